@@ -1,0 +1,55 @@
+# Set-up and everyday commands. `make run` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+PORT ?= 5000
+HOST ?= 127.0.0.1
+# Babel names the zh_CN locale zh_Hans_CN (script included), so that is the catalog's folder.
+CATALOGS := eventsapp/translations
+
+.PHONY: run test serve install install-dev system-packages translations catalog-update db-upgrade seed clean
+
+run: install system-packages translations db-upgrade seed serve ## install, migrate, seed demo data and serve
+
+test: install-dev system-packages translations ## run the whole test suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+serve:
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Badges need a CJK font, and HarfBuzz's subsetter keeps PDF font embedding fast.
+system-packages:
+	@bash .ci/system-packages fonts-noto-cjk libharfbuzz-subset0
+
+translations: install ## compile the zh_CN and en catalogs
+	$(BIN)/pybabel compile --use-fuzzy -d $(CATALOGS) --statistics 2>&1 | grep -v '^$$' || true
+	@for locale in zh_Hans_CN en; do test -f $(CATALOGS)/$$locale/LC_MESSAGES/messages.mo || { echo "catalog $$locale did not compile" >&2; exit 1; }; done
+
+catalog-update: install ## extract new strings into both catalogs (then translate zh_CN and en)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(CATALOGS)/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-fuzzy-matching
+
+db-upgrade: install
+	$(FLASK) db upgrade
+
+seed: install
+	$(FLASK) seed-demo
+
+clean:
+	rm -rf $(VENV) .pytest_cache build

@@ -1,0 +1,96 @@
+"""Application factory: configuration, extensions, blueprints, error pages and CLI commands."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+
+from eventsapp.config import check_production_settings, config_from_environment
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: object | dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.from_object(config_from_environment())
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    check_production_settings(app.config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith(f"sqlite:///{app.instance_path}"):
+        Path(app.instance_path).mkdir(exist_ok=True)  # the embedded database lives there
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from eventsapp import i18n, models  # noqa: F401 - models registers every table with the metadata
+    from eventsapp.accounts.services import load_user
+    from eventsapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories="translations")
+    i18n.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "warning"
+    login_manager.user_loader(load_user)
+    login_manager.localize_callback = _lazy_gettext_message
+
+
+def _lazy_gettext_message(message: str) -> str:
+    from flask_babel import gettext
+    return gettext(message)
+
+
+def register_blueprints(app: Flask) -> None:
+    from eventsapp.accounts.views import blueprint as accounts
+    from eventsapp.admin.views import blueprint as admin
+    from eventsapp.events.views import blueprint as events
+    from eventsapp.main.views import blueprint as main
+    from eventsapp.manage.views import blueprint as manage
+
+    for blueprint in (main, accounts, events, manage, admin):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from eventsapp.main.errors import register
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from eventsapp.accounts.cli import create_user_command
+    from eventsapp.demo.cli import seed_demo_command
+    from eventsapp.talentday.cli import talent_day_group
+
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(talent_day_group)
+
+
+@sa_event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, connection_record) -> None:
+    """SQLite: enforce foreign keys, let readers and one writer work at once, wait for locks."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import enum
+import hashlib
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, String, true
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eventsapp.dbtypes import UTCDateTime, utcnow
+from eventsapp.extensions import db
+
+
+class Role(enum.StrEnum):
+    CANDIDATE = "candidate"
+    EMPLOYER = "employer"
+    ORGANIZER = "organizer"
+    ADMIN = "admin"
+
+
+SELF_SERVICE_ROLES = (Role.CANDIDATE, Role.EMPLOYER)
+STAFF_ROLES = (Role.ORGANIZER, Role.ADMIN)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased by the account services, so this also makes e-mails unique ignoring case.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda roles: [r.value for r in roles],
+             create_constraint=True, name="role"),
+        index=True,
+    )
+    locale: Mapped[str | None] = mapped_column(String(10))
+    is_active_account: Mapped[bool] = mapped_column(default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.is_active_account
+
+    @property
+    def session_marker(self) -> str:
+        """Changes with the password, so a new password ends every other session and remember-me cookie."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_marker}"
+
+    @property
+    def is_organizer(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"

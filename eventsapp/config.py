@@ -1,0 +1,84 @@
+"""Settings read from environment variables, with embedded defaults for development."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production
+SUPPORTED_LOCALES = ("zh_CN", "en")
+
+
+def normalize_database_url(url: str) -> str:
+    """Point plain PostgreSQL URLs at the psycopg 3 driver we ship."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _default_sqlite_url() -> str:
+    instance = Path(__file__).resolve().parent.parent / "instance"
+    return f"sqlite:///{instance / 'eventsapp.db'}"
+
+
+class Config:
+    """Development defaults; every value can be overridden from the environment."""
+
+    APP_ENV = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(os.environ.get("DATABASE_URL", _default_sqlite_url()))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "zh_CN")
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    DEFAULT_EVENT_TIMEZONE = os.environ.get("DEFAULT_EVENT_TIMEZONE", "Asia/Shanghai")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
+
+    # Flask-Limiter: in-process counters unless Redis is configured (shared by all workers).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute;200 per hour")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;30 per hour")
+
+    EVENTS_PER_PAGE = 12
+
+
+class ProductionConfig(Config):
+    APP_ENV = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+class TestConfig(Config):
+    APP_ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    RATELIMIT_STORAGE_URI = "memory://"
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+
+
+def config_from_environment() -> type[Config]:
+    return ProductionConfig if os.environ.get("APP_ENV") == "production" else Config
+
+
+class ConfigurationError(RuntimeError):
+    """The app refuses to start with settings that would be unsafe."""
+
+
+def check_production_settings(config: dict) -> None:
+    if config.get("APP_ENV") != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key == DEVELOPMENT_SECRET_KEY or len(key) < 32:
+        raise ConfigurationError(
+            "APP_ENV=production needs a real SECRET_KEY (at least 32 random characters), "
+            "e.g. SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )

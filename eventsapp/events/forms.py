@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import ValidationError, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from eventsapp.events.models import EventKind
+from eventsapp.events.services import SLUG_PATTERN, AgendaItemData, EventData
+
+KIND_LABELS = {
+    EventKind.FAIR: _l("Recruitment fair"),
+    EventKind.COMPETITION: _l("Competition"),
+    EventKind.TALENT_DAY: _l("Talent Day"),
+    EventKind.CONFERENCE: _l("Exchange conference"),
+}
+STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published"), "cancelled": _l("Cancelled")}
+
+# Zones people in our region use first; the rest follow alphabetically.
+PREFERRED_ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Tokyo", "Asia/Singapore",
+                   "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "UTC")
+ZONE_CHOICES = [SelectChoice(zone) for zone in PREFERRED_ZONES] + [
+    SelectChoice(zone) for zone in sorted(available_timezones() - set(PREFERRED_ZONES)) if "/" in zone
+]
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+TOO_LONG = _l("At most %(max)d characters.")
+
+
+def to_utc(local: datetime | None, zone_name: str) -> datetime | None:
+    """A wall-clock time typed in the event's zone, as an aware UTC datetime."""
+    if local is None:
+        return None
+    return local.replace(tzinfo=ZoneInfo(zone_name)).astimezone(UTC)
+
+
+def to_local_naive(moment: datetime | None, zone_name: str) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class EventForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
+                       validators=[DataRequired(_l("Choose a kind."))])
+    series_id = SelectField(_l("Series"), coerce=lambda value: int(value) if value not in (None, "", "None") else None,
+                            validators=[Optional()])
+    slug = StringField(_l("Web address"), filters=[_strip], validators=[
+        Optional(), Length(max=80, message=TOO_LONG),
+        Regexp(SLUG_PATTERN, message=_l("Use lower-case letters, digits and single hyphens only."))],
+        description=_l("The last part of the event's address, e.g. autumn-fair-2027. Left empty, it is made from the English title."))
+    title_zh = StringField(_l("Title (Chinese)"), filters=[_strip], validators=[Length(max=200, message=TOO_LONG)])
+    title_en = StringField(_l("Title (English)"), filters=[_strip], validators=[Length(max=200, message=TOO_LONG)])
+    description_zh = TextAreaField(_l("Description (Chinese)"), filters=[_strip],
+                                   validators=[Length(max=20000, message=TOO_LONG)])
+    description_en = TextAreaField(_l("Description (English)"), filters=[_strip],
+                                   validators=[Length(max=20000, message=TOO_LONG)])
+    venue_name_zh = StringField(_l("Venue (Chinese)"), filters=[_strip], validators=[Length(max=200, message=TOO_LONG)])
+    venue_name_en = StringField(_l("Venue (English)"), filters=[_strip], validators=[Length(max=200, message=TOO_LONG)])
+    venue_address = StringField(_l("Address"), filters=[_strip], validators=[Length(max=300, message=TOO_LONG)])
+    venue_halls = StringField(_l("Halls"), filters=[_strip], validators=[Length(max=200, message=TOO_LONG)],
+                              description=_l("Separate halls with commas, e.g. A, B, C, D."))
+    timezone = SelectField(_l("Time zone"), choices=ZONE_CHOICES, default="Asia/Shanghai",
+                           validators=[DataRequired()],
+                           description=_l("All times below are in this time zone."))
+    starts_at = DateTimeLocalField(_l("Starts"), format=DATETIME_FORMAT,
+                                   validators=[InputRequired(_l("Enter a date and time."))])
+    ends_at = DateTimeLocalField(_l("Ends"), format=DATETIME_FORMAT,
+                                 validators=[InputRequired(_l("Enter a date and time."))])
+    registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=DATETIME_FORMAT,
+                                               validators=[Optional()],
+                                               description=_l("Empty: open as soon as the event is published."))
+    registration_closes_at = DateTimeLocalField(_l("Registration closes"), format=DATETIME_FORMAT,
+                                                validators=[Optional()],
+                                                description=_l("Empty: open until the event ends."))
+    capacity = IntegerField(_l("Capacity"), validators=[
+        InputRequired(_l("Enter how many people can take part.")),
+        NumberRange(min=1, max=1_000_000, message=_l("Enter a whole number from %(min)d to %(max)d."))])
+
+    def __init__(self, *args, series_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.series_id.choices = [SelectChoice("", _l("— none —"))] + [
+            SelectChoice(series.id, label) for series, label in series_choices]
+
+    def validate_title_zh(self, field) -> None:
+        if not (field.data or self.title_en.data):
+            raise ValidationError(_l("Give the event a title in at least one language."))
+
+    def to_event_data(self) -> EventData:
+        zone = self.timezone.data
+        return EventData(
+            kind=EventKind(self.kind.data), slug=self.slug.data or "", series_id=self.series_id.data,
+            title_zh=self.title_zh.data or "", title_en=self.title_en.data or "",
+            description_zh=self.description_zh.data or "", description_en=self.description_en.data or "",
+            venue_name_zh=self.venue_name_zh.data or "", venue_name_en=self.venue_name_en.data or "",
+            venue_address=self.venue_address.data or "", venue_halls=self.venue_halls.data or "",
+            timezone=zone, capacity=self.capacity.data,
+            starts_at=to_utc(self.starts_at.data, zone), ends_at=to_utc(self.ends_at.data, zone),
+            registration_opens_at=to_utc(self.registration_opens_at.data, zone),
+            registration_closes_at=to_utc(self.registration_closes_at.data, zone),
+        )
+
+    def fill_from(self, data: EventData) -> None:
+        """Show an existing event's values, with times in its own zone."""
+        for name in ("slug", "series_id", "title_zh", "title_en", "description_zh", "description_en",
+                     "venue_name_zh", "venue_name_en", "venue_address", "venue_halls", "timezone", "capacity"):
+            getattr(self, name).data = getattr(data, name)
+        self.kind.data = data.kind.value
+        for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+            getattr(self, name).data = to_local_naive(getattr(data, name), data.timezone)
+
+
+class AgendaItemForm(FlaskForm):
+    starts_at = DateTimeLocalField(_l("Starts"), format=DATETIME_FORMAT,
+                                   validators=[InputRequired(_l("Enter a date and time."))])
+    ends_at = DateTimeLocalField(_l("Ends"), format=DATETIME_FORMAT, validators=[Optional()])
+    room = StringField(_l("Room"), filters=[_strip], validators=[Length(max=100, message=TOO_LONG)])
+    title_zh = StringField(_l("Title (Chinese)"), filters=[_strip], validators=[Length(max=200, message=TOO_LONG)])
+    title_en = StringField(_l("Title (English)"), filters=[_strip], validators=[Length(max=200, message=TOO_LONG)])
+    speaker = StringField(_l("Speaker"), filters=[_strip], validators=[Length(max=200, message=TOO_LONG)])
+
+    def validate_title_zh(self, field) -> None:
+        if not (field.data or self.title_en.data):
+            raise ValidationError(_l("Give the item a title in at least one language."))
+
+    def to_item_data(self, zone_name: str) -> AgendaItemData:
+        return AgendaItemData(
+            starts_at=to_utc(self.starts_at.data, zone_name), ends_at=to_utc(self.ends_at.data, zone_name),
+            room=self.room.data or "", title_zh=self.title_zh.data or "", title_en=self.title_en.data or "",
+            speaker=self.speaker.data or "")
+
+    def fill_from(self, item, zone_name: str) -> None:
+        self.starts_at.data = to_local_naive(item.starts_at, zone_name)
+        self.ends_at.data = to_local_naive(item.ends_at, zone_name)
+        for name in ("room", "title_zh", "title_en", "speaker"):
+            getattr(self, name).data = getattr(item, name)
+
+
+class SeriesForm(FlaskForm):
+    slug = StringField(_l("Web address"), filters=[_strip], validators=[
+        DataRequired(_l("Enter a web address.")), Length(max=80, message=TOO_LONG),
+        Regexp(SLUG_PATTERN, message=_l("Use lower-case letters, digits and single hyphens only."))])
+    title_zh = StringField(_l("Title (Chinese)"), filters=[_strip], validators=[Length(max=200, message=TOO_LONG)])
+    title_en = StringField(_l("Title (English)"), filters=[_strip], validators=[Length(max=200, message=TOO_LONG)])
+
+
+class EventFilterForm(FlaskForm):
+    """The public list's filters, read from the query string (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(_l("Kind"), choices=[SelectChoice("", _l("All kinds"))] + [SelectChoice(k.value, v) for k, v in KIND_LABELS.items()],
+                       validators=[Optional()])
+    month = StringField(_l("Month"), validators=[
+        Optional(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Choose a month, like 2027-09."))])
+    when = SelectField(_l("When"), choices=[SelectChoice("upcoming", _l("Upcoming")), SelectChoice("past", _l("Past")),
+                                         SelectChoice("all", _l("All dates"))],
+                       default="upcoming", validators=[Optional()])
+
+    def to_filters(self):
+        from datetime import date
+
+        from eventsapp.events.services import EventFilters
+
+        valid = {name for name, field in self._fields.items() if not field.errors}
+        kind = EventKind(self.kind.data) if "kind" in valid and self.kind.data else None
+        month = None
+        if "month" in valid and self.month.data:
+            year, month_number = self.month.data.split("-")
+            month = date(int(year), int(month_number), 1)
+        when = self.when.data if "when" in valid and self.when.data else "upcoming"
+        # A month in the past or future should show that month whole, not only its upcoming part.
+        if month is not None and not self.when.raw_data:
+            when = "all"
+        return EventFilters(kind=kind, month=month, when=when)

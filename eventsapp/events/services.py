@@ -1,0 +1,366 @@
+"""Events: saving with their rules, status changes, duplication, agenda and public queries.
+
+Services take plain values and flush; the caller commits.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from eventsapp.dbtypes import utcnow
+from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
+from eventsapp.extensions import db
+from eventsapp.validation import ValidationFailed
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TALENT_DAY_MONTH, TALENT_DAY_DAY = 9, 28
+
+
+class EventStateError(Exception):
+    """A status change that the event's current status does not allow."""
+
+
+@dataclass
+class EventData:
+    """What an organizer fills in for an event; datetimes are aware."""
+
+    kind: EventKind
+    title_zh: str
+    title_en: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    slug: str = ""
+    timezone: str = "Asia/Shanghai"
+    series_id: int | None = None
+    description_zh: str = ""
+    description_en: str = ""
+    venue_name_zh: str = ""
+    venue_name_en: str = ""
+    venue_address: str = ""
+    venue_halls: str = ""
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+
+
+@dataclass
+class AgendaItemData:
+    starts_at: datetime
+    ends_at: datetime | None = None
+    room: str = ""
+    title_zh: str = ""
+    title_en: str = ""
+    speaker: str = ""
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:70].rstrip("-")
+
+
+def is_talent_day_date(moment: datetime, zone_name: str) -> bool:
+    local = moment.astimezone(ZoneInfo(zone_name))
+    return (local.month, local.day) == (TALENT_DAY_MONTH, TALENT_DAY_DAY)
+
+
+def _slug_taken(slug: str, except_event: Event | None) -> bool:
+    query = select(Event.id).where(Event.slug == slug)
+    if except_event is not None and except_event.id is not None:
+        query = query.where(Event.id != except_event.id)
+    return db.session.scalar(query) is not None
+
+
+def unique_slug(base: str, except_event: Event | None = None) -> str:
+    base = slugify(base) or "event"
+    candidate, number = base, 2
+    while _slug_taken(candidate, except_event):
+        candidate = f"{base}-{number}"
+        number += 1
+    return candidate
+
+
+def _check_event(data: EventData, event: Event | None) -> list[tuple[str | None, str]]:
+    errors: list[tuple[str | None, str]] = []
+    if not (data.title_zh.strip() or data.title_en.strip()):
+        errors.append(("title_zh", _l("Give the event a title in at least one language.")))
+    if data.slug:
+        if not SLUG_PATTERN.fullmatch(data.slug):
+            errors.append(("slug", _l("Use lower-case letters, digits and single hyphens only.")))
+        elif _slug_taken(data.slug, event):
+            errors.append(("slug", _l("Another event already uses this address.")))
+    if data.ends_at <= data.starts_at:
+        errors.append(("ends_at", _l("The event must end after it starts.")))
+    if data.capacity is None or data.capacity < 1:
+        errors.append(("capacity", _l("Capacity must be a whole number of at least 1.")))
+    opens, closes = data.registration_opens_at, data.registration_closes_at
+    if closes is not None and closes > data.ends_at:
+        errors.append(("registration_closes_at", _l("Registration must close before the event ends.")))
+    if opens is not None and closes is not None and opens >= closes:
+        errors.append(("registration_opens_at", _l("Registration must open before it closes.")))
+    if opens is not None and opens >= data.ends_at:
+        errors.append(("registration_opens_at", _l("Registration must open before the event ends.")))
+    if data.series_id is not None and db.session.get(Series, data.series_id) is None:
+        errors.append(("series_id", _l("Choose a series from the list.")))
+    if data.kind == EventKind.TALENT_DAY:
+        errors.extend(_check_talent_day(data, event))
+    return errors
+
+
+def _check_talent_day(data: EventData, event: Event | None) -> list[tuple[str | None, str]]:
+    errors: list[tuple[str | None, str]] = []
+    if not is_talent_day_date(data.starts_at, data.timezone):
+        errors.append(("starts_at", _l("Talent Day is on 28 September: the event must start on that day.")))
+    if not is_talent_day_date(data.ends_at, data.timezone):
+        errors.append(("ends_at", _l("Talent Day is on 28 September: the event must end on that day.")))
+    year = data.starts_at.astimezone(ZoneInfo(data.timezone)).year
+    clash = select(Event.slug).where(Event.talent_day_year == year)
+    if event is not None and event.id is not None:
+        clash = clash.where(Event.id != event.id)
+    if db.session.scalar(clash) is not None:
+        errors.append(("starts_at", _l("There is already a Talent Day event for %(year)d.", year=year)))
+    return errors
+
+
+def save_event(data: EventData, event: Event | None = None) -> Event:
+    """Create an event (as a draft) or update one, after checking every rule."""
+    if event is not None and event.status == EventStatus.CANCELLED:
+        raise EventStateError("a cancelled event cannot be edited")
+    errors = _check_event(data, event)
+    if errors:
+        raise ValidationFailed(errors)
+    slug = data.slug or (event.slug if event is not None else "") or unique_slug(
+        data.title_en or f"{data.kind.value}-{data.starts_at:%Y-%m-%d}", event)
+    if event is None:
+        event = Event(status=EventStatus.DRAFT)
+        db.session.add(event)
+    for field in fields(EventData):
+        value = getattr(data, field.name)
+        setattr(event, field.name, value.strip() if isinstance(value, str) else value)
+    event.slug = slug
+    event.talent_day_year = (
+        data.starts_at.astimezone(ZoneInfo(data.timezone)).year if data.kind == EventKind.TALENT_DAY else None
+    )
+    db.session.flush()
+    return event
+
+
+def event_data_from(event: Event) -> EventData:
+    return EventData(**{field.name: getattr(event, field.name) for field in fields(EventData)})
+
+
+def publish_event(event: Event) -> None:
+    if event.status != EventStatus.DRAFT:
+        raise EventStateError("only a draft can be published")
+    event.status = EventStatus.PUBLISHED
+    event.published_at = utcnow()
+
+
+def unpublish_event(event: Event) -> None:
+    if event.status != EventStatus.PUBLISHED:
+        raise EventStateError("only a published event can be unpublished")
+    event.status = EventStatus.DRAFT
+
+
+def cancel_event(event: Event) -> None:
+    """Cancelled events stay visible (marked cancelled) so people who planned to come find out."""
+    if event.status == EventStatus.CANCELLED:
+        raise EventStateError("the event is already cancelled")
+    event.status = EventStatus.CANCELLED
+    event.cancelled_at = utcnow()
+
+
+def _shift_years(moment: datetime | None, zone_name: str, years: int) -> datetime | None:
+    if moment is None or years == 0:
+        return moment
+    local = moment.astimezone(ZoneInfo(zone_name))
+    day = min(local.day, 28) if (local.month, local.day) == (2, 29) else local.day
+    return local.replace(year=local.year + years, day=day).astimezone(UTC)
+
+
+def copy_event(source: Event, *, years_later: int = 0, title_zh: str | None = None,
+               title_en: str | None = None, slug_base: str | None = None) -> Event:
+    """A draft copy of an event and its agenda, optionally moved by whole years (local dates kept)."""
+    zone = source.timezone
+    copy = Event(
+        status=EventStatus.DRAFT,
+        kind=source.kind,
+        series_id=source.series_id,
+        title_zh=source.title_zh if title_zh is None else title_zh,
+        title_en=source.title_en if title_en is None else title_en,
+        description_zh=source.description_zh,
+        description_en=source.description_en,
+        venue_name_zh=source.venue_name_zh,
+        venue_name_en=source.venue_name_en,
+        venue_address=source.venue_address,
+        venue_halls=source.venue_halls,
+        timezone=zone,
+        starts_at=_shift_years(source.starts_at, zone, years_later),
+        ends_at=_shift_years(source.ends_at, zone, years_later),
+        registration_opens_at=_shift_years(source.registration_opens_at, zone, years_later),
+        registration_closes_at=_shift_years(source.registration_closes_at, zone, years_later),
+        capacity=source.capacity,
+    )
+    copy.slug = unique_slug(slug_base or source.slug)
+    if source.kind == EventKind.TALENT_DAY:
+        copy.talent_day_year = copy.starts_at.astimezone(ZoneInfo(zone)).year
+    copy.agenda_items = [
+        AgendaItem(starts_at=_shift_years(item.starts_at, zone, years_later),
+                   ends_at=_shift_years(item.ends_at, zone, years_later),
+                   room=item.room, title_zh=item.title_zh, title_en=item.title_en, speaker=item.speaker)
+        for item in source.agenda_items
+    ]
+    db.session.add(copy)
+    db.session.flush()
+    return copy
+
+
+def duplicate_event(source: Event) -> Event:
+    """Organizer's "duplicate": same programme as a new draft.
+
+    A Talent Day can only exist once a year, so its copy moves to the next year that has none.
+    """
+    if source.kind != EventKind.TALENT_DAY:
+        return copy_event(source, slug_base=f"{source.slug}-copy")
+    from eventsapp.talentday.services import talent_day_titles  # talent days build on events
+
+    years = 1
+    while db.session.scalar(select(Event.id).where(Event.talent_day_year == source.talent_day_year + years)):
+        years += 1
+    year = source.talent_day_year + years
+    title_zh, title_en = talent_day_titles(source, year)
+    return copy_event(source, years_later=years, title_zh=title_zh, title_en=title_en,
+                      slug_base=f"talent-day-{year}")
+
+
+def _check_agenda_item(event: Event, data: AgendaItemData) -> list[tuple[str | None, str]]:
+    errors: list[tuple[str | None, str]] = []
+    if not (data.title_zh.strip() or data.title_en.strip()):
+        errors.append(("title_zh", _l("Give the item a title in at least one language.")))
+    if not (event.starts_at - timedelta(hours=12) <= data.starts_at <= event.ends_at):
+        errors.append(("starts_at", _l("The item must start during the event.")))
+    if data.ends_at is not None and data.ends_at <= data.starts_at:
+        errors.append(("ends_at", _l("The item must end after it starts.")))
+    return errors
+
+
+def save_agenda_item(event: Event, data: AgendaItemData, item: AgendaItem | None = None) -> AgendaItem:
+    errors = _check_agenda_item(event, data)
+    if errors:
+        raise ValidationFailed(errors)
+    if item is None:
+        item = AgendaItem(event=event)
+        db.session.add(item)
+    for field in fields(AgendaItemData):
+        value = getattr(data, field.name)
+        setattr(item, field.name, value.strip() if isinstance(value, str) else value)
+    db.session.flush()
+    return item
+
+
+def delete_agenda_item(item: AgendaItem) -> None:
+    db.session.delete(item)
+    db.session.flush()
+
+
+# --- Public queries -------------------------------------------------------------------------
+
+PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+
+
+@dataclass
+class EventFilters:
+    kind: EventKind | None = None
+    month: date | None = None  # first day of the month, in the site's default time zone
+    when: str = "upcoming"  # "upcoming", "past" or "all"
+    series_id: int | None = None
+
+
+def month_bounds(month: date, zone_name: str) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(zone_name)
+    start = datetime(month.year, month.month, 1, tzinfo=zone)
+    following = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
+    return start.astimezone(UTC), following.astimezone(UTC)
+
+
+def public_events_query(filters: EventFilters, now: datetime, zone_name: str) -> Select:
+    query = select(Event).where(Event.status.in_(PUBLIC_STATUSES))
+    if filters.kind is not None:
+        query = query.where(Event.kind == filters.kind)
+    if filters.series_id is not None:
+        query = query.where(Event.series_id == filters.series_id)
+    if filters.month is not None:
+        start, end = month_bounds(filters.month, zone_name)
+        query = query.where(Event.starts_at >= start, Event.starts_at < end)
+    if filters.when == "upcoming":
+        query = query.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
+    elif filters.when == "past":
+        query = query.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
+    else:
+        query = query.order_by(Event.starts_at.desc(), Event.id.desc())
+    return query
+
+
+def list_public_events(filters: EventFilters, page: int, per_page: int, zone_name: str,
+                       now: datetime | None = None) -> Pagination:
+    query = public_events_query(filters, now or utcnow(), zone_name).options(selectinload(Event.series))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def next_public_events(limit: int, now: datetime | None = None) -> list[Event]:
+    query = (select(Event).where(Event.status == EventStatus.PUBLISHED, Event.ends_at >= (now or utcnow()))
+             .order_by(Event.starts_at, Event.id).limit(limit))
+    return list(db.session.scalars(query))
+
+
+def find_event_by_slug(slug: str) -> Event | None:
+    return db.session.scalar(select(Event).where(Event.slug == slug))
+
+
+def places_left(event: Event) -> int:
+    """Places still free. Registrations do not exist yet, so every place is free."""
+    return event.capacity
+
+
+def registration_state(event: Event, now: datetime | None = None) -> str:
+    """'not_yet_open', 'open', 'closed' or 'cancelled': what the event page tells visitors."""
+    now = now or utcnow()
+    if event.status == EventStatus.CANCELLED:
+        return "cancelled"
+    if event.registration_opens_at is not None and now < event.registration_opens_at:
+        return "not_yet_open"
+    closes = event.registration_closes_at or event.ends_at
+    return "open" if now < closes else "closed"
+
+
+def count_events_by_status() -> dict[EventStatus, int]:
+    rows = db.session.execute(select(Event.status, func.count()).group_by(Event.status))
+    counts = {status: 0 for status in EventStatus}
+    counts.update(dict(rows.all()))
+    return counts
+
+
+def list_series() -> list[Series]:
+    return list(db.session.scalars(select(Series).order_by(Series.title_en, Series.id)))
+
+
+def create_series(slug: str, title_zh: str, title_en: str) -> Series:
+    errors: list[tuple[str | None, str]] = []
+    if not SLUG_PATTERN.fullmatch(slug):
+        errors.append(("slug", _l("Use lower-case letters, digits and single hyphens only.")))
+    elif db.session.scalar(select(Series.id).where(Series.slug == slug)) is not None:
+        errors.append(("slug", _l("Another series already uses this address.")))
+    if not (title_zh.strip() or title_en.strip()):
+        errors.append(("title_zh", _l("Give the series a title in at least one language.")))
+    if errors:
+        raise ValidationFailed(errors)
+    series = Series(slug=slug, title_zh=title_zh.strip(), title_en=title_en.strip())
+    db.session.add(series)
+    db.session.flush()
+    return series

@@ -1,0 +1,31 @@
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
+
+from eventsapp.events import services
+from eventsapp.events.forms import KIND_LABELS, EventFilterForm
+from eventsapp.events.models import EventStatus
+
+blueprint = Blueprint("events", __name__)
+
+
+@blueprint.get("/events")
+def event_list():
+    form = EventFilterForm(request.args)
+    form.validate()
+    page = request.args.get("page", 1, type=int)
+    pagination = services.list_public_events(
+        form.to_filters(), page=max(page, 1), per_page=current_app.config["EVENTS_PER_PAGE"],
+        zone_name=current_app.config["DEFAULT_EVENT_TIMEZONE"])
+    return render_template("events/list.html", form=form, pagination=pagination, kind_labels=KIND_LABELS)
+
+
+@blueprint.get("/events/<slug>")
+def event_detail(slug: str):
+    event = services.find_event_by_slug(slug)
+    if event is None:
+        abort(404)
+    if event.status == EventStatus.DRAFT and not (current_user.is_authenticated and current_user.is_organizer):
+        abort(404)  # drafts do not exist for the public
+    return render_template("events/detail.html", event=event, kind_labels=KIND_LABELS,
+                           places_left=services.places_left(event),
+                           registration_state=services.registration_state(event))

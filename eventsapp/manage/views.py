@@ -1,0 +1,210 @@
+"""Organizers' area: dashboard, events with their agenda, series."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from eventsapp.accounts.access import organizer_required
+from eventsapp.events import services
+from eventsapp.events.forms import KIND_LABELS, STATUS_LABELS, AgendaItemForm, EventForm, SeriesForm
+from eventsapp.events.models import AgendaItem, Event, EventStatus
+from eventsapp.extensions import db
+from eventsapp.i18n import localized
+from eventsapp.talentday.services import ensure_talent_days, next_talent_day
+from eventsapp.validation import ValidationFailed, apply_to_form
+
+blueprint = Blueprint("manage", __name__, url_prefix="/manage")
+
+
+@blueprint.before_request
+@organizer_required
+def require_organizer():
+    """Every page here is for organizers only."""
+
+
+def _event_or_404(event_id: int) -> Event:
+    return db.get_or_404(Event, event_id)
+
+
+def _site_today():
+    return datetime.now(ZoneInfo(current_app.config["DEFAULT_EVENT_TIMEZONE"])).date()
+
+
+def _event_form(**kwargs) -> EventForm:
+    return EventForm(series_choices=[(series, localized(series, "title")) for series in services.list_series()],
+                     **kwargs)
+
+
+@blueprint.get("/")
+def dashboard():
+    upcoming = list(db.session.scalars(
+        select(Event).where(Event.ends_at >= services.utcnow(), Event.status != EventStatus.CANCELLED)
+        .order_by(Event.starts_at).limit(10)))
+    return render_template("manage/dashboard.html", upcoming=upcoming, talent_day=next_talent_day(_site_today()),
+                           counts=services.count_events_by_status(), kind_labels=KIND_LABELS,
+                           status_labels=STATUS_LABELS)
+
+
+@blueprint.post("/talent-day/<int:year>/ensure")
+def ensure_talent_day(year: int):
+    if year < _site_today().year or year > _site_today().year + 10:
+        abort(404)
+    created = ensure_talent_days(year, 1, current_app.config["DEFAULT_EVENT_TIMEZONE"])
+    db.session.commit()
+    event = created[0] if created else next_talent_day(_site_today()).event
+    flash(_("The Talent Day %(year)d draft is ready: check it and publish it.", year=year), "success")
+    return redirect(url_for("manage.edit_event", event_id=event.id))
+
+
+@blueprint.get("/events")
+def event_list():
+    status = request.args.get("status")
+    query = select(Event).order_by(Event.starts_at.desc(), Event.id.desc())
+    if status in STATUS_LABELS:
+        query = query.where(Event.status == EventStatus(status))
+    search = request.args.get("q", "").strip()[:100]
+    if search:
+        pattern = f"%{search}%"
+        query = query.where(Event.title_zh.ilike(pattern) | Event.title_en.ilike(pattern) | Event.slug.ilike(pattern))
+    pagination = db.paginate(query, per_page=25, error_out=False)
+    return render_template("manage/events.html", pagination=pagination, status=status, search=search,
+                           kind_labels=KIND_LABELS, status_labels=STATUS_LABELS)
+
+
+@blueprint.route("/events/new", methods=["GET", "POST"])
+def new_event():
+    form = _event_form()
+    if request.method == "GET":
+        form.timezone.data = current_app.config["DEFAULT_EVENT_TIMEZONE"]
+    if form.validate_on_submit():
+        try:
+            event = services.save_event(form.to_event_data())
+        except ValidationFailed as failure:
+            apply_to_form(form, failure)
+        else:
+            db.session.commit()
+            flash(_("The event has been saved as a draft."), "success")
+            return redirect(url_for("manage.edit_event", event_id=event.id))
+    return render_template("manage/event_form.html", form=form, event=None)
+
+
+@blueprint.route("/events/<int:event_id>", methods=["GET", "POST"])
+def edit_event(event_id: int):
+    event = _event_or_404(event_id)
+    form = _event_form()
+    if request.method == "GET":
+        form.fill_from(services.event_data_from(event))
+    if event.status != EventStatus.CANCELLED and form.validate_on_submit():
+        try:
+            services.save_event(form.to_event_data(), event)
+        except ValidationFailed as failure:
+            apply_to_form(form, failure)
+        else:
+            db.session.commit()
+            flash(_("The event has been saved."), "success")
+            return redirect(url_for("manage.edit_event", event_id=event.id))
+    return render_template("manage/event_form.html", form=form, event=event, agenda_form=AgendaItemForm(),
+                           kind_labels=KIND_LABELS, status_labels=STATUS_LABELS)
+
+
+_STATUS_ACTIONS = {
+    "publish": (services.publish_event, lambda: _("The event is published.")),
+    "unpublish": (services.unpublish_event, lambda: _("The event is back to draft and no longer public.")),
+    "cancel": (services.cancel_event, lambda: _("The event is cancelled.")),
+}
+
+
+@blueprint.post("/events/<int:event_id>/<any(publish, unpublish, cancel):action>")
+def change_status(event_id: int, action: str):
+    event = _event_or_404(event_id)
+    change, message = _STATUS_ACTIONS[action]
+    try:
+        change(event)
+    except services.EventStateError:
+        flash(_("This cannot be done while the event is %(status)s.", status=STATUS_LABELS[event.status.value]),
+              "danger")
+    else:
+        db.session.commit()
+        flash(message(), "success")
+    return redirect(url_for("manage.edit_event", event_id=event.id))
+
+
+@blueprint.post("/events/<int:event_id>/duplicate")
+def duplicate_event(event_id: int):
+    copy = services.duplicate_event(_event_or_404(event_id))
+    db.session.commit()
+    flash(_("This is a draft copy with the same programme. Check the dates and publish it when ready."), "success")
+    return redirect(url_for("manage.edit_event", event_id=copy.id))
+
+
+def _agenda_item_or_404(event: Event, item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.event_id != event.id:
+        abort(404)
+    return item
+
+
+@blueprint.post("/events/<int:event_id>/agenda")
+def add_agenda_item(event_id: int):
+    event = _event_or_404(event_id)
+    form = AgendaItemForm()
+    if form.validate_on_submit():
+        try:
+            services.save_agenda_item(event, form.to_item_data(event.timezone))
+        except ValidationFailed as failure:
+            apply_to_form(form, failure)
+        else:
+            db.session.commit()
+            flash(_("The agenda item has been added."), "success")
+            return redirect(url_for("manage.edit_event", event_id=event.id, _anchor="agenda"))
+    event_form = _event_form()
+    event_form.fill_from(services.event_data_from(event))
+    return render_template("manage/event_form.html", form=event_form, event=event, agenda_form=form,
+                           kind_labels=KIND_LABELS, status_labels=STATUS_LABELS), 422
+
+
+@blueprint.route("/events/<int:event_id>/agenda/<int:item_id>", methods=["GET", "POST"])
+def edit_agenda_item(event_id: int, item_id: int):
+    event = _event_or_404(event_id)
+    item = _agenda_item_or_404(event, item_id)
+    form = AgendaItemForm()
+    if request.method == "GET":
+        form.fill_from(item, event.timezone)
+    if form.validate_on_submit():
+        try:
+            services.save_agenda_item(event, form.to_item_data(event.timezone), item)
+        except ValidationFailed as failure:
+            apply_to_form(form, failure)
+        else:
+            db.session.commit()
+            flash(_("The agenda item has been saved."), "success")
+            return redirect(url_for("manage.edit_event", event_id=event.id, _anchor="agenda"))
+    return render_template("manage/agenda_item.html", form=form, event=event, item=item)
+
+
+@blueprint.post("/events/<int:event_id>/agenda/<int:item_id>/delete")
+def delete_agenda_item(event_id: int, item_id: int):
+    event = _event_or_404(event_id)
+    services.delete_agenda_item(_agenda_item_or_404(event, item_id))
+    db.session.commit()
+    flash(_("The agenda item has been removed."), "success")
+    return redirect(url_for("manage.edit_event", event_id=event.id, _anchor="agenda"))
+
+
+@blueprint.route("/series", methods=["GET", "POST"])
+def series_list():
+    form = SeriesForm()
+    if form.validate_on_submit():
+        try:
+            services.create_series(form.slug.data, form.title_zh.data or "", form.title_en.data or "")
+        except ValidationFailed as failure:
+            apply_to_form(form, failure)
+        else:
+            db.session.commit()
+            flash(_("The series has been created."), "success")
+            return redirect(url_for("manage.series_list"))
+    return render_template("manage/series.html", form=form, series=services.list_series())

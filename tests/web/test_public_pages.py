@@ -1,0 +1,109 @@
+from eventsapp.events.models import EventKind, EventStatus
+from tests.conftest import local
+
+EN = {"Accept-Language": "en"}
+
+
+def test_home_page_shows_the_next_events_and_invites_people_to_register(client, make_event):
+    make_event(title_en="Golden Autumn Graduate Fair", starts_at=local(2030, 10, 17))
+    make_event(title_en="Hidden draft", status=EventStatus.DRAFT, starts_at=local(2030, 10, 18))
+    page = client.get("/", headers=EN).get_data(as_text=True)
+    assert "Golden Autumn Graduate Fair" in page
+    assert "Hidden draft" not in page
+    assert 'href="/signup"' in page
+
+
+def test_event_list_paginates_and_keeps_filters_in_page_links(client, make_event):
+    for day in range(1, 16):
+        make_event(kind=EventKind.COMPETITION, starts_at=local(2030, 3, day))
+    first = client.get("/events?kind=competition", headers=EN).get_data(as_text=True)
+    assert "15 events" in first
+    assert "/events?kind=competition&amp;page=2" in first
+    second = client.get("/events?kind=competition&page=2", headers=EN).get_data(as_text=True)
+    assert second.count("event-card") == 3
+
+
+def test_event_list_filters_by_month_and_reports_a_bad_month_beside_the_field(client, make_event):
+    make_event(title_en="March fair", starts_at=local(2030, 3, 5))
+    make_event(title_en="April fair", starts_at=local(2030, 4, 5))
+    page = client.get("/events?month=2030-04", headers=EN).get_data(as_text=True)
+    assert "April fair" in page and "March fair" not in page
+    bad = client.get("/events?month=April", headers=EN)
+    assert bad.status_code == 200
+    assert "Choose a month, like 2027-09." in bad.get_data(as_text=True)
+
+
+def test_past_events_are_listed_separately(client, make_event):
+    make_event(title_en="Long gone fair", starts_at=local(2020, 3, 5))
+    assert "Long gone fair" not in client.get("/events", headers=EN).get_data(as_text=True)
+    assert "Long gone fair" in client.get("/events?when=past", headers=EN).get_data(as_text=True)
+
+
+def test_event_page_shows_times_in_the_event_time_zone_with_venue_agenda_and_places(client, make_event):
+    make_event(slug="autumn", title_en="Autumn fair", starts_at=local(2030, 10, 17, 9),
+               ends_at=local(2030, 10, 17, 16), capacity=250, venue_address="353 Benjing Avenue",
+               registration_opens_at=local(2020, 1, 1),
+               agenda=[dict(starts_at=local(2030, 10, 17, 13, 30), title_en="CV clinic", room="Hall D",
+                            speaker="Zhang Wei")])
+    page = client.get("/events/autumn", headers=EN).get_data(as_text=True)
+    assert "17 Oct 2030, 09:00 – 16:00" in page  # 01:00 UTC shown as 09:00 in Asia/Shanghai
+    assert "Asia/Shanghai (UTC+08:00)" in page
+    for text in ("Hangzhou International Expo Center", "353 Benjing Avenue", "CV clinic", "Hall D", "Zhang Wei",
+                 "places left of 250"):
+        assert text in page
+
+
+def test_chinese_pages_use_chinese_dates(client, make_event):
+    make_event(slug="autumn", starts_at=local(2030, 9, 28, 9), ends_at=local(2030, 9, 28, 17))
+    page = client.get("/events/autumn", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).get_data(as_text=True)
+    assert "2030年9月28日 09:00" in page
+
+
+def test_another_time_zone_is_shown_in_its_own_time(client, make_event):
+    make_event(slug="london", timezone="Europe/London", starts_at=local(2030, 7, 1, 9, zone="Europe/London"))
+    assert "1 Jul 2030, 09:00" in client.get("/events/london", headers=EN).get_data(as_text=True)
+
+
+def test_drafts_are_not_found_by_the_public_and_cancelled_events_say_so(client, make_event):
+    make_event(slug="secret", status=EventStatus.DRAFT)
+    make_event(slug="off", status=EventStatus.CANCELLED)
+    assert client.get("/events/secret").status_code == 404
+    assert "This event has been cancelled." in client.get("/events/off", headers=EN).get_data(as_text=True)
+
+
+def test_unknown_pages_get_a_friendly_page_in_the_visitors_language(client):
+    english = client.get("/no-such-page", headers=EN)
+    assert english.status_code == 404
+    assert "Page not found" in english.get_data(as_text=True)
+    chinese = client.get("/no-such-page", headers={"Accept-Language": "zh-CN"})
+    assert "页面不存在" in chinese.get_data(as_text=True) or "找不到" in chinese.get_data(as_text=True)
+    api = client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert api.status_code == 404 and api.json["error"]
+
+
+def test_server_errors_get_a_friendly_page_without_a_stack_trace(app, client, monkeypatch):
+    from eventsapp.events import services
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(services, "next_public_events", explode)
+    monkeypatch.setattr("eventsapp.main.views.next_public_events", explode)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    response = client.get("/", headers=EN)
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "Something went wrong" in body and "database on fire" not in body and "Traceback" not in body
+
+
+def test_healthz_reports_the_database(client, monkeypatch):
+    assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
+    from eventsapp.extensions import db
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("down")
+
+    monkeypatch.setattr(db.session, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] != "ok"
