@@ -1,0 +1,68 @@
+"""Both languages: how the language is chosen, and that both catalogs are complete."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from eventsapp.accounts.models import Role
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGS = ROOT / "eventsapp" / "translations"
+
+
+def test_the_default_language_is_chinese(client):
+    assert "活动" in client.get("/events").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in client.get("/").get_data(as_text=True)
+
+
+def test_accept_language_chooses_english(client):
+    page = client.get("/events", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en">' in page and "Upcoming" in page
+
+
+def test_traditional_chinese_browsers_get_the_chinese_pages(client):
+    assert '<html lang="zh-CN">' in client.get("/", headers={"Accept-Language": "zh-TW"}).get_data(as_text=True)
+
+
+def test_the_users_choice_beats_accept_language_and_is_remembered(client, make_user, login):
+    client.get("/language/en?next=/events")
+    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    user = make_user(Role.CANDIDATE, locale="zh_CN")
+    login(user)
+    assert '<html lang="zh-CN">' in client.get("/").get_data(as_text=True)  # the account's language
+    client.get("/language/en")
+    other_device = client.application.test_client()
+    other_device.post("/login", data={"email": user.email, "password": "correct horse battery staple"})
+    assert '<html lang="en">' in other_device.get("/").get_data(as_text=True)
+
+
+def test_the_language_switch_only_redirects_within_the_site(client):
+    assert client.get("/language/en?next=https://evil.example/").headers["Location"] == "/"
+    assert client.get("/language/en?next=/events?kind=fair").headers["Location"] == "/events?kind=fair"
+    assert client.get("/language/klingon").status_code == 302
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    template = tmp_path_factory.mktemp("pot") / "messages.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
+                    "-k", "lazy_gettext", "-o", str(template), "--no-location", "."],
+                   cwd=ROOT, check=True, capture_output=True)
+    with template.open("rb") as handle:
+        messages = {message.id for message in read_po(handle) if message.id}
+    assert len(messages) > 200, "the extraction found too few strings: check babel.cfg"
+    return messages
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans_CN", "en"])
+def test_every_string_in_the_code_is_translated(extracted, locale):
+    with (CATALOGS / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    translated = {message.id for message in catalog
+                  if message.id and message.string and all(message.string if isinstance(message.string, tuple)
+                                                            else [message.string])
+                  and not message.fuzzy}
+    missing = sorted(str(m) for m in extracted - translated)
+    assert not missing, f"untranslated in {locale} (run `make catalog-update` and translate): {missing[:10]}"
