@@ -8,12 +8,15 @@ HOST ?= 127.0.0.1
 # Babel names the zh_CN locale zh_Hans_CN (script included), so that is the catalog's folder.
 CATALOGS := eventsapp/translations
 
-.PHONY: run test serve install install-dev system-packages translations catalog-update db-upgrade seed clean
+.PHONY: run test lint serve install install-dev system-packages translations catalog-update db-upgrade seed clean
 
 run: install system-packages translations db-upgrade seed serve ## install, migrate, seed demo data and serve
 
 test: install-dev system-packages translations ## run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev ## check style and common mistakes
+	$(BIN)/ruff check eventsapp tests benchmarks app.py
 
 serve:
 	$(FLASK) run --host $(HOST) --port $(PORT)
@@ -38,7 +41,7 @@ system-packages:
 	@bash .ci/system-packages fonts-noto-cjk libharfbuzz-subset0
 
 translations: install ## compile the zh_CN and en catalogs
-	$(BIN)/pybabel compile --use-fuzzy -d $(CATALOGS) --statistics 2>&1 | grep -v '^$$' || true
+	$(BIN)/pybabel compile -d $(CATALOGS) --statistics 2>&1 | grep -v '^$$' || true
 	@for locale in zh_Hans_CN en; do test -f $(CATALOGS)/$$locale/LC_MESSAGES/messages.mo || { echo "catalog $$locale did not compile" >&2; exit 1; }; done
 
 catalog-update: install ## extract new strings into both catalogs; then translate the new zh_CN ones

@@ -238,8 +238,10 @@ def talent_day_events(rng: random.Random, now: datetime) -> list[dict]:
     return rows
 
 
-def generated_events(rng: random.Random, count: int, now: datetime, series_ids: dict[tuple[int, int], int]) -> list[dict]:
-    rows = talent_day_events(rng, now) if count >= 100 else []
+def generated_events(rng: random.Random, count: int, now: datetime,
+                     series_ids: dict[tuple[int, int], int]) -> list[dict]:
+    """`count` events: the Talent Days, then fairs, conferences and competitions at random dates."""
+    rows = talent_day_events(rng, now)
     today = now.astimezone(ZoneInfo(SITE_ZONE)).date()
     span = YEARS_AROUND_NOW * 365
     for number in range(1, count - len(rows) + 1):
@@ -310,7 +312,8 @@ def fill(app: Flask, rng: random.Random, event_count: int, user_count: int) -> D
         events = generated_events(rng, event_count, now, series_ids)
         insert_chunks(connection, Event.__table__, events)
         event_ids = {slug: id_ for slug, id_ in connection.execute(select(Event.slug, Event.id))}
-        agenda = [{**item, "event_id": event_ids[event["slug"]]} for event in events for item in agenda_rows(rng, event)]
+        agenda = [{**item, "event_id": event_ids[event["slug"]]}
+                  for event in events for item in agenda_rows(rng, event)]
         insert_chunks(connection, AgendaItem.__table__, agenda)
         insert_chunks(connection, User.__table__, user_rows(rng, user_count, now))
     with app.app_context():
@@ -428,8 +431,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2, help="random seed for the data and the requests")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
     args = parser.parse_args(argv)
-    if args.events < 1 or args.users < 0 or args.requests < 10:
-        parser.error("need --events >= 1, --users >= 0 and --requests >= 10")
+    if args.events < 100 or args.users < 0 or args.requests < 10:
+        parser.error("need --events >= 100, --users >= 0 and --requests >= 10")
     return args
 
 

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.passwords import hash_password
 from eventsapp.accounts.services import find_user_by_email
@@ -12,7 +14,6 @@ from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, S
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 from eventsapp.talentday.services import next_talent_day
-from sqlalchemy import select
 
 DEMO_PASSWORD = "talentday-demo"  # noqa: S105 - documented demo accounts, refused in production
 ZONE = ZoneInfo("Asia/Shanghai")

@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.fields.choices import SelectChoice
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import ValidationError, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from eventsapp.events.models import EventKind
 from eventsapp.events.services import SLUG_PATTERN, AgendaItemData, EventData
@@ -55,7 +55,8 @@ class EventForm(FlaskForm):
     slug = StringField(_l("Web address"), filters=[_strip], validators=[
         Optional(), Length(max=80, message=TOO_LONG),
         Regexp(SLUG_PATTERN, message=_l("Use lower-case letters, digits and single hyphens only."))],
-        description=_l("The last part of the event's address, e.g. autumn-fair-2027. Left empty, it is made from the English title."))
+        description=_l("The last part of the event's address, e.g. autumn-fair-2027. "
+                       "Left empty, it is made from the English title."))
     title_zh = StringField(_l("Title (Chinese)"), filters=[_strip], validators=[Length(max=200, message=TOO_LONG)])
     title_en = StringField(_l("Title (English)"), filters=[_strip], validators=[Length(max=200, message=TOO_LONG)])
     description_zh = TextAreaField(_l("Description (Chinese)"), filters=[_strip],
@@ -157,7 +158,8 @@ class EventFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    kind = SelectField(_l("Kind"), choices=[SelectChoice("", _l("All kinds"))] + [SelectChoice(k.value, v) for k, v in KIND_LABELS.items()],
+    kind = SelectField(_l("Kind"), choices=[SelectChoice("", _l("All kinds"))]
+                       + [SelectChoice(k.value, v) for k, v in KIND_LABELS.items()],
                        validators=[Optional()])
     month = StringField(_l("Month"), validators=[
         Optional(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Choose a month, like 2027-09."))])

@@ -4,6 +4,7 @@ Services take plain values and flush; the caller commits.
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
@@ -19,6 +20,7 @@ from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, S
 from eventsapp.extensions import db
 from eventsapp.validation import ValidationFailed
 
+log = logging.getLogger(__name__)
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TALENT_DAY_MONTH, TALENT_DAY_DAY = 9, 28
 
@@ -160,12 +162,14 @@ def publish_event(event: Event) -> None:
         raise EventStateError("only a draft can be published")
     event.status = EventStatus.PUBLISHED
     event.published_at = utcnow()
+    log.info("event %s published", event.slug)
 
 
 def unpublish_event(event: Event) -> None:
     if event.status != EventStatus.PUBLISHED:
         raise EventStateError("only a published event can be unpublished")
     event.status = EventStatus.DRAFT
+    log.info("event %s unpublished", event.slug)
 
 
 def cancel_event(event: Event) -> None:
@@ -174,6 +178,7 @@ def cancel_event(event: Event) -> None:
         raise EventStateError("the event is already cancelled")
     event.status = EventStatus.CANCELLED
     event.cancelled_at = utcnow()
+    log.info("event %s cancelled", event.slug)
 
 
 def _shift_years(moment: datetime | None, zone_name: str, years: int) -> datetime | None:
@@ -315,6 +320,13 @@ def list_public_events(filters: EventFilters, page: int, per_page: int, zone_nam
 
 def next_public_events(limit: int, now: datetime | None = None) -> list[Event]:
     query = (select(Event).where(Event.status == EventStatus.PUBLISHED, Event.ends_at >= (now or utcnow()))
+             .order_by(Event.starts_at, Event.id).limit(limit))
+    return list(db.session.scalars(query))
+
+
+def events_to_manage_next(limit: int, now: datetime | None = None) -> list[Event]:
+    """Drafts and published events that have not ended, soonest first: the organizer's to-do list."""
+    query = (select(Event).where(Event.ends_at >= (now or utcnow()), Event.status != EventStatus.CANCELLED)
              .order_by(Event.starts_at, Event.id).limit(limit))
     return list(db.session.scalars(query))
 

@@ -20,7 +20,8 @@ def _messages() -> dict[int, tuple[str, str]]:
         405: (_("Not allowed"), _("This address does not accept that kind of request.")),
         413: (_("Too large"), _("What you sent is too large.")),
         429: (_("Too many attempts"), _("Please wait a minute before you try again.")),
-        500: (_("Something went wrong"), _("An error on our side stopped this page. It has been logged; please try again in a moment.")),
+        500: (_("Something went wrong"),
+              _("An error on our side stopped this page. It has been logged; please try again in a moment.")),
     }
 
 

@@ -41,10 +41,8 @@ def _event_form(**kwargs) -> EventForm:
 
 @blueprint.get("/")
 def dashboard():
-    upcoming = list(db.session.scalars(
-        select(Event).where(Event.ends_at >= services.utcnow(), Event.status != EventStatus.CANCELLED)
-        .order_by(Event.starts_at).limit(10)))
-    return render_template("manage/dashboard.html", upcoming=upcoming, talent_day=next_talent_day(_site_today()),
+    return render_template("manage/dashboard.html", upcoming=services.events_to_manage_next(limit=10),
+                           talent_day=next_talent_day(_site_today()),
                            counts=services.count_events_by_status(), kind_labels=KIND_LABELS,
                            status_labels=STATUS_LABELS)
 

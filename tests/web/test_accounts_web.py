@@ -1,4 +1,3 @@
-from eventsapp.accounts.models import Role
 from tests.conftest import PASSWORD
 
 EN = {"Accept-Language": "en"}
@@ -50,7 +49,7 @@ def test_overlong_input_is_refused_with_a_message(client):
 
 
 def test_login_wrong_password_and_logout(client, make_user):
-    user = make_user(email="li@example.com")
+    make_user(email="li@example.com")
     wrong = client.post("/login", data={"email": "li@example.com", "password": "nope"}, headers=EN)
     assert "The e-mail address or the password is not correct." in wrong.get_data(as_text=True)
     assert client.post("/login", data={"email": "LI@example.com", "password": PASSWORD}).status_code == 302

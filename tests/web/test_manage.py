@@ -1,10 +1,10 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from eventsapp.accounts.models import Role
-from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus
+from eventsapp.events.models import AgendaItem, Event, EventStatus
 from eventsapp.extensions import db
 from tests.conftest import local
 
@@ -171,8 +171,9 @@ def test_the_dashboard_warns_until_the_next_talent_day_is_published(app, client,
     page = client.get("/manage/", headers=EN).get_data(as_text=True)
     assert 'data-testid="talent-day-warning"' in page
     assert "There is no event for it yet." in page
-    from eventsapp.talentday.services import next_talent_day
     from zoneinfo import ZoneInfo
+
+    from eventsapp.talentday.services import next_talent_day
     with app.app_context():
         year = next_talent_day(datetime.now(ZoneInfo("Asia/Shanghai")).date()).year
     response = client.post(f"/manage/talent-day/{year}/ensure")
