@@ -1,5 +1,19 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 from eventsapp.accounts.models import Role, User
+from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
+from eventsapp.notifications.models import OutboxMessage, OutboxStatus
+from eventsapp.registrations.models import (
+    QuestionKind,
+    Registration,
+    RegistrationAnswer,
+    RegistrationLog,
+    RegistrationQuestion,
+    RegistrationStatus,
+)
 
-__all__ = ["AgendaItem", "Event", "EventKind", "EventStatus", "Role", "Series", "User"]
+__all__ = [
+    "AgendaItem", "CandidateProfile", "CandidateSkill", "Degree", "Event", "EventKind", "EventStatus",
+    "OutboxMessage", "OutboxStatus", "QuestionKind", "Registration", "RegistrationAnswer", "RegistrationLog",
+    "RegistrationQuestion", "RegistrationStatus", "Role", "Series", "TalentClass", "User",
+]

@@ -8,6 +8,7 @@ import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask import has_app_context
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -82,12 +83,21 @@ def runner(app):
     return app.test_cli_runner()
 
 
-def _detached(instance):
-    """Commit, load every column and detach, so tests can read it outside the app context."""
-    _db.session.commit()
-    _db.session.refresh(instance)
-    _db.session.expunge(instance)
-    return instance
+def _persist(app, build):
+    """Build and commit a row. Inside a test's own app context (``ctx``) it stays attached to
+    that session; otherwise it is loaded and detached, so HTTP tests can read its columns."""
+    if has_app_context():
+        instance = build()
+        _db.session.add(instance)
+        _db.session.commit()
+        return instance
+    with app.app_context():
+        instance = build()
+        _db.session.add(instance)
+        _db.session.commit()
+        _db.session.refresh(instance)
+        _db.session.expunge(instance)
+        return instance
 
 
 @pytest.fixture
@@ -96,11 +106,9 @@ def make_user(app):
 
     def make(role: Role = Role.CANDIDATE, email: str | None = None, display_name: str = "测试 Test",
              locale: str | None = None) -> User:
-        with app.app_context():
-            user = User(email=email or f"user{next(counter)}@example.org", display_name=display_name, role=role,
-                        password_hash=_PASSWORD_HASH, locale=locale)
-            _db.session.add(user)
-            return _detached(user)
+        return _persist(app, lambda: User(
+            email=email or f"user{next(counter)}@example.org", display_name=display_name, role=role,
+            password_hash=_PASSWORD_HASH, locale=locale))
     return make
 
 
@@ -125,11 +133,7 @@ def make_event(app):
         values.update(overrides)
         if values["kind"] == EventKind.TALENT_DAY and "talent_day_year" not in values:
             values["talent_day_year"] = values["starts_at"].astimezone(UTC).year
-        with app.app_context():
-            event = Event(**values)
-            event.agenda_items = [AgendaItem(**item) for item in agenda]
-            _db.session.add(event)
-            return _detached(event)
+        return _persist(app, lambda: Event(**values, agenda_items=[AgendaItem(**item) for item in agenda]))
     return make
 
 

@@ -36,6 +36,9 @@ class User(UserMixin, db.Model):
         index=True,
     )
     locale: Mapped[str | None] = mapped_column(String(10))
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the person deleted their account: personal data is gone, anonymous counts stay.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_active_account: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

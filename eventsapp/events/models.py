@@ -3,14 +3,14 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsapp.dbtypes import UTCDateTime, utcnow
 from eventsapp.extensions import db
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
+def enum_column_type(cls: type[enum.Enum], name: str) -> Enum:
     # Stored as checked strings rather than native enums: portable and easy to migrate.
     return Enum(cls, native_enum=False, length=20, values_callable=lambda members: [m.value for m in members],
                 create_constraint=True, name=name)
@@ -55,8 +55,8 @@ class Event(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "event_kind"), index=True)
-    status: Mapped[EventStatus] = mapped_column(_enum(EventStatus, "event_status"), default=EventStatus.DRAFT)
+    kind: Mapped[EventKind] = mapped_column(enum_column_type(EventKind, "event_kind"), index=True)
+    status: Mapped[EventStatus] = mapped_column(enum_column_type(EventStatus, "event_status"), default=EventStatus.DRAFT)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"), index=True)
 
     title_zh: Mapped[str] = mapped_column(String(200), default="")
@@ -75,6 +75,14 @@ class Event(db.Model):
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     capacity: Mapped[int] = mapped_column()
+
+    # Who may register (empty: anyone) and whether an organizer approves each registration.
+    requires_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
+    eligible_degrees: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    eligible_talent_classes: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    max_age: Mapped[int | None] = mapped_column()
+    graduation_year_min: Mapped[int | None] = mapped_column()
+    graduation_year_max: Mapped[int | None] = mapped_column()
 
     # One Talent Day per year, enforced by the database so `talent-day ensure` stays idempotent.
     talent_day_year: Mapped[int | None] = mapped_column(unique=True)

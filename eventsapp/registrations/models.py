@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventsapp.accounts.models import User
+from eventsapp.dbtypes import UTCDateTime, utcnow
+from eventsapp.events.models import Event, enum_column_type
+from eventsapp.extensions import db
+
+
+class RegistrationStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for an organizer's approval; holds no place
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+
+
+ACTIVE_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+
+
+class Registration(db.Model):
+    """One person at one event. Cancelling and registering again reuses the row, so nobody is there twice."""
+
+    __tablename__ = "registration"
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id", name="uq_registration_event_id_user_id"),
+        Index("ix_registration_event_status_queued", "event_id", "status", "queued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(enum_column_type(RegistrationStatus, "registration_status"))
+    # Order on the waiting list: when the person (last) asked for a place.
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str] = mapped_column(String(500), default="")
+
+    event: Mapped[Event] = relationship()
+    user: Mapped[User] = relationship()
+    answers: Mapped[list[RegistrationAnswer]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", order_by="RegistrationAnswer.question_id")
+
+
+class QuestionKind(enum.StrEnum):
+    SHORT_TEXT = "short_text"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    YES_NO = "yes_no"
+
+
+class RegistrationQuestion(db.Model):
+    """A question the organizer asks everyone who registers for an event."""
+
+    __tablename__ = "registration_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[QuestionKind] = mapped_column(enum_column_type(QuestionKind, "question_kind"))
+    label_zh: Mapped[str] = mapped_column(String(300), default="")
+    label_en: Mapped[str] = mapped_column(String(300), default="")
+    options_text: Mapped[str] = mapped_column(Text, default="")  # one choice per line
+    required: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    @property
+    def options(self) -> list[str]:
+        return [line.strip() for line in self.options_text.splitlines() if line.strip()]
+
+
+class RegistrationAnswer(db.Model):
+    __tablename__ = "registration_answer"
+    __table_args__ = (UniqueConstraint("registration_id", "question_id", name="uq_registration_answer_reg_question"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("registration_question.id", ondelete="CASCADE"), index=True)
+    value: Mapped[str] = mapped_column(Text, default="")  # choices of a multiple-choice answer: one per line
+
+    registration: Mapped[Registration] = relationship(back_populates="answers")
+    question: Mapped[RegistrationQuestion] = relationship()
+
+
+class RegistrationLog(db.Model):
+    """Every change of a registration's status: who, when, why."""
+
+    __tablename__ = "registration_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str] = mapped_column(String(20), default="")
+    to_status: Mapped[str] = mapped_column(String(20), default="")
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
