@@ -56,7 +56,8 @@ class Event(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     kind: Mapped[EventKind] = mapped_column(enum_column_type(EventKind, "event_kind"), index=True)
-    status: Mapped[EventStatus] = mapped_column(enum_column_type(EventStatus, "event_status"), default=EventStatus.DRAFT)
+    status: Mapped[EventStatus] = mapped_column(enum_column_type(EventStatus, "event_status"),
+                                                default=EventStatus.DRAFT)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"), index=True)
 
     title_zh: Mapped[str] = mapped_column(String(200), default="")
