@@ -64,3 +64,18 @@ class ChangePasswordForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
                        validators=[DataRequired()])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[
+        DataRequired(_l("Enter your e-mail address.")),
+        Length(max=254, message=_l("At most %(max)d characters.")),
+        Email(_l("Enter a valid e-mail address, like name@example.com."), check_deliverability=False)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(_l("Choose a new password.")), Length(max=MAX_LENGTH, message=_l("At most %(max)d characters."))],
+        description=_l("At least 10 characters; a short sentence is easy to remember."))
+    password_confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(_l("Repeat the new password.")), EqualTo("password", _l("The two passwords are not the same."))])

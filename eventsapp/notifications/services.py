@@ -1,0 +1,366 @@
+"""E-mail through the outbox: queue a message with the change that causes it, deliver it afterwards.
+
+``queue_email`` and the ``notify_*`` functions only add a row and flush; the caller commits, so a
+message exists exactly when the change it announces does. ``deliver_due_messages`` (run by
+``flask outbox work``) sends what is due over SMTP, retrying with back-off, or writes it to the log
+when no SMTP server is configured.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email import policy as email_policy
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
+from jinja2 import TemplateNotFound
+from sqlalchemy import func, select
+
+from eventsapp.config import SUPPORTED_LOCALES
+from eventsapp.dbtypes import utcnow
+from eventsapp.extensions import db
+from eventsapp.i18n import format_local_date, format_local_datetime, format_local_time, localized, to_zone
+from eventsapp.notifications.models import OutboxMessage, OutboxStatus
+
+mail_log = logging.getLogger("eventsapp.mail")
+if mail_log.level == logging.NOTSET:
+    mail_log.setLevel(logging.INFO)  # without SMTP the log is where e-mails are read, so INFO must show
+
+MY_EVENTS_PATH = "/my/events"
+FIRST_RETRY_DELAY = timedelta(minutes=1)
+LONGEST_RETRY_DELAY = timedelta(hours=2)
+# A claimed message is not picked again by another worker for this long, while it is being sent.
+SENDING_LEASE = timedelta(minutes=10)
+SUBJECT_MAX_LENGTH = 300
+# 7-bit transfer encodings (quoted-printable or base64, whichever is shorter): UTF-8 text arrives
+# intact through any server, with or without 8BITMIME.
+MAIL_POLICY = email_policy.default.clone(cte_type="7bit")
+
+
+# --- Links -------------------------------------------------------------------------------------
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link for an e-mail, built on PUBLIC_BASE_URL.
+
+    Never on the request's Host header, which a visitor controls (a forged host in a password
+    reset link would send the token to someone else); works outside requests (CLI, worker) too.
+    """
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"].rstrip("/"))
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def public_path_url(path: str) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+# --- Writing messages --------------------------------------------------------------------------
+
+def recipient_locale(locale: str | None) -> str:
+    return locale if locale in SUPPORTED_LOCALES else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def queue_email(kind: str, to_email: str, locale: str | None, template: str, **context) -> OutboxMessage:
+    """Render ``templates/emails/<template>.txt`` (and ``.html`` when there is one) in the
+    recipient's language and add it to the outbox. The ``.txt`` template's ``subject`` block is
+    the subject. Flushes; the caller commits."""
+    locale = recipient_locale(locale)
+    with force_locale(locale):
+        subject, body_text = _render_text(template, context)
+        body_html = _render_html(template, dict(context, subject=subject))
+    message = OutboxMessage(kind=kind, to_email=to_email, locale=locale, subject=subject, body_text=body_text,
+                            body_html=body_html, status=OutboxStatus.PENDING, attempts=0,
+                            next_attempt_at=utcnow(), last_error="")
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def _render_text(template: str, context: dict) -> tuple[str, str]:
+    name = f"emails/{template}.txt"
+    full_context = dict(context)
+    current_app.update_template_context(full_context)
+    compiled = current_app.jinja_env.get_template(name)
+    subject_block = compiled.blocks.get("subject")
+    if subject_block is None:
+        raise LookupError(f"{name} has no {{% block subject %}}")
+    subject = " ".join("".join(subject_block(compiled.new_context(full_context))).split())
+    return subject[:SUBJECT_MAX_LENGTH], _tidy_text(render_template(name, **context))
+
+
+def _render_html(template: str, context: dict) -> str:
+    try:
+        return render_template(f"emails/{template}.html", **context).strip() + "\n"
+    except TemplateNotFound:
+        return ""
+
+
+def _tidy_text(text: str) -> str:
+    """Template indentation and blank lines left by tags are not part of a plain-text e-mail."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+# --- What people are told about their registrations ---------------------------------------------
+
+def event_when(event) -> str:
+    """The event's dates and times on its own clock, in the current language, naming the zone:
+    'Tue 28 Sep 2027, 09:00–17:00 (Asia/Shanghai, UTC+08:00)'."""
+    zone = event.timezone
+    first_day, last_day = format_local_date(event.starts_at, zone), format_local_date(event.ends_at, zone)
+    if first_day == last_day:
+        span = gettext("%(day)s, %(start)s–%(end)s", day=first_day, start=format_local_time(event.starts_at, zone),
+                       end=format_local_time(event.ends_at, zone))
+    else:
+        span = gettext("%(start)s to %(end)s", start=format_local_datetime(event.starts_at, zone),
+                       end=format_local_datetime(event.ends_at, zone))
+    offset = to_zone(event.starts_at, zone).strftime("%z")
+    return f"{span} ({zone}, UTC{offset[:3]}:{offset[3:]})"
+
+
+def event_where(event) -> str:
+    return " · ".join(part for part in (localized(event, "venue_name"), event.venue_address) if part)
+
+
+def _notify_about_registration(registration, kind: str, **context) -> OutboxMessage | None:
+    """One message to the registered person; none when they deleted their account (no address left)."""
+    user, event = registration.user, registration.event
+    if user.erased_at is not None:
+        return None
+    return queue_email(
+        kind, user.email, user.locale, kind, user=user, event=event, registration=registration,
+        event_url=public_url("events.event_detail", slug=event.slug), events_url=public_url("events.event_list"),
+        my_events_url=public_path_url(MY_EVENTS_PATH), **context)
+
+
+def notify_registration_confirmed(registration) -> OutboxMessage | None:
+    return _notify_about_registration(registration, "registration_confirmed")
+
+
+def notify_registration_waitlisted(registration, position: int) -> OutboxMessage | None:
+    return _notify_about_registration(registration, "registration_waitlisted", position=position)
+
+
+def notify_registration_pending(registration) -> OutboxMessage | None:
+    """The registration waits for an organizer's approval."""
+    return _notify_about_registration(registration, "registration_pending")
+
+
+def notify_registration_promoted(registration) -> OutboxMessage | None:
+    """A place became free and the person moved from the waiting list to confirmed."""
+    return _notify_about_registration(registration, "registration_promoted")
+
+
+def notify_registration_rejected(registration, reason: str) -> OutboxMessage | None:
+    return _notify_about_registration(registration, "registration_rejected", reason=(reason or "").strip())
+
+
+def notify_registration_cancelled(registration, reason: str, by_organizer: bool) -> OutboxMessage | None:
+    return _notify_about_registration(registration, "registration_cancelled", reason=(reason or "").strip(),
+                                      by_organizer=by_organizer)
+
+
+# --- Delivery ----------------------------------------------------------------------------------
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    logged: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.logged + self.retrying + self.failed
+
+    def __str__(self) -> str:
+        return (f"{self.sent} sent, {self.logged} logged, {self.retrying} to retry later, "
+                f"{self.failed} failed for good")
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Wait 1, 2, 4, 8 ... minutes after the 1st, 2nd, 3rd, 4th ... failed attempt, at most 2 hours."""
+    return min(FIRST_RETRY_DELAY * 2 ** max(attempts - 1, 0), LONGEST_RETRY_DELAY)
+
+
+def deliver_due_messages(now: datetime | None = None, limit: int = 100) -> DeliveryReport:
+    """Send up to ``limit`` pending messages that are due, one at a time. Commits after each.
+
+    Each message is claimed in a short transaction (rows locked with SKIP LOCKED on PostgreSQL,
+    and pushed a lease into the future), sent with no transaction open, and its outcome committed:
+    two workers never send the same message, and no database lock is held while SMTP talks.
+    """
+    clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
+    config = current_app.config
+    report = DeliveryReport()
+    with _SmtpSession(config) as smtp:
+        for _ in range(limit):
+            claimed = _claim_next_due(clock(), config["MAIL_FROM"])
+            if claimed is None:
+                break
+            message, email = claimed
+            if email is None:
+                report.failed += 1
+                continue
+            if not config.get("SMTP_HOST"):
+                _write_to_log(message, clock())
+                report.logged += 1
+            else:
+                try:
+                    smtp.send(email)
+                except Exception as error:  # whatever went wrong is recorded on the message and retried
+                    _record_failure(message, error, clock(), config["MAIL_MAX_ATTEMPTS"])
+                    if message.status == OutboxStatus.FAILED:
+                        report.failed += 1
+                    else:
+                        report.retrying += 1
+                else:
+                    message.status, message.sent_at, message.last_error = OutboxStatus.SENT, clock(), ""
+                    report.sent += 1
+            db.session.commit()
+    return report
+
+
+def _claim_next_due(now: datetime, sender: str) -> tuple[OutboxMessage, EmailMessage | None] | None:
+    """Lock the next due message, push it a lease into the future and commit.
+
+    The e-mail is built before the commit, so that sending it reads nothing from the database
+    (which would open a transaction, and on SQLite hold the write lock, while SMTP talks). A message
+    that cannot even be built (e.g. a line break in the address) fails at once: retrying cannot help.
+    """
+    message = db.session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True))
+    if message is None:
+        db.session.rollback()
+        return None
+    message.attempts += 1
+    message.next_attempt_at = now + SENDING_LEASE
+    try:
+        email = _as_email(message, sender)
+    except ValueError as error:
+        email, message.status, message.last_error = None, OutboxStatus.FAILED, f"{type(error).__name__}: {error}"
+        mail_log.error("E-mail %s cannot be written: %s", message.id, message.last_error)
+    db.session.commit()
+    return message, email
+
+
+def _write_to_log(message: OutboxMessage, now: datetime) -> None:
+    current_app.logger  # noqa: B018 - Flask installs its stderr handler on "eventsapp" when first used
+    mail_log.info("E-mail to %s (no SMTP_HOST configured, not sent)\nSubject: %s\n\n%s",
+                  message.to_email, message.subject, message.body_text)
+    message.status, message.sent_at, message.last_error = OutboxStatus.LOGGED, now, ""
+
+
+def _record_failure(message: OutboxMessage, error: Exception, now: datetime, max_attempts: int) -> None:
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if message.attempts >= max_attempts:
+        message.status = OutboxStatus.FAILED
+        mail_log.error("Gave up on e-mail %s to %s after %d attempts: %s", message.id, message.to_email,
+                       message.attempts, message.last_error)
+    else:
+        message.next_attempt_at = now + retry_delay(message.attempts)
+        mail_log.warning("E-mail %s to %s failed (attempt %d), retrying at %s: %s", message.id, message.to_email,
+                         message.attempts, message.next_attempt_at.isoformat(), message.last_error)
+
+
+def _as_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    """A UTF-8 message: plain text, and the HTML version as its alternative when there is one."""
+    email = EmailMessage(policy=MAIL_POLICY)
+    email["Subject"] = message.subject
+    email["From"] = sender
+    email["To"] = message.to_email
+    email["Date"] = formatdate(usegmt=True)
+    email["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
+    email.set_content(message.body_text, charset="utf-8")
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html", charset="utf-8")
+    email["Content-Language"] = message.locale.replace("_", "-")  # after set_content, which drops Content-*
+    return email
+
+
+class _SmtpSession:
+    """One SMTP connection for a delivery run, opened when first needed and again after an error."""
+
+    def __init__(self, config):
+        self.config = config
+        self.connection: smtplib.SMTP | None = None
+
+    def __enter__(self) -> _SmtpSession:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._close()
+
+    def send(self, email: EmailMessage) -> None:
+        try:
+            if self.connection is None:
+                self.connection = self._connect()
+            self.connection.send_message(email)
+        except Exception:
+            self._close()
+            raise
+
+    def _connect(self) -> smtplib.SMTP:
+        config = self.config
+        host, port, timeout = config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_TIMEOUT"]
+        if config["SMTP_SSL"]:
+            connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+        else:
+            connection = smtplib.SMTP(host, port, timeout=timeout)
+            if config["SMTP_STARTTLS"]:
+                connection.starttls(context=ssl.create_default_context())
+        if config["SMTP_USERNAME"]:
+            connection.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
+        return connection
+
+    def _close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.quit()
+            except (smtplib.SMTPException, OSError):
+                self.connection.close()
+            self.connection = None
+
+
+# --- Organizers' view of the outbox -------------------------------------------------------------
+
+class CannotRetry(Exception):
+    """Only a message that failed for good can be put back in the queue."""
+
+
+def retry_message(message_id: int, now: datetime | None = None) -> OutboxMessage:
+    """Put a FAILED message back in the queue, due now, with a fresh round of attempts. Flushes."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        raise CannotRetry(_l("There is no message %(id)d.", id=message_id))
+    if message.status != OutboxStatus.FAILED:
+        raise CannotRetry(_l("Only failed messages can be sent again."))
+    message.status, message.attempts, message.next_attempt_at = OutboxStatus.PENDING, 0, now or utcnow()
+    db.session.flush()
+    return message
+
+
+def count_messages_by_status() -> dict[OutboxStatus, int]:
+    counts = dict(db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).tuples().all())
+    return {status: counts.get(status, 0) for status in OutboxStatus}
+
+
+def outbox_query(status: OutboxStatus | None = None):
+    query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    if status is not None:
+        query = query.where(OutboxMessage.status == status)
+    return query

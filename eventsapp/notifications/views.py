@@ -1,0 +1,63 @@
+"""Organizers' view of the outbox: what was sent, what waits, what failed and why."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from eventsapp.accounts.access import organizer_required
+from eventsapp.extensions import db
+from eventsapp.notifications import services
+from eventsapp.notifications.models import OutboxMessage, OutboxStatus
+
+blueprint = Blueprint("outbox", __name__, url_prefix="/manage/outbox")
+# E-mail templates describe events with these, in the recipient's language.
+blueprint.add_app_template_global(services.event_when, "event_when")
+blueprint.add_app_template_global(services.event_where, "event_where")
+
+STATUS_LABELS = {
+    OutboxStatus.PENDING: _l("Waiting to be sent"),
+    OutboxStatus.SENT: _l("Sent"),
+    OutboxStatus.LOGGED: _l("Written to the log"),
+    OutboxStatus.FAILED: _l("Failed"),
+}
+KIND_LABELS = {
+    "verify_email": _l("E-mail address confirmation"),
+    "password_reset": _l("Password reset"),
+    "registration_confirmed": _l("Registration confirmed"),
+    "registration_waitlisted": _l("Put on the waiting list"),
+    "registration_pending": _l("Registration waiting for approval"),
+    "registration_promoted": _l("Moved from the waiting list"),
+    "registration_rejected": _l("Registration not accepted"),
+    "registration_cancelled": _l("Registration cancelled"),
+}
+
+
+@blueprint.before_request
+@organizer_required
+def require_organizer():
+    """Every page here is for organizers only."""
+
+
+@blueprint.get("/")
+def message_list():
+    status = request.args.get("status")
+    chosen = OutboxStatus(status) if status in {s.value for s in OutboxStatus} else None
+    pagination = db.paginate(services.outbox_query(chosen), per_page=25, error_out=False)
+    return render_template("notifications/outbox.html", pagination=pagination, status=chosen,
+                           counts=services.count_messages_by_status(), status_labels=STATUS_LABELS,
+                           kind_labels=KIND_LABELS, smtp_configured=bool(current_app.config.get("SMTP_HOST")))
+
+
+@blueprint.post("/<int:message_id>/retry")
+def retry(message_id: int):
+    db.get_or_404(OutboxMessage, message_id)
+    try:
+        services.retry_message(message_id)
+    except services.CannotRetry as problem:
+        flash(str(problem), "warning")
+    else:
+        db.session.commit()
+        flash(_("The message is back in the queue and will be sent in a moment."), "success")
+    status = request.args.get("status")
+    return redirect(url_for("outbox.message_list", status=status if status in STATUS_LABELS else None))
