@@ -16,6 +16,13 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def _default_sqlite_url() -> str:
     instance = Path(__file__).resolve().parent.parent / "instance"
     return f"sqlite:///{instance / 'eventsapp.db'}"
@@ -49,6 +56,27 @@ class Config:
 
     EVENTS_PER_PAGE = 12
 
+    # Candidates' résumés: PDF files stored outside the static folder (default: instance/uploads/resumes).
+    RESUME_FOLDER = os.environ.get("RESUME_FOLDER") or None
+    RESUME_MAX_BYTES = 5 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # larger requests get the friendly 413 page
+
+    # E-mail: written to the outbox with the change that causes it, sent by `flask outbox work`.
+    # Without SMTP_HOST, messages are written to the log instead (development).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")  # links in e-mails
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Hangzhou Talent Events <noreply@example.com>")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = _env_flag("SMTP_STARTTLS", True)
+    SMTP_SSL = _env_flag("SMTP_SSL", False)  # TLS from the first byte, usually port 465
+    SMTP_TIMEOUT = int(os.environ.get("SMTP_TIMEOUT", "30"))
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+    PASSWORD_RESET_LIMIT_PER_ADDRESS = os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10 per hour")
+    PASSWORD_RESET_LIMIT_PER_ACCOUNT = os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3 per hour")
+    VERIFICATION_RESEND_LIMIT = os.environ.get("VERIFICATION_RESEND_LIMIT", "3 per hour")
+
 
 class ProductionConfig(Config):
     APP_ENV = "production"
@@ -63,6 +91,8 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     RATELIMIT_STORAGE_URI = "memory://"
     BABEL_DEFAULT_LOCALE = "zh_CN"
+    PUBLIC_BASE_URL = "http://talent.test"
+    SMTP_HOST = ""  # tests that deliver start their own SMTP server
 
 
 def config_from_environment() -> type[Config]:
