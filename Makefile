@@ -18,7 +18,9 @@ test: install-dev system-packages translations ## run the whole test suite
 lint: install-dev ## check style and common mistakes
 	$(BIN)/ruff check eventsapp tests benchmarks app.py
 
+# The outbox worker runs beside the web server: it sends e-mails (or, with no SMTP_HOST, logs them).
 serve:
+	@$(FLASK) outbox work --interval 5 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 $(BIN)/python:

@@ -61,12 +61,17 @@ def _lazy_gettext_message(message: str) -> str:
 def register_blueprints(app: Flask) -> None:
     from eventsapp.accounts.views import blueprint as accounts
     from eventsapp.admin.views import blueprint as admin
+    from eventsapp.candidates.views import blueprint as candidates
     from eventsapp.events.views import blueprint as events
     from eventsapp.main.views import blueprint as main
     from eventsapp.manage.views import blueprint as manage
+    from eventsapp.notifications.views import blueprint as outbox
+    from eventsapp.registrations.views import blueprint as registrations
+    from eventsapp.registrations.views import manage as registrants
 
-    for blueprint in (main, accounts, events, manage, admin):
+    for blueprint in (main, accounts, events, manage, admin, registrations, registrants, candidates):
         app.register_blueprint(blueprint)
+    app.register_blueprint(outbox)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -77,11 +82,13 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from eventsapp.accounts.cli import create_user_command
     from eventsapp.demo.cli import seed_demo_command
+    from eventsapp.notifications.cli import outbox_group
     from eventsapp.talentday.cli import talent_day_group
 
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(talent_day_group)
+    app.cli.add_command(outbox_group)
 
 
 def _is_sqlite(dbapi_connection) -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 from eventsapp import create_app
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.passwords import hash_password
+from eventsapp.candidates.models import CandidateProfile, Degree
 from eventsapp.config import TestConfig, normalize_database_url
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus
 from eventsapp.extensions import db as _db
@@ -134,6 +135,19 @@ def make_event(app):
         if values["kind"] == EventKind.TALENT_DAY and "talent_day_year" not in values:
             values["talent_day_year"] = values["starts_at"].astimezone(UTC).year
         return _persist(app, lambda: Event(**values, agenda_items=[AgendaItem(**item) for item in agenda]))
+    return make
+
+
+@pytest.fixture
+def make_candidate(app, make_user):
+    """A candidate account with a profile complete enough to register; ``profile`` overrides fields."""
+    def make(email: str | None = None, locale: str | None = None, **profile) -> User:
+        user = make_user(Role.CANDIDATE, email=email, locale=locale)
+        values = dict(name="李明", name_latin="Li Ming", phone="+8613800138000", birth_year=1998,
+                      degree=Degree.MASTER, school="浙江大学", major="计算机科学", graduation_year=2027)
+        values.update(profile)
+        _persist(app, lambda: CandidateProfile(user_id=user.id, **values))
+        return user
     return make
 
 

@@ -10,9 +10,12 @@ from sqlalchemy import select
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.passwords import hash_password
 from eventsapp.accounts.services import find_user_by_email
+from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree
+from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
+from eventsapp.registrations.models import QuestionKind, Registration, RegistrationQuestion, RegistrationStatus
 from eventsapp.talentday.services import next_talent_day
 
 DEMO_PASSWORD = "talentday-demo"  # noqa: S105 - documented demo accounts, refused in production
@@ -54,6 +57,7 @@ class DemoEvent:
     description_en: str
     status: EventStatus = EventStatus.PUBLISHED
     series: str | None = None
+    rules: dict = field(default_factory=dict)
     agenda: list[tuple[int, int, str, str, str, str]] = field(default_factory=list)
 
 
@@ -127,6 +131,14 @@ def demo_events(today: date) -> list[DemoEvent]:
                   today + timedelta(days=45), (9, 17), 1500, CONVENTION,
                   "国际人才交流、项目路演与合作签约。", "International talent exchange, project pitches and signings.",
                   agenda=[(9, 30, "主会场 Main hall", "主旨演讲", "Keynotes", "")]),
+        DemoEvent(f"postdoc-roundtable-{today:%Y%m}", EventKind.CONFERENCE, "博士后创新人才座谈会",
+                  "Postdoc innovation roundtable", today + timedelta(days=20), (14, 17), 12, DREAM_TOWN,
+                  "面向博士、博士后的小型座谈会：人才政策、科研平台与落户服务。名额有限，额满进入候补。",
+                  "A small roundtable for PhDs and postdocs: talent policy, research platforms and settling in "
+                  "Hangzhou. Places are limited; when full, you join the waiting list.",
+                  rules=dict(eligible_degrees="phd,postdoc"),
+                  agenda=[(14, 0, "路演厅 Roadshow hall", "政策解读", "Talent policy briefing", "市人才办 City talent office"),
+                          (15, 0, "路演厅 Roadshow hall", "自由交流", "Open discussion", "")]),
         DemoEvent(f"biomedicine-fair-{next_year}", EventKind.FAIR, f"{next_year} 生物医药人才专场招聘会",
                   f"Biomedicine Talent Fair {next_year}", date(next_year, 5, 16), (9, 15), 8000, EXPO,
                   "筹备中。", "In preparation.", status=EventStatus.DRAFT),
@@ -147,7 +159,7 @@ def seed_demo(today: date, app_env: str) -> dict[str, int]:
         if find_user_by_email(email) is None:
             password_hash = password_hash or hash_password(DEMO_PASSWORD)
             db.session.add(User(email=email, display_name=name, role=role, password_hash=password_hash,
-                                locale=None))
+                                locale=None, email_verified_at=utcnow()))
             added["accounts"] += 1
     series = db.session.scalar(select(Series).where(Series.slug == "youth-season"))
     if series is None:
@@ -165,16 +177,77 @@ def seed_demo(today: date, app_env: str) -> dict[str, int]:
                       title_en=demo.title_en, description_zh=demo.description_zh,
                       description_en=demo.description_en, timezone="Asia/Shanghai", capacity=demo.capacity,
                       starts_at=at(demo.day, demo.hours[0]), ends_at=at(demo.day, demo.hours[1]),
-                      registration_opens_at=at(demo.day - timedelta(days=60), 9),
+                      registration_opens_at=at(demo.day - timedelta(days=120), 9),
                       registration_closes_at=at(demo.day - timedelta(days=1), 18),
                       talent_day_year=demo.day.year if demo.kind == EventKind.TALENT_DAY else None,
-                      series=series if demo.series else None, **demo.venue)
+                      series=series if demo.series else None, **demo.venue, **demo.rules)
         if demo.status == EventStatus.PUBLISHED:
-            event.published_at = at(demo.day - timedelta(days=60), 9)
+            event.published_at = at(demo.day - timedelta(days=120), 9)
         event.agenda_items = [AgendaItem(starts_at=at(demo.day, hour, minute), room=room, title_zh=title_zh,
                                          title_en=title_en, speaker=speaker)
                               for hour, minute, room, title_zh, title_en, speaker in demo.agenda]
         db.session.add(event)
         added["events"] += 1
+    db.session.flush()
+    added["registrations"] = _seed_candidates(today, password_hash or hash_password(DEMO_PASSWORD))
+    return added
+
+
+DEMO_CANDIDATES = [
+    ("张伟", "Zhang Wei"), ("王芳", "Wang Fang"), ("刘洋", "Liu Yang"), ("陈晨", "Chen Chen"),
+    ("杨帆", "Yang Fan"), ("赵磊", "Zhao Lei"), ("黄婷", "Huang Ting"), ("周杰", "Zhou Jie"),
+    ("吴昊", "Wu Hao"), ("徐静", "Xu Jing"), ("孙悦", "Sun Yue"), ("马超", "Ma Chao"),
+    ("朱琳", "Zhu Lin"), ("胡斌", "Hu Bin"), ("郭佳", "Guo Jia"),
+]
+
+
+def _seed_candidates(today: date, password_hash: str) -> int:
+    """The demo candidate's profile, and fifteen PhDs filling the roundtable (12 places, 3 waiting)."""
+    candidate = find_user_by_email("candidate@example.com")
+    if db.session.get(CandidateProfile, candidate.id) is None:
+        db.session.add(CandidateProfile(
+            user_id=candidate.id, name="李明轩", name_latin="Li Mingxuan", phone="+8613800138000",
+            birth_year=1999, degree=Degree.MASTER, school="浙江大学", major="计算机科学与技术",
+            graduation_year=today.year + 1, city="西湖区", show_to_employers=True, consent_changed_at=utcnow(),
+            skills=[CandidateSkill(name=name) for name in ("Python", "数据分析", "机器学习")]))
+    conference = find_event_by_slug(f"international-talent-conference-{today.year + 1}")
+    if conference is not None and not db.session.scalar(select(Registration.id).where(
+            Registration.user_id == candidate.id)):
+        db.session.add(Registration(event_id=conference.id, user_id=candidate.id, status=RegistrationStatus.CONFIRMED,
+                                    confirmed_at=utcnow()))
+    spring = find_event_by_slug(f"spring-talent-fair-{today.year + 1}")
+    if spring is not None and not db.session.scalar(select(RegistrationQuestion.id).where(
+            RegistrationQuestion.event_id == spring.id)):
+        db.session.add_all([
+            RegistrationQuestion(event_id=spring.id, position=1, kind=QuestionKind.SINGLE_CHOICE,
+                                 label_zh="意向行业", label_en="Industry you are looking at", required=True,
+                                 options_text="信息技术 IT\n智能制造 Manufacturing\n生物医药 Biomedicine\n金融 Finance"),
+            RegistrationQuestion(event_id=spring.id, position=2, kind=QuestionKind.YES_NO,
+                                 label_zh="是否需要住宿推荐", label_en="Would you like hotel suggestions?"),
+        ])
+    roundtable = find_event_by_slug(f"postdoc-roundtable-{today:%Y%m}")
+    if roundtable is None or db.session.scalar(select(Registration.id).where(Registration.event_id == roundtable.id)):
+        return 0
+    added = 0
+    for number, (name, latin) in enumerate(DEMO_CANDIDATES, start=1):
+        email = f"demo.phd{number:02d}@example.com"
+        user = find_user_by_email(email)
+        if user is None:
+            user = User(email=email, display_name=f"{name} {latin}", role=Role.CANDIDATE,
+                        password_hash=password_hash, email_verified_at=utcnow())
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(CandidateProfile(
+                user_id=user.id, name=name, name_latin=latin, phone=f"+861390000{number:04d}",
+                birth_year=1988 + number % 8, degree=Degree.POSTDOC if number % 3 == 0 else Degree.PHD,
+                school=("浙江大学", "西湖大学", "复旦大学", "中国科学技术大学")[number % 4],
+                major=("材料科学", "生物医学工程", "人工智能", "化学工程")[number % 4],
+                graduation_year=today.year - number % 5, show_to_employers=number % 2 == 0))
+        status = RegistrationStatus.CONFIRMED if number <= roundtable.capacity else RegistrationStatus.WAITLISTED
+        queued = utcnow() - timedelta(hours=len(DEMO_CANDIDATES) - number)
+        db.session.add(Registration(event_id=roundtable.id, user_id=user.id, status=status, queued_at=queued,
+                                    created_at=queued, confirmed_at=queued if status == RegistrationStatus.CONFIRMED
+                                    else None))
+        added += 1
     db.session.flush()
     return added

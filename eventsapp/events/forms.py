@@ -5,10 +5,21 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from eventsapp.candidates.choices import DEGREE_LABELS
+from eventsapp.candidates.models import TalentClass
 from eventsapp.events.models import EventKind
 from eventsapp.events.services import SLUG_PATTERN, AgendaItemData, EventData
 
@@ -41,6 +52,11 @@ def to_local_naive(moment: datetime | None, zone_name: str) -> datetime | None:
     if moment is None:
         return None
     return moment.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
 
 
 def _strip(value):
@@ -85,8 +101,23 @@ class EventForm(FlaskForm):
         InputRequired(_l("Enter how many people can take part.")),
         NumberRange(min=1, max=1_000_000, message=_l("Enter a whole number from %(min)d to %(max)d."))])
 
+    requires_approval = BooleanField(_l("Organizers approve each registration"))
+    eligible_degrees = CheckboxesField(_l("Degrees that may register"), validators=[Optional()],
+                                       description=_l("None ticked: any degree."))
+    eligible_talent_classes = CheckboxesField(
+        _l("Talent classes that may register"), choices=[SelectChoice(c.value) for c in TalentClass],
+        validators=[Optional()], description=_l("None ticked: anyone, with or without a class."))
+    max_age = IntegerField(_l("Younger than (years)"), validators=[
+        Optional(), NumberRange(min=16, max=100, message=_l("Enter a whole number from %(min)d to %(max)d."))],
+        description=_l("E.g. 35 for graduates under 35. Empty: any age."))
+    graduation_year_min = IntegerField(_l("Graduation year from"), validators=[
+        Optional(), NumberRange(min=1960, max=2100, message=_l("Enter a whole number from %(min)d to %(max)d."))])
+    graduation_year_max = IntegerField(_l("Graduation year until"), validators=[
+        Optional(), NumberRange(min=1960, max=2100, message=_l("Enter a whole number from %(min)d to %(max)d."))])
+
     def __init__(self, *args, series_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.eligible_degrees.choices = [SelectChoice(degree.value, label) for degree, label in DEGREE_LABELS.items()]
         self.series_id.choices = [SelectChoice("", _l("— none —"))] + [
             SelectChoice(series.id, label) for series, label in series_choices]
 
@@ -106,13 +137,21 @@ class EventForm(FlaskForm):
             starts_at=to_utc(self.starts_at.data, zone), ends_at=to_utc(self.ends_at.data, zone),
             registration_opens_at=to_utc(self.registration_opens_at.data, zone),
             registration_closes_at=to_utc(self.registration_closes_at.data, zone),
+            requires_approval=self.requires_approval.data,
+            eligible_degrees=",".join(self.eligible_degrees.data or []),
+            eligible_talent_classes=",".join(self.eligible_talent_classes.data or []),
+            max_age=self.max_age.data, graduation_year_min=self.graduation_year_min.data,
+            graduation_year_max=self.graduation_year_max.data,
         )
 
     def fill_from(self, data: EventData) -> None:
         """Show an existing event's values, with times in its own zone."""
         for name in ("slug", "series_id", "title_zh", "title_en", "description_zh", "description_en",
-                     "venue_name_zh", "venue_name_en", "venue_address", "venue_halls", "timezone", "capacity"):
+                     "venue_name_zh", "venue_name_en", "venue_address", "venue_halls", "timezone", "capacity",
+                     "requires_approval", "max_age", "graduation_year_min", "graduation_year_max"):
             getattr(self, name).data = getattr(data, name)
+        self.eligible_degrees.data = [code for code in data.eligible_degrees.split(",") if code]
+        self.eligible_talent_classes.data = [code for code in data.eligible_talent_classes.split(",") if code]
         self.kind.data = data.kind.value
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
             getattr(self, name).data = to_local_naive(getattr(data, name), data.timezone)

@@ -50,6 +50,12 @@ class EventData:
     venue_halls: str = ""
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
+    requires_approval: bool = False
+    eligible_degrees: str = ""  # comma-separated degree codes; empty: any
+    eligible_talent_classes: str = ""  # comma-separated classes A–F; empty: any
+    max_age: int | None = None
+    graduation_year_min: int | None = None
+    graduation_year_max: int | None = None
 
 
 @dataclass
@@ -108,6 +114,8 @@ def _check_event(data: EventData, event: Event | None) -> list[tuple[str | None,
         errors.append(("registration_opens_at", _l("Registration must open before it closes.")))
     if opens is not None and opens >= data.ends_at:
         errors.append(("registration_opens_at", _l("Registration must open before the event ends.")))
+    if data.graduation_year_min and data.graduation_year_max and data.graduation_year_min > data.graduation_year_max:
+        errors.append(("graduation_year_max", _l("The last graduation year must not be before the first.")))
     if data.series_id is not None and db.session.get(Series, data.series_id) is None:
         errors.append(("series_id", _l("Choose a series from the list.")))
     if data.kind == EventKind.TALENT_DAY:
@@ -211,6 +219,12 @@ def copy_event(source: Event, *, years_later: int = 0, title_zh: str | None = No
         registration_opens_at=_shift_years(source.registration_opens_at, zone, years_later),
         registration_closes_at=_shift_years(source.registration_closes_at, zone, years_later),
         capacity=source.capacity,
+        requires_approval=source.requires_approval,
+        eligible_degrees=source.eligible_degrees,
+        eligible_talent_classes=source.eligible_talent_classes,
+        max_age=source.max_age,
+        graduation_year_min=source.graduation_year_min,
+        graduation_year_max=source.graduation_year_max,
     )
     copy.slug = unique_slug(slug_base or source.slug)
     if source.kind == EventKind.TALENT_DAY:
@@ -333,11 +347,6 @@ def events_to_manage_next(limit: int, now: datetime | None = None) -> list[Event
 
 def find_event_by_slug(slug: str) -> Event | None:
     return db.session.scalar(select(Event).where(Event.slug == slug))
-
-
-def places_left(event: Event) -> int:
-    """Places still free. Registrations do not exist yet, so every place is free."""
-    return event.capacity
 
 
 def registration_state(event: Event, now: datetime | None = None) -> str:

@@ -4,6 +4,9 @@ from flask_login import current_user
 from eventsapp.events import services
 from eventsapp.events.forms import KIND_LABELS, EventFilterForm
 from eventsapp.events.models import EventStatus
+from eventsapp.registrations import services as registrations
+from eventsapp.registrations.eligibility import EligibilityRules
+from eventsapp.registrations.forms import STATUS_LABELS
 
 blueprint = Blueprint("events", __name__)
 
@@ -26,6 +29,11 @@ def event_detail(slug: str):
         abort(404)
     if event.status == EventStatus.DRAFT and not (current_user.is_authenticated and current_user.is_organizer):
         abort(404)  # drafts do not exist for the public
-    return render_template("events/detail.html", event=event, kind_labels=KIND_LABELS,
-                           places_left=services.places_left(event),
-                           registration_state=services.registration_state(event))
+    visitor = current_user if current_user.is_authenticated else None
+    registration = registrations.find_registration(event.id, visitor.id) if visitor else None
+    return render_template(
+        "events/detail.html", event=event, kind_labels=KIND_LABELS,
+        places_left=registrations.places_left(event), registration_state=services.registration_state(event),
+        rules=EligibilityRules.of(event), registration=registration, status_labels=STATUS_LABELS,
+        waitlist_position=registrations.waitlist_position(registration) if registration else None,
+        problems=registrations.why_cannot_register(event, visitor))

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from eventsapp.accounts.access import organizer_required
@@ -14,6 +15,7 @@ from eventsapp.events.forms import KIND_LABELS, STATUS_LABELS, AgendaItemForm, E
 from eventsapp.events.models import AgendaItem, Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.i18n import localized
+from eventsapp.registrations import services as registrations
 from eventsapp.talentday.services import ensure_talent_days, next_talent_day
 from eventsapp.validation import ValidationFailed, apply_to_form
 
@@ -97,11 +99,14 @@ def edit_event(event_id: int):
     if request.method == "GET":
         form.fill_from(services.event_data_from(event))
     if event.status != EventStatus.CANCELLED and form.validate_on_submit():
+        data = form.to_event_data()
         try:
-            services.save_event(form.to_event_data(), event)
+            registrations.check_capacity(event.id, data.capacity)
+            services.save_event(data, event)
         except ValidationFailed as failure:
             apply_to_form(form, failure)
         else:
+            registrations.promote_from_waitlist(registrations.lock_event(event.id), actor=current_user)
             db.session.commit()
             flash(_("The event has been saved."), "success")
             return redirect(url_for("manage.edit_event", event_id=event.id))

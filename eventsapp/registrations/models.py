@@ -7,6 +7,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsapp.accounts.models import User
+from eventsapp.candidates.models import CandidateProfile
 from eventsapp.dbtypes import UTCDateTime, utcnow
 from eventsapp.events.models import Event, enum_column_type
 from eventsapp.extensions import db
@@ -47,6 +48,9 @@ class Registration(db.Model):
 
     event: Mapped[Event] = relationship()
     user: Mapped[User] = relationship()
+    # The person's profile, for organizers' lists (read only; absent for accounts without one).
+    profile: Mapped[CandidateProfile | None] = relationship(
+        primaryjoin="foreign(Registration.user_id) == CandidateProfile.user_id", viewonly=True, uselist=False)
     answers: Mapped[list[RegistrationAnswer]] = relationship(
         back_populates="registration", cascade="all, delete-orphan", order_by="RegistrationAnswer.question_id")
 

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from eventsapp.events.forms import CheckboxesField
+from eventsapp.i18n import localized
+from eventsapp.registrations.models import QuestionKind, RegistrationQuestion, RegistrationStatus
+
+STATUS_LABELS = {
+    RegistrationStatus.PENDING: _l("Awaiting approval"),
+    RegistrationStatus.CONFIRMED: _l("Confirmed"),
+    RegistrationStatus.WAITLISTED: _l("Waiting list"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+    RegistrationStatus.REJECTED: _l("Declined"),
+}
+QUESTION_KIND_LABELS = {
+    QuestionKind.SHORT_TEXT: _l("Short text"),
+    QuestionKind.SINGLE_CHOICE: _l("Single choice"),
+    QuestionKind.MULTIPLE_CHOICE: _l("Multiple choice"),
+    QuestionKind.YES_NO: _l("Yes / no"),
+}
+TOO_LONG = _l("At most %(max)d characters.")
+
+
+def registration_form(questions: list[RegistrationQuestion], formdata=None) -> FlaskForm:
+    """A form with one field per question of the event; the service checks the answers."""
+
+    class RegistrationForm(FlaskForm):
+        pass
+
+    for question in questions:
+        label = localized(question, "label")
+        name = f"question_{question.id}"
+        if question.kind == QuestionKind.SHORT_TEXT:
+            field = StringField(label, validators=[Optional(), Length(max=1000, message=TOO_LONG)])
+        elif question.kind == QuestionKind.YES_NO:
+            field = RadioField(label, choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+                               validators=[Optional()], validate_choice=False)
+        elif question.kind == QuestionKind.SINGLE_CHOICE:
+            field = RadioField(label, choices=[SelectChoice(option) for option in question.options],
+                               validators=[Optional()], validate_choice=False)
+        else:
+            field = CheckboxesField(label, choices=[SelectChoice(option) for option in question.options],
+                                       validators=[Optional()], validate_choice=False)
+        field.kwargs["description"] = "" if question.required else _l("Optional")
+        setattr(RegistrationForm, name, field)
+    return RegistrationForm(formdata=formdata) if formdata is not None else RegistrationForm()
+
+
+def answers_from(form: FlaskForm, questions: list[RegistrationQuestion]) -> dict[int, str | list[str]]:
+    return {question.id: getattr(form, f"question_{question.id}").data for question in questions}
+
+
+class DecisionForm(FlaskForm):
+    """Organizers' bulk approve / reject of pending registrations."""
+
+    registration_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    decision = SelectField(choices=[SelectChoice("approve"), SelectChoice("reject")], validators=[DataRequired()])
+    reason = StringField(_l("Reason (sent to the people you decline)"),
+                         validators=[Length(max=500, message=TOO_LONG)])
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason: it is kept in the log.")),
+                                                   Length(max=500, message=TOO_LONG)])
+
+
+class AddRegistrantForm(FlaskForm):
+    email = EmailField(_l("E-mail of the account"), validators=[DataRequired(_l("Enter an e-mail address.")),
+                                                                Length(max=254, message=TOO_LONG)])
+    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason: it is kept in the log.")),
+                                                   Length(max=500, message=TOO_LONG)])
+
+
+class MoveForm(FlaskForm):
+    target_event_id = SelectField(_l("Move to"), coerce=int, validators=[InputRequired()])
+    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason: it is kept in the log.")),
+                                                   Length(max=500, message=TOO_LONG)])
+
+
+class CapacityForm(FlaskForm):
+    capacity = IntegerField(_l("Capacity"), validators=[
+        InputRequired(_l("Enter how many people can take part.")),
+        NumberRange(min=1, max=1_000_000, message=_l("Enter a whole number from %(min)d to %(max)d."))])
+
+
+class QuestionForm(FlaskForm):
+    kind = SelectField(_l("Kind of answer"), choices=[SelectChoice(kind.value, label)
+                                                      for kind, label in QUESTION_KIND_LABELS.items()],
+                       validators=[DataRequired()])
+    label_zh = StringField(_l("Question (Chinese)"), validators=[Length(max=300, message=TOO_LONG)])
+    label_en = StringField(_l("Question (English)"), validators=[Length(max=300, message=TOO_LONG)])
+    options_text = TextAreaField(_l("Choices, one per line"), validators=[Length(max=3000, message=TOO_LONG)],
+                                 description=_l("Only for single and multiple choice."))
+    required = BooleanField(_l("An answer is required"))
+    position = IntegerField(_l("Order"), default=0, validators=[Optional(), NumberRange(min=0, max=999)])

@@ -1,0 +1,427 @@
+"""Registration: places, the waiting list, approval, questions and the audit log.
+
+Every change that touches an event's places first locks the event (a row lock on
+PostgreSQL; SQLite transactions already hold the write lock), so concurrent requests
+queue up: nobody is confirmed beyond capacity, nobody is registered twice, and each
+waiting person is promoted once. Services flush; the caller commits, which also writes
+the e-mails queued in the outbox.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import selectinload
+
+from eventsapp.accounts.models import Role, User
+from eventsapp.candidates.models import CandidateProfile
+from eventsapp.dbtypes import utcnow
+from eventsapp.events.models import Event, EventStatus
+from eventsapp.extensions import db
+from eventsapp.notifications import services as notifications
+from eventsapp.registrations.eligibility import EligibilityRules
+from eventsapp.registrations.models import (
+    ACTIVE_STATUSES,
+    QuestionKind,
+    Registration,
+    RegistrationAnswer,
+    RegistrationLog,
+    RegistrationQuestion,
+    RegistrationStatus,
+)
+from eventsapp.validation import ValidationFailed
+
+log = logging.getLogger(__name__)
+MAX_ANSWER_LENGTH = 1000
+
+
+class RegistrationRefused(Exception):
+    """The person cannot register (or the change is not possible); ``reasons`` say why, for people."""
+
+    def __init__(self, *reasons: str):
+        self.reasons = list(reasons)
+        super().__init__("; ".join(str(reason) for reason in reasons))
+
+
+@dataclass
+class RegistrationResult:
+    registration: Registration
+    created: bool  # False when the person was already registered (a second submit)
+
+
+# --- Reading ------------------------------------------------------------------------------------
+
+def lock_event(event_id: int) -> Event:
+    event = db.session.scalar(select(Event).where(Event.id == event_id).with_for_update()
+                              .execution_options(populate_existing=True))
+    if event is None:
+        raise LookupError(event_id)
+    return event
+
+
+def count_by_status(event_id: int) -> dict[RegistrationStatus, int]:
+    rows = db.session.execute(select(Registration.status, func.count()).where(Registration.event_id == event_id)
+                              .group_by(Registration.status))
+    counts = {status: 0 for status in RegistrationStatus}
+    counts.update(dict(rows.all()))
+    return counts
+
+
+def confirmed_count(event_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED))
+
+
+def places_left(event: Event) -> int:
+    return max(event.capacity - confirmed_count(event.id), 0)
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first person waiting, or None when not on the waiting list."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == registration.event_id, Registration.status == RegistrationStatus.WAITLISTED,
+        tuple_(Registration.queued_at, Registration.id) < tuple_(registration.queued_at, registration.id)))
+    return ahead + 1
+
+
+def find_registration(event_id: int, user_id: int) -> Registration | None:
+    return db.session.scalar(select(Registration).where(Registration.event_id == event_id,
+                                                        Registration.user_id == user_id))
+
+
+def registrations_of(user_id: int) -> list[Registration]:
+    query = (select(Registration).join(Registration.event).where(Registration.user_id == user_id)
+             .order_by(Event.starts_at.desc()))
+    return list(db.session.scalars(query))
+
+
+def questions_of(event_id: int) -> list[RegistrationQuestion]:
+    return list(db.session.scalars(select(RegistrationQuestion).where(RegistrationQuestion.event_id == event_id)
+                                   .order_by(RegistrationQuestion.position, RegistrationQuestion.id)))
+
+
+def _profile_of(user: User) -> CandidateProfile | None:
+    return db.session.get(CandidateProfile, user.id)
+
+
+def _this_year(event: Event, now: datetime) -> int:
+    return now.astimezone(ZoneInfo(event.timezone)).year
+
+
+def why_cannot_register(event: Event, user: User | None, now: datetime | None = None) -> list[str]:
+    """Everything that stops this person from registering now, as messages; empty when they can."""
+    now = now or utcnow()
+    if event.status == EventStatus.CANCELLED:
+        return [_l("This event has been cancelled.")]
+    if event.status != EventStatus.PUBLISHED:
+        return [_l("This event is not open for registration.")]
+    if now >= event.ends_at:
+        return [_l("This event is over.")]
+    if event.registration_opens_at is not None and now < event.registration_opens_at:
+        return [_l("Registration has not opened yet.")]
+    if now >= (event.registration_closes_at or event.ends_at):
+        return [_l("Registration is closed.")]
+    if user is None:
+        return []
+    if user.role != Role.CANDIDATE:
+        return [_l("Only candidate accounts register for events.")]
+    profile = _profile_of(user)
+    problems = []
+    if profile is None or not profile.name.strip() or not profile.phone:
+        problems.append(_l("Add your name and mobile number to your profile first."))
+    problems.extend(EligibilityRules.of(event).problems(profile, _this_year(event, now)))
+    return problems
+
+
+# --- Changing -----------------------------------------------------------------------------------
+
+def _log(registration: Registration, action: str, from_status: str, actor: User | None, reason: str = "") -> None:
+    db.session.add(RegistrationLog(registration_id=registration.id, event_id=registration.event_id,
+                                   actor_id=actor.id if actor else None, action=action, from_status=from_status,
+                                   to_status=registration.status.value, reason=reason[:500]))
+    log.info("registration %s %s: %s -> %s", registration.id, action, from_status, registration.status.value)
+
+
+def _take_place_or_queue(event: Event, registration: Registration, now: datetime) -> None:
+    if places_left(event) > 0:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.confirmed_at = now
+    else:
+        registration.status = RegistrationStatus.WAITLISTED
+
+
+def _tell_outcome(registration: Registration) -> None:
+    if registration.status == RegistrationStatus.CONFIRMED:
+        notifications.notify_registration_confirmed(registration)
+    elif registration.status == RegistrationStatus.WAITLISTED:
+        notifications.notify_registration_waitlisted(registration, waitlist_position(registration))
+    elif registration.status == RegistrationStatus.PENDING:
+        notifications.notify_registration_pending(registration)
+
+
+def check_answers(questions: list[RegistrationQuestion], answers: Mapping[int, str | list[str]]) -> dict[int, str]:
+    """Validate answers against the questions; return them as stored text, keyed by question id."""
+    errors: list[tuple[str | None, str]] = []
+    stored: dict[int, str] = {}
+    for question in questions:
+        field = f"question_{question.id}"
+        raw = answers.get(question.id)
+        values = [v.strip() for v in (raw if isinstance(raw, list) else [raw or ""]) if v and v.strip()]
+        if not values:
+            if question.required:
+                errors.append((field, _l("Please answer this question.")))
+            continue
+        if question.kind == QuestionKind.SHORT_TEXT:
+            if len(values[0]) > MAX_ANSWER_LENGTH:
+                errors.append((field, _l("At most %(max)d characters.", max=MAX_ANSWER_LENGTH)))
+                continue
+        else:
+            allowed = ["yes", "no"] if question.kind == QuestionKind.YES_NO else question.options
+            if any(value not in allowed for value in values) or (
+                    question.kind != QuestionKind.MULTIPLE_CHOICE and len(values) > 1):
+                errors.append((field, _l("Choose from the options given.")))
+                continue
+        stored[question.id] = "\n".join(values)
+    if errors:
+        raise ValidationFailed(errors)
+    return stored
+
+
+def register_for_event(event_id: int, user: User, answers: Mapping[int, str | list[str]] | None = None,
+                       now: datetime | None = None) -> RegistrationResult:
+    """Register a candidate: confirmed while places last, then on the waiting list, or pending approval."""
+    event = lock_event(event_id)
+    now = now or utcnow()  # read after the lock, so the queue order is the order places were given
+    existing = find_registration(event.id, user.id)
+    if existing is not None and existing.status in ACTIVE_STATUSES:
+        return RegistrationResult(existing, created=False)
+    if existing is not None and existing.status == RegistrationStatus.REJECTED:
+        raise RegistrationRefused(_l("The organizer declined your registration for this event."))
+    problems = why_cannot_register(event, user, now)
+    if problems:
+        raise RegistrationRefused(*problems)
+    stored_answers = check_answers(questions_of(event.id), answers or {})
+
+    registration = existing or Registration(event_id=event.id, user_id=user.id, created_at=now)
+    from_status = registration.status.value if existing is not None else ""
+    if existing is not None and existing.answers:
+        existing.answers.clear()  # the new answers replace them; delete first for the unique key
+        db.session.flush()
+    registration.queued_at, registration.cancelled_at, registration.decision_reason = now, None, ""
+    if event.requires_approval:
+        registration.status = RegistrationStatus.PENDING
+    else:
+        _take_place_or_queue(event, registration, now)
+    registration.answers = [RegistrationAnswer(question_id=qid, value=value) for qid, value in stored_answers.items()]
+    db.session.add(registration)
+    db.session.flush()
+    _log(registration, "registered", from_status, user)
+    _tell_outcome(registration)
+    return RegistrationResult(registration, created=True)
+
+
+def promote_from_waitlist(event: Event, now: datetime | None = None, actor: User | None = None) -> list[Registration]:
+    """Fill free places from the waiting list, first come first served. The event must be locked."""
+    now = now or utcnow()
+    free = places_left(event)
+    if free <= 0:
+        return []
+    waiting = list(db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id,
+                                   Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.queued_at, Registration.id).limit(free)))
+    for registration in waiting:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.confirmed_at = now
+        _log(registration, "promoted", RegistrationStatus.WAITLISTED.value, actor)
+        notifications.notify_registration_promoted(registration)
+    db.session.flush()
+    return waiting
+
+
+def cancel_registration(registration: Registration, actor: User | None = None, reason: str = "",
+                        notify: bool = True, now: datetime | None = None) -> list[Registration]:
+    """Cancel, free the place and promote from the waiting list; returns who was promoted."""
+    now = now or utcnow()
+    event = lock_event(registration.event_id)
+    db.session.refresh(registration)
+    if registration.status not in ACTIVE_STATUSES:
+        raise RegistrationRefused(_l("This registration is already cancelled."))
+    from_status = registration.status
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    registration.decision_reason = reason[:500]
+    db.session.flush()
+    _log(registration, "cancelled", from_status.value, actor, reason)
+    if notify:
+        by_organizer = actor is not None and actor.id != registration.user_id
+        notifications.notify_registration_cancelled(registration, reason, by_organizer)
+    return promote_from_waitlist(event, now, actor) if from_status == RegistrationStatus.CONFIRMED else []
+
+
+def cancel_own_registration(registration_id: int, user: User, now: datetime | None = None) -> Registration:
+    """A candidate cancels their own registration (until the event starts)."""
+    now = now or utcnow()
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.user_id != user.id:
+        raise LookupError(registration_id)
+    if now >= registration.event.starts_at:
+        raise RegistrationRefused(_l("The event has started; registrations can no longer be cancelled."))
+    cancel_registration(registration, actor=user, now=now)
+    return registration
+
+
+def approve_registrations(event_id: int, registration_ids: Iterable[int], actor: User,
+                          now: datetime | None = None) -> list[Registration]:
+    """Approve pending registrations in the order they came: confirmed while places last, then waiting."""
+    now = now or utcnow()
+    event = lock_event(event_id)
+    pending = list(db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id, Registration.id.in_(list(registration_ids)),
+                                   Registration.status == RegistrationStatus.PENDING)
+        .order_by(Registration.queued_at, Registration.id)))
+    for registration in pending:
+        _take_place_or_queue(event, registration, now)
+        db.session.flush()
+        _log(registration, "approved", RegistrationStatus.PENDING.value, actor)
+        _tell_outcome(registration)
+    return pending
+
+
+def reject_registrations(event_id: int, registration_ids: Iterable[int], actor: User,
+                         reason: str) -> list[Registration]:
+    if not reason.strip():
+        raise ValidationFailed([("reason", _l("Give a reason: it is sent to the people concerned."))])
+    lock_event(event_id)
+    pending = list(db.session.scalars(
+        select(Registration).where(Registration.event_id == event_id, Registration.id.in_(list(registration_ids)),
+                                   Registration.status == RegistrationStatus.PENDING)))
+    for registration in pending:
+        registration.status = RegistrationStatus.REJECTED
+        registration.decision_reason = reason.strip()[:500]
+        db.session.flush()
+        _log(registration, "rejected", RegistrationStatus.PENDING.value, actor, reason)
+        notifications.notify_registration_rejected(registration, reason.strip())
+    return pending
+
+
+def add_by_organizer(event_id: int, email: str, actor: User, reason: str,
+                     now: datetime | None = None) -> Registration:
+    """An organizer registers someone by hand: no window or eligibility check, but places still count."""
+    now = now or utcnow()
+    if not reason.strip():
+        raise ValidationFailed([("reason", _l("Give a reason: it is kept in the log."))])
+    event = lock_event(event_id)
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or user.erased_at is not None:
+        raise ValidationFailed([("email", _l("No account has this e-mail address."))])
+    registration = find_registration(event.id, user.id)
+    if registration is not None and registration.status in ACTIVE_STATUSES:
+        raise ValidationFailed([("email", _l("This person is already registered."))])
+    from_status = registration.status.value if registration is not None else ""
+    registration = registration or Registration(event_id=event.id, user_id=user.id, created_at=now)
+    registration.queued_at, registration.cancelled_at = now, None
+    registration.decision_reason = reason.strip()[:500]
+    _take_place_or_queue(event, registration, now)
+    db.session.add(registration)
+    db.session.flush()
+    _log(registration, "added", from_status, actor, reason)
+    _tell_outcome(registration)
+    return registration
+
+
+def move_registration(registration: Registration, target_event_id: int, actor: User, reason: str,
+                      now: datetime | None = None) -> Registration:
+    """Move someone to another event (e.g. a later session): a place there if one is free, else its waiting list."""
+    now = now or utcnow()
+    if not reason.strip():
+        raise ValidationFailed([("reason", _l("Give a reason: it is kept in the log."))])
+    if target_event_id == registration.event_id:
+        raise ValidationFailed([("target_event_id", _l("Choose another event."))])
+    target = db.session.get(Event, target_event_id)
+    if target is None or target.status == EventStatus.CANCELLED:
+        raise ValidationFailed([("target_event_id", _l("Choose an event that is not cancelled."))])
+    user = registration.user
+    # Lock in id order so two organizers moving people both ways cannot deadlock.
+    for event_id in sorted((registration.event_id, target_event_id)):
+        lock_event(event_id)
+    existing = find_registration(target_event_id, user.id)
+    if existing is not None and existing.status in ACTIVE_STATUSES:
+        raise ValidationFailed([("target_event_id", _l("This person is already registered for that event."))])
+    cancel_registration(registration, actor=actor, reason=reason, notify=False, now=now)
+    moved = existing or Registration(event_id=target_event_id, user_id=user.id, created_at=now)
+    moved.queued_at, moved.cancelled_at, moved.decision_reason = now, None, reason.strip()[:500]
+    _take_place_or_queue(db.session.get(Event, target_event_id), moved, now)
+    db.session.add(moved)
+    db.session.flush()
+    _log(moved, "moved_in", existing.status.value if existing else "", actor, reason)
+    _tell_outcome(moved)
+    return moved
+
+
+def mark_attended(registration: Registration, actor: User, now: datetime | None = None) -> None:
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise RegistrationRefused(_l("Only confirmed registrations can be marked as attended."))
+    if registration.attended_at is None:
+        registration.attended_at = now or utcnow()
+        _log(registration, "attended", registration.status.value, actor)
+
+
+def change_capacity(event_id: int, capacity: int, actor: User) -> list[Registration]:
+    """Set an event's capacity; more places promote from the waiting list at once."""
+    event = lock_event(event_id)
+    confirmed = confirmed_count(event.id)
+    if capacity < max(confirmed, 1):
+        raise ValidationFailed([("capacity", _l("%(count)d people are already confirmed; the capacity cannot be "
+                                                "lower.", count=confirmed))])
+    event.capacity = capacity
+    db.session.flush()
+    return promote_from_waitlist(event, actor=actor)
+
+
+def check_capacity(event_id: int, capacity: int) -> None:
+    """For the event form: refuse a capacity below the people already confirmed."""
+    confirmed = confirmed_count(event_id)
+    if capacity < confirmed:
+        raise ValidationFailed([("capacity", _l("%(count)d people are already confirmed; the capacity cannot be "
+                                                "lower.", count=confirmed))])
+
+
+# --- Organizers' lists ----------------------------------------------------------------------------
+
+def registrants_query(event_id: int, status: RegistrationStatus | None = None, search: str = ""):
+    """Registrations of an event with the person and profile loaded, in registration order."""
+    query = (select(Registration).join(Registration.user)
+             .outerjoin(CandidateProfile, CandidateProfile.user_id == Registration.user_id)
+             .where(Registration.event_id == event_id)
+             .options(selectinload(Registration.user), selectinload(Registration.profile),
+                      selectinload(Registration.answers).selectinload(RegistrationAnswer.question))
+             .order_by(Registration.queued_at, Registration.id))
+    if status is not None:
+        query = query.where(Registration.status == status)
+    if search:
+        pattern = f"%{search}%"
+        query = query.where(User.email.ilike(pattern) | User.display_name.ilike(pattern)
+                            | CandidateProfile.name.ilike(pattern) | CandidateProfile.name_latin.ilike(pattern)
+                            | CandidateProfile.phone.ilike(f"%{search.replace(' ', '')}%"))
+    return query
+
+
+def waitlist_positions(event_id: int) -> dict[int, int]:
+    """Registration id → place on the waiting list, for the whole list at once."""
+    ids = db.session.scalars(select(Registration.id).where(
+        Registration.event_id == event_id, Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.queued_at, Registration.id))
+    return {registration_id: position for position, registration_id in enumerate(ids, start=1)}
+
+
+def history_of(event_id: int, limit: int = 50) -> list[RegistrationLog]:
+    return list(db.session.scalars(select(RegistrationLog).where(RegistrationLog.event_id == event_id)
+                                   .order_by(RegistrationLog.id.desc()).limit(limit)))

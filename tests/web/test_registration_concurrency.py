@@ -1,0 +1,107 @@
+"""No overbooking, no duplicates, no lost promotion: many people at once through a real WSGI server."""
+import http.client
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import func, insert, select
+from werkzeug.serving import make_server
+
+from eventsapp.accounts.models import Role, User
+from eventsapp.candidates.models import CandidateProfile
+from eventsapp.extensions import db
+from eventsapp.registrations.models import Registration, RegistrationLog, RegistrationStatus
+from tests.conftest import _PASSWORD_HASH
+
+PEOPLE, PLACES = 200, 50
+
+
+@pytest.fixture
+def server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def make_people(app, count: int) -> list[tuple[int, str]]:
+    """Candidates with profiles, inserted in bulk; returns (user id, session cookie) pairs."""
+    with app.app_context():
+        db.session.execute(insert(User), [
+            dict(email=f"crowd{n}@example.com", password_hash=_PASSWORD_HASH, display_name=f"Crowd {n}",
+                 role=Role.CANDIDATE) for n in range(count)])
+        users = db.session.scalars(select(User).where(User.email.like("crowd%")).order_by(User.id)).all()
+        db.session.execute(insert(CandidateProfile), [
+            dict(user_id=user.id, name=f"人群 {user.id}", phone="+8613800138000") for user in users])
+        db.session.commit()
+        serializer = app.session_interface.get_signing_serializer(app)
+        return [(user.id, serializer.dumps({"_user_id": user.get_id(), "_fresh": True})) for user in users]
+
+
+def post(base: str, path: str, cookie: str) -> int:
+    parts = urlsplit(base)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        connection.request("POST", path, body="", headers={"Cookie": f"session={cookie}",
+                                                            "Content-Type": "application/x-www-form-urlencoded"})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def fire_at_once(calls):
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def test_200_people_registering_at_once_get_exactly_50_places_and_a_fair_queue(app, server, make_event):
+    event = make_event(slug="crowded", capacity=PLACES)
+    people = make_people(app, PEOPLE)
+    # Everyone double-clicks: two submits per person, all at the same moment.
+    calls = [lambda cookie=cookie: post(server, "/events/crowded/register", cookie) for _, cookie in people] * 2
+    statuses = fire_at_once(calls)
+    assert set(statuses) == {302}, statuses
+    with app.app_context():
+        rows = db.session.execute(select(Registration.user_id, Registration.status, Registration.queued_at)
+                                  .where(Registration.event_id == event.id)).all()
+        assert len(rows) == PEOPLE and len({row.user_id for row in rows}) == PEOPLE  # nobody twice, nobody lost
+        by_status = {status: [row for row in rows if row.status == status] for status in RegistrationStatus}
+        assert len(by_status[RegistrationStatus.CONFIRMED]) == PLACES
+        assert len(by_status[RegistrationStatus.WAITLISTED]) == PEOPLE - PLACES
+        # Everyone confirmed asked before everyone waiting.
+        assert max(r.queued_at for r in by_status[RegistrationStatus.CONFIRMED]) <= \
+            min(r.queued_at for r in by_status[RegistrationStatus.WAITLISTED])
+
+
+def test_concurrent_cancellations_promote_each_waiting_person_once(app, server, make_event):
+    event = make_event(slug="swap", capacity=PLACES)
+    people = make_people(app, PLACES + 30)
+    for _, cookie in people:
+        assert post(server, "/events/swap/register", cookie) == 302
+    with app.app_context():
+        confirmed = db.session.scalars(select(Registration.id).where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+            .order_by(Registration.id)).all()
+    cookie_of = {user_id: cookie for user_id, cookie in people}
+    with app.app_context():
+        owners = dict(db.session.execute(select(Registration.id, Registration.user_id)
+                                         .where(Registration.id.in_(confirmed[:30]))).all())
+    calls = [lambda rid=rid: post(server, f"/my/registrations/{rid}/cancel", cookie_of[owners[rid]])
+             for rid in confirmed[:30]]
+    assert set(fire_at_once(calls)) == {302}
+    with app.app_context():
+        counts = dict(db.session.execute(select(Registration.status, func.count())
+                                         .where(Registration.event_id == event.id).group_by(Registration.status)).all())
+        assert counts == {RegistrationStatus.CONFIRMED: PLACES, RegistrationStatus.CANCELLED: 30}
+        promotions = db.session.scalars(select(RegistrationLog.registration_id)
+                                        .where(RegistrationLog.action == "promoted")).all()
+        assert len(promotions) == 30 and len(set(promotions)) == 30

@@ -1,0 +1,205 @@
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from eventsapp.accounts.models import Role
+from eventsapp.candidates.models import Degree
+from eventsapp.dbtypes import utcnow
+from eventsapp.extensions import db
+from eventsapp.registrations.models import QuestionKind, Registration, RegistrationQuestion, RegistrationStatus
+
+EN = {"Accept-Language": "en"}
+
+
+def registrations(app, event_id):
+    with app.app_context():
+        return db.session.scalars(select(Registration).where(Registration.event_id == event_id)
+                                  .order_by(Registration.id)).all()
+
+
+def test_a_candidate_registers_from_the_event_page_and_sees_it_in_my_events(app, client, make_event, make_candidate,
+                                                                             login):
+    event = make_event(slug="fair", capacity=3, title_en="Autumn fair")
+    login(make_candidate())
+    page = client.get("/events/fair", headers=EN).get_data(as_text=True)
+    assert 'data-testid="register-button"' in page and "3" in page
+    response = client.post("/events/fair/register", headers=EN)
+    assert response.status_code == 302 and response.headers["Location"] == "/my/events"
+    mine = client.get("/my/events", headers=EN).get_data(as_text=True)
+    assert "Autumn fair" in mine and "Confirmed" in mine
+    assert client.get("/events/fair/places.json").json == {"capacity": 3, "places_left": 2, "waiting": 0}
+    assert "You are registered" in client.get("/events/fair", headers=EN).get_data(as_text=True)
+    assert len(registrations(app, event.id)) == 1
+
+
+def test_a_double_submit_creates_one_registration(app, client, make_event, make_candidate, login):
+    event = make_event(slug="fair")
+    login(make_candidate())
+    client.post("/events/fair/register")
+    second = client.post("/events/fair/register", headers=EN, follow_redirects=True)
+    assert "You are already registered for this event." in second.get_data(as_text=True)
+    assert len(registrations(app, event.id)) == 1
+
+
+def test_a_full_event_offers_the_waiting_list_and_shows_the_position(client, make_event, make_candidate, login):
+    make_event(slug="full", capacity=1)
+    login(make_candidate())
+    client.post("/events/full/register")
+    client.post("/logout")
+    login(make_candidate())
+    assert "Join the waiting list" in client.get("/events/full", headers=EN).get_data(as_text=True)
+    page = client.post("/events/full/register", headers=EN, follow_redirects=True).get_data(as_text=True)
+    assert "number 1 on the waiting list" in page
+    assert "No. 1" in client.get("/my/events", headers=EN).get_data(as_text=True)
+
+
+def test_people_who_do_not_qualify_are_told_why_before_they_try(client, make_event, make_candidate, login):
+    make_event(slug="phd-only", eligible_degrees="phd,postdoc", max_age=35)
+    login(make_candidate(degree=Degree.BACHELOR))
+    page = client.get("/events/phd-only", headers=EN).get_data(as_text=True)
+    assert "Degree: PhD / Postdoc" in page and "Under 35 years old" in page
+    assert 'data-testid="registration-problems"' in page
+    assert "This event is for: PhD / Postdoc." in page
+    assert 'data-testid="register-button"' not in page
+    response = client.post("/events/phd-only/register", headers=EN)
+    assert response.status_code == 200 and "This event is for: PhD / Postdoc." in response.get_data(as_text=True)
+
+
+def test_registering_for_a_draft_or_past_event_is_refused(client, make_event, make_candidate, login):
+    from eventsapp.events.models import EventStatus
+    make_event(slug="draft", status=EventStatus.DRAFT)
+    start = utcnow() - timedelta(days=3)
+    make_event(slug="past", starts_at=start, ends_at=start + timedelta(hours=2))
+    login(make_candidate())
+    assert client.post("/events/draft/register").status_code == 404
+    page = client.post("/events/past/register", headers=EN).get_data(as_text=True)
+    assert "This event is over." in page
+
+
+def test_anonymous_visitors_are_sent_to_log_in_first(client, make_event):
+    make_event(slug="fair")
+    response = client.get("/events/fair/register")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_questions_are_asked_and_required_answers_enforced(app, client, make_event, make_candidate, login):
+    event = make_event(slug="q")
+    with app.app_context():
+        db.session.add(RegistrationQuestion(event_id=event.id, kind=QuestionKind.SINGLE_CHOICE, label_en="Session",
+                                            options_text="Morning\nAfternoon", required=True))
+        db.session.commit()
+        question_id = db.session.scalar(select(RegistrationQuestion.id))
+    login(make_candidate())
+    page = client.get("/events/q/register", headers=EN).get_data(as_text=True)
+    assert "Session" in page and "Afternoon" in page
+    missing = client.post("/events/q/register", headers=EN)
+    assert "Please answer this question." in missing.get_data(as_text=True)
+    assert client.post("/events/q/register", data={f"question_{question_id}": "Afternoon"}).status_code == 302
+    with app.app_context():
+        from eventsapp.registrations.models import RegistrationAnswer
+        assert db.session.scalar(select(RegistrationAnswer.value)) == "Afternoon"
+
+
+def test_candidates_cancel_their_own_registration_and_nobody_elses(app, client, make_event, make_candidate, login):
+    event = make_event(slug="fair", capacity=1)
+    owner = make_candidate()
+    login(owner)
+    client.post("/events/fair/register")
+    registration_id = registrations(app, event.id)[0].id
+    client.post("/logout")
+    login(make_candidate())
+    assert client.post(f"/my/registrations/{registration_id}/cancel").status_code == 404
+    assert client.post("/my/registrations/999999/cancel").status_code == 404
+    client.post("/logout")
+    login(owner)
+    client.post(f"/my/registrations/{registration_id}/cancel")
+    assert registrations(app, event.id)[0].status == RegistrationStatus.CANCELLED
+
+
+def test_registrant_pages_are_for_organizers_only(client, make_event, make_candidate, make_user, login):
+    event = make_event()
+    for path in (f"/manage/events/{event.id}/registrations", f"/manage/events/{event.id}/registrations.csv",
+                 f"/manage/events/{event.id}/questions"):
+        assert client.get(path).status_code == 302
+        login(make_candidate())
+        assert client.get(path).status_code == 403
+        client.post("/logout")
+
+
+def test_organizers_see_counts_filter_export_and_decide(app, client, make_event, make_candidate, organizer, login):
+    event = make_event(slug="moderated", capacity=1, requires_approval=True)
+    people = [make_candidate(name=f"候选人{n}", email=f"p{n}@example.com") for n in range(3)]
+    for person in people:
+        other = app.test_client()
+        other.post("/login", data={"email": person.email, "password": "correct horse battery staple"})
+        other.post("/events/moderated/register")
+    page = client.get(f"/manage/events/{event.id}/registrations", headers=EN).get_data(as_text=True)
+    assert 'data-testid="count-pending">3<' in page
+    ids = [r.id for r in registrations(app, event.id)]
+    client.post(f"/manage/events/{event.id}/registrations/decide",
+                data={"registration_ids": ids[:2], "decision": "approve"})
+    refused = client.post(f"/manage/events/{event.id}/registrations/decide", headers=EN,
+                          data={"registration_ids": ids[2:], "decision": "reject", "reason": ""})
+    assert "Give a reason" in refused.get_data(as_text=True)
+    client.post(f"/manage/events/{event.id}/registrations/decide",
+                data={"registration_ids": ids[2:], "decision": "reject", "reason": "Not this time"})
+    assert [r.status for r in registrations(app, event.id)] == [
+        RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.REJECTED]
+    waiting = client.get(f"/manage/events/{event.id}/registrations?status=waitlisted",
+                         headers=EN).get_data(as_text=True)
+    assert "候选人1" in waiting and "候选人0" not in waiting
+    csv = client.get(f"/manage/events/{event.id}/registrations.csv")
+    assert csv.headers["Content-Type"].startswith("text/csv")
+    assert csv.data.startswith(b"\xef\xbb\xbf") and "候选人2".encode() in csv.data
+    client.post(f"/manage/events/{event.id}/capacity", data={"capacity": "2"})
+    assert registrations(app, event.id)[1].status == RegistrationStatus.CONFIRMED
+    lowered = client.post(f"/manage/events/{event.id}/capacity", data={"capacity": "1"}, headers=EN)
+    assert lowered.status_code == 422 and "already confirmed" in lowered.get_data(as_text=True)
+
+
+def test_organizers_cancel_add_and_move_with_a_reason(app, client, make_event, make_candidate, organizer):
+    event = make_event(capacity=5)
+    later = make_event(capacity=5, title_en="Later session")
+    make_candidate(email="walk.in@example.com")
+    no_reason = client.post(f"/manage/events/{event.id}/registrations/add", headers=EN,
+                            data={"email": "walk.in@example.com", "reason": ""})
+    assert no_reason.status_code == 422 and "Give a reason" in no_reason.get_data(as_text=True)
+    unknown = client.post(f"/manage/events/{event.id}/registrations/add", headers=EN,
+                          data={"email": "ghost@example.com", "reason": "walk-in"})
+    assert "No account has this e-mail address." in unknown.get_data(as_text=True)
+    client.post(f"/manage/events/{event.id}/registrations/add", data={"email": "walk.in@example.com",
+                                                                      "reason": "walk-in"})
+    registration = registrations(app, event.id)[0]
+    client.post(f"/manage/events/{event.id}/registrations/{registration.id}/move",
+                data={"target_event_id": later.id, "reason": "asked to come later"})
+    assert registrations(app, event.id)[0].status == RegistrationStatus.CANCELLED
+    moved = registrations(app, later.id)[0]
+    assert moved.status == RegistrationStatus.CONFIRMED
+    client.post(f"/manage/events/{later.id}/registrations/{moved.id}/cancel", data={"reason": "no-show"})
+    assert registrations(app, later.id)[0].status == RegistrationStatus.CANCELLED
+    assert client.post(f"/manage/events/{event.id}/registrations/{moved.id}/cancel",
+                       data={"reason": "x"}).status_code == 404  # belongs to the other event
+
+
+def test_organizers_edit_registration_questions(app, client, make_event, organizer):
+    event = make_event()
+    bad = client.post(f"/manage/events/{event.id}/questions", headers=EN,
+                      data={"kind": "single_choice", "label_en": "Session", "options_text": "Only one"})
+    assert "Give at least two choices" in bad.get_data(as_text=True)
+    client.post(f"/manage/events/{event.id}/questions",
+                data={"kind": "single_choice", "label_en": "Session", "options_text": "AM\nPM", "required": "y"})
+    with app.app_context():
+        question = db.session.scalar(select(RegistrationQuestion))
+        assert (question.options, question.required) == (["AM", "PM"], True)
+    client.post(f"/manage/events/{event.id}/questions/{question.id}",
+                data={"kind": "short_text", "label_en": "Your field", "options_text": ""})
+    client.post(f"/manage/events/{event.id}/questions/{question.id}/delete")
+    with app.app_context():
+        assert db.session.scalar(select(RegistrationQuestion)) is None
+
+
+def test_employers_and_organizers_cannot_register(client, make_event, make_user, login):
+    make_event(slug="fair")
+    login(make_user(Role.EMPLOYER))
+    page = client.post("/events/fair/register", headers=EN).get_data(as_text=True)
+    assert "Only candidate accounts register for events." in page
