@@ -108,3 +108,45 @@ def test_an_organizer_creates_and_publishes_an_event(browser, live_server, demo,
     page.goto(live_server + "/events/qiantang-tech-fair")
     expect(page.locator("h1")).to_be_visible()
     context.close()
+
+
+def test_a_new_candidate_completes_the_profile_registers_and_cancels(browser, live_server, demo, screenshot):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.goto(live_server + "/signup")
+    page.locator("#display_name").fill("周雨桐 Zhou Yutong")
+    page.locator("#email").fill("zhou.yutong@example.com")
+    page.locator("#password").fill("qiantang river tide 88")
+    page.locator("#password_confirm").fill("qiantang river tide 88")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".alert-success")).to_be_visible()
+
+    page.goto(live_server + "/events")
+    page.locator(".event-card a", has_text="国际人才交流").first.click()
+    expect(page.get_by_test_id("registration-problems")).to_be_visible()  # no name or phone yet
+    screenshot(page, "event-needs-profile-phone")
+    page.get_by_test_id("registration-panel").get_by_role("link").click()
+
+    page.locator("#name").fill("周雨桐")
+    page.locator("#name_latin").fill("Zhou Yutong")
+    page.locator("#phone").fill("139 1234 5678")
+    page.locator("#birth_year").fill("2001")
+    page.locator("#degree").select_option("master")
+    page.locator("#graduation_year").fill("2027")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    screenshot(page, "profile-saved-phone")
+
+    page.goto(live_server + "/events")
+    page.locator(".event-card a", has_text="国际人才交流").first.click()
+    page.get_by_test_id("register-button").click()
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("国际人才交流")
+    screenshot(page, "my-events-phone")
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator("main form button.btn-outline-danger").first.click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    context.close()
