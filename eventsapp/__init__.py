@@ -61,17 +61,21 @@ def _lazy_gettext_message(message: str) -> str:
 def register_blueprints(app: Flask) -> None:
     from eventsapp.accounts.views import blueprint as accounts
     from eventsapp.admin.views import blueprint as admin
+    from eventsapp.booths.views import blueprint as booths
+    from eventsapp.browse.views import blueprint as browse
     from eventsapp.candidates.views import blueprint as candidates
+    from eventsapp.employers.views import blueprint as organizations
     from eventsapp.events.views import blueprint as events
     from eventsapp.main.views import blueprint as main
     from eventsapp.manage.views import blueprint as manage
     from eventsapp.notifications.views import blueprint as outbox
+    from eventsapp.openings.views import blueprint as openings
     from eventsapp.registrations.views import blueprint as registrations
     from eventsapp.registrations.views import manage as registrants
 
-    for blueprint in (main, accounts, events, manage, admin, registrations, registrants, candidates):
+    for blueprint in (main, accounts, events, manage, admin, registrations, registrants, candidates, outbox,
+                      organizations, booths, openings, browse):
         app.register_blueprint(blueprint)
-    app.register_blueprint(outbox)
 
 
 def register_errorhandlers(app: Flask) -> None:

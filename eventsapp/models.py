@@ -1,6 +1,24 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 from eventsapp.accounts.models import Role, User
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
+from eventsapp.employers.models import (
+    Bookmark,
+    Booth,
+    BoothStatus,
+    BoothType,
+    Hall,
+    Industry,
+    Invitation,
+    MemberRole,
+    Opening,
+    Organization,
+    OrganizationMember,
+    OrganizationSize,
+    OrganizationStatus,
+    ProfileView,
+    ShortlistEntry,
+    ViewedItem,
+)
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
 from eventsapp.registrations.models import (
@@ -13,6 +31,9 @@ from eventsapp.registrations.models import (
 )
 
 __all__ = [
+    "Booth", "BoothStatus", "BoothType", "Bookmark", "Hall", "Industry", "Invitation", "MemberRole", "Opening",
+    "Organization", "OrganizationMember", "OrganizationSize", "OrganizationStatus", "ProfileView",
+    "ShortlistEntry", "ViewedItem",
     "AgendaItem", "CandidateProfile", "CandidateSkill", "Degree", "Event", "EventKind", "EventStatus",
     "OutboxMessage", "OutboxStatus", "QuestionKind", "Registration", "RegistrationAnswer", "RegistrationLog",
     "RegistrationQuestion", "RegistrationStatus", "Role", "Series", "TalentClass", "User",

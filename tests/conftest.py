@@ -17,6 +17,17 @@ from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.passwords import hash_password
 from eventsapp.candidates.models import CandidateProfile, Degree
 from eventsapp.config import TestConfig, normalize_database_url
+from eventsapp.employers.models import (
+    Booth,
+    BoothStatus,
+    BoothType,
+    Industry,
+    MemberRole,
+    Organization,
+    OrganizationMember,
+    OrganizationSize,
+    OrganizationStatus,
+)
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus
 from eventsapp.extensions import db as _db
 from eventsapp.extensions import limiter
@@ -148,6 +159,47 @@ def make_candidate(app, make_user):
         values.update(profile)
         _persist(app, lambda: CandidateProfile(user_id=user.id, **values))
         return user
+    return make
+
+
+@pytest.fixture
+def make_organization(app, make_user):
+    """An organization with an owner account (``organization.owner_id``); verified unless told otherwise."""
+    counter = iter(range(1, 10_000))
+
+    def make(status: OrganizationStatus = OrganizationStatus.VERIFIED, owner: User | None = None,
+             **overrides) -> Organization:
+        number = next(counter)
+        owner = owner or make_user(Role.EMPLOYER, email=f"owner{number}@org{number}.example.com")
+        values = dict(name_zh=f"杭州测试科技有限公司{number}", name_en=f"Hangzhou Test Tech {number}",
+                      credit_code=f"91330100TEST{number:06d}", industry=Industry.I,
+                      size=OrganizationSize.FROM_100, city="杭州", status=status)
+        values.update(overrides)
+        organization = _persist(app, lambda: Organization(**values, members=[
+            OrganizationMember(user_id=owner.id, role=MemberRole.OWNER)]))
+        organization.owner_id = owner.id
+        return organization
+    return make
+
+
+@pytest.fixture
+def make_staff(app, make_user):
+    """An employer account that is staff of the organization."""
+    def make(organization: Organization, role: MemberRole = MemberRole.STAFF, email: str | None = None) -> User:
+        user = make_user(Role.EMPLOYER, email=email)
+        _persist(app, lambda: OrganizationMember(organization_id=organization.id, user_id=user.id, role=role))
+        return user
+    return make
+
+
+@pytest.fixture
+def make_booth(app):
+    def make(event: Event, organization: Organization, status: BoothStatus = BoothStatus.APPROVED,
+             **overrides) -> Booth:
+        values = dict(event_id=event.id, organization_id=organization.id, booth_type=BoothType.STANDARD,
+                      interviewers=2, status=status)
+        values.update(overrides)
+        return _persist(app, lambda: Booth(**values))
     return make
 
 

@@ -85,6 +85,9 @@ class Event(db.Model):
     graduation_year_min: Mapped[int | None] = mapped_column()
     graduation_year_max: Mapped[int | None] = mapped_column()
 
+    # Booths one organization may hold at this event (organizers raise it for big employers).
+    max_booths_per_organization: Mapped[int] = mapped_column(default=1, server_default="1")
+
     # One Talent Day per year, enforced by the database so `talent-day ensure` stays idempotent.
     talent_day_year: Mapped[int | None] = mapped_column(unique=True)
 
