@@ -147,7 +147,7 @@ def test_a_confirmed_person_is_not_sent_another_link(app, client, make_user, log
         services.verify_email(services.email_verification_token(db.session.get(User, user.id)))
         db.session.commit()
     login(user)
-    client.post("/account/verify-email")
+    client.post("/account/verify-email", headers=EN)
     assert "already confirmed" in client.get("/account", headers=EN).get_data(as_text=True)
     assert outbox(app) == []
 

@@ -97,7 +97,7 @@ def test_an_organizer_sends_a_failed_message_again(app, client, organizer, make_
 
 def test_a_message_that_did_not_fail_is_not_sent_again(app, client, organizer, make_message):
     message_id = make_message(OutboxStatus.SENT, sent_at=datetime.now(UTC))
-    client.post(f"/manage/outbox/{message_id}/retry")
+    client.post(f"/manage/outbox/{message_id}/retry", headers=EN)
     assert "Only failed messages" in client.get("/manage/outbox/", headers=EN).get_data(as_text=True)
     assert load(app, message_id).status == OutboxStatus.SENT
     assert client.post("/manage/outbox/999999/retry").status_code == 404
