@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
-from sqlalchemy import event as sa_event
-from sqlalchemy.engine import Engine
-
-from eventsapp.config import check_production_settings, config_from_environment
+if TYPE_CHECKING:
+    from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: object | dict | None = None) -> Flask:
+    # Imported here, so `eventsapp.matching` and other pure packages load without Flask.
+    from flask import Flask
+
+    from eventsapp.config import check_production_settings, config_from_environment
+
     app = Flask(
         __name__,
         instance_path=str(PROJECT_ROOT / "instance"),
@@ -93,32 +96,3 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(talent_day_group)
     app.cli.add_command(outbox_group)
-
-
-def _is_sqlite(dbapi_connection) -> bool:
-    return type(dbapi_connection).__module__ == "sqlite3"
-
-
-@sa_event.listens_for(Engine, "connect")
-def _configure_sqlite(dbapi_connection, connection_record) -> None:
-    """SQLite: enforce foreign keys, let readers and one writer work at once, wait for locks."""
-    if not _is_sqlite(dbapi_connection):
-        return
-    dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
-
-
-@sa_event.listens_for(Engine, "begin")
-def _begin_sqlite_immediately(connection) -> None:
-    """SQLite: take the write lock when a transaction starts, not at its first write.
-
-    A transaction that read first and writes later fails at once with "database is locked"
-    when another writer committed in between; waiting for the lock up front makes
-    concurrent registrations queue instead of fail (Django offers the same switch).
-    """
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
