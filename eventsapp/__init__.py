@@ -71,13 +71,15 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.events.views import blueprint as events
     from eventsapp.main.views import blueprint as main
     from eventsapp.manage.views import blueprint as manage
+    from eventsapp.matchmaking.preference_views import blueprint as preferences
+    from eventsapp.matchmaking.run_views import blueprint as match_runs
     from eventsapp.notifications.views import blueprint as outbox
     from eventsapp.openings.views import blueprint as openings
     from eventsapp.registrations.views import blueprint as registrations
     from eventsapp.registrations.views import manage as registrants
 
     for blueprint in (main, accounts, events, manage, admin, registrations, registrants, candidates, outbox,
-                      organizations, booths, openings, browse):
+                      organizations, booths, openings, browse, preferences, match_runs):
         app.register_blueprint(blueprint)
 
 

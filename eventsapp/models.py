@@ -20,6 +20,16 @@ from eventsapp.employers.models import (
     ViewedItem,
 )
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
+from eventsapp.matchmaking.models import (
+    BoothExclusion,
+    CandidateChoice,
+    Interview,
+    MatchingRound,
+    MatchRun,
+    MatchRunBooth,
+    MatchRunCandidate,
+    RunStatus,
+)
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
 from eventsapp.registrations.models import (
     QuestionKind,
@@ -31,6 +41,8 @@ from eventsapp.registrations.models import (
 )
 
 __all__ = [
+    "BoothExclusion", "CandidateChoice", "Interview", "MatchRun", "MatchRunBooth", "MatchRunCandidate",
+    "MatchingRound", "RunStatus",
     "Booth", "BoothStatus", "BoothType", "Bookmark", "Hall", "Industry", "Invitation", "MemberRole", "Opening",
     "Organization", "OrganizationMember", "OrganizationSize", "OrganizationStatus", "ProfileView",
     "ShortlistEntry", "ViewedItem",
