@@ -22,10 +22,15 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+HERE = Path(__file__).resolve().parent
+# This file is called matching.py: keep its folder off the path so `import matching` finds the
+# PyPI package, and put the project on it for `eventsapp`.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
+sys.path.insert(0, str(HERE.parent))
 
 SLOTS_PER_DAY = 16  # 08:30–16:30 in 30-minute interviews
 
@@ -128,7 +133,14 @@ def main() -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(globals()[args.child](args.seed)))
+        # The package deep-copies its players recursively: give it a deep stack in a thread of its own.
+        sys.setrecursionlimit(1_000_000)
+        threading.stack_size(1024 * 1024 * 1024)
+        outcome = {}
+        worker = threading.Thread(target=lambda: outcome.update(globals()[args.child](args.seed)))
+        worker.start()
+        worker.join()
+        print(json.dumps(outcome))
         return
 
     if args.part in ("big", "all"):

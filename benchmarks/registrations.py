@@ -72,6 +72,7 @@ CHUNK_ROWS = 5_000
 STARTUP_SECONDS = 30.0  # gunicorn must answer /healthz within this
 REQUEST_TIMEOUT = 30.0  # per request, on the client
 WARMUP_ROUNDS = 10  # per client thread: GET /healthz and GET of the registration form, not timed
+BUSY_WARNING_PCT = 10.0  # warn when other processes use more of the cores than this before the run
 PROTECTED_DATABASES = {"test", "postgres", "template0", "template1"}
 ACCEPT_LANGUAGE = "zh-CN,zh;q=0.9,en;q=0.5"
 
@@ -203,7 +204,7 @@ class Gunicorn:
         self.log_path = log_path
         env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY}
         env.pop("APP_ENV", None)  # development settings: no secure-only cookies on plain HTTP
-        self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.log = open(log_path, "wb")  # closed in stop()
         self.process = subprocess.Popen(
             [str(GUNICORN), "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "app:app"],
             cwd=PROJECT_ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -276,6 +277,7 @@ class Job:
 @dataclass
 class Outcome:
     latencies_ms: list[float] = field(default_factory=list)
+    sent_at: list[float] = field(default_factory=list)  # perf_counter() when each timed request started
     statuses: Counter = field(default_factory=Counter)
     unexpected: list[str] = field(default_factory=list)
     connects: int = 0
@@ -317,6 +319,7 @@ def run_load(port: int, jobs: list[Job], concurrency: int, time_limit: float) ->
                     outcome.unexpected.append(f"{job.method} {job.path}: {error!r}")
                     continue
                 outcome.latencies_ms.append((time.perf_counter() - started) * 1000)
+                outcome.sent_at.append(started)
                 outcome.statuses[response.status] += 1
                 location = response.getheader("Location", "")
                 if response.status != job.expect_status or not location.endswith(job.expect_location):
@@ -336,6 +339,7 @@ def run_load(port: int, jobs: list[Job], concurrency: int, time_limit: float) ->
     merged = Outcome(elapsed=elapsed, unfinished=pending.qsize())
     for outcome in outcomes:
         merged.latencies_ms += outcome.latencies_ms
+        merged.sent_at += outcome.sent_at
         merged.statuses += outcome.statuses
         merged.unexpected += outcome.unexpected
         merged.connects += outcome.connects
@@ -357,6 +361,69 @@ def warm_up(port: int, people: list[Person], concurrency: int) -> None:
 
 
 @dataclass
+class CpuSnapshot:
+    """CPU seconds so far: gunicorn's workers, this process (the client threads) and the whole machine."""
+
+    workers: float | None
+    client: float
+    machine_busy: float | None
+    machine_total: float | None
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _process_ticks(pid: int) -> tuple[int, int] | None:
+    """(parent pid, user + system ticks) from /proc/<pid>/stat, or None when it is gone or not Linux."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[1]), int(fields[11]) + int(fields[12])
+
+
+def cpu_snapshot(master_pid: int) -> CpuSnapshot:
+    workers = None
+    if Path("/proc/stat").exists():
+        ticks = 0
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and (found := _process_ticks(int(entry.name))) and found[0] == master_pid:
+                ticks += found[1]
+        workers = ticks / CLOCK_TICKS
+    busy = total = None
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+        total, busy = sum(values) / CLOCK_TICKS, (sum(values) - values[3] - values[4]) / CLOCK_TICKS
+    except (OSError, ValueError, IndexError):
+        pass
+    return CpuSnapshot(workers=workers, client=time.process_time(), machine_busy=busy, machine_total=total)
+
+
+def background_busy_pct(seconds: float = 2.0) -> float | None:
+    """How busy the machine's cores are before the run (percent): other work skews every figure."""
+    before = cpu_snapshot(0)
+    time.sleep(seconds)
+    after = cpu_snapshot(0)
+    if before.machine_total is None or after.machine_total is None or after.machine_total == before.machine_total:
+        return None
+    return 100 * (after.machine_busy - before.machine_busy) / (after.machine_total - before.machine_total)
+
+
+def cpu_per_request(before: CpuSnapshot, after: CpuSnapshot, requests: int) -> dict:
+    """Milliseconds of CPU per request: gunicorn's workers, the client, the whole machine (incl. the
+    database server); and how busy the machine's cores were (percent)."""
+    def per_request(start, end):
+        return (end - start) * 1000 / requests if start is not None and end is not None and requests else None
+    busy_pct = None
+    if before.machine_total is not None and after.machine_total is not None:
+        elapsed_ticks = after.machine_total - before.machine_total
+        busy_pct = 100 * (after.machine_busy - before.machine_busy) / elapsed_ticks if elapsed_ticks else None
+    return {"server_cpu_ms": per_request(before.workers, after.workers),
+            "client_cpu_ms": per_request(before.client, after.client),
+            "machine_cpu_ms": per_request(before.machine_busy, after.machine_busy), "machine_busy_pct": busy_pct}
+
+
+@dataclass
 class Summary:
     route: str
     requests: int
@@ -368,17 +435,26 @@ class Summary:
     p99_ms: float
     max_ms: float
     connects: int
+    server_cpu_ms: float | None
+    client_cpu_ms: float | None
+    machine_cpu_ms: float | None
+    machine_busy_pct: float | None
+    p50_ms_by_tenth: list[float]  # the median latency of each tenth of the requests, in the order sent
 
 
-def summarize(route: str, outcome: Outcome) -> Summary:
+def summarize(route: str, outcome: Outcome, cpu: dict) -> Summary:
     times = sorted(outcome.latencies_ms)
     cuts = statistics.quantiles(times, n=100) if len(times) >= 2 else [times[0]] * 99 if times else [0.0] * 99
     done = sum(outcome.statuses.values())
+    in_order = [ms for _, ms in sorted(zip(outcome.sent_at, outcome.latencies_ms, strict=True))]
+    tenth = max(len(in_order) // 10, 1)
+    by_tenth = [statistics.median(in_order[start:start + tenth]) for start in range(0, tenth * 10, tenth)
+                if in_order[start:start + tenth]]
     return Summary(route=route, requests=done, statuses={str(k): v for k, v in sorted(outcome.statuses.items(),
                                                                                      key=str)},
                    seconds=outcome.elapsed, per_second=done / outcome.elapsed if outcome.elapsed else 0.0,
                    p50_ms=cuts[49], p95_ms=cuts[94], p99_ms=cuts[98], max_ms=times[-1] if times else 0.0,
-                   connects=outcome.connects)
+                   connects=outcome.connects, p50_ms_by_tenth=by_tenth, **cpu)
 
 
 # --- Checks -----------------------------------------------------------------------------------
@@ -422,14 +498,26 @@ def print_table(report: dict) -> None:
     print(f"\n{report['engine']} {report['engine_version']} · gunicorn {report['workers']} sync workers · "
           f"{report['concurrency']} client threads · {report['candidates']:,} candidates for "
           f"{report['capacity']:,} places")
+    background = report["background_busy_pct"]
     print(f"schema at {report['schema_revision']} (migrations {report['schema_seconds']:.1f} s) · "
-          f"fill {report['fill_seconds']:.1f} s · CSRF without token → {report['csrf_missing_token_status']}\n")
+          f"fill {report['fill_seconds']:.1f} s · CSRF without token → {report['csrf_missing_token_status']} · "
+          f"cores busy before the run: {'n/a' if background is None else f'{background:.0f} %'}\n")
     print(f"{'route':<28} {'n':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} "
           f"{'conns':>6}  statuses")
     for row in report["routes"]:
         statuses = " ".join(f"{status}×{count}" for status, count in row["statuses"].items())
         print(f"{row['route']:<28} {row['requests']:>6} {row['per_second']:>8.1f} {row['p50_ms']:>8.1f} "
               f"{row['p95_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['max_ms']:>8.1f} {row['connects']:>6}  {statuses}")
+    print("\nCPU per request (ms): gunicorn workers / client threads / whole machine incl. the database "
+          "(cores busy)")
+    for row in report["routes"]:
+        cells = [f"{row[key]:.2f}" if row[key] is not None else "n/a"
+                 for key in ("server_cpu_ms", "client_cpu_ms", "machine_cpu_ms")]
+        busy = f"{row['machine_busy_pct']:.0f} %" if row["machine_busy_pct"] is not None else "n/a"
+        print(f"{row['route']:<28} {' / '.join(cells)} ({busy})")
+    print("\nmedian ms by tenth of the requests, in the order sent")
+    for row in report["routes"]:
+        print(f"{row['route']:<28} " + " ".join(f"{ms:.0f}" for ms in row["p50_ms_by_tenth"]))
     print(f"\nregistrations/s ÷ healthz/s = {report['rate_ratio']:.2f} · "
           f"registration p50 ÷ healthz p50 = {report['p50_ratio']:.1f}")
     found = report["database"]
@@ -479,6 +567,10 @@ def main(argv: list[str] | None = None) -> int:
             engine_name = db.engine.dialect.name
             db.engine.dispose()  # no connection of ours is open while gunicorn works
 
+        background = background_busy_pct()
+        if background is not None and background > BUSY_WARNING_PCT:
+            print(f"warning: the machine's cores were {background:.0f} % busy before the run; the figures will "
+                  "be lower than on a quiet machine", file=sys.stderr)
         server = Gunicorn(url_text, args.workers, Path(workdir) / "gunicorn.log")
         try:
             startup = server.wait_until_healthy()
@@ -490,10 +582,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"timing {len(people):,} registrations, then as many GET /healthz …", file=sys.stderr)
             register_jobs = [Job("POST", f"/events/{EVENT_SLUG}/register", person.form, post_headers(person), 302,
                                  "/my/events") for person in people]
+            before = cpu_snapshot(server.process.pid)
             registering = run_load(server.port, register_jobs, args.concurrency, args.time_limit)
+            after = cpu_snapshot(server.process.pid)
+            registering_cpu = cpu_per_request(before, after, sum(registering.statuses.values()))
             health_jobs = [Job("GET", "/healthz", None, {"Accept": "application/json"}, 200)
                            for _ in range(len(people))]
+            before = cpu_snapshot(server.process.pid)
             health = run_load(server.port, health_jobs, args.concurrency, args.time_limit)
+            after = cpu_snapshot(server.process.pid)
+            health_cpu = cpu_per_request(before, after, sum(health.statuses.values()))
         finally:
             server.stop()
         log_tail = server.tail()
@@ -511,14 +609,15 @@ def main(argv: list[str] | None = None) -> int:
         with app.app_context():
             db.engine.dispose()
 
-    summaries = [summarize("POST /events/<slug>/register", registering),
-                 summarize("GET /healthz", health)]
+    summaries = [summarize("POST /events/<slug>/register", registering, registering_cpu),
+                 summarize("GET /healthz", health, health_cpu)]
     reg, hz = summaries
     report = {
         "engine": engine_name, "engine_version": version, "python": sys.version.split()[0],
+        "date": datetime.now(UTC).isoformat(timespec="seconds"), "cores": os.cpu_count(),
         "workers": args.workers, "concurrency": args.concurrency, "candidates": args.candidates,
         "capacity": args.capacity, "seed": args.seed, "schema_revision": revision, "schema_seconds": schema_seconds,
-        "fill_seconds": fill_seconds, "csrf_missing_token_status": csrf_status,
+        "fill_seconds": fill_seconds, "csrf_missing_token_status": csrf_status, "background_busy_pct": background,
         "routes": [asdict(summary) for summary in summaries],
         "rate_ratio": reg.per_second / hz.per_second if hz.per_second else 0.0,
         "p50_ratio": reg.p50_ms / hz.p50_ms if hz.p50_ms else 0.0,

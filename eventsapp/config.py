@@ -61,6 +61,12 @@ class Config:
     RESUME_MAX_BYTES = 5 * 1024 * 1024
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # larger requests get the friendly 413 page
 
+    # Organizations' logos: PNG or JPEG, re-encoded and stored outside the static folder
+    # (default: instance/uploads/logos); public, as they appear on the floor plan.
+    LOGO_FOLDER = os.environ.get("LOGO_FOLDER") or None
+    LOGO_MAX_BYTES = 2 * 1024 * 1024
+    INVITATION_LIMIT = os.environ.get("INVITATION_LIMIT", "30 per hour")  # invitations one owner may send
+
     # E-mail: written to the outbox with the change that causes it, sent by `flask outbox work`.
     # Without SMTP_HOST, messages are written to the log instead (development).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")  # links in e-mails

@@ -19,6 +19,6 @@ def seed_demo_command() -> None:
     except SeedRefused as refusal:
         raise click.ClickException(str(refusal)) from None
     db.session.commit()
-    click.echo(f"Demo data: {added['accounts']} accounts, {added['events']} events and "
-               f"{added['registrations']} registrations added "
+    click.echo(f"Demo data: {added['accounts']} accounts, {added['events']} events, "
+               f"{added['registrations']} registrations and {added['booths']} booths added "
                f"(demo password for every demo account: {DEMO_PASSWORD}).")

@@ -12,6 +12,7 @@ from eventsapp.accounts.passwords import hash_password
 from eventsapp.accounts.services import find_user_by_email
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree
 from eventsapp.dbtypes import utcnow
+from eventsapp.demo.employers import seed_employers
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
@@ -189,7 +190,9 @@ def seed_demo(today: date, app_env: str) -> dict[str, int]:
         db.session.add(event)
         added["events"] += 1
     db.session.flush()
-    added["registrations"] = _seed_candidates(today, password_hash or hash_password(DEMO_PASSWORD))
+    password_hash = password_hash or hash_password(DEMO_PASSWORD)
+    added["registrations"] = _seed_candidates(today, password_hash)
+    added["booths"] = seed_employers(today, password_hash)
     return added
 
 

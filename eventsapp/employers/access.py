@@ -11,7 +11,15 @@ from sqlalchemy import exists, select
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.candidates.models import CandidateProfile
-from eventsapp.employers.models import Booth, BoothStatus, MemberRole, OrganizationMember, OrganizationStatus
+from eventsapp.employers.models import (
+    Booth,
+    BoothStatus,
+    MemberRole,
+    Opening,
+    Organization,
+    OrganizationMember,
+    OrganizationStatus,
+)
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
 
@@ -61,3 +69,60 @@ def owns_booth(user: User | None, booth: Booth) -> bool:
     """Staff of the booth's organization (any status: they can see their own application)."""
     member = membership_of(user)
     return member is not None and member.organization_id == booth.organization_id
+
+
+def can_use_shortlist(user: User | None, booth: Booth) -> bool:
+    """Staff of the booth's organization, while the booth is approved: a withdrawn booth's list is closed."""
+    return booth.status == BoothStatus.APPROVED and owns_booth(user, booth)
+
+
+# --- Organizations -------------------------------------------------------------------------------
+
+def organization_of(user: User | None) -> Organization | None:
+    """The employer account's organization, if it belongs to one."""
+    member = membership_of(user)
+    return member.organization if member is not None else None
+
+
+def needs_organization(user: User | None) -> bool:
+    """An employer account that has not created or joined an organization yet."""
+    return (user is not None and user.is_authenticated and user.role == Role.EMPLOYER
+            and membership_of(user) is None)
+
+
+def can_edit_organization(user: User | None, organization: Organization) -> bool:
+    """Only the organization's owner changes its details, invites and removes staff."""
+    member = membership_of(user)
+    return member is not None and member.organization_id == organization.id and member.role == MemberRole.OWNER
+
+
+def can_see_organization_logo(user: User | None, organization: Organization) -> bool:
+    """A verified organization's logo is public (the floor plan shows it); before that only its own
+    staff and organizers see it."""
+    if organization.status == OrganizationStatus.VERIFIED:
+        return True
+    if user is not None and user.is_authenticated and user.is_organizer:
+        return True
+    member = membership_of(user)
+    return member is not None and member.organization_id == organization.id
+
+
+def is_employer(user: User | None) -> bool:
+    """Employer accounts open the employer pages (with or without an organization yet)."""
+    return user is not None and user.is_authenticated and user.role == Role.EMPLOYER
+
+
+def can_change_openings(user: User | None) -> bool:
+    """Any staff member of a verified organization adds, edits and deletes its openings."""
+    return can_apply_for_booths(user)
+
+
+def owns_opening(user: User | None, opening: Opening) -> bool:
+    """Staff of the opening's organization; everyone else gets a 404 for its id."""
+    member = membership_of(user)
+    return member is not None and member.organization_id == opening.organization_id
+
+
+def can_bookmark(user: User | None) -> bool:
+    """Candidates bookmark booths; other accounts have no bookmarks."""
+    return user is not None and user.is_authenticated and user.role == Role.CANDIDATE

@@ -1,4 +1,165 @@
-"""Matching runs: organizers run, review and publish; candidates and employers see the interviews."""
-from flask import Blueprint
+"""Matching runs: organizers run, review and publish; candidates and employers see the interviews.
+
+- /manage/events/<id>/matching ... organizers: the runs, a new run, a run's result, publishing;
+- /my/interviews: a candidate's interviews from published runs, and why not the other booths;
+- /employer/booths/<id>/interviews (+ .csv): the booth's interview list, for its organization's staff.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import IntegerField
+from wtforms.validators import NumberRange, Optional
+
+from eventsapp.accounts.access import organizer_required
+from eventsapp.employers import access
+from eventsapp.employers.models import Booth
+from eventsapp.events.models import Event
+from eventsapp.extensions import db
+from eventsapp.matchmaking import runs
+from eventsapp.matchmaking.models import RunStatus
+from eventsapp.matchmaking.preferences import hosts_matching, matching_round
 
 blueprint = Blueprint("match_runs", __name__)
+
+UNMATCHED_PER_PAGE = 50
+LARGE_RUN = 5_000  # matched candidates: beyond this, publishing (one e-mail each) is better done from the CLI
+STATUS_LABELS = {RunStatus.DRAFT: _l("Draft"), RunStatus.PUBLISHED: _l("Published"),
+                 RunStatus.SUPERSEDED: _l("Replaced")}
+
+
+class RunForm(FlaskForm):
+    seed = IntegerField(_l("Seed (optional)"), validators=[Optional(), NumberRange(0, runs.SEED_LIMIT - 1)],
+                        description=_l("Leave it empty for a new lottery; enter the seed of an earlier run to "
+                                       "repeat it with today's preferences."))
+
+
+class PublishForm(FlaskForm):
+    """Only the CSRF token: publishing takes no input."""
+
+
+# --- Organizers ------------------------------------------------------------------------------------
+
+def _fair(event_id: int) -> Event:
+    event = db.get_or_404(Event, event_id)
+    if not hosts_matching(event):
+        abort(404)
+    return event
+
+
+def _run(event: Event, run_id: int):
+    run = runs.run_of_event(event.id, run_id)
+    if run is None:
+        abort(404)
+    return run
+
+
+@blueprint.get("/manage/events/<int:event_id>/matching")
+@organizer_required
+def run_list(event_id: int, form: RunForm | None = None):
+    event = _fair(event_id)
+    settings = matching_round(event.id)
+    return render_template("matchmaking/run_list.html", event=event, settings=settings, runs=runs.runs_of(event.id),
+                           form=form or RunForm(), results_of=runs.results_of, inputs_of=runs.inputs_of,
+                           status_labels=STATUS_LABELS, slots=runs.slots_per_day(settings) if settings else 0)
+
+
+@blueprint.post("/manage/events/<int:event_id>/matching/run")
+@organizer_required
+def start_run(event_id: int):
+    event = _fair(event_id)
+    form = RunForm()
+    if not form.validate_on_submit():
+        return run_list(event.id, form=form), 422
+    try:
+        run = runs.run_matching(event.id, current_user, form.seed.data)
+    except runs.MatchingRefused as refusal:
+        for reason in refusal.reasons:
+            flash(str(reason), "warning")
+        return redirect(url_for("match_runs.run_list", event_id=event.id))
+    db.session.commit()
+    flash(_("The matching is done. Check the result below before you publish it: nobody sees it until then."),
+          "success")
+    return redirect(url_for("match_runs.run_detail", event_id=event.id, run_id=run.id))
+
+
+@blueprint.get("/manage/events/<int:event_id>/matching/runs/<int:run_id>")
+@organizer_required
+def run_detail(event_id: int, run_id: int):
+    event = _fair(event_id)
+    run = _run(event, run_id)
+    order = request.args.get("order", "fill")
+    if order not in runs.FILL_ORDERS:
+        order = "fill"
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    unmatched, unmatched_total = runs.unmatched_candidates(run, page, UNMATCHED_PER_PAGE)
+    return render_template(
+        "matchmaking/run_detail.html", event=event, run=run, inputs=runs.inputs_of(run), results=runs.results_of(run),
+        fill=runs.booth_fill(run, order), order=order, unmatched=unmatched, unmatched_total=unmatched_total,
+        page=page, pages=max(-(-unmatched_total // UNMATCHED_PER_PAGE), 1), publish_form=PublishForm(),
+        status_labels=STATUS_LABELS, schedule=runs.schedule_span(run), published=runs.published_run(event.id),
+        large_run=LARGE_RUN)
+
+
+@blueprint.post("/manage/events/<int:event_id>/matching/runs/<int:run_id>/publish")
+@organizer_required
+def publish(event_id: int, run_id: int):
+    event = _fair(event_id)
+    _run(event, run_id)
+    try:
+        run = runs.publish_run(event.id, run_id)
+    except runs.MatchingRefused as refusal:
+        for reason in refusal.reasons:
+            flash(str(reason), "warning")
+        return redirect(url_for("match_runs.run_detail", event_id=event.id, run_id=run_id))
+    db.session.commit()
+    matched = runs.results_of(run).get("matched", 0)
+    flash(ngettext("Published. %(num)d candidate and the staff of every booth with interviews are being told by "
+                   "e-mail.", "Published. %(num)d candidates and the staff of every booth with interviews are "
+                   "being told by e-mail.", matched), "success")
+    return redirect(url_for("match_runs.run_detail", event_id=event.id, run_id=run.id))
+
+
+# --- Candidates ------------------------------------------------------------------------------------
+
+@blueprint.get("/my/interviews")
+@login_required
+def my_interviews():
+    return render_template("matchmaking/run_my_interviews.html",
+                           schedules=runs.schedules_of_candidate(current_user.id))
+
+
+# --- Employers -------------------------------------------------------------------------------------
+
+def _own_booth(booth_id: int) -> Booth:
+    """The booth, for staff of its organization; everyone else gets a 404 for its id."""
+    booth = db.session.get(Booth, booth_id)
+    if booth is None or not access.owns_booth(current_user, booth):
+        abort(404)
+    return booth
+
+
+@blueprint.get("/employer/booths/<int:booth_id>/interviews")
+@login_required
+def booth_interviews(booth_id: int):
+    booth = _own_booth(booth_id)
+    return render_template("matchmaking/run_booth_interviews.html", booth=booth, event=booth.event,
+                           organization=booth.organization, schedule=runs.schedule_of_booth(booth))
+
+
+@blueprint.get("/employer/booths/<int:booth_id>/interviews.csv")
+@login_required
+def booth_interviews_csv(booth_id: int):
+    booth = _own_booth(booth_id)
+    schedule = runs.schedule_of_booth(booth)
+    if schedule.run is None:
+        abort(404)
+    body = runs.interviews_csv(booth.event, [item for group in schedule.slots for item in group.interviews])
+    name = f"interviews-{booth.event.slug}-{booth.code or booth.id}.csv"
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"})
+

@@ -11,7 +11,7 @@ CSV_HEADER = ["registration_id", "status", "name", "name_latin", "email", "phone
               "waitlist_position"]
 
 
-def _excel_safe(value) -> str:
+def excel_safe(value) -> str:
     """Keep spreadsheet formulas out of cells typed by users (CSV injection)."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -25,7 +25,7 @@ def registrants_csv(rows: list[tuple[Registration, int | None]], questions: list
     for registration, position in rows:
         profile = registration.profile
         answers = {answer.question_id: answer.value.replace("\n", "; ") for answer in registration.answers}
-        safe = _excel_safe  # for text people typed; ids, dates and E.164 phones are ours
+        safe = excel_safe  # for text people typed; ids, dates and E.164 phones are ours
         writer.writerow([
             registration.id, registration.status.value,
             safe(profile.name if profile else registration.user.display_name),

@@ -203,3 +203,22 @@ def test_employers_and_organizers_cannot_register(client, make_event, make_user,
     login(make_user(Role.EMPLOYER))
     page = client.post("/events/fair/register", headers=EN).get_data(as_text=True)
     assert "Only candidate accounts register for events." in page
+
+
+def test_a_long_list_of_registrants_has_working_pages(app, client, make_event, organizer):
+    from sqlalchemy import insert
+
+    from eventsapp.accounts.models import User
+    from tests.conftest import _PASSWORD_HASH
+    event = make_event(capacity=100)
+    with app.app_context():
+        db.session.execute(insert(User), [dict(email=f"many{n}@example.com", password_hash=_PASSWORD_HASH,
+                                               display_name=f"Many {n}", role=Role.CANDIDATE) for n in range(55)])
+        ids = db.session.scalars(select(User.id).where(User.email.like("many%"))).all()
+        db.session.execute(insert(Registration), [dict(event_id=event.id, user_id=user_id,
+                                                       status=RegistrationStatus.CONFIRMED) for user_id in ids])
+        db.session.commit()
+    first = client.get(f"/manage/events/{event.id}/registrations", headers=EN)
+    assert first.status_code == 200
+    assert f"/manage/events/{event.id}/registrations?page=2" in first.get_data(as_text=True)
+    assert client.get(f"/manage/events/{event.id}/registrations?page=2").status_code == 200

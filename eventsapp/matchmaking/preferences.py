@@ -1,0 +1,581 @@
+"""Matching preferences: the organizer's settings for a fair, the booths each candidate ranks, and
+each booth's ranking of the candidates who ranked it.
+
+Who takes part: candidates with a CONFIRMED registration at the fair, and APPROVED booths of the
+fair. Everything the runs read goes through ``choices_for_event`` and ``booth_ranking_inputs``, so
+the employer's page and the engine see the same lists. Services flush; the caller commits.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from eventsapp.accounts.models import Role, User
+from eventsapp.candidates.models import CandidateProfile, CandidateSkill
+from eventsapp.dbtypes import utcnow
+from eventsapp.employers.models import Booth, BoothStatus, Industry, Opening, Organization, ShortlistEntry
+from eventsapp.events.models import Event, EventKind, EventStatus
+from eventsapp.extensions import db
+from eventsapp.i18n import format_local_datetime
+from eventsapp.matchmaking import fitscore
+from eventsapp.matchmaking.models import BoothExclusion, CandidateChoice, MatchingRound
+from eventsapp.registrations.models import Registration, RegistrationStatus
+from eventsapp.validation import ValidationFailed
+
+MATCHING_EVENT_KINDS = (EventKind.FAIR, EventKind.TALENT_DAY)  # the events that have booths
+MAX_RANKED = (1, 50)
+INTERVIEWS_PER_CANDIDATE = (1, 20)
+SLOT_MINUTES = (5, 240)
+MAX_SEARCH_LENGTH = 100
+BOOTHS_PER_PAGE = 20
+
+
+class PreferenceRefused(Exception):
+    """A change to a candidate's list cannot be made; ``reasons`` say why, for people."""
+
+    def __init__(self, *reasons):
+        self.reasons = list(reasons)
+        super().__init__("; ".join(str(reason) for reason in reasons))
+
+
+# --- The organizer's settings ---------------------------------------------------------------------
+
+@dataclass
+class RoundSettings:
+    deadline: datetime  # aware, UTC
+    interviews_start_at: datetime
+    interviews_end_at: datetime
+    max_ranked: int = 10
+    interviews_per_candidate: int = 3
+    slot_minutes: int = 30
+    weights: dict[str, int] = field(default_factory=lambda: dict(fitscore.DEFAULT_WEIGHTS))
+
+
+def hosts_matching(event: Event) -> bool:
+    return event.kind in MATCHING_EVENT_KINDS
+
+
+def matching_round(event_id: int) -> MatchingRound | None:
+    return db.session.get(MatchingRound, event_id)
+
+
+def weights_of(round_: MatchingRound | None) -> dict[str, int]:
+    """The round's fit-score weights, every criterion present (the defaults without a round)."""
+    if round_ is None:
+        return dict(fitscore.DEFAULT_WEIGHTS)
+    try:
+        stored = json.loads(round_.weights_json or "{}")
+    except ValueError:
+        stored = {}
+    return fitscore.clean_weights(stored)
+
+
+def slot_count(start: datetime, end: datetime, slot_minutes: int) -> int:
+    """How many whole slots the interview hours hold."""
+    if end <= start or slot_minutes <= 0:
+        return 0
+    return int((end - start) // timedelta(minutes=slot_minutes))
+
+
+def default_settings(event: Event) -> RoundSettings:
+    """A first proposal: interviews all fair long, preferences until the day before."""
+    return RoundSettings(deadline=event.starts_at - timedelta(days=1), interviews_start_at=event.starts_at,
+                         interviews_end_at=event.ends_at)
+
+
+def settings_of(round_: MatchingRound) -> RoundSettings:
+    return RoundSettings(deadline=round_.deadline, interviews_start_at=round_.interviews_start_at,
+                         interviews_end_at=round_.interviews_end_at, max_ranked=round_.max_ranked,
+                         interviews_per_candidate=round_.interviews_per_candidate,
+                         slot_minutes=round_.slot_minutes, weights=weights_of(round_))
+
+
+def _in_range(value, bounds: tuple[int, int]) -> bool:
+    return isinstance(value, int) and bounds[0] <= value <= bounds[1]
+
+
+def _settings_errors(event: Event, settings: RoundSettings) -> list[tuple[str | None, str]]:
+    errors: list[tuple[str | None, str]] = []
+    if not hosts_matching(event):
+        errors.append((None, _l("Only fairs match candidates to booths.")))
+    if event.status == EventStatus.CANCELLED:
+        errors.append((None, _l("This event has been cancelled.")))
+    for name, bounds in (("max_ranked", MAX_RANKED), ("interviews_per_candidate", INTERVIEWS_PER_CANDIDATE),
+                         ("slot_minutes", SLOT_MINUTES)):
+        if not _in_range(getattr(settings, name), bounds):
+            errors.append((name, _l("Enter a whole number from %(min)d to %(max)d.", min=bounds[0], max=bounds[1])))
+    for name in fitscore.CRITERIA:
+        if not _in_range(settings.weights.get(name), (fitscore.WEIGHT_MIN, fitscore.WEIGHT_MAX)):
+            errors.append((f"weight_{name}", _l("Enter a whole number from %(min)d to %(max)d.",
+                                                min=fitscore.WEIGHT_MIN, max=fitscore.WEIGHT_MAX)))
+    start, end = settings.interviews_start_at, settings.interviews_end_at
+    if end <= start:
+        errors.append(("interviews_end_at", _l("The interviews must end after they start.")))
+    else:
+        zone = ZoneInfo(event.timezone)
+        fair_hours = _l("The interviews must take place while the fair is open (%(start)s to %(end)s).",
+                        start=format_local_datetime(event.starts_at, event.timezone),
+                        end=format_local_datetime(event.ends_at, event.timezone))
+        if start < event.starts_at:
+            errors.append(("interviews_start_at", fair_hours))
+        if end > event.ends_at:
+            errors.append(("interviews_end_at", fair_hours))
+        if start.astimezone(zone).date() != end.astimezone(zone).date():
+            errors.append(("interviews_end_at", _l("The interviews must start and end on the same day.")))
+        if _in_range(settings.slot_minutes, SLOT_MINUTES) and slot_count(start, end, settings.slot_minutes) < 1:
+            errors.append(("slot_minutes", _l("Not even one slot of %(minutes)d minutes fits into the interview "
+                                              "hours.", minutes=settings.slot_minutes)))
+    if settings.deadline >= start:
+        errors.append(("deadline", _l("The deadline must be before the interviews start.")))
+    longest = longest_list(event.id)
+    if _in_range(settings.max_ranked, MAX_RANKED) and settings.max_ranked < longest:
+        errors.append(("max_ranked", _l("A candidate has already ranked %(count)d booths: the maximum cannot be "
+                                        "lower than that.", count=longest)))
+    return errors
+
+
+def save_round(event: Event, settings: RoundSettings) -> MatchingRound:
+    """Open (or change) the fair's matching: candidates may rank booths until the deadline."""
+    errors = _settings_errors(event, settings)
+    if errors:
+        raise ValidationFailed(errors)
+    round_ = matching_round(event.id)
+    if round_ is None:
+        round_ = MatchingRound(event_id=event.id)
+        db.session.add(round_)
+    round_.deadline = settings.deadline
+    round_.max_ranked = settings.max_ranked
+    round_.interviews_per_candidate = settings.interviews_per_candidate
+    round_.slot_minutes = settings.slot_minutes
+    round_.interviews_start_at = settings.interviews_start_at
+    round_.interviews_end_at = settings.interviews_end_at
+    round_.weights_json = json.dumps({name: settings.weights[name] for name in fitscore.CRITERIA})
+    db.session.flush()
+    return round_
+
+
+def longest_list(event_id: int) -> int:
+    """The most booths any candidate has ranked at the fair (to warn before lowering the maximum)."""
+    counts = (select(func.count().label("n")).where(CandidateChoice.event_id == event_id)
+              .group_by(CandidateChoice.candidate_id).subquery())
+    return db.session.scalar(select(func.max(counts.c.n))) or 0
+
+
+def count_rankers(event_id: int) -> int:
+    """How many candidates have ranked at least one booth at the fair."""
+    return db.session.scalar(select(func.count(func.distinct(CandidateChoice.candidate_id)))
+                             .where(CandidateChoice.event_id == event_id)) or 0
+
+
+# --- Candidates: their ranked booths -------------------------------------------------------------
+
+def is_open(round_: MatchingRound | None, now: datetime | None = None) -> bool:
+    return round_ is not None and (now or utcnow()) < round_.deadline
+
+
+def _confirmed(event_id: int, candidate_id: int, lock: bool = False) -> Registration | None:
+    query = select(Registration).where(Registration.event_id == event_id, Registration.user_id == candidate_id,
+                                       Registration.status == RegistrationStatus.CONFIRMED)
+    if lock:  # one change to a candidate's list at a time: positions stay 1..n
+        query = query.with_for_update()
+    return db.session.scalar(query)
+
+
+def why_cannot_rank(event: Event, user: User | None, now: datetime | None = None) -> list[str]:
+    """Everything that stops this person from changing their list now; empty when they can."""
+    round_ = matching_round(event.id)
+    if not hosts_matching(event) or round_ is None:
+        return [_l("This fair is not taking preferences for interviews.")]
+    if event.status != EventStatus.PUBLISHED:
+        return [_l("This event is not open for preferences.")]
+    if not is_open(round_, now):
+        return [_l("Preferences closed on %(deadline)s.",
+                   deadline=format_local_datetime(round_.deadline, event.timezone))]
+    if user is None or not user.is_authenticated or user.role != Role.CANDIDATE:
+        return [_l("Only candidates rank booths.")]
+    if _confirmed(event.id, user.id) is None:
+        return [_l("Only candidates with a confirmed registration for this fair can rank its booths.")]
+    return []
+
+
+def _check_can_rank(event: Event, user: User, now: datetime | None) -> MatchingRound:
+    problems = why_cannot_rank(event, user, now)
+    if problems:
+        raise PreferenceRefused(*problems)
+    _confirmed(event.id, user.id, lock=True)
+    return matching_round(event.id)
+
+
+def _choices(event_id: int, candidate_id: int) -> list[CandidateChoice]:
+    return list(db.session.scalars(select(CandidateChoice).where(
+        CandidateChoice.event_id == event_id, CandidateChoice.candidate_id == candidate_id)
+        .order_by(CandidateChoice.position, CandidateChoice.id)))
+
+
+def _renumber(choices: list[CandidateChoice]) -> None:
+    for position, choice in enumerate(choices, start=1):
+        if choice.position != position:
+            choice.position = position
+
+
+def add_choice(event: Event, user: User, booth_id: int, now: datetime | None = None) -> CandidateChoice:
+    """Put a booth at the end of the candidate's list."""
+    round_ = _check_can_rank(event, user, now)
+    booth = db.session.get(Booth, booth_id)
+    if booth is None or booth.event_id != event.id:
+        raise PreferenceRefused(_l("This booth is not at this fair."))
+    if booth.status != BoothStatus.APPROVED:
+        raise PreferenceRefused(_l("This booth is not taking part in the fair."))
+    choices = _choices(event.id, user.id)
+    if any(choice.booth_id == booth_id for choice in choices):
+        raise PreferenceRefused(_l("This booth is already in your list."))
+    if len(choices) >= round_.max_ranked:
+        raise PreferenceRefused(_l("Your list is full: you can rank at most %(max)d booths. Remove one to add "
+                                   "another.", max=round_.max_ranked))
+    choice = CandidateChoice(event_id=event.id, candidate_id=user.id, booth_id=booth_id, position=len(choices) + 1)
+    try:
+        with db.session.begin_nested():  # a double click at the same moment: the unique index decides
+            db.session.add(choice)
+    except IntegrityError:
+        raise PreferenceRefused(_l("This booth is already in your list.")) from None
+    return choice
+
+
+def remove_choice(event: Event, user: User, booth_id: int, now: datetime | None = None) -> None:
+    """Take a booth off the list; the ones below move up."""
+    _check_can_rank(event, user, now)
+    choices = _choices(event.id, user.id)
+    removed = [choice for choice in choices if choice.booth_id == booth_id]
+    if not removed:
+        raise LookupError(booth_id)
+    db.session.delete(removed[0])
+    _renumber([choice for choice in choices if choice.booth_id != booth_id])
+    db.session.flush()
+
+
+def move_choice(event: Event, user: User, booth_id: int, to_position: int, now: datetime | None = None) -> int:
+    """Move a booth to a place in the list (clamped to 1..n); returns the place it got."""
+    _check_can_rank(event, user, now)
+    choices = _choices(event.id, user.id)
+    moving = next((choice for choice in choices if choice.booth_id == booth_id), None)
+    if moving is None:
+        raise LookupError(booth_id)
+    others = [choice for choice in choices if choice is not moving]
+    place = min(max(to_position, 1), len(choices))
+    others.insert(place - 1, moving)
+    _renumber(others)
+    db.session.flush()
+    return place
+
+
+def candidate_choices(event_id: int, candidate_id: int) -> list[CandidateChoice]:
+    """The candidate's list, most wanted first, each with its booth, organization and hall loaded."""
+    return list(db.session.scalars(select(CandidateChoice).where(
+        CandidateChoice.event_id == event_id, CandidateChoice.candidate_id == candidate_id)
+        .options(joinedload(CandidateChoice.booth).joinedload(Booth.organization),
+                 joinedload(CandidateChoice.booth).joinedload(Booth.hall))
+        .order_by(CandidateChoice.position, CandidateChoice.id)))
+
+
+def _choice_rows(event_id: int, candidate_ids: Collection[int] | None = None):
+    query = (select(CandidateChoice.candidate_id, CandidateChoice.booth_id)
+             .join(Booth, Booth.id == CandidateChoice.booth_id)
+             .join(Registration, (Registration.event_id == CandidateChoice.event_id)
+                   & (Registration.user_id == CandidateChoice.candidate_id))
+             .where(CandidateChoice.event_id == event_id, Booth.status == BoothStatus.APPROVED,
+                    Booth.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED)
+             .order_by(CandidateChoice.candidate_id, CandidateChoice.position, CandidateChoice.id))
+    if candidate_ids is not None:
+        query = query.where(CandidateChoice.candidate_id.in_(list(candidate_ids)))
+    return db.session.execute(query)
+
+
+def choices_for_event(event_id: int) -> dict[int, list[int]]:
+    """What the runs read: candidate id → booth ids, most wanted first (one query, by candidate id).
+
+    Only candidates with a CONFIRMED registration and only booths still APPROVED at the fair count;
+    a booth that left the fair is skipped and the ones below it move up. Candidates without any booth
+    left are not in the result. No list is longer than the round's maximum (``save_round`` refuses
+    to lower it below a list already made).
+    """
+    result: dict[int, list[int]] = {}
+    for candidate_id, booth_id in _choice_rows(event_id):
+        result.setdefault(candidate_id, []).append(booth_id)
+    return result
+
+
+@dataclass
+class RankableBooth:
+    booth: Booth
+    opening_titles: list[str]
+    position: int | None  # where it is in the candidate's list, if it is
+
+
+def rankable_booths(event_id: int, candidate_id: int | None, search: str = "", industry: Industry | None = None,
+                    page: int = 1, per_page: int = BOOTHS_PER_PAGE):
+    """One page of the fair's approved booths that match the search (organization name, booth code or
+    an opening's title) and industry, by booth code; returns (pagination, [RankableBooth])."""
+    query = (select(Booth).join(Booth.organization)
+             .where(Booth.event_id == event_id, Booth.status == BoothStatus.APPROVED)
+             .options(joinedload(Booth.organization), joinedload(Booth.hall))
+             .order_by(Booth.code.is_(None), Booth.code, Organization.name_zh, Booth.id))
+    text = " ".join(search.split())[:MAX_SEARCH_LENGTH]
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        titled = select(Opening.organization_id).where(Opening.event_id == event_id,
+                                                       Opening.title.ilike(pattern, escape="\\"))
+        query = query.where(or_(Organization.name_zh.ilike(pattern, escape="\\"),
+                                Organization.name_en.ilike(pattern, escape="\\"),
+                                Booth.code.ilike(pattern, escape="\\"), Booth.organization_id.in_(titled)))
+    if industry is not None:
+        query = query.where(Organization.industry == industry)
+    pagination = db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
+    booths = list(pagination.items)
+    titles = opening_titles(event_id, {booth.organization_id for booth in booths})
+    positions = {}
+    if candidate_id is not None and booths:
+        positions = dict(db.session.execute(select(CandidateChoice.booth_id, CandidateChoice.position).where(
+            CandidateChoice.event_id == event_id, CandidateChoice.candidate_id == candidate_id,
+            CandidateChoice.booth_id.in_([booth.id for booth in booths]))).all())
+    return pagination, [RankableBooth(booth, titles.get(booth.organization_id, []), positions.get(booth.id))
+                        for booth in booths]
+
+
+def opening_titles(event_id: int, organization_ids: Collection[int]) -> dict[int, list[str]]:
+    """Organization id → the titles of its openings at the fair (one query)."""
+    if not organization_ids:
+        return {}
+    rows = db.session.execute(select(Opening.organization_id, Opening.title).where(
+        Opening.event_id == event_id, Opening.organization_id.in_(list(organization_ids)))
+        .order_by(Opening.created_at, Opening.id))
+    titles: dict[int, list[str]] = {}
+    for organization_id, title in rows:
+        titles.setdefault(organization_id, []).append(title)
+    return titles
+
+
+# --- Booths: their ranking of the candidates who ranked them ---------------------------------------
+
+SHORTLISTED, BY_SCORE = 0, 1
+
+
+def sort_key(shortlist_rank: int | None, score: float) -> tuple[int, int, float]:
+    """A booth's order of candidates, ascending: its shortlist ranks first (1 is the best), then
+    everyone else by fit score, highest first. Equal keys are ties."""
+    if shortlist_rank is not None:
+        return (SHORTLISTED, shortlist_rank, 0.0)
+    return (BY_SCORE, 0, -score)
+
+
+def graduation_years_of(event: Event) -> tuple[int, int] | None:
+    """The fair's graduation years (from its registration rules) as the booths' range; None: any year."""
+    if event.graduation_year_min is None and event.graduation_year_max is None:
+        return None
+    return (event.graduation_year_min if event.graduation_year_min is not None else 0,
+            event.graduation_year_max if event.graduation_year_max is not None else 9999)
+
+
+def booth_wants_for_event(event_id: int, booth_ids: Collection[int] | None = None) -> dict[int, fitscore.BoothWants]:
+    """Booth id → what its organization's openings at the fair ask for (approved booths only); the
+    graduation years are the fair's own (openings have none)."""
+    query = select(Booth.id, Booth.organization_id).where(Booth.event_id == event_id,
+                                                          Booth.status == BoothStatus.APPROVED)
+    if booth_ids is not None:
+        query = query.where(Booth.id.in_(list(booth_ids)))
+    booths = db.session.execute(query).all()
+    openings: dict[int, list[Opening]] = {}
+    if booths:
+        for opening in db.session.scalars(select(Opening).where(
+                Opening.event_id == event_id, Opening.organization_id.in_({row[1] for row in booths}))):
+            openings.setdefault(opening.organization_id, []).append(opening)
+    years = graduation_years_of(db.session.get(Event, event_id))
+    return {booth_id: fitscore.booth_wants_from_openings(openings.get(organization_id, []), years)
+            for booth_id, organization_id in booths}
+
+
+def facts_of_candidates(event_id: int,
+                        candidate_ids: Collection[int] | None = None) -> dict[int, fitscore.CandidateFacts]:
+    """Candidate id → the facts the fit score reads, for the fair's confirmed registrants (or these of them).
+
+    Reads plain columns in two queries, so a fair of 100,000 candidates loads in seconds.
+    """
+    confirmed = select(Registration.user_id).where(Registration.event_id == event_id,
+                                                   Registration.status == RegistrationStatus.CONFIRMED)
+    if candidate_ids is not None:
+        confirmed = confirmed.where(Registration.user_id.in_(list(candidate_ids)))
+    confirmed = confirmed.scalar_subquery()
+    skills: dict[int, set[str]] = {}
+    for user_id, name in db.session.execute(select(CandidateSkill.user_id, CandidateSkill.name)
+                                            .where(CandidateSkill.user_id.in_(confirmed))):
+        if name.strip():
+            skills.setdefault(user_id, set()).add(name.strip().lower())
+    facts = {}
+    for user_id, degree, major, graduation_year, talent_class in db.session.execute(select(
+            CandidateProfile.user_id, CandidateProfile.degree, CandidateProfile.major,
+            CandidateProfile.graduation_year, CandidateProfile.talent_class)
+            .where(CandidateProfile.user_id.in_(confirmed))):
+        facts[user_id] = fitscore.CandidateFacts(
+            degree=degree, major=(major or "").strip(), skills=frozenset(skills.get(user_id, ())),
+            graduation_year=graduation_year, talent_class=talent_class)
+    return facts
+
+
+@dataclass
+class RankedCandidate:
+    candidate_id: int
+    shortlist_rank: int | None
+    score: float
+    parts: dict[str, float]
+    sort_key: tuple[int, int, float]
+    excluded: bool
+
+
+def _rank_booths(event_id: int, choices: dict[int, list[int]],
+                 booth_ids: Collection[int] | None = None) -> dict[int, list[RankedCandidate]]:
+    """Booth id → everyone who ranked it (per ``choices``), in the booth's order (ties in candidate id
+    order), excluded candidates included and marked."""
+    weights = weights_of(matching_round(event_id))
+    rankers: dict[int, list[int]] = {}
+    for candidate_id, booths in choices.items():
+        for booth_id in booths:
+            if booth_ids is None or booth_id in booth_ids:
+                rankers.setdefault(booth_id, []).append(candidate_id)
+    if not rankers:
+        return {}
+    wants = booth_wants_for_event(event_id, booth_ids)
+    only_candidates = None if booth_ids is None else {c for ids in rankers.values() for c in ids}
+    facts = facts_of_candidates(event_id, only_candidates)
+    shortlist_query = select(ShortlistEntry.booth_id, ShortlistEntry.candidate_id, ShortlistEntry.rank).join(
+        Booth, Booth.id == ShortlistEntry.booth_id).where(Booth.event_id == event_id, ShortlistEntry.rank.is_not(None))
+    exclusion_query = select(BoothExclusion.booth_id, BoothExclusion.candidate_id).join(
+        Booth, Booth.id == BoothExclusion.booth_id).where(Booth.event_id == event_id)
+    if booth_ids is not None:
+        shortlist_query = shortlist_query.where(ShortlistEntry.booth_id.in_(list(booth_ids)))
+        exclusion_query = exclusion_query.where(BoothExclusion.booth_id.in_(list(booth_ids)))
+    ranks = {(booth_id, candidate_id): rank for booth_id, candidate_id, rank in db.session.execute(shortlist_query)}
+    excluded = set(db.session.execute(exclusion_query).tuples())
+    empty = fitscore.CandidateFacts()
+    result = {}
+    for booth_id, candidate_ids in rankers.items():
+        booth_wants = wants.get(booth_id, fitscore.BoothWants())
+        rows = []
+        for candidate_id in candidate_ids:
+            rank = ranks.get((booth_id, candidate_id))
+            score, parts = fitscore.fit_score(facts.get(candidate_id, empty), booth_wants, weights)
+            rows.append(RankedCandidate(candidate_id, rank, score, parts, sort_key(rank, score),
+                                        (booth_id, candidate_id) in excluded))
+        rows.sort(key=lambda row: (row.sort_key, row.candidate_id))
+        result[booth_id] = rows
+    return result
+
+
+def booth_ranking_inputs(event_id: int, choices: dict[int, list[int]] | None = None
+                         ) -> dict[int, list[tuple[int, tuple[int, int, float]]]]:
+    """What the runs read for the booths' side: booth id → [(candidate id, sort key), ...], best first.
+
+    - Candidates: those who ranked the booth in ``choices`` (default: ``choices_for_event(event_id)``,
+      pass it when you already have it), so only confirmed registrants and approved booths.
+    - Order: the booth's shortlist ranks (ShortlistEntry.rank, 1 first) for those who have one, then
+      everyone else by fit score (highest first) with the round's weights. Ascending ``sort key`` is
+      the booth's order: ``(0, rank, 0.0)`` for a ranked shortlist entry, ``(1, 0, -score)`` otherwise.
+    - Candidates the booth marked as not acceptable (BoothExclusion) are left out: the booth does not
+      list them, so the engine never matches them to it.
+    - Ties: equal sort keys are ties. Within a run of equal keys the list is in candidate id order,
+      which means nothing; break ties with the run's seeded lottery, e.g.
+      ``sorted(rows, key=lambda row: (row[1], rng.random()))`` with ``rng = random.Random(seed)``
+      applied to booths in id order, so a run can be reproduced from its seed.
+    Booths nobody ranked are not in the result.
+    """
+    if choices is None:
+        choices = choices_for_event(event_id)
+    return {booth_id: [(row.candidate_id, row.sort_key) for row in rows if not row.excluded]
+            for booth_id, rows in _rank_booths(event_id, choices).items()}
+
+
+@dataclass
+class RankingRow:
+    candidate_id: int
+    profile: CandidateProfile | None  # None when the candidate has not consented to be seen
+    shortlist_rank: int | None
+    score: float
+    parts: dict[str, float]
+    sort_key: tuple[int, int, float]
+    excluded: bool
+    place: int | None = None  # the booth's place for them (ties share it); None when excluded
+    tie: bool = False
+
+
+@dataclass
+class BoothRanking:
+    rows: list[RankingRow]  # acceptable candidates in the booth's order
+    excluded: list[RankingRow]
+    weights: dict[str, int]
+    wants: fitscore.BoothWants
+    round: MatchingRound | None
+
+
+def booth_ranking(booth: Booth) -> BoothRanking:
+    """The employer's view of its booth's ranking inputs: the same order as ``booth_ranking_inputs``."""
+    event_id = booth.event_id
+    round_ = matching_round(event_id)
+    ranker_ids = list(db.session.scalars(select(CandidateChoice.candidate_id).where(
+        CandidateChoice.event_id == event_id, CandidateChoice.booth_id == booth.id)))
+    choices: dict[int, list[int]] = {}
+    if ranker_ids:
+        for candidate_id, booth_id in _choice_rows(event_id, ranker_ids):
+            choices.setdefault(candidate_id, []).append(booth_id)
+    ranked = _rank_booths(event_id, choices, {booth.id}).get(booth.id, [])
+    profiles = {}
+    if ranked:
+        profiles = {profile.user_id: profile for profile in db.session.scalars(
+            select(CandidateProfile).where(CandidateProfile.user_id.in_([row.candidate_id for row in ranked]),
+                                           CandidateProfile.show_to_employers.is_(True))
+            .options(selectinload(CandidateProfile.skills)))}
+    rows, excluded = [], []
+    for row in ranked:
+        shown = RankingRow(row.candidate_id, profiles.get(row.candidate_id), row.shortlist_rank, row.score,
+                           row.parts, row.sort_key, row.excluded)
+        (excluded if row.excluded else rows).append(shown)
+    keys = [row.sort_key for row in rows]
+    for index, row in enumerate(rows):
+        row.tie = (index > 0 and keys[index - 1] == keys[index]) or (
+            index + 1 < len(rows) and keys[index + 1] == keys[index])
+        row.place = rows[index - 1].place if index > 0 and keys[index - 1] == keys[index] else index + 1
+    wants = booth_wants_for_event(event_id, {booth.id}).get(booth.id, fitscore.BoothWants())
+    return BoothRanking(rows, excluded, weights_of(round_), wants, round_)
+
+
+def set_acceptable(booth: Booth, candidate_id: int, acceptable: bool, actor_id: int | None) -> None:
+    """Mark a candidate who ranked the booth as not acceptable for it, or acceptable again."""
+    ranked = db.session.scalar(select(CandidateChoice.id).where(
+        CandidateChoice.event_id == booth.event_id, CandidateChoice.booth_id == booth.id,
+        CandidateChoice.candidate_id == candidate_id))
+    if ranked is None:
+        raise LookupError(candidate_id)
+    existing = db.session.get(BoothExclusion, (booth.id, candidate_id))
+    if acceptable and existing is not None:
+        db.session.delete(existing)
+    elif not acceptable and existing is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(BoothExclusion(booth_id=booth.id, candidate_id=candidate_id, created_by_id=actor_id))
+        except IntegrityError:  # marked at the same moment by a colleague
+            pass
+    db.session.flush()
+
+
+
+def ranked_positions(event: Event, user: User | None) -> dict[int, int] | None:
+    """For pages that list a fair's booths: None when this visitor cannot rank booths now, else
+    booth id → place in their list (empty when they have ranked none yet)."""
+    if user is None or not user.is_authenticated or why_cannot_rank(event, user):
+        return None
+    return {choice.booth_id: choice.position for choice in _choices(event.id, user.id)}

@@ -1,0 +1,496 @@
+"""Matching runs as services (no HTTP): reading the preferences, running, saving, publishing,
+e-mails, explanations and what candidates and employers see afterwards.
+
+``MatchingFair`` builds a fair with its matching settings in a line per booth or candidate; the
+web tests use it too.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import has_app_context
+from flask_babel import force_locale
+from sqlalchemy import func, select
+
+from eventsapp.accounts.models import User
+from eventsapp.candidates.models import CandidateSkill, Degree
+from eventsapp.dbtypes import utcnow
+from eventsapp.employers.models import Booth, BoothStatus, Hall, Opening, ShortlistEntry
+from eventsapp.extensions import db
+from eventsapp.matching import Reason
+from eventsapp.matchmaking import preferences, runs
+from eventsapp.matchmaking.models import (
+    BoothExclusion,
+    CandidateChoice,
+    Interview,
+    MatchingRound,
+    MatchRun,
+    MatchRunBooth,
+    MatchRunCandidate,
+    RunStatus,
+)
+from eventsapp.notifications.models import OutboxMessage
+from eventsapp.registrations.models import Registration, RegistrationStatus
+from tests.conftest import local
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class MatchingFair:
+    """A published fair in 30 days with a hall, matching settings (09:00 + ``hours``, ``slot_minutes``
+    slots, ``quota`` interviews per candidate) and helpers to add booths, candidates and rankings."""
+
+    def __init__(self, app, make_event, make_organization, make_booth, make_candidate, make_staff,
+                 hours: float = 2, slot_minutes: int = 30, quota: int = 3, settings: bool = True, **event):
+        self.app, self.make_organization, self.make_booth = app, make_organization, make_booth
+        self.make_candidate, self.make_staff = make_candidate, make_staff
+        if "starts_at" not in event:  # 09:00 in Hangzhou, 30 days from now
+            day = (utcnow() + timedelta(days=30)).astimezone(SHANGHAI)
+            event["starts_at"] = local(day.year, day.month, day.day, 9, 0)
+        self.event = make_event(**event)
+        self.start = self.event.starts_at
+        self.slot_minutes = slot_minutes
+        self.hall = self._save(Hall(event_id=self.event.id, name="A", rows=6, cols=10))
+        self.cells = iter(range(1, 61))
+        if settings:
+            self._save(MatchingRound(
+                event_id=self.event.id, deadline=self.start - timedelta(days=1), max_ranked=10,
+                interviews_per_candidate=quota, slot_minutes=slot_minutes, interviews_start_at=self.start,
+                interviews_end_at=self.start + timedelta(hours=hours), weights_json="{}"))
+
+    def _save(self, *rows):
+        """Add and commit (in the test's own app context, or a fresh one); return the first row detached-safe."""
+        def store():
+            db.session.add_all(rows)
+            db.session.commit()
+            for row in rows:
+                db.session.refresh(row)
+        if has_app_context():
+            store()
+            return rows[0]
+        with self.app.app_context():
+            store()
+            for row in rows:
+                db.session.expunge(row)
+            return rows[0]
+
+    def booth(self, interviewers: int = 1, status: BoothStatus = BoothStatus.APPROVED, organization=None,
+              placed: bool = True, **organization_fields) -> Booth:
+        organization = organization or self.make_organization(**organization_fields)
+        cell = next(self.cells)
+        place = dict(hall_id=self.hall.id, row=(cell - 1) // 10 + 1, col=(cell - 1) % 10 + 1, code=f"A-{cell}") \
+            if placed and status == BoothStatus.APPROVED else {}
+        booth = self.make_booth(self.event, organization, status=status, interviewers=interviewers, **place)
+        booth.organization_ref = organization
+        return booth
+
+    def candidate(self, *booths, status: RegistrationStatus = RegistrationStatus.CONFIRMED, email=None,
+                  skills=(), **profile) -> User:
+        person = self.make_candidate(email=email, **profile)
+        now = utcnow()
+        rows = [Registration(event_id=self.event.id, user_id=person.id, status=status, queued_at=now,
+                             confirmed_at=now if status == RegistrationStatus.CONFIRMED else None)]
+        rows += [CandidateChoice(event_id=self.event.id, candidate_id=person.id, booth_id=booth.id, position=number)
+                 for number, booth in enumerate(booths, start=1)]
+        rows += [CandidateSkill(user_id=person.id, name=name) for name in skills]
+        self._save(*rows)
+        return person
+
+    def shortlist(self, booth: Booth, candidate: User, rank: int | None) -> None:
+        self._save(ShortlistEntry(booth_id=booth.id, candidate_id=candidate.id, rank=rank, note=""))
+
+    def exclude(self, booth: Booth, candidate: User) -> None:
+        self._save(BoothExclusion(booth_id=booth.id, candidate_id=candidate.id))
+
+    def opening(self, booth: Booth, **fields) -> None:
+        self._save(Opening(organization_id=booth.organization_id, event_id=self.event.id, title="岗位", **fields))
+
+    def at(self, slot: int):
+        return self.start + timedelta(minutes=self.slot_minutes * slot)
+
+
+@pytest.fixture
+def fair_factory(app, make_event, make_organization, make_booth, make_candidate, make_staff):
+    def build(**settings) -> MatchingFair:
+        return MatchingFair(app, make_event, make_organization, make_booth, make_candidate, make_staff, **settings)
+    return build
+
+
+@pytest.fixture
+def english(ctx):
+    with force_locale("en"):
+        yield
+
+
+def interviews_of(run: MatchRun) -> set[tuple[int, int, int]]:
+    return set(db.session.execute(select(Interview.candidate_id, Interview.booth_id, Interview.slot)
+                                  .where(Interview.run_id == run.id)).tuples())
+
+
+def ranking_of(run: MatchRun, booth: Booth) -> list[int]:
+    return json.loads(db.session.scalar(select(MatchRunBooth.ranking_json).where(
+        MatchRunBooth.run_id == run.id, MatchRunBooth.booth_id == booth.id)))
+
+
+def outbox(kind: str) -> list[OutboxMessage]:
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)
+                              .order_by(OutboxMessage.id)).all()
+
+
+# --- Running ----------------------------------------------------------------------------------------
+
+def test_a_run_saves_the_matching_the_schedule_and_what_it_read(ctx, english, fair_factory, make_user):
+    fair = fair_factory(hours=1, slot_minutes=30, quota=2)  # 2 slots a day
+    big, small = fair.booth(interviewers=2), fair.booth(interviewers=1)
+    ann = fair.candidate(big, small)
+    bob = fair.candidate(small, big)
+    organizer = make_user(email="runner@example.org")
+    run = runs.run_matching(fair.event.id, organizer, seed=7)
+    db.session.commit()
+
+    assert (run.status, run.seed, run.created_by_id, run.slots) == (RunStatus.DRAFT, 7, organizer.id, 2)
+    booths = {row.booth_id: row
+              for row in db.session.scalars(select(MatchRunBooth).where(MatchRunBooth.run_id == run.id))}
+    assert {booth_id: (row.capacity, row.interviewers) for booth_id, row in booths.items()} == {
+        big.id: (4, 2), small.id: (2, 1)}  # interviewers × 2 slots
+    choices = dict(db.session.execute(select(MatchRunCandidate.candidate_id, MatchRunCandidate.choices_json)
+                                      .where(MatchRunCandidate.run_id == run.id)).tuples().all())
+    assert {key: json.loads(value) for key, value in choices.items()} == {ann.id: [big.id, small.id],
+                                                                          bob.id: [small.id, big.id]}
+    interviews = db.session.scalars(select(Interview).where(Interview.run_id == run.id)).all()
+    assert {(i.candidate_id, i.booth_id, i.choice_position) for i in interviews} == {
+        (ann.id, big.id, 1), (ann.id, small.id, 2), (bob.id, small.id, 1), (bob.id, big.id, 2)}
+    for interview in interviews:
+        assert interview.starts_at == fair.at(interview.slot)
+        assert interview.ends_at == fair.at(interview.slot + 1)
+    # Nobody twice in a slot, and the one-interviewer booth never has two at once.
+    assert len({(i.candidate_id, i.slot) for i in interviews}) == 4
+    assert len({i.slot for i in interviews if i.booth_id == small.id}) == 2
+
+    inputs, results = runs.inputs_of(run), runs.results_of(run)
+    assert (inputs["candidates"], inputs["choices"], inputs["booths"], inputs["total_capacity"], inputs["seed"]) == (
+        2, 4, 2, 6, 7)
+    assert inputs["settings"]["slots_per_day"] == 2 and inputs["weights"]["degree"] == 3
+    assert (results["matched"], results["share_matched"], results["first_choice"], results["interviews"],
+            results["unmatched"], results["slots_used"]) == (2, 1.0, 2, 4, 0, 2)
+    assert sorted(results["fill"]) == sorted([[big.id, 2, 4], [small.id, 2, 2]])
+
+
+def test_capacity_is_interviewers_times_slots_and_the_best_ranked_get_the_places(ctx, fair_factory):
+    fair = fair_factory(hours=1, quota=1)  # 2 slots: a one-interviewer booth takes 2 candidates
+    booth = fair.booth(interviewers=1)
+    people = [fair.candidate(booth) for _ in range(4)]
+    for rank, person in enumerate(reversed(people), start=1):
+        fair.shortlist(booth, person, rank)
+    run = runs.run_matching(fair.event.id, None, seed=1)
+    got = {candidate for candidate, _, _ in interviews_of(run)}
+    assert got == {people[3].id, people[2].id}
+    assert ranking_of(run, booth) == [person.id for person in reversed(people)]
+    assert {slot for _, _, slot in interviews_of(run)} == {0, 1}
+    assert [row.interviews for row in runs.booth_fill(run)] == [2]
+
+
+def test_a_booth_ranks_its_shortlist_first_then_the_fit_score_and_leaves_out_exclusions(ctx, fair_factory):
+    fair = fair_factory()
+    booth = fair.booth(interviewers=5)
+    fair.opening(booth, degree=Degree.MASTER, skills="Python,SQL")
+    weak = fair.candidate(booth, degree=Degree.BACHELOR)
+    strong = fair.candidate(booth, degree=Degree.PHD, skills=["python", "SQL"])
+    middle = fair.candidate(booth, degree=Degree.MASTER)
+    picked = fair.candidate(booth, degree=Degree.BACHELOR)
+    unwanted = fair.candidate(booth, degree=Degree.PHD, skills=["Python", "SQL"])
+    unranked_entry = fair.candidate(booth, degree=Degree.BACHELOR)
+    fair.shortlist(booth, picked, 1)
+    fair.shortlist(booth, unranked_entry, None)  # on the shortlist without a rank: by fit score
+    fair.exclude(booth, unwanted)
+    run = runs.run_matching(fair.event.id, None, seed=3)
+    ranking = ranking_of(run, booth)
+    assert ranking[:3] == [picked.id, strong.id, middle.id]
+    assert set(ranking[3:]) == {weak.id, unranked_entry.id}  # equal scores: the lottery orders them
+    assert unwanted.id not in ranking
+    assert unwanted.id not in {candidate for candidate, _, _ in interviews_of(run)}
+    assert (runs.inputs_of(run)["shortlisted_pairs"], runs.inputs_of(run)["excluded_pairs"]) == (1, 1)
+
+
+def test_the_same_inputs_and_seed_reproduce_a_run_exactly(ctx, fair_factory):
+    fair = fair_factory(hours=1, quota=2)
+    booths = [fair.booth(interviewers=1) for _ in range(3)]
+    for number in range(8):
+        fair.candidate(*(booths[(number + shift) % 3] for shift in range(3)))
+    first = runs.run_matching(fair.event.id, None, seed=123456789)
+    second = runs.run_matching(fair.event.id, None, seed=first.seed)
+    assert interviews_of(first) == interviews_of(second)
+    assert [ranking_of(first, booth) for booth in booths] == [ranking_of(second, booth) for booth in booths]
+    assert first.results_summary == second.results_summary
+
+
+def test_different_seeds_change_only_how_ties_are_broken(ctx, fair_factory):
+    fair = fair_factory(hours=1, quota=1)
+    tied_booth, ranked_booth = fair.booth(interviewers=1), fair.booth(interviewers=1)
+    people = [fair.candidate(tied_booth, ranked_booth) for _ in range(6)]  # equal fit everywhere
+    for rank, person in enumerate(people, start=1):
+        fair.shortlist(ranked_booth, person, rank)  # no ties at this booth
+    orders = {tuple(ranking_of(runs.run_matching(fair.event.id, None, seed=seed), tied_booth)) for seed in range(6)}
+    assert len(orders) > 1  # the lottery decides the tied booth's order
+    for seed in range(6):
+        run = runs.run_matching(fair.event.id, None, seed=seed)
+        assert ranking_of(run, ranked_booth) == [person.id for person in people]
+
+
+def test_a_seed_drawn_at_random_is_stored_and_repeats_the_run(ctx, fair_factory):
+    fair = fair_factory(quota=1)
+    booth = fair.booth(interviewers=1)
+    for _ in range(5):
+        fair.candidate(booth)
+    run = runs.run_matching(fair.event.id, None)
+    assert 0 <= run.seed < 2 ** 63
+    assert interviews_of(runs.run_matching(fair.event.id, None, seed=run.seed)) == interviews_of(run)
+
+
+def test_only_confirmed_registrants_and_approved_booths_take_part(ctx, fair_factory):
+    fair = fair_factory()
+    approved = fair.booth()
+    pending = fair.booth(status=BoothStatus.PENDING)
+    withdrawn = fair.booth(status=BoothStatus.WITHDRAWN)
+    fair.candidate(approved, status=RegistrationStatus.WAITLISTED)
+    fair.candidate(pending, withdrawn)  # nothing left to rank
+    counted = fair.candidate(pending, approved)
+    run = runs.run_matching(fair.event.id, None, seed=1)
+    assert runs.inputs_of(run)["candidates"] == 1 and runs.inputs_of(run)["booths"] == 1
+    assert interviews_of(run) == {(counted.id, approved.id, 0)}
+    assert db.session.scalar(select(Interview.choice_position).where(Interview.run_id == run.id)) == 1
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    (dict(settings=False), "not set up"),
+    (dict(hours=1, slot_minutes=30, quota=3), "hold 2 slots, fewer than the 3 interviews"),
+])
+def test_a_run_needs_usable_settings(ctx, english, fair_factory, settings, message):
+    fair = fair_factory(**settings)
+    fair.candidate(fair.booth())
+    with pytest.raises(runs.MatchingRefused) as refused:
+        runs.run_matching(fair.event.id, None)
+    assert message in str(refused.value)
+    assert db.session.scalar(select(func.count()).select_from(MatchRun)) == 0
+
+
+def test_a_run_needs_booths_and_preferences(ctx, english, fair_factory):
+    fair = fair_factory()
+    with pytest.raises(runs.MatchingRefused, match="no approved booths"):
+        runs.run_matching(fair.event.id, None)
+    fair.booth()
+    fair.candidate()  # registered, but ranked nothing
+    with pytest.raises(runs.MatchingRefused, match="No confirmed candidate has ranked"):
+        runs.run_matching(fair.event.id, None)
+    with pytest.raises(runs.MatchingRefused, match="from 0 to"):
+        runs.run_matching(fair.event.id, None, seed=-1)
+
+
+def test_the_schedule_always_fits_the_day(ctx, fair_factory):
+    fair = fair_factory(hours=1.5, quota=3)  # 3 slots
+    booths = [fair.booth(interviewers=count) for count in (1, 2, 3)]
+    for number in range(12):
+        fair.candidate(*booths[number % 3:], *booths[:number % 3])
+    run = runs.run_matching(fair.event.id, None, seed=5)
+    assert run.slots <= 3
+    assert max(slot for _, _, slot in interviews_of(run)) <= 2
+    for row in runs.booth_fill(run):
+        assert row.interviews <= row.capacity == row.booth.interviewers * 3
+
+
+# --- The fast readers agree with the preferences module ---------------------------------------------
+
+def test_the_runs_read_the_same_lists_and_orders_as_the_preferences_module(ctx, fair_factory):
+    fair = fair_factory(graduation_year_min=2025, graduation_year_max=2027)
+    booths = [fair.booth(interviewers=2) for _ in range(4)]
+    fair.opening(booths[0], degree=Degree.BACHELOR, majors="计算机", skills="Python,Go")
+    fair.opening(booths[1], degree=Degree.PHD, skills="Excel")
+    fair.opening(booths[2], majors="会计")
+    people = []
+    for number in range(20):
+        chosen = [booths[(number + shift) % 4] for shift in range(1 + number % 4)]
+        people.append(fair.candidate(
+            *chosen, degree=[Degree.BACHELOR, Degree.MASTER, Degree.PHD, None][number % 4],
+            major=["计算机科学", "会计学", "法学"][number % 3], graduation_year=2024 + number % 5,
+            talent_class=[None, "A", "C", "F"][number % 4], skills=["Python", "excel", "Go"][: number % 4]))
+    fair.shortlist(booths[0], people[4], 2)
+    fair.shortlist(booths[0], people[8], 1)
+    fair.exclude(booths[1], people[5])
+    assert runs.load_candidate_choices(fair.event.id) == preferences.choices_for_event(fair.event.id)
+    assert runs.load_candidate_facts(fair.event.id) == preferences.facts_of_candidates(fair.event.id)
+
+    inputs = runs.load_inputs(fair.event.id, seed=11)
+    expected = preferences.booth_ranking_inputs(fair.event.id)
+    for booth in booths:
+        keys = dict(expected.get(booth.id, []))
+        assert set(inputs.booth_rankings[booth.id]) == set(keys)
+        ordered = [keys[candidate] for candidate in inputs.booth_rankings[booth.id]]
+        assert ordered == sorted(ordered)  # the preferences' order, ties broken by the lottery
+
+
+def test_fast_fit_scores_equal_fit_score(ctx, fair_factory):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from eventsapp.matchmaking.fitscore import BoothWants, CandidateFacts, fit_score
+    degrees = st.sampled_from([None, *Degree])
+    words = st.sampled_from(["python", "sql", "excel", "go", "会计", "计算机"])
+    facts = st.builds(CandidateFacts, degree=degrees, major=st.sampled_from(["", "计算机科学", "会计学", "Law"]),
+                      skills=st.frozensets(words, max_size=4), graduation_year=st.none() | st.integers(2020, 2030),
+                      talent_class=st.sampled_from([None, "A", "B", "C", "D", "E", "F"]))
+    wants = st.builds(BoothWants, degree=degrees, majors=st.frozensets(st.sampled_from(["计算机", "会计", "law"])),
+                      skills=st.frozensets(words, max_size=4),
+                      graduation_years=st.none() | st.tuples(st.integers(2020, 2025), st.integers(2025, 2030)))
+    weights = st.fixed_dictionaries({name: st.integers(0, 10) for name in
+                                     ("degree", "major", "skills", "graduation_year", "talent_class")})
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(facts, min_size=1, max_size=12), wants, weights)
+    def check(people, booth_wants, booth_weights):
+        scores = runs.FitScores({1: booth_wants}, booth_weights, dict(enumerate(people))).for_booth(1)
+        for number, person in enumerate(people):
+            assert scores(number) == fit_score(person, booth_wants, booth_weights)[0]
+    check()
+
+
+# --- Publishing ------------------------------------------------------------------------------------
+
+def test_publishing_supersedes_the_earlier_run_and_refuses_twice(ctx, english, fair_factory):
+    fair = fair_factory(quota=1)
+    fair.candidate(fair.booth())
+    first = runs.run_matching(fair.event.id, None, seed=1)
+    runs.publish_run(fair.event.id, first.id)
+    assert (first.status, first.published_at is not None) == (RunStatus.PUBLISHED, True)
+    with pytest.raises(runs.MatchingRefused, match="already published"):
+        runs.publish_run(fair.event.id, first.id)
+    second = runs.run_matching(fair.event.id, None, seed=2)
+    assert second.status == RunStatus.DRAFT and runs.published_run(fair.event.id) == first
+    runs.publish_run(fair.event.id, second.id)
+    assert (first.status, second.status) == (RunStatus.SUPERSEDED, RunStatus.PUBLISHED)
+    with pytest.raises(runs.MatchingRefused, match="replaced by a later one"):
+        runs.publish_run(fair.event.id, first.id)
+    with pytest.raises(LookupError):
+        runs.publish_run(fair.event.id + 1, second.id)  # another event's run
+    assert db.session.scalar(select(func.count()).select_from(MatchRun).where(
+        MatchRun.status == RunStatus.PUBLISHED)) == 1
+
+
+def test_publishing_emails_every_matched_candidate_and_the_booths_staff(ctx, english, fair_factory):
+    fair = fair_factory(hours=1, quota=2)
+    booth = fair.booth(interviewers=1, name_en="Westlake Robotics")
+    other = fair.booth(interviewers=1)
+    fair.make_staff(booth.organization_ref, email="colleague@example.com")
+    ann = fair.candidate(booth, other, email="ann@example.com", locale="en", name="安", name_latin="An Ann")
+    fair.shortlist(booth, ann, 1)
+    fair.candidate(booth, other, email="ben@example.com")
+    fair.candidate(booth, email="cat@example.com")
+    fair.candidate(other, email="dan@example.com")
+    fair.candidate(other, email="eve@example.com")  # one more than the places at both booths
+    erased = fair.candidate(other, email="gone@example.com")
+    db.session.get(User, erased.id).erased_at = utcnow()
+    db.session.commit()
+    run = runs.run_matching(fair.event.id, None, seed=4)
+    runs.publish_run(fair.event.id, run.id)
+    db.session.commit()
+
+    matched = {candidate for candidate, _, _ in interviews_of(run)}
+    sent_to = {message.to_email for message in outbox("interviews_candidate")}
+    emails = dict(db.session.execute(select(User.id, User.email).where(User.id.in_(matched))).tuples().all())
+    assert sent_to == {emails[candidate] for candidate in matched} - {"gone@example.com"}
+    employer_mail = {message.to_email for message in outbox("interviews_employer")}
+    assert "colleague@example.com" in employer_mail and len(employer_mail) == 3  # 2 owners + the colleague
+
+    message = next(m for m in outbox("interviews_candidate") if m.to_email == "ann@example.com")
+    assert message.subject.startswith("Your interviews at") and message.locale == "en"
+    assert "A-1" in message.body_text and "Westlake Robotics" in message.body_text
+    assert "09:00–09:30" in message.body_text or "09:30–10:00" in message.body_text
+    assert "/my/interviews" in message.body_text and "Westlake Robotics" in message.body_html
+    staff_message = next(m for m in outbox("interviews_employer") if m.to_email == "colleague@example.com")
+    assert "An Ann" in staff_message.body_text and f"/employer/booths/{booth.id}/interviews" in staff_message.body_text
+
+    replacement = runs.run_matching(fair.event.id, None, seed=5)
+    runs.publish_run(fair.event.id, replacement.id)
+    db.session.commit()
+    assert any(m.subject.startswith("New interview times") for m in outbox("interviews_candidate"))
+
+
+# --- What candidates and employers see -----------------------------------------------------------------
+
+def test_candidates_see_published_interviews_with_explanations(ctx, english, fair_factory):
+    fair = fair_factory(hours=0.5, quota=1)  # one slot: every booth takes one candidate per interviewer
+    popular, picky, spare = fair.booth(interviewers=1), fair.booth(interviewers=1), fair.booth(interviewers=1)
+    star = fair.candidate(popular, spare)
+    fair.shortlist(popular, star, 1)
+    me = fair.candidate(popular, picky, spare)
+    fair.exclude(picky, me)
+    run = runs.run_matching(fair.event.id, None, seed=9)
+    assert runs.schedules_of_candidate(me.id) == []  # a draft shows nothing
+
+    runs.publish_run(fair.event.id, run.id)
+    db.session.commit()
+    [schedule] = runs.schedules_of_candidate(me.id)
+    assert [interview.booth.id for interview in schedule.interviews] == [spare.id]
+    assert schedule.interviews[0].starts_at == fair.start and schedule.interviews[0].choice_position == 3
+    reasons = {item.booth.id: (item.reason, item.your_rank, item.last_admitted_rank) for item in schedule.explanations}
+    assert reasons == {popular.id: (Reason.FILLED_WITH_PREFERRED, 2, 1), picky.id: (Reason.NOT_LISTED, None, None)}
+
+
+def test_a_candidate_whose_interviews_are_full_is_told_so(ctx, fair_factory):
+    fair = fair_factory(hours=1, quota=1)
+    first, second = fair.booth(interviewers=1), fair.booth(interviewers=1)
+    me = fair.candidate(first, second)
+    run = runs.run_matching(fair.event.id, None, seed=1)
+    runs.publish_run(fair.event.id, run.id)
+    [schedule] = runs.schedules_of_candidate(me.id)
+    assert [item.reason for item in schedule.explanations] == [Reason.QUOTA_FILLED]
+    assert schedule.explanations[0].interviews_held == 1
+
+
+def test_a_booth_sees_its_interviews_by_slot_only_once_published(ctx, fair_factory):
+    fair = fair_factory(hours=1, quota=1)
+    booth = fair.booth(interviewers=2)
+    people = [fair.candidate(booth, name=f"候选人{number}") for number in range(3)]
+    run = runs.run_matching(fair.event.id, None, seed=2)
+    assert runs.schedule_of_booth(booth).run is None
+    runs.publish_run(fair.event.id, run.id)
+    schedule = runs.schedule_of_booth(booth)
+    assert schedule.count == 3 and [len(group.interviews) for group in schedule.slots] in ([2, 1], [1, 2])
+    assert {item.candidate_id for group in schedule.slots for item in group.interviews} == {p.id for p in people}
+    assert schedule.slots[0].starts_at == fair.start
+
+
+def test_the_interview_csv_opens_in_excel_and_keeps_formulas_out(ctx, fair_factory):
+    fair = fair_factory(hours=1, quota=1)
+    booth = fair.booth(interviewers=1)
+    fair.candidate(booth, name="=HYPERLINK(\"http://evil\")", name_latin="+Li")
+    run = runs.run_matching(fair.event.id, None, seed=1)
+    runs.publish_run(fair.event.id, run.id)
+    schedule = runs.schedule_of_booth(booth)
+    body = runs.interviews_csv(fair.event, [item for group in schedule.slots for item in group.interviews])
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0] == runs.INTERVIEWS_CSV_HEADER
+    assert rows[1][0] == "1" and rows[1][1].endswith("+08:00")
+    assert rows[1][3].startswith("'=") and rows[1][4] == "'+Li"
+
+
+def test_unmatched_candidates_are_listed_with_how_many_booths_they_ranked(ctx, fair_factory):
+    fair = fair_factory(hours=0.5, quota=1)
+    booth, other = fair.booth(interviewers=1), fair.booth(interviewers=1)
+    winner = fair.candidate(booth)
+    fair.shortlist(booth, winner, 1)
+    loser = fair.candidate(booth, name="落选", name_latin="Left Out")
+    fair.shortlist(other, fair.candidate(other), 1)
+    run = runs.run_matching(fair.event.id, None, seed=1)
+    people, total = runs.unmatched_candidates(run)
+    assert total == 1 and [(p.candidate_id, p.name, p.name_latin, p.ranked) for p in people] == [
+        (loser.id, "落选", "Left Out", 1)]
+    assert runs.results_of(run)["unmatched"] == 1
+    assert [row.booth.id for row in runs.booth_fill(run, "fill")][-1] in (booth.id, other.id)
+    span = runs.schedule_span(run)
+    assert span == (fair.start, fair.start + timedelta(minutes=30))
