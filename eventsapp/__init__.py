@@ -91,10 +91,12 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from eventsapp.accounts.cli import create_user_command
     from eventsapp.demo.cli import seed_demo_command
+    from eventsapp.matchmaking.cli import match_group
     from eventsapp.notifications.cli import outbox_group
     from eventsapp.talentday.cli import talent_day_group
 
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(talent_day_group)
+    app.cli.add_command(match_group)
     app.cli.add_command(outbox_group)

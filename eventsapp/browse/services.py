@@ -32,7 +32,6 @@ SORT_NAME = "name"
 SORT_GRADUATION = "graduation_year"
 SORT_GRADUATION_DESC = "-graduation_year"
 SORT_DEGREE = "degree"
-SORTS = (SORT_NAME, SORT_GRADUATION, SORT_GRADUATION_DESC, SORT_DEGREE)
 
 # Highest first; a profile without a degree comes last.
 DEGREE_RANK = {Degree.POSTDOC: 1, Degree.PHD: 2, Degree.MASTER: 3, Degree.BACHELOR: 4, Degree.ASSOCIATE: 5,

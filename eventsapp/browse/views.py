@@ -11,6 +11,7 @@ from eventsapp.accounts.views import safe_next_url
 from eventsapp.browse import export, services
 from eventsapp.browse.forms import SORT_LABELS, BrowseForm, ShortlistAddForm, ShortlistEntryForm
 from eventsapp.candidates.choices import DEGREE_LABELS, SKILL_SUGGESTIONS, TALENT_CLASS_DESCRIPTIONS
+from eventsapp.candidates.models import CandidateProfile
 from eventsapp.candidates.services import resume_path, site_today
 from eventsapp.candidates.views import resume_response
 from eventsapp.employers import access
@@ -39,7 +40,7 @@ def _booth_at(event_id: int) -> tuple[Event, Booth]:
     return event, booth
 
 
-def _visible_candidate(event_id: int, candidate_id: int):
+def _visible_candidate(event_id: int, candidate_id: int) -> tuple[Booth, CandidateProfile]:
     """The candidate's profile if this user may see it at this event; 404 otherwise, whatever the reason."""
     if not access.can_see_candidate(_me(), event_id, candidate_id):
         abort(404)
@@ -66,16 +67,15 @@ def registrants(event_id: int):
                                              page=request.args.get("page", 1, type=int))
     shortlisted = services.shortlisted_ids(booth, [profile.user_id for profile in pagination.items])
     return render_template("browse/registrants.html", event=event, booth=booth, form=form, pagination=pagination,
-                           shortlisted=shortlisted, add_form=ShortlistAddForm(formdata=None),
-                           degree_labels=DEGREE_LABELS, skill_suggestions=SKILL_SUGGESTIONS,
+                           shortlisted=shortlisted, degree_labels=DEGREE_LABELS, skill_suggestions=SKILL_SUGGESTIONS,
                            talent_classes=TALENT_CLASS_DESCRIPTIONS, sort_labels=SORT_LABELS)
 
 
 # --- A candidate's profile and résumé ----------------------------------------------------------------
 
-def _render_candidate(event_id: int, candidate_id: int, entry_form: ShortlistEntryForm | None = None):
-    booth, profile = _visible_candidate(event_id, candidate_id)
-    entry = services.entry_for(booth, candidate_id)
+def _render_candidate(event_id: int, booth: Booth, profile: CandidateProfile,
+                      entry_form: ShortlistEntryForm | None = None):
+    entry = services.entry_for(booth, profile.user_id)
     if entry_form is None:
         entry_form = ShortlistEntryForm(formdata=None, obj=entry, prefix=f"entry-{entry.id}" if entry else "")
     return render_template("browse/candidate.html", event=db.session.get(Event, event_id), booth=booth,
@@ -87,10 +87,10 @@ def _render_candidate(event_id: int, candidate_id: int, entry_form: ShortlistEnt
 @blueprint.get("/employer/events/<int:event_id>/candidates/<int:candidate_id>")
 @login_required
 def candidate(event_id: int, candidate_id: int):
-    booth, _profile = _visible_candidate(event_id, candidate_id)
+    booth, profile = _visible_candidate(event_id, candidate_id)
     services.record_view(candidate_id, _me(), booth.organization_id, event_id, ViewedItem.PROFILE)
     db.session.commit()
-    return _render_candidate(event_id, candidate_id)
+    return _render_candidate(event_id, booth, profile)
 
 
 @blueprint.get("/employer/events/<int:event_id>/candidates/<int:candidate_id>/resume")
@@ -110,6 +110,12 @@ def _back_to(form, fallback: str):
     return redirect(safe_next_url(form.next.data, fallback))
 
 
+def _candidate_with_errors(booth: Booth, form: ShortlistAddForm):
+    """The profile page again, with the shortlist form's messages (404 if the candidate is not visible)."""
+    _booth, profile = _visible_candidate(booth.event_id, form.candidate_id.data)
+    return _render_candidate(booth.event_id, booth, profile, entry_form=form)
+
+
 @blueprint.post("/employer/booths/<int:booth_id>/shortlist")
 @login_required
 def shortlist_add(booth_id: int):
@@ -118,14 +124,14 @@ def shortlist_add(booth_id: int):
     if not form.validate_on_submit():
         if form.candidate_id.errors:
             abort(400)
-        return _render_candidate(booth.event_id, form.candidate_id.data, entry_form=form)
+        return _candidate_with_errors(booth, form)
     try:
         entry = services.add_to_shortlist(booth, form.candidate_id.data, _me(), form.note.data or "", form.rank.data)
     except LookupError:
         abort(404)
     except ValidationFailed as failure:
         apply_to_form(form, failure)
-        return _render_candidate(booth.event_id, form.candidate_id.data, entry_form=form)
+        return _candidate_with_errors(booth, form)
     db.session.commit()
     flash(_("Added to your shortlist."), "success")
     return _back_to(form, url_for("browse.shortlist", booth_id=booth.id, _anchor=f"entry-{entry.id}"))
@@ -167,7 +173,6 @@ def shortlist_update(booth_id: int, entry_id: int):
             db.session.commit()
             flash(_("The shortlist has been saved."), "success")
             return _back_to(form, url_for("browse.shortlist", booth_id=booth.id, _anchor=f"entry-{entry.id}"))
-    db.session.rollback()
     return shortlist(booth.id, failed=(entry.id, form))
 
 
@@ -178,7 +183,7 @@ def shortlist_remove(booth_id: int, entry_id: int):
     services.remove_entry(_entry(booth, entry_id))
     db.session.commit()
     flash(_("Removed from your shortlist."), "success")
-    return redirect(safe_next_url(request.form.get("next"), url_for("browse.shortlist", booth_id=booth.id)))
+    return redirect(url_for("browse.shortlist", booth_id=booth.id))
 
 
 @blueprint.get("/employer/booths/<int:booth_id>/shortlist.csv")

@@ -95,12 +95,13 @@ def run_detail(event_id: int, run_id: int):
     order = request.args.get("order", "fill")
     if order not in runs.FILL_ORDERS:
         order = "fill"
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    pages = max(-(-runs.results_of(run).get("unmatched", 0) // UNMATCHED_PER_PAGE), 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     unmatched, unmatched_total = runs.unmatched_candidates(run, page, UNMATCHED_PER_PAGE)
     return render_template(
         "matchmaking/run_detail.html", event=event, run=run, inputs=runs.inputs_of(run), results=runs.results_of(run),
         fill=runs.booth_fill(run, order), order=order, unmatched=unmatched, unmatched_total=unmatched_total,
-        page=page, pages=max(-(-unmatched_total // UNMATCHED_PER_PAGE), 1), publish_form=PublishForm(),
+        page=page, pages=pages, publish_form=PublishForm(),
         status_labels=STATUS_LABELS, schedule=runs.schedule_span(run), published=runs.published_run(event.id),
         large_run=LARGE_RUN)
 

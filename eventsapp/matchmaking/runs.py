@@ -686,10 +686,12 @@ def explanations_for(run: MatchRun, candidate_id: int) -> list[Explanation]:
 def schedules_of_candidate(candidate_id: int) -> list[CandidateSchedule]:
     """For each event with a published run that included the candidate: their interviews and why
     they did not get the other booths they ranked. Soonest event first."""
+    # Published runs are few; each is checked by the (run, candidate) primary key, so the lookup
+    # stays fast however many candidates the kept runs hold.
     runs = db.session.scalars(
-        select(MatchRun).join(MatchRunCandidate, MatchRunCandidate.run_id == MatchRun.id)
-        .join(Event, Event.id == MatchRun.event_id)
-        .where(MatchRunCandidate.candidate_id == candidate_id, MatchRun.status == RunStatus.PUBLISHED)
+        select(MatchRun).join(Event, Event.id == MatchRun.event_id)
+        .where(MatchRun.status == RunStatus.PUBLISHED, exists().where(
+            MatchRunCandidate.run_id == MatchRun.id, MatchRunCandidate.candidate_id == candidate_id))
         .order_by(Event.starts_at, MatchRun.id)).all()
     schedules = []
     for run in runs:

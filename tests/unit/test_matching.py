@@ -17,8 +17,10 @@ def markets(draw, max_candidates=8, max_booths=5, max_quota=3):
     """Random markets: who ranks whom (best first), capacities and quotas."""
     candidates = [f"c{n}" for n in range(draw(st.integers(0, max_candidates)))]
     booths = [f"b{n}" for n in range(draw(st.integers(1, max_booths)))]
-    candidate_prefs = {c: draw(st.permutations(booths).map(lambda p, k=draw(st.integers(0, len(booths))): p[:k]))
-                       for c in candidates}
+    candidate_prefs = {}
+    for candidate in candidates:
+        ranked = draw(st.permutations(booths))
+        candidate_prefs[candidate] = ranked[:draw(st.integers(0, len(booths)))]
     booth_prefs = {}
     for booth in booths:
         chosen = draw(st.permutations(candidates))
@@ -151,7 +153,7 @@ def test_every_interview_gets_a_slot_without_clashes_in_the_fewest_slots(case):
         by_candidate.setdefault((candidate, slot), []).append(booth)
     assert all(len(booths) == 1 for booths in by_candidate.values())
     per_booth_slot: dict = {}
-    for (candidate, booth), slot in slots.items():
+    for (_candidate, booth), slot in slots.items():
         per_booth_slot[(booth, slot)] = per_booth_slot.get((booth, slot), 0) + 1
     assert all(count <= interviewers[booth] for (booth, _), count in per_booth_slot.items())
 

@@ -265,3 +265,17 @@ def test_a_large_run_suggests_publishing_from_the_command_line(app, client, orga
     monkeypatch.setattr(run_views, "LARGE_RUN", 1)
     html = client.get(f"{base(fair)}/runs/{run.id}", headers=EN).get_data(as_text=True)
     assert f"flask --app app match publish {fair.event.slug} {run.id}" in html
+
+
+def test_the_unmatched_list_pages_and_clamps_the_page_number(app, client, organizer, fair, monkeypatch):
+    from eventsapp.matchmaking import run_views
+    monkeypatch.setattr(run_views, "UNMATCHED_PER_PAGE", 1)
+    fair.candidate(fair.small, name="另一位")
+    fair.shortlist(fair.small, fair.candidate(fair.small), 1)  # takes the small booth's places first
+    fair.shortlist(fair.small, fair.candidate(fair.small), 2)
+    run_now(client, fair, seed="1")
+    run = latest_run(app)
+    first = client.get(f"{base(fair)}/runs/{run.id}", headers=EN).get_data(as_text=True)
+    assert 'data-testid="unmatched-total">2<' in first and "Page 1 of 2" in first
+    beyond = client.get(f"{base(fair)}/runs/{run.id}?page=99", headers=EN).get_data(as_text=True)
+    assert "Page 2 of 2" in beyond and "Every candidate with preferences has at least one interview" not in beyond

@@ -386,8 +386,8 @@ def test_a_booth_that_is_no_longer_approved_has_no_ranking_page(client, fair, lo
 
 def test_the_openings_list_and_floor_plan_offer_rank_this_booth_to_candidates_who_can(app, client, fair, candidate,
                                                                                      login, make_user):
-    from eventsapp.employers.models import Hall
     from eventsapp.booths.services import place_remaining
+    from eventsapp.employers.models import Hall
     with app.app_context():
         db.session.add(Hall(event_id=fair.event.id, name="A", rows=2, cols=4))
         db.session.flush()
