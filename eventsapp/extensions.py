@@ -1,4 +1,5 @@
 """Extensions are created here unbound and bound to an app in the factory."""
+from flask import has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -51,12 +52,15 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
 
 
 @sa_event.listens_for(Engine, "begin")
-def _begin_sqlite_immediately(connection) -> None:
-    """SQLite: take the write lock when a transaction starts, not at its first write.
+def _begin_sqlite_transaction(connection) -> None:
+    """SQLite: a transaction that may write takes the write lock when it starts.
 
     A transaction that read first and writes later fails at once with "database is locked"
-    when another writer committed in between; waiting for the lock up front makes
-    concurrent registrations queue instead of fail (Django offers the same switch).
+    when another writer committed in between; taking the lock up front (BEGIN IMMEDIATE, as
+    Django offers) makes concurrent registrations queue instead of fail. Page views (GET) only
+    read, so they begin normally and never wait for writers.
     """
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if connection.dialect.name != "sqlite":
+        return
+    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

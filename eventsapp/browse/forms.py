@@ -52,8 +52,8 @@ class BrowseForm(FlaskForm):
                                                     for degree, label in DEGREE_LABELS.items()])
     major = StringField(_l("Major"), filters=[_strip], validators=[Length(max=100, message=TOO_LONG)])
     school = StringField(_l("School"), filters=[_strip], validators=[Length(max=100, message=TOO_LONG)])
-    graduation_from = YearField(_l("From"), validators=[Optional(), YEARS])
-    graduation_to = YearField(_l("To"), validators=[Optional(), YEARS])
+    graduation_from = YearField(_l("Graduated from"), validators=[Optional(), YEARS])
+    graduation_to = YearField(_l("Graduated until"), validators=[Optional(), YEARS])
     talent_class = CheckboxesField(_l("Talent class"), choices=[SelectChoice(code.value, code.value)
                                                                 for code in TalentClass])
     skills = StringField(_l("Skills (any of)"), filters=[_strip], validators=[Length(max=300, message=TOO_LONG)],

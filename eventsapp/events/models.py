@@ -51,6 +51,8 @@ class Event(db.Model):
         CheckConstraint("title_zh <> '' OR title_en <> ''", name="has_title"),
         CheckConstraint("(kind = 'talent_day') = (talent_day_year IS NOT NULL)", name="talent_day_year_iff_kind"),
         Index("ix_event_status_starts_at", "status", "starts_at"),
+        # Upcoming / past lists and their counts filter on status and ends_at.
+        Index("ix_event_status_ends_at", "status", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

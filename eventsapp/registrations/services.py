@@ -52,6 +52,7 @@ class RegistrationRefused(Exception):
 class RegistrationResult:
     registration: Registration
     created: bool  # False when the person was already registered (a second submit)
+    waitlist_position: int | None = None  # set when this call put the person on the waiting list
 
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -157,13 +158,17 @@ def _take_place_or_queue(event: Event, registration: Registration, now: datetime
         registration.status = RegistrationStatus.WAITLISTED
 
 
-def _tell_outcome(registration: Registration) -> None:
+def _tell_outcome(registration: Registration) -> int | None:
+    """Queue the e-mail for the registration's new status; returns the waiting-list position when waiting."""
+    position = None
     if registration.status == RegistrationStatus.CONFIRMED:
         notifications.notify_registration_confirmed(registration)
     elif registration.status == RegistrationStatus.WAITLISTED:
-        notifications.notify_registration_waitlisted(registration, waitlist_position(registration))
+        position = waitlist_position(registration)
+        notifications.notify_registration_waitlisted(registration, position)
     elif registration.status == RegistrationStatus.PENDING:
         notifications.notify_registration_pending(registration)
+    return position
 
 
 def check_answers(questions: list[RegistrationQuestion], answers: Mapping[int, str | list[str]]) -> dict[int, str]:
@@ -194,20 +199,50 @@ def check_answers(questions: list[RegistrationQuestion], answers: Mapping[int, s
     return stored
 
 
-def register_for_event(event_id: int, user: User, answers: Mapping[int, str | list[str]] | None = None,
-                       now: datetime | None = None) -> RegistrationResult:
-    """Register a candidate: confirmed while places last, then on the waiting list, or pending approval."""
-    event = lock_event(event_id)
-    now = now or utcnow()  # read after the lock, so the queue order is the order places were given
-    existing = find_registration(event.id, user.id)
+def _check_existing(existing: Registration | None) -> bool:
+    """True when the person is already registered; refuses someone the organizer declined."""
     if existing is not None and existing.status in ACTIVE_STATUSES:
-        return RegistrationResult(existing, created=False)
+        return True
     if existing is not None and existing.status == RegistrationStatus.REJECTED:
         raise RegistrationRefused(_l("The organizer declined your registration for this event."))
-    problems = why_cannot_register(event, user, now)
+    return False
+
+
+def register_for_event(event_id: int, user: User, answers: Mapping[int, str | list[str]] | None = None,
+                       now: datetime | None = None, *,
+                       questions: list[RegistrationQuestion] | None = None) -> RegistrationResult:
+    """Register a candidate: confirmed while places last, then on the waiting list, or pending approval.
+
+    Everything that needs no lock (eligibility, profile, answers) is checked first; the event is
+    locked only to re-check the event and the person's registration, decide the place and insert,
+    so the lock is held as briefly as possible. ``questions`` may pass the event's questions when
+    the caller has read them already.
+    """
+    # 1. Without the lock: the cheap early answers and every check about the person.
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise LookupError(event_id)
+    existing = find_registration(event_id, user.id)
+    if _check_existing(existing):
+        return RegistrationResult(existing, created=False)
+    problems = why_cannot_register(event, user, now or utcnow())
     if problems:
         raise RegistrationRefused(*problems)
-    stored_answers = check_answers(questions_of(event.id), answers or {})
+    if questions is None:
+        questions = questions_of(event_id)
+    stored_answers = check_answers(questions, answers or {})
+
+    # 2. With the lock: the event and the registration as they are now, then the place.
+    event = lock_event(event_id)
+    now = now or utcnow()  # read after the lock, so the queue order is the order places were given
+    existing = db.session.scalar(select(Registration).where(Registration.event_id == event_id,
+                                                            Registration.user_id == user.id)
+                                 .execution_options(populate_existing=True))
+    if _check_existing(existing):
+        return RegistrationResult(existing, created=False)
+    problems = why_cannot_register(event, user, now)  # the profile is already loaded: no query
+    if problems:
+        raise RegistrationRefused(*problems)
 
     registration = existing or Registration(event_id=event.id, user_id=user.id, created_at=now)
     from_status = registration.status.value if existing is not None else ""
@@ -215,16 +250,31 @@ def register_for_event(event_id: int, user: User, answers: Mapping[int, str | li
         existing.answers.clear()  # the new answers replace them; delete first for the unique key
         db.session.flush()
     registration.queued_at, registration.cancelled_at, registration.decision_reason = now, None, ""
+    position = None
     if event.requires_approval:
         registration.status = RegistrationStatus.PENDING
-    else:
+    elif existing is not None:
         _take_place_or_queue(event, registration, now)
+    else:
+        # One query for the place and, if full, the place in the queue: a new row gets the highest
+        # id, so the people ahead of it are those waiting with queued_at <= now.
+        confirmed, waiting_ahead = db.session.execute(select(
+            func.count().filter(Registration.status == RegistrationStatus.CONFIRMED),
+            func.count().filter(Registration.status == RegistrationStatus.WAITLISTED, Registration.queued_at <= now),
+        ).where(Registration.event_id == event.id)).one()
+        if event.capacity - confirmed > 0:
+            registration.status, registration.confirmed_at = RegistrationStatus.CONFIRMED, now
+        else:
+            registration.status, position = RegistrationStatus.WAITLISTED, waiting_ahead + 1
     registration.answers = [RegistrationAnswer(question_id=qid, value=value) for qid, value in stored_answers.items()]
     db.session.add(registration)
     db.session.flush()
     _log(registration, "registered", from_status, user)
-    _tell_outcome(registration)
-    return RegistrationResult(registration, created=True)
+    if position is not None:
+        notifications.notify_registration_waitlisted(registration, position)
+    else:
+        position = _tell_outcome(registration)
+    return RegistrationResult(registration, created=True, waitlist_position=position)
 
 
 def promote_from_waitlist(event: Event, now: datetime | None = None, actor: User | None = None) -> list[Registration]:

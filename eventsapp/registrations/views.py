@@ -53,27 +53,31 @@ def register(slug: str):
     problems = services.why_cannot_register(event, current_user)
     if not problems and form.validate_on_submit():
         try:
-            result = services.register_for_event(event.id, current_user, answers_from(form, event_questions))
+            result = services.register_for_event(event.id, current_user, answers_from(form, event_questions),
+                                                 questions=event_questions)
         except services.RegistrationRefused as refusal:
             problems = refusal.reasons
         except ValidationFailed as failure:
             apply_to_form(form, failure)
         else:
+            # Written before the commit, from what the service already knows: after the commit the
+            # registration would be read again (and the waiting-list position counted again).
+            message = _outcome_message(result.registration, result.created, result.waitlist_position)
             db.session.commit()
-            flash(_outcome_message(result.registration, result.created), "success")
+            flash(message, "success")
             return redirect(url_for("registrations.my_events"))
     return render_template("registrations/register.html", event=event, form=form, problems=problems,
                            places_left=services.places_left(event))
 
 
-def _outcome_message(registration: Registration, created: bool) -> str:
+def _outcome_message(registration: Registration, created: bool, position: int | None = None) -> str:
     if not created:
         return _("You are already registered for this event.")
     if registration.status == RegistrationStatus.CONFIRMED:
         return _("You are registered. A confirmation is on its way to your e-mail.")
     if registration.status == RegistrationStatus.WAITLISTED:
         return _("The event is full: you are number %(position)d on the waiting list. We will tell you when a "
-                 "place frees up.", position=services.waitlist_position(registration))
+                 "place frees up.", position=position or services.waitlist_position(registration))
     return _("Your registration is waiting for the organizer's approval. We will tell you either way.")
 
 
