@@ -193,7 +193,21 @@ def seed_demo(today: date, app_env: str) -> dict[str, int]:
     password_hash = password_hash or hash_password(DEMO_PASSWORD)
     added["registrations"] = _seed_candidates(today, password_hash)
     added["booths"] = seed_employers(today, password_hash)
+    added["registrations"] += _register_demo_candidates_for_spring_fair(today)
     return added
+
+
+def _register_demo_candidates_for_spring_fair(today: date) -> int:
+    """So employers with a booth there have registrants to browse."""
+    spring = find_event_by_slug(f"spring-talent-fair-{today.year + 1}")
+    if spring is None or db.session.scalar(select(Registration.id).where(Registration.event_id == spring.id)):
+        return 0
+    people = db.session.scalars(select(User).where(
+        (User.email == "candidate@example.com") | User.email.like("demo.phd%@example.com"))).all()
+    db.session.add_all(Registration(event_id=spring.id, user_id=person.id, status=RegistrationStatus.CONFIRMED,
+                                    confirmed_at=utcnow()) for person in people)
+    db.session.flush()
+    return len(people)
 
 
 DEMO_CANDIDATES = [
