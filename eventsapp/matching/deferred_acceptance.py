@@ -9,12 +9,14 @@ Candidate = Hashable
 Booth = Hashable
 
 
-def _check_list(owner, items: Sequence, known: Mapping | set, what: str) -> None:
-    if len(set(items)) != len(items):
+def _check_list(owner, items: Sequence, known_keys, what: str) -> None:
+    distinct = set(items)
+    if len(distinct) == len(items) and known_keys >= distinct:  # the common case, checked in C
+        return
+    if len(distinct) != len(items):
         raise ValueError(f"the preferences of {owner!r} list the same {what} twice")
-    for item in items:
-        if item not in known:
-            raise ValueError(f"the preferences of {owner!r} name an unknown {what}: {item!r}")
+    unknown = next(item for item in items if item not in known_keys)
+    raise ValueError(f"the preferences of {owner!r} name an unknown {what}: {unknown!r}")
 
 
 def validate(candidate_prefs: Mapping[Candidate, Sequence[Booth]], booth_prefs: Mapping[Booth, Sequence[Candidate]],
@@ -26,10 +28,11 @@ def validate(candidate_prefs: Mapping[Candidate, Sequence[Booth]], booth_prefs: 
     for booth in booth_prefs:
         if booth not in capacities:
             raise ValueError(f"booth {booth!r} has preferences but no capacity")
+    booth_keys, candidate_keys = capacities.keys(), candidate_prefs.keys()
     for candidate, booths in candidate_prefs.items():
-        _check_list(candidate, booths, capacities, "booth")
+        _check_list(candidate, booths, booth_keys, "booth")
     for booth, candidates in booth_prefs.items():
-        _check_list(booth, candidates, candidate_prefs, "candidate")
+        _check_list(booth, candidates, candidate_keys, "candidate")
     if isinstance(quotas, Mapping):
         for candidate in candidate_prefs:
             quota = quotas.get(candidate)
@@ -55,12 +58,19 @@ def stable_match(candidate_prefs: Mapping[Candidate, Sequence[Booth]],
     candidate's own order.
     """
     validate(candidate_prefs, booth_prefs, capacities, quotas)
-    rank_at = {booth: {candidate: rank for rank, candidate in enumerate(candidates)}
-               for booth, candidates in booth_prefs.items()}
-    no_ranks: dict = {}
-    # For each candidate, their place in the list of each booth they rank (None: not listed).
-    ranks_of = {candidate: [rank_at.get(booth, no_ranks).get(candidate) for booth in booths]
-                for candidate, booths in candidate_prefs.items()}
+    # For each candidate, their place in the list of every booth that lists them.
+    # Built from small per-candidate dicts: far fewer cache misses than one big dict per booth.
+    rank_for: dict[Candidate, dict[Booth, int]] = {candidate: {} for candidate in candidate_prefs}
+    for booth, candidates in booth_prefs.items():
+        for rank, candidate in enumerate(candidates):
+            rank_for[candidate][booth] = rank
+    # Each candidate's acceptable booths in order, with the candidate's rank there; booths that
+    # do not list the candidate are dropped (a pair is only matched when each lists the other).
+    proposals_of = {}
+    for candidate, booths in candidate_prefs.items():
+        ranks = rank_for[candidate]
+        proposals_of[candidate] = [(booth, ranks[booth]) for booth in booths if booth in ranks]
+    del rank_for
     # Each booth's holders as a min-heap of minus their rank: the least preferred holder on top.
     # Ranks at one booth are distinct, so the rank alone tells who it is (booth_prefs[booth][rank]).
     held: dict[Booth, list[int]] = {booth: [] for booth in capacities}
@@ -73,15 +83,12 @@ def stable_match(candidate_prefs: Mapping[Candidate, Sequence[Booth]],
     waiting = deque(candidate_prefs)
     while waiting:
         candidate = waiting.popleft()
-        booths, ranks = candidate_prefs[candidate], ranks_of[candidate]
+        proposals = proposals_of[candidate]
         choice, count, quota = next_choice[candidate], holding[candidate], quota_of[candidate]
-        end = len(booths)
+        end = len(proposals)
         while count < quota and choice < end:
-            rank = ranks[choice]
-            booth = booths[choice]
+            booth, rank = proposals[choice]
             choice += 1
-            if rank is None:
-                continue  # the booth does not accept this candidate
             if room[booth]:
                 push(held[booth], -rank)
                 room[booth] -= 1
@@ -96,7 +103,13 @@ def stable_match(candidate_prefs: Mapping[Candidate, Sequence[Booth]],
                     waiting.append(displaced)
         next_choice[candidate], holding[candidate] = choice, count
 
-    matched_at = {booth: {booth_prefs[booth][-entry] for entry in heap} for booth, heap in held.items() if heap}
-    return {candidate: [booth for booth in booths[:next_choice[candidate]]
-                        if candidate in matched_at.get(booth, no_ranks)]
-            for candidate, booths in candidate_prefs.items()}
+    matched: dict[Candidate, list[Booth]] = {candidate: [] for candidate in candidate_prefs}
+    for booth, heap in held.items():
+        ranking = booth_prefs.get(booth, ())
+        for entry in heap:
+            matched[ranking[-entry]].append(booth)
+    for candidate, booths in matched.items():
+        if len(booths) > 1:
+            order = candidate_prefs[candidate]
+            booths.sort(key=order.index)  # the candidate's own order
+    return matched

@@ -52,29 +52,37 @@ def schedule_interviews(assignment: Mapping[Candidate, Sequence[Booth]],
             raise ValueError(f"candidate {candidate!r} is matched to the same booth twice")
     slots = minimum_slots(assignment, interviewers)
 
-    # Vertices: ("c", candidate) and ("d", booth, desk). at[v] maps a colour to the vertex at
-    # the other end of the edge of that colour.
-    at: dict[tuple, dict[int, tuple]] = {}
+    # Vertices are numbers: candidates first, then each booth's desks. at[v] maps a colour to
+    # the vertex at the other end of the edge of that colour.
+    vertex_of_candidate = {candidate: number for number, candidate in enumerate(assignment)}
+    first_desk: dict[Booth, int] = {}
+    desks = len(vertex_of_candidate)
     dealt: Counter = Counter()
-    edges: list[tuple[tuple, tuple, Candidate, Booth]] = []
+    edges: list[tuple[int, int, Candidate, Booth]] = []
     for candidate, booths in assignment.items():
-        left = ("c", candidate)
-        at[left] = {}
+        left = vertex_of_candidate[candidate]
         for booth in booths:
-            desk = ("d", booth, dealt[booth] % interviewers_of(booth))
+            if booth not in first_desk:
+                first_desk[booth] = desks
+                desks += interviewers_of(booth)
+            right = first_desk[booth] + dealt[booth] % interviewers_of(booth)
             dealt[booth] += 1
-            at.setdefault(desk, {})
-            edges.append((left, desk, candidate, booth))
+            edges.append((left, right, candidate, booth))
+    at: list[dict[int, int]] = [{} for _ in range(desks)]
 
     colours = range(slots)
     for left, right, _, _ in edges:
         used_left, used_right = at[left], at[right]
-        free_left = next(c for c in colours if c not in used_left)
+        for free_left in colours:
+            if free_left not in used_left:
+                break
         if free_left not in used_right:
             used_left[free_left] = right
             used_right[free_left] = left
             continue
-        free_right = next(c for c in colours if c not in used_right)
+        for free_right in colours:
+            if free_right not in used_right:
+                break
         if free_right not in used_left:
             used_left[free_right] = right
             used_right[free_right] = left
