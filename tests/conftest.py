@@ -86,6 +86,12 @@ def ctx(app):
 
 
 @pytest.fixture
+def chinese_by_default(app, monkeypatch):
+    """The product's default language (tests otherwise default to the English source strings)."""
+    monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "zh_CN")
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -99,7 +99,7 @@ def test_the_title_falls_back_to_the_other_language(registration):
     assert "2027 杭州人才日" in message.subject and "2027 杭州人才日" in message.body_text
 
 
-def test_a_person_without_a_language_gets_the_sites_default(registration):
+def test_a_person_without_a_language_gets_the_sites_default(registration, chinese_by_default):
     message = services.notify_registration_pending(registration(locale=None))
     assert message.locale == "zh_CN" and "2027年9月28日" in message.body_text
 

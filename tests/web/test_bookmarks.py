@@ -115,7 +115,7 @@ def test_the_way_back_never_leaves_the_site(client, booth, candidate):
         assert response.headers["Location"] == "/my/bookmarks", target
 
 
-def test_nobody_sees_another_persons_bookmarks(app, client, booth, make_candidate, login):
+def test_nobody_sees_another_persons_bookmarks(app, client, booth, make_candidate, login, chinese_by_default):
     someone = make_candidate()
     login(someone)
     client.post(f"/my/bookmarks/{booth.id}", data={"bookmarked": "on"})

@@ -183,7 +183,7 @@ def test_bad_filter_values_get_a_message_beside_the_field_and_are_not_used(clien
     assert ids_on(page) == [user.id]
 
 
-def test_the_page_is_in_chinese_by_default(client, fair, registrant):
+def test_the_page_is_in_chinese_by_default(client, fair, registrant, chinese_by_default):
     registrant(degree=Degree.MASTER)
     page = client.get(fair.url).get_data(as_text=True)
     assert '<html lang="zh-CN">' in page and "秋季招聘会" in page

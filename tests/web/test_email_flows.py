@@ -184,7 +184,7 @@ def test_a_bad_address_gets_a_message_beside_the_field(client):
     assert "Enter a valid e-mail address" in page and 'value="not-an-address"' in page
 
 
-def test_the_reset_link_sets_a_new_password_and_logs_the_person_in(app, client, make_user):
+def test_the_reset_link_sets_a_new_password_and_logs_the_person_in(app, client, make_user, chinese_by_default):
     user = make_user(email="forgetful@example.com")
     phone = app.test_client()
     phone.post("/login", data={"email": user.email, "password": PASSWORD})

@@ -12,7 +12,14 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = ROOT / "eventsapp" / "translations"
 
 
-def test_the_default_language_is_chinese(client):
+def test_the_product_default_is_chinese():
+    import os
+
+    from eventsapp.config import Config
+    assert Config.BABEL_DEFAULT_LOCALE == os.environ.get("DEFAULT_LOCALE", "zh_CN")
+
+
+def test_without_a_choice_or_accept_language_pages_use_the_default_language(client, chinese_by_default):
     assert "活动" in client.get("/events").get_data(as_text=True)
     assert '<html lang="zh-CN">' in client.get("/").get_data(as_text=True)
 

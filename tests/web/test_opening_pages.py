@@ -256,7 +256,7 @@ def test_a_forged_form_without_its_csrf_token_is_refused(app, client, fair, comp
     assert count_openings(app) == 1
 
 
-def test_the_pages_are_in_chinese_by_default(client, fair, staff, login):
+def test_the_pages_are_in_chinese_by_default(client, fair, staff, login, chinese_by_default):
     login(staff)
     page = client.get(f"/employer/events/{fair.id}/openings").get_data(as_text=True)
     assert '<html lang="zh-CN">' in page and "name=\"title\"" in page

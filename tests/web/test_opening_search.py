@@ -62,7 +62,7 @@ def test_anyone_searches_a_fairs_openings(app, client, fair, company):
         assert text in page, text
 
 
-def test_the_chinese_page_shows_the_chinese_name(app, client, fair, company):
+def test_the_chinese_page_shows_the_chinese_name(app, client, fair, company, chinese_by_default):
     add_opening(app, company, fair)
     page = client.get("/events/autumn-fair/openings").get_data(as_text=True)
     assert "杭州云栖科技有限公司" in page and '<html lang="zh-CN">' in page
