@@ -20,6 +20,7 @@ from eventsapp.accounts.passwords import verify_password
 from eventsapp.candidates import resumes
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
 from eventsapp.dbtypes import utcnow
+from eventsapp.employers.models import ProfileView
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.registrations.models import ACTIVE_STATUSES, QuestionKind, Registration, RegistrationAnswer
@@ -336,6 +337,7 @@ def erase_account(user: User, now: datetime | None = None) -> None:
     db.session.execute(delete(RegistrationAnswer).where(RegistrationAnswer.registration_id.in_(
         select(Registration.id).where(Registration.user_id == user.id))))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_email == user.email))
+    db.session.execute(delete(ProfileView).where(ProfileView.candidate_id == user.id))
     user.email = f"erased-{user.id}@invalid"
     user.display_name = ERASED_NAME
     user.password_hash = f"erased${secrets.token_urlsafe(32)}"  # no password can match it

@@ -31,6 +31,8 @@ class Registration(db.Model):
     __table_args__ = (
         UniqueConstraint("event_id", "user_id", name="uq_registration_event_id_user_id"),
         Index("ix_registration_event_status_queued", "event_id", "status", "queued_at"),
+        # Employers browse an event's confirmed registrants by person.
+        Index("ix_registration_event_status_user", "event_id", "status", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,6 +15,7 @@ from eventsapp.candidates.choices import DEGREE_LABELS, TALENT_CLASS_DESCRIPTION
 from eventsapp.candidates.forms import ProfileForm
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
 from eventsapp.candidates.services import ProfileData
+from eventsapp.employers.models import ProfileView, ViewedItem
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.registrations.models import (
@@ -358,6 +359,7 @@ def test_erasing_removes_personal_data_and_cancels_registrations(registered, res
     candidate.locale = "en"
     db.session.add(OutboxMessage(kind="registration_confirmed", to_email=candidate.email, subject="s",
                                  body_text="Dear Li Ming", locale="en"))
+    db.session.add(ProfileView(candidate_id=candidate.id, item=ViewedItem.PROFILE))
     db.session.flush()
     services.erase_account(candidate)
     db.session.commit()
@@ -371,6 +373,7 @@ def test_erasing_removes_personal_data_and_cancels_registrations(registered, res
     assert kept is not None and kept.status == RegistrationStatus.CANCELLED
     assert db.session.scalar(select(RegistrationAnswer.id)) is None  # free text may name the person
     assert db.session.scalar(select(OutboxMessage.id)) is None
+    assert db.session.scalar(select(ProfileView.id)) is None
     assert authenticate("li.ming@example.org", PASSWORD) is None
     assert authenticate(candidate.email, PASSWORD) is None
 
