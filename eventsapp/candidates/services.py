@@ -282,6 +282,8 @@ def export_personal_data(user: User, now: datetime | None = None) -> dict:
     profile = find_profile(user)
     registrations = db.session.scalars(select(Registration).where(Registration.user_id == user.id)
                                        .order_by(Registration.created_at, Registration.id)).all()
+    views = db.session.scalars(select(ProfileView).where(ProfileView.candidate_id == user.id)
+                               .order_by(ProfileView.created_at, ProfileView.id)).all()
     return {
         "exported_at": _iso(now or utcnow()),
         "account": {
@@ -315,6 +317,12 @@ def export_personal_data(user: User, now: datetime | None = None) -> dict:
             "answers": [{"question_zh": answer.question.label_zh, "question_en": answer.question.label_en,
                          "answer": _answer_value(answer)} for answer in registration.answers],
         } for registration in registrations],
+        "profile_views": [{
+            "organization": None if view.organization is None else {
+                "name_zh": view.organization.name_zh, "name_en": view.organization.name_en},
+            "event_slug": view.event.slug if view.event else None,
+            "item": view.item.value, "viewed_at": _iso(view.created_at),
+        } for view in views],
     }
 
 

@@ -348,6 +348,16 @@ def test_the_export_holds_the_account_profile_consent_and_registrations(register
     assert [answer["answer"] for answer in registration["answers"]] == ["数据分析师", ["Morning", "Afternoon"]]
 
 
+def test_the_export_holds_who_viewed_the_profile(registered, make_organization):
+    candidate, registration = registered
+    organization = make_organization(name_zh="西湖机器人")
+    db.session.add(ProfileView(candidate_id=candidate.id, organization_id=organization.id,
+                               event_id=registration.event_id, item=ViewedItem.RESUME))
+    db.session.commit()
+    [view] = services.export_personal_data(candidate)["profile_views"]
+    assert (view["organization"]["name_zh"], view["item"]) == ("西湖机器人", "resume")
+
+
 def test_the_export_of_a_candidate_without_a_profile(candidate):
     data = services.export_personal_data(candidate)
     assert data["profile"] is None and data["skills"] == [] and data["registrations"] == []
