@@ -7,17 +7,12 @@ by a failed request.
 """
 from __future__ import annotations
 
-import os
 import re
-import secrets
 import unicodedata
 from io import BytesIO
-from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
 
 from eventsapp.validation import ValidationFailed
 
@@ -26,8 +21,6 @@ PDF_TRAILER = b"%%EOF"
 TRAILER_WINDOW = 1024  # the end-of-file marker must be this close to the end
 MAX_FILENAME_LENGTH = 200
 
-_WRITTEN = "candidates.resume_files_written"
-_TO_DELETE = "candidates.resume_files_to_delete"
 
 
 class NotAResume(ValidationFailed):
@@ -80,36 +73,3 @@ def display_filename(original: str | None) -> str:
     stem = name[:-4] if name.lower().endswith(".pdf") else name
     stem = stem[:MAX_FILENAME_LENGTH - 4].strip(" .") or "resume"
     return f"{stem}.pdf"
-
-
-def write_file(folder: Path, data: bytes, session: Session) -> str:
-    """Store the bytes under a new random name in ``folder``; removed again if ``session`` rolls back."""
-    folder.mkdir(parents=True, exist_ok=True)
-    storage_name = f"{secrets.token_hex(16)}.pdf"
-    path = folder / storage_name
-    partial = folder / f".{storage_name}.part"
-    with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640), "wb") as handle:
-        handle.write(data)
-    os.replace(partial, path)
-    session.info.setdefault(_WRITTEN, []).append(path)
-    return storage_name
-
-
-def delete_after_commit(path: Path, session: Session) -> None:
-    session.info.setdefault(_TO_DELETE, []).append(path)
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _apply_file_changes(session: Session) -> None:
-    session.info.pop(_WRITTEN, None)  # now named by committed rows: keep them
-    for path in session.info.pop(_TO_DELETE, ()):
-        path.unlink(missing_ok=True)
-
-
-@sa_event.listens_for(Session, "after_transaction_end")
-def _undo_file_changes(session: Session, transaction) -> None:
-    if transaction.parent is not None:  # a savepoint: the outer transaction decides
-        return
-    session.info.pop(_TO_DELETE, None)  # the rows still name these files
-    for path in session.info.pop(_WRITTEN, ()):  # not committed: nothing names them
-        path.unlink(missing_ok=True)

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 from sqlalchemy import delete, select
 
+from eventsapp import storage
 from eventsapp.accounts.models import User
 from eventsapp.accounts.passwords import verify_password
 from eventsapp.candidates import resumes
@@ -247,19 +248,19 @@ def store_resume(user: User, filename: str | None, data: bytes, now: datetime | 
     profile = get_or_create_profile(user)
     folder = resume_folder()
     previous = profile.resume_storage_name
-    profile.resume_storage_name = resumes.write_file(folder, data, db.session())
+    profile.resume_storage_name = storage.write_file(folder, data, ".pdf", db.session())
     profile.resume_filename = resumes.display_filename(filename)
     profile.resume_size = len(data)
     profile.resume_uploaded_at = now or utcnow()
     if previous:
-        resumes.delete_after_commit(folder / previous, db.session())
+        storage.delete_after_commit(folder / previous, db.session())
     db.session.flush()
     return pages
 
 
 def remove_resume(profile: CandidateProfile) -> None:
     if profile.resume_storage_name:
-        resumes.delete_after_commit(resume_folder() / profile.resume_storage_name, db.session())
+        storage.delete_after_commit(resume_folder() / profile.resume_storage_name, db.session())
     profile.resume_storage_name = profile.resume_filename = None
     profile.resume_size = profile.resume_uploaded_at = None
     db.session.flush()

@@ -7,8 +7,6 @@ transaction that rolls back is deleted, and a replaced file is deleted only afte
 """
 from __future__ import annotations
 
-import os
-import secrets
 import warnings
 from dataclasses import dataclass
 from io import BytesIO
@@ -16,8 +14,6 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
 
 from eventsapp.validation import ValidationFailed
 
@@ -29,8 +25,6 @@ ACCEPTED_FORMATS = ("PNG", "JPEG")
 JPEG_QUALITY = 88
 MIMETYPES = {".png": "image/png", ".jpg": "image/jpeg"}
 
-_WRITTEN = "employers.logo_files_written"
-_TO_DELETE = "employers.logo_files_to_delete"
 
 
 class NotALogo(ValidationFailed):
@@ -108,36 +102,3 @@ def check_logo(data: bytes, max_bytes: int) -> Logo:
 
 def mimetype_of(storage_name: str) -> str:
     return MIMETYPES.get(Path(storage_name).suffix, "application/octet-stream")
-
-
-def write_file(folder: Path, logo: Logo, session: Session) -> str:
-    """Store the logo under a new random name in ``folder``; removed again if ``session`` rolls back."""
-    folder.mkdir(parents=True, exist_ok=True)
-    storage_name = f"{secrets.token_hex(16)}{logo.extension}"
-    path = folder / storage_name
-    partial = folder / f".{storage_name}.part"
-    with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640), "wb") as handle:
-        handle.write(logo.data)
-    os.replace(partial, path)
-    session.info.setdefault(_WRITTEN, []).append(path)
-    return storage_name
-
-
-def delete_after_commit(path: Path, session: Session) -> None:
-    session.info.setdefault(_TO_DELETE, []).append(path)
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _apply_file_changes(session: Session) -> None:
-    session.info.pop(_WRITTEN, None)  # now named by committed rows: keep them
-    for path in session.info.pop(_TO_DELETE, ()):
-        path.unlink(missing_ok=True)
-
-
-@sa_event.listens_for(Session, "after_transaction_end")
-def _undo_file_changes(session: Session, transaction) -> None:
-    if transaction.parent is not None:  # a savepoint: the outer transaction decides
-        return
-    session.info.pop(_TO_DELETE, None)  # the rows still name these files
-    for path in session.info.pop(_WRITTEN, ()):  # not committed: nothing names them
-        path.unlink(missing_ok=True)

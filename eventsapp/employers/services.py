@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from eventsapp import storage
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.services import find_user_by_email, normalize_email
 from eventsapp.dbtypes import utcnow
@@ -289,9 +290,9 @@ def logo_path(organization: Organization | None) -> Path | None:
 
 def _store_logo(organization: Organization, logo: logos.Logo) -> None:
     previous = organization.logo_storage_name
-    organization.logo_storage_name = logos.write_file(logo_folder(), logo, db.session)
+    organization.logo_storage_name = storage.write_file(logo_folder(), logo.data, logo.extension, db.session)
     if previous:
-        logos.delete_after_commit(logo_folder() / previous, db.session)
+        storage.delete_after_commit(logo_folder() / previous, db.session)
     db.session.flush()
 
 
@@ -306,7 +307,7 @@ def set_logo(organization: Organization, data: bytes) -> None:
 
 def remove_logo(organization: Organization) -> None:
     if organization.logo_storage_name:
-        logos.delete_after_commit(logo_folder() / organization.logo_storage_name, db.session)
+        storage.delete_after_commit(logo_folder() / organization.logo_storage_name, db.session)
         organization.logo_storage_name = None
         db.session.flush()
 
