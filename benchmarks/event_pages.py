@@ -31,15 +31,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from flask import Flask  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import Connection, Table, create_engine, insert, select, text  # noqa: E402
 from sqlalchemy import event as sa_event  # noqa: E402
-from sqlalchemy.engine import URL, make_url  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
+from support import build_schema, insert_chunks, prepare_database, weighted  # noqa: E402
 
 from eventsapp import create_app  # noqa: E402
 from eventsapp.accounts.models import Role, User  # noqa: E402
 from eventsapp.accounts.passwords import hash_password  # noqa: E402
-from eventsapp.config import normalize_database_url  # noqa: E402
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series  # noqa: E402
 from eventsapp.events.services import PUBLIC_STATUSES, slugify  # noqa: E402
 from eventsapp.extensions import db  # noqa: E402
@@ -47,10 +45,8 @@ from eventsapp.talentday.services import talent_day_date, talent_day_titles  # n
 
 TARGET_P95_MS = 50.0
 WARMUP_REQUESTS = 20
-CHUNK_ROWS = 5_000
 YEARS_AROUND_NOW = 3
 SITE_ZONE = "Asia/Shanghai"
-PROTECTED_DATABASES = {"test", "postgres", "template0", "template1"}
 LANGUAGES = ("zh-CN", "en")
 
 # --- Realistic bilingual material -------------------------------------------------------------
@@ -96,54 +92,8 @@ DURATION_HOURS = {EventKind.FAIR: (3, 4, 6, 7), EventKind.COMPETITION: (3, 5, 8,
                   EventKind.CONFERENCE: (4, 8, 32, 56)}
 
 
-def weighted(rng: random.Random, weights: dict):
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
-
 
 # --- Database preparation ---------------------------------------------------------------------
-
-def prepare_database(url_text: str | None, workdir: Path) -> URL:
-    """The URL to fill: a new SQLite file by default, or an emptied PostgreSQL database."""
-    if url_text is None:
-        return make_url(f"sqlite:///{workdir / 'bench.db'}")
-    url = make_url(normalize_database_url(url_text))
-    backend = url.get_backend_name()
-    if backend == "postgresql":
-        reset_postgres(url)
-    elif backend == "sqlite":
-        if url.database and Path(url.database).exists() and Path(url.database).stat().st_size:
-            raise SystemExit(f"{url.database} already exists; give a new SQLite file")
-    else:
-        raise SystemExit(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
-    return url
-
-
-def reset_postgres(url: URL) -> None:
-    """Create the database if missing (via the `postgres` maintenance database), then empty `public`."""
-    if not url.database or url.database in PROTECTED_DATABASES:
-        raise SystemExit(f"refusing to reset database {url.database!r}; name a benchmark database")
-    maintenance = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with maintenance.connect() as connection:
-        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database})
-        if not exists:
-            quoted = maintenance.dialect.identifier_preparer.quote(url.database)
-            connection.execute(text(f"CREATE DATABASE {quoted}"))
-    maintenance.dispose()
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
-def build_schema(app: Flask) -> tuple[float, str]:
-    """Run the migrations; the seconds taken and the revision reached (the app changes between runs)."""
-    started = time.perf_counter()
-    with app.app_context():
-        upgrade()
-        revision = db.session.scalar(text("SELECT version_num FROM alembic_version"))
-    return time.perf_counter() - started, revision
-
 
 # --- Generated rows ---------------------------------------------------------------------------
 
@@ -287,11 +237,6 @@ class Dataset:
     published_slugs: list[str]
     busy_month: str
     fill_seconds: float
-
-
-def insert_chunks(connection: Connection, table: Table, rows: list[dict]) -> None:
-    for start in range(0, len(rows), CHUNK_ROWS):
-        connection.execute(insert(table), rows[start:start + CHUNK_ROWS])
 
 
 def busiest_month(events: list[dict]) -> str:

@@ -45,16 +45,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from flask import Flask  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
 from itsdangerous import URLSafeTimedSerializer  # noqa: E402
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
-from sqlalchemy.engine import URL, make_url  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
+from support import build_schema, insert_chunks, prepare_database  # noqa: E402
 
 from eventsapp import create_app  # noqa: E402
 from eventsapp.accounts.models import Role, User  # noqa: E402
 from eventsapp.accounts.passwords import hash_password  # noqa: E402
 from eventsapp.candidates.models import CandidateProfile  # noqa: E402
-from eventsapp.config import normalize_database_url  # noqa: E402
 from eventsapp.events.models import Event, EventKind, EventStatus  # noqa: E402
 from eventsapp.extensions import db  # noqa: E402
 from eventsapp.notifications.models import OutboxMessage  # noqa: E402
@@ -68,61 +66,14 @@ SECRET_KEY = "benchmark-only-secret-key-0123456789abcdefghijkl"
 CSRF_SALT = "wtf-csrf-token"  # Flask-WTF's salt for the signed form token
 EVENT_SLUG = "bench-registrations"
 GUNICORN = PROJECT_ROOT / ".venv" / "bin" / "gunicorn"
-CHUNK_ROWS = 5_000
 STARTUP_SECONDS = 30.0  # gunicorn must answer /healthz within this
 REQUEST_TIMEOUT = 30.0  # per request, on the client
 WARMUP_ROUNDS = 10  # per client thread: GET /healthz and GET of the registration form, not timed
 BUSY_WARNING_PCT = 10.0  # warn when other processes use more of the cores than this before the run
-PROTECTED_DATABASES = {"test", "postgres", "template0", "template1"}
 ACCEPT_LANGUAGE = "zh-CN,zh;q=0.9,en;q=0.5"
 
 
 # --- Database preparation ---------------------------------------------------------------------
-
-def prepare_database(url_text: str | None, workdir: Path) -> URL:
-    """The URL to fill: a new SQLite file by default, or an emptied PostgreSQL database."""
-    if url_text is None:
-        return make_url(f"sqlite:///{workdir / 'bench.db'}")
-    url = make_url(normalize_database_url(url_text))
-    backend = url.get_backend_name()
-    if backend == "postgresql":
-        reset_postgres(url)
-    elif backend == "sqlite":
-        if not url.database or url.database == ":memory:":
-            raise SystemExit("an SQLite benchmark needs a file that gunicorn's workers can open")
-        if Path(url.database).exists() and Path(url.database).stat().st_size:
-            raise SystemExit(f"{url.database} already exists; give a new SQLite file")
-    else:
-        raise SystemExit(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
-    return url
-
-
-def reset_postgres(url: URL) -> None:
-    """Create the database if missing (via the `postgres` maintenance database), then empty `public`."""
-    if not url.database or url.database in PROTECTED_DATABASES:
-        raise SystemExit(f"refusing to reset database {url.database!r}; name a benchmark database")
-    maintenance = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with maintenance.connect() as connection:
-        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database})
-        if not exists:
-            quoted = maintenance.dialect.identifier_preparer.quote(url.database)
-            connection.execute(text(f"CREATE DATABASE {quoted}"))
-    maintenance.dispose()
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
-def build_schema(app: Flask) -> tuple[float, str]:
-    """Run the migrations; the seconds taken and the revision reached."""
-    started = time.perf_counter()
-    with app.app_context():
-        upgrade()
-        revision = db.session.scalar(text("SELECT version_num FROM alembic_version"))
-    return time.perf_counter() - started, revision
-
 
 # --- Filling ----------------------------------------------------------------------------------
 
@@ -161,14 +112,12 @@ def fill(app: Flask, rng: random.Random, candidates: int, capacity: int) -> tupl
                   "display_name": f"候选人 {number} Candidate {number}", "role": Role.CANDIDATE,
                   "is_active_account": True, "created_at": now - timedelta(days=rng.randint(1, 300))}
                  for number in range(1, candidates + 1)]
-        for start in range(0, len(users), CHUNK_ROWS):
-            connection.execute(insert(User.__table__), users[start:start + CHUNK_ROWS])
+        insert_chunks(connection, User.__table__, users)
         ids = connection.scalars(select(User.id).where(User.role == Role.CANDIDATE).order_by(User.id)).all()
         profiles = [{"user_id": user_id, "name": f"候选人 {user_id}", "name_latin": f"Candidate {user_id}",
                      "phone": f"+86138{rng.randrange(10**8):08d}", "created_at": now, "updated_at": now}
                     for user_id in ids]
-        for start in range(0, len(profiles), CHUNK_ROWS):
-            connection.execute(insert(CandidateProfile.__table__), profiles[start:start + CHUNK_ROWS])
+        insert_chunks(connection, CandidateProfile.__table__, profiles)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             # Do now what autovacuum would do soon after a bulk load, so it does not run during the timing.
@@ -555,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="eventsapp-bench-") as workdir:
-        url = prepare_database(args.database_url, Path(workdir))
+        url = prepare_database(args.database_url, Path(workdir), sqlite_file_required=True)
         url_text = url.render_as_string(hide_password=False)
         app = create_app({"SQLALCHEMY_DATABASE_URI": url_text, "SECRET_KEY": SECRET_KEY, "TESTING": False})
         print(f"building the schema on {url.render_as_string(hide_password=True)} …", file=sys.stderr)
