@@ -1,6 +1,9 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 from eventsapp.accounts.models import Role, User
+from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, EventCrew, JobStatus
+from eventsapp.calendars.models import CalendarFeed
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
+from eventsapp.checkin.models import CheckIn
 from eventsapp.employers.models import (
     Bookmark,
     Booth,
@@ -41,6 +44,7 @@ from eventsapp.registrations.models import (
 )
 
 __all__ = [
+    "Badge", "BadgeJob", "BadgeRole", "CalendarFeed", "CheckIn", "EventCrew", "JobStatus",
     "BoothExclusion", "CandidateChoice", "Interview", "MatchRun", "MatchRunBooth", "MatchRunCandidate",
     "MatchingRound", "RunStatus",
     "Booth", "BoothStatus", "BoothType", "Bookmark", "Hall", "Industry", "Invitation", "MemberRole", "Opening",

@@ -97,6 +97,9 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # iCalendar SEQUENCE: raised whenever something a calendar shows changes (times, place, title,
+    # agenda, status), so subscribed clients replace their copy.
+    calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     series: Mapped[Series | None] = relationship(back_populates="events")
     agenda_items: Mapped[list[AgendaItem]] = relationship(

@@ -1,0 +1,1 @@
+"""Badges: who gets one, the signed code on it, and PDF rendering with WeasyPrint."""

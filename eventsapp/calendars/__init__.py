@@ -1,0 +1,1 @@
+"""iCalendar feeds: public event feeds, Talent Day as a yearly series, and personal feeds."""

@@ -1,0 +1,1 @@
+"""Door check-in and lead capture at the booths: both scan the badge's signed code."""
