@@ -1,0 +1,224 @@
+"""Who holds a badge at an event, issuing and reissuing badges, and what a scanned code means.
+
+Badges are issued lazily and idempotently (`sync_badges`) for everyone entitled to one:
+confirmed candidates, staff of organizations with an approved booth, and the event's crew.
+Whether a badge still lets its holder in is decided live at scan time (`verify`), so a badge
+printed before a cancellation scans as cancelled without reprinting anything.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from eventsapp.accounts.models import User
+from eventsapp.badges import tokens
+from eventsapp.badges.models import Badge, BadgeRole, EventCrew
+from eventsapp.dbtypes import utcnow
+from eventsapp.employers.models import Booth, BoothStatus, OrganizationMember
+from eventsapp.events.models import Event
+from eventsapp.extensions import db
+from eventsapp.registrations.models import Registration, RegistrationStatus
+
+# A badge keeps working until the end of the day after the event ends, then scans as expired.
+VALID_AFTER_END = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    holder_id: int
+    role: BadgeRole
+    registration_id: int | None = None
+    booth_id: int | None = None
+
+
+def entitlements(event_id: int) -> dict[int, Entitlement]:
+    """Everyone who should hold a badge at the event, by person. Crew first, then booth staff,
+    then candidates: one badge per person, in the role that matters most at the door."""
+    result: dict[int, Entitlement] = {}
+    for user_id, role in db.session.execute(select(EventCrew.user_id, EventCrew.role)
+                                            .where(EventCrew.event_id == event_id)):
+        result.setdefault(user_id, Entitlement(user_id, role))
+    staff = db.session.execute(
+        select(OrganizationMember.user_id, Booth.id)
+        .join(Booth, Booth.organization_id == OrganizationMember.organization_id)
+        .where(Booth.event_id == event_id, Booth.status == BoothStatus.APPROVED)
+        .order_by(Booth.id))
+    for user_id, booth_id in staff:
+        result.setdefault(user_id, Entitlement(user_id, BadgeRole.EMPLOYER, booth_id=booth_id))
+    candidates = db.session.execute(select(Registration.user_id, Registration.id).where(
+        Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED))
+    for user_id, registration_id in candidates:
+        result.setdefault(user_id, Entitlement(user_id, BadgeRole.CANDIDATE, registration_id=registration_id))
+    return result
+
+
+def active_badges(event_id: int) -> dict[int, Badge]:
+    badges = db.session.scalars(select(Badge).where(Badge.event_id == event_id, Badge.revoked_at.is_(None)))
+    return {badge.holder_id: badge for badge in badges}
+
+
+def _new_badge(event_id: int, entitlement: Entitlement, taken_numbers: set[str]) -> Badge:
+    number = tokens.new_number()
+    while number in taken_numbers:
+        number = tokens.new_number()
+    taken_numbers.add(number)
+    return Badge(event_id=event_id, holder_id=entitlement.holder_id, role=entitlement.role,
+                 registration_id=entitlement.registration_id, booth_id=entitlement.booth_id,
+                 number=number, code=tokens.new_secret())
+
+
+def _matches(badge: Badge, entitlement: Entitlement) -> bool:
+    return (badge.role, badge.registration_id, badge.booth_id) == (
+        entitlement.role, entitlement.registration_id, entitlement.booth_id)
+
+
+def sync_badges(event_id: int, now: datetime | None = None) -> list[Badge]:
+    """Issue a badge to everyone entitled who has none, and reissue badges whose role or booth
+    changed (a moved booth prints a new code). Returns the active badges of entitled people.
+    Badges of people no longer entitled are left alone: they scan as not valid."""
+    now = now or utcnow()
+    current = active_badges(event_id)
+    wanted = entitlements(event_id)
+    taken = set(db.session.scalars(select(Badge.number).where(Badge.event_id == event_id)))
+    created = False
+    for holder_id, entitlement in wanted.items():
+        badge = current.get(holder_id)
+        if badge is not None and _matches(badge, entitlement):
+            continue
+        if badge is not None:
+            badge.revoked_at, badge.revoked_reason = now, "role changed"
+            db.session.flush()
+        current[holder_id] = _new_badge(event_id, entitlement, taken)
+        db.session.add(current[holder_id])
+        created = True
+    if created:
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+        except IntegrityError:
+            # Another request issued the same badges a moment ago: take theirs.
+            db.session.expire_all()
+            current = active_badges(event_id)
+    return [current[holder_id] for holder_id in wanted if holder_id in current]
+
+
+def badge_of(event_id: int, holder_id: int) -> Badge | None:
+    """The person's active badge at the event, issued now if they are entitled to one."""
+    badge = db.session.scalar(select(Badge).where(Badge.event_id == event_id, Badge.holder_id == holder_id,
+                                                  Badge.revoked_at.is_(None)))
+    if badge is not None:
+        return badge
+    if holder_id not in entitlements(event_id):
+        return None
+    return next((b for b in sync_badges(event_id) if b.holder_id == holder_id), None)
+
+
+def reissue(badge: Badge, reason: str = "reissued", now: datetime | None = None) -> Badge:
+    """Void the badge's code and give its holder a new badge with a new code and number."""
+    now = now or utcnow()
+    badge.revoked_at, badge.revoked_reason = now, reason[:200]
+    db.session.flush()
+    taken = set(db.session.scalars(select(Badge.number).where(Badge.event_id == badge.event_id)))
+    replacement = _new_badge(badge.event_id, Entitlement(badge.holder_id, badge.role, badge.registration_id,
+                                                         badge.booth_id), taken)
+    db.session.add(replacement)
+    db.session.flush()
+    return replacement
+
+
+def token_of(badge: Badge) -> str:
+    return tokens.sign(badge.code)
+
+
+class Verdict(enum.StrEnum):
+    VALID = "valid"
+    INVALID = "invalid"  # not our signature, or no such badge
+    REVOKED = "revoked"  # replaced by a newer badge
+    OTHER_EVENT = "other_event"
+    EXPIRED = "expired"  # the event is over
+    CANCELLED = "cancelled"  # the registration was cancelled or rejected
+    WAITLISTED = "waitlisted"  # waiting list or pending approval: no place yet
+    NOT_ENTITLED = "not_entitled"  # booth withdrawn, staff left, crew removed
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    verdict: Verdict
+    badge: Badge | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == Verdict.VALID
+
+
+def find_by_token(token: str) -> Badge | None:
+    """The badge a scanned code names; TokenInvalid if it was not signed by this app."""
+    secret = tokens.unsign(token)
+    return db.session.scalar(select(Badge).where(Badge.code == secret))
+
+
+def find_by_number(event_id: int, typed: str) -> Badge | None:
+    number = tokens.normalize_number(typed)
+    if not number:
+        return None
+    # Prefer the active badge; an old number still answers "revoked".
+    return db.session.scalar(select(Badge).where(Badge.event_id == event_id, Badge.number == number)
+                             .order_by(Badge.revoked_at.is_not(None), Badge.id.desc()).limit(1))
+
+
+def _still_entitled(badge: Badge) -> Verdict:
+    if badge.role == BadgeRole.CANDIDATE:
+        registration = badge.registration
+        if registration is None:
+            return Verdict.CANCELLED
+        if registration.status == RegistrationStatus.CONFIRMED:
+            return Verdict.VALID
+        if registration.status in (RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING):
+            return Verdict.WAITLISTED
+        return Verdict.CANCELLED
+    if badge.role == BadgeRole.EMPLOYER:
+        booth = badge.booth
+        member = db.session.scalar(select(OrganizationMember).where(OrganizationMember.user_id == badge.holder_id))
+        if booth is None or booth.status != BoothStatus.APPROVED or member is None \
+                or member.organization_id != booth.organization_id:
+            return Verdict.NOT_ENTITLED
+        return Verdict.VALID
+    crew = db.session.scalar(select(EventCrew.id).where(EventCrew.event_id == badge.event_id,
+                                                        EventCrew.user_id == badge.holder_id))
+    return Verdict.VALID if crew is not None else Verdict.NOT_ENTITLED
+
+
+def judge(badge: Badge | None, event: Event, now: datetime | None = None) -> ScanResult:
+    """What a badge found by token or number means at this event's door, right now."""
+    if badge is None:
+        return ScanResult(Verdict.INVALID)
+    if badge.event_id != event.id:
+        return ScanResult(Verdict.OTHER_EVENT, badge)
+    if badge.revoked_at is not None:
+        return ScanResult(Verdict.REVOKED, badge)
+    if (now or utcnow()) > event.ends_at + VALID_AFTER_END:
+        return ScanResult(Verdict.EXPIRED, badge)
+    return ScanResult(_still_entitled(badge), badge)
+
+
+def verify_token(token: str, event: Event, now: datetime | None = None) -> ScanResult:
+    try:
+        badge = find_by_token(token)
+    except tokens.TokenInvalid:
+        return ScanResult(Verdict.INVALID)
+    return judge(badge, event, now)
+
+
+def holder_names(holder: User) -> tuple[str, str]:
+    """The name as written and in Latin letters, for badges and the door: a candidate's profile
+    names, otherwise the account's display name."""
+    from eventsapp.candidates.models import CandidateProfile
+
+    profile = db.session.get(CandidateProfile, holder.id)
+    if profile is not None and profile.name:
+        return profile.name, profile.name_latin
+    return holder.display_name, ""
