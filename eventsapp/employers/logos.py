@@ -13,7 +13,7 @@ from io import BytesIO
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 from eventsapp.validation import ValidationFailed
 
@@ -24,7 +24,6 @@ MAX_SOURCE_PIXELS = 25_000_000
 ACCEPTED_FORMATS = ("PNG", "JPEG")
 JPEG_QUALITY = 88
 MIMETYPES = {".png": "image/png", ".jpg": "image/jpeg"}
-
 
 
 class NotALogo(ValidationFailed):
@@ -67,10 +66,15 @@ def _open(data: bytes) -> Image.Image:
             raise NotALogo(too_large)
         if width < 1 or height < 1:
             raise NotALogo(damaged)
+        # WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES when imported (for badges),
+        # which would quietly pad a cut-off upload; an upload must be whole.
+        lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
         try:
             image.load()
         except Exception:  # truncated or corrupt pixel data
             raise NotALogo(damaged) from None
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     return image
 
 

@@ -321,3 +321,15 @@ def test_who_edits_an_organization(ctx, make_organization, make_staff, make_user
     assert not access.can_edit_organization(staff, organization)
     assert access.needs_organization(make_user(Role.EMPLOYER)) and not access.needs_organization(staff)
     assert not access.needs_organization(make_user(Role.CANDIDATE))
+
+
+def test_a_cut_off_logo_is_refused_even_after_weasyprint_relaxed_pillow(app, monkeypatch):
+    # Importing WeasyPrint (for badges) turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process.
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    whole = image_bytes("JPEG", (300, 300))
+    with app.app_context(), pytest.raises(ValidationFailed) as failure:
+        logos.check_logo(whole[: len(whole) // 2], MAX_BYTES)
+    assert "incomplete or damaged" in errors_of(failure)["logo"]
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as it was found
