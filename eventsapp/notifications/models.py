@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eventsapp.dbtypes import UTCDateTime, utcnow
@@ -36,5 +36,9 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # Set for a message queued to be written later (registrations, on their hot path): what its
+    # template needs, e.g. {"event_id": 4, "user_id": 7, "position": 3}. The subject and bodies stay empty
+    # until the outbox worker (or the outbox page) writes them; None once written.
+    render_context: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -45,8 +45,21 @@ def message_list():
     chosen = OutboxStatus(status) if status in {s.value for s in OutboxStatus} else None
     pagination = db.paginate(services.outbox_query(chosen), per_page=25, error_out=False)
     return render_template("notifications/outbox.html", pagination=pagination, status=chosen,
+                           subjects=_subjects_to_write(pagination.items),
                            counts=services.count_messages_by_status(), status_labels=STATUS_LABELS,
                            kind_labels=KIND_LABELS, smtp_configured=bool(current_app.config.get("SMTP_HOST")))
+
+
+def _subjects_to_write(messages) -> dict[int, str]:
+    """The subjects of messages the worker has not written yet, written for this page only (not saved)."""
+    subjects = {}
+    for message in messages:
+        if message.render_context is not None:
+            try:
+                subjects[message.id] = services.rendered(message)[0]
+            except services.CannotRender:
+                subjects[message.id] = ""
+    return subjects
 
 
 @blueprint.post("/<int:message_id>/retry")

@@ -35,8 +35,14 @@ QUESTION_KIND_LABELS = {
 TOO_LONG = _l("At most %(max)d characters.")
 
 
+class _NoQuestionsForm(FlaskForm):
+    """Events without questions (most) share this class: building a class per request costs CPU."""
+
+
 def registration_form(questions: list[RegistrationQuestion], formdata=None) -> FlaskForm:
     """A form with one field per question of the event; the service checks the answers."""
+    if not questions:
+        return _NoQuestionsForm(formdata=formdata) if formdata is not None else _NoQuestionsForm()
 
     class RegistrationForm(FlaskForm):
         pass

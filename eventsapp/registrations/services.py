@@ -15,7 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import bindparam, func, insert, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from eventsapp.accounts.models import Role, User
@@ -57,9 +57,26 @@ class RegistrationResult:
 
 # --- Reading ------------------------------------------------------------------------------------
 
+# The statements a registration runs, built once: building and hashing a statement for the SQL
+# cache costs more CPU than running a short one (see benchmarks/registration_cpu.py).
+_LOCK_EVENT = (select(Event).where(Event.id == bindparam("event_id")).with_for_update()
+               .execution_options(populate_existing=True))
+_REGISTRATION_OF = select(Registration).where(Registration.event_id == bindparam("event_id"),
+                                              Registration.user_id == bindparam("user_id"))
+_QUESTIONS_OF = (select(RegistrationQuestion).where(RegistrationQuestion.event_id == bindparam("event_id"))
+                 .order_by(RegistrationQuestion.position, RegistrationQuestion.id))
+# Under the lock, for a new registration: the confirmed places, the people waiting ahead (a new row
+# gets the highest id, so they are those waiting with queued_at <= now) and this person's rows.
+_PLACES_QUEUE_AND_MINE = select(
+    func.count().filter(Registration.status == RegistrationStatus.CONFIRMED),
+    func.count().filter(Registration.status == RegistrationStatus.WAITLISTED,
+                        Registration.queued_at <= bindparam("now")),
+    func.count().filter(Registration.user_id == bindparam("user_id")),
+).where(Registration.event_id == bindparam("event_id"))
+
+
 def lock_event(event_id: int) -> Event:
-    event = db.session.scalar(select(Event).where(Event.id == event_id).with_for_update()
-                              .execution_options(populate_existing=True))
+    event = db.session.scalar(_LOCK_EVENT, {"event_id": event_id})
     if event is None:
         raise LookupError(event_id)
     return event
@@ -93,8 +110,7 @@ def waitlist_position(registration: Registration) -> int | None:
 
 
 def find_registration(event_id: int, user_id: int) -> Registration | None:
-    return db.session.scalar(select(Registration).where(Registration.event_id == event_id,
-                                                        Registration.user_id == user_id))
+    return db.session.scalar(_REGISTRATION_OF, {"event_id": event_id, "user_id": user_id})
 
 
 def registrations_of(user_id: int) -> list[Registration]:
@@ -104,12 +120,15 @@ def registrations_of(user_id: int) -> list[Registration]:
 
 
 def questions_of(event_id: int) -> list[RegistrationQuestion]:
-    return list(db.session.scalars(select(RegistrationQuestion).where(RegistrationQuestion.event_id == event_id)
-                                   .order_by(RegistrationQuestion.position, RegistrationQuestion.id)))
+    return list(db.session.scalars(_QUESTIONS_OF, {"event_id": event_id}))
 
 
 def _profile_of(user: User) -> CandidateProfile | None:
-    return db.session.get(CandidateProfile, user.id)
+    profile = db.session.get(CandidateProfile, user.id)
+    # The session's identity map holds objects weakly: without this reference the profile would
+    # be read again by every later check in the same request (three times per registration).
+    db.session.info.setdefault("registration_profiles", {})[user.id] = profile
+    return profile
 
 
 def _this_year(event: Event, now: datetime) -> int:
@@ -143,10 +162,17 @@ def why_cannot_register(event: Event, user: User | None, now: datetime | None = 
 
 # --- Changing -----------------------------------------------------------------------------------
 
+_INSERT_LOG = insert(RegistrationLog.__table__)
+
+
 def _log(registration: Registration, action: str, from_status: str, actor: User | None, reason: str = "") -> None:
-    db.session.add(RegistrationLog(registration_id=registration.id, event_id=registration.event_id,
-                                   actor_id=actor.id if actor else None, action=action, from_status=from_status,
-                                   to_status=registration.status.value, reason=reason[:500]))
+    """Add a row to the log at once (the registration must have been flushed).
+
+    A plain INSERT, not an ORM object: the unit of work costs more CPU than the statement itself."""
+    db.session.execute(_INSERT_LOG, {
+        "registration_id": registration.id, "event_id": registration.event_id,
+        "actor_id": actor.id if actor else None, "action": action, "from_status": from_status,
+        "to_status": registration.status.value, "reason": reason[:500]})
     log.info("registration %s %s: %s -> %s", registration.id, action, from_status, registration.status.value)
 
 
@@ -158,16 +184,17 @@ def _take_place_or_queue(event: Event, registration: Registration, now: datetime
         registration.status = RegistrationStatus.WAITLISTED
 
 
-def _tell_outcome(registration: Registration) -> int | None:
-    """Queue the e-mail for the registration's new status; returns the waiting-list position when waiting."""
-    position = None
+def _tell_outcome(registration: Registration, position: int | None = None, later: bool = False) -> int | None:
+    """Queue the e-mail for the registration's new status; returns the waiting-list position when waiting.
+
+    ``later``: the outbox worker writes the e-mail (see notifications._notify_about_registration)."""
     if registration.status == RegistrationStatus.CONFIRMED:
-        notifications.notify_registration_confirmed(registration)
+        notifications.notify_registration_confirmed(registration, later=later)
     elif registration.status == RegistrationStatus.WAITLISTED:
-        position = waitlist_position(registration)
-        notifications.notify_registration_waitlisted(registration, position)
+        position = position or waitlist_position(registration)
+        notifications.notify_registration_waitlisted(registration, position, later=later)
     elif registration.status == RegistrationStatus.PENDING:
-        notifications.notify_registration_pending(registration)
+        notifications.notify_registration_pending(registration, later=later)
     return position
 
 
@@ -209,37 +236,44 @@ def _check_existing(existing: Registration | None) -> bool:
 
 
 def register_for_event(event_id: int, user: User, answers: Mapping[int, str | list[str]] | None = None,
-                       now: datetime | None = None, *,
-                       questions: list[RegistrationQuestion] | None = None) -> RegistrationResult:
+                       now: datetime | None = None, *, questions: list[RegistrationQuestion] | None = None,
+                       checked: bool = False) -> RegistrationResult:
     """Register a candidate: confirmed while places last, then on the waiting list, or pending approval.
 
     Everything that needs no lock (eligibility, profile, answers) is checked first; the event is
     locked only to re-check the event and the person's registration, decide the place and insert,
     so the lock is held as briefly as possible. ``questions`` may pass the event's questions when
-    the caller has read them already.
+    the caller has read them already; ``checked=True`` says the caller has just found no active or
+    declined registration and no reason to refuse (the view does, to show its form), so those
+    reads are not repeated before the lock. Inside the lock everything is checked again anyway.
     """
     # 1. Without the lock: the cheap early answers and every check about the person.
-    event = db.session.get(Event, event_id)
-    if event is None:
-        raise LookupError(event_id)
-    existing = find_registration(event_id, user.id)
-    if _check_existing(existing):
-        return RegistrationResult(existing, created=False)
-    problems = why_cannot_register(event, user, now or utcnow())
-    if problems:
-        raise RegistrationRefused(*problems)
+    if not checked:
+        event = db.session.get(Event, event_id)
+        if event is None:
+            raise LookupError(event_id)
+        existing = find_registration(event_id, user.id)
+        if _check_existing(existing):
+            return RegistrationResult(existing, created=False)
+        problems = why_cannot_register(event, user, now or utcnow())
+        if problems:
+            raise RegistrationRefused(*problems)
     if questions is None:
         questions = questions_of(event_id)
     stored_answers = check_answers(questions, answers or {})
 
-    # 2. With the lock: the event and the registration as they are now, then the place.
+    # 2. With the lock: the event and the registration as they are now, then the place. One query
+    # counts the places and the queue, and whether this person has a row, which is read only if so.
     event = lock_event(event_id)
     now = now or utcnow()  # read after the lock, so the queue order is the order places were given
-    existing = db.session.scalar(select(Registration).where(Registration.event_id == event_id,
-                                                            Registration.user_id == user.id)
-                                 .execution_options(populate_existing=True))
-    if _check_existing(existing):
-        return RegistrationResult(existing, created=False)
+    confirmed, waiting_ahead, mine = db.session.execute(
+        _PLACES_QUEUE_AND_MINE, {"event_id": event.id, "user_id": user.id, "now": now}).one()
+    existing = None
+    if mine:
+        existing = db.session.scalar(_REGISTRATION_OF.execution_options(populate_existing=True),
+                                     {"event_id": event_id, "user_id": user.id})
+        if _check_existing(existing):
+            return RegistrationResult(existing, created=False)
     problems = why_cannot_register(event, user, now)  # the profile is already loaded: no query
     if problems:
         raise RegistrationRefused(*problems)
@@ -255,25 +289,16 @@ def register_for_event(event_id: int, user: User, answers: Mapping[int, str | li
         registration.status = RegistrationStatus.PENDING
     elif existing is not None:
         _take_place_or_queue(event, registration, now)
+    elif event.capacity - confirmed > 0:
+        registration.status, registration.confirmed_at = RegistrationStatus.CONFIRMED, now
     else:
-        # One query for the place and, if full, the place in the queue: a new row gets the highest
-        # id, so the people ahead of it are those waiting with queued_at <= now.
-        confirmed, waiting_ahead = db.session.execute(select(
-            func.count().filter(Registration.status == RegistrationStatus.CONFIRMED),
-            func.count().filter(Registration.status == RegistrationStatus.WAITLISTED, Registration.queued_at <= now),
-        ).where(Registration.event_id == event.id)).one()
-        if event.capacity - confirmed > 0:
-            registration.status, registration.confirmed_at = RegistrationStatus.CONFIRMED, now
-        else:
-            registration.status, position = RegistrationStatus.WAITLISTED, waiting_ahead + 1
+        registration.status, position = RegistrationStatus.WAITLISTED, waiting_ahead + 1
     registration.answers = [RegistrationAnswer(question_id=qid, value=value) for qid, value in stored_answers.items()]
     db.session.add(registration)
     db.session.flush()
     _log(registration, "registered", from_status, user)
-    if position is not None:
-        notifications.notify_registration_waitlisted(registration, position)
-    else:
-        position = _tell_outcome(registration)
+    # Written by the outbox worker: rendering it here (~2 ms) would hold the event's lock longer.
+    position = _tell_outcome(registration, position, later=True)
     return RegistrationResult(registration, created=True, waitlist_position=position)
 
 

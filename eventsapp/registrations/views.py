@@ -50,11 +50,13 @@ def register(slug: str):
         return redirect(url_for("registrations.my_events"))
     event_questions = services.questions_of(event.id)
     form = registration_form(event_questions)
-    problems = services.why_cannot_register(event, current_user)
+    user = current_user._get_current_object()  # not the proxy: the services read it many times
+    problems = services.why_cannot_register(event, user)
     if not problems and form.validate_on_submit():
         try:
-            result = services.register_for_event(event.id, current_user, answers_from(form, event_questions),
-                                                 questions=event_questions)
+            # checked: this view has just read the registration and the reasons to refuse.
+            result = services.register_for_event(event.id, user, answers_from(form, event_questions),
+                                                 questions=event_questions, checked=True)
         except services.RegistrationRefused as refusal:
             problems = refusal.reasons
         except ValidationFailed as failure:
