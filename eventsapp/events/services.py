@@ -138,6 +138,23 @@ def _check_talent_day(data: EventData, event: Event | None) -> list[tuple[str | 
     return errors
 
 
+# What calendars show of an event and its agenda: a change to any of these raises the SEQUENCE.
+CALENDAR_EVENT_FIELDS = ("slug", "title_zh", "title_en", "description_zh", "description_en", "venue_name_zh",
+                         "venue_name_en", "venue_address", "timezone", "starts_at", "ends_at")
+CALENDAR_AGENDA_FIELDS = tuple(field.name for field in fields(AgendaItemData))
+
+
+def calendar_snapshot(row: Event | AgendaItem | None, names: tuple[str, ...]) -> tuple | None:
+    return None if row is None else tuple(getattr(row, name) for name in names)
+
+
+def bump_calendar_sequence(event: Event, before: tuple | None = None, after: tuple | None = None) -> None:
+    """Raise the event's iCalendar SEQUENCE, unless ``before`` and ``after`` show nothing changed."""
+    if before is not None and before == after:
+        return
+    event.calendar_sequence = (event.calendar_sequence or 0) + 1
+
+
 def save_event(data: EventData, event: Event | None = None) -> Event:
     """Create an event (as a draft) or update one, after checking every rule."""
     if event is not None and event.status == EventStatus.CANCELLED:
@@ -147,6 +164,7 @@ def save_event(data: EventData, event: Event | None = None) -> Event:
         raise ValidationFailed(errors)
     slug = data.slug or (event.slug if event is not None else "") or unique_slug(
         data.title_en or f"{data.kind.value}-{data.starts_at:%Y-%m-%d}", event)
+    before = calendar_snapshot(event, CALENDAR_EVENT_FIELDS)
     if event is None:
         event = Event(status=EventStatus.DRAFT)
         db.session.add(event)
@@ -157,6 +175,8 @@ def save_event(data: EventData, event: Event | None = None) -> Event:
     event.talent_day_year = (
         data.starts_at.astimezone(ZoneInfo(data.timezone)).year if data.kind == EventKind.TALENT_DAY else None
     )
+    if before is not None:
+        bump_calendar_sequence(event, before, calendar_snapshot(event, CALENDAR_EVENT_FIELDS))
     db.session.flush()
     return event
 
@@ -170,6 +190,7 @@ def publish_event(event: Event) -> None:
         raise EventStateError("only a draft can be published")
     event.status = EventStatus.PUBLISHED
     event.published_at = utcnow()
+    bump_calendar_sequence(event)
     log.info("event %s published", event.slug)
 
 
@@ -177,6 +198,7 @@ def unpublish_event(event: Event) -> None:
     if event.status != EventStatus.PUBLISHED:
         raise EventStateError("only a published event can be unpublished")
     event.status = EventStatus.DRAFT
+    bump_calendar_sequence(event)
     log.info("event %s unpublished", event.slug)
 
 
@@ -186,6 +208,7 @@ def cancel_event(event: Event) -> None:
         raise EventStateError("the event is already cancelled")
     event.status = EventStatus.CANCELLED
     event.cancelled_at = utcnow()
+    bump_calendar_sequence(event)
     log.info("event %s cancelled", event.slug)
 
 
@@ -273,17 +296,20 @@ def save_agenda_item(event: Event, data: AgendaItemData, item: AgendaItem | None
     errors = _check_agenda_item(event, data)
     if errors:
         raise ValidationFailed(errors)
+    before = calendar_snapshot(item, CALENDAR_AGENDA_FIELDS)
     if item is None:
         item = AgendaItem(event=event)
         db.session.add(item)
     for field in fields(AgendaItemData):
         value = getattr(data, field.name)
         setattr(item, field.name, value.strip() if isinstance(value, str) else value)
+    bump_calendar_sequence(event, before, calendar_snapshot(item, CALENDAR_AGENDA_FIELDS))
     db.session.flush()
     return item
 
 
 def delete_agenda_item(item: AgendaItem) -> None:
+    bump_calendar_sequence(item.event)
     db.session.delete(item)
     db.session.flush()
 
