@@ -8,11 +8,11 @@ HOST ?= 127.0.0.1
 # Babel names the zh_CN locale zh_Hans_CN (script included), so that is the catalog's folder.
 CATALOGS := eventsapp/translations
 
-.PHONY: run test lint serve install install-dev system-packages translations catalog-update db-upgrade seed clean
+.PHONY: run test lint serve install install-dev system-packages test-packages translations catalog-update db-upgrade seed clean
 
 run: install system-packages translations db-upgrade seed serve ## install, migrate, seed demo data and serve
 
-test: install-dev system-packages translations ## run the whole test suite
+test: install-dev system-packages test-packages translations ## run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev ## check style and common mistakes
@@ -38,9 +38,13 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# Badges need a CJK font, and HarfBuzz's subsetter keeps PDF font embedding fast.
+# Badges need a CJK font and a Latin one, and HarfBuzz's subsetter keeps PDF font embedding fast.
 system-packages:
-	@bash .ci/system-packages fonts-noto-cjk libharfbuzz-subset0
+	@bash .ci/system-packages fonts-noto-cjk fonts-dejavu-core libharfbuzz-subset0
+
+# The badge tests read the PDFs back with poppler (pdftotext, pdffonts, pdftoppm).
+test-packages:
+	@bash .ci/system-packages poppler-utils
 
 translations: install ## compile the zh_CN and en catalogs
 	$(BIN)/pybabel compile -d $(CATALOGS) --statistics 2>&1 | grep -v '^$$' || true

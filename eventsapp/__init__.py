@@ -70,9 +70,13 @@ def _lazy_gettext_message(message: str) -> str:
 def register_blueprints(app: Flask) -> None:
     from eventsapp.accounts.views import blueprint as accounts
     from eventsapp.admin.views import blueprint as admin
+    from eventsapp.badges.views import blueprint as badges
+    from eventsapp.badges.views import manage as badges_manage
     from eventsapp.booths.views import blueprint as booths
     from eventsapp.browse.views import blueprint as browse
+    from eventsapp.calendars.views import blueprint as calendars
     from eventsapp.candidates.views import blueprint as candidates
+    from eventsapp.checkin.views import blueprint as checkin
     from eventsapp.employers.views import blueprint as organizations
     from eventsapp.events.views import blueprint as events
     from eventsapp.main.views import blueprint as main
@@ -85,8 +89,10 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.registrations.views import manage as registrants
 
     for blueprint in (main, accounts, events, manage, admin, registrations, registrants, candidates, outbox,
-                      organizations, booths, openings, browse, preferences, match_runs):
+                      organizations, booths, openings, browse, preferences, match_runs, badges, badges_manage):
         app.register_blueprint(blueprint)
+    app.register_blueprint(checkin)
+    app.register_blueprint(calendars)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -96,6 +102,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from eventsapp.accounts.cli import create_user_command
+    from eventsapp.badges.cli import badges_group
     from eventsapp.demo.cli import seed_demo_command
     from eventsapp.matchmaking.cli import match_group
     from eventsapp.notifications.cli import outbox_group
@@ -106,3 +113,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(talent_day_group)
     app.cli.add_command(match_group)
     app.cli.add_command(outbox_group)
+    app.cli.add_command(badges_group)

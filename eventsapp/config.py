@@ -70,6 +70,15 @@ class Config:
     LOGO_MAX_BYTES = 2 * 1024 * 1024
     INVITATION_LIMIT = os.environ.get("INVITATION_LIMIT", "30 per hour")  # invitations one owner may send
 
+    # Badges: batches up to BADGE_INLINE_LIMIT badges are rendered while the organizer waits; larger
+    # ones become a background job, queued with RQ on JOB_QUEUE_URL (Redis) when set, otherwise run in
+    # a thread of the web process. Finished PDFs are kept in BADGE_FOLDER (default instance/uploads/badges).
+    JOB_QUEUE_URL = os.environ.get("JOB_QUEUE_URL") or os.environ.get("REDIS_URL") or ""
+    BADGE_QUEUE_NAME = os.environ.get("BADGE_QUEUE_NAME", "badges")
+    BADGE_INLINE_LIMIT = int(os.environ.get("BADGE_INLINE_LIMIT", "300"))
+    BADGE_FOLDER = os.environ.get("BADGE_FOLDER") or None
+    BADGE_RENDER_PROCESSES = int(os.environ.get("BADGE_RENDER_PROCESSES", str(min(os.cpu_count() or 1, 4))))
+
     # E-mail: written to the outbox with the change that causes it, sent by `flask outbox work`.
     # Without SMTP_HOST, messages are written to the log instead (development).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")  # links in e-mails
@@ -104,6 +113,7 @@ class TestConfig(Config):
     BABEL_DEFAULT_LOCALE = "en"
     PUBLIC_BASE_URL = "http://talent.test"
     SMTP_HOST = ""  # tests that deliver start their own SMTP server
+    JOB_QUEUE_URL = ""  # badge jobs run in-process unless a test sets a queue
 
 
 def config_from_environment() -> type[Config]:

@@ -214,7 +214,7 @@ def test_the_csv_renderer(booth, person, make_user):
     body = export.shortlist_csv(services.shortlist_of(booth), "hidden")
     assert body.startswith("\ufeff".encode())
     assert list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))[1] == [
-        "1", "李明", "Li Ming", "phd", "'+浙江大学", "AI", "2026", "E", "Python", "'=1+1"]
+        "1", "李明", "Li Ming", "phd", "'+浙江大学", "AI", "2026", "E", "Python", "'=1+1", "", ""]
 
 
 # --- The record of views --------------------------------------------------------------------------

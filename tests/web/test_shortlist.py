@@ -189,8 +189,8 @@ def test_csv_export_of_this_booths_shortlist(client, fair, registrant, app, make
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows == [
         ["rank", "name", "name_latin", "degree", "school", "major", "graduation_year", "talent_class", "skills",
-         "note"],
-        ["1", "李明", "Li Ming", "master", "浙江大学", "计算机", "2026", "E", "Python, 英语", "第一"],
-        ["2", "No longer visible", "", "", "", "", "", "", "", "gone"],
-        ["", "'=HYPERLINK(\"http://x\")", "", "master", "'-1+2", "", "2027", "", "", "'@SUM(A1)"],
+         "note", "lead_rating", "lead_captured_at_utc"],
+        ["1", "李明", "Li Ming", "master", "浙江大学", "计算机", "2026", "E", "Python, 英语", "第一", "", ""],
+        ["2", "No longer visible", "", "", "", "", "", "", "", "gone", "", ""],
+        ["", "'=HYPERLINK(\"http://x\")", "", "master", "'-1+2", "", "2027", "", "", "'@SUM(A1)", "", ""],
     ]

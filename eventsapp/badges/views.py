@@ -1,0 +1,246 @@
+"""Badge downloads for their holders, and the organizers' badge page: print runs, jobs, reissue, crew."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+from wtforms.fields.choices import SelectChoice
+
+from eventsapp.accounts.access import organizer_required
+from eventsapp.accounts.models import User
+from eventsapp.badges import batches, crew, jobs, rendering
+from eventsapp.badges.forms import SORT_LABELS, BatchForm, CrewForm
+from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, JobStatus
+from eventsapp.badges.services import badge_of, holder_names, reissue
+from eventsapp.badges.tokens import normalize_number
+from eventsapp.candidates.models import CandidateProfile
+from eventsapp.employers.models import Hall
+from eventsapp.events.models import Event, EventStatus
+from eventsapp.events.services import find_event_by_slug
+from eventsapp.extensions import db
+from eventsapp.validation import ValidationFailed, apply_to_form
+
+blueprint = Blueprint("badges", __name__)
+manage = Blueprint("badges_manage", __name__, url_prefix="/manage/events/<int:event_id>/badges")
+
+
+def pdf_response(pdf: bytes, filename: str) -> Response:
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _single_pdf(badge: Badge) -> bytes:
+    cards = batches.cards_for(badge.event, [badge])
+    return rendering.render_pdf(cards, rendering.LAYOUTS["single"])
+
+
+@blueprint.get("/events/<slug>/badge.pdf")
+@login_required
+def my_badge(slug: str):
+    """The signed-in person's own badge: candidates, booth staff and crew alike."""
+    event = find_event_by_slug(slug)
+    if event is None or event.status == EventStatus.DRAFT:
+        abort(404)
+    badge = badge_of(event.id, current_user.id)
+    if badge is None:
+        abort(404)
+    pdf = _single_pdf(badge)
+    db.session.commit()  # a badge issued just now keeps its number
+    return pdf_response(pdf, f"badge-{event.slug}-{badge.number}.pdf")
+
+
+# --- Organizers -------------------------------------------------------------------------------------
+
+@manage.before_request
+@organizer_required
+def require_organizer():
+    """Every page here is for organizers only."""
+
+
+def _event(event_id: int) -> Event:
+    return db.get_or_404(Event, event_id)
+
+
+def _batch_form(event: Event, formdata) -> BatchForm:
+    # The preview reads the query string (no token to check); rendering posts with its CSRF token.
+    form = BatchForm(formdata=formdata, meta={"csrf": False}) if formdata is request.args else BatchForm(formdata)
+    halls = db.session.scalars(select(Hall.name).where(Hall.event_id == event.id).order_by(Hall.position, Hall.name))
+    form.hall.choices = [SelectChoice("", _("Any hall"))] + [SelectChoice(name, name) for name in halls]
+    return form
+
+
+def _options(form: BatchForm) -> batches.BatchOptions:
+    return batches.BatchOptions(layout=form.layout.data or "a4-2x4", role=form.role.data or "",
+                                hall=form.hall.data or "", booth=form.booth.data or "", sort=form.sort.data or "name")
+
+
+def _badge_rows(event: Event):
+    search = request.args.get("q", "").strip()[:100]
+    query = (select(Badge).join(Badge.holder).outerjoin(CandidateProfile, CandidateProfile.user_id == Badge.holder_id)
+             .where(Badge.event_id == event.id, Badge.revoked_at.is_(None))
+             .order_by(Badge.role, User.display_name, Badge.id))
+    if search:
+        like = f"%{search}%"
+        query = query.where(or_(Badge.number == normalize_number(search), User.display_name.ilike(like),
+                                User.email.ilike(like), CandidateProfile.name.ilike(like),
+                                CandidateProfile.name_latin.ilike(like)))
+    return search, db.paginate(query, per_page=25, error_out=False)
+
+
+@manage.get("")
+def overview(event_id: int, batch_form: BatchForm | None = None, crew_form: CrewForm | None = None,
+             problems=None, status: int = 200):
+    event = _event(event_id)
+    form = batch_form or _batch_form(event, request.args)
+    if batch_form is None and request.args and not form.validate():
+        status = 422  # a hand-made query string: the errors show next to the fields
+    options = _options(form) if form.layout.data in rendering.LAYOUTS else batches.BatchOptions()
+    cards = batches.batch_cards(event, options)
+    db.session.commit()  # badges issued for the preview keep their numbers
+    if problems is None:
+        problems = batches.preprint_check(cards, options.layout_spec)
+    search, pagination = _badge_rows(event)
+    recent_jobs = db.session.scalars(select(BadgeJob).where(BadgeJob.event_id == event.id)
+                                     .order_by(BadgeJob.id.desc()).limit(10)).all()
+    return render_template(
+        "badges/manage.html", event=event, form=form, options=options, matching=len(cards), problems=problems,
+        counts=batches.role_counts(event.id), role_labels=rendering.ROLE_LABELS, colours=rendering.ROLE_COLOURS,
+        roles=list(BadgeRole),
+        jobs=recent_jobs, inline_limit=current_app.config["BADGE_INLINE_LIMIT"], sort_labels=SORT_LABELS,
+        layouts=rendering.LAYOUTS, crew=crew.crew_of(event.id), crew_form=crew_form or CrewForm(),
+        pagination=pagination, search=search,
+        names={badge.id: holder_names(badge.holder) for badge in pagination.items}), status
+
+
+@manage.post("/render")
+def render(event_id: int):
+    event = _event(event_id)
+    form = _batch_form(event, request.form)
+    if not form.validate():
+        return overview(event_id, batch_form=form, status=422)
+    options = _options(form)
+    cards = batches.batch_cards(event, options)
+    if not cards:
+        flash(_("No badges match these filters: nobody to print."), "warning")
+        return overview(event_id, batch_form=form, status=422)
+    problems = batches.preprint_check(cards, options.layout_spec)
+    if problems and not form.print_anyway.data:
+        flash(_("Some names cannot be printed as written. Fix them, leave them out with the filters, "
+                "or tick “Print anyway”."), "danger")
+        return overview(event_id, batch_form=form, problems=problems, status=422)
+    if len(cards) <= current_app.config["BADGE_INLINE_LIMIT"]:
+        pdf = rendering.render_pdf(cards, options.layout_spec, processes=current_app.config["BADGE_RENDER_PROCESSES"])
+        db.session.commit()
+        return pdf_response(pdf, f"badges-{event.slug}-{options.layout}.pdf")
+    job_id = jobs.create_job(event, options, current_user.id, len(cards), locale=str(get_locale())).id
+    db.session.commit()
+    jobs.start_job(job_id)
+    flash(_("%(count)d badges are being rendered in the background; the file appears below when it is ready.",
+            count=len(cards)), "info")
+    return redirect(url_for("badges_manage.overview", event_id=event_id, _anchor=f"job-{job_id}"))
+
+
+def _job(event: Event, job_id: int) -> BadgeJob:
+    job = db.session.get(BadgeJob, job_id)
+    if job is None or job.event_id != event.id:
+        abort(404)
+    return job
+
+
+@manage.get("/jobs/<int:job_id>")
+def job_status(event_id: int, job_id: int):
+    event = db.session.get(Event, event_id)
+    job = db.session.get(BadgeJob, job_id)
+    if event is None or job is None or job.event_id != event.id:
+        return jsonify(error=_("No such job.")), 404
+    ready = job.status == JobStatus.DONE
+    return jsonify(id=job.id, status=job.status.value, done=job.done, total=job.total, error=job.error,
+                   download_url=url_for("badges_manage.job_download", event_id=event.id, job_id=job.id)
+                   if ready else None)
+
+
+@manage.get("/jobs/<int:job_id>/download")
+def job_download(event_id: int, job_id: int):
+    job = _job(_event(event_id), job_id)
+    path = jobs.job_path(job) if job.status == JobStatus.DONE else None
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype="application/pdf", as_attachment=True, download_name=job.filename,
+                         conditional=False, etag=False)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _badge(event: Event, badge_id: int) -> Badge:
+    badge = db.session.get(Badge, badge_id)
+    if badge is None or badge.event_id != event.id:
+        abort(404)
+    return badge
+
+
+@manage.get("/<int:badge_id>.pdf")
+def badge_pdf(event_id: int, badge_id: int):
+    badge = _badge(_event(event_id), badge_id)
+    if badge.revoked_at is not None:
+        abort(404)
+    return pdf_response(_single_pdf(badge), f"badge-{badge.event.slug}-{badge.number}.pdf")
+
+
+@manage.post("/<int:badge_id>/reissue")
+def reissue_badge(event_id: int, badge_id: int):
+    event = _event(event_id)
+    badge = _badge(event, badge_id)
+    if badge.revoked_at is not None:
+        flash(_("Badge %(number)s was already replaced.", number=badge.number), "warning")
+    else:
+        replacement = reissue(badge, reason=f"reissued by {current_user.email}")
+        db.session.commit()
+        flash(_("Badge %(old)s is void; the new badge is %(new)s.", old=badge.number, new=replacement.number),
+              "success")
+    return redirect(url_for("badges_manage.overview", event_id=event.id, q=request.args.get("q", "")))
+
+
+@manage.post("/crew")
+def add_crew(event_id: int):
+    event = _event(event_id)
+    form = CrewForm()
+    if form.validate():
+        try:
+            member = crew.add_to_crew(event.id, form.email.data, BadgeRole(form.role.data), current_user.id)
+        except ValidationFailed as failure:
+            for message in apply_to_form(form, failure):
+                flash(message, "danger")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is on the crew as %(role)s.", name=member.user.display_name,
+                    role=rendering.ROLE_LABELS[member.role]), "success")
+            return redirect(url_for("badges_manage.overview", event_id=event.id, _anchor="crew"))
+    return overview(event_id, crew_form=form, status=422)
+
+
+@manage.post("/crew/<int:crew_id>/remove")
+def remove_crew(event_id: int, crew_id: int):
+    event = _event(event_id)
+    member = crew.remove_from_crew(event.id, crew_id)
+    if member is None:
+        abort(404)
+    name = member.user.display_name
+    db.session.commit()
+    flash(_("%(name)s is no longer on the crew; their badge no longer opens the door.", name=name), "success")
+    return redirect(url_for("badges_manage.overview", event_id=event.id, _anchor="crew"))

@@ -1,0 +1,166 @@
+"""Lead capture at the booth: employer staff scan a candidate's badge and the candidate joins the
+booth's shortlist with a rating (1 weak – 4 strong) and a note.
+
+Only candidates who agreed to be shown to employers and are confirmed at the booth's event are
+saved (the same rule as browsing registrants, eventsapp.employers.access); for anyone else the
+scan records nothing personal. Who may use a booth's leads is decided in employers.access
+(can_use_shortlist). Callers commit.
+"""
+from __future__ import annotations
+
+import csv
+import enum
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from eventsapp.accounts.models import User
+from eventsapp.badges import services as badges
+from eventsapp.badges.models import Badge, BadgeRole
+from eventsapp.badges.services import ScanResult, Verdict
+from eventsapp.browse.services import NOTE_MAX_LENGTH, entry_for, visible_profile
+from eventsapp.candidates.models import CandidateProfile
+from eventsapp.checkin.services import NUMBER_MAX_LENGTH
+from eventsapp.dbtypes import utcnow
+from eventsapp.employers.access import visible_registrants_condition
+from eventsapp.employers.models import Booth, ShortlistEntry
+from eventsapp.extensions import db
+from eventsapp.registrations.export import excel_safe
+from eventsapp.validation import ValidationFailed
+
+RATINGS = (1, 2, 3, 4)
+
+
+class LeadOutcome(enum.StrEnum):
+    SAVED = "saved"  # a new lead
+    UPDATED = "updated"  # already on the booth's list: the scan is recorded on it
+    NOT_CONSENTED = "not_consented"  # nothing saved
+    NOT_CANDIDATE = "not_candidate"  # staff, crew: not a lead
+    REFUSED = "refused"  # the badge is not valid at this event
+
+
+@dataclass(frozen=True)
+class LeadResult:
+    outcome: LeadOutcome
+    verdict: Verdict
+    entry: ShortlistEntry | None = None
+    profile: CandidateProfile | None = None
+    badge: Badge | None = None
+
+
+def check_lead(rating: int | None, note: str) -> str:
+    note = (note or "").strip()
+    errors = []
+    if rating is not None and rating not in RATINGS:
+        errors.append(("rating", _l("Choose a rating from 1 (weak) to 4 (strong).")))
+    if len(note) > NOTE_MAX_LENGTH:
+        errors.append(("note", _l("At most %(max)d characters.", max=NOTE_MAX_LENGTH)))
+    if errors:
+        raise ValidationFailed(errors)
+    return note
+
+
+def _scan(booth: Booth, token: str | None, number: str | None, now: datetime) -> ScanResult:
+    if token is not None:
+        return badges.verify_token(token, booth.event, now)
+    if number is not None and len(number) <= NUMBER_MAX_LENGTH:
+        return badges.judge(badges.find_by_number(booth.event_id, number), booth.event, now)
+    return ScanResult(Verdict.INVALID)
+
+
+def capture_lead(booth: Booth, *, actor: User, token: str | None = None, number: str | None = None,
+                 rating: int | None = None, note: str = "", now: datetime | None = None) -> LeadResult:
+    """Add the scanned candidate to the booth's leads, or record the scan on their entry."""
+    now = now or utcnow()
+    note = check_lead(rating, note)
+    scan = _scan(booth, token, number, now)
+    if not scan.ok:
+        return LeadResult(LeadOutcome.REFUSED, scan.verdict, badge=scan.badge)
+    if scan.badge.role != BadgeRole.CANDIDATE:
+        return LeadResult(LeadOutcome.NOT_CANDIDATE, scan.verdict, badge=scan.badge)
+    candidate_id = scan.badge.holder_id
+    profile = visible_profile(booth.event_id, candidate_id)
+    if profile is None:
+        return LeadResult(LeadOutcome.NOT_CONSENTED, scan.verdict)
+    entry = entry_for(booth, candidate_id)
+    outcome = LeadOutcome.UPDATED
+    if entry is None:
+        entry = ShortlistEntry(booth_id=booth.id, candidate_id=candidate_id, added_by_id=actor.id)
+        try:
+            with db.session.begin_nested():
+                db.session.add(entry)
+                db.session.flush()
+            outcome = LeadOutcome.SAVED
+        except IntegrityError:
+            entry = entry_for(booth, candidate_id)  # a colleague scanned the same person a moment ago
+    if entry.lead_captured_at is None:
+        entry.lead_captured_at, entry.lead_captured_by_id = now, actor.id
+        if outcome == LeadOutcome.UPDATED and entry.lead_rating is None:
+            outcome = LeadOutcome.SAVED  # shortlisted before, a lead from now on
+    if rating is not None:
+        entry.lead_rating = rating
+    if note:
+        entry.note = note
+    db.session.flush()
+    return LeadResult(outcome, scan.verdict, entry, profile, scan.badge)
+
+
+def update_lead(entry: ShortlistEntry, rating: int | None, note: str) -> ShortlistEntry:
+    entry.note = check_lead(rating, note)
+    entry.lead_rating = rating
+    db.session.flush()
+    return entry
+
+
+def find_lead(booth: Booth, entry_id: int) -> ShortlistEntry | None:
+    entry = db.session.get(ShortlistEntry, entry_id)
+    return entry if entry is not None and entry.booth_id == booth.id and entry.lead_captured_at else None
+
+
+@dataclass(frozen=True)
+class LeadRow:
+    entry: ShortlistEntry
+    profile: CandidateProfile | None  # None: the candidate withdrew consent or their registration
+    captured_by: str
+
+
+def leads_of(booth: Booth) -> list[LeadRow]:
+    """The booth's captured leads, newest first, each with the profile while it may still be seen."""
+    rows = db.session.execute(
+        select(ShortlistEntry, User.display_name).outerjoin(User, User.id == ShortlistEntry.lead_captured_by_id)
+        .where(ShortlistEntry.booth_id == booth.id, ShortlistEntry.lead_captured_at.is_not(None))
+        .order_by(ShortlistEntry.lead_captured_at.desc(), ShortlistEntry.id.desc())).all()
+    ids = [entry.candidate_id for entry, _name in rows]
+    profiles = {profile.user_id: profile for profile in db.session.scalars(
+        select(CandidateProfile).where(CandidateProfile.user_id.in_(ids),
+                                       visible_registrants_condition(booth.event_id)))} if ids else {}
+    return [LeadRow(entry, profiles.get(entry.candidate_id), name or "") for entry, name in rows]
+
+
+LEADS_CSV_HEADER = ["captured_at", "rating", "name", "name_latin", "degree", "school", "major", "graduation_year",
+                    "note", "captured_by"]
+
+
+def leads_csv(rows: list[LeadRow], zone_name: str, hidden_label: str) -> bytes:
+    """The booth's leads as CSV that Excel opens with Chinese intact (UTF-8 with a byte-order mark); capture
+    times in the event's time zone. A candidate who can no longer be seen keeps only the rating and note."""
+    zone = ZoneInfo(zone_name)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(LEADS_CSV_HEADER)
+    for row in rows:
+        entry, profile = row.entry, row.profile
+        when = entry.lead_captured_at.astimezone(zone).isoformat(timespec="minutes")
+        if profile is None:
+            person = [hidden_label, "", "", "", "", ""]
+        else:
+            person = [excel_safe(profile.name), excel_safe(profile.name_latin),
+                      profile.degree.value if profile.degree else "", excel_safe(profile.school),
+                      excel_safe(profile.major), profile.graduation_year or ""]
+        writer.writerow([when, entry.lead_rating or "", *person, excel_safe(entry.note), excel_safe(row.captured_by)])
+    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")

@@ -1,0 +1,205 @@
+"""Letting people in at the door: what a scan, a typed number or a name search means, recording
+one check-in per person and event, and the live counts.
+
+Atomicity comes from the database: CheckIn is unique per (event, holder). A check-in is inserted
+in a savepoint; when another gate won the race the insert fails and the existing row is read
+and reported ("already checked in"). Nothing checks first and inserts after. Callers commit.
+"""
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from eventsapp.accounts.models import User
+from eventsapp.badges import services as badges
+from eventsapp.badges.models import Badge, BadgeRole, EventCrew
+from eventsapp.badges.services import ScanResult, Verdict
+from eventsapp.candidates.models import CandidateProfile
+from eventsapp.checkin.models import CheckIn
+from eventsapp.dbtypes import utcnow
+from eventsapp.employers.models import Booth, BoothStatus, OrganizationMember
+from eventsapp.events.models import Event
+from eventsapp.extensions import db
+from eventsapp.registrations.models import Registration, RegistrationStatus
+from eventsapp.registrations.services import mark_attended
+
+GATE_MAX_LENGTH = 40
+NUMBER_MAX_LENGTH = 32
+SEARCH_MAX_LENGTH = 50
+SEARCH_LIMIT = 8
+# A queued offline scan may be this old; older or future times are clamped (the phone's clock may be off).
+OFFLINE_MAX_AGE = timedelta(hours=24)
+METHODS = ("scan", "number", "search")
+ROLE_ORDER = (BadgeRole.CANDIDATE, BadgeRole.EMPLOYER, BadgeRole.VOLUNTEER, BadgeRole.ORGANIZER, BadgeRole.JUDGE)
+
+
+class Outcome(enum.StrEnum):
+    CHECKED_IN = "checked_in"
+    ALREADY = "already"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    outcome: Outcome
+    verdict: Verdict
+    badge: Badge | None = None
+    check_in: CheckIn | None = None  # the new row, or the earlier one for ALREADY
+    # ALREADY for the very same scan sent again (an offline queue retrying): not a conflict.
+    repeated: bool = False
+
+
+def scan_time(scanned_at: datetime | None, now: datetime) -> datetime:
+    """When the scan happened: the phone's time for queued scans, kept within the last day and not
+    in the future."""
+    if scanned_at is None or scanned_at.tzinfo is None:
+        return now
+    return min(max(scanned_at, now - OFFLINE_MAX_AGE), now)
+
+
+def find_badge(event: Event, *, token: str | None = None, number: str | None = None,
+               holder_id: int | None = None, now: datetime | None = None) -> ScanResult:
+    """What the scanned code, typed number or chosen person means at this event's door."""
+    if token is not None:
+        return badges.verify_token(token, event, now)
+    if number is not None:
+        if len(number) > NUMBER_MAX_LENGTH:
+            return ScanResult(Verdict.INVALID)
+        return badges.judge(badges.find_by_number(event.id, number), event, now)
+    if holder_id is not None:
+        return badges.judge(badges.badge_of(event.id, holder_id), event, now)
+    return ScanResult(Verdict.INVALID)
+
+
+def existing_check_in(event_id: int, holder_id: int) -> CheckIn | None:
+    return db.session.scalar(select(CheckIn).where(CheckIn.event_id == event_id, CheckIn.holder_id == holder_id))
+
+
+def check_in(event: Event, *, token: str | None = None, number: str | None = None, holder_id: int | None = None,
+             actor: User, gate: str = "", method: str = "scan", scanned_at: datetime | None = None,
+             now: datetime | None = None) -> CheckInResult:
+    """Let the badge's holder in, once. A candidate's registration is marked attended in the same
+    transaction. The verdict is judged at the scan time, so a scan queued offline during the event
+    is not refused as expired when it arrives after."""
+    now = now or utcnow()
+    when = scan_time(scanned_at, now)
+    gate = (gate or "").strip()[:GATE_MAX_LENGTH]
+    method = method if method in METHODS else "scan"
+    scan = find_badge(event, token=token, number=number, holder_id=holder_id, now=when)
+    if not scan.ok:
+        return CheckInResult(Outcome.REFUSED, scan.verdict, scan.badge)
+    badge = scan.badge
+    row = CheckIn(event_id=event.id, holder_id=badge.holder_id, badge_id=badge.id, checked_in_at=when,
+                  recorded_at=now, checked_in_by_id=actor.id, gate=gate, method=method)
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        # Another gate (or this one, retrying) let the person in first: report theirs.
+        earlier = existing_check_in(event.id, badge.holder_id)
+        repeated = (earlier is not None and earlier.checked_in_by_id == actor.id and earlier.gate == gate
+                    and abs(earlier.checked_in_at - when) < timedelta(seconds=1))
+        return CheckInResult(Outcome.ALREADY, scan.verdict, badge, earlier, repeated)
+    if badge.role == BadgeRole.CANDIDATE and badge.registration is not None \
+            and badge.registration.status == RegistrationStatus.CONFIRMED:
+        mark_attended(badge.registration, actor, now=when)
+        db.session.flush()
+    return CheckInResult(Outcome.CHECKED_IN, scan.verdict, badge, row)
+
+
+# --- Search by name -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Match:
+    badge: Badge
+    name: str
+    name_latin: str
+    checked_in_at: datetime | None
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_holders(event_id: int, text: str, limit: int = SEARCH_LIMIT) -> list[Match]:
+    """Badge holders of the event whose name (as written, in Latin letters, or the account's name)
+    contains every word typed; active badges only, a few at most."""
+    words = (text or "").strip()[:SEARCH_MAX_LENGTH].split()[:4]
+    if not words:
+        return []
+    profile = aliased(CandidateProfile)
+    conditions = [or_(profile.name.ilike(_like(word), escape="\\"), profile.name_latin.ilike(_like(word), escape="\\"),
+                      User.display_name.ilike(_like(word), escape="\\")) for word in words]
+    rows = db.session.execute(
+        select(Badge, profile.name, profile.name_latin, User.display_name, CheckIn.checked_in_at)
+        .join(User, User.id == Badge.holder_id)
+        .outerjoin(profile, profile.user_id == Badge.holder_id)
+        .outerjoin(CheckIn, and_(CheckIn.event_id == Badge.event_id, CheckIn.holder_id == Badge.holder_id))
+        .where(Badge.event_id == event_id, Badge.revoked_at.is_(None), *conditions)
+        .order_by(func.coalesce(profile.name_latin, User.display_name), Badge.id).limit(limit)).all()
+    return [Match(badge, name or display_name, name_latin or "", checked_in_at)
+            for badge, name, name_latin, display_name, checked_in_at in rows]
+
+
+# --- Live counts ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RoleCount:
+    role: BadgeRole
+    checked_in: int
+    expected: int
+
+
+@dataclass(frozen=True)
+class Counts:
+    roles: list[RoleCount]
+    hours: list[tuple[datetime, int]]  # local start of each hour with check-ins, and how many
+
+    @property
+    def checked_in(self) -> int:
+        return sum(count.checked_in for count in self.roles)
+
+    @property
+    def expected(self) -> int:
+        return sum(count.expected for count in self.roles)
+
+
+def expected_by_role(event_id: int) -> Counter:
+    """Everyone entitled to a badge, counted in SQL with the same precedence as badge issuing
+    (crew, then booth staff, then candidates: each person once)."""
+    expected: Counter = Counter(dict(db.session.execute(
+        select(EventCrew.role, func.count()).where(EventCrew.event_id == event_id).group_by(EventCrew.role)).all()))
+    crew = select(EventCrew.user_id).where(EventCrew.event_id == event_id)
+    staff = (select(OrganizationMember.user_id)
+             .join(Booth, Booth.organization_id == OrganizationMember.organization_id)
+             .where(Booth.event_id == event_id, Booth.status == BoothStatus.APPROVED))
+    expected[BadgeRole.EMPLOYER] = db.session.scalar(select(func.count()).select_from(
+        staff.where(OrganizationMember.user_id.not_in(crew)).distinct().subquery()))
+    expected[BadgeRole.CANDIDATE] = db.session.scalar(select(func.count()).where(
+        Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED,
+        Registration.user_id.not_in(crew), Registration.user_id.not_in(staff)))
+    return expected
+
+
+def live_counts(event: Event) -> Counts:
+    """Checked in against expected, per role, and check-ins per hour in the event's time zone."""
+    checked: Counter = Counter(dict(db.session.execute(
+        select(Badge.role, func.count()).select_from(CheckIn).join(Badge, Badge.id == CheckIn.badge_id)
+        .where(CheckIn.event_id == event.id).group_by(Badge.role)).all()))
+    expected = expected_by_role(event.id)
+    roles = [RoleCount(role, checked[role], expected[role]) for role in ROLE_ORDER
+             if checked[role] or expected[role]]
+    zone = ZoneInfo(event.timezone)
+    hours: Counter = Counter()
+    for (when,) in db.session.execute(select(CheckIn.checked_in_at).where(CheckIn.event_id == event.id)):
+        hours[when.astimezone(zone).replace(minute=0, second=0, microsecond=0)] += 1
+    return Counts(roles, sorted(hours.items()))

@@ -1,0 +1,373 @@
+"""The door page for organizers and volunteers, and the leads page for booth staff, with the small
+JSON API their scripts call. JSON endpoints answer errors as JSON with a 4xx status."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy.exc import OperationalError
+
+from eventsapp.accounts.models import User
+from eventsapp.badges.models import Badge, BadgeRole
+from eventsapp.badges.services import Verdict, holder_names, sync_badges
+from eventsapp.candidates.choices import DEGREE_LABELS
+from eventsapp.checkin import leads as lead_services
+from eventsapp.checkin import services
+from eventsapp.checkin.access import can_run_door
+from eventsapp.checkin.forms import RATING_LABELS, LeadForm
+from eventsapp.checkin.services import CheckInResult, Outcome
+from eventsapp.employers.access import can_use_shortlist
+from eventsapp.employers.models import Booth
+from eventsapp.events.models import Event
+from eventsapp.extensions import db
+from eventsapp.i18n import format_local_time, localized
+from eventsapp.main.errors import render_error
+from eventsapp.validation import ValidationFailed, apply_to_form
+
+blueprint = Blueprint("checkin", __name__)
+
+MAX_SCAN_BYTES = 4 * 1024
+MAX_LEAD_BYTES = 32 * 1024  # a 2,000-character note, JSON-escaped
+MAX_BATCH_BYTES = 256 * 1024
+MAX_BATCH_SCANS = 500
+
+ROLE_LABELS = {BadgeRole.CANDIDATE: _l("Candidate"), BadgeRole.EMPLOYER: _l("Employer"),
+               BadgeRole.ORGANIZER: _l("Organizer"), BadgeRole.JUDGE: _l("Judge"),
+               BadgeRole.VOLUNTEER: _l("Volunteer")}
+VERDICT_LABELS = {
+    Verdict.INVALID: _l("Unknown code: not a badge of this system, or mistyped."),
+    Verdict.REVOKED: _l("Revoked: this badge was replaced by a newer one."),
+    Verdict.OTHER_EVENT: _l("This badge is for another event."),
+    Verdict.EXPIRED: _l("Expired: the event is over."),
+    Verdict.CANCELLED: _l("The registration was cancelled."),
+    Verdict.WAITLISTED: _l("On the waiting list: no confirmed place."),
+    Verdict.NOT_ENTITLED: _l("No longer entitled: booth withdrawn, or removed from the staff or crew."),
+}
+
+
+class ApiError(Exception):
+    """Bad input to a JSON endpoint: answered with a JSON message and a 4xx status."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+@blueprint.errorhandler(ApiError)
+def _bad_request(error: ApiError):
+    return jsonify(error="bad_request", message=error.message), error.status
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+def _json_abort(status: int, message: str):
+    abort(make_response(jsonify(error="not_allowed" if status in (401, 403) else "not_found", message=message),
+                        status))
+
+
+def _payload(max_bytes: int) -> dict:
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise ApiError(_("What you sent is too large."), 413)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(_("Send a JSON object."))
+    return data
+
+
+def _text(data: dict, key: str, limit: int = 1000) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise ApiError(_("“%(field)s” must be a short text.", field=key))
+    return value
+
+
+def _scan_fields(data: dict) -> dict:
+    """The badge fields of one scan: exactly one of token, number or holder_id."""
+    fields = {"token": _text(data, "token"), "number": _text(data, "number")}
+    holder_id = data.get("holder_id")
+    if holder_id is not None and (isinstance(holder_id, bool) or not isinstance(holder_id, int)):
+        raise ApiError(_("“%(field)s” must be a whole number.", field="holder_id"))
+    fields["holder_id"] = holder_id
+    if sum(value is not None for value in fields.values()) != 1:
+        raise ApiError(_("Send one of a scanned code, a badge number or a person."))
+    return fields
+
+
+def _scanned_at(data: dict) -> datetime | None:
+    value = _text(data, "scanned_at", 40)
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise ApiError(_("“%(field)s” must be a date and time.", field="scanned_at")) from None
+    if when.tzinfo is None:
+        raise ApiError(_("“%(field)s” needs a time zone.", field="scanned_at"))
+    return when
+
+
+# --- The door ---------------------------------------------------------------------------------
+
+def _door_event(event_id: int) -> Event:
+    event = db.get_or_404(Event, event_id)
+    if not can_run_door(_me(), event.id):
+        abort(make_response(render_error(403, _("Only organizers and this event's door volunteers can check "
+                                                "people in."))))
+    return event
+
+
+def _door_event_json(event_id: int) -> Event:
+    if not current_user.is_authenticated:
+        _json_abort(401, _("Please log in again."))
+    event = db.session.get(Event, event_id)
+    if event is None:
+        _json_abort(404, _("There is no such event."))
+    if not can_run_door(_me(), event.id):
+        _json_abort(403, _("Only organizers and this event's door volunteers can check people in."))
+    return event
+
+
+def _organization(badge: Badge) -> tuple[str, str]:
+    booth = badge.booth
+    if booth is None:
+        return "", ""
+    return localized(booth.organization, "name"), booth.code or ""
+
+
+def _result_json(event: Event, result: CheckInResult) -> dict:
+    badge = result.badge
+    body = {"outcome": result.outcome.value, "verdict": result.verdict.value, "repeated": result.repeated}
+    # A code from another event or an unknown one says nothing about its holder here.
+    if badge is not None and result.verdict not in (Verdict.OTHER_EVENT, Verdict.INVALID):
+        name, name_latin = holder_names(badge.holder)
+        organization, booth = _organization(badge)
+        body.update(name=name, name_latin=name_latin if name_latin != name else "", role=badge.role.value,
+                    role_label=str(ROLE_LABELS[badge.role]), organization=organization, booth=booth,
+                    number=badge.number)
+    if result.outcome == Outcome.CHECKED_IN:
+        body.update(status="ok", headline=_("Checked in"))
+    elif result.outcome == Outcome.ALREADY:
+        row = result.check_in
+        time = format_local_time(row.checked_in_at, event.timezone)
+        if row.gate:
+            detail = _("Already checked in at %(time)s by gate %(gate)s.", time=time, gate=row.gate)
+        else:
+            by = row.checked_in_by.display_name if row.checked_in_by else _("someone")
+            detail = _("Already checked in at %(time)s by %(person)s.", time=time, person=by)
+        body.update(status="warn", headline=_("Already checked in"), detail=detail, gate=row.gate,
+                    checked_in_at=row.checked_in_at.isoformat(), time=time,
+                    checked_in_by=row.checked_in_by.display_name if row.checked_in_by else "")
+    else:
+        body.update(status="bad", headline=_("Not valid"), detail=str(VERDICT_LABELS[result.verdict]))
+    return body
+
+
+def _check_in(event: Event, data: dict) -> dict:
+    fields = _scan_fields(data)
+    method = "number" if fields["number"] is not None else "search" if fields["holder_id"] is not None else "scan"
+    result = services.check_in(event, **fields, actor=_me(), gate=_text(data, "gate", 200) or "", method=method,
+                               scanned_at=_scanned_at(data))
+    body = _result_json(event, result)  # before the commit expires the rows it reads
+    db.session.commit()
+    return body
+
+
+@blueprint.get("/checkin/<int:event_id>/")
+@login_required
+def door(event_id: int):
+    event = _door_event(event_id)
+    try:
+        sync_badges(event.id)  # so that everyone entitled can be found by name, even without a printed badge
+        db.session.commit()
+    except OperationalError:
+        # SQLite: a GET reads without the write lock, so a busy door may refuse this write. The badges
+        # are issued on the next load; scans and numbers work meanwhile.
+        db.session.rollback()
+    return render_template("checkin/door.html", event=event, counts=services.live_counts(event),
+                           role_labels=ROLE_LABELS)
+
+
+@blueprint.post("/checkin/<int:event_id>/scan")
+def scan(event_id: int):
+    event = _door_event_json(event_id)
+    return jsonify(_check_in(event, _payload(MAX_SCAN_BYTES)))
+
+
+@blueprint.post("/checkin/<int:event_id>/sync")
+def sync(event_id: int):
+    """Scans queued in the browser while offline, each with its own answer (and the client's id for it)."""
+    event = _door_event_json(event_id)
+    scans = _payload(MAX_BATCH_BYTES).get("scans")
+    if not isinstance(scans, list) or len(scans) > MAX_BATCH_SCANS:
+        raise ApiError(_("Send a list of at most %(max)d scans.", max=MAX_BATCH_SCANS))
+    results = []
+    for item in scans:
+        key = item.get("id") if isinstance(item, dict) else None
+        key = key if isinstance(key, str | int) and not isinstance(key, bool) else None
+        try:
+            if not isinstance(item, dict):
+                raise ApiError(_("Send a JSON object."))
+            results.append({"id": key, **_check_in(event, item)})
+        except ApiError as error:
+            db.session.rollback()
+            results.append({"id": key, "outcome": "error", "status": "bad", "headline": _("Not sent"),
+                            "detail": error.message})
+    return jsonify(results=results)
+
+
+@blueprint.get("/checkin/<int:event_id>/counts")
+def counts(event_id: int):
+    event = _door_event_json(event_id)
+    live = services.live_counts(event)
+    return jsonify(
+        checked_in=live.checked_in, expected=live.expected,
+        roles=[{"role": row.role.value, "label": str(ROLE_LABELS[row.role]), "checked_in": row.checked_in,
+                "expected": row.expected} for row in live.roles],
+        hours=[{"hour": hour.strftime("%H:00"), "count": count} for hour, count in live.hours])
+
+
+@blueprint.get("/checkin/<int:event_id>/search")
+def search(event_id: int):
+    event = _door_event_json(event_id)
+    matches = services.search_holders(event.id, request.args.get("q", ""))
+    return jsonify(matches=[{
+        "holder_id": match.badge.holder_id, "name": match.name,
+        "name_latin": match.name_latin if match.name_latin != match.name else "",
+        "role_label": str(ROLE_LABELS[match.badge.role]), "number": match.badge.number,
+        "organization": _organization(match.badge)[0],
+        "checked_in": format_local_time(match.checked_in_at, event.timezone) if match.checked_in_at else "",
+    } for match in matches])
+
+
+# --- Leads at the booth -------------------------------------------------------------------------
+
+def _lead_booth(booth_id: int, as_json: bool = False) -> Booth:
+    """The booth if the user is its staff while it is approved; 404 for no booth, 403 for others'."""
+    if as_json and not current_user.is_authenticated:
+        _json_abort(401, _("Please log in again."))
+    booth = db.session.get(Booth, booth_id)
+    if booth is None:
+        if as_json:
+            _json_abort(404, _("There is no such booth."))
+        abort(404)
+    if not can_use_shortlist(_me(), booth):
+        message = _("Only the staff of this booth's organization can capture leads, while the booth is approved.")
+        if as_json:
+            _json_abort(403, message)
+        abort(make_response(render_error(403, message)))
+    return booth
+
+
+LEAD_MESSAGES = {
+    lead_services.LeadOutcome.SAVED: ("ok", _l("Lead saved")),
+    lead_services.LeadOutcome.UPDATED: ("ok", _l("Already in your leads")),
+    lead_services.LeadOutcome.NOT_CONSENTED: ("warn", _l("Nothing saved")),
+    lead_services.LeadOutcome.NOT_CANDIDATE: ("warn", _l("Not a candidate")),
+    lead_services.LeadOutcome.REFUSED: ("bad", _l("Not valid")),
+}
+
+
+def _lead_json(booth: Booth, result: lead_services.LeadResult) -> dict:
+    status, headline = LEAD_MESSAGES[result.outcome]
+    body = {"outcome": result.outcome.value, "verdict": result.verdict.value, "status": status,
+            "headline": str(headline)}
+    if result.outcome == lead_services.LeadOutcome.NOT_CONSENTED:
+        body["detail"] = _("This visitor has not agreed to share their profile; nothing was saved.")
+    elif result.outcome == lead_services.LeadOutcome.NOT_CANDIDATE:
+        body["detail"] = _("This is a %(role)s badge, not a candidate's: nothing was saved.",
+                           role=ROLE_LABELS[result.badge.role])
+    elif result.outcome == lead_services.LeadOutcome.REFUSED:
+        body["detail"] = str(VERDICT_LABELS[result.verdict])
+    else:
+        profile, entry = result.profile, result.entry
+        body.update(
+            entry_id=entry.id, name=profile.name, name_latin=profile.name_latin, school=profile.school,
+            major=profile.major, degree=str(DEGREE_LABELS[profile.degree]) if profile.degree else "",
+            graduation_year=profile.graduation_year, rating=entry.lead_rating, note=entry.note,
+            update_url=url_for("checkin.lead_update", booth_id=booth.id, entry_id=entry.id),
+            detail=" · ".join(part for part in (profile.school, profile.major) if part))
+    return body
+
+
+@blueprint.get("/employer/booths/<int:booth_id>/leads")
+@login_required
+def leads(booth_id: int, failed: tuple[int, LeadForm] | None = None):
+    booth = _lead_booth(booth_id)
+    rows = lead_services.leads_of(booth)
+    forms = {row.entry.id: LeadForm(formdata=None, prefix=f"lead-{row.entry.id}",
+                                    data={"rating": str(row.entry.lead_rating or ""), "note": row.entry.note})
+             for row in rows}
+    if failed is not None:
+        forms[failed[0]] = failed[1]
+    page = render_template("checkin/leads.html", booth=booth, event=booth.event, rows=rows, forms=forms,
+                           rating_labels=RATING_LABELS, degree_labels=DEGREE_LABELS)
+    return page, 422 if failed else 200
+
+
+@blueprint.post("/employer/booths/<int:booth_id>/leads/scan")
+def lead_scan(booth_id: int):
+    booth = _lead_booth(booth_id, as_json=True)
+    data = _payload(MAX_LEAD_BYTES)
+    token, number = _text(data, "token"), _text(data, "number")
+    if (token is None) == (number is None):
+        raise ApiError(_("Send a scanned code or a badge number."))
+    rating = data.get("rating")
+    if rating is not None and (isinstance(rating, bool) or not isinstance(rating, int)):
+        raise ApiError(_("Choose a rating from 1 (weak) to 4 (strong)."))
+    try:
+        result = lead_services.capture_lead(booth, actor=_me(), token=token, number=number, rating=rating,
+                                            note=_text(data, "note", MAX_LEAD_BYTES) or "")
+    except ValidationFailed as failure:
+        raise ApiError(" ".join(str(message) for _field, message in failure.errors)) from None
+    body = _lead_json(booth, result)
+    db.session.commit()
+    return jsonify(body)
+
+
+@blueprint.post("/employer/booths/<int:booth_id>/leads/<int:entry_id>")
+def lead_update(booth_id: int, entry_id: int):
+    """The rating and note of one lead: a form on the leads list, or the scan page's script (JSON answer)."""
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not wants_json and not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.path))
+    booth = _lead_booth(booth_id, as_json=wants_json)
+    entry = lead_services.find_lead(booth, entry_id)
+    if entry is None:
+        if wants_json:
+            _json_abort(404, _("There is no such lead."))
+        abort(404)
+    form = LeadForm(prefix=f"lead-{entry.id}")
+    if form.validate_on_submit():
+        try:
+            lead_services.update_lead(entry, form.rating_value, form.note.data or "")
+        except ValidationFailed as failure:
+            apply_to_form(form, failure)
+        else:
+            db.session.commit()
+            if wants_json:
+                return jsonify(entry_id=entry.id, rating=entry.lead_rating, note=entry.note,
+                               message=_("Saved."))
+            flash(_("The lead has been saved."), "success")
+            return redirect(url_for("checkin.leads", booth_id=booth.id, _anchor=f"lead-{entry.id}"))
+    if wants_json:
+        messages = [str(message) for errors in form.errors.values() for message in errors]
+        return jsonify(error="invalid", message=" ".join(messages)), 400
+    return leads(booth.id, failed=(entry.id, form))
+
+
+@blueprint.get("/employer/booths/<int:booth_id>/leads.csv")
+@login_required
+def leads_csv(booth_id: int):
+    booth = _lead_booth(booth_id)
+    body = lead_services.leads_csv(lead_services.leads_of(booth), booth.event.timezone, _("No longer visible"))
+    filename = f"leads-{booth.event.slug}-{booth.id}.csv"
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-store"})

@@ -1,0 +1,161 @@
+"""Print runs: who is in them, in which order, the pre-print check, and background jobs."""
+from __future__ import annotations
+
+import io
+import json
+import socket
+import uuid
+
+import pytest
+from pypdf import PdfReader
+
+from eventsapp.badges import batches, jobs
+from eventsapp.badges.batches import BatchOptions, BatchRefused
+from eventsapp.badges.models import BadgeJob, BadgeRole, EventCrew, JobStatus
+from eventsapp.employers.models import Hall
+from eventsapp.extensions import db
+from eventsapp.registrations.models import Registration, RegistrationStatus
+
+
+@pytest.fixture
+def fair(ctx, make_event, make_candidate, make_organization, make_staff, make_booth, make_user):
+    """A fair with four candidates, two booths in two halls with staff, and a judge."""
+    event = make_event()
+    for name, latin in [("张伟", "Zhang Wei"), ("Anna Schmidt", ""), ("欧阳娜娜", "Ouyang Nana"), ("李明", "Li Ming")]:
+        person = make_candidate(name=name, name_latin=latin)
+        db.session.add(Registration(event_id=event.id, user_id=person.id, status=RegistrationStatus.CONFIRMED))
+    waiting = make_candidate(name="王五")
+    db.session.add(Registration(event_id=event.id, user_id=waiting.id, status=RegistrationStatus.WAITLISTED))
+    halls = [Hall(event_id=event.id, name=name, rows=3, cols=3) for name in ("A", "B")]
+    db.session.add_all(halls)
+    db.session.commit()
+    for code, hall in (("B-01", halls[1]), ("A-03", halls[0])):
+        organization = make_organization()
+        make_booth(event, organization, hall_id=hall.id, row=1, col=1, code=code)
+        make_staff(organization)
+    judge = make_user(display_name="评委 Judge")
+    db.session.add(EventCrew(event_id=event.id, user_id=judge.id, role=BadgeRole.JUDGE))
+    db.session.commit()
+    return event
+
+
+def test_family_name_sort_key_uses_pinyin_and_latin_surnames():
+    assert batches.family_first("张伟") == "zhang wei"
+    assert batches.family_first("欧阳娜娜").startswith("ou yang")
+    assert batches.family_first("Anna Schmidt") == "schmidt anna"
+
+
+def test_batch_sorted_by_family_name_mixing_scripts(fair):
+    cards = batches.batch_cards(fair, BatchOptions(role="candidate"))
+    assert [card.name for card in cards] == ["李明", "欧阳娜娜", "Anna Schmidt", "张伟"]  # li, ou, schmidt, zhang
+    assert cards[0].name_latin == "Li Ming" and cards[0].event_title == fair.title_en
+    assert all(card.role == BadgeRole.CANDIDATE for card in cards)
+
+
+def test_filters_by_role_hall_and_booth_and_sort_by_booth(fair):
+    everyone = batches.batch_cards(fair, BatchOptions(sort="booth"))
+    assert len(everyone) == 4 + 2 * 2 + 1  # candidates, owner and staff of two booths, the judge
+    assert [card.booth_code for card in everyone[:4]] == ["A-03", "A-03", "B-01", "B-01"]
+    hall_b = batches.batch_cards(fair, BatchOptions(hall="b"))
+    assert {card.booth_code for card in hall_b} == {"B-01"} and {card.hall for card in hall_b} == {"B"}
+    assert len(batches.batch_cards(fair, BatchOptions(booth=" a-03 "))) == 2
+    assert [c.role for c in batches.batch_cards(fair, BatchOptions(role="judge"))] == [BadgeRole.JUDGE]
+    assert batches.batch_cards(fair, BatchOptions(booth="Z-99")) == []
+    assert batches.role_counts(fair.id)[BadgeRole.EMPLOYER] == 4
+
+
+@pytest.mark.parametrize("options, message", [
+    (BatchOptions(layout="a3"), "unknown layout"), (BatchOptions(role="guest"), "unknown role"),
+    (BatchOptions(sort="age"), "unknown sort")])
+def test_bad_options_are_refused(fair, options, message):
+    with pytest.raises(BatchRefused, match=message):
+        batches.batch_cards(fair, options)
+
+
+def test_event_without_registrants_has_no_cards(ctx, make_event):
+    assert batches.batch_cards(make_event(), BatchOptions()) == []
+
+
+def test_options_survive_json_and_ignore_unknown_keys():
+    options = BatchOptions(layout="a4-a6", role="employer", hall="A", booth="A-01", sort="booth")
+    assert BatchOptions.from_json(options.to_json()) == options
+    assert BatchOptions.from_json('{"layout": "single", "locale": "zh_CN", "evil": 1}') == BatchOptions(layout="single")
+
+
+# --- Jobs ---------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def badge_folder(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "BADGE_FOLDER", str(tmp_path))
+    return tmp_path
+
+
+def _new_job(event, options=None, locale="zh_CN"):
+    job_id = jobs.create_job(event, options or BatchOptions(), None, 0, locale=locale).id
+    db.session.commit()  # and no new transaction: on SQLite it would hold the write lock the job needs
+    return job_id
+
+
+def test_job_in_a_thread_renders_and_keeps_the_file(app, fair, badge_folder):
+    job_id = _new_job(fair)
+    assert jobs.start_job(job_id) == "thread"
+    app.extensions["badge_job_threads"][-1].join(timeout=120)
+    db.session.expire_all()
+    job = db.session.get(BadgeJob, job_id)
+    assert job.status == JobStatus.DONE, job.error
+    assert job.done == job.total == 9 and job.finished_at is not None
+    path = jobs.job_path(job)
+    assert path.parent == badge_folder
+    reader = PdfReader(io.BytesIO(path.read_bytes()))
+    assert len(reader.pages) == 2
+    assert "评委" in reader.pages[0].extract_text() + reader.pages[1].extract_text()
+
+
+def test_failing_job_shows_its_error(fair, badge_folder, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(jobs.rendering, "render_pdf", broken)
+    job_id = _new_job(fair)
+    jobs.run_badge_job(job_id)
+    job = db.session.get(BadgeJob, job_id)
+    assert job.status == JobStatus.FAILED and job.error == "OSError: disk full"
+    assert job.storage_name is None and list(badge_folder.iterdir()) == []
+    jobs.run_badge_job(job_id)  # a finished job is not run again
+    assert db.session.get(BadgeJob, job_id).status == JobStatus.FAILED
+
+
+def test_job_whose_filters_match_nobody_fails_clearly(fair, badge_folder):
+    job_id = _new_job(fair, BatchOptions(booth="Z-99"))
+    jobs.run_badge_job(job_id)
+    job = db.session.get(BadgeJob, job_id)
+    assert job.status == JobStatus.FAILED and "no badges match" in job.error
+
+
+def _redis_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+def test_job_through_the_redis_queue(app, fair, badge_folder, monkeypatch):
+    from rq import SimpleWorker
+
+    monkeypatch.setitem(app.config, "JOB_QUEUE_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setitem(app.config, "BADGE_QUEUE_NAME", f"badges-test-{uuid.uuid4().hex}")
+    job_id = _new_job(fair, BatchOptions(layout="a4-a6", role="candidate"))
+    assert jobs.start_job(job_id) == "queue"
+    queue = jobs.queue(app)
+    try:
+        assert db.session.get(BadgeJob, job_id).status == JobStatus.QUEUED
+        assert SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    finally:
+        queue.delete(delete_jobs=True)
+    db.session.expire_all()
+    job = db.session.get(BadgeJob, job_id)
+    assert job.status == JobStatus.DONE, job.error
+    assert job.total == 4 and json.loads(job.options)["locale"] == "zh_CN"
+    assert len(PdfReader(jobs.job_path(job)).pages) == 1  # four A6 badges on one sheet
