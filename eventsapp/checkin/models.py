@@ -31,6 +31,9 @@ class CheckIn(db.Model):
     checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     gate: Mapped[str] = mapped_column(String(40), default="")
     method: Mapped[str] = mapped_column(String(10), default="scan")  # scan, number, search
+    # The phone's id for the scan: an offline queue that sends the same scan again sends the same id,
+    # which tells a retry from a second scan of the same badge.
+    scan_id: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     holder: Mapped[User] = relationship(foreign_keys=[holder_id])
     checked_in_by: Mapped[User | None] = relationship(foreign_keys=[checked_in_by_id])

@@ -84,7 +84,7 @@ def existing_check_in(event_id: int, holder_id: int) -> CheckIn | None:
 
 def check_in(event: Event, *, token: str | None = None, number: str | None = None, holder_id: int | None = None,
              actor: User, gate: str = "", method: str = "scan", scanned_at: datetime | None = None,
-             now: datetime | None = None) -> CheckInResult:
+             scan_id: str = "", now: datetime | None = None) -> CheckInResult:
     """Let the badge's holder in, once. A candidate's registration is marked attended in the same
     transaction. The verdict is judged at the scan time, so a scan queued offline during the event
     is not refused as expired when it arrives after."""
@@ -97,7 +97,7 @@ def check_in(event: Event, *, token: str | None = None, number: str | None = Non
         return CheckInResult(Outcome.REFUSED, scan.verdict, scan.badge)
     badge = scan.badge
     row = CheckIn(event_id=event.id, holder_id=badge.holder_id, badge_id=badge.id, checked_in_at=when,
-                  recorded_at=now, checked_in_by_id=actor.id, gate=gate, method=method)
+                  recorded_at=now, checked_in_by_id=actor.id, gate=gate, method=method, scan_id=scan_id[:40])
     try:
         with db.session.begin_nested():
             db.session.add(row)
@@ -105,8 +105,7 @@ def check_in(event: Event, *, token: str | None = None, number: str | None = Non
     except IntegrityError:
         # Another gate (or this one, retrying) let the person in first: report theirs.
         earlier = existing_check_in(event.id, badge.holder_id)
-        repeated = (earlier is not None and earlier.checked_in_by_id == actor.id and earlier.gate == gate
-                    and abs(earlier.checked_in_at - when) < timedelta(seconds=1))
+        repeated = bool(scan_id) and earlier is not None and earlier.scan_id == scan_id[:40]
         return CheckInResult(Outcome.ALREADY, scan.verdict, badge, earlier, repeated)
     if badge.role == BadgeRole.CANDIDATE and badge.registration is not None \
             and badge.registration.status == RegistrationStatus.CONFIRMED:

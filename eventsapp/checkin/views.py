@@ -172,8 +172,10 @@ def _result_json(event: Event, result: CheckInResult) -> dict:
 def _check_in(event: Event, data: dict) -> dict:
     fields = _scan_fields(data)
     method = "number" if fields["number"] is not None else "search" if fields["holder_id"] is not None else "scan"
+    scan_id = data.get("id")
+    scan_id = str(scan_id) if isinstance(scan_id, str | int) and not isinstance(scan_id, bool) else ""
     result = services.check_in(event, **fields, actor=_me(), gate=_text(data, "gate", 200) or "", method=method,
-                               scanned_at=_scanned_at(data))
+                               scanned_at=_scanned_at(data), scan_id=scan_id)
     body = _result_json(event, result)  # before the commit expires the rows it reads
     db.session.commit()
     return body

@@ -138,7 +138,7 @@ def test_queued_scan_times_are_kept_clamped_and_a_resent_scan_is_recognised(door
     for person in people:
         confirmed(event, person)
     earlier = services.check_in(event, holder_id=people[0].id, actor=volunteer, gate="G1",
-                                scanned_at=now - timedelta(minutes=20), now=now)
+                                scanned_at=now - timedelta(minutes=20), scan_id="phone-1", now=now)
     future = services.check_in(event, holder_id=people[1].id, actor=volunteer, scanned_at=now + timedelta(hours=3),
                                now=now)
     ancient = services.check_in(event, holder_id=people[2].id, actor=volunteer, scanned_at=now - timedelta(days=9),
@@ -148,8 +148,13 @@ def test_queued_scan_times_are_kept_clamped_and_a_resent_scan_is_recognised(door
     assert future.check_in.checked_in_at == now
     assert ancient.check_in.checked_in_at == now - services.OFFLINE_MAX_AGE
     resent = services.check_in(event, holder_id=people[0].id, actor=volunteer, gate="G1",
-                               scanned_at=now - timedelta(minutes=20), now=now + timedelta(minutes=1))
+                               scanned_at=now - timedelta(minutes=20), scan_id="phone-1",
+                               now=now + timedelta(minutes=1))
     assert resent.outcome == Outcome.ALREADY and resent.repeated
+    # The same gate scanning the same badge again within the second is a second scan, not a retry.
+    again = services.check_in(event, holder_id=people[0].id, actor=volunteer, gate="G1",
+                              scanned_at=now - timedelta(minutes=20), scan_id="phone-2", now=now)
+    assert again.outcome == Outcome.ALREADY and not again.repeated
     other_gate = services.check_in(event, holder_id=people[0].id, actor=volunteer, gate="G2")
     assert other_gate.outcome == Outcome.ALREADY and not other_gate.repeated
     assert count_check_ins() == 3
