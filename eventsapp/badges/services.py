@@ -83,25 +83,22 @@ def sync_badges(event_id: int, now: datetime | None = None) -> list[Badge]:
     now = now or utcnow()
     current = active_badges(event_id)
     wanted = entitlements(event_id)
-    taken = set(db.session.scalars(select(Badge.number).where(Badge.event_id == event_id)))
-    created = False
-    for holder_id, entitlement in wanted.items():
-        badge = current.get(holder_id)
-        if badge is not None and _matches(badge, entitlement):
-            continue
-        if badge is not None:
-            badge.revoked_at, badge.revoked_reason = now, "role changed"
-            db.session.flush()
-        current[holder_id] = _new_badge(event_id, entitlement, taken)
-        db.session.add(current[holder_id])
-        created = True
-    if created:
+    changes = [(entitlement, current.get(holder_id)) for holder_id, entitlement in wanted.items()
+               if current.get(holder_id) is None or not _matches(current[holder_id], entitlement)]
+    if changes:
+        taken = set(db.session.scalars(select(Badge.number).where(Badge.event_id == event_id)))
         try:
+            # In a savepoint, so that losing a race leaves the session usable.
             with db.session.begin_nested():
+                for entitlement, badge in changes:
+                    if badge is not None:
+                        badge.revoked_at, badge.revoked_reason = now, "role changed"
+                        db.session.flush()
+                    current[entitlement.holder_id] = _new_badge(event_id, entitlement, taken)
+                    db.session.add(current[entitlement.holder_id])
                 db.session.flush()
         except IntegrityError:
             # Another request issued the same badges a moment ago: take theirs.
-            db.session.expire_all()
             current = active_badges(event_id)
     return [current[holder_id] for holder_id in wanted if holder_id in current]
 
@@ -117,16 +114,27 @@ def badge_of(event_id: int, holder_id: int) -> Badge | None:
     return next((b for b in sync_badges(event_id) if b.holder_id == holder_id), None)
 
 
+class AlreadyReplaced(Exception):
+    """The badge was reissued (revoked) already, e.g. by a second click a moment earlier."""
+
+
 def reissue(badge: Badge, reason: str = "reissued", now: datetime | None = None) -> Badge:
     """Void the badge's code and give its holder a new badge with a new code and number."""
     now = now or utcnow()
-    badge.revoked_at, badge.revoked_reason = now, reason[:200]
-    db.session.flush()
+    db.session.refresh(badge, with_for_update=True)  # two organizers reissuing at once: one wins
+    if badge.revoked_at is not None:
+        raise AlreadyReplaced(badge.number)
     taken = set(db.session.scalars(select(Badge.number).where(Badge.event_id == badge.event_id)))
     replacement = _new_badge(badge.event_id, Entitlement(badge.holder_id, badge.role, badge.registration_id,
                                                          badge.booth_id), taken)
-    db.session.add(replacement)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            badge.revoked_at, badge.revoked_reason = now, reason[:200]
+            db.session.flush()
+            db.session.add(replacement)
+            db.session.flush()
+    except IntegrityError:
+        raise AlreadyReplaced(badge.number) from None
     return replacement
 
 

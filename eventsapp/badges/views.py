@@ -25,7 +25,7 @@ from eventsapp.accounts.models import User
 from eventsapp.badges import batches, crew, jobs, rendering
 from eventsapp.badges.forms import SORT_LABELS, BatchForm, CrewForm
 from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, JobStatus
-from eventsapp.badges.services import badge_of, holder_names, reissue
+from eventsapp.badges.services import AlreadyReplaced, badge_of, holder_names, reissue
 from eventsapp.badges.tokens import normalize_number
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.employers.models import Hall
@@ -206,10 +206,12 @@ def badge_pdf(event_id: int, badge_id: int):
 def reissue_badge(event_id: int, badge_id: int):
     event = _event(event_id)
     badge = _badge(event, badge_id)
-    if badge.revoked_at is not None:
+    try:
+        replacement = reissue(badge, reason=f"reissued by {current_user.email}")
+    except AlreadyReplaced:
+        db.session.rollback()
         flash(_("Badge %(number)s was already replaced.", number=badge.number), "warning")
     else:
-        replacement = reissue(badge, reason=f"reissued by {current_user.email}")
         db.session.commit()
         flash(_("Badge %(old)s is void; the new badge is %(new)s.", old=badge.number, new=replacement.number),
               "success")

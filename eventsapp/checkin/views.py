@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, flash, jsonify, make_response, red
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from eventsapp.accounts.models import User
 from eventsapp.badges.models import Badge, BadgeRole
@@ -188,9 +188,10 @@ def door(event_id: int):
     try:
         sync_badges(event.id)  # so that everyone entitled can be found by name, even without a printed badge
         db.session.commit()
-    except OperationalError:
-        # SQLite: a GET reads without the write lock, so a busy door may refuse this write. The badges
-        # are issued on the next load; scans and numbers work meanwhile.
+    except (OperationalError, IntegrityError):
+        # SQLite: a GET reads without the write lock, so a busy door may refuse this write; or another
+        # page issued the same badges at that moment. They are there on the next load; scans and
+        # numbers work meanwhile.
         db.session.rollback()
     return render_template("checkin/door.html", event=event, counts=services.live_counts(event),
                            role_labels=ROLE_LABELS)

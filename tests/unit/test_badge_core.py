@@ -1,6 +1,8 @@
 """Issuing badges, the signed code on them, and what a scan means at the door."""
 from datetime import timedelta
 
+import pytest
+
 from eventsapp.badges import services, tokens
 from eventsapp.badges.models import BadgeRole, EventCrew
 from eventsapp.badges.services import Verdict
@@ -65,3 +67,41 @@ def test_crew_outranks_candidate_and_losing_the_role_voids_the_badge(ctx, make_e
     [candidate_badge] = services.sync_badges(event.id)
     assert candidate_badge.role == BadgeRole.CANDIDATE and candidate_badge.code != badge.code
     assert services.judge(badge, event).verdict == Verdict.REVOKED
+
+
+def test_losing_the_race_to_issue_badges_takes_the_winners(ctx, make_event, make_candidate, monkeypatch):
+    event = make_event()
+    person = make_candidate()
+    register_for_event(event.id, person)
+    db.session.commit()
+    # Another request issued this person's badge between our read and our insert.
+    real_active = services.active_badges
+    calls = []
+
+    def stale_then_real(event_id):
+        calls.append(event_id)
+        if len(calls) == 1:
+            with db.session.begin_nested():
+                db.session.add(services._new_badge(event_id, services.entitlements(event_id)[person.id], set()))
+            return {}
+        return real_active(event_id)
+
+    monkeypatch.setattr(services, "active_badges", stale_then_real)
+    [badge] = services.sync_badges(event.id)
+    assert badge.holder_id == person.id and len(calls) == 2
+    db.session.commit()  # the session is still usable
+    assert db.session.scalar(db.select(db.func.count()).select_from(services.Badge)) == 1
+
+
+def test_a_badge_is_reissued_once_however_often_it_is_asked(ctx, make_event, make_candidate):
+    event = make_event()
+    person = make_candidate()
+    register_for_event(event.id, person)
+    db.session.commit()
+    badge = services.badge_of(event.id, person.id)
+    services.reissue(badge)
+    db.session.commit()
+    with pytest.raises(services.AlreadyReplaced):
+        services.reissue(badge)
+    db.session.rollback()
+    assert len([b for b in services.active_badges(event.id).values()]) == 1
