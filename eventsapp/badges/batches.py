@@ -13,8 +13,8 @@ from sqlalchemy.orm import selectinload
 from eventsapp.accounts.models import User
 from eventsapp.badges import fonts
 from eventsapp.badges.models import Badge, BadgeRole
-from eventsapp.badges.rendering import LAYOUTS, BadgeCard, Layout, layout_named
-from eventsapp.badges.services import sync_badges, token_of
+from eventsapp.badges.rendering import LAYOUTS, BadgeCard, Layout
+from eventsapp.badges.services import names_of, sync_badges, token_of
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.employers.models import Booth
 from eventsapp.events.models import Event
@@ -55,7 +55,7 @@ class BatchOptions:
 
     @property
     def layout_spec(self) -> Layout:
-        return layout_named(self.layout)
+        return LAYOUTS[self.layout]  # checked by check(), the forms and the command line
 
 
 @dataclass(frozen=True)
@@ -102,13 +102,6 @@ def _organization_name(badge: Badge, profile: CandidateProfile | None) -> str:
     return ""
 
 
-def _names(holder: User, profile: CandidateProfile | None) -> tuple[str, str]:
-    # services.holder_names' rule, with the profile already loaded instead of a query per person.
-    if profile is not None and profile.name:
-        return profile.name, profile.name_latin
-    return holder.display_name, ""
-
-
 def cards_for(event: Event, badges: list[Badge]) -> list[BadgeCard]:
     """What the given badges print; loads holders and their profiles for all of them at once."""
     holder_ids = [badge.holder_id for badge in badges]
@@ -119,7 +112,7 @@ def cards_for(event: Event, badges: list[Badge]) -> list[BadgeCard]:
     cards = []
     for badge in badges:
         profile = profiles.get(badge.holder_id)
-        name, latin = _names(holders[badge.holder_id], profile)
+        name, latin = names_of(holders[badge.holder_id], profile)
         booth = badge.booth
         cards.append(BadgeCard(
             number=badge.number, role=badge.role, name=name, name_latin=latin if latin != name else "",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from dataclasses import asdict
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
@@ -39,7 +40,7 @@ def job_path(job: BadgeJob) -> Path | None:
 def create_job(event: Event, options: batches.BatchOptions, requested_by_id: int | None, total: int,
                locale: str = "") -> BadgeJob:
     # The job renders in the language of the organizer who asked, which the worker cannot see.
-    values = {**json.loads(options.to_json()), "locale": locale}
+    values = {**asdict(options), "locale": locale}
     job = BadgeJob(event_id=event.id, requested_by_id=requested_by_id, total=total,
                    options=json.dumps(values, ensure_ascii=False))
     db.session.add(job)

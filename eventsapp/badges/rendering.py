@@ -85,17 +85,6 @@ CUT_MARK = 4.0  # mm, drawn from 1 mm beyond each card corner along the cut line
 SHEETS_PER_RUN = 32  # a large batch renders in runs of this many sheets (progress, worker processes)
 
 
-class UnknownLayout(ValueError):
-    pass
-
-
-def layout_named(key: str) -> Layout:
-    try:
-        return LAYOUTS[key]
-    except KeyError:
-        raise UnknownLayout(key) from None
-
-
 @dataclass(frozen=True)
 class BadgeCard:
     """What one badge shows."""

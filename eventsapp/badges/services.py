@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from eventsapp.accounts.models import User
 from eventsapp.badges import tokens
 from eventsapp.badges.models import Badge, BadgeRole, EventCrew
+from eventsapp.candidates.models import CandidateProfile
 from eventsapp.dbtypes import utcnow
 from eventsapp.employers.models import Booth, BoothStatus, OrganizationMember
 from eventsapp.events.models import Event
@@ -221,12 +222,13 @@ def verify_token(token: str, event: Event, now: datetime | None = None) -> ScanR
     return judge(badge, event, now)
 
 
-def holder_names(holder: User) -> tuple[str, str]:
+def names_of(holder: User, profile: CandidateProfile | None) -> tuple[str, str]:
     """The name as written and in Latin letters, for badges and the door: a candidate's profile
     names, otherwise the account's display name."""
-    from eventsapp.candidates.models import CandidateProfile
-
-    profile = db.session.get(CandidateProfile, holder.id)
     if profile is not None and profile.name:
         return profile.name, profile.name_latin
     return holder.display_name, ""
+
+
+def holder_names(holder: User) -> tuple[str, str]:
+    return names_of(holder, db.session.get(CandidateProfile, holder.id))

@@ -18,14 +18,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from eventsapp.accounts.access import organizer_required
 from eventsapp.accounts.models import User
 from eventsapp.badges import batches, crew, jobs, rendering
-from eventsapp.badges.forms import SORT_LABELS, BatchForm, CrewForm
+from eventsapp.badges.forms import BatchForm, CrewForm
 from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, JobStatus
-from eventsapp.badges.services import AlreadyReplaced, badge_of, holder_names, reissue
+from eventsapp.badges.services import AlreadyReplaced, badge_of, names_of, reissue
 from eventsapp.badges.tokens import normalize_number
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.employers.models import Hall
@@ -94,13 +95,19 @@ def _badge_rows(event: Event):
     search = request.args.get("q", "").strip()[:100]
     query = (select(Badge).join(Badge.holder).outerjoin(CandidateProfile, CandidateProfile.user_id == Badge.holder_id)
              .where(Badge.event_id == event.id, Badge.revoked_at.is_(None))
+             .options(selectinload(Badge.holder), selectinload(Badge.booth))
              .order_by(Badge.role, User.display_name, Badge.id))
     if search:
         like = f"%{search}%"
         query = query.where(or_(Badge.number == normalize_number(search), User.display_name.ilike(like),
                                 User.email.ilike(like), CandidateProfile.name.ilike(like),
                                 CandidateProfile.name_latin.ilike(like)))
-    return search, db.paginate(query, per_page=25, error_out=False)
+    pagination = db.paginate(query, per_page=25, error_out=False)
+    holder_ids = [badge.holder_id for badge in pagination.items]
+    profiles = {profile.user_id: profile for profile in db.session.scalars(
+        select(CandidateProfile).where(CandidateProfile.user_id.in_(holder_ids)))} if holder_ids else {}
+    names = {badge.id: names_of(badge.holder, profiles.get(badge.holder_id)) for badge in pagination.items}
+    return search, pagination, names
 
 
 @manage.get("")
@@ -115,17 +122,16 @@ def overview(event_id: int, batch_form: BatchForm | None = None, crew_form: Crew
     db.session.commit()  # badges issued for the preview keep their numbers
     if problems is None:
         problems = batches.preprint_check(cards, options.layout_spec)
-    search, pagination = _badge_rows(event)
+    search, pagination, names = _badge_rows(event)
     recent_jobs = db.session.scalars(select(BadgeJob).where(BadgeJob.event_id == event.id)
                                      .order_by(BadgeJob.id.desc()).limit(10)).all()
     return render_template(
         "badges/manage.html", event=event, form=form, options=options, matching=len(cards), problems=problems,
         counts=batches.role_counts(event.id), role_labels=rendering.ROLE_LABELS, colours=rendering.ROLE_COLOURS,
         roles=list(BadgeRole),
-        jobs=recent_jobs, inline_limit=current_app.config["BADGE_INLINE_LIMIT"], sort_labels=SORT_LABELS,
+        jobs=recent_jobs, inline_limit=current_app.config["BADGE_INLINE_LIMIT"],
         layouts=rendering.LAYOUTS, crew=crew.crew_of(event.id), crew_form=crew_form or CrewForm(),
-        pagination=pagination, search=search,
-        names={badge.id: holder_names(badge.holder) for badge in pagination.items}), status
+        pagination=pagination, search=search, names=names), status
 
 
 @manage.post("/render")

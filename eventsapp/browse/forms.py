@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import TextInput
 
 from eventsapp.browse import services
-from eventsapp.candidates.choices import DEGREE_LABELS, TALENT_CLASS_DESCRIPTIONS
+from eventsapp.candidates.choices import DEGREE_LABELS
 from eventsapp.candidates.forms import YearField
 from eventsapp.candidates.models import Degree, TalentClass
 from eventsapp.candidates.services import SKILL_SEPARATORS
@@ -71,9 +71,6 @@ class BrowseForm(FlaskForm):
     def validate_skills(self, field):
         if len(skill_tags(field.data)) > services.MAX_SKILL_TAGS:
             raise ValidationError(_l("Enter at most %(max)d skills.", max=services.MAX_SKILL_TAGS))
-
-    def talent_class_title(self, code: str) -> str:
-        return str(TALENT_CLASS_DESCRIPTIONS[TalentClass(code)])
 
     def to_filters(self) -> services.BrowseFilters:
         """The filters from the fields that are valid; a field with an error does not filter."""

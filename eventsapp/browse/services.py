@@ -19,6 +19,7 @@ from eventsapp.employers.access import visible_registrants_condition
 from eventsapp.employers.models import Booth, ProfileView, ShortlistEntry, ViewedItem
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
+from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed
 
 PER_PAGE = 25
@@ -56,17 +57,12 @@ class BrowseFilters:
 
 # --- Browsing -------------------------------------------------------------------------------------
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _contains(column, text: str):
     """The column contains the text, ignoring case. Text without upper and lower case (Chinese, digits)
     needs no case folding, and a plain LIKE spares folding every row of a large fair."""
     if text.lower() == text.upper():
-        return column.like(_like_pattern(text), escape="\\")
-    return column.ilike(_like_pattern(text), escape="\\")
+        return column.like(contains_pattern(text), escape="\\")
+    return column.ilike(contains_pattern(text), escape="\\")
 
 
 def search_words(text: str) -> list[str]:
@@ -106,9 +102,9 @@ def _filter_conditions(filters: BrowseFilters, this_year: int) -> list:
     # The search and the skills read the profile's precomputed, lower-cased columns: a LIKE on one column
     # of the row at hand, instead of three columns and a look into candidate_skill for each registrant.
     for word in search_words(filters.search):
-        conditions.append(profile.search_text.like(_like_pattern(word.lower()), escape="\\"))
+        conditions.append(profile.search_text.like(contains_pattern(word.lower()), escape="\\"))
     if filters.skills:
-        conditions.append(or_(*(profile.skill_keys.like(_like_pattern(f"\n{tag.lower()}\n"), escape="\\")
+        conditions.append(or_(*(profile.skill_keys.like(contains_pattern(f"\n{tag.lower()}\n"), escape="\\")
                                 for tag in filters.skills)))
     return conditions
 

@@ -41,11 +41,13 @@ def _booth_at(event_id: int) -> tuple[Event, Booth]:
 
 
 def _visible_candidate(event_id: int, candidate_id: int) -> tuple[Booth, CandidateProfile]:
-    """The candidate's profile if this user may see it at this event; 404 otherwise, whatever the reason."""
-    if not access.can_see_candidate(_me(), event_id, candidate_id):
-        abort(404)
+    """The candidate's profile if this user may see it at this event; 404 otherwise, whatever the reason.
+    The same rule as access.can_see_candidate, read once: the approved booth, then the visible profile."""
     booth = access.approved_booth(_me(), event_id)
-    return booth, services.visible_profile(event_id, candidate_id)
+    profile = services.visible_profile(event_id, candidate_id) if booth is not None else None
+    if profile is None:
+        abort(404)
+    return booth, profile
 
 
 def _shortlist_booth(booth_id: int) -> Booth:

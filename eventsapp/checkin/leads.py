@@ -20,12 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from eventsapp.accounts.models import User
-from eventsapp.badges import services as badges
 from eventsapp.badges.models import Badge, BadgeRole
-from eventsapp.badges.services import ScanResult, Verdict
+from eventsapp.badges.services import Verdict
 from eventsapp.browse.services import NOTE_MAX_LENGTH, entry_for, visible_profile
 from eventsapp.candidates.models import CandidateProfile
-from eventsapp.checkin.services import NUMBER_MAX_LENGTH
+from eventsapp.checkin.services import find_badge
 from eventsapp.dbtypes import utcnow
 from eventsapp.employers.access import visible_registrants_condition
 from eventsapp.employers.models import Booth, ShortlistEntry
@@ -65,20 +64,12 @@ def check_lead(rating: int | None, note: str) -> str:
     return note
 
 
-def _scan(booth: Booth, token: str | None, number: str | None, now: datetime) -> ScanResult:
-    if token is not None:
-        return badges.verify_token(token, booth.event, now)
-    if number is not None and len(number) <= NUMBER_MAX_LENGTH:
-        return badges.judge(badges.find_by_number(booth.event_id, number), booth.event, now)
-    return ScanResult(Verdict.INVALID)
-
-
 def capture_lead(booth: Booth, *, actor: User, token: str | None = None, number: str | None = None,
                  rating: int | None = None, note: str = "", now: datetime | None = None) -> LeadResult:
     """Add the scanned candidate to the booth's leads, or record the scan on their entry."""
     now = now or utcnow()
     note = check_lead(rating, note)
-    scan = _scan(booth, token, number, now)
+    scan = find_badge(booth.event, token=token, number=number, now=now)
     if not scan.ok:
         return LeadResult(LeadOutcome.REFUSED, scan.verdict, badge=scan.badge)
     if scan.badge.role != BadgeRole.CANDIDATE:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from eventsapp.accounts.models import User
 from eventsapp.badges import services as badges
@@ -29,6 +29,7 @@ from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.registrations.services import mark_attended
+from eventsapp.textsearch import contains_pattern
 
 GATE_MAX_LENGTH = 40
 NUMBER_MAX_LENGTH = 32
@@ -124,11 +125,6 @@ class Match:
     checked_in_at: datetime | None
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def search_holders(event_id: int, text: str, limit: int = SEARCH_LIMIT) -> list[Match]:
     """Badge holders of the event whose name (as written, in Latin letters, or the account's name)
     contains every word typed; active badges only, a few at most."""
@@ -136,14 +132,15 @@ def search_holders(event_id: int, text: str, limit: int = SEARCH_LIMIT) -> list[
     if not words:
         return []
     profile = aliased(CandidateProfile)
-    conditions = [or_(profile.name.ilike(_like(word), escape="\\"), profile.name_latin.ilike(_like(word), escape="\\"),
-                      User.display_name.ilike(_like(word), escape="\\")) for word in words]
+    conditions = [or_(*(column.ilike(contains_pattern(word), escape="\\")
+                        for column in (profile.name, profile.name_latin, User.display_name))) for word in words]
     rows = db.session.execute(
         select(Badge, profile.name, profile.name_latin, User.display_name, CheckIn.checked_in_at)
         .join(User, User.id == Badge.holder_id)
         .outerjoin(profile, profile.user_id == Badge.holder_id)
         .outerjoin(CheckIn, and_(CheckIn.event_id == Badge.event_id, CheckIn.holder_id == Badge.holder_id))
         .where(Badge.event_id == event_id, Badge.revoked_at.is_(None), *conditions)
+        .options(joinedload(Badge.booth).joinedload(Booth.organization))  # the matches show their booth
         .order_by(func.coalesce(profile.name_latin, User.display_name), Badge.id).limit(limit)).all()
     return [Match(badge, name or display_name, name_latin or "", checked_in_at)
             for badge, name, name_latin, display_name, checked_in_at in rows]

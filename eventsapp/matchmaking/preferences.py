@@ -19,18 +19,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from eventsapp.accounts.models import Role, User
+from eventsapp.booths.services import hosts_booths
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill
 from eventsapp.dbtypes import utcnow
 from eventsapp.employers.models import Booth, BoothStatus, Industry, Opening, Organization, ShortlistEntry
-from eventsapp.events.models import Event, EventKind, EventStatus
+from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_datetime
 from eventsapp.matchmaking import fitscore
 from eventsapp.matchmaking.models import BoothExclusion, CandidateChoice, MatchingRound
 from eventsapp.registrations.models import Registration, RegistrationStatus
+from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed
 
-MATCHING_EVENT_KINDS = (EventKind.FAIR, EventKind.TALENT_DAY)  # the events that have booths
 MAX_RANKED = (1, 50)
 INTERVIEWS_PER_CANDIDATE = (1, 20)
 SLOT_MINUTES = (5, 240)
@@ -60,7 +61,7 @@ class RoundSettings:
 
 
 def hosts_matching(event: Event) -> bool:
-    return event.kind in MATCHING_EVENT_KINDS
+    return hosts_booths(event)  # matching pairs candidates with booths
 
 
 def matching_round(event_id: int) -> MatchingRound | None:
@@ -329,7 +330,7 @@ def rankable_booths(event_id: int, candidate_id: int | None, search: str = "", i
              .order_by(Booth.code.is_(None), Booth.code, Organization.name_zh, Booth.id))
     text = " ".join(search.split())[:MAX_SEARCH_LENGTH]
     if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = contains_pattern(text)
         titled = select(Opening.organization_id).where(Opening.event_id == event_id,
                                                        Opening.title.ilike(pattern, escape="\\"))
         query = query.where(or_(Organization.name_zh.ilike(pattern, escape="\\"),

@@ -16,7 +16,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
 from eventsapp.accounts.models import User
-from eventsapp.booths.services import BOOTH_EVENT_KINDS
 from eventsapp.candidates.models import Degree
 from eventsapp.dbtypes import utcnow
 from eventsapp.employers import access
@@ -32,6 +31,7 @@ from eventsapp.employers.models import (
 )
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
+from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed
 
 MAX_TITLE = 200
@@ -276,25 +276,12 @@ def booths_of_organization(organization_id: int, event_ids: list[int]) -> dict[i
     return result
 
 
-def events_open_for_openings(now: datetime | None = None) -> list[Event]:
-    """Published fairs that have not ended, soonest first: where employers can still list openings."""
-    now = now or utcnow()
-    return list(db.session.scalars(select(Event).where(
-        Event.kind.in_(BOOTH_EVENT_KINDS), Event.status == EventStatus.PUBLISHED, Event.ends_at > now)
-        .order_by(Event.starts_at, Event.id)))
-
-
 # --- Everyone: searching a fair's openings ------------------------------------------------------
 
 def _approved_booth_at_event():
     """SQL condition on Opening: its organization holds an approved booth at the opening's event."""
     return exists().where(Booth.event_id == Opening.event_id, Booth.organization_id == Opening.organization_id,
                           Booth.status == BoothStatus.APPROVED)
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def search_query(event_id: int, filters: OpeningFilters) -> Select:
@@ -305,7 +292,7 @@ def search_query(event_id: int, filters: OpeningFilters) -> Select:
              .order_by(Opening.created_at.desc(), Opening.id.desc()))
     text = _clean_line(filters.text)[:MAX_SEARCH_LENGTH]
     if text:
-        pattern = _like(text)
+        pattern = contains_pattern(text)
         query = query.where(or_(*(column.ilike(pattern, escape="\\") for column in (
             Opening.title, Opening.description, Opening.skills, Opening.majors,
             Organization.name_zh, Organization.name_en))))
@@ -315,10 +302,10 @@ def search_query(event_id: int, filters: OpeningFilters) -> Select:
                             else Opening.degree.is_(None))
     major = _clean_line(filters.major)[:MAX_SEARCH_LENGTH]
     if major:
-        query = query.where(Opening.majors.ilike(_like(major), escape="\\"))
+        query = query.where(Opening.majors.ilike(contains_pattern(major), escape="\\"))
     city = _clean_line(filters.city)[:MAX_SEARCH_LENGTH]
     if city:
-        query = query.where(Opening.work_city.ilike(_like(city), escape="\\"))
+        query = query.where(Opening.work_city.ilike(contains_pattern(city), escape="\\"))
     if filters.industry is not None:
         query = query.where(Organization.industry == filters.industry)
     if filters.organization_id is not None:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from eventsapp.accounts.views import safe_next_url
-from eventsapp.booths.services import hosts_booths
+from eventsapp.booths.services import fairs_open_for_booths, hosts_booths
 from eventsapp.candidates.choices import DEGREE_LABELS, HANGZHOU_DISTRICTS, SKILL_SUGGESTIONS
 from eventsapp.employers import access
 from eventsapp.employers.choices import INDUSTRY_LABELS
@@ -72,7 +72,7 @@ def _own_opening(opening_id: int) -> Opening:
 @employer_required
 def employer_events():
     member = access.membership_of(current_user)
-    events = services.events_open_for_openings()
+    events = fairs_open_for_booths()  # where employers can still list openings
     counts, booths = {}, {}
     if member is not None:
         event_ids = [event.id for event in events]

@@ -89,5 +89,5 @@
     window.addEventListener("pagehide", stop);
   }
 
-  window.BadgeScanner = { attach: attach, cameraPossible: cameraPossible };
+  window.BadgeScanner = { attach: attach };
 })();
