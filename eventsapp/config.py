@@ -78,6 +78,9 @@ class Config:
     BADGE_INLINE_LIMIT = int(os.environ.get("BADGE_INLINE_LIMIT", "300"))
     BADGE_FOLDER = os.environ.get("BADGE_FOLDER") or None
     BADGE_RENDER_PROCESSES = int(os.environ.get("BADGE_RENDER_PROCESSES", str(min(os.cpu_count() or 1, 4))))
+    # Public calendar feeds: how long a process reuses the events' fingerprint (their ETag) before asking
+    # the database again; other workers' changes reach the feeds within this many seconds.
+    CALENDAR_FINGERPRINT_SECONDS = float(os.environ.get("CALENDAR_FINGERPRINT_SECONDS", "5"))
 
     # E-mail: written to the outbox with the change that causes it, sent by `flask outbox work`.
     # Without SMTP_HOST, messages are written to the log instead (development).

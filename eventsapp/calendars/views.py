@@ -40,7 +40,7 @@ def _language() -> str:
 
 def _fingerprint() -> services.Fingerprint:
     return services.current_fingerprint(db.engine.url.render_as_string(),
-                                        current_app.config.get("CALENDAR_FINGERPRINT_SECONDS", 5))
+                                        current_app.config["CALENDAR_FINGERPRINT_SECONDS"])
 
 
 def _bad_request(error: services.FeedFilterError) -> Response:
