@@ -122,8 +122,10 @@ class AlreadyReplaced(Exception):
 def reissue(badge: Badge, reason: str = "reissued", now: datetime | None = None) -> Badge:
     """Void the badge's code and give its holder a new badge with a new code and number."""
     now = now or utcnow()
-    db.session.refresh(badge, with_for_update=True)  # two organizers reissuing at once: one wins
-    if badge.revoked_at is not None:
+    # Two organizers reissuing at once: the row lock lets one win. A plain query, not a refresh, so
+    # no eager loads the badge was read with end up on the nullable side of a FOR UPDATE join.
+    revoked_at = db.session.scalar(select(Badge.revoked_at).where(Badge.id == badge.id).with_for_update())
+    if revoked_at is not None:
         raise AlreadyReplaced(badge.number)
     taken = set(db.session.scalars(select(Badge.number).where(Badge.event_id == badge.event_id)))
     replacement = _new_badge(badge.event_id, Entitlement(badge.holder_id, badge.role, badge.registration_id,

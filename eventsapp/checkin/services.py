@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, selectinload
 
 from eventsapp.accounts.models import User
 from eventsapp.badges import services as badges
@@ -140,7 +140,7 @@ def search_holders(event_id: int, text: str, limit: int = SEARCH_LIMIT) -> list[
         .outerjoin(profile, profile.user_id == Badge.holder_id)
         .outerjoin(CheckIn, and_(CheckIn.event_id == Badge.event_id, CheckIn.holder_id == Badge.holder_id))
         .where(Badge.event_id == event_id, Badge.revoked_at.is_(None), *conditions)
-        .options(joinedload(Badge.booth).joinedload(Booth.organization))  # the matches show their booth
+        .options(selectinload(Badge.booth).selectinload(Booth.organization))  # the matches show their booth
         .order_by(func.coalesce(profile.name_latin, User.display_name), Badge.id).limit(limit)).all()
     return [Match(badge, name or display_name, name_latin or "", checked_in_at)
             for badge, name, name_latin, display_name, checked_in_at in rows]
