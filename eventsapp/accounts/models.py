@@ -3,13 +3,17 @@ from __future__ import annotations
 import enum
 import hashlib
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Enum, String, true
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsapp.dbtypes import UTCDateTime, utcnow
 from eventsapp.extensions import db
+
+if TYPE_CHECKING:
+    from eventsapp.candidates.models import CandidateProfile
 
 
 class Role(enum.StrEnum):
@@ -42,6 +46,10 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # A candidate's profile, read with the account on every request (accounts.services.load_user).
+    # Read-only: profiles are created and deleted on their own (candidates.services.find_profile).
+    candidate_profile: Mapped[CandidateProfile | None] = relationship(viewonly=True)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

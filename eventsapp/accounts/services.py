@@ -7,8 +7,9 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.passwords import hash_password, needs_rehash, password_weaknesses, verify_password
@@ -36,10 +37,17 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+# Candidates' pages nearly all read the profile (eligibility, registration, the profile itself):
+# joined to the account it costs no round trip of its own. Built once: session.get() with options
+# builds and hashes a new statement on every request.
+_USER_WITH_PROFILE = (select(User).options(joinedload(User.candidate_profile))
+                      .where(User.id == bindparam("user_id")))
+
+
 def load_user(session_id: str) -> User | None:
     """Flask-Login's loader: the id must still carry the current password's marker."""
     user_id, _, marker = session_id.partition(".")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = db.session.scalar(_USER_WITH_PROFILE, {"user_id": int(user_id)}) if user_id.isdigit() else None
     if user is None or not hmac.compare_digest(user.session_marker, marker):
         return None
     return user

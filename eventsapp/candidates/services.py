@@ -77,7 +77,8 @@ def graduation_years(this_year: int) -> YearRange:
 # --- Reading --------------------------------------------------------------------------------------
 
 def find_profile(user: User) -> CandidateProfile | None:
-    return db.session.get(CandidateProfile, user.id)
+    # Usually loaded with the account already; read when it was not, or was created since.
+    return user.candidate_profile or db.session.get(CandidateProfile, user.id)
 
 
 def get_or_create_profile(user: User) -> CandidateProfile:
@@ -342,6 +343,7 @@ def erase_account(user: User, now: datetime | None = None) -> None:
     if profile is not None:
         remove_resume(profile)
         db.session.delete(profile)
+        db.session.expire(user, ["candidate_profile"])  # the account no longer has one
     # Free-text answers and e-mails written to the person may hold personal data too.
     db.session.execute(delete(RegistrationAnswer).where(RegistrationAnswer.registration_id.in_(
         select(Registration.id).where(Registration.user_id == user.id))))

@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, insert, select, tuple_
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import make_transient_to_detached, selectinload
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.candidates.models import CandidateProfile
+from eventsapp.candidates.services import find_profile
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
@@ -65,6 +66,11 @@ _REGISTRATION_OF = select(Registration).where(Registration.event_id == bindparam
                                               Registration.user_id == bindparam("user_id"))
 _QUESTIONS_OF = (select(RegistrationQuestion).where(RegistrationQuestion.event_id == bindparam("event_id"))
                  .order_by(RegistrationQuestion.position, RegistrationQuestion.id))
+# The registration form needs both: one row per question (one row with no question when there are none).
+_EVENT_AND_QUESTIONS = (select(Event, RegistrationQuestion)
+                        .outerjoin(RegistrationQuestion, RegistrationQuestion.event_id == Event.id)
+                        .where(Event.slug == bindparam("slug"))
+                        .order_by(RegistrationQuestion.position, RegistrationQuestion.id))
 # Under the lock, for a new registration: the confirmed places, the people waiting ahead (a new row
 # gets the highest id, so they are those waiting with queued_at <= now) and this person's rows.
 _PLACES_QUEUE_AND_MINE = select(
@@ -123,12 +129,12 @@ def questions_of(event_id: int) -> list[RegistrationQuestion]:
     return list(db.session.scalars(_QUESTIONS_OF, {"event_id": event_id}))
 
 
-def _profile_of(user: User) -> CandidateProfile | None:
-    profile = db.session.get(CandidateProfile, user.id)
-    # The session's identity map holds objects weakly: without this reference the profile would
-    # be read again by every later check in the same request (three times per registration).
-    db.session.info.setdefault("registration_profiles", {})[user.id] = profile
-    return profile
+def event_and_questions(slug: str) -> tuple[Event | None, list[RegistrationQuestion]]:
+    """The event with this slug and its registration questions in order, in one query."""
+    rows = db.session.execute(_EVENT_AND_QUESTIONS, {"slug": slug}).all()
+    if not rows:
+        return None, []
+    return rows[0][0], [question for _, question in rows if question is not None]
 
 
 def _this_year(event: Event, now: datetime) -> int:
@@ -152,7 +158,7 @@ def why_cannot_register(event: Event, user: User | None, now: datetime | None = 
         return []
     if user.role != Role.CANDIDATE:
         return [_l("Only candidate accounts register for events.")]
-    profile = _profile_of(user)
+    profile = find_profile(user)  # loaded with the account: usually no query
     problems = []
     if profile is None or not profile.name.strip() or not profile.phone:
         problems.append(_l("Add your name and mobile number to your profile first."))
@@ -235,6 +241,29 @@ def _check_existing(existing: Registration | None) -> bool:
     return False
 
 
+_INSERT_REGISTRATION = insert(Registration.__table__).returning(Registration.__table__.c.id)
+_INSERT_ANSWERS = insert(RegistrationAnswer.__table__)
+
+
+def _insert_registration(event_id: int, user_id: int, status: RegistrationStatus, now: datetime,
+                         answers: Mapping[int, str]) -> Registration:
+    """A new registration and its answers as plain INSERTs, returned as a persistent object.
+
+    The unit of work would cost more CPU than the statements, and this runs under the event's lock.
+    The object gets every column, so reading it runs no query; its answers load when first read."""
+    values = {"event_id": event_id, "user_id": user_id, "status": status, "queued_at": now, "created_at": now,
+              "updated_at": now, "confirmed_at": now if status == RegistrationStatus.CONFIRMED else None,
+              "cancelled_at": None, "attended_at": None, "decision_reason": ""}
+    values["id"] = db.session.execute(_INSERT_REGISTRATION, values).scalar_one()
+    if answers:
+        db.session.execute(_INSERT_ANSWERS, [{"registration_id": values["id"], "question_id": question_id,
+                                              "value": value} for question_id, value in answers.items()])
+    registration = Registration(**values)
+    make_transient_to_detached(registration)  # as if just loaded: in the session without a second INSERT
+    db.session.add(registration)
+    return registration
+
+
 def register_for_event(event_id: int, user: User, answers: Mapping[int, str | list[str]] | None = None,
                        now: datetime | None = None, *, questions: list[RegistrationQuestion] | None = None,
                        checked: bool = False) -> RegistrationResult:
@@ -243,9 +272,9 @@ def register_for_event(event_id: int, user: User, answers: Mapping[int, str | li
     Everything that needs no lock (eligibility, profile, answers) is checked first; the event is
     locked only to re-check the event and the person's registration, decide the place and insert,
     so the lock is held as briefly as possible. ``questions`` may pass the event's questions when
-    the caller has read them already; ``checked=True`` says the caller has just found no active or
-    declined registration and no reason to refuse (the view does, to show its form), so those
-    reads are not repeated before the lock. Inside the lock everything is checked again anyway.
+    the caller has read them already; ``checked=True`` says the caller has just found no reason to
+    refuse (the view does, to show its form), so the person's registration is not looked up before
+    the lock either. Inside the lock everything is checked again anyway.
     """
     # 1. Without the lock: the cheap early answers and every check about the person.
     if not checked:
@@ -278,24 +307,29 @@ def register_for_event(event_id: int, user: User, answers: Mapping[int, str | li
     if problems:
         raise RegistrationRefused(*problems)
 
-    registration = existing or Registration(event_id=event.id, user_id=user.id, created_at=now)
-    from_status = registration.status.value if existing is not None else ""
-    if existing is not None and existing.answers:
-        existing.answers.clear()  # the new answers replace them; delete first for the unique key
-        db.session.flush()
-    registration.queued_at, registration.cancelled_at, registration.decision_reason = now, None, ""
     position = None
-    if event.requires_approval:
-        registration.status = RegistrationStatus.PENDING
-    elif existing is not None:
-        _take_place_or_queue(event, registration, now)
-    elif event.capacity - confirmed > 0:
-        registration.status, registration.confirmed_at = RegistrationStatus.CONFIRMED, now
-    else:
-        registration.status, position = RegistrationStatus.WAITLISTED, waiting_ahead + 1
-    registration.answers = [RegistrationAnswer(question_id=qid, value=value) for qid, value in stored_answers.items()]
-    db.session.add(registration)
-    db.session.flush()
+    if existing is None:  # nearly always: a new row
+        if event.requires_approval:
+            status = RegistrationStatus.PENDING
+        elif event.capacity - confirmed > 0:
+            status = RegistrationStatus.CONFIRMED
+        else:
+            status, position = RegistrationStatus.WAITLISTED, waiting_ahead + 1
+        registration = _insert_registration(event.id, user.id, status, now, stored_answers)
+        from_status = ""
+    else:  # registering again after a cancellation
+        registration, from_status = existing, existing.status.value
+        if existing.answers:
+            existing.answers.clear()  # the new answers replace them; delete first for the unique key
+            db.session.flush()
+        registration.queued_at, registration.cancelled_at, registration.decision_reason = now, None, ""
+        if event.requires_approval:
+            registration.status = RegistrationStatus.PENDING
+        else:
+            _take_place_or_queue(event, registration, now)
+        registration.answers = [RegistrationAnswer(question_id=qid, value=value)
+                                for qid, value in stored_answers.items()]
+        db.session.flush()
     _log(registration, "registered", from_status, user)
     # Written by the outbox worker: rendering it here (~2 ms) would hold the event's lock longer.
     position = _tell_outcome(registration, position, later=True)

@@ -25,7 +25,13 @@ from eventsapp.registrations.forms import (
     answers_from,
     registration_form,
 )
-from eventsapp.registrations.models import QuestionKind, Registration, RegistrationQuestion, RegistrationStatus
+from eventsapp.registrations.models import (
+    ACTIVE_STATUSES,
+    QuestionKind,
+    Registration,
+    RegistrationQuestion,
+    RegistrationStatus,
+)
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("registrations", __name__)
@@ -42,19 +48,16 @@ def _public_event_or_404(slug: str) -> Event:
 @blueprint.route("/events/<slug>/register", methods=["GET", "POST"])
 @login_required
 def register(slug: str):
-    event = _public_event_or_404(slug)
-    existing = services.find_registration(event.id, current_user.id)
-    if existing is not None and existing.status in (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED,
-                                                    RegistrationStatus.WAITLISTED):
-        flash(_("You are already registered for this event."), "info")
-        return redirect(url_for("registrations.my_events"))
-    event_questions = services.questions_of(event.id)
+    event, event_questions = services.event_and_questions(slug)  # the form is built from both
+    if event is None or event.status == EventStatus.DRAFT:
+        abort(404)
     form = registration_form(event_questions)
     user = current_user._get_current_object()  # not the proxy: the services read it many times
     problems = services.why_cannot_register(event, user)
     if not problems and form.validate_on_submit():
         try:
-            # checked: this view has just read the registration and the reasons to refuse.
+            # checked: this view has just read the reasons to refuse. Whether the person is already
+            # registered is read under the event's lock, where a second submit is told apart.
             result = services.register_for_event(event.id, user, answers_from(form, event_questions),
                                                  questions=event_questions, checked=True)
         except services.RegistrationRefused as refusal:
@@ -62,24 +65,29 @@ def register(slug: str):
         except ValidationFailed as failure:
             apply_to_form(form, failure)
         else:
-            # Written before the commit, from what the service already knows: after the commit the
-            # registration would be read again (and the waiting-list position counted again).
-            message = _outcome_message(result.registration, result.created, result.waitlist_position)
+            # Written before the commit, from what the service already knows: the commit expires the
+            # registration and the account, which the message (and the language) would read again.
+            message = _outcome_message(result.registration.status, result.created, result.waitlist_position)
             db.session.commit()
-            flash(message, "success")
+            flash(message, "success" if result.created else "info")
             return redirect(url_for("registrations.my_events"))
+    # Showing the form: someone already registered is sent to their events instead.
+    existing = services.find_registration(event.id, user.id)
+    if existing is not None and existing.status in ACTIVE_STATUSES:
+        flash(_("You are already registered for this event."), "info")
+        return redirect(url_for("registrations.my_events"))
     return render_template("registrations/register.html", event=event, form=form, problems=problems,
                            places_left=services.places_left(event))
 
 
-def _outcome_message(registration: Registration, created: bool, position: int | None = None) -> str:
+def _outcome_message(status: RegistrationStatus, created: bool, position: int | None) -> str:
     if not created:
         return _("You are already registered for this event.")
-    if registration.status == RegistrationStatus.CONFIRMED:
+    if status == RegistrationStatus.CONFIRMED:
         return _("You are registered. A confirmation is on its way to your e-mail.")
-    if registration.status == RegistrationStatus.WAITLISTED:
+    if status == RegistrationStatus.WAITLISTED:
         return _("The event is full: you are number %(position)d on the waiting list. We will tell you when a "
-                 "place frees up.", position=position or services.waitlist_position(registration))
+                 "place frees up.", position=position)
     return _("Your registration is waiting for the organizer's approval. We will tell you either way.")
 
 
