@@ -25,6 +25,7 @@ from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.notifications import services as notifications
+from eventsapp.notifications.models import OutboxMessage
 from eventsapp.registrations.eligibility import EligibilityRules
 from eventsapp.registrations.models import (
     ACTIVE_STATUSES,
@@ -243,18 +244,59 @@ def _check_existing(existing: Registration | None) -> bool:
 
 _INSERT_REGISTRATION = insert(Registration.__table__).returning(Registration.__table__.c.id)
 _INSERT_ANSWERS = insert(RegistrationAnswer.__table__)
+_OUTCOME_MESSAGES = {RegistrationStatus.CONFIRMED: "registration_confirmed",
+                     RegistrationStatus.WAITLISTED: "registration_waitlisted",
+                     RegistrationStatus.PENDING: "registration_pending"}
 
 
-def _insert_registration(event_id: int, user_id: int, status: RegistrationStatus, now: datetime,
-                         answers: Mapping[int, str]) -> Registration:
-    """A new registration and its answers as plain INSERTs, returned as a persistent object.
+def _bound(table, prefix: str, columns) -> dict:
+    return {column: bindparam(prefix + column, type_=table.c[column].type) for column in columns}
 
-    The unit of work would cost more CPU than the statements, and this runs under the event's lock.
-    The object gets every column, so reading it runs no query; its answers load when first read."""
-    values = {"event_id": event_id, "user_id": user_id, "status": status, "queued_at": now, "created_at": now,
+
+def _one_statement_insert():
+    """PostgreSQL: the registration, its log row and its e-mail in one statement (data-modifying
+    CTEs), so the event stays locked for one round trip instead of three."""
+    registrations, logs, messages = Registration.__table__, RegistrationLog.__table__, OutboxMessage.__table__
+    new_registration = (insert(registrations)
+                        .values(_bound(registrations, "", [c.name for c in registrations.c if c.name != "id"]))
+                        .returning(registrations.c.id).cte("new_registration"))
+    log_columns = [c.name for c in logs.c if c.name not in ("id", "registration_id")]
+    logged = insert(logs).from_select(
+        ["registration_id", *log_columns],
+        select(new_registration.c.id, *_bound(logs, "log_", log_columns).values())).cte("logged")
+    told = insert(messages).values(
+        _bound(messages, "message_", [c.name for c in messages.c if c.name != "id"])).cte("told")
+    return select(new_registration.c.id).add_cte(logged, told)
+
+
+_INSERT_REGISTRATION_LOGGED_AND_TOLD = _one_statement_insert()
+
+
+def _insert_registration(event_id: int, user: User, status: RegistrationStatus, now: datetime,
+                         answers: Mapping[int, str], position: int | None) -> Registration:
+    """A new registration, its log row and the e-mail about it, returned as a persistent object.
+
+    Plain INSERTs: the unit of work would cost more CPU than the statements, and this runs under
+    the event's lock. The object gets every column, so reading it runs no query; its answers load
+    when first read. The e-mail is written later by the outbox worker (rendering it here, ~2 ms,
+    would hold the lock longer)."""
+    values = {"event_id": event_id, "user_id": user.id, "status": status, "queued_at": now, "created_at": now,
               "updated_at": now, "confirmed_at": now if status == RegistrationStatus.CONFIRMED else None,
               "cancelled_at": None, "attended_at": None, "decision_reason": ""}
-    values["id"] = db.session.execute(_INSERT_REGISTRATION, values).scalar_one()
+    log_row = {"event_id": event_id, "actor_id": user.id, "action": "registered", "from_status": "",
+               "to_status": status.value, "reason": "", "created_at": now}
+    message = notifications.message_written_later(user, _OUTCOME_MESSAGES[status], event_id,
+                                                  **({"position": position} if position else {}))
+    if message is not None and db.session.get_bind().dialect.name == "postgresql":
+        values["id"] = db.session.execute(_INSERT_REGISTRATION_LOGGED_AND_TOLD, {
+            **values, **{"log_" + key: value for key, value in log_row.items()},
+            **{"message_" + key: value for key, value in message.items()}}).scalar_one()
+    else:
+        values["id"] = db.session.execute(_INSERT_REGISTRATION, values).scalar_one()
+        db.session.execute(_INSERT_LOG, {"registration_id": values["id"], **log_row})
+        if message is not None:
+            db.session.execute(notifications.INSERT_MESSAGE, message)
+    log.info("registration %s registered: -> %s", values["id"], status.value)
     if answers:
         db.session.execute(_INSERT_ANSWERS, [{"registration_id": values["id"], "question_id": question_id,
                                               "value": value} for question_id, value in answers.items()])
@@ -315,24 +357,23 @@ def register_for_event(event_id: int, user: User, answers: Mapping[int, str | li
             status = RegistrationStatus.CONFIRMED
         else:
             status, position = RegistrationStatus.WAITLISTED, waiting_ahead + 1
-        registration = _insert_registration(event.id, user.id, status, now, stored_answers)
-        from_status = ""
-    else:  # registering again after a cancellation
-        registration, from_status = existing, existing.status.value
-        if existing.answers:
-            existing.answers.clear()  # the new answers replace them; delete first for the unique key
-            db.session.flush()
-        registration.queued_at, registration.cancelled_at, registration.decision_reason = now, None, ""
-        if event.requires_approval:
-            registration.status = RegistrationStatus.PENDING
-        else:
-            _take_place_or_queue(event, registration, now)
-        registration.answers = [RegistrationAnswer(question_id=qid, value=value)
-                                for qid, value in stored_answers.items()]
+        registration = _insert_registration(event.id, user, status, now, stored_answers, position)
+        return RegistrationResult(registration, created=True, waitlist_position=position)
+
+    # Registering again after a cancellation: the same row, changed.
+    registration, from_status = existing, existing.status.value
+    if existing.answers:
+        existing.answers.clear()  # the new answers replace them; delete first for the unique key
         db.session.flush()
+    registration.queued_at, registration.cancelled_at, registration.decision_reason = now, None, ""
+    if event.requires_approval:
+        registration.status = RegistrationStatus.PENDING
+    else:
+        _take_place_or_queue(event, registration, now)
+    registration.answers = [RegistrationAnswer(question_id=qid, value=value) for qid, value in stored_answers.items()]
+    db.session.flush()
     _log(registration, "registered", from_status, user)
-    # Written by the outbox worker: rendering it here (~2 ms) would hold the event's lock longer.
-    position = _tell_outcome(registration, position, later=True)
+    position = _tell_outcome(registration, later=True)  # written by the outbox worker, as above
     return RegistrationResult(registration, created=True, waitlist_position=position)
 
 

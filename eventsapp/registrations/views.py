@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -55,6 +56,7 @@ def register(slug: str):
     user = current_user._get_current_object()  # not the proxy: the services read it many times
     problems = services.why_cannot_register(event, user)
     if not problems and form.validate_on_submit():
+        get_locale()  # settled now: the commit expires the account it is chosen from (no second read)
         try:
             # checked: this view has just read the reasons to refuse. Whether the person is already
             # registered is read under the event's lock, where a second submit is told apart.
@@ -65,11 +67,10 @@ def register(slug: str):
         except ValidationFailed as failure:
             apply_to_form(form, failure)
         else:
-            # Written before the commit, from what the service already knows: the commit expires the
-            # registration and the account, which the message (and the language) would read again.
-            message = _outcome_message(result.registration.status, result.created, result.waitlist_position)
-            db.session.commit()
-            flash(message, "success" if result.created else "info")
+            status = result.registration.status  # read before the commit expires it
+            db.session.commit()  # as early as possible: it ends the event's lock
+            flash(_outcome_message(status, result.created, result.waitlist_position),
+                  "success" if result.created else "info")
             return redirect(url_for("registrations.my_events"))
     # Showing the form: someone already registered is sent to their events instead.
     existing = services.find_registration(event.id, user.id)

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from eventsapp.accounts.models import Role
@@ -222,3 +223,39 @@ def test_a_long_list_of_registrants_has_working_pages(app, client, make_event, o
     assert first.status_code == 200
     assert f"/manage/events/{event.id}/registrations?page=2" in first.get_data(as_text=True)
     assert client.get(f"/manage/events/{event.id}/registrations?page=2").status_code == 200
+
+
+def statements_run(app, request) -> list[str]:
+    """The SQL statements that ``request()`` sends, without SQLite's own BEGIN (IMMEDIATE): that is
+    how SQLite takes its write lock."""
+    statements = []
+
+    def record(_connection, _cursor, sql, *_args):
+        if not sql.startswith("BEGIN"):
+            statements.append(sql)
+
+    with app.app_context():
+        sa_event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            request()
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", record)
+    return statements
+
+
+def test_registering_runs_a_handful_of_statements_whatever_the_outcome(app, client, make_event, make_candidate,
+                                                                       login):
+    """The account with its profile, the event with its questions, the lock, one count, and the
+    inserts: on PostgreSQL the registration, its log row and its e-mail are one statement."""
+    event = make_event(slug="fair", capacity=1)
+    people = [make_candidate(), make_candidate()]
+    with app.app_context():
+        inserts = 1 if db.engine.dialect.name == "postgresql" else 3
+    counts = []
+    for person in people:
+        login(person)
+        counts.append(len(statements_run(app, lambda: client.post("/events/fair/register"))))
+        client.post("/logout")
+    assert counts == [4 + inserts, 4 + inserts]
+    assert [r.status for r in registrations(app, event.id)] == [RegistrationStatus.CONFIRMED,
+                                                              RegistrationStatus.WAITLISTED]
