@@ -191,14 +191,15 @@ def _take_place_or_queue(event: Event, registration: Registration, now: datetime
         registration.status = RegistrationStatus.WAITLISTED
 
 
-def _tell_outcome(registration: Registration, position: int | None = None, later: bool = False) -> int | None:
+def _tell_outcome(registration: Registration, later: bool = False) -> int | None:
     """Queue the e-mail for the registration's new status; returns the waiting-list position when waiting.
 
     ``later``: the outbox worker writes the e-mail (see notifications._notify_about_registration)."""
+    position = None
     if registration.status == RegistrationStatus.CONFIRMED:
         notifications.notify_registration_confirmed(registration, later=later)
     elif registration.status == RegistrationStatus.WAITLISTED:
-        position = position or waitlist_position(registration)
+        position = waitlist_position(registration)
         notifications.notify_registration_waitlisted(registration, position, later=later)
     elif registration.status == RegistrationStatus.PENDING:
         notifications.notify_registration_pending(registration, later=later)
