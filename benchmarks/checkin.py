@@ -53,6 +53,7 @@ from registrations import (  # noqa: E402 - the gunicorn runner and CPU meters o
     background_busy_pct,
     cpu_per_request,
     cpu_snapshot,
+    request_once,
 )
 from sqlalchemy import func, insert, select, text  # noqa: E402
 from support import build_schema, insert_chunks, prepare_database  # noqa: E402
@@ -236,14 +237,10 @@ def warm_up(port: int, fair: Fair, scanners: list[dict]) -> None:
     """Untimed: every worker opens its database connection and loads the code paths (unknown codes
     check nobody in)."""
     for index in range(SCANNERS * 2):
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
-        connection.request("POST", f"/checkin/{fair.event_id}/scan", body=b'{"token": "warm.up"}',
-                           headers=scanners[index % SCANNERS])
-        response = connection.getresponse()
-        response.read()
-        connection.close()
-        if response.status != 200:
-            raise SystemExit(f"warm-up scan answered {response.status}")
+        status, _, _ = request_once(port, "POST", f"/checkin/{fair.event_id}/scan", body=b'{"token": "warm.up"}',
+                                    headers=scanners[index % SCANNERS])
+        if status != 200:
+            raise SystemExit(f"warm-up scan answered {status}")
 
 
 # --- Checks and figures -----------------------------------------------------------------------
@@ -345,11 +342,9 @@ def main(argv: list[str] | None = None) -> int:
         server = Gunicorn(url_text, args.workers, Path(workdir) / "gunicorn.log")
         try:
             server.wait_until_healthy()
-            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=REQUEST_TIMEOUT)
             headers = {key: value for key, value in scanners[0].items() if key != "X-CSRFToken"}
-            connection.request("POST", f"/checkin/{fairs[0].event_id}/scan", body=b'{"token": "x"}', headers=headers)
-            csrf_status = connection.getresponse().status
-            connection.close()
+            csrf_status, _, _ = request_once(server.port, "POST", f"/checkin/{fairs[0].event_id}/scan",
+                                             body=b'{"token": "x"}', headers=headers)
             if csrf_status != 400:
                 failures.append(f"a scan without the CSRF header answered {csrf_status}, expected 400")
             warm_up(server.port, fairs[0], scanners)

@@ -7,9 +7,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length
 
 from eventsapp.browse.services import NOTE_MAX_LENGTH
+from eventsapp.checkin.leads import RATING_MESSAGE, RATINGS
 
-RATING_LABELS = {1: _l("1 · weak"), 2: _l("2 · fair"), 3: _l("3 · good"), 4: _l("4 · strong")}
-RATING_MESSAGE = _l("Choose a rating from 1 (weak) to 4 (strong).")
+RATING_LABELS = dict(zip(RATINGS, (_l("1 · weak"), _l("2 · fair"), _l("3 · good"), _l("4 · strong")), strict=True))
 RATING_CHOICES = [SelectChoice("", _l("No rating"))] + [SelectChoice(str(value), label)
                                                         for value, label in RATING_LABELS.items()]
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from eventsapp.accounts.models import User
 from eventsapp.badges.models import Badge, BadgeRole
 from eventsapp.badges.services import Verdict
-from eventsapp.browse.services import NOTE_MAX_LENGTH, entry_for, visible_profile
+from eventsapp.browse.services import NOTE_MAX_LENGTH, entry_for, find_entry, visible_profile
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.checkin.services import find_badge
 from eventsapp.dbtypes import utcnow
@@ -33,6 +33,7 @@ from eventsapp.registrations.export import excel_safe
 from eventsapp.validation import ValidationFailed
 
 RATINGS = (1, 2, 3, 4)
+RATING_MESSAGE = _l("Choose a rating from 1 (weak) to 4 (strong).")
 
 
 class LeadOutcome(enum.StrEnum):
@@ -56,7 +57,7 @@ def check_lead(rating: int | None, note: str) -> str:
     note = (note or "").strip()
     errors = []
     if rating is not None and rating not in RATINGS:
-        errors.append(("rating", _l("Choose a rating from 1 (weak) to 4 (strong).")))
+        errors.append(("rating", RATING_MESSAGE))
     if len(note) > NOTE_MAX_LENGTH:
         errors.append(("note", _l("At most %(max)d characters.", max=NOTE_MAX_LENGTH)))
     if errors:
@@ -109,8 +110,8 @@ def update_lead(entry: ShortlistEntry, rating: int | None, note: str) -> Shortli
 
 
 def find_lead(booth: Booth, entry_id: int) -> ShortlistEntry | None:
-    entry = db.session.get(ShortlistEntry, entry_id)
-    return entry if entry is not None and entry.booth_id == booth.id and entry.lead_captured_at else None
+    entry = find_entry(booth, entry_id)
+    return entry if entry is not None and entry.lead_captured_at else None
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,6 @@ SEARCH_MAX_LENGTH = 50
 SEARCH_LIMIT = 8
 # A queued offline scan may be this old; older or future times are clamped (the phone's clock may be off).
 OFFLINE_MAX_AGE = timedelta(hours=24)
-METHODS = ("scan", "number", "search")
 ROLE_ORDER = (BadgeRole.CANDIDATE, BadgeRole.EMPLOYER, BadgeRole.VOLUNTEER, BadgeRole.ORGANIZER, BadgeRole.JUDGE)
 
 
@@ -84,7 +83,7 @@ def existing_check_in(event_id: int, holder_id: int) -> CheckIn | None:
 
 
 def check_in(event: Event, *, token: str | None = None, number: str | None = None, holder_id: int | None = None,
-             actor: User, gate: str = "", method: str = "scan", scanned_at: datetime | None = None,
+             actor: User, gate: str = "", scanned_at: datetime | None = None,
              scan_id: str = "", now: datetime | None = None) -> CheckInResult:
     """Let the badge's holder in, once. A candidate's registration is marked attended in the same
     transaction. The verdict is judged at the scan time, so a scan queued offline during the event
@@ -92,7 +91,7 @@ def check_in(event: Event, *, token: str | None = None, number: str | None = Non
     now = now or utcnow()
     when = scan_time(scanned_at, now)
     gate = (gate or "").strip()[:GATE_MAX_LENGTH]
-    method = method if method in METHODS else "scan"
+    method = "number" if number is not None else "search" if holder_id is not None else "scan"
     scan = find_badge(event, token=token, number=number, holder_id=holder_id, now=when)
     if not scan.ok:
         return CheckInResult(Outcome.REFUSED, scan.verdict, scan.badge)
@@ -108,8 +107,7 @@ def check_in(event: Event, *, token: str | None = None, number: str | None = Non
         earlier = existing_check_in(event.id, badge.holder_id)
         repeated = bool(scan_id) and earlier is not None and earlier.scan_id == scan_id[:40]
         return CheckInResult(Outcome.ALREADY, scan.verdict, badge, earlier, repeated)
-    if badge.role == BadgeRole.CANDIDATE and badge.registration is not None \
-            and badge.registration.status == RegistrationStatus.CONFIRMED:
+    if badge.role == BadgeRole.CANDIDATE:  # VALID means a confirmed registration (badges._still_entitled)
         mark_attended(badge.registration, actor, now=when)
         db.session.flush()
     return CheckInResult(Outcome.CHECKED_IN, scan.verdict, badge, row)
@@ -135,15 +133,14 @@ def search_holders(event_id: int, text: str, limit: int = SEARCH_LIMIT) -> list[
     conditions = [or_(*(column.ilike(contains_pattern(word), escape="\\")
                         for column in (profile.name, profile.name_latin, User.display_name))) for word in words]
     rows = db.session.execute(
-        select(Badge, profile.name, profile.name_latin, User.display_name, CheckIn.checked_in_at)
+        select(Badge, profile, User, CheckIn.checked_in_at)
         .join(User, User.id == Badge.holder_id)
         .outerjoin(profile, profile.user_id == Badge.holder_id)
         .outerjoin(CheckIn, and_(CheckIn.event_id == Badge.event_id, CheckIn.holder_id == Badge.holder_id))
         .where(Badge.event_id == event_id, Badge.revoked_at.is_(None), *conditions)
         .options(selectinload(Badge.booth).selectinload(Booth.organization))  # the matches show their booth
         .order_by(func.coalesce(profile.name_latin, User.display_name), Badge.id).limit(limit)).all()
-    return [Match(badge, name or display_name, name_latin or "", checked_in_at)
-            for badge, name, name_latin, display_name, checked_in_at in rows]
+    return [Match(badge, *badges.names_of(user, found), checked_in_at) for badge, found, user, checked_in_at in rows]
 
 
 # --- Live counts ----------------------------------------------------------------------------------
@@ -188,14 +185,15 @@ def expected_by_role(event_id: int) -> Counter:
 
 def live_counts(event: Event) -> Counts:
     """Checked in against expected, per role, and check-ins per hour in the event's time zone."""
-    checked: Counter = Counter(dict(db.session.execute(
-        select(Badge.role, func.count()).select_from(CheckIn).join(Badge, Badge.id == CheckIn.badge_id)
-        .where(CheckIn.event_id == event.id).group_by(Badge.role)).all()))
+    rows = db.session.execute(
+        select(Badge.role, CheckIn.checked_in_at).select_from(CheckIn).outerjoin(Badge, Badge.id == CheckIn.badge_id)
+        .where(CheckIn.event_id == event.id)).all()
+    checked = Counter(role for role, _when in rows if role is not None)
     expected = expected_by_role(event.id)
     roles = [RoleCount(role, checked[role], expected[role]) for role in ROLE_ORDER
              if checked[role] or expected[role]]
     zone = ZoneInfo(event.timezone)
     hours: Counter = Counter()
-    for (when,) in db.session.execute(select(CheckIn.checked_in_at).where(CheckIn.event_id == event.id)):
+    for _role, when in rows:
         hours[when.astimezone(zone).replace(minute=0, second=0, microsecond=0)] += 1
     return Counts(roles, sorted(hours.items()))

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, flash, jsonify, make_response, red
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 
 from eventsapp.accounts.models import User
 from eventsapp.badges.models import Badge, BadgeRole
@@ -156,26 +156,30 @@ def _result_json(event: Event, result: CheckInResult) -> dict:
     elif result.outcome == Outcome.ALREADY:
         row = result.check_in
         time = format_local_time(row.checked_in_at, event.timezone)
+        checked_in_by = row.checked_in_by.display_name if row.checked_in_by else ""
         if row.gate:
             detail = _("Already checked in at %(time)s by gate %(gate)s.", time=time, gate=row.gate)
         else:
-            by = row.checked_in_by.display_name if row.checked_in_by else _("someone")
-            detail = _("Already checked in at %(time)s by %(person)s.", time=time, person=by)
+            detail = _("Already checked in at %(time)s by %(person)s.", time=time,
+                       person=checked_in_by if row.checked_in_by else _("someone"))
         body.update(status="warn", headline=_("Already checked in"), detail=detail, gate=row.gate,
-                    checked_in_at=row.checked_in_at.isoformat(), time=time,
-                    checked_in_by=row.checked_in_by.display_name if row.checked_in_by else "")
+                    checked_in_at=row.checked_in_at.isoformat(), time=time, checked_in_by=checked_in_by)
     else:
         body.update(status="bad", headline=_("Not valid"), detail=str(VERDICT_LABELS[result.verdict]))
     return body
 
 
+def _client_id(data: object) -> str | int | None:
+    """The phone's id for a scan, if it sent a usable one (a text or a whole number, not true/false)."""
+    key = data.get("id") if isinstance(data, dict) else None
+    return key if isinstance(key, str | int) and not isinstance(key, bool) else None
+
+
 def _check_in(event: Event, data: dict) -> dict:
     fields = _scan_fields(data)
-    method = "number" if fields["number"] is not None else "search" if fields["holder_id"] is not None else "scan"
-    scan_id = data.get("id")
-    scan_id = str(scan_id) if isinstance(scan_id, str | int) and not isinstance(scan_id, bool) else ""
-    result = services.check_in(event, **fields, actor=_me(), gate=_text(data, "gate", 200) or "", method=method,
-                               scanned_at=_scanned_at(data), scan_id=scan_id)
+    key = _client_id(data)
+    result = services.check_in(event, **fields, actor=_me(), gate=_text(data, "gate", 200) or "",
+                               scanned_at=_scanned_at(data), scan_id="" if key is None else str(key))
     body = _result_json(event, result)  # before the commit expires the rows it reads
     db.session.commit()
     return body
@@ -188,10 +192,9 @@ def door(event_id: int):
     try:
         sync_badges(event.id)  # so that everyone entitled can be found by name, even without a printed badge
         db.session.commit()
-    except (OperationalError, IntegrityError):
-        # SQLite: a GET reads without the write lock, so a busy door may refuse this write; or another
-        # page issued the same badges at that moment. They are there on the next load; scans and
-        # numbers work meanwhile.
+    except OperationalError:
+        # SQLite: a GET reads without the write lock, so a busy door may refuse this write. The badges
+        # are there on the next load; scans and numbers work meanwhile.
         db.session.rollback()
     return render_template("checkin/door.html", event=event, counts=services.live_counts(event),
                            role_labels=ROLE_LABELS)
@@ -212,8 +215,7 @@ def sync(event_id: int):
         raise ApiError(_("Send a list of at most %(max)d scans.", max=MAX_BATCH_SCANS))
     results = []
     for item in scans:
-        key = item.get("id") if isinstance(item, dict) else None
-        key = key if isinstance(key, str | int) and not isinstance(key, bool) else None
+        key = _client_id(item)
         try:
             if not isinstance(item, dict):
                 raise ApiError(_("Send a JSON object."))
@@ -323,7 +325,7 @@ def lead_scan(booth_id: int):
         raise ApiError(_("Send a scanned code or a badge number."))
     rating = data.get("rating")
     if rating is not None and (isinstance(rating, bool) or not isinstance(rating, int)):
-        raise ApiError(_("Choose a rating from 1 (weak) to 4 (strong)."))
+        raise ApiError(str(lead_services.RATING_MESSAGE))
     try:
         result = lead_services.capture_lead(booth, actor=_me(), token=token, number=number, rating=rating,
                                             note=_text(data, "note", MAX_LEAD_BYTES) or "")

@@ -51,7 +51,7 @@ def test_a_scanned_badge_checks_in_once_and_marks_the_registration_attended(door
     registration = confirmed(event, person)
     token = badges.token_of(badges.badge_of(event.id, person.id))
 
-    first = services.check_in(event, token=token, actor=volunteer, gate="North 1", method="scan")
+    first = services.check_in(event, token=token, actor=volunteer, gate="North 1")
     db.session.commit()
     assert first.outcome == Outcome.CHECKED_IN and first.badge.holder_id == person.id
     assert first.check_in.gate == "North 1" and first.check_in.checked_in_by_id == volunteer.id
@@ -72,9 +72,8 @@ def test_typed_numbers_and_people_found_by_name_check_in_too(door, make_candidat
     confirmed(event, typed)
     confirmed(event, chosen)
     number = badges.badge_of(event.id, typed.id).number
-    by_number = services.check_in(event, number=f" {number[:3].lower()}-{number[3:]} ", actor=volunteer,
-                                  method="number")
-    by_person = services.check_in(event, holder_id=chosen.id, actor=volunteer, method="search")
+    by_number = services.check_in(event, number=f" {number[:3].lower()}-{number[3:]} ", actor=volunteer)
+    by_person = services.check_in(event, holder_id=chosen.id, actor=volunteer)
     assert (by_number.outcome, by_person.outcome) == (Outcome.CHECKED_IN, Outcome.CHECKED_IN)
     assert by_number.check_in.method == "number" and by_person.check_in.method == "search"
     assert services.check_in(event, number="X" * 500, actor=volunteer).verdict == Verdict.INVALID
