@@ -6,6 +6,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass
 
+from flask_babel import lazy_gettext as _l
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,7 +22,8 @@ from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_datetime, format_local_time, localized, to_zone
 
-SORTS = ("name", "booth")
+SORT_LABELS = {"name": _l("Family name"), "booth": _l("Booth code")}
+SORTS = tuple(SORT_LABELS)
 
 
 class BatchRefused(ValueError):
@@ -45,8 +47,8 @@ class BatchOptions:
             raise BatchRefused(f"unknown sort order {self.sort!r}; choose one of {', '.join(SORTS)}")
         return self
 
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
+    def to_json(self, **extra: str) -> str:
+        return json.dumps({**asdict(self), **extra}, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> BatchOptions:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from eventsapp.accounts.models import User
 from eventsapp.badges.models import CREW_ROLES, BadgeRole, EventCrew
@@ -11,8 +12,9 @@ from eventsapp.validation import ValidationFailed
 
 
 def crew_of(event_id: int) -> list[EventCrew]:
-    return list(db.session.scalars(select(EventCrew).join(EventCrew.user).where(EventCrew.event_id == event_id)
-                                   .order_by(EventCrew.role, User.display_name)))
+    return list(db.session.scalars(
+        select(EventCrew).join(EventCrew.user).options(contains_eager(EventCrew.user))
+        .where(EventCrew.event_id == event_id).order_by(EventCrew.role, User.display_name)))
 
 
 def add_to_crew(event_id: int, email: str, role: BadgeRole, added_by_id: int | None) -> EventCrew:

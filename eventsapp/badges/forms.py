@@ -6,10 +6,9 @@ from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from eventsapp.badges.batches import SORT_LABELS
 from eventsapp.badges.models import CREW_ROLES
 from eventsapp.badges.rendering import LAYOUTS, ROLE_LABELS
-
-SORT_LABELS = {"name": _l("Family name"), "booth": _l("Booth code")}
 
 
 class BatchForm(FlaskForm):

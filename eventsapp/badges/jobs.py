@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from dataclasses import asdict
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
@@ -40,9 +39,8 @@ def job_path(job: BadgeJob) -> Path | None:
 def create_job(event: Event, options: batches.BatchOptions, requested_by_id: int | None, total: int,
                locale: str = "") -> BadgeJob:
     # The job renders in the language of the organizer who asked, which the worker cannot see.
-    values = {**asdict(options), "locale": locale}
     job = BadgeJob(event_id=event.id, requested_by_id=requested_by_id, total=total,
-                   options=json.dumps(values, ensure_ascii=False))
+                   options=options.to_json(locale=locale))
     db.session.add(job)
     db.session.flush()
     return job
@@ -71,7 +69,6 @@ def queue(app: Flask):
 def _run_in_thread(app: Flask, job_id: int) -> None:
     with app.app_context():
         run_badge_job(job_id)
-        db.session.remove()
 
 
 def run_queued_badge_job(job_id: int) -> None:
@@ -94,7 +91,7 @@ def run_badge_job(job_id: int) -> None:
     job.status, job.started_at, job.error = JobStatus.RUNNING, utcnow(), ""
     db.session.commit()
     try:
-        options = batches.BatchOptions.from_json(job.options).check()
+        options = batches.BatchOptions.from_json(job.options)  # batch_cards() checks it
         locale = json.loads(job.options or "{}").get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"]
         with force_locale(locale):
             cards = batches.batch_cards(job.event, options)

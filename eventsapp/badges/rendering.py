@@ -7,6 +7,7 @@ files' metrics (see fonts.py), so a long name shrinks instead of overflowing.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import multiprocessing
 import re
@@ -50,6 +51,7 @@ class Layout:
     name_largest: float  # pt
     name_smallest: float  # pt
     qr: float  # mm
+    top: float | None = None  # mm from the page's top edge to the first row; None centres the block
 
     @property
     def per_sheet(self) -> int:
@@ -61,12 +63,10 @@ class Layout:
         return self.card[0] - 2 * self.padding - 1
 
     def positions(self) -> list[tuple[float, float]]:
-        """Top-left corners of the cards on a sheet, the block centred on the page."""
+        """Top-left corners of the cards on a sheet, the block centred on the page (or at ``top``)."""
         (page_w, page_h), (card_w, card_h), (cols, rows), (gap_x, gap_y) = self.page, self.card, self.grid, self.gap
         left = (page_w - cols * card_w - (cols - 1) * gap_x) / 2
-        top = (page_h - rows * card_h - (rows - 1) * gap_y) / 2
-        if self.key == "single":
-            top = 20  # at the top of the page, as people print it at home
+        top = self.top if self.top is not None else (page_h - rows * card_h - (rows - 1) * gap_y) / 2
         return [(left + col * (card_w + gap_x), top + row * (card_h + gap_y))
                 for row in range(rows) for col in range(cols)]
 
@@ -74,7 +74,9 @@ class Layout:
 A4 = (210.0, 297.0)
 LETTER = (215.9, 279.4)
 LAYOUTS = {layout.key: layout for layout in (
-    Layout("single", _l("Single badge, 90 × 54 mm on A4"), A4, (90, 54), (1, 1), (0, 0), "wide", 4, 24, 7, 22),
+    # The single badge sits at the top of the page, as people print it at home.
+    Layout("single", _l("Single badge, 90 × 54 mm on A4"), A4, (90, 54), (1, 1), (0, 0), "wide", 4, 24, 7, 22,
+           top=20),
     Layout("a4-2x4", _l("A4 sheet, 2 × 4 cards of 90 × 54 mm"), A4, (90, 54), (2, 4), (10, 8), "wide", 4, 24, 7,
            22),
     Layout("a4-a6", _l("A4 sheet, four A6 badges"), A4, (105, 148.5), (2, 2), (0, 0), "tall", 8, 34, 9, 42),
@@ -212,30 +214,24 @@ def render_pdf(cards: list[BadgeCard], layout: Layout, processes: int = 1,
     """
     static = current_app.static_folder
     run = layout.per_sheet * SHEETS_PER_RUN
-    if len(cards) <= run:
-        pdf = html_to_pdf(badge_html(cards, layout), static)
-        if progress:
-            progress(len(cards))
-        return pdf
-    runs = [cards[start:start + run] for start in range(0, len(cards), run)]
+    runs = [cards[start:start + run] for start in range(0, len(cards), run)] or [cards]
     parts: list[bytes] = []
-    if processes <= 1:
-        for number, part in enumerate(runs, 1):
-            parts.append(html_to_pdf(badge_html(part, layout), static))
-            if progress:
-                progress(min(number * run, len(cards)))
-    else:
-        # A fresh worker per run keeps memory flat however long the batch (WeasyPrint's caches grow).
-        with ProcessPoolExecutor(max_workers=processes, mp_context=_worker_context(), max_tasks_per_child=1) as pool:
+    with contextlib.ExitStack() as stack:
+        if processes > 1 and len(runs) > 1:
+            # A fresh worker per run keeps memory flat however long the batch (WeasyPrint's caches grow).
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=processes, mp_context=_worker_context(),
+                                                           max_tasks_per_child=1))
             # The HTML (translations, name sizes) is made here, in the app; the workers do the rest.
             futures = [pool.submit(html_to_pdf, badge_html(part, layout, qr=QR_SLOT.__add__), static)
                        for part in runs]
-            for number, future in enumerate(futures, 1):
-                parts.append(future.result())
-                if progress:
-                    progress(min(number * run, len(cards)))
-    return join_pdfs(parts)
-
+            results = (future.result() for future in futures)
+        else:
+            results = (html_to_pdf(badge_html(part, layout), static) for part in runs)
+        for pdf in results:
+            parts.append(pdf)
+            if progress:
+                progress(min(len(parts) * run, len(cards)))
+    return parts[0] if len(parts) == 1 else join_pdfs(parts)
 
 
 def _worker_context():

@@ -82,7 +82,7 @@ def _batch_form(event: Event, formdata) -> BatchForm:
     # The preview reads the query string (no token to check); rendering posts with its CSRF token.
     form = BatchForm(formdata=formdata, meta={"csrf": False}) if formdata is request.args else BatchForm(formdata)
     halls = db.session.scalars(select(Hall.name).where(Hall.event_id == event.id).order_by(Hall.position, Hall.name))
-    form.hall.choices = [SelectChoice("", _("Any hall"))] + [SelectChoice(name, name) for name in halls]
+    form.hall.choices = [*form.hall.choices, *(SelectChoice(name, name) for name in halls)]
     return form
 
 
@@ -112,14 +112,15 @@ def _badge_rows(event: Event):
 
 @manage.get("")
 def overview(event_id: int, batch_form: BatchForm | None = None, crew_form: CrewForm | None = None,
-             problems=None, status: int = 200):
+             problems=None, status: int = 200, cards: list[rendering.BadgeCard] | None = None):
     event = _event(event_id)
     form = batch_form or _batch_form(event, request.args)
     if batch_form is None and request.args and not form.validate():
         status = 422  # a hand-made query string: the errors show next to the fields
     options = _options(form) if form.layout.data in rendering.LAYOUTS else batches.BatchOptions()
-    cards = batches.batch_cards(event, options)
-    db.session.commit()  # badges issued for the preview keep their numbers
+    if cards is None:
+        cards = batches.batch_cards(event, options)
+    db.session.commit()  # badges issued for the preview (or by a refused render) keep their numbers
     if problems is None:
         problems = batches.preprint_check(cards, options.layout_spec)
     search, pagination, names = _badge_rows(event)
@@ -128,9 +129,8 @@ def overview(event_id: int, batch_form: BatchForm | None = None, crew_form: Crew
     return render_template(
         "badges/manage.html", event=event, form=form, options=options, matching=len(cards), problems=problems,
         counts=batches.role_counts(event.id), role_labels=rendering.ROLE_LABELS, colours=rendering.ROLE_COLOURS,
-        roles=list(BadgeRole),
-        jobs=recent_jobs, inline_limit=current_app.config["BADGE_INLINE_LIMIT"],
-        layouts=rendering.LAYOUTS, crew=crew.crew_of(event.id), crew_form=crew_form or CrewForm(),
+        jobs=recent_jobs, inline_limit=current_app.config["BADGE_INLINE_LIMIT"], crew=crew.crew_of(event.id),
+        crew_form=crew_form or CrewForm(),
         pagination=pagination, search=search, names=names), status
 
 
@@ -144,12 +144,12 @@ def render(event_id: int):
     cards = batches.batch_cards(event, options)
     if not cards:
         flash(_("No badges match these filters: nobody to print."), "warning")
-        return overview(event_id, batch_form=form, status=422)
+        return overview(event_id, batch_form=form, status=422, cards=cards)
     problems = batches.preprint_check(cards, options.layout_spec)
     if problems and not form.print_anyway.data:
         flash(_("Some names cannot be printed as written. Fix them, leave them out with the filters, "
                 "or tick “Print anyway”."), "danger")
-        return overview(event_id, batch_form=form, problems=problems, status=422)
+        return overview(event_id, batch_form=form, problems=problems, status=422, cards=cards)
     if len(cards) <= current_app.config["BADGE_INLINE_LIMIT"]:
         pdf = rendering.render_pdf(cards, options.layout_spec, processes=current_app.config["BADGE_RENDER_PROCESSES"])
         db.session.commit()
@@ -171,13 +171,12 @@ def _job(event: Event, job_id: int) -> BadgeJob:
 
 @manage.get("/jobs/<int:job_id>")
 def job_status(event_id: int, job_id: int):
-    event = db.session.get(Event, event_id)
     job = db.session.get(BadgeJob, job_id)
-    if event is None or job is None or job.event_id != event.id:
+    if job is None or job.event_id != event_id:  # a job's event exists: the foreign key cascades deletes
         return jsonify(error=_("No such job.")), 404
     ready = job.status == JobStatus.DONE
     return jsonify(id=job.id, status=job.status.value, done=job.done, total=job.total, error=job.error,
-                   download_url=url_for("badges_manage.job_download", event_id=event.id, job_id=job.id)
+                   download_url=url_for("badges_manage.job_download", event_id=event_id, job_id=job.id)
                    if ready else None)
 
 
