@@ -81,6 +81,8 @@ class Config:
     # Public calendar feeds: how long a process reuses the events' fingerprint (their ETag) before asking
     # the database again; other workers' changes reach the feeds within this many seconds.
     CALENDAR_FINGERPRINT_SECONDS = float(os.environ.get("CALENDAR_FINGERPRINT_SECONDS", "5"))
+    # Built public feeds are cached in Redis when set (shared by every worker), otherwise in each process.
+    CALENDAR_CACHE_URL = os.environ.get("CALENDAR_CACHE_URL") or os.environ.get("REDIS_URL") or ""
 
     # E-mail: written to the outbox with the change that causes it, sent by `flask outbox work`.
     # Without SMTP_HOST, messages are written to the log instead (development).
@@ -117,6 +119,7 @@ class TestConfig(Config):
     PUBLIC_BASE_URL = "http://talent.test"
     SMTP_HOST = ""  # tests that deliver start their own SMTP server
     JOB_QUEUE_URL = ""  # badge jobs run in-process unless a test sets a queue
+    CALENDAR_CACHE_URL = ""  # feeds are cached in-process, never in a developer's Redis
 
 
 def config_from_environment() -> type[Config]:

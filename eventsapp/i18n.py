@@ -39,10 +39,15 @@ def current_language() -> str:
     return "zh" if str(get_locale()).startswith("zh") else "en"
 
 
+def pick(obj, field: str, language: str) -> str:
+    """``field_zh`` or ``field_en`` for the language, falling back to the other one."""
+    preferred, other = ("zh", "en") if language == "zh" else ("en", "zh")
+    return getattr(obj, f"{field}_{preferred}") or getattr(obj, f"{field}_{other}") or ""
+
+
 def localized(obj, field: str) -> str:
     """The field in the page's language, falling back to the other language when empty."""
-    preferred, other = ("zh", "en") if current_language() == "zh" else ("en", "zh")
-    return getattr(obj, f"{field}_{preferred}") or getattr(obj, f"{field}_{other}") or ""
+    return pick(obj, field, current_language())
 
 
 def to_zone(value: datetime, zone_name: str) -> datetime:

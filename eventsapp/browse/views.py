@@ -41,8 +41,8 @@ def _booth_at(event_id: int) -> tuple[Event, Booth]:
 
 
 def _visible_candidate(event_id: int, candidate_id: int) -> tuple[Booth, CandidateProfile]:
-    """The candidate's profile if this user may see it at this event; 404 otherwise, whatever the reason.
-    The same rule as access.can_see_candidate, read once: the approved booth, then the visible profile."""
+    """The user's approved booth at the event and the candidate's profile if employers there may see it;
+    404 otherwise, whatever the reason."""
     booth = access.approved_booth(_me(), event_id)
     profile = services.visible_profile(event_id, candidate_id) if booth is not None else None
     if profile is None:

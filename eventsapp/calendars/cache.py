@@ -1,10 +1,9 @@
-"""Where built public feeds are kept: Redis when REDIS_URL is set (shared by every worker),
-otherwise a small in-process cache. Keys are the feeds' ETags, so a changed feed simply gets a new
-key and old entries age out; nothing is ever invalidated by hand."""
+"""Where built public feeds are kept: Redis when CALENDAR_CACHE_URL (by default REDIS_URL) is set
+(shared by every worker), otherwise a small in-process cache. Keys are the feeds' ETags, so a changed
+feed simply gets a new key and old entries age out; nothing is ever invalidated by hand."""
 from __future__ import annotations
 
 import logging
-import os
 
 from flask_caching import Cache
 
@@ -14,7 +13,7 @@ ENTRY_SECONDS = 24 * 60 * 60
 
 
 def init_feed_cache(app) -> None:
-    redis_url = app.config.get("REDIS_URL") or os.environ.get("REDIS_URL")
+    redis_url = app.config["CALENDAR_CACHE_URL"]
     config = {"CACHE_KEY_PREFIX": "calendar-feed:", "CACHE_DEFAULT_TIMEOUT": ENTRY_SECONDS}
     if redis_url:
         config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=redis_url)

@@ -18,13 +18,13 @@ import icalendar
 from icalendar.prop import vDDDTypes, vInt, vRecur, vText, vUri
 
 from eventsapp.events.models import AgendaItem, Event, EventStatus
+from eventsapp.i18n import pick  # services and views call it as ical.pick too
 
 PRODID = "-//Hangzhou Talent Events//eventsapp//EN"
 # The right-hand side of every UID. Fixed on purpose: a UID must never change for the same
 # event, even if the site moves to another address (".invalid" can belong to nobody).
 UID_DOMAIN = "talent-events.invalid"
 TALENT_DAY_UID = f"talent-day@{UID_DOMAIN}"
-TALENT_DAY_RULE = (("FREQ", "YEARLY"), ("BYMONTH", 9), ("BYMONTHDAY", 28))  # a tuple: entries are hashable
 # Offsets before 2000 do not matter for our events; fewer historic rules keep feeds short.
 VTIMEZONE_FROM = date(2000, 1, 1)
 FOLD_LIMIT = 75  # octets, RFC 5545 section 3.1
@@ -68,12 +68,6 @@ def interview_uid(event_id: int, booth_id: int, candidate_id: int) -> str:
 
 def event_url(base_url: str, slug: str) -> str:
     return f"{base_url.rstrip('/')}/events/{slug}"
-
-
-def pick(obj, field: str, language: str) -> str:
-    """``field_zh`` or ``field_en`` for the language, falling back to the other one."""
-    preferred, other = ("zh", "en") if language == "zh" else ("en", "zh")
-    return getattr(obj, f"{field}_{preferred}") or getattr(obj, f"{field}_{other}") or ""
 
 
 def join_text(*parts: str, separator: str = "\n") -> str:

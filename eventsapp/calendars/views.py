@@ -6,7 +6,6 @@
 """
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -22,11 +21,13 @@ from eventsapp.calendars.links import add_to_calendar_links, subscribe_links
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.i18n import current_language
+from eventsapp.notifications.services import public_path_url
 
 blueprint = Blueprint("calendars", __name__)
 blueprint.record_once(lambda state: init_feed_cache(state.app))
 
 PUBLIC_MAX_AGE = 5 * 60
+PUBLIC_FEEDS = ("calendars.events_feed", "calendars.talent_day_feed")  # offered on "My calendar"
 NEW_TOKEN_KEY = "calendar_new_token"  # shown once after it is created, then dropped from the session
 
 
@@ -43,6 +44,7 @@ def _fingerprint() -> services.Fingerprint:
                                         current_app.config["CALENDAR_FINGERPRINT_SECONDS"])
 
 
+@blueprint.errorhandler(services.FeedFilterError)
 def _bad_request(error: services.FeedFilterError) -> Response:
     return Response(f"{error}\n", 400, mimetype="text/plain")
 
@@ -77,11 +79,8 @@ def _cached_feed(etag: str, last_modified: datetime | None, build, **options) ->
 
 @blueprint.get("/events.ics")
 def events_feed():
-    try:
-        filters = services.parse_public_filters(request.args)
-        language = _language()
-    except services.FeedFilterError as error:
-        return _bad_request(error)
+    filters = services.parse_public_filters(request.args)
+    language = _language()
     fingerprint = _fingerprint()
     return _cached_feed(fingerprint.etag("events", filters.key(), language), fingerprint.last_modified,
                         lambda: services.public_feed(filters, language, _base_url()))
@@ -89,11 +88,8 @@ def events_feed():
 
 @blueprint.get("/events/<slug>.ics")
 def event_feed(slug: str):
-    try:
-        services.check_parameters(request.args.keys(), ("lang",))
-        language = _language()
-    except services.FeedFilterError as error:
-        return _bad_request(error)
+    services.check_parameters(request.args.keys(), ("lang",))
+    language = _language()
     event = services.find_public_event(slug)
     if event is None:
         abort(404)
@@ -104,11 +100,8 @@ def event_feed(slug: str):
 
 @blueprint.get("/talent-day.ics")
 def talent_day_feed():
-    try:
-        services.check_parameters(request.args.keys(), ("lang",))
-        language = _language()
-    except services.FeedFilterError as error:
-        return _bad_request(error)
+    services.check_parameters(request.args.keys(), ("lang",))
+    language = _language()
     zone = current_app.config["DEFAULT_EVENT_TIMEZONE"]
     year = datetime.now(ZoneInfo(zone)).year  # the series starts this year while no Talent Day exists
     fingerprint = _fingerprint()
@@ -121,31 +114,25 @@ def personal_feed(token: str):
     feed = services.find_feed(token)
     if feed is None:
         abort(404)  # unknown, malformed and replaced tokens alike
-    try:
-        services.check_parameters(request.args.keys(), ("lang",))
-        language = services.parse_language(request.args.get("lang"), feed.user.locale or str(get_locale()))
-    except services.FeedFilterError as error:
-        return _bad_request(error)
+    services.check_parameters(request.args.keys(), ("lang",))
+    language = services.parse_language(request.args.get("lang"), feed.user.locale or str(get_locale()))
     if services.record_fetch(feed):
         db.session.commit()
     calendar = services.personal_feed(feed.user, language, _base_url())
     # The entries say everything the bytes will: hashing them lets a 304 skip writing the feed.
-    etag = hashlib.sha256(f"{ical.PRODID}|{services.FEED_FORMAT}|{calendar!r}".encode()).hexdigest()[:32]
+    etag = services.feed_etag(repr(calendar))
     return _calendar_response(etag, calendar.last_modified, lambda: ical.feed_bytes(calendar), private=True)
-
-
-def feed_url(token: str) -> str:
-    return _base_url().rstrip("/") + url_for("calendars.personal_feed", token=token)
 
 
 @blueprint.get("/calendar/")
 @login_required
 def my_calendar():
     token = session.pop(NEW_TOKEN_KEY, None)
-    url = feed_url(token) if token else None
+    url = public_path_url(url_for("calendars.personal_feed", token=token)) if token else None
     webcal, google = subscribe_links(url) if url else (None, None)
+    public_webcal = {endpoint: subscribe_links(public_path_url(url_for(endpoint)))[0] for endpoint in PUBLIC_FEEDS}
     return render_template("calendars/my_calendar.html", feed=services.feed_of(current_user), url=url,
-                           webcal=webcal, google=google)
+                           webcal=webcal, google=google, public_webcal=public_webcal)
 
 
 @blueprint.post("/calendar/new")
@@ -159,10 +146,7 @@ def new_feed_url():
 
 @blueprint.app_template_global()
 def calendar_links(event: Event):
-    """For the "Add to calendar" menu on event pages."""
-    language = current_language()
-    url = ical.event_url(_base_url(), event.slug)
-    return add_to_calendar_links(
-        ical.pick(event, "title", language), event.starts_at, event.ends_at,
-        ical.join_text(ical.pick(event, "description", language), url, separator="\n\n"),
-        ical.event_location(event, language), event.timezone)
+    """For the "Add to calendar" menu on event pages: the same text as the event's VEVENT."""
+    entry = ical.event_entry(event, current_language(), _base_url())
+    return add_to_calendar_links(entry.summary, entry.starts_at, entry.ends_at, entry.description,
+                                 entry.location, entry.zone)

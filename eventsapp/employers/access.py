@@ -58,13 +58,6 @@ def visible_registrants_condition(event_id: int):
         Registration.status == RegistrationStatus.CONFIRMED)
 
 
-def can_see_candidate(user: User | None, event_id: int, candidate_id: int) -> bool:
-    if approved_booth(user, event_id) is None:
-        return False
-    return db.session.scalar(select(CandidateProfile.user_id).where(
-        CandidateProfile.user_id == candidate_id, visible_registrants_condition(event_id))) is not None
-
-
 def owns_booth(user: User | None, booth: Booth) -> bool:
     """Staff of the booth's organization (any status: they can see their own application)."""
     member = membership_of(user)
