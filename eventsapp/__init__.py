@@ -47,7 +47,7 @@ def create_app(config: object | dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from eventsapp import i18n, models  # noqa: F401 - models registers every table with the metadata
+    from eventsapp import i18n, models, security  # noqa: F401 - models registers every table with the metadata
     from eventsapp.accounts.services import load_user
     from eventsapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -55,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    security.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories="translations")
     i18n.init_app(app)
 
