@@ -23,6 +23,7 @@ STATUS_LABELS = {
 }
 KIND_LABELS = {
     "verify_email": _l("E-mail address confirmation"),
+    "signup_existing": _l("Sign-up with an address that has an account"),
     "password_reset": _l("Password reset"),
     "registration_confirmed": _l("Registration confirmed"),
     "registration_waitlisted": _l("Put on the waiting list"),

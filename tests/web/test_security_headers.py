@@ -5,7 +5,9 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+from flask import Flask, request
 
+from eventsapp import security
 from eventsapp.security import CONTENT_SECURITY_POLICY
 from tests.web.routes import DEMO_LOGINS, log_in, paths, seed
 
@@ -105,3 +107,16 @@ def test_hsts_only_in_production_over_https(app, monkeypatch):
     assert "Strict-Transport-Security" not in client.get("/healthz").headers  # plain http: browsers ignore it
     secure = client.get("/healthz", base_url="https://talent.test")
     assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+@pytest.mark.parametrize(("trusted", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.9"), (2, "198.51.100.7")])
+def test_the_client_address_comes_from_the_trusted_proxies_only(trusted, seen):
+    """Rate limits count per request.remote_addr: behind N proxies it is the address the outermost saw;
+    with none trusted, a forged X-Forwarded-For changes nothing."""
+    app = Flask(__name__)
+    app.config.update(TRUSTED_PROXIES=trusted, APP_ENV="development", SECRET_KEY="x")
+    security.init_app(app)
+    app.add_url_rule("/address", view_func=lambda: request.remote_addr)
+    forwarded = {"X-Forwarded-For": "198.51.100.7, 203.0.113.9", "X-Forwarded-Proto": "https"}
+    response = app.test_client().get("/address", headers=forwarded, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.get_data(as_text=True) == seen
