@@ -40,6 +40,7 @@ def create_app(config: object | dict | None = None) -> Flask:
         Path(app.instance_path).mkdir(exist_ok=True)  # the embedded database lives there
 
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -69,6 +70,14 @@ def register_extensions(app: Flask) -> None:
 def _lazy_gettext_message(message: str) -> str:
     from flask_babel import gettext
     return gettext(message)
+
+
+def register_url_converters(app: Flask) -> None:
+    """Before any route is added: `<int:...>` takes only numbers the database can hold."""
+    from eventsapp.requestbounds import BoundedRequest, DatabaseIntegerConverter
+
+    app.url_map.converters["int"] = DatabaseIntegerConverter
+    app.request_class = BoundedRequest
 
 
 def register_blueprints(app: Flask) -> None:
