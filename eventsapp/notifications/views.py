@@ -14,6 +14,8 @@ blueprint = Blueprint("outbox", __name__, url_prefix="/manage/outbox")
 # E-mail templates describe events with these, in the recipient's language.
 blueprint.add_app_template_global(services.event_when, "event_when")
 blueprint.add_app_template_global(services.event_where, "event_where")
+blueprint.add_app_template_global(services.greeting, "greeting")
+blueprint.add_app_template_filter(services.subject_text, "subject_text")
 
 STATUS_LABELS = {
     OutboxStatus.PENDING: _l("Waiting to be sent"),

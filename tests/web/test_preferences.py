@@ -282,7 +282,7 @@ def test_the_booth_sees_its_ranking_in_the_matchings_order(client, fair, candida
     assert 'data-testid="weight-degree">3<' in page and "5 candidates ranked your booth" in page
     # The candidate who did not consent is counted, and nothing else: no row, place, score, part or id.
     assert "1 of them did not agree to show their profile to employers" in page
-    for trace in (f'candidate-{hidden.id}"', f"row-{hidden.id}\"", f"ranking/{hidden.id}\"", f"candidates/{hidden.id}\""):
+    for trace in (f'candidate-{hidden.id}"', f'row-{hidden.id}"', f'ranking/{hidden.id}"', f'candidates/{hidden.id}"'):
         assert trace not in page
     assert page.count('data-testid="score"') == 4 and page.count('data-testid="place"') == 4
 
