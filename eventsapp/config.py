@@ -71,6 +71,7 @@ class Config:
     # Candidates' résumés: PDF files stored outside the static folder (default: instance/uploads/resumes).
     RESUME_FOLDER = os.environ.get("RESUME_FOLDER") or None
     RESUME_MAX_BYTES = 5 * 1024 * 1024
+    PDF_MAX_PAGES = int(os.environ.get("PDF_MAX_PAGES", "50"))  # résumés (and pitch decks) with more are refused
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # larger requests get the friendly 413 page
 
     # Organizations' logos: PNG or JPEG, re-encoded and stored outside the static folder

@@ -245,7 +245,7 @@ def resume_path(profile: CandidateProfile | None) -> Path | None:
 
 def store_resume(user: User, filename: str | None, data: bytes, now: datetime | None = None) -> int:
     """Check and store an uploaded résumé, replacing the one before; returns its number of pages."""
-    pages = resumes.check_pdf(data, current_app.config["RESUME_MAX_BYTES"])
+    pages = resumes.check_pdf(data, current_app.config["RESUME_MAX_BYTES"], current_app.config["PDF_MAX_PAGES"])
     profile = get_or_create_profile(user)
     folder = resume_folder()
     previous = profile.resume_storage_name
