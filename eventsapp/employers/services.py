@@ -33,6 +33,7 @@ from eventsapp.employers.models import (
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.notifications.services import public_url, queue_email
+from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed
 
 INVITATION_VALID_FOR = timedelta(days=7)
@@ -109,9 +110,10 @@ def organizations_query(status: OrganizationStatus | None = None, search: str = 
         query = query.where(Organization.status == status)
     search = " ".join((search or "").split())[:100]
     if search:
-        pattern = f"%{search}%"
-        query = query.where(or_(Organization.name_zh.ilike(pattern), Organization.name_en.ilike(pattern),
-                                Organization.credit_code.ilike(f"%{normalize_credit_code(search)}%")))
+        pattern, code = contains_pattern(search), contains_pattern(normalize_credit_code(search))
+        query = query.where(or_(Organization.name_zh.ilike(pattern, escape="\\"),
+                                Organization.name_en.ilike(pattern, escape="\\"),
+                                Organization.credit_code.ilike(code, escape="\\")))
     return query
 
 
