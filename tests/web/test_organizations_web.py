@@ -303,7 +303,7 @@ def test_invitations_come_only_from_a_confirmed_owner_of_a_verified_organization
 
 def test_an_invitations_subject_holds_no_link_and_no_long_text(app, client, own_organization, employer):
     with app.app_context():
-        db.session.get(User, employer.id).display_name = "Free money at www.evil.example " + "x" * 80
+        db.session.get(User, employer.id).display_name = "Free money at www.evil.example " + "x" * 60
         db.session.commit()
     client.post("/employer/organization/invitations", data={"email": "li.lei@example.org"})
     with app.app_context():
