@@ -43,6 +43,7 @@ from support import build_schema, prepare_database  # noqa: E402
 
 from eventsapp import create_app  # noqa: E402
 from eventsapp.accounts.models import Role, User  # noqa: E402
+from eventsapp.accounts.services import start_login_session  # noqa: E402
 from eventsapp.badges import batches, fonts, rendering  # noqa: E402
 from eventsapp.badges.models import BadgeRole, EventCrew  # noqa: E402
 from eventsapp.badges.services import badge_of  # noqa: E402
@@ -245,7 +246,8 @@ def main() -> None:
         with app.app_context():
             holder = db.session.scalar(select(User).join(CandidateProfile, CandidateProfile.user_id == User.id)
                                        .where(CandidateProfile.name_latin == "").order_by(User.id).limit(1))
-            holder_id, session_id = holder.id, holder.get_id()
+            holder_id, session_id = holder.id, start_login_session(holder)
+            db.session.commit()
             holder_name = db.session.get(CandidateProfile, holder.id).name
         client = app.test_client()
         with client.session_transaction() as session:

@@ -25,7 +25,6 @@ to keep. The client threads share the machine's cores with gunicorn and the data
 from __future__ import annotations
 
 import argparse
-import hashlib
 import http.client
 import json
 import os
@@ -56,7 +55,7 @@ from registrations import (  # noqa: E402 - the gunicorn runner and CPU meters o
     request_once,
 )
 from sqlalchemy import func, insert, select, text  # noqa: E402
-from support import build_schema, insert_chunks, prepare_database  # noqa: E402
+from support import build_schema, insert_chunks, insert_logins, prepare_database  # noqa: E402
 
 from eventsapp import create_app  # noqa: E402
 from eventsapp.accounts.models import Role, User  # noqa: E402
@@ -128,6 +127,7 @@ def fill(app: Flask, rng: random.Random, candidates: int) -> tuple[list[Fair], l
         insert_chunks(connection, User.__table__, people)
         visitors = connection.scalars(select(User.id).where(User.email.like("visitor.%")).order_by(User.id)).all()
         volunteers = connection.scalars(select(User.id).where(User.email.like("gate.%")).order_by(User.id)).all()
+        logins = insert_logins(connection, volunteers, now)
         insert_chunks(connection, CandidateProfile.__table__, [
             {"user_id": user_id, "name": f"访客{user_id}", "name_latin": f"Visitor {user_id}",
              "phone": f"+86138{rng.randrange(10**8):08d}", "created_at": now, "updated_at": now}
@@ -151,11 +151,10 @@ def fill(app: Flask, rng: random.Random, candidates: int) -> tuple[list[Fair], l
                 connection.execute(text("VACUUM ANALYZE"))
         session_serializer = app.session_interface.get_signing_serializer(app)
     csrf_serializer = URLSafeTimedSerializer(SECRET_KEY, salt=CSRF_SALT)
-    marker = hashlib.sha256(password_hash.encode()).hexdigest()[:16]  # User.session_marker
     scanners = []
     for user_id in volunteers:
         raw_token = f"{rng.getrandbits(160):040x}"
-        cookie = session_serializer.dumps({"_user_id": f"{user_id}.{marker}", "_fresh": True, "csrf_token": raw_token})
+        cookie = session_serializer.dumps({"_user_id": logins[user_id], "_fresh": True, "csrf_token": raw_token})
         scanners.append({"Cookie": f"session={cookie}", "X-CSRFToken": csrf_serializer.dumps(raw_token),
                          "Content-Type": "application/json", "Accept": "application/json",
                          "Accept-Language": "zh-CN,zh;q=0.9"})

@@ -47,6 +47,7 @@ from support import build_schema, insert_chunks, prepare_database, weighted  # n
 from eventsapp import create_app  # noqa: E402
 from eventsapp.accounts.models import Role, User  # noqa: E402
 from eventsapp.accounts.passwords import hash_password  # noqa: E402
+from eventsapp.accounts.services import start_login_session  # noqa: E402
 from eventsapp.candidates.choices import HANGZHOU_DISTRICTS, SKILL_SUGGESTIONS  # noqa: E402
 from eventsapp.candidates.models import (  # noqa: E402
     CandidateProfile,
@@ -285,8 +286,8 @@ def fill(app: Flask, rng: random.Random, candidates: int, registrants: int, orga
             # Do now what autovacuum would do soon after a bulk load, so it does not run during the timing.
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))
-        staff = db.session.get(User, staff_ids[0])
-        session_id = staff.get_id()
+        session_id = start_login_session(db.session.get(User, staff_ids[0]))
+        db.session.commit()
     return Dataset(candidates=len(profiles), skills=len(skills), fair_id=fair_id, confirmed=registrants,
                    consenting=consenting, registrations=len(registrations), organizations=organizations,
                    staff_id=staff_ids[0], staff_session_id=session_id, fill_seconds=time.perf_counter() - started)

@@ -21,7 +21,6 @@ and the database server, so they share its cores.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import http.client
 import json
 import os
@@ -47,7 +46,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 from flask import Flask  # noqa: E402
 from itsdangerous import URLSafeTimedSerializer  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
-from support import build_schema, insert_chunks, prepare_database  # noqa: E402
+from support import build_schema, insert_chunks, insert_logins, prepare_database  # noqa: E402
 
 from eventsapp import create_app  # noqa: E402
 from eventsapp.accounts.models import Role, User  # noqa: E402
@@ -118,6 +117,7 @@ def fill(app: Flask, rng: random.Random, candidates: int, capacity: int) -> tupl
                      "phone": f"+86138{rng.randrange(10**8):08d}", "created_at": now, "updated_at": now}
                     for user_id in ids]
         insert_chunks(connection, CandidateProfile.__table__, profiles)
+        logins = insert_logins(connection, ids, now)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             # Do now what autovacuum would do soon after a bulk load, so it does not run during the timing.
@@ -125,11 +125,10 @@ def fill(app: Flask, rng: random.Random, candidates: int, capacity: int) -> tupl
                 connection.execute(text("VACUUM ANALYZE"))
         session_serializer = app.session_interface.get_signing_serializer(app)
     csrf_serializer = URLSafeTimedSerializer(SECRET_KEY, salt=CSRF_SALT)
-    marker = hashlib.sha256(password_hash.encode()).hexdigest()[:16]  # User.session_marker
     people = []
     for user_id in ids:
         raw_token = f"{rng.getrandbits(160):040x}"  # what Flask-WTF keeps in the session
-        cookie = session_serializer.dumps({"_user_id": f"{user_id}.{marker}", "_fresh": True,
+        cookie = session_serializer.dumps({"_user_id": logins[user_id], "_fresh": True,
                                            "csrf_token": raw_token})
         form = urlencode({"csrf_token": csrf_serializer.dumps(raw_token)}).encode()
         people.append(Person(user_id, cookie, form))

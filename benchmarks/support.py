@@ -68,3 +68,16 @@ def build_schema(app: Flask) -> tuple[float, str]:
 def insert_chunks(connection: Connection, table: Table, rows: list[dict], chunk_rows: int = 5_000) -> None:
     for start in range(0, len(rows), chunk_rows):
         connection.execute(insert(table), rows[start:start + chunk_rows])
+
+
+def insert_logins(connection: Connection, user_ids: list[int], now) -> dict[int, str]:
+    """A login for each account, as logging in makes one: user id → the token its session cookie carries."""
+    from eventsapp.accounts.models import LoginSession
+    from eventsapp.accounts.services import new_login_token
+
+    tokens, rows = {}, []
+    for user_id in user_ids:
+        tokens[user_id], digest = new_login_token()
+        rows.append({"user_id": user_id, "token_hash": digest, "created_at": now, "user_agent": "benchmark"})
+    insert_chunks(connection, LoginSession.__table__, rows)
+    return tokens

@@ -40,6 +40,7 @@ def create_app(config: object | dict | None = None) -> Flask:
         Path(app.instance_path).mkdir(exist_ok=True)  # the embedded database lives there
 
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -47,7 +48,7 @@ def create_app(config: object | dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from eventsapp import i18n, models  # noqa: F401 - models registers every table with the metadata
+    from eventsapp import i18n, models, security  # noqa: F401 - models registers every table with the metadata
     from eventsapp.accounts.services import load_user
     from eventsapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -55,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    security.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories="translations")
     i18n.init_app(app)
 
@@ -68,6 +70,14 @@ def register_extensions(app: Flask) -> None:
 def _lazy_gettext_message(message: str) -> str:
     from flask_babel import gettext
     return gettext(message)
+
+
+def register_url_converters(app: Flask) -> None:
+    """Before any route is added: `<int:...>` takes only numbers the database can hold."""
+    from eventsapp.requestbounds import BoundedRequest, DatabaseIntegerConverter
+
+    app.url_map.converters["int"] = DatabaseIntegerConverter
+    app.request_class = BoundedRequest
 
 
 def register_blueprints(app: Flask) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production
 SUPPORTED_LOCALES = ("zh_CN", "en")
@@ -47,21 +48,30 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30  # LOGIN_SESSION_LIFETIME ends the login itself
 
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
 
-    # Flask-Limiter: in-process counters unless Redis is configured (shared by all workers).
+    # Flask-Limiter: counters in Redis whenever REDIS_URL is set (shared by every worker); in-process
+    # memory only for development (refused in production: each gunicorn worker would count apart).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed logins: the account's limit is one window (no hourly one): a locked-out owner gets in again
+    # with the correct password once it has passed, however long someone else keeps guessing.
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute;200 per hour")
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;30 per hour")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    SIGNUP_LIMIT_PER_ADDRESS = os.environ.get("SIGNUP_LIMIT_PER_ADDRESS", "10 per hour")
+    # How many reverse proxies in front of the app append to X-Forwarded-For (0: none, the header is ignored).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # A login lasts at most this long (also the longest "remember me"); logging out ends it at once.
+    LOGIN_SESSION_LIFETIME = 60 * 60 * 24 * 30
 
     EVENTS_PER_PAGE = 12
 
     # Candidates' résumés: PDF files stored outside the static folder (default: instance/uploads/resumes).
     RESUME_FOLDER = os.environ.get("RESUME_FOLDER") or None
     RESUME_MAX_BYTES = 5 * 1024 * 1024
+    PDF_MAX_PAGES = int(os.environ.get("PDF_MAX_PAGES", "50"))  # résumés (and pitch decks) with more are refused
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # larger requests get the friendly 413 page
 
     # Organizations' logos: PNG or JPEG, re-encoded and stored outside the static folder
@@ -105,6 +115,8 @@ class ProductionConfig(Config):
     APP_ENV = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # No default: links in e-mails and feeds must point at the real site (check_production_settings).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
 
 class TestConfig(Config):
@@ -133,9 +145,19 @@ class ConfigurationError(RuntimeError):
 def check_production_settings(config: dict) -> None:
     if config.get("APP_ENV") != "production":
         return
+    problems = []
     key = config.get("SECRET_KEY") or ""
     if key == DEVELOPMENT_SECRET_KEY or len(key) < 32:
-        raise ConfigurationError(
-            "APP_ENV=production needs a real SECRET_KEY (at least 32 random characters), "
-            "e.g. SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
-        )
+        problems.append("APP_ENV=production needs a real SECRET_KEY (at least 32 random characters), "
+                        "e.g. SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    base_url = urlsplit(config.get("PUBLIC_BASE_URL") or "")
+    if base_url.scheme != "https" or not base_url.netloc:
+        problems.append("APP_ENV=production needs PUBLIC_BASE_URL, the https address people reach the site at "
+                        "(e.g. PUBLIC_BASE_URL=https://talent.example.cn): links in e-mails and calendar feeds "
+                        "are built on it")
+    if str(config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
+        problems.append("APP_ENV=production needs the rate limits in Redis (REDIS_URL=redis://host:6379/0, or "
+                        "RATELIMIT_STORAGE_URI): in-process counters are per worker and forgotten on restart, "
+                        "so limits on logins would not hold")
+    if problems:
+        raise ConfigurationError("\n".join(problems))

@@ -12,6 +12,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from eventsapp.requestbounds import page_number
+
 # Stable constraint names, so Alembic can alter and drop them on every engine.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -26,7 +28,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class Database(SQLAlchemy):
+    def paginate(self, select, *, page: int | None = None, **options):
+        """Flask-SQLAlchemy's pagination, with ?page= read within what the database can count to."""
+        return super().paginate(select, page=page_number() if page is None else page, **options)
+
+
+db = Database(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

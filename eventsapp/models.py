@@ -1,5 +1,5 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
-from eventsapp.accounts.models import Role, User
+from eventsapp.accounts.models import LoginSession, Role, User
 from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, EventCrew, JobStatus
 from eventsapp.calendars.models import CalendarFeed
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
@@ -52,5 +52,5 @@ __all__ = [
     "ShortlistEntry", "ViewedItem",
     "AgendaItem", "CandidateProfile", "CandidateSkill", "Degree", "Event", "EventKind", "EventStatus",
     "OutboxMessage", "OutboxStatus", "QuestionKind", "Registration", "RegistrationAnswer", "RegistrationLog",
-    "RegistrationQuestion", "RegistrationStatus", "Role", "Series", "TalentClass", "User",
+    "RegistrationQuestion", "RegistrationStatus", "Role", "Series", "TalentClass", "User", "LoginSession",
 ]

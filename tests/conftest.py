@@ -123,10 +123,11 @@ def make_user(app):
     counter = iter(range(1, 10_000))
 
     def make(role: Role = Role.CANDIDATE, email: str | None = None, display_name: str = "测试 Test",
-             locale: str | None = None) -> User:
+             locale: str | None = None, email_verified: bool = False) -> User:
         return _persist(app, lambda: User(
             email=email or f"user{next(counter)}@example.org", display_name=display_name, role=role,
-            password_hash=_PASSWORD_HASH, locale=locale))
+            password_hash=_PASSWORD_HASH, locale=locale,
+            email_verified_at=datetime.now(UTC) if email_verified else None))
     return make
 
 
@@ -170,13 +171,14 @@ def make_candidate(app, make_user):
 
 @pytest.fixture
 def make_organization(app, make_user):
-    """An organization with an owner account (``organization.owner_id``); verified unless told otherwise."""
+    """An organization with an owner account (``organization.owner_id``, its address confirmed); verified
+    unless told otherwise."""
     counter = iter(range(1, 10_000))
 
     def make(status: OrganizationStatus = OrganizationStatus.VERIFIED, owner: User | None = None,
              **overrides) -> Organization:
         number = next(counter)
-        owner = owner or make_user(Role.EMPLOYER, email=f"owner{number}@org{number}.example.com")
+        owner = owner or make_user(Role.EMPLOYER, email=f"owner{number}@org{number}.example.com", email_verified=True)
         values = dict(name_zh=f"杭州测试科技有限公司{number}", name_en=f"Hangzhou Test Tech {number}",
                       credit_code=f"91330100TEST{number:06d}", industry=Industry.I,
                       size=OrganizationSize.FROM_100, city="杭州", status=status)

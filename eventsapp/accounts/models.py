@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, String, true
+from sqlalchemy import Enum, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsapp.dbtypes import UTCDateTime, utcnow
@@ -55,13 +55,21 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.is_active_account
 
+    # The token of the login this account object was loaded for (accounts.services.load_user), or was
+    # just given (start_login_session); not a column: the database keeps only its digest (LoginSession).
+    login_token = None
+
     @property
     def session_marker(self) -> str:
-        """Changes with the password, so a new password ends every other session and remember-me cookie."""
+        """Changes with the password: a password reset link works only until the password changed."""
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
     def get_id(self) -> str:
-        return f"{self.id}.{self.session_marker}"
+        """What the session and remember-me cookies carry: the login's token, not the account's id, so
+        that ending the login (log out, a new password) makes every copy of those cookies worthless."""
+        if self.login_token is None:
+            raise RuntimeError("start_login_session(user) before login_user(user)")
+        return self.login_token
 
     @property
     def is_organizer(self) -> bool:
@@ -73,3 +81,16 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class LoginSession(db.Model):
+    """One login: a browser or device. The session and remember-me cookies carry its token, of which only
+    the SHA-256 digest is kept. Logging out deletes the row, a new password deletes the account's other
+    rows, so a copied cookie stops working at once. A login lasts at most LOGIN_SESSION_LIFETIME."""
+
+    __tablename__ = "login_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="", server_default="")

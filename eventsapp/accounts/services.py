@@ -1,17 +1,19 @@
 """Accounts: sign-up, authentication, e-mail confirmation, passwords and roles. Callers commit."""
 from __future__ import annotations
 
+import hashlib
 import hmac
+import secrets
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from eventsapp.accounts.models import Role, User
+from eventsapp.accounts.models import LoginSession, Role, User
 from eventsapp.accounts.passwords import hash_password, needs_rehash, password_weaknesses, verify_password
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
@@ -23,6 +25,13 @@ EMAIL_VERIFICATION_SALT = "eventsapp.accounts.verify-email"
 EMAIL_VERIFICATION_MAX_AGE = timedelta(days=3)
 PASSWORD_RESET_SALT = "eventsapp.accounts.password-reset"
 PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
+
+
+class EmailTaken(ValidationFailed):
+    """An account with this address exists already (said to administrators, never to a sign-up form)."""
+
+    def __init__(self):
+        super().__init__([("email", _l("An account with this e-mail address already exists."))])
 
 
 class TokenProblem(Exception):
@@ -37,20 +46,74 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-# Candidates' pages nearly all read the profile (eligibility, registration, the profile itself):
-# joined to the account it costs no round trip of its own. Built once: session.get() with options
-# builds and hashes a new statement on every request.
-_USER_WITH_PROFILE = (select(User).options(joinedload(User.candidate_profile))
-                      .where(User.id == bindparam("user_id")))
+# --- Logins --------------------------------------------------------------------------------------
+
+# The account of a login that has not ended, in one statement: every request reads it. Candidates'
+# pages nearly all read the profile too (eligibility, registration, the profile itself): joined to the
+# account it costs no round trip of its own. Built once: a statement built per request is hashed anew.
+_USER_OF_LOGIN = (select(User).join(LoginSession, LoginSession.user_id == User.id)
+                  .options(joinedload(User.candidate_profile))
+                  .where(LoginSession.token_hash == bindparam("token_hash"),
+                         LoginSession.created_at > bindparam("since")))
 
 
-def load_user(session_id: str) -> User | None:
-    """Flask-Login's loader: the id must still carry the current password's marker."""
-    user_id, _, marker = session_id.partition(".")
-    user = db.session.scalar(_USER_WITH_PROFILE, {"user_id": int(user_id)}) if user_id.isdigit() else None
-    if user is None or not hmac.compare_digest(user.session_marker, marker):
-        return None
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _login_lifetime() -> timedelta:
+    return timedelta(seconds=current_app.config["LOGIN_SESSION_LIFETIME"])
+
+
+def new_login_token() -> tuple[str, str]:
+    """A login's token (for the cookie) and its digest (for the database), e.g. for bulk-made logins."""
+    token = secrets.token_urlsafe(32)
+    return token, _token_hash(token)
+
+
+def start_login_session(user: User, user_agent: str = "") -> str:
+    """A new login for the account (call it before flask_login.login_user); returns its token.
+
+    The account's expired logins are deleted on the way, so its rows do not pile up."""
+    now = utcnow()
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id,
+                                                  LoginSession.created_at <= now - _login_lifetime()))
+    token, digest = new_login_token()
+    db.session.add(LoginSession(user_id=user.id, token_hash=digest, created_at=now, user_agent=user_agent[:200]))
+    db.session.flush()
+    user.login_token = token
+    return token
+
+
+def load_user(token: str) -> User | None:
+    """Flask-Login's loader: the account of a login that has not ended nor expired."""
+    user = db.session.scalar(_USER_OF_LOGIN, {"token_hash": _token_hash(token), "since": utcnow() - _login_lifetime()})
+    if user is not None:
+        user.login_token = token
     return user
+
+
+def end_login_session(token: str | None) -> None:
+    """Log out: this login's cookies (session and remember-me, and every copy of them) stop working."""
+    if token:
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+
+
+def end_other_login_sessions(user: User) -> int:
+    """End every login of the account but the one it was loaded for (all of them without one)."""
+    query = delete(LoginSession).where(LoginSession.user_id == user.id)
+    if user.login_token:
+        query = query.where(LoginSession.token_hash != _token_hash(user.login_token))
+    return db.session.execute(query).rowcount
+
+
+def login_sessions_of(user: User) -> list[tuple[LoginSession, bool]]:
+    """The account's logins that have not expired, newest first, each with whether it is this one."""
+    current = _token_hash(user.login_token) if user.login_token else None
+    rows = db.session.scalars(select(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.created_at > utcnow() - _login_lifetime())
+        .order_by(LoginSession.created_at.desc(), LoginSession.id.desc()))
+    return [(row, row.token_hash == current) for row in rows]
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -58,28 +121,53 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def create_account(email: str, password: str, display_name: str, role: Role, locale: str | None = None) -> User:
+    """An account (for administrators and the CLI, which may be told that the address is taken)."""
     email = normalize_email(email)
-    errors = [("password", problem) for problem in password_weaknesses(password, email)]
+    problems = password_weaknesses(password, email)
+    if problems:
+        raise ValidationFailed([("password", problem) for problem in problems])
     if find_user_by_email(email) is not None:
-        errors.append(("email", _l("An account with this e-mail address already exists.")))
-    if errors:
-        raise ValidationFailed(errors)
+        raise EmailTaken
     user = User(email=email, password_hash=hash_password(password), display_name=display_name.strip(),
                 role=role, locale=locale)
     db.session.add(user)
     try:
-        db.session.flush()
+        with db.session.begin_nested():
+            db.session.flush()
     except IntegrityError:  # the same address signed up at the same moment; the unique index decided
-        db.session.rollback()
-        raise ValidationFailed([("email", _l("An account with this e-mail address already exists."))]) from None
+        raise EmailTaken from None
     return user
 
 
-def sign_up(email: str, password: str, display_name: str, role: Role, locale: str | None = None) -> User:
-    """A new self-service account, with the e-mail that asks to confirm its address in the same transaction."""
-    user = create_account(email, password, display_name, role, locale=locale)
+SIGNUP_NOTICE_INTERVAL = timedelta(hours=1)
+
+
+def sign_up(email: str, password: str, display_name: str, role: Role, locale: str | None = None) -> User | None:
+    """A new self-service account and the e-mail that asks to confirm its address; None when the address
+    has an account already. Either way the person is told to check their e-mail, so the sign-up form
+    cannot be used to learn who has an account: the address's owner gets a message saying someone tried.
+    Raises ValidationFailed only for a weak password, which says nothing about the address."""
+    try:
+        user = create_account(email, password, display_name, role, locale=locale)
+    except EmailTaken:
+        hash_password(password)  # the work a new account costs, so that both answers take as long
+        _tell_owner_about_signup(find_user_by_email(email), locale)
+        return None
     send_email_verification(user)
     return user
+
+
+def _tell_owner_about_signup(owner: User | None, locale: str | None) -> None:
+    """Someone signed up with an address that has an account: tell its owner, at most once an hour (the
+    form could otherwise be used to fill their inbox). Nothing the form's user typed goes in the e-mail."""
+    if owner is None or owner.erased_at is not None:
+        return
+    recent = db.session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.kind == "signup_existing", OutboxMessage.to_email == owner.email,
+        OutboxMessage.created_at > utcnow() - SIGNUP_NOTICE_INTERVAL).limit(1))
+    if recent is None:
+        queue_email("signup_existing", owner.email, owner.locale or locale, "signup_existing",
+                    login_url=public_url("accounts.login"), reset_url=public_url("accounts.forgot_password"))
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -104,6 +192,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     if problems:
         raise ValidationFailed([("new_password", problem) for problem in problems])
     user.password_hash = hash_password(new_password)
+    end_other_login_sessions(user)  # a new password logs out every other device
 
 
 def set_locale(user: User, locale: str) -> None:
@@ -193,4 +282,6 @@ def reset_password(token: str, new_password: str) -> User:
     user.password_hash = hash_password(new_password)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
+    user.login_token = None
+    end_other_login_sessions(user)  # all of them: whoever knew the old password is logged out
     return user

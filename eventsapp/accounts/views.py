@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from eventsapp.accounts import services
 from eventsapp.accounts.forms import (
@@ -32,8 +38,43 @@ def safe_next_url(target: str | None, fallback: str) -> str:
     return fallback
 
 
+# A browser where an account logged in before carries a signed "known device" cookie. Its failed
+# logins count apart from everyone else's: someone guessing the password elsewhere can lock the
+# account for at most LOGIN_LIMIT_PER_ACCOUNT's window, but never locks its owner out of their own devices.
+KNOWN_DEVICE_COOKIE = "known_device"
+KNOWN_DEVICE_SALT = "eventsapp.accounts.known-device"
+KNOWN_DEVICE_LIFETIME = timedelta(days=365)
+
+
+def _account_digest(email: str) -> str:
+    return hashlib.sha256(services.normalize_email(email).encode()).hexdigest()[:32]
+
+
+def _known_device(email: str) -> str | None:
+    """The device id in this browser's cookie, if it was set by a login to this account."""
+    serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=KNOWN_DEVICE_SALT)
+    try:
+        data = serializer.loads(request.cookies.get(KNOWN_DEVICE_COOKIE, ""))
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not hmac.compare_digest(str(data.get("account", "")), _account_digest(email)):
+        return None
+    return str(data.get("device", "")) or None
+
+
+def _remember_device(response, email: str):
+    serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=KNOWN_DEVICE_SALT)
+    device = _known_device(email) or secrets.token_urlsafe(16)
+    response.set_cookie(KNOWN_DEVICE_COOKIE, serializer.dumps({"account": _account_digest(email), "device": device}),
+                        max_age=int(KNOWN_DEVICE_LIFETIME.total_seconds()), httponly=True, samesite="Lax",
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
+
+
 def _login_account_key() -> str:
-    return "login-account:" + services.normalize_email(request.form.get("email", ""))
+    email = services.normalize_email(request.form.get("email", ""))
+    device = _known_device(email)
+    return f"login-account:{email}" + (f":device:{device}" if device else "")
 
 
 def _password_reset_account_key() -> str:
@@ -41,8 +82,15 @@ def _password_reset_account_key() -> str:
 
 
 def _verification_resend_key() -> str:
-    who = current_user.get_id() if current_user.is_authenticated else request.remote_addr
+    who = current_user.id if current_user.is_authenticated else request.remote_addr
     return f"verification-resend:{who}"
+
+
+def _log_in(user, remember: bool = False) -> None:
+    """A new login (its own token in the cookies), so that logging out can end exactly this one."""
+    services.start_login_session(user, request.user_agent.string or "")
+    db.session.commit()
+    login_user(user, remember=remember)
 
 
 def _failed_login(response) -> bool:
@@ -50,24 +98,29 @@ def _failed_login(response) -> bool:
     return response.status_code != 302
 
 
+def _signed_up(response) -> bool:
+    # A sign-up that went through (for a new address or not) redirects; a form with mistakes does not count.
+    return response.status_code == 302
+
+
 @blueprint.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_signed_up)
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = services.sign_up(form.email.data, form.password.data, form.display_name.data,
-                                    form.chosen_role, locale=select_locale())
+            services.sign_up(form.email.data, form.password.data, form.display_name.data, form.chosen_role,
+                             locale=select_locale())
         except ValidationFailed as failure:
             apply_to_form(form, failure)
         else:
             db.session.commit()
-            login_user(user)
-            flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
-            flash(_("We have sent a link to %(email)s: please open it to confirm your address.", email=user.email),
-                  "info")
-            return redirect(safe_next_url(request.args.get("next"), url_for("main.index")))
+            # The same answer whether or not the address had an account, so this form cannot find accounts.
+            flash(_("Check your e-mail: we have sent a message to %(email)s. Open the link in it to confirm "
+                    "your address, then log in.", email=services.normalize_email(form.email.data)), "info")
+            return redirect(url_for("accounts.login", next=safe_next_url(request.args.get("next"), None)))
     return render_template("accounts/signup.html", form=form)
 
 
@@ -84,20 +137,31 @@ def login():
         if user is None:
             form.password.errors.append(_("The e-mail address or the password is not correct."))
         else:
-            db.session.commit()
-            login_user(user, remember=form.remember.data)
+            _log_in(user, remember=form.remember.data)
             flash(_("You are logged in."), "success")
             fallback = url_for("manage.dashboard") if user.is_organizer else url_for("main.index")
-            return redirect(safe_next_url(request.args.get("next"), fallback))
+            return _remember_device(redirect(safe_next_url(request.args.get("next"), fallback)), user.email)
     return render_template("accounts/login.html", form=form)
 
 
 @blueprint.post("/logout")
 @login_required
 def logout():
+    services.end_login_session(current_user.login_token)  # copies of the cookies stop working too
+    db.session.commit()
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("main.index"))
+
+
+@blueprint.post("/account/logins/end-others")
+@login_required
+def end_other_logins():
+    ended = services.end_other_login_sessions(current_user._get_current_object())
+    db.session.commit()
+    flash(ngettext("%(num)d other device has been logged out.", "%(num)d other devices have been logged out.",
+                   ended), "success")
+    return redirect(url_for("accounts.account", _anchor="logins"))
 
 
 @blueprint.route("/account", methods=["GET", "POST"])
@@ -111,10 +175,25 @@ def account():
             apply_to_form(form, failure)
         else:
             db.session.commit()
-            login_user(current_user._get_current_object(), fresh=True)  # the session id changed with the hash
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", form=form, role_labels=ROLE_LABELS)
+    return render_template("accounts/account.html", form=form, role_labels=ROLE_LABELS, device_name=device_name,
+                           logins=services.login_sessions_of(current_user._get_current_object()))
+
+
+_BROWSERS = (("MicroMessenger", "WeChat"), ("Edg", "Edge"), ("OPR", "Opera"), ("Firefox", "Firefox"),
+             ("Chrome", "Chrome"), ("Safari", "Safari"))
+_SYSTEMS = (("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("HarmonyOS", "HarmonyOS"), ("Linux", "Linux"))
+
+
+def device_name(user_agent: str) -> str:
+    """ "Chrome on Android": enough for a person to recognise their own devices in the list."""
+    browser = next((name for marker, name in _BROWSERS if marker in user_agent), None)
+    system = next((name for marker, name in _SYSTEMS if marker in user_agent), None)
+    if browser and system:
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
+    return browser or system or _("Unknown device")
 
 
 @blueprint.post("/account/verify-email")
@@ -139,7 +218,7 @@ def verify_email(token: str):
         return _link_problem("verify_email", problem.reason)
     db.session.commit()
     flash(_("Thank you: your e-mail address %(email)s is confirmed.", email=user.email), "success")
-    return redirect(url_for("accounts.account") if current_user.is_authenticated else url_for("main.index"))
+    return redirect(url_for("accounts.account") if current_user.is_authenticated else url_for("accounts.login"))
 
 
 @blueprint.route("/password/forgot", methods=["GET", "POST"])
@@ -165,8 +244,7 @@ def reset_password(token: str):
         services.user_for_password_reset(token)
         if form.validate_on_submit():
             user = services.reset_password(token, form.password.data)
-            db.session.commit()
-            login_user(user)
+            _log_in(user)
             flash(_("Your new password is set and you are logged in. Other devices have been logged out."),
                   "success")
             return redirect(url_for("manage.dashboard") if user.is_organizer else url_for("main.index"))

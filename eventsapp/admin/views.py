@@ -9,6 +9,7 @@ from eventsapp.accounts.access import admin_required
 from eventsapp.accounts.forms import ROLE_LABELS, RoleForm
 from eventsapp.accounts.models import Role, User
 from eventsapp.extensions import db
+from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -25,8 +26,8 @@ def users():
     query = select(User).order_by(User.created_at.desc(), User.id.desc())
     search = request.args.get("q", "").strip()[:100]
     if search:
-        pattern = f"%{search.lower()}%"
-        query = query.where(User.email.like(pattern) | User.display_name.ilike(pattern))
+        pattern = contains_pattern(search.lower())  # % and _ typed are taken literally
+        query = query.where(User.email.like(pattern, escape="\\") | User.display_name.ilike(pattern, escape="\\"))
     role = request.args.get("role")
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))

@@ -33,6 +33,7 @@ from eventsapp.employers.models import Hall
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
+from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("badges", __name__)
@@ -98,10 +99,10 @@ def _badge_rows(event: Event):
              .options(selectinload(Badge.holder), selectinload(Badge.booth))
              .order_by(Badge.role, User.display_name, Badge.id))
     if search:
-        like = f"%{search}%"
-        query = query.where(or_(Badge.number == normalize_number(search), User.display_name.ilike(like),
-                                User.email.ilike(like), CandidateProfile.name.ilike(like),
-                                CandidateProfile.name_latin.ilike(like)))
+        like = contains_pattern(search)  # % and _ typed are taken literally
+        query = query.where(or_(Badge.number == normalize_number(search), *(
+            column.ilike(like, escape="\\") for column in (User.display_name, User.email, CandidateProfile.name,
+                                                            CandidateProfile.name_latin))))
     pagination = db.paginate(query, per_page=25, error_out=False)
     holder_ids = [badge.holder_id for badge in pagination.items]
     profiles = {profile.user_id: profile for profile in db.session.scalars(

@@ -13,6 +13,7 @@ from eventsapp.candidates.forms import YearField
 from eventsapp.candidates.models import Degree, TalentClass
 from eventsapp.candidates.services import SKILL_SEPARATORS
 from eventsapp.events.forms import CheckboxesField
+from eventsapp.requestbounds import DB_INT_MAX
 
 TOO_LONG = _l("At most %(max)d characters.")
 RANK_MESSAGE = _l("Enter a rank from %(min)d (the best) to %(max)d, or leave it empty.", min=1, max=services.RANK_MAX)
@@ -107,4 +108,4 @@ class ShortlistEntryForm(FlaskForm):
 
 
 class ShortlistAddForm(ShortlistEntryForm):
-    candidate_id = IntegerField(validators=[InputRequired()])
+    candidate_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=DB_INT_MAX)])

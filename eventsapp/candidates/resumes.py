@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from io import BytesIO
 
 from flask_babel import lazy_gettext as _l
-from pypdf import PdfReader
 
+from eventsapp.pdfcheck import PdfProblem, check_uploaded_pdf
 from eventsapp.validation import ValidationFailed
 
 PDF_HEADER = b"%PDF-"
@@ -34,7 +33,7 @@ def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
 
 
-def check_pdf(data: bytes, max_bytes: int) -> int:
+def check_pdf(data: bytes, max_bytes: int, max_pages: int) -> int:
     """The number of pages of a PDF we accept; raises NotAResume with the reason otherwise."""
     if not data:
         raise NotAResume(_l("The file is empty. Choose your résumé as a PDF file."))
@@ -47,17 +46,9 @@ def check_pdf(data: bytes, max_bytes: int) -> int:
     if PDF_TRAILER not in data[-TRAILER_WINDOW:]:
         raise NotAResume(_l("This PDF is incomplete or damaged. Save it again as PDF and upload the new file."))
     try:
-        reader = PdfReader(BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise NotAResume(_l("This PDF is protected with a password. Upload a copy without a password."))
-        pages = len(reader.pages)
-    except NotAResume:
-        raise
-    except Exception:  # any parser failure on an uploaded file means "damaged"
-        pages = 0
-    if pages < 1:
-        raise NotAResume(_l("This PDF is incomplete or damaged. Save it again as PDF and upload the new file."))
-    return pages
+        return check_uploaded_pdf(data, max_pages)  # no active content, not encrypted, not too long
+    except PdfProblem as problem:
+        raise NotAResume(problem.message) from None
 
 
 _UNSAFE_IN_FILENAMES = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')

@@ -16,7 +16,7 @@ from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberTyp
 from sqlalchemy import delete, select
 
 from eventsapp import storage
-from eventsapp.accounts.models import User
+from eventsapp.accounts.models import LoginSession, User
 from eventsapp.accounts.passwords import verify_password
 from eventsapp.candidates import resumes
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
@@ -245,7 +245,7 @@ def resume_path(profile: CandidateProfile | None) -> Path | None:
 
 def store_resume(user: User, filename: str | None, data: bytes, now: datetime | None = None) -> int:
     """Check and store an uploaded résumé, replacing the one before; returns its number of pages."""
-    pages = resumes.check_pdf(data, current_app.config["RESUME_MAX_BYTES"])
+    pages = resumes.check_pdf(data, current_app.config["RESUME_MAX_BYTES"], current_app.config["PDF_MAX_PAGES"])
     profile = get_or_create_profile(user)
     folder = resume_folder()
     previous = profile.resume_storage_name
@@ -355,6 +355,7 @@ def erase_account(user: User, now: datetime | None = None) -> None:
     user.email_verified_at = user.last_login_at = None
     user.is_active_account = False
     user.erased_at = now or utcnow()
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))  # logged out everywhere
     db.session.flush()
 
 

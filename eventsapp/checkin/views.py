@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -25,6 +37,7 @@ from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_time, localized
 from eventsapp.main.errors import render_error
+from eventsapp.requestbounds import is_database_id
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("checkin", __name__)
@@ -92,7 +105,7 @@ def _scan_fields(data: dict) -> dict:
     """The badge fields of one scan: exactly one of token, number or holder_id."""
     fields = {"token": _text(data, "token"), "number": _text(data, "number")}
     holder_id = data.get("holder_id")
-    if holder_id is not None and (isinstance(holder_id, bool) or not isinstance(holder_id, int)):
+    if holder_id is not None and not is_database_id(holder_id):  # a person's id: 1 to 2**31 - 1
         raise ApiError(_("“%(field)s” must be a whole number.", field="holder_id"))
     fields["holder_id"] = holder_id
     if sum(value is not None for value in fields.values()) != 1:
@@ -222,9 +235,16 @@ def sync(event_id: int):
             results.append({"id": key, **_check_in(event, item)})
         except ApiError as error:
             db.session.rollback()
-            results.append({"id": key, "outcome": "error", "status": "bad", "headline": _("Not sent"),
-                            "detail": error.message})
+            results.append(_not_sent(key, error.message))
+        except Exception:  # noqa: BLE001 - one bad scan must not block the phone's whole queue
+            db.session.rollback()
+            current_app.logger.exception("Check-in sync: scan %r of event %s failed", key, event.id)
+            results.append(_not_sent(key, _("This scan could not be recorded. Check the person in again.")))
     return jsonify(results=results)
+
+
+def _not_sent(key: str | int | None, detail: str) -> dict:
+    return {"id": key, "outcome": "error", "status": "bad", "headline": _("Not sent"), "detail": detail}
 
 
 @blueprint.get("/checkin/<int:event_id>/counts")

@@ -33,6 +33,7 @@ from eventsapp.employers.models import (
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.notifications.services import public_url, queue_email
+from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed
 
 INVITATION_VALID_FOR = timedelta(days=7)
@@ -109,9 +110,10 @@ def organizations_query(status: OrganizationStatus | None = None, search: str = 
         query = query.where(Organization.status == status)
     search = " ".join((search or "").split())[:100]
     if search:
-        pattern = f"%{search}%"
-        query = query.where(or_(Organization.name_zh.ilike(pattern), Organization.name_en.ilike(pattern),
-                                Organization.credit_code.ilike(f"%{normalize_credit_code(search)}%")))
+        pattern, code = contains_pattern(search), contains_pattern(normalize_credit_code(search))
+        query = query.where(or_(Organization.name_zh.ilike(pattern, escape="\\"),
+                                Organization.name_en.ilike(pattern, escape="\\"),
+                                Organization.credit_code.ilike(code, escape="\\")))
     return query
 
 
@@ -355,12 +357,27 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def why_cannot_invite(organization: Organization, inviter: User) -> list:
+    """Reasons the owner cannot invite yet. An invitation carries the names they wrote to any address,
+    so it comes only from a confirmed address and an organization the organizers verified."""
+    reasons = []
+    if inviter.email_verified_at is None:
+        reasons.append(_l("Confirm your e-mail address first: open the link we sent you, or ask for a new one on "
+                          "your account page."))
+    if organization.status != OrganizationStatus.VERIFIED:
+        reasons.append(_l("You can invite colleagues once the organizers have verified your organization."))
+    return reasons
+
+
 def invite_colleague(organization: Organization, inviter: User, email: str,
                      now: datetime | None = None) -> tuple[Invitation, str]:
     """Invite someone by e-mail; returns the invitation and its token (only its hash is stored).
 
     Inviting the same address again replaces the open invitation, so only the newest link works.
     """
+    reasons = why_cannot_invite(organization, inviter)
+    if reasons:
+        raise ValidationFailed([(None, reason) for reason in reasons])
     now = now or utcnow()
     email = normalize_email(email)
     invitee = find_user_by_email(email)

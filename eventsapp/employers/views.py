@@ -142,6 +142,7 @@ def _render_organization(invitation_form: InvitationForm | None = None, status: 
         "organizations/show.html", organization=organization, member=g.member, is_owner=is_owner,
         members=services.members_of(organization),
         invitations=services.open_invitations(organization) if is_owner else [],
+        invite_problems=services.why_cannot_invite(organization, _me()) if is_owner else [],
         invitation_form=invitation_form or InvitationForm(formdata=None), industry_labels=INDUSTRY_LABELS,
         size_labels=ORGANIZATION_SIZE_LABELS, status_labels=ORGANIZATION_STATUS_LABELS), status
 

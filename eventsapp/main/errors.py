@@ -1,13 +1,23 @@
 """Friendly error pages in the visitor's language; JSON for clients that ask for it."""
+import math
+import time
+from datetime import timedelta
+
 from flask import jsonify, render_template, request
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from eventsapp.extensions import db
+from eventsapp.extensions import db, limiter
 
 
 def _wants_json() -> bool:
+    """A script's request: it sent JSON, asked for JSON, or asked for a .json address. Errors answer it
+    in JSON even when no view was reached (a 404 for an id out of range, a 405, a 413, a 429)."""
+    if request.is_json or request.path.endswith(".json"):
+        return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
@@ -32,11 +42,24 @@ def render_error(status: int, detail: str | None = None):
     return render_template("errors/error.html", status=status, title=title, message=detail or message), status
 
 
+def _time_until_reset() -> str:
+    """How long until the limit that was hit lets requests through again, e.g. "14 minutes"."""
+    limit = limiter.current_limit
+    seconds = max(1, math.ceil(limit.reset_at - time.time())) if limit is not None else 60
+    if seconds > 60:
+        seconds = 60 * round(seconds / 60)  # whole minutes
+    return format_timedelta(timedelta(seconds=seconds), threshold=1.0, add_direction=False)
+
+
 def register(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, _("The form had expired or was sent from somewhere else. "
                                    "Please go back, reload the page and send it again."))
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many_requests(error):
+        return render_error(429, _("Please wait %(wait)s before you try again.", wait=_time_until_reset()))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from eventsapp.accounts.access import organizer_required
 from eventsapp.events import services
@@ -17,6 +17,7 @@ from eventsapp.extensions import db
 from eventsapp.i18n import localized
 from eventsapp.registrations import services as registrations
 from eventsapp.talentday.services import ensure_talent_days, next_talent_day
+from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("manage", __name__, url_prefix="/manage")
@@ -68,8 +69,9 @@ def event_list():
         query = query.where(Event.status == EventStatus(status))
     search = request.args.get("q", "").strip()[:100]
     if search:
-        pattern = f"%{search}%"
-        query = query.where(Event.title_zh.ilike(pattern) | Event.title_en.ilike(pattern) | Event.slug.ilike(pattern))
+        pattern = contains_pattern(search)  # % and _ typed are taken literally
+        query = query.where(or_(*(column.ilike(pattern, escape="\\")
+                                  for column in (Event.title_zh, Event.title_en, Event.slug))))
     pagination = db.paginate(query, per_page=25, error_out=False)
     return render_template("manage/events.html", pagination=pagination, status=status, search=search,
                            kind_labels=KIND_LABELS, status_labels=STATUS_LABELS)

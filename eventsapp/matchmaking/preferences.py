@@ -22,6 +22,7 @@ from eventsapp.accounts.models import Role, User
 from eventsapp.booths.services import hosts_booths
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill
 from eventsapp.dbtypes import utcnow
+from eventsapp.employers.access import visible_registrants_condition
 from eventsapp.employers.models import Booth, BoothStatus, Industry, Opening, Organization, ShortlistEntry
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
@@ -504,7 +505,7 @@ def booth_ranking_inputs(event_id: int, choices: dict[int, list[int]] | None = N
 @dataclass
 class RankingRow:
     candidate_id: int
-    profile: CandidateProfile | None  # None when the candidate has not consented to be seen
+    profile: CandidateProfile
     shortlist_rank: int | None
     score: float
     parts: dict[str, float]
@@ -516,33 +517,45 @@ class RankingRow:
 
 @dataclass
 class BoothRanking:
-    rows: list[RankingRow]  # acceptable candidates in the booth's order
+    rows: list[RankingRow]  # acceptable candidates the booth may see, in the booth's order
     excluded: list[RankingRow]
     weights: dict[str, int]
     wants: fitscore.BoothWants
     round: MatchingRound | None
+    hidden: int = 0  # candidates who ranked the booth and did not agree to be seen: counted, nothing more
+
+
+def _visible_rankers(booth: Booth) -> tuple[dict[int, CandidateProfile], int]:
+    """The profiles of the candidates who ranked the booth and whom its staff may see (confirmed at the
+    fair and consenting, employers/access.py), and how many others the matching counts (confirmed)."""
+    ranked_it = select(CandidateChoice.candidate_id).where(CandidateChoice.event_id == booth.event_id,
+                                                           CandidateChoice.booth_id == booth.id)
+    profiles = {profile.user_id: profile for profile in db.session.scalars(
+        select(CandidateProfile).where(CandidateProfile.user_id.in_(ranked_it),
+                                       visible_registrants_condition(booth.event_id))
+        .options(selectinload(CandidateProfile.skills)))}
+    confirmed = db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == booth.event_id, Registration.status == RegistrationStatus.CONFIRMED,
+        Registration.user_id.in_(ranked_it)))
+    return profiles, confirmed - len(profiles)
 
 
 def booth_ranking(booth: Booth) -> BoothRanking:
-    """The employer's view of its booth's ranking inputs: the same order as ``booth_ranking_inputs``."""
+    """The employer's view of its booth's ranking inputs: the same order as ``booth_ranking_inputs``,
+    computed over the candidates the booth may see only. Nothing about the others — no score, part,
+    place or id, which would tell e.g. their degree — is computed for the page; they are only counted.
+    Places are among the visible candidates (the matching's order between them)."""
     event_id = booth.event_id
     round_ = matching_round(event_id)
-    ranker_ids = list(db.session.scalars(select(CandidateChoice.candidate_id).where(
-        CandidateChoice.event_id == event_id, CandidateChoice.booth_id == booth.id)))
+    profiles, hidden = _visible_rankers(booth)
     choices: dict[int, list[int]] = {}
-    if ranker_ids:
-        for candidate_id, booth_id in _choice_rows(event_id, ranker_ids):
+    if profiles:
+        for candidate_id, booth_id in _choice_rows(event_id, profiles.keys()):
             choices.setdefault(candidate_id, []).append(booth_id)
     ranked = _rank_booths(event_id, choices, {booth.id}).get(booth.id, [])
-    profiles = {}
-    if ranked:
-        profiles = {profile.user_id: profile for profile in db.session.scalars(
-            select(CandidateProfile).where(CandidateProfile.user_id.in_([row.candidate_id for row in ranked]),
-                                           CandidateProfile.show_to_employers.is_(True))
-            .options(selectinload(CandidateProfile.skills)))}
     rows, excluded = [], []
     for row in ranked:
-        shown = RankingRow(row.candidate_id, profiles.get(row.candidate_id), row.shortlist_rank, row.score,
+        shown = RankingRow(row.candidate_id, profiles[row.candidate_id], row.shortlist_rank, row.score,
                            row.parts, row.sort_key, row.excluded)
         (excluded if row.excluded else rows).append(shown)
     keys = [row.sort_key for row in rows]
@@ -551,14 +564,17 @@ def booth_ranking(booth: Booth) -> BoothRanking:
             index + 1 < len(rows) and keys[index + 1] == keys[index])
         row.place = rows[index - 1].place if index > 0 and keys[index - 1] == keys[index] else index + 1
     wants = booth_wants_for_event(event_id, {booth.id}).get(booth.id, fitscore.BoothWants())
-    return BoothRanking(rows, excluded, weights_of(round_), wants, round_)
+    return BoothRanking(rows, excluded, weights_of(round_), wants, round_, hidden)
 
 
 def set_acceptable(booth: Booth, candidate_id: int, acceptable: bool, actor_id: int | None) -> None:
-    """Mark a candidate who ranked the booth as not acceptable for it, or acceptable again."""
-    ranked = db.session.scalar(select(CandidateChoice.id).where(
+    """Mark a candidate who ranked the booth as not acceptable for it, or acceptable again. Only
+    candidates the booth may see: for anyone else LookupError, as if they had not ranked it (the
+    answer must not tell whether they did)."""
+    ranked = db.session.scalar(select(CandidateChoice.id).join(
+        CandidateProfile, CandidateProfile.user_id == CandidateChoice.candidate_id).where(
         CandidateChoice.event_id == booth.event_id, CandidateChoice.booth_id == booth.id,
-        CandidateChoice.candidate_id == candidate_id))
+        CandidateChoice.candidate_id == candidate_id, visible_registrants_condition(booth.event_id)))
     if ranked is None:
         raise LookupError(candidate_id)
     existing = db.session.get(BoothExclusion, (booth.id, candidate_id))

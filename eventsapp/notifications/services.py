@@ -164,6 +164,32 @@ def event_when(event) -> str:
     return f"{span} ({zone}, UTC{offset[:3]}:{offset[3:]})"
 
 
+# --- What people wrote, in e-mails --------------------------------------------------------------
+
+SUBJECT_TEXT_MAX_LENGTH = 60
+# A dot between two letters or digits ("evil.example", "www.x"), in ASCII or full width, and a URL
+# scheme: what mail programs turn into a link.
+_LINK_DOT = re.compile(r"(?<=\w)[.\uff0e\u3002\uff61](?=\w)")
+_SCHEME = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://")
+
+
+def subject_text(value: object, limit: int = SUBJECT_TEXT_MAX_LENGTH) -> str:
+    """Something a person wrote (a name, a title) for an e-mail's subject: on one line, at most
+    ``limit`` characters, and nothing a mail program would show as a link ("evil.example" becomes
+    "evil·example"), so that the subject cannot be turned into an advertisement or a phishing link."""
+    text = " ".join(str(value or "").split())
+    text = _LINK_DOT.sub("·", _SCHEME.sub("", text))
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def greeting(user) -> str:
+    """ "Hello Li Ming," — with the name only once the account's address is confirmed: until then the
+    address may be someone else's, and the name is whatever the person who signed up with it typed."""
+    if user is not None and user.email_verified_at is not None and user.display_name:
+        return gettext("Hello %(name)s,", name=user.display_name)
+    return gettext("Hello,")
+
+
 def event_where(event) -> str:
     return " · ".join(part for part in (localized(event, "venue_name"), event.venue_address) if part)
 

@@ -14,6 +14,8 @@ blueprint = Blueprint("outbox", __name__, url_prefix="/manage/outbox")
 # E-mail templates describe events with these, in the recipient's language.
 blueprint.add_app_template_global(services.event_when, "event_when")
 blueprint.add_app_template_global(services.event_where, "event_where")
+blueprint.add_app_template_global(services.greeting, "greeting")
+blueprint.add_app_template_filter(services.subject_text, "subject_text")
 
 STATUS_LABELS = {
     OutboxStatus.PENDING: _l("Waiting to be sent"),
@@ -23,6 +25,7 @@ STATUS_LABELS = {
 }
 KIND_LABELS = {
     "verify_email": _l("E-mail address confirmation"),
+    "signup_existing": _l("Sign-up with an address that has an account"),
     "password_reset": _l("Password reset"),
     "registration_confirmed": _l("Registration confirmed"),
     "registration_waitlisted": _l("Put on the waiting list"),

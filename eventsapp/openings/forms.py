@@ -23,6 +23,7 @@ from eventsapp.openings.services import (
     OpeningData,
     OpeningFilters,
 )
+from eventsapp.requestbounds import DB_INT_MAX
 
 TOO_LONG = _l("At most %(max)d characters.")
 MAX_TAGS_TYPED = 1500  # room for separators and spaces; the service checks each tag
@@ -136,7 +137,7 @@ class OpeningSearchForm(FlaskForm):
     city = StringField(_l("Work city"), filters=[_strip], validators=[Optional(), Length(max=MAX_SEARCH_LENGTH)],
                        render_kw={"list": "city-suggestions", "autocomplete": "off"})
     industry = SelectField(_l("Industry"), validators=[Optional()])
-    organization = IntegerField(validators=[Optional()], widget=TextInput())
+    organization = IntegerField(validators=[Optional(), NumberRange(min=1, max=DB_INT_MAX)], widget=TextInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from eventsapp.events.forms import CheckboxesField
 from eventsapp.i18n import localized
 from eventsapp.registrations.models import QuestionKind, RegistrationQuestion, RegistrationStatus
+from eventsapp.requestbounds import database_id
 
 STATUS_LABELS = {
     RegistrationStatus.PENDING: _l("Awaiting approval"),
@@ -73,7 +74,7 @@ def answers_from(form: FlaskForm, questions: list[RegistrationQuestion]) -> dict
 class DecisionForm(FlaskForm):
     """Organizers' bulk approve / reject of pending registrations."""
 
-    registration_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    registration_ids = SelectMultipleField(coerce=database_id, validate_choice=False)
     decision = SelectField(choices=[SelectChoice("approve"), SelectChoice("reject")], validators=[DataRequired()])
     reason = StringField(_l("Reason (sent to the people you decline)"),
                          validators=[Length(max=500, message=TOO_LONG)])

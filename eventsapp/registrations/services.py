@@ -15,7 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, insert, select, tuple_
+from sqlalchemy import bindparam, func, insert, or_, select, tuple_
 from sqlalchemy.orm import make_transient_to_detached, selectinload
 
 from eventsapp.accounts.models import Role, User
@@ -36,6 +36,7 @@ from eventsapp.registrations.models import (
     RegistrationQuestion,
     RegistrationStatus,
 )
+from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -558,10 +559,10 @@ def registrants_query(event_id: int, status: RegistrationStatus | None = None, s
     if status is not None:
         query = query.where(Registration.status == status)
     if search:
-        pattern = f"%{search}%"
-        query = query.where(User.email.ilike(pattern) | User.display_name.ilike(pattern)
-                            | CandidateProfile.name.ilike(pattern) | CandidateProfile.name_latin.ilike(pattern)
-                            | CandidateProfile.phone.ilike(f"%{search.replace(' ', '')}%"))
+        pattern, phone = contains_pattern(search), contains_pattern(search.replace(" ", ""))
+        query = query.where(or_(*(column.ilike(pattern, escape="\\") for column in (
+            User.email, User.display_name, CandidateProfile.name, CandidateProfile.name_latin)),
+            CandidateProfile.phone.ilike(phone, escape="\\")))
     return query
 
 

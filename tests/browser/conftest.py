@@ -51,3 +51,27 @@ def screenshot():
         page.screenshot(path=str(path), full_page=True)
         return path
     return take
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request, monkeypatch):
+    """Every page a browser test opens runs under the Content-Security-Policy: a script, style or
+    handler it refuses (Chromium says so on the console), or an uncaught script error, fails the test."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    from playwright.sync_api import Browser
+
+    problems: list[str] = []
+    new_context = Browser.new_context
+
+    def watched_context(self, *args, **kwargs):
+        context = new_context(self, *args, **kwargs)
+        context.on("console", lambda message: problems.append(f"{message.page and message.page.url}: {message.text}")
+                   if "Content Security Policy" in message.text else None)
+        context.on("weberror", lambda error: problems.append(f"{error.page and error.page.url}: {error.error}"))
+        return context
+
+    monkeypatch.setattr(Browser, "new_context", watched_context)
+    yield problems
+    assert problems == [], "the browser refused or failed:\n" + "\n".join(problems)

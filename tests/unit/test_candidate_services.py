@@ -204,7 +204,7 @@ def test_all_errors_are_reported_at_once(candidate):
 # --- Résumé checks --------------------------------------------------------------------------------
 
 def test_a_real_pdf_is_accepted_and_its_pages_counted():
-    assert resumes.check_pdf(make_pdf(pages=3), max_bytes=5 * 1024 * 1024) == 3
+    assert resumes.check_pdf(make_pdf(pages=3), max_bytes=5 * 1024 * 1024, max_pages=50) == 3
 
 
 @pytest.mark.parametrize(("data", "message"), [
@@ -213,18 +213,18 @@ def test_a_real_pdf_is_accepted_and_its_pages_counted():
     (b"PK\x03\x04 a Word document", "This file is not a PDF."),
     (b"%PDF-1.7\nthis is not really a PDF\n%%EOF\n", "This PDF is incomplete or damaged."),
     (make_pdf()[:-200], "This PDF is incomplete or damaged."),
-    (make_pdf(password="secret"), "This PDF is protected with a password."),
+    (make_pdf(password="secret"), "This PDF is protected with a password or encrypted."),
 ])
 def test_files_that_are_not_a_readable_pdf_are_refused(app, data, message):
     with app.test_request_context(), pytest.raises(resumes.NotAResume) as failure:
-        resumes.check_pdf(data, max_bytes=5 * 1024 * 1024)
+        resumes.check_pdf(data, max_bytes=5 * 1024 * 1024, max_pages=50)
     assert errors_of(failure)["resume"].startswith(message)
 
 
 def test_a_pdf_over_the_size_limit_is_refused(app):
     data = make_pdf()
     with app.test_request_context(), pytest.raises(resumes.NotAResume) as failure:
-        resumes.check_pdf(data + b" " * (1024 * 1024), max_bytes=1024 * 1024)
+        resumes.check_pdf(data + b" " * (1024 * 1024), max_bytes=1024 * 1024, max_pages=50)
     assert errors_of(failure)["resume"].startswith("The file has 1 MB; a résumé can have at most 1 MB.")
 
 

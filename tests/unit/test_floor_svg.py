@@ -34,7 +34,10 @@ def test_the_map_draws_cells_aisles_blocked_cells_and_booths_and_scales_to_the_w
     svg = hall_svg(grid, [mark(), mark(row=3, col=1, double=True, code="A-4", href="", state="dim")], title="Hall A")
     root = ET.fromstring(svg)  # well-formed XML
     assert root.tag == f"{SVG}svg" and root.get("viewBox") == "0 0 160 120"
-    assert "width" not in root.attrib and root.get("aria-label") == "Hall A"
+    # At most 1.4 times its size (its width and height), shrunk to the width of a phone by the page's CSS
+    # (max-width: 100%) and keeping its shape; no style="...", which the Content-Security-Policy refuses.
+    assert (root.get("width"), root.get("height")) == ("224", "168") and "style" not in root.attrib
+    assert root.get("aria-label") == "Hall A"
     assert len(root.findall(f".//{SVG}rect[@class='cell-blocked']")) == 1
     booths = root.findall(f".//{SVG}g[@data-code]")
     assert [booth.get("data-code") for booth in booths] == ["A-1", "A-4"]

@@ -25,7 +25,7 @@ def registration(ctx, make_user, make_event):
                       starts_at=local(2027, 9, 28, 9), ends_at=local(2027, 9, 28, 17),
                       venue_address="杭州市萧山区奔竞大道353号")
         values.update(event_overrides)
-        registration = Registration(user=make_user(locale=locale, display_name=display_name),
+        registration = Registration(user=make_user(locale=locale, display_name=display_name, email_verified=True),
                                     event=make_event(**values), status=RegistrationStatus.CONFIRMED)
         db.session.add(registration)
         db.session.commit()
@@ -113,6 +113,25 @@ def test_the_html_version_escapes_names_and_the_text_version_keeps_them(registra
     message = services.notify_registration_confirmed(registration(display_name="<b>Bold</b> & Co"))
     assert "Hello <b>Bold</b> & Co," in message.body_text
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in message.body_html and "<b>Bold" not in message.body_html
+
+
+def test_an_address_not_yet_confirmed_is_greeted_without_the_name_typed_at_sign_up(registration):
+    unconfirmed = registration(display_name="Claim your prize at evil.example")
+    unconfirmed.user.email_verified_at = None
+    message = services.notify_registration_confirmed(unconfirmed)
+    assert message.body_text.startswith("Hello,\n") and "evil" not in message.body_text + message.body_html
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("Hangzhou Xizi Tech Co., Ltd.", "Hangzhou Xizi Tech Co., Ltd."),
+    ("Visit www.evil.example now", "Visit www·evil·example now"),
+    ("https://evil.example/win", "evil·example/win"),
+    ("杭州西子科技 evil．example", "杭州西子科技 evil·example"),
+    ("Spring fair\n2027", "Spring fair 2027"),
+    ("长" * 80, "长" * 59 + "…"),
+])
+def test_what_people_wrote_is_made_inert_for_subjects(text, shown):
+    assert services.subject_text(text) == shown
 
 
 @pytest.mark.parametrize(("notify", "kind", "expected"), [

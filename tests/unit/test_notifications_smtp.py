@@ -62,7 +62,7 @@ def smtp_server(app, monkeypatch):
 @pytest.fixture
 def chinese_registration(ctx, make_user, make_event):
     registration = Registration(
-        user=make_user(locale="zh_CN", email="wang.fang@example.org", display_name="王芳"),
+        user=make_user(locale="zh_CN", email="wang.fang@example.org", display_name="王芳", email_verified=True),
         event=make_event(slug="talent-day-2027", title_zh="2027 杭州人才日", title_en="Hangzhou Talent Day 2027",
                          starts_at=local(2027, 9, 28, 9), ends_at=local(2027, 9, 28, 17)),
         status=RegistrationStatus.CONFIRMED)

@@ -419,25 +419,27 @@ def test_the_round_weights_drive_the_score(fair, booth, person):
 
 # --- The employer's page -----------------------------------------------------------------------------
 
-def test_the_booth_ranking_hides_profiles_without_consent_and_marks_ties(fair, booth, person):
+def test_the_booth_ranking_counts_candidates_without_consent_and_marks_ties(fair, booth, person):
     open_round(fair)
     chosen = booth()
     shown = person(name="王芳", degree=Degree.MASTER)
+    twin = person(name="李明", degree=Degree.MASTER)
     hidden = person(consent=False, degree=Degree.MASTER)
     ranked = person(degree=Degree.BACHELOR)
     excluded = person()
-    for user in (shown, hidden, ranked, excluded):
+    for user in (shown, twin, hidden, ranked, excluded):
         services.add_choice(fair, user, chosen.id)
     db.session.add(ShortlistEntry(booth_id=chosen.id, candidate_id=ranked.id, rank=1))
     db.session.add(BoothExclusion(booth_id=chosen.id, candidate_id=excluded.id))
     db.session.commit()
     ranking = services.booth_ranking(chosen)
     assert [row.candidate_id for row in ranking.rows][0] == ranked.id
-    assert {row.candidate_id for row in ranking.rows[1:]} == {shown.id, hidden.id}
-    assert [row.place for row in ranking.rows] == [1, 2, 2]
+    assert {row.candidate_id for row in ranking.rows[1:]} == {shown.id, twin.id}  # not the hidden one
+    assert [row.place for row in ranking.rows] == [1, 2, 2]  # places among those the booth sees
     assert [row.tie for row in ranking.rows] == [False, True, True]
+    assert ranking.hidden == 1
     profiles = {row.candidate_id: row.profile for row in ranking.rows}
-    assert profiles[shown.id].name == "王芳" and profiles[hidden.id] is None
+    assert profiles[shown.id].name == "王芳"
     assert [row.candidate_id for row in ranking.excluded] == [excluded.id]
     assert ranking.weights == DEFAULT_WEIGHTS
 

@@ -1,3 +1,10 @@
+import time
+
+from sqlalchemy import select
+
+from eventsapp.accounts.models import User
+from eventsapp.extensions import db
+from eventsapp.notifications.models import OutboxMessage
 from tests.conftest import PASSWORD
 
 EN = {"Accept-Language": "en"}
@@ -10,11 +17,15 @@ def signup(client, **overrides):
     return client.post("/signup", data=data, headers=EN)
 
 
-def test_a_candidate_signs_up_and_is_logged_in(client):
+def test_a_candidate_signs_up_checks_the_email_and_logs_in(client):
     response = signup(client)
-    assert response.status_code == 302
-    page = client.get("/", headers=EN).get_data(as_text=True)
-    assert "张伟 Zhang Wei" in page and "Log out" in page
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    page = client.get("/login", headers=EN).get_data(as_text=True)
+    assert "Check your e-mail: we have sent a message to zhang.wei@example.com" in page
+    assert "Log out" not in page
+    assert client.post("/login", data={"email": "zhang.wei@example.com", "password": "west lake in spring"}
+                       ).status_code == 302
+    assert "张伟 Zhang Wei" in client.get("/", headers=EN).get_data(as_text=True)
 
 
 def test_an_employer_can_sign_up_but_nobody_can_make_themself_an_organizer(client, app):
@@ -35,12 +46,50 @@ def test_signup_errors_appear_beside_their_fields_and_keep_what_was_typed(client
     assert 'value="张伟 Zhang Wei"' in page
 
 
-def test_weak_and_duplicate_sign_ups_are_refused(client, make_user):
-    make_user(email="taken@example.com")
+def test_weak_passwords_are_refused_at_sign_up(client):
     weak = signup(client, password="1234567890", password_confirm="1234567890").get_data(as_text=True)
     assert "most common" in weak
-    taken = signup(client, email="Taken@Example.com").get_data(as_text=True)
-    assert "already exists" in taken
+
+
+def sent(app, kind: str) -> list[OutboxMessage]:
+    with app.app_context():
+        return db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)
+                                  .order_by(OutboxMessage.id)).all()
+
+
+def test_sign_up_does_not_tell_whether_an_address_has_an_account(app, make_user):
+    make_user(email="taken@example.com", display_name="Original Owner")
+
+    def answer(email: str, **overrides) -> tuple[int, str, str]:
+        client = app.test_client()
+        response = signup(client, email=email, **overrides)
+        page = client.get(response.headers["Location"], headers=EN).get_data(as_text=True)
+        return response.status_code, response.headers["Location"], page.replace(email.lower(), "ADDRESS")
+
+    taken = answer("Taken@Example.com", display_name="Visit evil.example now")
+    assert taken == answer("new@example.com")
+    assert "Check your e-mail: we have sent a message to ADDRESS" in taken[2]
+    with app.app_context():
+        owners = db.session.scalars(select(User).where(User.email == "taken@example.com")).all()
+    assert [owner.display_name for owner in owners] == ["Original Owner"]  # nothing changed in the account
+    # The owner is told, in a message that holds nothing the form's user typed; the new address is asked
+    # to confirm itself.
+    [notice] = sent(app, "signup_existing")
+    assert notice.to_email == "taken@example.com" and "evil" not in notice.body_text + notice.body_html
+    assert "http://talent.test/login" in notice.body_text and "/password/forgot" in notice.body_text
+    assert [message.to_email for message in sent(app, "verify_email")] == ["new@example.com"]
+    # Trying again within the hour does not fill the owner's inbox.
+    signup(app.test_client(), email="taken@example.com")
+    assert len(sent(app, "signup_existing")) == 1
+
+
+def test_sign_ups_are_limited_per_address(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGNUP_LIMIT_PER_ADDRESS", "2 per hour")
+    assert signup(client, email="a@example.com").status_code == 302
+    assert signup(client, email="b@example.com", password="x").status_code == 200  # a mistake does not count
+    assert signup(client, email="c@example.com").status_code == 302
+    refused = signup(client, email="d@example.com")
+    assert refused.status_code == 429 and "before you try again" in refused.get_data(as_text=True)
 
 
 def test_overlong_input_is_refused_with_a_message(client):
@@ -134,3 +183,85 @@ def test_every_form_on_the_site_carries_a_csrf_token(app, client, make_user, log
     for path in ("/login", "/signup"):
         assert 'name="csrf_token"' in client.get(path).get_data(as_text=True)
     client.post("/login", data={"email": "x", "password": "x"})
+
+
+def copy_of(client, *names: str):
+    """Another browser holding copies of these cookies (e.g. stolen, or left on a shared computer)."""
+    copy = client.application.test_client()
+    for name in names:
+        copy.set_cookie(name, client.get_cookie(name).value)
+    return copy
+
+
+def test_logging_out_ends_the_session_for_every_copy_of_its_cookies(client, make_user):
+    user = make_user()
+    assert client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"}).status_code == 302
+    session_copy, remember_copy = copy_of(client, "session"), copy_of(client, "remember_token")
+    assert session_copy.get("/account").status_code == remember_copy.get("/account").status_code == 200
+    client.post("/logout")
+    assert client.get("/account").status_code == 302
+    assert session_copy.get("/account").status_code == 302  # the copied session cookie no longer works
+    assert remember_copy.get("/account").status_code == 302  # nor the copied remember-me cookie
+
+
+def test_the_account_page_lists_the_logins_and_logs_out_the_others(app, client, make_user):
+    user = make_user()
+    phone = app.test_client()
+    phone.post("/login", data={"email": user.email, "password": PASSWORD},
+               headers={"User-Agent": "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile"})
+    client.post("/login", data={"email": user.email, "password": PASSWORD},
+                headers={"User-Agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/133.0"})
+    page = client.get("/account", headers=EN).get_data(as_text=True)
+    assert "Chrome on Android" in page and "Firefox on Windows" in page and "this device" in page
+    response = client.post("/account/logins/end-others", headers=EN, follow_redirects=True)
+    assert "1 other device has been logged out." in response.get_data(as_text=True)
+    assert phone.get("/account").status_code == 302 and client.get("/account").status_code == 200
+
+
+def test_a_new_password_through_a_reset_link_logs_out_everywhere(app, client, make_user):
+    from eventsapp.accounts.services import password_reset_token
+
+    user = make_user()
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    remembered = copy_of(client, "remember_token")
+    with app.app_context():
+        token = password_reset_token(db.session.get(User, user.id))
+    stranger = app.test_client()
+    assert stranger.post(f"/password/reset/{token}", data={"password": "a quiet lotus pond",
+                                                          "password_confirm": "a quiet lotus pond"}).status_code == 302
+    assert client.get("/account").status_code == remembered.get("/account").status_code == 302
+    assert stranger.get("/account").status_code == 200
+
+
+def test_a_locked_account_says_how_long_and_lets_its_owner_in_after_the_window(app, client, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ACCOUNT", "3 per 15 minutes")
+    user = make_user(email="owner@example.com")
+    attacker = app.test_client()
+    for _ in range(3):
+        attacker.post("/login", data={"email": user.email, "password": "guess"})
+    locked = client.post("/login", data={"email": user.email, "password": PASSWORD}, headers=EN)
+    assert locked.status_code == 429
+    page = locked.get_data(as_text=True)
+    assert "Please wait" in page and "minutes before you try again" in page
+    wait = int(page.split("Please wait ")[1].split(" minutes")[0])
+    assert 1 <= wait <= 15  # never more than the stated window
+    assert int(locked.headers["Retry-After"]) <= 15 * 60 + 1
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 15 * 60 + 2)  # the window has passed
+    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+
+
+def test_the_owners_known_devices_are_not_locked_out_by_someone_guessing(app, client, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ACCOUNT", "3 per 15 minutes")
+    user = make_user(email="owner@example.com")
+    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    client.post("/logout")  # the browser keeps its "known device" cookie
+    attacker = app.test_client()
+    for _ in range(4):
+        attacker.post("/login", data={"email": user.email, "password": "guess"})
+    assert attacker.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 429
+    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    # A forged or another account's device cookie counts as none.
+    forger = app.test_client()
+    forger.set_cookie("known_device", "forged")
+    assert forger.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 429

@@ -62,15 +62,17 @@ def test_sign_up_queues_the_confirmation_and_its_link_confirms_the_address(app, 
     [message] = outbox(app)
     assert (message.kind, message.to_email, message.locale) == ("verify_email", "zhang.wei@example.com", "en")
     assert message.subject == "Confirm your e-mail address"
-    assert "Hello 张伟 Zhang Wei," in message.body_text
-    assert "We have sent a link to zhang.wei@example.com" in client.get("/", headers=EN).get_data(as_text=True)
+    # Sent to an address nobody has confirmed yet: it carries nothing the sign-up form's user typed.
+    assert "Hello," in message.body_text and "张伟" not in message.body_text + message.body_html
+    assert "we have sent a message to zhang.wei@example.com" in client.get("/login", headers=EN).get_data(as_text=True)
     assert load_user(app, "zhang.wei@example.com").email_verified_at is None
 
     confirmed = client.get(link_in(message), headers=EN)
-    assert confirmed.status_code == 302 and confirmed.headers["Location"] == "/account"
-    page = client.get("/account", headers=EN).get_data(as_text=True)
-    assert "your e-mail address zhang.wei@example.com is confirmed" in page
-    assert 'data-testid="email-confirmed"' in page
+    assert confirmed.status_code == 302 and confirmed.headers["Location"] == "/login"
+    assert "your e-mail address zhang.wei@example.com is confirmed" in client.get("/login", headers=EN).get_data(
+        as_text=True)
+    client.post("/login", data={"email": "zhang.wei@example.com", "password": "west lake in spring"})
+    assert 'data-testid="email-confirmed"' in client.get("/account", headers=EN).get_data(as_text=True)
     assert load_user(app, "zhang.wei@example.com").email_verified_at is not None
     assert client.get(link_in(message)).status_code == 302  # a second click is harmless
 
@@ -81,13 +83,19 @@ def test_a_chinese_sign_up_gets_the_confirmation_in_chinese(app, client):
                 headers={"Accept-Language": "zh-CN"})
     [message] = outbox(app)
     assert message.locale == "zh_CN" and '<html lang="zh-CN">' in message.body_html
-    assert "周杰" in message.body_text
+    assert message.subject == "请验证您的电子邮箱" and "周杰" not in message.body_text
 
 
-def test_a_refused_sign_up_queues_nothing(app, client, make_user):
-    make_user(email="taken@example.com")
-    assert sign_up(client, email="taken@example.com").status_code == 200
+def test_a_refused_sign_up_queues_nothing(app, client):
+    assert sign_up(client, password="short", password_confirm="short").status_code == 200
     assert outbox(app) == []
+
+
+def test_a_sign_up_with_a_taken_address_only_tells_its_owner(app, client, make_user):
+    make_user(email="taken@example.com", locale="zh_CN")
+    assert sign_up(client, email="taken@example.com").status_code == 302
+    [message] = outbox(app)
+    assert (message.kind, message.to_email, message.locale) == ("signup_existing", "taken@example.com", "zh_CN")
 
 
 def test_an_expired_confirmation_link_says_so_and_offers_a_new_one(app, client, make_user):

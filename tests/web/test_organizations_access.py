@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.employers import services
-from eventsapp.employers.models import Invitation, OrganizationMember, OrganizationStatus
+from eventsapp.employers.models import Invitation, Organization, OrganizationMember, OrganizationStatus
 from eventsapp.extensions import db
 
 EMPLOYER_PAGES = ["/employer/organization/new", "/employer/organization", "/employer/organization/edit"]
@@ -72,7 +72,9 @@ def test_staff_cannot_edit_invite_or_remove(app, client, login, organization, ma
     with app.app_context():
         owner_member = db.session.scalar(select(OrganizationMember.id).where(
             OrganizationMember.user_id == organization.owner_id))
-        invitation, _token = services.invite_colleague(organization, db.session.get(User, organization.owner_id),
+        verified = db.session.get(Organization, organization.id)
+        verified.status = OrganizationStatus.VERIFIED  # only a verified organization invites
+        invitation, _token = services.invite_colleague(verified, db.session.get(User, organization.owner_id),
                                                        "li.lei@example.org")
         db.session.commit()
         invitation_id = invitation.id

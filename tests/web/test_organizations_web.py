@@ -28,7 +28,8 @@ def logo_folder(app, tmp_path, monkeypatch):
 
 @pytest.fixture
 def employer(make_user, login):
-    user = make_user(Role.EMPLOYER, email="wang.fang@xizi.example.com", display_name="王芳", locale="en")
+    user = make_user(Role.EMPLOYER, email="wang.fang@xizi.example.com", display_name="王芳", locale="en",
+                     email_verified=True)
     login(user)
     return user
 
@@ -280,6 +281,35 @@ def invitation_token(app) -> str:
         body = db.session.scalar(select(OutboxMessage.body_text).where(OutboxMessage.kind == "invitation")
                                  .order_by(OutboxMessage.id.desc()))
     return re.search(r"/employer/invitations/(\S+)", body).group(1)
+
+
+@pytest.mark.parametrize(("confirmed", "status", "told"), [
+    (False, OrganizationStatus.VERIFIED, "Confirm your e-mail address first"),
+    (True, OrganizationStatus.PENDING, "once the organizers have verified your organization"),
+    (True, OrganizationStatus.REJECTED, "once the organizers have verified your organization"),
+])
+def test_invitations_come_only_from_a_confirmed_owner_of_a_verified_organization(
+        app, client, make_user, make_organization, login, confirmed, status, told):
+    owner = make_user(Role.EMPLOYER, email="owner@xizi.example.com", email_verified=confirmed)
+    make_organization(owner=owner, status=status, name_en="Win a prize at evil.example")
+    login(owner)
+    page = client.get("/employer/organization", headers=EN).get_data(as_text=True)
+    assert told in page and 'action="/employer/organization/invitations"' not in page
+    refused = client.post("/employer/organization/invitations", data={"email": "victim@example.org"}, headers=EN)
+    assert refused.status_code == 422 and told in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "invitation")) is None
+
+
+def test_an_invitations_subject_holds_no_link_and_no_long_text(app, client, own_organization, employer):
+    with app.app_context():
+        db.session.get(User, employer.id).display_name = "Free money at www.evil.example " + "x" * 60
+        db.session.commit()
+    client.post("/employer/organization/invitations", data={"email": "li.lei@example.org"})
+    with app.app_context():
+        subject = db.session.scalar(select(OutboxMessage.subject).where(OutboxMessage.kind == "invitation"))
+    assert "www.evil.example" not in subject and "www·evil·example" in subject
+    assert "x" * 60 not in subject and "…" in subject
 
 
 def test_the_whole_invitation_story(app, client, login, own_organization, make_user):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from eventsapp.accounts.models import Role
 from eventsapp.candidates.models import Degree, TalentClass
-from eventsapp.employers.models import BoothStatus, Opening, ShortlistEntry
+from eventsapp.employers.models import Booth, BoothStatus, Opening, ShortlistEntry
 from eventsapp.events.models import EventKind, EventStatus
 from eventsapp.extensions import db
 from eventsapp.matchmaking.fitscore import DEFAULT_WEIGHTS
@@ -274,13 +274,45 @@ def test_the_booth_sees_its_ranking_in_the_matchings_order(client, fair, candida
     login(fair.staff)
     page = client.get(fair.ranking, headers=EN).get_data(as_text=True)
     order = row_ids(page)
-    assert order[0] == favourite.id and order[-1] == hidden.id
-    assert order[1] == phd.id and set(order[2:4]) == {twin_a.id, twin_b.id}
+    assert order == [favourite.id, phd.id, *order[2:4]] and set(order[2:4]) == {twin_a.id, twin_b.id}
     assert "Waiting" not in page and unconfirmed.id not in order
-    assert "A candidate (profile hidden)" in page and "博士 PhD" in page
+    assert "博士 PhD" in page
     assert page.count("tie — decided by lottery at run time") == 2
     assert "Shortlist rank 1" in page
     assert 'data-testid="weight-degree">3<' in page and "5 candidates ranked your booth" in page
+    # The candidate who did not consent is counted, and nothing else: no row, place, score, part or id.
+    assert "1 of them did not agree to show their profile to employers" in page
+    for trace in (f'candidate-{hidden.id}"', f'row-{hidden.id}"', f'ranking/{hidden.id}"', f'candidates/{hidden.id}"'):
+        assert trace not in page
+    assert page.count('data-testid="score"') == 4 and page.count('data-testid="place"') == 4
+
+
+def test_a_hidden_candidates_score_is_not_computed_for_the_page(app, fair, candidate, monkeypatch):
+    """A score shown for someone who did not consent would tell their degree, major or class."""
+    from eventsapp.matchmaking import fitscore, preferences
+
+    hidden = candidate(degree=Degree.PHD)
+    shown = candidate(name="Shown", show_to_employers=True)
+    rank(app, fair, hidden, shown)
+    scored = []
+    real_fit_score = fitscore.fit_score
+    monkeypatch.setattr(fitscore, "fit_score", lambda facts, *args: scored.append(facts) or real_fit_score(
+        facts, *args))
+    with app.app_context():
+        ranking = preferences.booth_ranking(db.session.get(Booth, fair.booth.id))
+    assert [row.candidate_id for row in ranking.rows] == [shown.id] and ranking.hidden == 1
+    assert [facts.degree for facts in scored] == [Degree.MASTER]  # the shown candidate's only
+    # The matching itself still ranks both.
+    with app.app_context():
+        inputs = preferences.booth_ranking_inputs(fair.event.id)
+    assert {candidate_id for candidate_id, _key in inputs[fair.booth.id]} == {hidden.id, shown.id}
+
+
+def test_a_hidden_candidate_cannot_be_marked_nor_probed(client, fair, candidate, login):
+    hidden = candidate()
+    rank(client.application, fair, hidden)
+    login(fair.staff)
+    assert client.post(f"{fair.ranking}/{hidden.id}", data={"acceptable": "no"}).status_code == 404
 
 
 def test_the_booth_marks_a_candidate_not_acceptable_and_back(client, fair, candidate, login, app):

@@ -9,6 +9,7 @@ from sqlalchemy import func, insert, select
 from werkzeug.serving import make_server
 
 from eventsapp.accounts.models import Role, User
+from eventsapp.accounts.services import start_login_session
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationLog, RegistrationStatus
@@ -37,8 +38,11 @@ def make_people(app, count: int) -> list[tuple[int, str]]:
         db.session.execute(insert(CandidateProfile), [
             dict(user_id=user.id, name=f"人群 {user.id}", phone="+8613800138000") for user in users])
         db.session.commit()
+        tokens = [start_login_session(user) for user in users]
+        db.session.commit()
         serializer = app.session_interface.get_signing_serializer(app)
-        return [(user.id, serializer.dumps({"_user_id": user.get_id(), "_fresh": True})) for user in users]
+        return [(user.id, serializer.dumps({"_user_id": token, "_fresh": True}))
+                for user, token in zip(users, tokens, strict=True)]
 
 
 def post(base: str, path: str, cookie: str) -> int:

@@ -1,0 +1,68 @@
+"""Every GET page of the app, filled in with ids from the demo data: for tests that walk the whole site."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from eventsapp.accounts.models import User
+from eventsapp.badges.models import Badge, BadgeJob, EventCrew
+from eventsapp.demo.seed import seed_demo
+from eventsapp.employers.models import Booth, BoothStatus, Hall, Invitation, Opening, OrganizationMember
+from eventsapp.events.models import AgendaItem, Event
+from eventsapp.extensions import db
+from eventsapp.matchmaking.models import MatchRun
+from eventsapp.notifications.models import OutboxMessage
+from eventsapp.registrations.models import Registration, RegistrationQuestion
+
+DEMO_LOGINS = {"anonymous": None, "candidate": "candidate@example.com", "employer": "employer@example.com",
+               "organizer": "organizer@example.com", "admin": "admin@example.com"}
+DEMO_PASSWORD = "talentday-demo"
+
+
+def seed(app) -> dict[str, object]:
+    """The demo data, and a value for each URL parameter: the demo fair and the employer's booth at it."""
+    with app.app_context():
+        seed_demo(date.today(), "testing")
+        db.session.commit()
+        employer = db.session.scalar(select(User).where(User.email == DEMO_LOGINS["employer"]))
+        member = db.session.scalar(select(OrganizationMember).where(OrganizationMember.user_id == employer.id))
+        booth = db.session.scalar(select(Booth).where(Booth.organization_id == member.organization_id,
+                                                      Booth.status == BoothStatus.APPROVED).order_by(Booth.id))
+        fair = db.session.get(Event, booth.event_id)
+        candidate = db.session.scalar(select(User).where(User.email == DEMO_LOGINS["candidate"]))
+
+        def first(model, *where):
+            return db.session.scalar(select(model.id).where(*where).order_by(model.id).limit(1)) or 1
+
+        return {
+            "event_id": fair.id, "slug": fair.slug, "booth_id": booth.id, "organization_id": member.organization_id,
+            "candidate_id": candidate.id, "user_id": candidate.id, "member_id": member.id,
+            "hall_id": first(Hall, Hall.event_id == fair.id), "opening_id": first(Opening, Opening.event_id == fair.id),
+            "registration_id": first(Registration, Registration.event_id == fair.id),
+            "question_id": first(RegistrationQuestion), "item_id": first(AgendaItem), "badge_id": first(Badge),
+            "job_id": first(BadgeJob), "crew_id": first(EventCrew), "run_id": first(MatchRun),
+            "message_id": first(OutboxMessage), "invitation_id": first(Invitation), "entry_id": 1,
+            "year": date.today().year, "locale": "en", "token": "not-a-real-token", "filename": "css/app.css",
+            "action": "publish",
+        }
+
+
+def log_in(client, who: str) -> None:
+    email = DEMO_LOGINS[who]
+    if email is not None:
+        response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, f"{who} could not log in"
+
+
+def paths(app, methods: set[str], values: dict[str, object]) -> list[tuple[str, str]]:
+    """(method, path) for every rule of the app that takes one of ``methods``, with ``values`` filled in."""
+    found = []
+    with app.test_request_context():
+        adapter = app.url_map.bind("localhost")
+        for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
+            for method in sorted(methods & (rule.methods or set())):
+                found.append((method, adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments},
+                                                    method=method)))
+    return found
+
