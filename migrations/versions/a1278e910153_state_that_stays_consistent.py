@@ -1,0 +1,35 @@
+"""state that stays consistent: cancelled interviews, attended only while confirmed
+
+Revision ID: a1278e910153
+Revises: f6e69d78d95f
+Create Date: 2026-12-05 09:05:00.501258
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'a1278e910153'
+down_revision = 'f6e69d78d95f'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('interview', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True))
+
+    # A registration that ended before this rule existed may still say "attended": it no longer does.
+    op.execute("UPDATE registration SET attended_at = NULL WHERE status <> 'confirmed' AND attended_at IS NOT NULL")
+    with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.create_check_constraint(op.f('ck_registration_attended_only_confirmed'),
+                                         "attended_at IS NULL OR status = 'confirmed'")
+
+
+def downgrade():
+    with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_registration_attended_only_confirmed'), type_='check')
+
+    with op.batch_alter_table('interview', schema=None) as batch_op:
+        batch_op.drop_column('cancelled_at')
