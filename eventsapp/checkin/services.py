@@ -25,7 +25,7 @@ from eventsapp.candidates.models import CandidateProfile
 from eventsapp.checkin.models import CheckIn
 from eventsapp.dbtypes import utcnow
 from eventsapp.employers.models import Booth, BoothStatus, OrganizationMember
-from eventsapp.events.models import Event
+from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.registrations.services import mark_attended
@@ -38,12 +38,43 @@ SEARCH_LIMIT = 8
 # A queued offline scan may be this old; older or future times are clamped (the phone's clock may be off).
 OFFLINE_MAX_AGE = timedelta(hours=24)
 ROLE_ORDER = (BadgeRole.CANDIDATE, BadgeRole.EMPLOYER, BadgeRole.VOLUNTEER, BadgeRole.ORGANIZER, BadgeRole.JUDGE)
+# The door opens this long before the event starts unless the configuration says otherwise.
+DEFAULT_OPENS_BEFORE = timedelta(minutes=120)
 
 
 class Outcome(enum.StrEnum):
     CHECKED_IN = "checked_in"
     ALREADY = "already"
     REFUSED = "refused"
+
+
+class Door(enum.StrEnum):
+    OPEN = "open"
+    NOT_OPEN_YET = "not_open_yet"
+    ENDED = "ended"
+    CANCELLED = "cancelled"  # the event was cancelled
+
+
+@dataclass(frozen=True)
+class DoorWindow:
+    """When the door lets people in: from ``opens_before`` ahead of the start until the event ends."""
+
+    opens_at: datetime
+    closes_at: datetime
+    cancelled: bool = False
+
+    @classmethod
+    def of(cls, event: Event, opens_before: timedelta = DEFAULT_OPENS_BEFORE) -> DoorWindow:
+        return cls(event.starts_at - opens_before, event.ends_at, event.status == EventStatus.CANCELLED)
+
+    def state(self, when: datetime) -> Door:
+        if self.cancelled:
+            return Door.CANCELLED
+        if when < self.opens_at:
+            return Door.NOT_OPEN_YET
+        if when >= self.closes_at:
+            return Door.ENDED
+        return Door.OPEN
 
 
 @dataclass(frozen=True)
@@ -54,6 +85,7 @@ class CheckInResult:
     check_in: CheckIn | None = None  # the new row, or the earlier one for ALREADY
     # ALREADY for the very same scan sent again (an offline queue retrying): not a conflict.
     repeated: bool = False
+    door: Door = Door.OPEN  # REFUSED because the door was closed at the scan time, whatever the badge
 
 
 def scan_time(scanned_at: datetime | None, now: datetime) -> datetime:
@@ -85,16 +117,19 @@ def existing_check_in(event_id: int, holder_id: int) -> CheckIn | None:
 
 
 def check_in(event: Event, *, token: str | None = None, number: str | None = None, holder_id: int | None = None,
-             actor: User, gate: str = "", scanned_at: datetime | None = None,
-             scan_id: str = "", now: datetime | None = None) -> CheckInResult:
-    """Let the badge's holder in, once. A candidate's registration is marked attended in the same
-    transaction. The verdict is judged at the scan time, so a scan queued offline during the event
-    is not refused as expired when it arrives after."""
+             actor: User, gate: str = "", scanned_at: datetime | None = None, scan_id: str = "",
+             opens_before: timedelta = DEFAULT_OPENS_BEFORE, now: datetime | None = None) -> CheckInResult:
+    """Let the badge's holder in, once, while the door is open (``DoorWindow``). A candidate's
+    registration is marked attended in the same transaction. The door and the badge are judged at the
+    scan time, so a scan queued offline during the event is not refused when it arrives after."""
     now = now or utcnow()
     when = scan_time(scanned_at, now)
     gate = (gate or "").strip()[:GATE_MAX_LENGTH]
     method = "number" if number is not None else "search" if holder_id is not None else "scan"
     scan = find_badge(event, token=token, number=number, holder_id=holder_id, now=when)
+    door = DoorWindow.of(event, opens_before).state(when)
+    if door != Door.OPEN:
+        return CheckInResult(Outcome.REFUSED, scan.verdict, scan.badge, door=door)
     if not scan.ok:
         return CheckInResult(Outcome.REFUSED, scan.verdict, scan.badge)
     badge = scan.badge
