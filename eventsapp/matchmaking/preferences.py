@@ -27,7 +27,7 @@ from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_datetime
 from eventsapp.matchmaking import fitscore
-from eventsapp.matchmaking.models import BoothExclusion, CandidateChoice, MatchingRound
+from eventsapp.matchmaking.models import BoothExclusion, CandidateChoice, MatchingRound, MatchRun, RunStatus
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed
@@ -182,6 +182,16 @@ def is_open(round_: MatchingRound | None, now: datetime | None = None) -> bool:
     return round_ is not None and (now or utcnow()) < round_.deadline
 
 
+def schedule_published(event_id: int) -> bool:
+    """Whether the fair's interview schedule is out: then nobody's list changes any more, as the
+    published schedule was made from them (whatever the deadline said)."""
+    return db.session.scalar(select(MatchRun.id).where(MatchRun.event_id == event_id,
+                                                       MatchRun.status == RunStatus.PUBLISHED).limit(1)) is not None
+
+
+SCHEDULE_PUBLISHED = _l("The interview schedule for this fair has been published, so the lists are closed.")
+
+
 def _confirmed(event_id: int, candidate_id: int, lock: bool = False) -> Registration | None:
     query = select(Registration).where(Registration.event_id == event_id, Registration.user_id == candidate_id,
                                        Registration.status == RegistrationStatus.CONFIRMED)
@@ -197,6 +207,8 @@ def why_cannot_rank(event: Event, user: User | None, now: datetime | None = None
         return [_l("This fair is not taking preferences for interviews.")]
     if event.status != EventStatus.PUBLISHED:
         return [_l("This event is not open for preferences.")]
+    if schedule_published(event.id):
+        return [SCHEDULE_PUBLISHED]
     if not is_open(round_, now):
         return [_l("Preferences closed on %(deadline)s.",
                    deadline=format_local_datetime(round_.deadline, event.timezone))]
@@ -554,8 +566,17 @@ def booth_ranking(booth: Booth) -> BoothRanking:
     return BoothRanking(rows, excluded, weights_of(round_), wants, round_)
 
 
+def why_booth_ranking_closed(event_id: int) -> list[str]:
+    """Why the booth's not-acceptable marks can no longer change; empty while they can."""
+    return [SCHEDULE_PUBLISHED] if schedule_published(event_id) else []
+
+
 def set_acceptable(booth: Booth, candidate_id: int, acceptable: bool, actor_id: int | None) -> None:
-    """Mark a candidate who ranked the booth as not acceptable for it, or acceptable again."""
+    """Mark a candidate who ranked the booth as not acceptable for it, or acceptable again; refused
+    once the schedule is published."""
+    closed = why_booth_ranking_closed(booth.event_id)
+    if closed:
+        raise PreferenceRefused(*closed)
     ranked = db.session.scalar(select(CandidateChoice.id).where(
         CandidateChoice.event_id == booth.event_id, CandidateChoice.booth_id == booth.id,
         CandidateChoice.candidate_id == candidate_id))
@@ -572,6 +593,16 @@ def set_acceptable(booth: Booth, candidate_id: int, acceptable: bool, actor_id: 
             pass
     db.session.flush()
 
+
+
+def closed_by_schedule(event: Event, user: User | None) -> str | None:
+    """For pages that offer "Rank this booth": the reason a confirmed candidate's list is closed
+    because the schedule is out (they would otherwise expect the buttons); None otherwise."""
+    if user is None or not user.is_authenticated or user.role != Role.CANDIDATE or matching_round(event.id) is None:
+        return None
+    if not schedule_published(event.id) or _confirmed(event.id, user.id) is None:
+        return None
+    return SCHEDULE_PUBLISHED
 
 
 def ranked_positions(event: Event, user: User | None) -> dict[int, int] | None:
