@@ -20,7 +20,8 @@ from eventsapp.badges.models import Badge, BadgeRole, EventCrew
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.checkin.models import CheckIn
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import Booth, BoothStatus, OrganizationMember
+from eventsapp.employers.access import active_booth_condition, is_active_booth
+from eventsapp.employers.models import Booth, OrganizationMember
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
@@ -47,7 +48,7 @@ def entitlements(event_id: int) -> dict[int, Entitlement]:
     staff = db.session.execute(
         select(OrganizationMember.user_id, Booth.id)
         .join(Booth, Booth.organization_id == OrganizationMember.organization_id)
-        .where(Booth.event_id == event_id, Booth.status == BoothStatus.APPROVED)
+        .where(Booth.event_id == event_id, active_booth_condition())
         .order_by(Booth.id))
     for user_id, booth_id in staff:
         result.setdefault(user_id, Entitlement(user_id, BadgeRole.EMPLOYER, booth_id=booth_id))
@@ -214,7 +215,7 @@ def _still_entitled(badge: Badge) -> Verdict:
     if badge.role == BadgeRole.EMPLOYER:
         booth = badge.booth
         member = db.session.scalar(select(OrganizationMember).where(OrganizationMember.user_id == badge.holder_id))
-        if booth is None or booth.status != BoothStatus.APPROVED or member is None \
+        if booth is None or not is_active_booth(booth) or member is None \
                 or member.organization_id != booth.organization_id:
             return Verdict.NOT_ENTITLED
         return Verdict.VALID

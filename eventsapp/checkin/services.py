@@ -24,7 +24,8 @@ from eventsapp.badges.services import ScanResult, Verdict
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.checkin.models import CheckIn
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import Booth, BoothStatus, OrganizationMember
+from eventsapp.employers.access import active_booth_condition
+from eventsapp.employers.models import Booth, OrganizationMember
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
@@ -211,7 +212,7 @@ def expected_by_role(event_id: int) -> Counter:
     crew = select(EventCrew.user_id).where(EventCrew.event_id == event_id)
     staff = (select(OrganizationMember.user_id)
              .join(Booth, Booth.organization_id == OrganizationMember.organization_id)
-             .where(Booth.event_id == event_id, Booth.status == BoothStatus.APPROVED))
+             .where(Booth.event_id == event_id, active_booth_condition()))
     expected[BadgeRole.EMPLOYER] = db.session.scalar(select(func.count()).select_from(
         staff.where(OrganizationMember.user_id.not_in(crew)).distinct().subquery()))
     expected[BadgeRole.CANDIDATE] = db.session.scalar(select(func.count()).where(

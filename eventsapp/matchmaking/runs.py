@@ -2,13 +2,13 @@
 publishes it; then candidates and employers see their interviews, and candidates why they did not
 get the other booths they ranked.
 
-A run reads each confirmed registrant's ranked booths (approved booths only) and builds each
-booth's ranking of the candidates who ranked it: the employer's shortlist ranks first, then the
-fit score, best first, leaving out the candidates the employer excluded; ties are broken by a
-lottery drawn from the run's seed. Capacity is interviewers × the slots of the interview hours,
-so the schedule always fits the day. The run stores what it read (MatchRunBooth,
-MatchRunCandidate) beside what it decided (Interview), so the same inputs and seed reproduce it
-and every explanation is computed from exactly what the engine saw.
+A run reads each confirmed registrant's ranked booths (active booths only: approved, of an
+organization in good standing) and builds each booth's ranking of the candidates who ranked it: the
+employer's shortlist ranks first, then the fit score, best first, leaving out the candidates the
+employer excluded; ties are broken by a lottery drawn from the run's seed. Capacity is interviewers
+× the slots of the interview hours, so the schedule always fits the day. The run stores what it read
+(MatchRunBooth, MatchRunCandidate) beside what it decided (Interview), so the same inputs and seed
+reproduce it and every explanation is computed from exactly what the engine saw.
 
 Services flush; the caller commits. Large tables are written with Core inserts in chunks.
 """
@@ -32,7 +32,8 @@ from sqlalchemy.orm import joinedload
 from eventsapp.accounts.models import User
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import Booth, BoothStatus, ShortlistEntry
+from eventsapp.employers.access import active_booth_condition
+from eventsapp.employers.models import Booth, ShortlistEntry
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.matching import Reason, explain, minimum_slots, schedule_interviews, stable_match
@@ -160,7 +161,7 @@ def load_candidate_choices(event_id: int) -> dict[int, list[int]]:
               & (Registration.user_id == CandidateChoice.candidate_id))
         .join(Booth, Booth.id == CandidateChoice.booth_id)
         .where(CandidateChoice.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED,
-               Booth.event_id == event_id, Booth.status == BoothStatus.APPROVED)
+               Booth.event_id == event_id, active_booth_condition())
         .order_by(CandidateChoice.candidate_id, CandidateChoice.position, CandidateChoice.id))
     prefs: dict[int, list[int]] = {}
     for candidate_id, booth_id in rows:
@@ -300,7 +301,7 @@ def load_inputs(event_id: int, seed: int | None = None) -> RunInputs:
     elif not 0 <= seed < SEED_LIMIT:
         raise MatchingRefused(_l("The seed must be a whole number from 0 to %(limit)d.", limit=SEED_LIMIT - 1))
     booths = list(db.session.execute(
-        select(Booth.id, Booth.interviewers).where(Booth.event_id == event_id, Booth.status == BoothStatus.APPROVED)
+        select(Booth.id, Booth.interviewers).where(Booth.event_id == event_id, active_booth_condition())
         .order_by(Booth.id)).tuples())
     if not booths:
         raise MatchingRefused(_l("This event has no approved booths: there is nothing to match."))
@@ -311,11 +312,11 @@ def load_inputs(event_id: int, seed: int | None = None) -> RunInputs:
     booth_ids = [booth_id for booth_id, _ in booths]
     excluded = set(_plain_rows(
         select(BoothExclusion.booth_id, BoothExclusion.candidate_id).join(Booth, Booth.id == BoothExclusion.booth_id)
-        .where(Booth.event_id == event_id, Booth.status == BoothStatus.APPROVED)))
+        .where(Booth.event_id == event_id, active_booth_condition())))
     shortlist_ranks = {(booth_id, candidate_id): rank for booth_id, candidate_id, rank in _plain_rows(
         select(ShortlistEntry.booth_id, ShortlistEntry.candidate_id, ShortlistEntry.rank)
         .join(Booth, Booth.id == ShortlistEntry.booth_id)
-        .where(Booth.event_id == event_id, Booth.status == BoothStatus.APPROVED, ShortlistEntry.rank.is_not(None)))}
+        .where(Booth.event_id == event_id, active_booth_condition(), ShortlistEntry.rank.is_not(None)))}
     weights = preferences.weights_of(settings)
     scores = FitScores(preferences.booth_wants_for_event(event_id), weights, load_candidate_facts(event_id))
     rankings = build_booth_rankings(candidate_prefs, booth_ids, shortlist_ranks, excluded, scores,
