@@ -1,4 +1,4 @@
-"""state that stays consistent: cancelled interviews, attended only while confirmed
+"""state that stays consistent: cancelled interviews, attended only while confirmed, badge job heartbeats
 
 Revision ID: a1278e910153
 Revises: f6e69d78d95f
@@ -20,6 +20,9 @@ def upgrade():
     with op.batch_alter_table('interview', schema=None) as batch_op:
         batch_op.add_column(sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True))
 
+    with op.batch_alter_table('badge_job', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True))
+
     # A registration that ended before this rule existed may still say "attended": it no longer does.
     op.execute("UPDATE registration SET attended_at = NULL WHERE status <> 'confirmed' AND attended_at IS NOT NULL")
     with op.batch_alter_table('registration', schema=None) as batch_op:
@@ -30,6 +33,9 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('registration', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_registration_attended_only_confirmed'), type_='check')
+
+    with op.batch_alter_table('badge_job', schema=None) as batch_op:
+        batch_op.drop_column('heartbeat_at')
 
     with op.batch_alter_table('interview', schema=None) as batch_op:
         batch_op.drop_column('cancelled_at')
