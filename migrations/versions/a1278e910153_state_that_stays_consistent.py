@@ -1,4 +1,5 @@
-"""state that stays consistent: cancelled interviews, attended only while confirmed, badge job heartbeats
+"""state that stays consistent: cancelled interviews, attended only while confirmed, badge job
+heartbeats, one Message-ID per outbox message
 
 Revision ID: a1278e910153
 Revises: f6e69d78d95f
@@ -23,6 +24,10 @@ def upgrade():
     with op.batch_alter_table('badge_job', schema=None) as batch_op:
         batch_op.add_column(sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True))
 
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('message_id', sa.String(length=255), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_outbox_message_message_id'), ['message_id'])
+
     # A registration that ended before this rule existed may still say "attended": it no longer does.
     op.execute("UPDATE registration SET attended_at = NULL WHERE status <> 'confirmed' AND attended_at IS NOT NULL")
     with op.batch_alter_table('registration', schema=None) as batch_op:
@@ -36,6 +41,10 @@ def downgrade():
 
     with op.batch_alter_table('badge_job', schema=None) as batch_op:
         batch_op.drop_column('heartbeat_at')
+
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_outbox_message_message_id'), type_='unique')
+        batch_op.drop_column('message_id')
 
     with op.batch_alter_table('interview', schema=None) as batch_op:
         batch_op.drop_column('cancelled_at')
