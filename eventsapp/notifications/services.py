@@ -186,7 +186,7 @@ def message_written_later(user, kind: str, event_id: int, **context) -> dict | N
     now = utcnow()
     return {"kind": kind, "to_email": user.email, "locale": recipient_locale(user.locale), "subject": "",
             "body_text": "", "body_html": "", "status": OutboxStatus.PENDING, "attempts": 0,
-            "next_attempt_at": now, "last_error": "", "created_at": now, "sent_at": None,
+            "next_attempt_at": now, "last_error": "", "created_at": now, "sent_at": None, "message_id": None,
             "render_context": {"event_id": event_id, "user_id": user.id, **context}}
 
 
