@@ -88,6 +88,10 @@ class Config:
     BADGE_INLINE_LIMIT = int(os.environ.get("BADGE_INLINE_LIMIT", "300"))
     BADGE_FOLDER = os.environ.get("BADGE_FOLDER") or None
     BADGE_RENDER_PROCESSES = int(os.environ.get("BADGE_RENDER_PROCESSES", str(min(os.cpu_count() or 1, 4))))
+    # A print run whose process has given no sign of life for this long is marked failed ("run again").
+    BADGE_JOB_STALE_SECONDS = int(os.environ.get("BADGE_JOB_STALE_SECONDS", "300"))
+    # The door checks people in from this many minutes before an event starts until it ends.
+    CHECKIN_OPENS_BEFORE_MINUTES = int(os.environ.get("CHECKIN_OPENS_BEFORE_MINUTES", "120"))
     # Public calendar feeds: how long a process reuses the events' fingerprint (their ETag) before asking
     # the database again; other workers' changes reach the feeds within this many seconds.
     CALENDAR_FINGERPRINT_SECONDS = float(os.environ.get("CALENDAR_FINGERPRINT_SECONDS", "5"))

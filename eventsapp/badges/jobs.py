@@ -2,17 +2,22 @@
 worker (JOB_QUEUE_URL set: Redis) or in a thread of the web process (no queue configured).
 
 The job row is the only shared state: status, progress (done of total), the error of a failed
-run, and the stored PDF for download.
+run, the stored PDF for download, and a heartbeat the rendering process writes every few seconds.
+A process that dies (a restart, the out-of-memory killer) cannot say so: ``fail_stalled_jobs``
+finds its job by the silent heartbeat and marks it failed, and the organizer runs it again.
 """
 from __future__ import annotations
 
 import json
 import logging
 import threading
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
 
 from eventsapp import storage
 from eventsapp.badges import batches, rendering
@@ -20,8 +25,14 @@ from eventsapp.badges.models import BadgeJob, JobStatus
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
+from eventsapp.i18n import format_local_datetime
 
 log = logging.getLogger(__name__)
+
+HEARTBEAT_EVERY = timedelta(seconds=20)
+# Stored as the error of a job whose process stopped; shown in the organizer's language.
+STALLED = "The print process stopped before it finished."
+STALLED_MESSAGE = _l("The print process stopped before it finished (no sign of life since %(time)s).")
 
 
 def badge_folder() -> Path:
@@ -34,6 +45,10 @@ def job_path(job: BadgeJob) -> Path | None:
         return None
     path = badge_folder() / job.storage_name
     return path if path.is_file() else None
+
+
+def rq_job_id(job_id: int) -> str:
+    return f"badge-job-{job_id}"
 
 
 def create_job(event: Event, options: batches.BatchOptions, requested_by_id: int | None, total: int,
@@ -51,7 +66,7 @@ def start_job(job_id: int) -> str:
     app = current_app._get_current_object()
     url = app.config.get("JOB_QUEUE_URL")
     if url:
-        queue(app).enqueue(run_queued_badge_job, job_id, job_timeout=3600, result_ttl=0)
+        queue(app).enqueue(run_queued_badge_job, job_id, job_id=rq_job_id(job_id), job_timeout=3600, result_ttl=0)
         return "queue"
     thread = threading.Thread(target=_run_in_thread, args=(app, job_id), name=f"badge-job-{job_id}", daemon=True)
     thread.start()
@@ -89,7 +104,13 @@ def run_badge_job(job_id: int) -> None:
     if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
         return
     job.status, job.started_at, job.error = JobStatus.RUNNING, utcnow(), ""
+    job.heartbeat_at, job.finished_at = job.started_at, None
     db.session.commit()
+    with _Heartbeat(current_app._get_current_object(), job_id):
+        _render_job(job_id, job)
+
+
+def _render_job(job_id: int, job: BadgeJob) -> None:
     try:
         options = batches.BatchOptions.from_json(job.options)  # batch_cards() checks it
         locale = json.loads(job.options or "{}").get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -116,5 +137,87 @@ def run_badge_job(job_id: int) -> None:
 
 
 def _progress(job_id: int, done: int) -> None:
-    db.session.execute(db.update(BadgeJob).where(BadgeJob.id == job_id).values(done=done))
+    db.session.execute(db.update(BadgeJob).where(BadgeJob.id == job_id).values(done=done, heartbeat_at=utcnow()))
     db.session.commit()
+
+
+class _Heartbeat:
+    """While a job renders, a thread of the same process writes its heartbeat (in its own app context
+    and session); when the process dies, the heartbeat stops with it."""
+
+    def __init__(self, app: Flask, job_id: int, every: timedelta = HEARTBEAT_EVERY):
+        self.app, self.job_id, self.every = app, job_id, every
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"badge-job-{job_id}-heartbeat", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=10)
+
+    def _beat(self) -> None:
+        while not self.stopping.wait(self.every.total_seconds()):
+            with self.app.app_context():
+                try:
+                    db.session.execute(update(BadgeJob).where(BadgeJob.id == self.job_id,
+                                                              BadgeJob.status == JobStatus.RUNNING)
+                                       .values(heartbeat_at=utcnow()))
+                    db.session.commit()
+                except Exception:  # a busy database: the next beat tries again, well within the limit
+                    db.session.rollback()
+                    log.warning("badge job %s: heartbeat not written", self.job_id, exc_info=True)
+
+
+def fail_stalled_jobs(event_id: int, stale_after: timedelta, now: datetime | None = None) -> list[BadgeJob]:
+    """Mark failed the event's jobs whose process died: running with no heartbeat for ``stale_after``, or
+    queued that long when nothing will ever run them (no queue: the web process that was to run them
+    stopped; with a queue: RQ no longer has them). Flushes; the caller commits."""
+    now = now or utcnow()
+    cutoff = now - stale_after
+    last_sign = func.coalesce(BadgeJob.heartbeat_at, BadgeJob.started_at, BadgeJob.created_at)
+    candidates = db.session.scalars(select(BadgeJob).where(
+        BadgeJob.event_id == event_id, BadgeJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)),
+        last_sign < cutoff).with_for_update()).all()
+    stalled = [job for job in candidates if job.status == JobStatus.RUNNING or not _still_in_queue(job)]
+    for job in stalled:
+        job.status, job.finished_at, job.error = JobStatus.FAILED, now, STALLED
+    db.session.flush()
+    return stalled
+
+
+def _still_in_queue(job: BadgeJob) -> bool:
+    url = current_app.config.get("JOB_QUEUE_URL")
+    if not url:
+        return False
+    from redis.exceptions import RedisError
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    try:
+        queued = Job.fetch(rq_job_id(job.id), connection=queue(current_app).connection)
+        return queued.get_status(refresh=False) in ("queued", "deferred", "scheduled", "started")
+    except NoSuchJobError:
+        return False
+    except RedisError:
+        return True  # cannot tell: leave it alone rather than fail a job that may still run
+
+
+def error_text(job: BadgeJob, zone: str) -> str:
+    """The job's error for the organizer, in their language."""
+    if job.error == STALLED:
+        return str(STALLED_MESSAGE) % {"time": format_local_datetime(
+            job.heartbeat_at or job.started_at or job.created_at, zone)}
+    return job.error
+
+
+def run_again(job: BadgeJob, requested_by_id: int | None) -> BadgeJob:
+    """A new job with the same options (filters, layout, language) as a failed one. Flushes."""
+    if job.status != JobStatus.FAILED:
+        raise ValueError("only a failed print run is run again")
+    again = BadgeJob(event_id=job.event_id, requested_by_id=requested_by_id, total=job.total, options=job.options)
+    db.session.add(again)
+    db.session.flush()
+    return again

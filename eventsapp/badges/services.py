@@ -11,15 +11,17 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eventsapp.accounts.models import User
 from eventsapp.badges import tokens
 from eventsapp.badges.models import Badge, BadgeRole, EventCrew
 from eventsapp.candidates.models import CandidateProfile
+from eventsapp.checkin.models import CheckIn
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import Booth, BoothStatus, OrganizationMember
+from eventsapp.employers.access import active_booth_condition, is_active_booth
+from eventsapp.employers.models import Booth, OrganizationMember
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
@@ -46,7 +48,7 @@ def entitlements(event_id: int) -> dict[int, Entitlement]:
     staff = db.session.execute(
         select(OrganizationMember.user_id, Booth.id)
         .join(Booth, Booth.organization_id == OrganizationMember.organization_id)
-        .where(Booth.event_id == event_id, Booth.status == BoothStatus.APPROVED)
+        .where(Booth.event_id == event_id, active_booth_condition())
         .order_by(Booth.id))
     for user_id, booth_id in staff:
         result.setdefault(user_id, Entitlement(user_id, BadgeRole.EMPLOYER, booth_id=booth_id))
@@ -104,11 +106,17 @@ def sync_badges(event_id: int, now: datetime | None = None) -> list[Badge]:
     return [current[holder_id] for holder_id in wanted if holder_id in current]
 
 
+def active_badge(event_id: int, holder_id: int) -> Badge | None:
+    """The person's badge at the event that has not been revoked, whether or not it still lets them in."""
+    return db.session.scalar(select(Badge).where(Badge.event_id == event_id, Badge.holder_id == holder_id,
+                                                 Badge.revoked_at.is_(None)))
+
+
 def badge_of(event_id: int, holder_id: int) -> Badge | None:
-    """The person's active badge at the event, issued now if they are entitled to one."""
-    badge = db.session.scalar(select(Badge).where(Badge.event_id == event_id, Badge.holder_id == holder_id,
-                                                  Badge.revoked_at.is_(None)))
-    if badge is not None:
+    """The person's badge at the event while it lets them in, issued now if they are entitled to one;
+    None for someone no longer entitled (a cancelled registration, a withdrawn booth...)."""
+    badge = active_badge(event_id, holder_id)
+    if badge is not None and _still_entitled(badge) == Verdict.VALID:
         return badge
     if holder_id not in entitlements(event_id):
         return None
@@ -139,6 +147,19 @@ def reissue(badge: Badge, reason: str = "reissued", now: datetime | None = None)
     except IntegrityError:
         raise AlreadyReplaced(badge.number) from None
     return replacement
+
+
+REVOKED_WITH_REGISTRATION = "registration cancelled"
+
+
+def void_badges_of_registration(registration_id: int, now: datetime | None = None) -> None:
+    """A registration ended: its badge is revoked (a new one is issued if the person registers again)
+    and the check-in made with it is forgotten, so nothing shows the person as having come in."""
+    badge_ids = select(Badge.id).where(Badge.registration_id == registration_id).scalar_subquery()
+    db.session.execute(delete(CheckIn).where(CheckIn.badge_id.in_(badge_ids)))
+    db.session.execute(update(Badge).where(Badge.registration_id == registration_id, Badge.revoked_at.is_(None))
+                       .values(revoked_at=now or utcnow(), revoked_reason=REVOKED_WITH_REGISTRATION)
+                       .execution_options(synchronize_session="fetch"))
 
 
 def token_of(badge: Badge) -> str:
@@ -194,7 +215,7 @@ def _still_entitled(badge: Badge) -> Verdict:
     if badge.role == BadgeRole.EMPLOYER:
         booth = badge.booth
         member = db.session.scalar(select(OrganizationMember).where(OrganizationMember.user_id == badge.holder_id))
-        if booth is None or booth.status != BoothStatus.APPROVED or member is None \
+        if booth is None or not is_active_booth(booth) or member is None \
                 or member.organization_id != booth.organization_id:
             return Verdict.NOT_ENTITLED
         return Verdict.VALID
@@ -210,7 +231,9 @@ def judge(badge: Badge | None, event: Event, now: datetime | None = None) -> Sca
     if badge.event_id != event.id:
         return ScanResult(Verdict.OTHER_EVENT, badge)
     if badge.revoked_at is not None:
-        return ScanResult(Verdict.REVOKED, badge)
+        # A candidate's badge revoked with the registration says why, while the registration is not back.
+        verdict = _still_entitled(badge) if badge.role == BadgeRole.CANDIDATE else Verdict.VALID
+        return ScanResult(Verdict.REVOKED if verdict == Verdict.VALID else verdict, badge)
     if (now or utcnow()) > event.ends_at + VALID_AFTER_END:
         return ScanResult(Verdict.EXPIRED, badge)
     return ScanResult(_still_entitled(badge), badge)

@@ -1,6 +1,8 @@
 """Badge downloads for their holders, and the organizers' badge page: print runs, jobs, reissue, crew."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     Response,
@@ -17,6 +19,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -125,12 +128,14 @@ def overview(event_id: int, batch_form: BatchForm | None = None, crew_form: Crew
     if problems is None:
         problems = batches.preprint_check(cards, options.layout_spec)
     search, pagination, names = _badge_rows(event)
+    _fail_stalled_jobs(event.id)
     recent_jobs = db.session.scalars(select(BadgeJob).where(BadgeJob.event_id == event.id)
                                      .order_by(BadgeJob.id.desc()).limit(10)).all()
     return render_template(
         "badges/manage.html", event=event, form=form, options=options, matching=len(cards), problems=problems,
         counts=batches.role_counts(event.id), role_labels=rendering.ROLE_LABELS, colours=rendering.ROLE_COLOURS,
-        jobs=recent_jobs, inline_limit=current_app.config["BADGE_INLINE_LIMIT"], crew=crew.crew_of(event.id),
+        jobs=recent_jobs, job_error=jobs.error_text, again_form=FlaskForm(),
+        inline_limit=current_app.config["BADGE_INLINE_LIMIT"], crew=crew.crew_of(event.id),
         crew_form=crew_form or CrewForm(),
         pagination=pagination, search=search, names=names), status
 
@@ -170,15 +175,40 @@ def _job(event: Event, job_id: int) -> BadgeJob:
     return job
 
 
+def _fail_stalled_jobs(event_id: int) -> None:
+    """A print process that died cannot say so; whoever looks at its jobs next records it (idempotent)."""
+    if jobs.fail_stalled_jobs(event_id, timedelta(seconds=current_app.config["BADGE_JOB_STALE_SECONDS"])):
+        db.session.commit()
+
+
 @manage.get("/jobs/<int:job_id>")
 def job_status(event_id: int, job_id: int):
     job = db.session.get(BadgeJob, job_id)
     if job is None or job.event_id != event_id:  # a job's event exists: the foreign key cascades deletes
         return jsonify(error=_("No such job.")), 404
+    _fail_stalled_jobs(event_id)
     ready = job.status == JobStatus.DONE
-    return jsonify(id=job.id, status=job.status.value, done=job.done, total=job.total, error=job.error,
+    return jsonify(id=job.id, status=job.status.value, done=job.done, total=job.total,
+                   error=jobs.error_text(job, job.event.timezone),
                    download_url=url_for("badges_manage.job_download", event_id=event_id, job_id=job.id)
                    if ready else None)
+
+
+@manage.post("/jobs/<int:job_id>/again")
+def job_again(event_id: int, job_id: int):
+    """Run a failed print run again, with the same filters, layout and language."""
+    job = _job(_event(event_id), job_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        again_id = jobs.run_again(job, current_user.id).id
+    except ValueError:
+        flash(_("Only a failed print run can be run again."), "warning")
+        return redirect(url_for("badges_manage.overview", event_id=event_id, _anchor=f"job-{job.id}"))
+    db.session.commit()
+    jobs.start_job(again_id)
+    flash(_("The print run is running again; the file appears below when it is ready."), "info")
+    return redirect(url_for("badges_manage.overview", event_id=event_id, _anchor=f"job-{again_id}"))
 
 
 @manage.get("/jobs/<int:job_id>/download")

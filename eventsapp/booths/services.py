@@ -23,6 +23,7 @@ from eventsapp.booths import floorplan
 from eventsapp.booths.floorplan import HallGrid
 from eventsapp.booths.placement import BoothToPlace, place_automatically
 from eventsapp.dbtypes import utcnow
+from eventsapp.employers.access import in_good_standing, is_active_booth
 from eventsapp.employers.choices import INDUSTRY_LABELS
 from eventsapp.employers.models import (
     Booth,
@@ -117,6 +118,9 @@ def why_cannot_apply(event: Event, organization: Organization | None, now: datet
         reason = organization.status_reason.strip()
         return [_l("Your organization was not verified: %(reason)s", reason=reason) if reason
                 else _l("Your organization was not verified.")]
+    if organization.status == OrganizationStatus.SUSPENDED:
+        return [_l("Your organization is suspended by the organizers: %(reason)s",
+                   reason=organization.status_reason.strip())]
     held = active_booth_count(event.id, organization.id)
     if held >= event.max_booths_per_organization:
         return [ngettext("Your organization already has %(num)d booth application here (awaiting a decision or "
@@ -257,6 +261,8 @@ def approve_booth(event_id: int, booth_id: int, now: datetime | None = None) -> 
     db.session.refresh(booth)
     if booth.status != BoothStatus.PENDING:
         raise BoothRefused(_l("Only applications awaiting a decision can be approved."))
+    if not in_good_standing(booth.organization):
+        raise BoothRefused(_l("This organization is not verified (or is suspended): its booth cannot be approved."))
     booth.status, booth.status_reason, booth.decided_at = BoothStatus.APPROVED, "", now or utcnow()
     db.session.flush()
     _tell_owner(booth, "booth_approved")
@@ -663,7 +669,7 @@ def _matches(entry: BoothOnPlan, text: str, industry: Industry | None) -> bool:
 
 
 def floor_plan(event: Event, search: str = "", industry: Industry | None = None) -> FloorPlan:
-    """The approved booths on the event's halls, and which match a search by organization, industry or opening."""
+    """The active booths on the event's halls, and which match a search by organization, industry or opening."""
     halls = halls_of(event.id)
     openings: dict[int, list[str]] = {}
     for organization_id, title in db.session.execute(
@@ -672,7 +678,7 @@ def floor_plan(event: Event, search: str = "", industry: Industry | None = None)
         openings.setdefault(organization_id, []).append(title)
     booths_by_hall: dict[int, list[Booth]] = {}
     for booth in placed_booths(event.id):
-        if booth.status == BoothStatus.APPROVED:
+        if is_active_booth(booth):  # a suspended organization keeps its cell but leaves the public plan
             booths_by_hall.setdefault(booth.hall_id, []).append(booth)
     text = " ".join(search.split()).casefold()
     plans, industries = [], set()

@@ -346,7 +346,9 @@ def _interview_entries(condition, language: str, base_url: str, for_staff: bool)
         if event_id not in current:
             continue  # no published run any more: nothing to show
         booth, current_run = interview.booth, current[event_id]
-        cancelled = run.id != current_run.id or event.status == EventStatus.CANCELLED
+        dropped = run.id != current_run.id  # a later run did not keep the pair
+        withdrawn = interview.cancelled_at is not None  # the registration ended after the run
+        cancelled = dropped or withdrawn or event.status == EventStatus.CANCELLED
         organization = ical.pick(booth.organization, "name", language)
         summary = (_("Interview: %(name)s", name=names.get(candidate_id, "")) if for_staff
                    else _("Interview: %(organization)s", organization=organization))
@@ -355,9 +357,11 @@ def _interview_entries(condition, language: str, base_url: str, for_staff: bool)
         entries.append(ical.Entry(
             uid=ical.interview_uid(event_id, booth_id, candidate_id), starts_at=interview.starts_at,
             ends_at=interview.ends_at, zone=event.timezone, summary=summary,
-            stamp=max(event.updated_at, current_run.published_at or event.updated_at),
-            # Rises with every re-run (run ids only grow) and with every change to the event.
-            sequence=current_run.id + (event.calendar_sequence or 0),
+            stamp=max(event.updated_at, current_run.published_at or event.updated_at,
+                      interview.cancelled_at or event.updated_at),
+            # Rises with every re-run (run ids only grow, two steps each), once more when the interview is
+            # cancelled with the registration, and with every change to the event.
+            sequence=2 * current_run.id + withdrawn + (event.calendar_sequence or 0),
             status="CANCELLED" if cancelled else "CONFIRMED",
             description=ical.join_text(ical.pick(event, "title", language), organization, place, url),
             location=place, url=url))

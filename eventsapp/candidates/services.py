@@ -338,7 +338,7 @@ def erase_account(user: User, now: datetime | None = None) -> None:
         # Imported here: the registration services import the candidates' models.
         from eventsapp.registrations.services import cancel_registration
         for registration in active:
-            cancel_registration(registration, actor=None, reason="account deleted", notify=False)
+            cancel_registration(registration, actor=None, reason="account deleted", notify=False, name_hidden=True)
     profile = find_profile(user)
     if profile is not None:
         remove_resume(profile)

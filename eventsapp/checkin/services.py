@@ -24,8 +24,9 @@ from eventsapp.badges.services import ScanResult, Verdict
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.checkin.models import CheckIn
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import Booth, BoothStatus, OrganizationMember
-from eventsapp.events.models import Event
+from eventsapp.employers.access import active_booth_condition
+from eventsapp.employers.models import Booth, OrganizationMember
+from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.registrations.services import mark_attended
@@ -38,12 +39,43 @@ SEARCH_LIMIT = 8
 # A queued offline scan may be this old; older or future times are clamped (the phone's clock may be off).
 OFFLINE_MAX_AGE = timedelta(hours=24)
 ROLE_ORDER = (BadgeRole.CANDIDATE, BadgeRole.EMPLOYER, BadgeRole.VOLUNTEER, BadgeRole.ORGANIZER, BadgeRole.JUDGE)
+# The door opens this long before the event starts unless the configuration says otherwise.
+DEFAULT_OPENS_BEFORE = timedelta(minutes=120)
 
 
 class Outcome(enum.StrEnum):
     CHECKED_IN = "checked_in"
     ALREADY = "already"
     REFUSED = "refused"
+
+
+class Door(enum.StrEnum):
+    OPEN = "open"
+    NOT_OPEN_YET = "not_open_yet"
+    ENDED = "ended"
+    CANCELLED = "cancelled"  # the event was cancelled
+
+
+@dataclass(frozen=True)
+class DoorWindow:
+    """When the door lets people in: from ``opens_before`` ahead of the start until the event ends."""
+
+    opens_at: datetime
+    closes_at: datetime
+    cancelled: bool = False
+
+    @classmethod
+    def of(cls, event: Event, opens_before: timedelta = DEFAULT_OPENS_BEFORE) -> DoorWindow:
+        return cls(event.starts_at - opens_before, event.ends_at, event.status == EventStatus.CANCELLED)
+
+    def state(self, when: datetime) -> Door:
+        if self.cancelled:
+            return Door.CANCELLED
+        if when < self.opens_at:
+            return Door.NOT_OPEN_YET
+        if when >= self.closes_at:
+            return Door.ENDED
+        return Door.OPEN
 
 
 @dataclass(frozen=True)
@@ -54,6 +86,7 @@ class CheckInResult:
     check_in: CheckIn | None = None  # the new row, or the earlier one for ALREADY
     # ALREADY for the very same scan sent again (an offline queue retrying): not a conflict.
     repeated: bool = False
+    door: Door = Door.OPEN  # REFUSED because the door was closed at the scan time, whatever the badge
 
 
 def scan_time(scanned_at: datetime | None, now: datetime) -> datetime:
@@ -74,7 +107,9 @@ def find_badge(event: Event, *, token: str | None = None, number: str | None = N
             return ScanResult(Verdict.INVALID)
         return badges.judge(badges.find_by_number(event.id, number), event, now)
     if holder_id is not None:
-        return badges.judge(badges.badge_of(event.id, holder_id), event, now)
+        # The badge as it is, so that someone no longer entitled hears why rather than "unknown".
+        badge = badges.active_badge(event.id, holder_id) or badges.badge_of(event.id, holder_id)
+        return badges.judge(badge, event, now)
     return ScanResult(Verdict.INVALID)
 
 
@@ -83,16 +118,19 @@ def existing_check_in(event_id: int, holder_id: int) -> CheckIn | None:
 
 
 def check_in(event: Event, *, token: str | None = None, number: str | None = None, holder_id: int | None = None,
-             actor: User, gate: str = "", scanned_at: datetime | None = None,
-             scan_id: str = "", now: datetime | None = None) -> CheckInResult:
-    """Let the badge's holder in, once. A candidate's registration is marked attended in the same
-    transaction. The verdict is judged at the scan time, so a scan queued offline during the event
-    is not refused as expired when it arrives after."""
+             actor: User, gate: str = "", scanned_at: datetime | None = None, scan_id: str = "",
+             opens_before: timedelta = DEFAULT_OPENS_BEFORE, now: datetime | None = None) -> CheckInResult:
+    """Let the badge's holder in, once, while the door is open (``DoorWindow``). A candidate's
+    registration is marked attended in the same transaction. The door and the badge are judged at the
+    scan time, so a scan queued offline during the event is not refused when it arrives after."""
     now = now or utcnow()
     when = scan_time(scanned_at, now)
     gate = (gate or "").strip()[:GATE_MAX_LENGTH]
     method = "number" if number is not None else "search" if holder_id is not None else "scan"
     scan = find_badge(event, token=token, number=number, holder_id=holder_id, now=when)
+    door = DoorWindow.of(event, opens_before).state(when)
+    if door != Door.OPEN:
+        return CheckInResult(Outcome.REFUSED, scan.verdict, scan.badge, door=door)
     if not scan.ok:
         return CheckInResult(Outcome.REFUSED, scan.verdict, scan.badge)
     badge = scan.badge
@@ -174,7 +212,7 @@ def expected_by_role(event_id: int) -> Counter:
     crew = select(EventCrew.user_id).where(EventCrew.event_id == event_id)
     staff = (select(OrganizationMember.user_id)
              .join(Booth, Booth.organization_id == OrganizationMember.organization_id)
-             .where(Booth.event_id == event_id, Booth.status == BoothStatus.APPROVED))
+             .where(Booth.event_id == event_id, active_booth_condition()))
     expected[BadgeRole.EMPLOYER] = db.session.scalar(select(func.count()).select_from(
         staff.where(OrganizationMember.user_id.not_in(crew)).distinct().subquery()))
     expected[BadgeRole.CANDIDATE] = db.session.scalar(select(func.count()).where(

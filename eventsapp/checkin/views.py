@@ -2,7 +2,7 @@
 JSON API their scripts call. JSON endpoints answer errors as JSON with a 4xx status."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import (
     Blueprint,
@@ -30,12 +30,13 @@ from eventsapp.checkin import leads as lead_services
 from eventsapp.checkin import services
 from eventsapp.checkin.access import can_run_door
 from eventsapp.checkin.forms import RATING_LABELS, LeadForm
-from eventsapp.checkin.services import CheckInResult, Outcome
+from eventsapp.checkin.services import CheckInResult, Door, DoorWindow, Outcome
+from eventsapp.dbtypes import utcnow
 from eventsapp.employers.access import can_use_shortlist
 from eventsapp.employers.models import Booth
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
-from eventsapp.i18n import format_local_time, localized
+from eventsapp.i18n import format_local_datetime, format_local_time, localized, zone_label
 from eventsapp.main.errors import render_error
 from eventsapp.requestbounds import is_database_id
 from eventsapp.validation import ValidationFailed, apply_to_form
@@ -147,6 +148,29 @@ def _door_event_json(event_id: int) -> Event:
     return event
 
 
+def _opens_before() -> timedelta:
+    return timedelta(minutes=current_app.config["CHECKIN_OPENS_BEFORE_MINUTES"])
+
+
+def _door_window(event: Event) -> DoorWindow:
+    return DoorWindow.of(event, _opens_before())
+
+
+def _door_closed_message(event: Event, door: Door) -> tuple[str, str, str]:
+    """Status, headline and detail for a scan the door refuses because the event is not on."""
+    window, zone = _door_window(event), zone_label(event.timezone)
+    if door == Door.NOT_OPEN_YET:
+        return "warn", _("The door is not open yet"), _(
+            "Check-in opens %(minutes)d minutes before the event starts: at %(time)s, %(zone)s.",
+            time=format_local_datetime(window.opens_at, event.timezone), zone=zone,
+            minutes=current_app.config["CHECKIN_OPENS_BEFORE_MINUTES"])
+    if door == Door.ENDED:
+        return "bad", _("The event has ended"), _(
+            "It ended at %(time)s, %(zone)s: the door no longer checks people in.",
+            time=format_local_datetime(window.closes_at, event.timezone), zone=zone)
+    return "bad", _("The event is cancelled"), _("This event has been cancelled: nobody is checked in.")
+
+
 def _organization(badge: Badge) -> tuple[str, str]:
     booth = badge.booth
     if booth is None:
@@ -164,7 +188,10 @@ def _result_json(event: Event, result: CheckInResult) -> dict:
         body.update(name=name, name_latin=name_latin if name_latin != name else "", role=badge.role.value,
                     role_label=str(ROLE_LABELS[badge.role]), organization=organization, booth=booth,
                     number=badge.number)
-    if result.outcome == Outcome.CHECKED_IN:
+    if result.door != Door.OPEN:
+        status, headline, detail = _door_closed_message(event, result.door)
+        body.update(status=status, headline=headline, detail=detail, door=result.door.value)
+    elif result.outcome == Outcome.CHECKED_IN:
         body.update(status="ok", headline=_("Checked in"))
     elif result.outcome == Outcome.ALREADY:
         row = result.check_in
@@ -192,7 +219,8 @@ def _check_in(event: Event, data: dict) -> dict:
     fields = _scan_fields(data)
     key = _client_id(data)
     result = services.check_in(event, **fields, actor=_me(), gate=_text(data, "gate", 200) or "",
-                               scanned_at=_scanned_at(data), scan_id="" if key is None else str(key))
+                               scanned_at=_scanned_at(data), scan_id="" if key is None else str(key),
+                               opens_before=_opens_before())
     body = _result_json(event, result)  # before the commit expires the rows it reads
     db.session.commit()
     return body
@@ -209,8 +237,10 @@ def door(event_id: int):
         # SQLite: a GET reads without the write lock, so a busy door may refuse this write. The badges
         # are there on the next load; scans and numbers work meanwhile.
         db.session.rollback()
+    door_now = _door_window(event).state(utcnow())
+    closed = _door_closed_message(event, door_now) if door_now != Door.OPEN else None
     return render_template("checkin/door.html", event=event, counts=services.live_counts(event),
-                           role_labels=ROLE_LABELS)
+                           role_labels=ROLE_LABELS, closed=closed)
 
 
 @blueprint.post("/checkin/<int:event_id>/scan")

@@ -2,8 +2,12 @@
 functions and answer 403 or 404 when they say no.
 
 The central rule: employer staff see a candidate only while their organization holds an
-APPROVED booth at a fair where that candidate has a CONFIRMED registration and has consented
-to be shown to employers. Nothing after the booth is withdrawn or rejected.
+ACTIVE booth (APPROVED, and the organization VERIFIED) at a fair where that candidate has a
+CONFIRMED registration and has consented to be shown to employers. Nothing after the booth is
+withdrawn or rejected, or the organization rejected or suspended: every access that comes with a
+booth (browsing, profiles, résumés, shortlists, leads, the booth's ranking and interviews, badges,
+its place on the public floor plan and in the openings) asks ``is_active_booth`` or
+``active_booth_condition`` here, so it ends at once.
 """
 from __future__ import annotations
 
@@ -36,19 +40,35 @@ def is_owner(user: User | None) -> bool:
     return member is not None and member.role == MemberRole.OWNER
 
 
+def in_good_standing(organization: Organization) -> bool:
+    """Verified (a pending change of name or credit code does not change that): its booths work."""
+    return organization.status == OrganizationStatus.VERIFIED
+
+
+def is_active_booth(booth: Booth) -> bool:
+    """An approved booth of an organization in good standing: what every access that comes with a booth needs."""
+    return booth.status == BoothStatus.APPROVED and in_good_standing(booth.organization)
+
+
+def active_booth_condition():
+    """``is_active_booth`` as an SQL condition on Booth."""
+    return (Booth.status == BoothStatus.APPROVED) & Booth.organization_id.in_(
+        select(Organization.id).where(Organization.status == OrganizationStatus.VERIFIED))
+
+
 def can_apply_for_booths(user: User | None) -> bool:
     member = membership_of(user)
-    return member is not None and member.organization.status == OrganizationStatus.VERIFIED
+    return member is not None and in_good_standing(member.organization)
 
 
 def approved_booth(user: User | None, event_id: int) -> Booth | None:
-    """The user's organization's approved booth at this event: the key to its registrants."""
+    """The user's organization's active booth at this event: the key to its registrants."""
     member = membership_of(user)
     if member is None:
         return None
     return db.session.scalar(select(Booth).where(
         Booth.event_id == event_id, Booth.organization_id == member.organization_id,
-        Booth.status == BoothStatus.APPROVED).order_by(Booth.id).limit(1))
+        active_booth_condition()).order_by(Booth.id).limit(1))
 
 
 def visible_registrants_condition(event_id: int):
@@ -65,8 +85,10 @@ def owns_booth(user: User | None, booth: Booth) -> bool:
 
 
 def can_use_shortlist(user: User | None, booth: Booth) -> bool:
-    """Staff of the booth's organization, while the booth is approved: a withdrawn booth's list is closed."""
-    return booth.status == BoothStatus.APPROVED and owns_booth(user, booth)
+    """Staff of the booth's organization, while the booth is active: a withdrawn booth's list is closed, and
+    so is a rejected or suspended organization's. The same rule opens the leads, the booth's ranking for
+    the matching and its interview list."""
+    return is_active_booth(booth) and owns_booth(user, booth)
 
 
 # --- Organizations -------------------------------------------------------------------------------
@@ -92,7 +114,7 @@ def can_edit_organization(user: User | None, organization: Organization) -> bool
 def can_see_organization_logo(user: User | None, organization: Organization) -> bool:
     """A verified organization's logo is public (the floor plan shows it); before that only its own
     staff and organizers see it."""
-    if organization.status == OrganizationStatus.VERIFIED:
+    if in_good_standing(organization):
         return True
     if user is not None and user.is_authenticated and user.is_organizer:
         return True

@@ -41,4 +41,5 @@ ORGANIZATION_STATUS_LABELS = {
     OrganizationStatus.PENDING: _l("Awaiting verification"),
     OrganizationStatus.VERIFIED: _l("Verified"),
     OrganizationStatus.REJECTED: _l("Rejected"),
+    OrganizationStatus.SUSPENDED: _l("Suspended"),
 }

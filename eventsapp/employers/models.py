@@ -52,6 +52,7 @@ class OrganizationStatus(enum.StrEnum):
     PENDING = "pending"
     VERIFIED = "verified"
     REJECTED = "rejected"
+    SUSPENDED = "suspended"  # was verified; organizers stopped it, with a reason, until they reinstate it
 
 
 class Organization(db.Model):
@@ -72,11 +73,22 @@ class Organization(db.Model):
         enum_column_type(OrganizationStatus, "organization_status"), default=OrganizationStatus.PENDING, index=True)
     status_reason: Mapped[str] = mapped_column(String(500), default="")
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Once verified, the name and credit code above are the verified ones, shown publicly; the owner's
+    # later changes to them wait here until an organizer verifies them (the organization keeps working
+    # under its verified identity meanwhile).
+    pending_name_zh: Mapped[str | None] = mapped_column(String(200))
+    pending_name_en: Mapped[str | None] = mapped_column(String(200))
+    pending_credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    change_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     members: Mapped[list[OrganizationMember]] = relationship(back_populates="organization",
                                                              cascade="all, delete-orphan")
+
+    @property
+    def has_pending_change(self) -> bool:
+        return self.change_requested_at is not None
 
 
 class MemberRole(enum.StrEnum):

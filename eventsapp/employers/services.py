@@ -2,12 +2,14 @@
 verification. Services take plain values, flush and raise ValidationFailed; callers commit."""
 from __future__ import annotations
 
+import enum
 import hashlib
 import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -78,8 +80,12 @@ class InvitationProblem(Exception):
 # --- Reading --------------------------------------------------------------------------------------
 
 def organization_data_of(organization: Organization) -> OrganizationData:
+    """What the owner last saved: a change of name or credit code waiting for verification included."""
+    pending = organization.has_pending_change
     return OrganizationData(
-        name_zh=organization.name_zh, name_en=organization.name_en, credit_code=organization.credit_code,
+        name_zh=organization.pending_name_zh if pending else organization.name_zh,
+        name_en=organization.pending_name_en if pending else organization.name_en,
+        credit_code=organization.pending_credit_code if pending else organization.credit_code,
         industry=organization.industry, size=organization.size, city=organization.city,
         website=organization.website, description=organization.description)
 
@@ -100,13 +106,20 @@ def open_invitations(organization: Organization, now: datetime | None = None) ->
         .order_by(Invitation.created_at.desc(), Invitation.id.desc())))
 
 
-def organizations_query(status: OrganizationStatus | None = None, search: str = ""):
-    """Organizers' list: pending first (oldest first, as they wait longest), then the rest by name."""
+CHANGES_FILTER = "changes"  # the organizers' list filter for verified organizations with a pending change
+
+
+def organizations_query(status: OrganizationStatus | str | None = None, search: str = ""):
+    """Organizers' list: those waiting for a decision first (new ones and changes of name or credit code,
+    oldest first, as they wait longest), then the rest by name. ``status`` may be CHANGES_FILTER."""
+    waiting = (Organization.status == OrganizationStatus.PENDING) | Organization.change_requested_at.is_not(None)
     query = select(Organization).order_by(
-        case((Organization.status == OrganizationStatus.PENDING, 0), else_=1),
-        case((Organization.status == OrganizationStatus.PENDING, Organization.created_at), else_=None),
+        case((waiting, 0), else_=1),
+        case((waiting, func.coalesce(Organization.change_requested_at, Organization.created_at)), else_=None),
         Organization.name_zh, Organization.name_en, Organization.id)
-    if status is not None:
+    if status == CHANGES_FILTER:
+        query = query.where(Organization.change_requested_at.is_not(None))
+    elif status is not None:
         query = query.where(Organization.status == status)
     search = " ".join((search or "").split())[:100]
     if search:
@@ -121,6 +134,10 @@ def count_organizations_by_status() -> dict[OrganizationStatus, int]:
     counts = dict(db.session.execute(
         select(Organization.status, func.count()).group_by(Organization.status)).tuples().all())
     return {status: counts.get(status, 0) for status in OrganizationStatus}
+
+
+def count_pending_changes() -> int:
+    return db.session.scalar(select(func.count()).where(Organization.change_requested_at.is_not(None)))
 
 
 def find_by_credit_code(code: str) -> Organization | None:
@@ -185,7 +202,8 @@ def _organization_errors(data: OrganizationData, organization: Organization | No
     if code_error:
         errors.append(("credit_code", code_error))
     else:
-        holder = find_by_credit_code(code)
+        holder = find_by_credit_code(code) or db.session.scalar(
+            select(Organization).where(Organization.pending_credit_code == code))
         if holder is not None and (organization is None or holder.id != organization.id):
             errors.append(("credit_code", _l("Another organization is already registered with this credit code. "
                                              "If it is yours, ask its owner to invite you.")))
@@ -199,10 +217,27 @@ def _organization_errors(data: OrganizationData, organization: Organization | No
     return errors
 
 
-def _apply(organization: Organization, data: OrganizationData) -> None:
-    organization.name_zh = _clean(data.name_zh)
-    organization.name_en = _clean(data.name_en)
-    organization.credit_code = normalize_credit_code(data.credit_code)
+def _identity(data: OrganizationData) -> tuple[str, str, str]:
+    """The name in both languages and the credit code as they are stored: what verification is about."""
+    return _clean(data.name_zh), _clean(data.name_en), normalize_credit_code(data.credit_code)
+
+
+def _set_pending(organization: Organization, identity: tuple[str, str, str] | None,
+                 now: datetime | None = None) -> None:
+    if identity is None:
+        organization.pending_name_zh = organization.pending_name_en = organization.pending_credit_code = None
+        organization.change_requested_at = None
+        return
+    if organization.change_requested_at is None or identity != (
+            organization.pending_name_zh, organization.pending_name_en, organization.pending_credit_code):
+        organization.change_requested_at = now or utcnow()  # waits from its latest version
+    organization.pending_name_zh, organization.pending_name_en, organization.pending_credit_code = identity
+
+
+def _apply(organization: Organization, data: OrganizationData, identity: bool = True) -> None:
+    """Store what was typed; ``identity=False`` leaves the (verified) name and credit code as they are."""
+    if identity:
+        organization.name_zh, organization.name_en, organization.credit_code = _identity(data)
     organization.industry = data.industry
     organization.size = data.size
     organization.city = _clean(data.city)
@@ -243,27 +278,44 @@ def create_organization(user: User, data: OrganizationData, logo: bytes | None =
     return organization
 
 
-def update_organization(organization: Organization, data: OrganizationData,
-                        logo: bytes | None = None) -> bool:
-    """Save the owner's changes. Returns True when the organization (again) awaits verification:
-    a rejected organization is resubmitted by saving it, and a verified one whose name or credit
-    code changes must be verified again."""
+class SaveOutcome(enum.StrEnum):
+    SAVED = "saved"
+    RESUBMITTED = "resubmitted"  # a rejected organization goes back to verification
+    CHANGE_PENDING = "change_pending"  # a new name or credit code waits for the organizers
+
+
+# Organizations whose name and credit code have been verified: what the public sees stays as verified.
+VERIFIED_IDENTITY_STATUSES = (OrganizationStatus.VERIFIED, OrganizationStatus.SUSPENDED)
+
+
+def update_organization(organization: Organization, data: OrganizationData, logo: bytes | None = None,
+                        now: datetime | None = None) -> SaveOutcome:
+    """Save the owner's changes. A rejected organization is resubmitted by saving it. A verified one
+    keeps its verified name and credit code (public pages, badges and e-mails show them, and it keeps
+    working) while a new name or credit code waits for the organizers (``pending_*``); typing the
+    verified values again withdraws the change."""
     errors = _organization_errors(data, organization)
     checked_logo = _checked_logo(logo, errors)
     if errors:
         raise ValidationFailed(errors)
-    identity_before = (organization.name_zh, organization.name_en, organization.credit_code)
-    _apply(organization, data)
-    identity_changed = (organization.name_zh, organization.name_en, organization.credit_code) != identity_before
-    back_to_pending = (organization.status == OrganizationStatus.REJECTED
-                       or (organization.status == OrganizationStatus.VERIFIED and identity_changed))
-    if back_to_pending:
-        organization.status = OrganizationStatus.PENDING
-        organization.verified_at = None
+    outcome = SaveOutcome.SAVED
+    if organization.status in VERIFIED_IDENTITY_STATUSES:
+        _apply(organization, data, identity=False)
+        wanted = _identity(data)
+        verified = (organization.name_zh, organization.name_en, organization.credit_code)
+        _set_pending(organization, None if wanted == verified else wanted, now)
+        if organization.has_pending_change:
+            outcome = SaveOutcome.CHANGE_PENDING
+    else:
+        _apply(organization, data)
+        _set_pending(organization, None)
+        if organization.status == OrganizationStatus.REJECTED:
+            organization.status, organization.verified_at = OrganizationStatus.PENDING, None
+            outcome = SaveOutcome.RESUBMITTED
     _flush_checking_credit_code()
     if checked_logo is not None:
         _store_logo(organization, checked_logo)
-    return back_to_pending
+    return outcome
 
 
 def _checked_logo(data: bytes | None, errors: list) -> logos.Logo | None:
@@ -317,9 +369,20 @@ def remove_logo(organization: Organization) -> None:
 # --- Verification ---------------------------------------------------------------------------------
 
 def verify_organization(organization: Organization, now: datetime | None = None) -> list[OutboxMessage]:
-    """Organizers confirm the organization; it may then apply for booths. Its owner is told."""
+    """Organizers confirm the organization (it may then apply for booths), or the change of name or
+    credit code a verified one asked for (the new ones become public). Its owner is told."""
+    if organization.status == OrganizationStatus.SUSPENDED:
+        raise OrganizationStateError("suspended: reinstate it")
     if organization.status == OrganizationStatus.VERIFIED:
-        raise OrganizationStateError("already verified")
+        if not organization.has_pending_change:
+            raise OrganizationStateError("already verified")
+        previous = SimpleNamespace(name_zh=organization.name_zh, name_en=organization.name_en)
+        organization.name_zh, organization.name_en = organization.pending_name_zh, organization.pending_name_en
+        organization.credit_code = organization.pending_credit_code
+        _set_pending(organization, None)
+        organization.verified_at = now or utcnow()
+        _flush_checking_credit_code()
+        return _notify_owners(organization, "organization_change_verified", previous=previous)
     organization.status = OrganizationStatus.VERIFIED
     organization.status_reason = ""
     organization.verified_at = now or utcnow()
@@ -327,13 +390,30 @@ def verify_organization(organization: Organization, now: datetime | None = None)
     return _notify_owners(organization, "organization_verified")
 
 
-def reject_organization(organization: Organization, reason: str) -> list[OutboxMessage]:
-    """Organizers turn the organization down with a reason its owner reads; it can correct and resubmit."""
+def _checked_reason(reason: str, message) -> str:
     reason = _clean(reason)
     if not reason:
-        raise ValidationFailed([("reason", _l("Say why, so that the organization can put it right."))])
+        raise ValidationFailed([("reason", message)])
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationFailed([("reason", _l("At most %(max)d characters.", max=REASON_MAX_LENGTH))])
+    return reason
+
+
+def refuse_change(organization: Organization, reason: str) -> list[OutboxMessage]:
+    """Organizers turn down a verified organization's new name or credit code: the verified ones stay."""
+    reason = _checked_reason(reason, _l("Say why, so that the organization can put it right."))
+    if not organization.has_pending_change:
+        raise OrganizationStateError("no change to refuse")
+    refused = " / ".join(name for name in (organization.pending_name_zh, organization.pending_name_en) if name)
+    _set_pending(organization, None)
+    db.session.flush()
+    return _notify_owners(organization, "organization_change_refused", reason=reason, refused_name=refused)
+
+
+def reject_organization(organization: Organization, reason: str) -> list[OutboxMessage]:
+    """Organizers turn the organization down with a reason its owner reads; it can correct and resubmit.
+    Its booths stop working at once (employers.access)."""
+    reason = _checked_reason(reason, _l("Say why, so that the organization can put it right."))
     if organization.status == OrganizationStatus.REJECTED:
         raise OrganizationStateError("already rejected")
     organization.status = OrganizationStatus.REJECTED
@@ -341,6 +421,29 @@ def reject_organization(organization: Organization, reason: str) -> list[OutboxM
     organization.verified_at = None
     db.session.flush()
     return _notify_owners(organization, "organization_rejected", reason=reason)
+
+
+def suspend_organization(organization: Organization, reason: str) -> list[OutboxMessage]:
+    """Organizers stop a verified organization, with a reason its owner reads: at once it loses every
+    access its booths gave (employers.access) and its place on the public floor plan and openings;
+    its booths and data are kept for when it is reinstated."""
+    reason = _checked_reason(reason, _l("Say why: the organization is told."))
+    if organization.status != OrganizationStatus.VERIFIED:
+        raise OrganizationStateError("only a verified organization can be suspended")
+    organization.status = OrganizationStatus.SUSPENDED
+    organization.status_reason = reason
+    db.session.flush()
+    return _notify_owners(organization, "organization_suspended", reason=reason)
+
+
+def reinstate_organization(organization: Organization) -> list[OutboxMessage]:
+    """Lift a suspension: the organization and its approved booths work again."""
+    if organization.status != OrganizationStatus.SUSPENDED:
+        raise OrganizationStateError("not suspended")
+    organization.status = OrganizationStatus.VERIFIED
+    organization.status_reason = ""
+    db.session.flush()
+    return _notify_owners(organization, "organization_reinstated")
 
 
 def _notify_owners(organization: Organization, template: str, **context) -> list[OutboxMessage]:

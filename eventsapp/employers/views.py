@@ -110,6 +110,16 @@ def owner_required(view):
     return wrapped
 
 
+SAVED_MESSAGES = {
+    services.SaveOutcome.SAVED: (_l("Your changes have been saved."), "success"),
+    services.SaveOutcome.RESUBMITTED: (_l("Your changes have been saved and sent to the organizers for verification "
+                                          "again."), "success"),
+    services.SaveOutcome.CHANGE_PENDING: (_l("Your changes have been saved. The new name or credit code will be "
+                                             "used once the organizers verify it; until then your verified details "
+                                             "stay in use and everything keeps working."), "warning"),
+}
+
+
 # --- Creating the organization --------------------------------------------------------------------
 
 @blueprint.route("/employer/organization/new", methods=["GET", "POST"])
@@ -161,21 +171,14 @@ def edit_organization():
     if not form.is_submitted():
         form.fill_from(services.organization_data_of(organization))
     if form.validate_on_submit():
-        was = organization.status
         try:
-            back_to_pending = services.update_organization(
+            outcome = services.update_organization(
                 organization, form.to_organization_data(), form.uploaded_logo(current_app.config["LOGO_MAX_BYTES"]))
         except ValidationFailed as failure:
             _flash_errors_without_field(form, failure)
         else:
             db.session.commit()
-            if back_to_pending and was == OrganizationStatus.REJECTED:
-                flash(_("Your changes have been saved and sent to the organizers for verification again."), "success")
-            elif back_to_pending:
-                flash(_("Your changes have been saved. As the name or credit code changed, the organizers will "
-                        "verify your organization again."), "warning")
-            else:
-                flash(_("Your changes have been saved."), "success")
+            flash(*SAVED_MESSAGES[outcome])
             return redirect(url_for("organizations.my_organization"))
     status = 422 if form.is_submitted() else 200
     return render_template("organizations/edit.html", form=form, organization=organization,
@@ -358,8 +361,10 @@ def logo(organization_id: int):
 
 # --- Organizers: verification ---------------------------------------------------------------------
 
-def _status_filter() -> OrganizationStatus | None:
+def _status_filter() -> OrganizationStatus | str | None:
     value = request.args.get("status", "")
+    if value == services.CHANGES_FILTER:
+        return value
     return OrganizationStatus(value) if value in OrganizationStatus._value2member_map_ else None
 
 
@@ -370,15 +375,25 @@ def manage_list():
     search = request.args.get("q", "").strip()[:100]
     pagination = db.paginate(services.organizations_query(status, search), per_page=25, error_out=False)
     return render_template("organizations/manage_list.html", pagination=pagination, status=status, search=search,
-                           counts=services.count_organizations_by_status(), status_labels=ORGANIZATION_STATUS_LABELS,
+                           counts=services.count_organizations_by_status(), changes=services.count_pending_changes(),
+                           changes_filter=services.CHANGES_FILTER, status_labels=ORGANIZATION_STATUS_LABELS,
                            industry_labels=INDUSTRY_LABELS)
 
 
-def _render_manage_detail(organization: Organization, reject_form: RejectForm | None = None,
+def _reason_form(decision: str, formdata=None) -> RejectForm:
+    """One reason form per decision on the page; rejecting keeps the plain field name it always had."""
+    prefix = "" if decision == "reject" else decision
+    return RejectForm(prefix=prefix) if formdata is not None else RejectForm(formdata=None, prefix=prefix)
+
+
+def _render_manage_detail(organization: Organization, failed: tuple[str, RejectForm] | None = None,
                           status: int = 200):
+    forms = {decision: _reason_form(decision) for decision in REASON_DECISIONS}
+    if failed is not None:
+        forms[failed[0]] = failed[1]
     return render_template(
         "organizations/manage_detail.html", organization=organization, members=services.members_of(organization),
-        reject_form=reject_form or RejectForm(formdata=None), status_labels=ORGANIZATION_STATUS_LABELS,
+        forms=forms, status_labels=ORGANIZATION_STATUS_LABELS,
         industry_labels=INDUSTRY_LABELS, size_labels=ORGANIZATION_SIZE_LABELS), status
 
 
@@ -391,34 +406,69 @@ def manage_detail(organization_id: int):
 @blueprint.post("/manage/organizations/<int:organization_id>/verify")
 @organizer_required
 def verify(organization_id: int):
+    """Verify a new organization, or a verified one's change of name or credit code."""
     organization = db.get_or_404(Organization, organization_id)
+    was_change = organization.has_pending_change
     try:
         services.verify_organization(organization)
     except services.OrganizationStateError:
-        flash(_("This organization is already verified."), "info")
+        flash(_("There is nothing to verify: this organization is verified, or suspended."), "info")
+    except ValidationFailed as failure:
+        for _field, message in failure.errors:
+            flash(str(message), "danger")
     else:
         db.session.commit()
-        flash(_("%(name)s is verified; its owner has been told by e-mail.", name=localized(organization, "name")),
+        flash(_("The new details of %(name)s are verified and public; its owner has been told by e-mail.",
+                name=localized(organization, "name")) if was_change else
+              _("%(name)s is verified; its owner has been told by e-mail.", name=localized(organization, "name")),
               "success")
     return redirect(url_for("organizations.manage_detail", organization_id=organization.id))
 
 
-@blueprint.post("/manage/organizations/<int:organization_id>/reject")
+@blueprint.post("/manage/organizations/<int:organization_id>/reinstate")
 @organizer_required
-def reject(organization_id: int):
+def reinstate(organization_id: int):
     organization = db.get_or_404(Organization, organization_id)
-    form = RejectForm()
+    try:
+        services.reinstate_organization(organization)
+    except services.OrganizationStateError:
+        flash(_("This organization is not suspended."), "info")
+    else:
+        db.session.commit()
+        flash(_("%(name)s is reinstated; its owner has been told by e-mail.", name=localized(organization, "name")),
+              "success")
+    return redirect(url_for("organizations.manage_detail", organization_id=organization.id))
+
+
+# A decision that needs a reason: the service, what "not possible now" means, and what was done.
+REASON_DECISIONS = {
+    "reject": (services.reject_organization, _l("This organization is already rejected."),
+               _l("%(name)s is rejected; its owner has been told the reason by e-mail.")),
+    "suspend": (services.suspend_organization, _l("Only a verified organization can be suspended."),
+                _l("%(name)s is suspended: its booths, browsing, shortlists and leads stopped at once. Its owner "
+                   "has been told the reason by e-mail.")),
+    "refuse": (services.refuse_change, _l("There is no change to refuse."),
+               _l("The change was refused: %(name)s keeps its verified details. Its owner has been told the reason "
+                  "by e-mail.")),
+}
+
+
+@blueprint.post("/manage/organizations/<int:organization_id>/<any(reject, suspend, refuse):decision>")
+@organizer_required
+def decide_with_reason(organization_id: int, decision: str):
+    organization = db.get_or_404(Organization, organization_id)
+    change, not_now, done = REASON_DECISIONS[decision]
+    form = _reason_form(decision, request.form)
     if form.validate_on_submit():
         try:
-            services.reject_organization(organization, form.reason.data or "")
+            change(organization, form.reason.data or "")
         except ValidationFailed as failure:
             _flash_errors_without_field(form, failure)
         except services.OrganizationStateError:
-            flash(_("This organization is already rejected."), "info")
+            flash(str(not_now), "info")
             return redirect(url_for("organizations.manage_detail", organization_id=organization.id))
         else:
             db.session.commit()
-            flash(_("%(name)s is rejected; its owner has been told the reason by e-mail.",
-                    name=localized(organization, "name")), "success")
+            flash(str(done) % {"name": localized(organization, "name")}, "success")
             return redirect(url_for("organizations.manage_detail", organization_id=organization.id))
-    return _render_manage_detail(organization, reject_form=form, status=422)
+    return _render_manage_detail(organization, failed=(decision, form), status=422)

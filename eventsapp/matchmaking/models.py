@@ -138,6 +138,9 @@ class Interview(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     choice_position: Mapped[int] = mapped_column()  # where the candidate ranked the booth (1 = first)
+    # Set when the candidate's registration ended after the run: the interview is kept for the
+    # history and the calendars (which show it cancelled), and leaves every list.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     booth: Mapped[Booth] = relationship()
     candidate: Mapped[User] = relationship()

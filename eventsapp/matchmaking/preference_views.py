@@ -40,6 +40,12 @@ def ranked_positions_for_visitor(event):
     return services.ranked_positions(event, current_user)
 
 
+@blueprint.app_template_global("ranking_closed_notice")
+def ranking_closed_notice(event):
+    """Tells a candidate on those pages why the buttons are gone once the schedule is published."""
+    return services.closed_by_schedule(event, current_user)
+
+
 def _me() -> User:
     return current_user._get_current_object()
 
@@ -112,6 +118,7 @@ def my_booths(slug: str):
     return render_template(
         "matchmaking/preferences_my_booths.html", event=event, round=round_, problems=problems, choices=choices,
         editable=not problems, titles=titles, booths=booths, pagination=pagination, search=search,
+        published=services.schedule_published(event.id),
         industry_labels=INDUSTRY_LABELS)
 
 
@@ -212,6 +219,7 @@ def booth_ranking(booth_id: int):
     ranking = services.booth_ranking(booth)
     return render_template(
         "matchmaking/preferences_booth_ranking.html", booth=booth, event=booth.event, ranking=ranking,
+        closed=services.why_booth_ranking_closed(booth.event_id),
         max_score=fitscore.max_score(ranking.weights), criteria=fitscore.CRITERIA,
         criterion_labels=CRITERION_LABELS, criterion_rules=CRITERION_RULES, degree_labels=DEGREE_LABELS,
         talent_classes=TALENT_CLASS_DESCRIPTIONS, now=utcnow())
@@ -229,6 +237,10 @@ def set_acceptable(booth_id: int, candidate_id: int):
         services.set_acceptable(booth, candidate_id, acceptable, _me().id)
     except LookupError:
         abort(404)
+    except services.PreferenceRefused as refusal:
+        for reason in refusal.reasons:
+            flash(str(reason), "warning")
+        return redirect(url_for("preferences.booth_ranking", booth_id=booth.id))
     db.session.commit()
     flash(_("The candidate is acceptable again.") if acceptable
           else _("The candidate is marked as not acceptable: the matching will not give them an interview at "

@@ -1,9 +1,10 @@
 """Matching preferences: the organizer's settings for a fair, the booths each candidate ranks, and
 each booth's ranking of the candidates who ranked it.
 
-Who takes part: candidates with a CONFIRMED registration at the fair, and APPROVED booths of the
-fair. Everything the runs read goes through ``choices_for_event`` and ``booth_ranking_inputs``, so
-the employer's page and the engine see the same lists. Services flush; the caller commits.
+Who takes part: candidates with a CONFIRMED registration at the fair, and active booths of the
+fair (APPROVED, of an organization in good standing: employers.access). Everything the runs read
+goes through ``choices_for_event`` and ``booth_ranking_inputs``, so the employer's page and the
+engine see the same lists. Services flush; the caller commits.
 """
 from __future__ import annotations
 
@@ -22,13 +23,13 @@ from eventsapp.accounts.models import Role, User
 from eventsapp.booths.services import hosts_booths
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.access import visible_registrants_condition
-from eventsapp.employers.models import Booth, BoothStatus, Industry, Opening, Organization, ShortlistEntry
+from eventsapp.employers.access import active_booth_condition, is_active_booth, visible_registrants_condition
+from eventsapp.employers.models import Booth, Industry, Opening, Organization, ShortlistEntry
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_datetime
 from eventsapp.matchmaking import fitscore
-from eventsapp.matchmaking.models import BoothExclusion, CandidateChoice, MatchingRound
+from eventsapp.matchmaking.models import BoothExclusion, CandidateChoice, MatchingRound, MatchRun, RunStatus
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed
@@ -183,6 +184,16 @@ def is_open(round_: MatchingRound | None, now: datetime | None = None) -> bool:
     return round_ is not None and (now or utcnow()) < round_.deadline
 
 
+def schedule_published(event_id: int) -> bool:
+    """Whether the fair's interview schedule is out: then nobody's list changes any more, as the
+    published schedule was made from them (whatever the deadline said)."""
+    return db.session.scalar(select(MatchRun.id).where(MatchRun.event_id == event_id,
+                                                       MatchRun.status == RunStatus.PUBLISHED).limit(1)) is not None
+
+
+SCHEDULE_PUBLISHED = _l("The interview schedule for this fair has been published, so the lists are closed.")
+
+
 def _confirmed(event_id: int, candidate_id: int, lock: bool = False) -> Registration | None:
     query = select(Registration).where(Registration.event_id == event_id, Registration.user_id == candidate_id,
                                        Registration.status == RegistrationStatus.CONFIRMED)
@@ -198,6 +209,8 @@ def why_cannot_rank(event: Event, user: User | None, now: datetime | None = None
         return [_l("This fair is not taking preferences for interviews.")]
     if event.status != EventStatus.PUBLISHED:
         return [_l("This event is not open for preferences.")]
+    if schedule_published(event.id):
+        return [SCHEDULE_PUBLISHED]
     if not is_open(round_, now):
         return [_l("Preferences closed on %(deadline)s.",
                    deadline=format_local_datetime(round_.deadline, event.timezone))]
@@ -234,7 +247,7 @@ def add_choice(event: Event, user: User, booth_id: int, now: datetime | None = N
     booth = db.session.get(Booth, booth_id)
     if booth is None or booth.event_id != event.id:
         raise PreferenceRefused(_l("This booth is not at this fair."))
-    if booth.status != BoothStatus.APPROVED:
+    if not is_active_booth(booth):
         raise PreferenceRefused(_l("This booth is not taking part in the fair."))
     choices = _choices(event.id, user.id)
     if any(choice.booth_id == booth_id for choice in choices):
@@ -292,7 +305,7 @@ def _choice_rows(event_id: int, candidate_ids: Collection[int] | None = None):
              .join(Booth, Booth.id == CandidateChoice.booth_id)
              .join(Registration, (Registration.event_id == CandidateChoice.event_id)
                    & (Registration.user_id == CandidateChoice.candidate_id))
-             .where(CandidateChoice.event_id == event_id, Booth.status == BoothStatus.APPROVED,
+             .where(CandidateChoice.event_id == event_id, active_booth_condition(),
                     Booth.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED)
              .order_by(CandidateChoice.candidate_id, CandidateChoice.position, CandidateChoice.id))
     if candidate_ids is not None:
@@ -303,7 +316,7 @@ def _choice_rows(event_id: int, candidate_ids: Collection[int] | None = None):
 def choices_for_event(event_id: int) -> dict[int, list[int]]:
     """What the runs read: candidate id → booth ids, most wanted first (one query, by candidate id).
 
-    Only candidates with a CONFIRMED registration and only booths still APPROVED at the fair count;
+    Only candidates with a CONFIRMED registration and only booths still active at the fair count;
     a booth that left the fair is skipped and the ones below it move up. Candidates without any booth
     left are not in the result. No list is longer than the round's maximum (``save_round`` refuses
     to lower it below a list already made).
@@ -326,7 +339,7 @@ def rankable_booths(event_id: int, candidate_id: int | None, search: str = "", i
     """One page of the fair's approved booths that match the search (organization name, booth code or
     an opening's title) and industry, by booth code; returns (pagination, [RankableBooth])."""
     query = (select(Booth).join(Booth.organization)
-             .where(Booth.event_id == event_id, Booth.status == BoothStatus.APPROVED)
+             .where(Booth.event_id == event_id, active_booth_condition())
              .options(joinedload(Booth.organization), joinedload(Booth.hall))
              .order_by(Booth.code.is_(None), Booth.code, Organization.name_zh, Booth.id))
     text = " ".join(search.split())[:MAX_SEARCH_LENGTH]
@@ -388,8 +401,7 @@ def graduation_years_of(event: Event) -> tuple[int, int] | None:
 def booth_wants_for_event(event_id: int, booth_ids: Collection[int] | None = None) -> dict[int, fitscore.BoothWants]:
     """Booth id → what its organization's openings at the fair ask for (approved booths only); the
     graduation years are the fair's own (openings have none)."""
-    query = select(Booth.id, Booth.organization_id).where(Booth.event_id == event_id,
-                                                          Booth.status == BoothStatus.APPROVED)
+    query = select(Booth.id, Booth.organization_id).where(Booth.event_id == event_id, active_booth_condition())
     if booth_ids is not None:
         query = query.where(Booth.id.in_(list(booth_ids)))
     booths = db.session.execute(query).all()
@@ -567,10 +579,18 @@ def booth_ranking(booth: Booth) -> BoothRanking:
     return BoothRanking(rows, excluded, weights_of(round_), wants, round_, hidden)
 
 
+def why_booth_ranking_closed(event_id: int) -> list[str]:
+    """Why the booth's not-acceptable marks can no longer change; empty while they can."""
+    return [SCHEDULE_PUBLISHED] if schedule_published(event_id) else []
+
+
 def set_acceptable(booth: Booth, candidate_id: int, acceptable: bool, actor_id: int | None) -> None:
-    """Mark a candidate who ranked the booth as not acceptable for it, or acceptable again. Only
-    candidates the booth may see: for anyone else LookupError, as if they had not ranked it (the
-    answer must not tell whether they did)."""
+    """Mark a candidate who ranked the booth as not acceptable for it, or acceptable again; refused
+    once the schedule is published. Only candidates the booth may see: for anyone else LookupError,
+    as if they had not ranked it (the answer must not tell whether they did)."""
+    closed = why_booth_ranking_closed(booth.event_id)
+    if closed:
+        raise PreferenceRefused(*closed)
     ranked = db.session.scalar(select(CandidateChoice.id).join(
         CandidateProfile, CandidateProfile.user_id == CandidateChoice.candidate_id).where(
         CandidateChoice.event_id == booth.event_id, CandidateChoice.booth_id == booth.id,
@@ -588,6 +608,16 @@ def set_acceptable(booth: Booth, candidate_id: int, acceptable: bool, actor_id: 
             pass
     db.session.flush()
 
+
+
+def closed_by_schedule(event: Event, user: User | None) -> str | None:
+    """For pages that offer "Rank this booth": the reason a confirmed candidate's list is closed
+    because the schedule is out (they would otherwise expect the buttons); None otherwise."""
+    if user is None or not user.is_authenticated or user.role != Role.CANDIDATE or matching_round(event.id) is None:
+        return None
+    if not schedule_published(event.id) or _confirmed(event.id, user.id) is None:
+        return None
+    return SCHEDULE_PUBLISHED
 
 
 def ranked_positions(event: Event, user: User | None) -> dict[int, int] | None:

@@ -6,7 +6,7 @@
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -20,6 +20,7 @@ from eventsapp.employers import access
 from eventsapp.employers.models import Booth
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
+from eventsapp.main.errors import render_error
 from eventsapp.matchmaking import runs
 from eventsapp.matchmaking.models import RunStatus
 from eventsapp.matchmaking.preferences import hosts_matching, matching_round
@@ -137,10 +138,14 @@ def my_interviews():
 # --- Employers -------------------------------------------------------------------------------------
 
 def _own_booth(booth_id: int) -> Booth:
-    """The booth, for staff of its organization; everyone else gets a 404 for its id."""
+    """The booth, for staff of its organization while it is active (403 after it was withdrawn or
+    rejected, or the organization rejected or suspended); everyone else gets a 404 for its id."""
     booth = db.session.get(Booth, booth_id)
     if booth is None or not access.owns_booth(current_user, booth):
         abort(404)
+    if not access.can_use_shortlist(current_user, booth):
+        abort(make_response(render_error(403, _("Only the staff of this booth's organization can see its "
+                                                "interviews, and only while the booth is approved."))))
     return booth
 
 

@@ -2,13 +2,13 @@
 publishes it; then candidates and employers see their interviews, and candidates why they did not
 get the other booths they ranked.
 
-A run reads each confirmed registrant's ranked booths (approved booths only) and builds each
-booth's ranking of the candidates who ranked it: the employer's shortlist ranks first, then the
-fit score, best first, leaving out the candidates the employer excluded; ties are broken by a
-lottery drawn from the run's seed. Capacity is interviewers × the slots of the interview hours,
-so the schedule always fits the day. The run stores what it read (MatchRunBooth,
-MatchRunCandidate) beside what it decided (Interview), so the same inputs and seed reproduce it
-and every explanation is computed from exactly what the engine saw.
+A run reads each confirmed registrant's ranked booths (active booths only: approved, of an
+organization in good standing) and builds each booth's ranking of the candidates who ranked it: the
+employer's shortlist ranks first, then the fit score, best first, leaving out the candidates the
+employer excluded; ties are broken by a lottery drawn from the run's seed. Capacity is interviewers
+× the slots of the interview hours, so the schedule always fits the day. The run stores what it read
+(MatchRunBooth, MatchRunCandidate) beside what it decided (Interview), so the same inputs and seed
+reproduce it and every explanation is computed from exactly what the engine saw.
 
 Services flush; the caller commits. Large tables are written with Core inserts in chunks.
 """
@@ -26,19 +26,21 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from eventsapp.accounts.models import User
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import Booth, BoothStatus, OrganizationMember, ShortlistEntry
+from eventsapp.employers.access import active_booth_condition
+from eventsapp.employers.models import Booth, ShortlistEntry
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.matching import Reason, explain, minimum_slots, schedule_interviews, stable_match
 from eventsapp.matching.explain import Explanation
 from eventsapp.matchmaking import preferences
 from eventsapp.matchmaking.fitscore import SHARES, BoothWants, CandidateFacts
+from eventsapp.matchmaking.interviews import staff_of
 from eventsapp.matchmaking.models import (
     BoothExclusion,
     CandidateChoice,
@@ -159,7 +161,7 @@ def load_candidate_choices(event_id: int) -> dict[int, list[int]]:
               & (Registration.user_id == CandidateChoice.candidate_id))
         .join(Booth, Booth.id == CandidateChoice.booth_id)
         .where(CandidateChoice.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED,
-               Booth.event_id == event_id, Booth.status == BoothStatus.APPROVED)
+               Booth.event_id == event_id, active_booth_condition())
         .order_by(CandidateChoice.candidate_id, CandidateChoice.position, CandidateChoice.id))
     prefs: dict[int, list[int]] = {}
     for candidate_id, booth_id in rows:
@@ -299,7 +301,7 @@ def load_inputs(event_id: int, seed: int | None = None) -> RunInputs:
     elif not 0 <= seed < SEED_LIMIT:
         raise MatchingRefused(_l("The seed must be a whole number from 0 to %(limit)d.", limit=SEED_LIMIT - 1))
     booths = list(db.session.execute(
-        select(Booth.id, Booth.interviewers).where(Booth.event_id == event_id, Booth.status == BoothStatus.APPROVED)
+        select(Booth.id, Booth.interviewers).where(Booth.event_id == event_id, active_booth_condition())
         .order_by(Booth.id)).tuples())
     if not booths:
         raise MatchingRefused(_l("This event has no approved booths: there is nothing to match."))
@@ -310,11 +312,11 @@ def load_inputs(event_id: int, seed: int | None = None) -> RunInputs:
     booth_ids = [booth_id for booth_id, _ in booths]
     excluded = set(_plain_rows(
         select(BoothExclusion.booth_id, BoothExclusion.candidate_id).join(Booth, Booth.id == BoothExclusion.booth_id)
-        .where(Booth.event_id == event_id, Booth.status == BoothStatus.APPROVED)))
+        .where(Booth.event_id == event_id, active_booth_condition())))
     shortlist_ranks = {(booth_id, candidate_id): rank for booth_id, candidate_id, rank in _plain_rows(
         select(ShortlistEntry.booth_id, ShortlistEntry.candidate_id, ShortlistEntry.rank)
         .join(Booth, Booth.id == ShortlistEntry.booth_id)
-        .where(Booth.event_id == event_id, Booth.status == BoothStatus.APPROVED, ShortlistEntry.rank.is_not(None)))}
+        .where(Booth.event_id == event_id, active_booth_condition(), ShortlistEntry.rank.is_not(None)))}
     weights = preferences.weights_of(settings)
     scores = FitScores(preferences.booth_wants_for_event(event_id), weights, load_candidate_facts(event_id))
     rankings = build_booth_rankings(candidate_prefs, booth_ids, shortlist_ranks, excluded, scores,
@@ -555,8 +557,19 @@ def publish_run(event_id: int, run_id: int, now: datetime | None = None) -> Matc
         other.status = RunStatus.SUPERSEDED
     run.status, run.published_at = RunStatus.PUBLISHED, now or utcnow()
     db.session.flush()
+    _cancel_interviews_of_ended_registrations(run, run.published_at)
     _send_interview_emails(run, replaces_earlier=bool(replaced))
     return run
+
+
+def _cancel_interviews_of_ended_registrations(run: MatchRun, now: datetime) -> None:
+    """A registration that ended between the run and its publication takes its interviews with it,
+    as it would have after (see matchmaking.interviews); nobody is told about a schedule it never had."""
+    no_longer_confirmed = ~exists().where(Registration.event_id == run.event_id,
+                                          Registration.user_id == Interview.candidate_id,
+                                          Registration.status == RegistrationStatus.CONFIRMED)
+    db.session.execute(update(Interview).where(Interview.run_id == run.id, Interview.cancelled_at.is_(None),
+                                               no_longer_confirmed).values(cancelled_at=now))
 
 
 @dataclass
@@ -590,7 +603,7 @@ def _send_interview_emails(run: MatchRun, replaces_earlier: bool) -> None:
                User.erased_at, CandidateProfile.name, CandidateProfile.name_latin)
         .join(User, User.id == Interview.candidate_id)
         .outerjoin(CandidateProfile, CandidateProfile.user_id == Interview.candidate_id)
-        .where(Interview.run_id == run.id)
+        .where(Interview.run_id == run.id, Interview.cancelled_at.is_(None))
         .order_by(Interview.candidate_id, Interview.starts_at, Interview.booth_id)).tuples()
     by_candidate: dict[int, tuple[tuple, list[ScheduledInterview]]] = {}
     by_booth: dict[int, list[ScheduledInterview]] = defaultdict(list)
@@ -609,13 +622,7 @@ def _send_interview_emails(run: MatchRun, replaces_earlier: bool) -> None:
                     interviews=interviews, replaces_earlier=replaces_earlier, event_url=event_url,
                     my_interviews_url=my_interviews_url)
 
-    staff: dict[int, list[User]] = defaultdict(list)
-    organization_ids = {booths[booth_id].organization_id for booth_id in by_booth}
-    for member in db.session.scalars(select(OrganizationMember).where(
-            OrganizationMember.organization_id.in_(organization_ids)).options(joinedload(OrganizationMember.user))
-            .order_by(OrganizationMember.id)):
-        if member.user.erased_at is None:
-            staff[member.organization_id].append(member.user)
+    staff = staff_of({booths[booth_id].organization_id for booth_id in by_booth})
     for booth_id, interviews in sorted(by_booth.items()):
         booth = booths[booth_id]
         interviews.sort(key=lambda item: (item.slot, item.candidate_name, item.candidate_id))
@@ -661,6 +668,7 @@ class CandidateSchedule:
     run: MatchRun
     interviews: list[ScheduledInterview]
     explanations: list[BoothExplanation]
+    cancelled: int = 0  # interviews cancelled with the registration
 
 
 def explanations_for(run: MatchRun, candidate_id: int) -> list[Explanation]:
@@ -696,14 +704,19 @@ def schedules_of_candidate(candidate_id: int) -> list[CandidateSchedule]:
     schedules = []
     for run in runs:
         event = db.session.get(Event, run.event_id)
+        rows = db.session.scalars(
+            select(Interview).where(Interview.run_id == run.id, Interview.candidate_id == candidate_id)
+            .options(joinedload(Interview.booth).joinedload(Booth.organization),
+                     joinedload(Interview.booth).joinedload(Booth.hall))
+            .order_by(Interview.starts_at, Interview.booth_id)).all()
         interviews = [
             ScheduledInterview(interview.id, interview.slot, interview.starts_at, interview.ends_at, interview.booth,
                                candidate_id, "", "", interview.choice_position)
-            for interview in db.session.scalars(
-                select(Interview).where(Interview.run_id == run.id, Interview.candidate_id == candidate_id)
-                .options(joinedload(Interview.booth).joinedload(Booth.organization),
-                         joinedload(Interview.booth).joinedload(Booth.hall))
-                .order_by(Interview.starts_at, Interview.booth_id))]
+            for interview in rows if interview.cancelled_at is None]
+        cancelled = len(rows) - len(interviews)
+        if cancelled:  # the registration ended: the rest of the schedule no longer concerns them
+            schedules.append(CandidateSchedule(event, run, [], [], cancelled))
+            continue
         explanations = [item for item in explanations_for(run, candidate_id) if item.reason != Reason.MATCHED]
         booths = {booth.id: booth for booth in db.session.scalars(
             select(Booth).where(Booth.id.in_([item.booth for item in explanations]))
@@ -732,7 +745,7 @@ def schedule_of_booth(booth: Booth) -> BoothSchedule:
         select(Interview, User.display_name, CandidateProfile)
         .join(User, User.id == Interview.candidate_id)
         .outerjoin(CandidateProfile, CandidateProfile.user_id == Interview.candidate_id)
-        .where(Interview.run_id == run.id, Interview.booth_id == booth.id)
+        .where(Interview.run_id == run.id, Interview.booth_id == booth.id, Interview.cancelled_at.is_(None))
         .order_by(Interview.slot, Interview.candidate_id)).tuples().all()
     interviews = [
         ScheduledInterview(interview.id, interview.slot, interview.starts_at, interview.ends_at, booth,

@@ -32,16 +32,17 @@ def send_command(limit: int) -> None:
 @click.option("--max-runs", type=click.IntRange(0), default=0, show_default=True,
               help="Stop after this many rounds (0: run until stopped).")
 def work_command(interval: float, limit: int, max_runs: int) -> None:
-    """Deliver due messages every INTERVAL seconds until stopped (Ctrl-C, or SIGTERM after the round)."""
+    """Deliver due messages every INTERVAL seconds until stopped (Ctrl-C or SIGTERM: the message being
+    sent is finished, and no other is started)."""
     stopping = threading.Event()
-    previous_handler = _stop_on_sigterm(stopping)
+    previous_handlers = _stop_on_signals(stopping)
     click.echo(f"Delivering e-mail every {interval:g} s; stop with Ctrl-C.")
     rounds = 0
     try:
         while not stopping.is_set() and (not max_runs or rounds < max_runs):
             rounds += 1
             try:
-                report = services.deliver_due_messages(limit=limit)
+                report = services.deliver_due_messages(limit=limit, should_stop=stopping.is_set)
             except SQLAlchemyError:  # e.g. the database restarted: keep the worker alive, try next round
                 db.session.rollback()
                 log.exception("Outbox round failed; trying again in %g s", interval)
@@ -56,16 +57,26 @@ def work_command(interval: float, limit: int, max_runs: int) -> None:
         pass
     finally:
         db.session.remove()
-        if previous_handler is not None:
-            signal.signal(signal.SIGTERM, previous_handler)
+        for number, handler in previous_handlers.items():
+            signal.signal(number, handler)
     click.echo("Stopped.")
 
 
-def _stop_on_sigterm(stopping: threading.Event):
-    """Service managers stop with SIGTERM: finish the message being sent, then stop."""
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def _stop_on_signals(stopping: threading.Event) -> dict:
+    """Service managers stop with SIGTERM, people with Ctrl-C: finish the message being sent (an SMTP
+    conversation cut in the middle may leave the server holding a copy), claim no other, then stop. A
+    second Ctrl-C stops at once."""
     if threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
+        return {}
+
+    def stop(number, frame):
+        if number == signal.SIGINT and stopping.is_set():
+            raise KeyboardInterrupt
+        stopping.set()
+    return {number: signal.signal(number, stop) for number in STOP_SIGNALS}
 
 
 @outbox_group.command("retry")

@@ -40,5 +40,9 @@ class OutboxMessage(db.Model):
     # template needs, e.g. {"event_id": 4, "user_id": 7, "position": 3}. The subject and bodies stay empty
     # until the outbox worker (or the outbox page) writes them; None once written.
     render_context: Mapped[dict | None] = mapped_column(JSON)
+    # The e-mail's Message-ID, given when the message is first claimed for sending and kept for every
+    # later attempt: a message sent again (its worker died after the server took it) is the same message,
+    # and mail programs show it once.
+    message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -212,7 +212,7 @@ def message_written_later(user, kind: str, event_id: int, **context) -> dict | N
     now = utcnow()
     return {"kind": kind, "to_email": user.email, "locale": recipient_locale(user.locale), "subject": "",
             "body_text": "", "body_html": "", "status": OutboxStatus.PENDING, "attempts": 0,
-            "next_attempt_at": now, "last_error": "", "created_at": now, "sent_at": None,
+            "next_attempt_at": now, "last_error": "", "created_at": now, "sent_at": None, "message_id": None,
             "render_context": {"event_id": event_id, "user_id": user.id, **context}}
 
 
@@ -280,18 +280,24 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY_DELAY * 2 ** max(attempts - 1, 0), LONGEST_RETRY_DELAY)
 
 
-def deliver_due_messages(now: datetime | None = None, limit: int = 100) -> DeliveryReport:
+def deliver_due_messages(now: datetime | None = None, limit: int = 100,
+                         should_stop: Callable[[], bool] = lambda: False) -> DeliveryReport:
     """Send up to ``limit`` pending messages that are due, one at a time. Commits after each.
 
     Each message is claimed in a short transaction (rows locked with SKIP LOCKED on PostgreSQL,
     and pushed a lease into the future), sent with no transaction open, and its outcome committed:
     two workers never send the same message, and no database lock is held while SMTP talks.
+    ``should_stop`` is asked before each claim: a worker told to stop finishes the message in flight
+    and claims no other. A worker that dies mid-send leaves its message claimed until the lease ends;
+    then it is sent again, with the same Message-ID.
     """
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
     config = current_app.config
     report = DeliveryReport()
     with _SmtpSession(config) as smtp:
         for _ in range(limit):
+            if should_stop():
+                break
             claimed = _claim_next_due(clock(), config["MAIL_FROM"])
             if claimed is None:
                 break
@@ -336,6 +342,8 @@ def _claim_next_due(now: datetime, sender: str) -> tuple[OutboxMessage, EmailMes
         return None
     message.attempts += 1
     message.next_attempt_at = now + SENDING_LEASE
+    if message.message_id is None:  # once, committed with the claim: every attempt sends the same one
+        message.message_id = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
     try:
         render_message(message)
         email = _as_email(message, sender)
@@ -372,7 +380,7 @@ def _as_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["From"] = sender
     email["To"] = message.to_email
     email["Date"] = formatdate(usegmt=True)
-    email["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
+    email["Message-ID"] = message.message_id  # given when the message was claimed
     email.set_content(message.body_text, charset="utf-8")
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html", charset="utf-8")

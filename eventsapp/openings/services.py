@@ -22,7 +22,6 @@ from eventsapp.employers import access
 from eventsapp.employers.models import (
     Bookmark,
     Booth,
-    BoothStatus,
     Industry,
     Opening,
     Organization,
@@ -165,6 +164,9 @@ def _why_not_allowed(member: OrganizationMember | None) -> str:
     if member.organization.status == OrganizationStatus.PENDING:
         return _l("Your organization is waiting for the organizers' verification. You can add openings "
                   "once it is verified.")
+    if member.organization.status == OrganizationStatus.SUSPENDED:
+        return _l("Your organization is suspended by the organizers, so it cannot list openings. See your "
+                  "organization's page for the reason.")
     return _l("Your organization was not verified, so it cannot list openings. See your "
               "organization's page for the reason.")
 
@@ -279,9 +281,10 @@ def booths_of_organization(organization_id: int, event_ids: list[int]) -> dict[i
 # --- Everyone: searching a fair's openings ------------------------------------------------------
 
 def _approved_booth_at_event():
-    """SQL condition on Opening: its organization holds an approved booth at the opening's event."""
+    """SQL condition on Opening: its organization holds an active booth (approved, organization in good
+    standing) at the opening's event."""
     return exists().where(Booth.event_id == Opening.event_id, Booth.organization_id == Opening.organization_id,
-                          Booth.status == BoothStatus.APPROVED)
+                          access.active_booth_condition())
 
 
 def search_query(event_id: int, filters: OpeningFilters) -> Select:
@@ -324,7 +327,7 @@ def approved_booths_by_organization(event_id: int, organization_ids: list[int]) 
         return {}
     booths = db.session.scalars(select(Booth).where(
         Booth.event_id == event_id, Booth.organization_id.in_(set(organization_ids)),
-        Booth.status == BoothStatus.APPROVED).options(joinedload(Booth.hall)).order_by(Booth.code, Booth.id))
+        access.active_booth_condition()).options(joinedload(Booth.hall)).order_by(Booth.code, Booth.id))
     result: dict[int, list[Booth]] = {}
     for booth in booths:
         result.setdefault(booth.organization_id, []).append(booth)
@@ -334,7 +337,7 @@ def approved_booths_by_organization(event_id: int, organization_ids: list[int]) 
 def organization_at_event(event_id: int, organization_id: int) -> Organization | None:
     """The organization, if it holds an approved booth at the event (for the search's organization filter)."""
     return db.session.scalar(select(Organization).where(Organization.id == organization_id, exists().where(
-        Booth.event_id == event_id, Booth.organization_id == Organization.id, Booth.status == BoothStatus.APPROVED)))
+        Booth.event_id == event_id, Booth.organization_id == Organization.id, access.active_booth_condition())))
 
 
 def cities_at_event(event_id: int) -> list[str]:
@@ -347,9 +350,10 @@ def cities_at_event(event_id: int) -> list[str]:
 # --- Candidates: bookmarks ----------------------------------------------------------------------
 
 def bookmarkable_booth(booth_id: int) -> Booth | None:
-    """The booth, if candidates may bookmark it: approved, at a published event."""
+    """The booth, if candidates may bookmark it: active (approved, organization in good standing), at a
+    published event."""
     return db.session.scalar(select(Booth).join(Booth.event).where(
-        Booth.id == booth_id, Booth.status == BoothStatus.APPROVED, Event.status == EventStatus.PUBLISHED))
+        Booth.id == booth_id, access.active_booth_condition(), Event.status == EventStatus.PUBLISHED))
 
 
 def set_bookmark(user: User, booth_id: int, bookmarked: bool) -> Booth:
@@ -406,5 +410,5 @@ def bookmarks_of(user: User) -> list[EventBookmarks]:
 
 def is_bookmark_visible(booth: Booth) -> bool:
     """Whether a bookmarked booth is still on show: approved, at a published event."""
-    return booth.status == BoothStatus.APPROVED and booth.event.status == EventStatus.PUBLISHED
+    return access.is_active_booth(booth) and booth.event.status == EventStatus.PUBLISHED
 

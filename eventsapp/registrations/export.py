@@ -36,7 +36,7 @@ def registrants_csv(rows: list[tuple[Registration, int | None]], questions: list
             profile.talent_class.value if profile and profile.talent_class else "",
             registration.created_at.isoformat(timespec="seconds"),
             registration.confirmed_at.isoformat(timespec="seconds") if registration.confirmed_at else "",
-            registration.attended_at.isoformat(timespec="seconds") if registration.attended_at else "",
+            registration.attended_at.isoformat(timespec="seconds") if registration.attended else "",
             position or "",
         ] + [safe(answers.get(question.id, "")) for question in questions])
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")

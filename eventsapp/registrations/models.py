@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsapp.accounts.models import User
@@ -33,6 +33,8 @@ class Registration(db.Model):
         Index("ix_registration_event_status_queued", "event_id", "status", "queued_at"),
         # Employers browse an event's confirmed registrants by person.
         Index("ix_registration_event_status_user", "event_id", "status", "user_id"),
+        # Only a confirmed place can have been attended: ending a registration clears it.
+        CheckConstraint("attended_at IS NULL OR status = 'confirmed'", name="attended_only_confirmed"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +57,10 @@ class Registration(db.Model):
         primaryjoin="foreign(Registration.user_id) == CandidateProfile.user_id", viewonly=True, uselist=False)
     answers: Mapped[list[RegistrationAnswer]] = relationship(
         back_populates="registration", cascade="all, delete-orphan", order_by="RegistrationAnswer.question_id")
+
+    @property
+    def attended(self) -> bool:
+        return self.status == RegistrationStatus.CONFIRMED and self.attended_at is not None
 
 
 class QuestionKind(enum.StrEnum):

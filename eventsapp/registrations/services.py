@@ -19,11 +19,13 @@ from sqlalchemy import bindparam, func, insert, or_, select, tuple_
 from sqlalchemy.orm import make_transient_to_detached, selectinload
 
 from eventsapp.accounts.models import Role, User
+from eventsapp.badges.services import void_badges_of_registration
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.candidates.services import find_profile
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
+from eventsapp.matchmaking.interviews import cancel_interviews_of
 from eventsapp.notifications import services as notifications
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.registrations.eligibility import EligibilityRules
@@ -398,9 +400,21 @@ def promote_from_waitlist(event: Event, now: datetime | None = None, actor: User
     return waiting
 
 
+def release_registration(registration: Registration, now: datetime, name_hidden: bool = False) -> None:
+    """Everything that hangs on a place at the event ends with the registration: its interviews in the
+    published schedule (the booths are told), its badge and the check-in made with it, and "attended".
+    Every way a registration ends (cancelled by the person or an organizer, moved, declined, the
+    account deleted) comes through here."""
+    registration.attended_at = None
+    void_badges_of_registration(registration.id, now)
+    cancel_interviews_of(registration.event_id, registration.user_id, now, name_hidden=name_hidden)
+
+
 def cancel_registration(registration: Registration, actor: User | None = None, reason: str = "",
-                        notify: bool = True, now: datetime | None = None) -> list[Registration]:
-    """Cancel, free the place and promote from the waiting list; returns who was promoted."""
+                        notify: bool = True, now: datetime | None = None,
+                        name_hidden: bool = False) -> list[Registration]:
+    """Cancel, release what hangs on the place, free it and promote from the waiting list; returns who
+    was promoted. ``name_hidden``: the person is deleting their account, so booths are not told their name."""
     now = now or utcnow()
     event = lock_event(registration.event_id)
     db.session.refresh(registration)
@@ -410,6 +424,7 @@ def cancel_registration(registration: Registration, actor: User | None = None, r
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     registration.decision_reason = reason[:500]
+    release_registration(registration, now, name_hidden)
     db.session.flush()
     _log(registration, "cancelled", from_status.value, actor, reason)
     if notify:
@@ -455,9 +470,11 @@ def reject_registrations(event_id: int, registration_ids: Iterable[int], actor: 
     pending = list(db.session.scalars(
         select(Registration).where(Registration.event_id == event_id, Registration.id.in_(list(registration_ids)),
                                    Registration.status == RegistrationStatus.PENDING)))
+    now = utcnow()
     for registration in pending:
         registration.status = RegistrationStatus.REJECTED
         registration.decision_reason = reason.strip()[:500]
+        release_registration(registration, now)  # a pending place holds nothing yet; this keeps it so
         db.session.flush()
         _log(registration, "rejected", RegistrationStatus.PENDING.value, actor, reason)
         notifications.notify_registration_rejected(registration, reason.strip())

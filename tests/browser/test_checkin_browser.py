@@ -4,6 +4,7 @@ camera reading a real QR code; booth staff capturing a lead."""
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import segno
@@ -139,6 +140,30 @@ def test_the_door_page_on_a_desktop_in_chinese(app, browser, live_server, door, 
     expect(page.get_by_test_id("result")).to_have_attribute("data-status", "ok")
     page.wait_for_timeout(300)
     screenshot(page, "checkin-desktop-zh")
+    context.close()
+
+
+def test_the_door_before_it_opens_says_when_it_will(app, browser, live_server, door, screenshot):
+    event, volunteer, numbers, _tokens, _booth, _staff = door
+    with app.app_context():  # the fair moves to tomorrow 09:00 in Hangzhou; the door opens at 07:00
+        row = db.session.get(type(event), event.id)
+        tomorrow = (datetime.now(UTC) + timedelta(days=1)).astimezone(ZoneInfo("Asia/Shanghai"))
+        row.starts_at = tomorrow.replace(hour=9, minute=0, second=0, microsecond=0).astimezone(UTC)
+        row.ends_at = row.starts_at + timedelta(hours=8)
+        db.session.commit()
+    context = browser.new_context(locale="en-US", **PHONE)
+    page = context.new_page()
+    log_in(page, live_server, volunteer.email)
+    page.goto(f"{live_server}/checkin/{event.id}/")
+    expect(page.get_by_test_id("door-closed")).to_contain_text("The door is not open yet")
+    expect(page.get_by_test_id("door-closed")).to_contain_text("07:00")
+    type_number(page, numbers["li"])
+    result = page.get_by_test_id("result")
+    expect(result).to_have_attribute("data-status", "warn")
+    expect(result).to_contain_text("The door is not open yet")
+    expect(result).to_contain_text("120 minutes before the event starts")
+    screenshot(page, "checkin-door-not-open-phone")
+    assert check_ins(app) == 0
     context.close()
 
 

@@ -3,15 +3,23 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
+import os
+import signal
 import socket
+import time
 import uuid
+from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from eventsapp.badges import batches, jobs
 from eventsapp.badges.batches import BatchOptions, BatchRefused
 from eventsapp.badges.models import BadgeJob, BadgeRole, EventCrew, JobStatus
+from eventsapp.dbtypes import utcnow
 from eventsapp.employers.models import Hall
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
@@ -159,3 +167,96 @@ def test_job_through_the_redis_queue(app, fair, badge_folder, monkeypatch):
     assert job.status == JobStatus.DONE, job.error
     assert job.total == 4 and json.loads(job.options)["locale"] == "zh_CN"
     assert len(PdfReader(jobs.job_path(job)).pages) == 1  # four A6 badges on one sheet
+
+
+# --- Print runs whose process died ---------------------------------------------------------------------
+
+STALE = timedelta(minutes=5)
+
+
+def test_a_running_job_whose_heartbeat_stopped_is_marked_failed(fair):
+    job_id = _new_job(fair)
+    now = utcnow()
+    job = db.session.get(BadgeJob, job_id)
+    job.status, job.started_at, job.heartbeat_at = JobStatus.RUNNING, now - timedelta(minutes=20), now - STALE
+    db.session.commit()
+    assert jobs.fail_stalled_jobs(fair.id, STALE, now=now - timedelta(seconds=1)) == []  # still alive then
+    [stalled] = jobs.fail_stalled_jobs(fair.id, STALE, now=now + timedelta(seconds=1))
+    db.session.commit()
+    assert stalled.id == job_id and stalled.status == JobStatus.FAILED and stalled.error == jobs.STALLED
+    with force_locale("en"):
+        assert jobs.error_text(stalled, fair.timezone).startswith("The print process stopped before it finished")
+    assert jobs.fail_stalled_jobs(fair.id, STALE, now=now + timedelta(hours=1)) == []  # once
+
+
+def test_a_job_queued_in_a_web_process_that_stopped_is_marked_failed(fair, app, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_QUEUE_URL", "")
+    job_id = _new_job(fair)
+    created = db.session.get(BadgeJob, job_id).created_at
+    assert jobs.fail_stalled_jobs(fair.id, STALE, now=created + timedelta(minutes=1)) == []
+    assert [job.id for job in jobs.fail_stalled_jobs(fair.id, STALE, now=created + timedelta(minutes=6))] == [job_id]
+
+
+def test_the_heartbeat_beats_while_the_job_runs(app, fair):
+    job_id = _new_job(fair)
+    job = db.session.get(BadgeJob, job_id)
+    started = utcnow() - timedelta(minutes=10)
+    job.status, job.heartbeat_at = JobStatus.RUNNING, started
+    db.session.commit()
+    with jobs._Heartbeat(app, job_id, every=timedelta(milliseconds=50)):
+        time.sleep(0.5)
+    db.session.expire_all()
+    assert db.session.get(BadgeJob, job_id).heartbeat_at > started + timedelta(minutes=9)
+
+
+def _run_and_hang(app, job_id):
+    """A print process that renders forever, until it is killed."""
+    db.engine.dispose(close=False)  # the parent's connections are the parent's
+    jobs.rendering.render_pdf = lambda *args, **kwargs: time.sleep(3600)
+    with app.app_context():
+        jobs.run_badge_job(job_id)
+
+
+def test_a_killed_print_process_leaves_a_job_that_is_found_and_run_again(app, fair, badge_folder):
+    job_id = _new_job(fair)
+    process = multiprocessing.get_context("fork").Process(target=_run_and_hang, args=(app, job_id))
+    process.start()
+    try:
+        deadline, status = time.monotonic() + 60, None
+        while time.monotonic() < deadline and status != JobStatus.RUNNING:
+            time.sleep(0.1)
+            status = db.session.scalar(select(BadgeJob.status).where(BadgeJob.id == job_id))
+            db.session.rollback()  # no transaction left open: on SQLite it would block the child's writes
+        assert status == JobStatus.RUNNING
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.join(timeout=10)
+    db.session.rollback()
+    later = utcnow() + STALE + timedelta(seconds=1)
+    [stalled] = jobs.fail_stalled_jobs(fair.id, STALE, now=later)
+    db.session.commit()
+    assert stalled.id == job_id and stalled.error == jobs.STALLED
+
+    again = jobs.run_again(stalled, None)
+    db.session.commit()
+    assert again.id != job_id and again.options == stalled.options and again.status == JobStatus.QUEUED
+    jobs.run_badge_job(again.id)
+    assert db.session.get(BadgeJob, again.id).status == JobStatus.DONE
+    with pytest.raises(ValueError):
+        jobs.run_again(db.session.get(BadgeJob, again.id), None)  # only a failed run
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+def test_a_job_still_waiting_in_the_redis_queue_is_left_alone(app, fair, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_QUEUE_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setitem(app.config, "BADGE_QUEUE_NAME", f"badges-test-{uuid.uuid4().hex}")
+    job_id = _new_job(fair)
+    jobs.start_job(job_id)
+    queue = jobs.queue(app)
+    later = utcnow() + STALE * 2
+    try:
+        assert jobs.fail_stalled_jobs(fair.id, STALE, now=later) == []  # no worker yet: it waits
+        queue.delete(delete_jobs=True)  # the queue lost it: nothing will ever run it
+        assert [job.id for job in jobs.fail_stalled_jobs(fair.id, STALE, now=later)] == [job_id]
+    finally:
+        queue.delete(delete_jobs=True)

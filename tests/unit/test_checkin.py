@@ -13,9 +13,9 @@ from eventsapp.badges.models import BadgeRole, EventCrew
 from eventsapp.badges.services import Verdict
 from eventsapp.checkin import services
 from eventsapp.checkin.models import CheckIn
-from eventsapp.checkin.services import Outcome
+from eventsapp.checkin.services import Door, Outcome
 from eventsapp.employers.models import BoothStatus
-from eventsapp.events.models import Event
+from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.registrations.models import RegistrationLog, RegistrationStatus
 from eventsapp.registrations.services import cancel_registration, register_for_event
@@ -117,17 +117,61 @@ def test_every_reason_to_refuse_and_nothing_recorded(door, make_event, make_cand
     assert count_check_ins() == 0
 
 
-def test_expiry_is_judged_at_the_scan_time_of_a_queued_scan(ctx, make_event, make_user, make_candidate):
+def test_the_door_is_judged_at_the_scan_time_of_a_queued_scan(ctx, make_event, make_user, make_candidate):
     now = datetime.now(UTC)
-    event = make_event(starts_at=now - timedelta(days=1, hours=9), ends_at=now - timedelta(days=1, hours=1))
+    event = make_event(starts_at=now - timedelta(hours=10), ends_at=now - timedelta(hours=3))
     organizer = make_user(Role.ORGANIZER)
     late, early = make_candidate(), make_candidate()
     confirmed(event, late, now=event.starts_at - timedelta(days=3))
     confirmed(event, early, now=event.starts_at - timedelta(days=3))
-    assert services.check_in(event, holder_id=late.id, actor=organizer).verdict == Verdict.EXPIRED
-    queued = services.check_in(event, holder_id=early.id, actor=organizer, scanned_at=now - timedelta(hours=2))
+    refused = services.check_in(event, holder_id=late.id, actor=organizer)
+    assert (refused.outcome, refused.door, refused.verdict) == (Outcome.REFUSED, Door.ENDED, Verdict.VALID)
+    queued = services.check_in(event, holder_id=early.id, actor=organizer, scanned_at=now - timedelta(hours=4))
     assert queued.outcome == Outcome.CHECKED_IN
-    assert queued.check_in.checked_in_at == now - timedelta(hours=2) and queued.check_in.recorded_at > now
+    assert queued.check_in.checked_in_at == now - timedelta(hours=4) and queued.check_in.recorded_at > now
+    assert count_check_ins() == 1
+
+
+def test_a_badge_after_the_event_and_its_day_of_grace_is_expired(ctx, make_event, make_user, make_candidate):
+    now = datetime.now(UTC)
+    event = make_event(starts_at=now - timedelta(days=1, hours=9), ends_at=now - timedelta(days=1, hours=1))
+    person = make_candidate()
+    confirmed(event, person, now=event.starts_at - timedelta(days=3))
+    assert services.find_badge(event, holder_id=person.id).verdict == Verdict.EXPIRED
+
+
+@pytest.mark.parametrize("minutes_before_start, door", [(121, Door.NOT_OPEN_YET), (119, Door.OPEN), (0, Door.OPEN)])
+def test_the_door_opens_two_hours_before_the_start(ctx, make_event, make_user, make_candidate,
+                                                   minutes_before_start, door):
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=3)
+    event = make_event(starts_at=starts)
+    person = make_candidate()
+    confirmed(event, person)
+    when = starts - timedelta(minutes=minutes_before_start)
+    result = services.check_in(event, holder_id=person.id, actor=make_user(Role.ORGANIZER), now=when)
+    assert result.door == door
+    assert result.outcome == (Outcome.CHECKED_IN if door == Door.OPEN else Outcome.REFUSED)
+    assert count_check_ins() == (door == Door.OPEN)
+
+
+def test_the_window_follows_the_setting_and_ends_with_the_event(ctx, make_event):
+    event = make_event()
+    window = services.DoorWindow.of(event, timedelta(minutes=30))
+    assert window.opens_at == event.starts_at - timedelta(minutes=30) and window.closes_at == event.ends_at
+    assert window.state(event.starts_at - timedelta(minutes=31)) == Door.NOT_OPEN_YET
+    assert window.state(event.starts_at - timedelta(minutes=30)) == Door.OPEN
+    assert window.state(event.ends_at - timedelta(seconds=1)) == Door.OPEN
+    assert window.state(event.ends_at) == Door.ENDED
+
+
+def test_a_cancelled_event_checks_nobody_in(door, make_candidate):
+    event, volunteer = door
+    person = make_candidate()
+    confirmed(event, person)
+    event.status = EventStatus.CANCELLED
+    db.session.commit()
+    result = services.check_in(event, holder_id=person.id, actor=volunteer)
+    assert (result.outcome, result.door) == (Outcome.REFUSED, Door.CANCELLED) and count_check_ins() == 0
 
 
 def test_queued_scan_times_are_kept_clamped_and_a_resent_scan_is_recognised(door, make_candidate):
@@ -136,6 +180,8 @@ def test_queued_scan_times_are_kept_clamped_and_a_resent_scan_is_recognised(door
     people = [make_candidate() for _ in range(3)]
     for person in people:
         confirmed(event, person)
+    event.starts_at = now - timedelta(days=2)  # so that the door was open a day ago, for the oldest scan
+    db.session.commit()
     earlier = services.check_in(event, holder_id=people[0].id, actor=volunteer, gate="G1",
                                 scanned_at=now - timedelta(minutes=20), scan_id="phone-1", now=now)
     future = services.check_in(event, holder_id=people[1].id, actor=volunteer, scanned_at=now + timedelta(hours=3),
@@ -233,9 +279,10 @@ def test_live_counts_per_role_and_per_local_hour(door, make_candidate, make_orga
     make_booth(event, organization)
     helper = people[2]
     db.session.add(EventCrew(event_id=event.id, user_id=helper.id, role=BadgeRole.VOLUNTEER))  # counted once
+    base = datetime(2026, 11, 29, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
+    event.starts_at, event.ends_at = base - timedelta(minutes=30), base + timedelta(hours=8)
     db.session.commit()
     badges.sync_badges(event.id)
-    base = datetime(2026, 11, 29, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
     services.check_in(event, holder_id=people[0].id, actor=volunteer, scanned_at=base, now=base)
     services.check_in(event, holder_id=people[1].id, actor=volunteer, scanned_at=base + timedelta(minutes=40),
                       now=base + timedelta(hours=1))

@@ -218,15 +218,67 @@ def verified(employer):
 
 
 def test_editing_other_details_keeps_a_verified_organization_verified(verified):
-    back = services.update_organization(verified, organization_data(description="New text", city="西湖区"))
-    assert back is False and verified.status == OrganizationStatus.VERIFIED and verified.city == "西湖区"
+    outcome = services.update_organization(verified, organization_data(description="New text", city="西湖区"))
+    assert outcome == services.SaveOutcome.SAVED and verified.status == OrganizationStatus.VERIFIED
+    assert verified.city == "西湖区" and not verified.has_pending_change
 
 
 @pytest.mark.parametrize("change", [dict(name_zh="杭州新名字有限公司"), dict(name_en="New Name Ltd"),
                                     dict(credit_code=credit_code(7))])
-def test_a_new_name_or_credit_code_sends_a_verified_organization_back_to_pending(verified, change):
-    back = services.update_organization(verified, organization_data(**change))
-    assert back is True and verified.status == OrganizationStatus.PENDING and verified.verified_at is None
+def test_a_new_name_or_credit_code_waits_for_verification_while_the_verified_one_stays(verified, change):
+    before = (verified.name_zh, verified.name_en, verified.credit_code)
+    outcome = services.update_organization(verified, organization_data(**change, city="西湖区"))
+    db.session.commit()
+    assert outcome == services.SaveOutcome.CHANGE_PENDING and verified.has_pending_change
+    assert verified.status == OrganizationStatus.VERIFIED and verified.verified_at is not None
+    assert (verified.name_zh, verified.name_en, verified.credit_code) == before  # what everyone sees
+    assert verified.city == "西湖区"  # other details change at once
+    wanted = organization_data(**change)
+    assert (verified.pending_name_zh, verified.pending_name_en, verified.pending_credit_code) == (
+        wanted.name_zh, wanted.name_en, wanted.credit_code)
+    assert services.organization_data_of(verified).credit_code == wanted.credit_code  # the form shows the change
+    assert access.can_apply_for_booths(db.session.get(User, verified.members[0].user_id))
+
+
+def test_verifying_the_change_makes_it_public_and_tells_the_owner(verified):
+    services.update_organization(verified, organization_data(name_en="Westlake Robotics Ltd"))
+    services.verify_organization(verified)
+    db.session.commit()
+    assert verified.name_en == "Westlake Robotics Ltd" and not verified.has_pending_change
+    [message] = [m for m in outbox() if m.kind == "organization_change_verified"]
+    assert "Westlake Robotics Ltd" in message.body_text and "is now shown as" in message.body_text
+
+
+def test_refusing_the_change_keeps_the_verified_details(verified):
+    before = verified.name_en
+    services.update_organization(verified, organization_data(name_en="Typo Ltd"))
+    with pytest.raises(ValidationFailed):
+        services.refuse_change(verified, " ")
+    services.refuse_change(verified, "The licence says otherwise")
+    db.session.commit()
+    assert verified.name_en == before and not verified.has_pending_change
+    [message] = [m for m in outbox() if m.kind == "organization_change_refused"]
+    assert "Typo Ltd" in message.body_text and "The licence says otherwise" in message.body_text
+    with pytest.raises(services.OrganizationStateError):
+        services.refuse_change(verified, "again")
+
+
+def test_typing_the_verified_name_again_withdraws_the_change(verified):
+    services.update_organization(verified, organization_data(name_en="Other Ltd"))
+    assert services.update_organization(verified, organization_data()) == services.SaveOutcome.SAVED
+    assert not verified.has_pending_change
+
+
+def test_a_changed_credit_code_cannot_be_one_another_organization_has_or_asked_for(verified, ctx,
+                                                                                   make_organization):
+    other = make_organization(credit_code=credit_code(8))
+    with pytest.raises(ValidationFailed):
+        services.update_organization(verified, organization_data(credit_code=other.credit_code))
+    services.update_organization(verified, organization_data(credit_code=credit_code(9)))
+    db.session.commit()
+    with pytest.raises(ValidationFailed):
+        services.update_organization(db.session.get(type(verified), other.id),
+                                     organization_data(credit_code=credit_code(9)))
 
 
 def test_keeping_its_own_credit_code_is_not_a_duplicate(verified):
@@ -237,8 +289,9 @@ def test_keeping_its_own_credit_code_is_not_a_duplicate(verified):
 def test_a_rejected_organization_is_resubmitted_by_saving_it(employer):
     organization = services.create_organization(employer, organization_data())
     services.reject_organization(organization, "The licence does not match")
-    assert services.update_organization(organization, organization_data(name_en="Right Name Ltd")) is True
-    assert organization.status == OrganizationStatus.PENDING
+    assert services.update_organization(organization, organization_data(name_en="Right Name Ltd")) == \
+        services.SaveOutcome.RESUBMITTED
+    assert organization.status == OrganizationStatus.PENDING and organization.name_en == "Right Name Ltd"
 
 
 # --- Verification ---------------------------------------------------------------------------------
@@ -293,7 +346,8 @@ def test_the_organizers_list_puts_pending_first_and_searches(ctx, make_organizat
     assert [o.id for o in db.session.scalars(
         services.organizations_query(OrganizationStatus.REJECTED))] == [rejected.id]
     assert services.count_organizations_by_status() == {
-        OrganizationStatus.PENDING: 2, OrganizationStatus.VERIFIED: 1, OrganizationStatus.REJECTED: 1}
+        OrganizationStatus.PENDING: 2, OrganizationStatus.VERIFIED: 1, OrganizationStatus.REJECTED: 1,
+        OrganizationStatus.SUSPENDED: 0}
 
 
 # --- Access rules ---------------------------------------------------------------------------------

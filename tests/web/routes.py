@@ -44,7 +44,7 @@ def seed(app) -> dict[str, object]:
             "job_id": first(BadgeJob), "crew_id": first(EventCrew), "run_id": first(MatchRun),
             "message_id": first(OutboxMessage), "invitation_id": first(Invitation), "entry_id": 1,
             "year": date.today().year, "locale": "en", "token": "not-a-real-token", "filename": "css/app.css",
-            "action": "publish",
+            "action": "publish", "decision": "reject",
         }
 
 

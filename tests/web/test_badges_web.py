@@ -206,3 +206,53 @@ def test_search_issued_badges_by_name_or_number(app, client, organizer, make_eve
     typed = f"{number[:3]}-{number[3:]}".lower()
     assert f'data-testid="badge-{number}"' in client.get(f"/manage/events/{event.id}/badges?q={typed}").get_data(
         as_text=True)
+
+
+def stalled_job(app, event, minutes_silent=30) -> int:
+    """A print run left "running" by a process that died ``minutes_silent`` minutes ago."""
+    from datetime import timedelta
+
+    from eventsapp.badges.batches import BatchOptions
+    from eventsapp.dbtypes import utcnow
+
+    with app.app_context():
+        silent = utcnow() - timedelta(minutes=minutes_silent)
+        job = BadgeJob(event_id=event.id, total=2, done=1, status=JobStatus.RUNNING, started_at=silent,
+                       heartbeat_at=silent, options=BatchOptions(layout="a4-a6").to_json(locale="en"))
+        db.session.add(job)
+        db.session.commit()
+        return job.id
+
+
+def test_a_print_run_whose_process_died_shows_failed_and_runs_again(app, client, organizer, make_event, confirmed,
+                                                                    tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "BADGE_FOLDER", str(tmp_path))
+    event = make_event()
+    confirmed(event, name="张伟")
+    confirmed(event, name="李娜")
+    job_id = stalled_job(app, event)
+    status = client.get(f"/manage/events/{event.id}/badges/jobs/{job_id}", headers={"Accept-Language": "en"})
+    body = status.get_json()
+    assert body["status"] == "failed" and body["error"].startswith("The print process stopped before it finished")
+    page = client.get(f"/manage/events/{event.id}/badges", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    item = page.split(f'id="job-{job_id}"')[1].split("</li>")[0]
+    assert "The print process stopped before it finished" in item and f'data-testid="again-{job_id}"' in item
+    assert "hidden" not in item.split("data-again")[1].split(">")[0]
+
+    response = client.post(f"/manage/events/{event.id}/badges/jobs/{job_id}/again")
+    assert response.status_code == 302 and "#job-" in response.location
+    for thread in app.extensions.get("badge_job_threads", []):
+        thread.join(timeout=60)
+    with app.app_context():
+        again = db.session.scalars(select(BadgeJob).where(BadgeJob.event_id == event.id, BadgeJob.id != job_id)).one()
+        assert again.status == JobStatus.DONE and again.total == 2, again.error
+        assert db.session.get(BadgeJob, job_id).status == JobStatus.FAILED
+    assert client.post(f"/manage/events/{event.id}/badges/jobs/{again.id}/again").status_code == 302
+    with app.app_context():  # a finished run is not run again
+        assert db.session.scalar(select(db.func.count()).select_from(BadgeJob)) == 2
+
+
+def test_a_print_run_that_is_still_alive_stays_running(app, client, organizer, make_event):
+    event = make_event()
+    job_id = stalled_job(app, event, minutes_silent=1)
+    assert client.get(f"/manage/events/{event.id}/badges/jobs/{job_id}").get_json()["status"] == "running"

@@ -202,3 +202,54 @@ def test_the_door_page_in_chinese_and_from_the_manage_tabs(app, fair, make_user,
     assert f'href="/checkin/{event.id}/"' in tabs
     page = organizer.get(f"/checkin/{event.id}/")
     assert page.status_code == 200 and 'lang="zh-CN"' in page.get_data(as_text=True)
+
+
+# --- The door's window: from CHECKIN_OPENS_BEFORE_MINUTES before the start until the end ---------------
+
+def _move_event(app, event, starts_at, ends_at):
+    with app.app_context():
+        row = db.session.get(type(event), event.id)
+        row.starts_at, row.ends_at = starts_at, ends_at
+        db.session.commit()
+
+
+def test_before_the_door_opens_a_scan_says_when_it_will(app, fair, monkeypatch):
+    event, volunteer, tokens, li = fair
+    monkeypatch.setitem(app.config, "CHECKIN_OPENS_BEFORE_MINUTES", 60)
+    starts = datetime(2030, 3, 9, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+    _move_event(app, event, starts, starts + timedelta(hours=8))
+    client = client_for(app, volunteer)
+    body = scan(client, event, {"token": tokens["li"]}, **{"Accept-Language": "en"}).get_json()
+    assert (body["outcome"], body["status"], body["door"]) == ("refused", "warn", "not_open_yet")
+    assert body["headline"] == "The door is not open yet" and body["name"] == "李明"
+    assert "08:00" in body["detail"] and "Asia/Shanghai" in body["detail"] and "60 minutes" in body["detail"]
+    page = client.get(f"/checkin/{event.id}/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'data-testid="door-closed"' in page and "The door is not open yet" in page
+    chinese = scan(client, event, {"number": tokens["li_number"]}, **{"Accept-Language": "zh-CN"}).get_json()
+    assert chinese["headline"] == "入口尚未开放"
+    with app.app_context():
+        assert check_ins() == 0
+
+
+def test_after_the_event_a_scan_says_it_has_ended_and_a_cancelled_registration_still_says_why(app, fair):
+    event, volunteer, tokens, li = fair
+    ended = datetime.now(UTC) - timedelta(hours=1)
+    _move_event(app, event, ended - timedelta(hours=8), ended)
+    client = client_for(app, volunteer)
+    body = scan(client, event, {"token": tokens["li"]}, **{"Accept-Language": "en"}).get_json()
+    assert (body["outcome"], body["status"], body["door"], body["headline"]) == (
+        "refused", "bad", "ended", "The event has ended")
+    assert format_hhmm(ended) in body["detail"]
+    # A scan made while the door was open and sent afterwards is judged at its scan time.
+    queued = {"id": "q1", "token": tokens["li"], "scanned_at": (ended - timedelta(hours=2)).isoformat()}
+    late = {"id": "q2", "token": tokens["gone"], "scanned_at": (ended - timedelta(hours=2)).isoformat()}
+    results = client.post(f"/checkin/{event.id}/sync", data=json.dumps({"scans": [queued, late]}),
+                          content_type="application/json", headers=JSON).get_json()["results"]
+    assert [(item["id"], item["outcome"]) for item in results] == [("q1", "checked_in"), ("q2", "refused")]
+    assert results[1]["verdict"] == "cancelled" and "door" not in results[1]
+    with app.app_context():
+        assert check_ins() == 1
+
+
+def format_hhmm(moment: datetime) -> str:
+    return moment.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M")

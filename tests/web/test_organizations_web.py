@@ -181,12 +181,17 @@ def test_staff_see_the_page_read_only(client, login, own_organization, make_staf
 
 def test_the_edit_form_warns_that_a_new_name_needs_verification_again(app, client, own_organization):
     page = client.get("/employer/organization/edit", headers=EN).get_data(as_text=True)
-    assert "must verify it again" in page and 'value="Xizi Tech"' in page
+    assert "is used once the organizers verify it" in page and 'value="Xizi Tech"' in page
     assert re.search(r'<option (selected )?value="I"( selected)?>', page).group(0) != '<option value="I">'
     response = client.post("/employer/organization/edit", data=organization_form(name_en="Xizi Robotics"),
                            headers=EN, follow_redirects=True)
-    assert "will verify your organization again" in response.get_data(as_text=True)
-    assert stored_organization(app).status == OrganizationStatus.PENDING
+    page = response.get_data(as_text=True)
+    assert "The new name or credit code will be used once the organizers verify it" in page
+    assert 'data-testid="change-explained"' in page and "Xizi Robotics" in page
+    organization = stored_organization(app)
+    assert organization.status == OrganizationStatus.VERIFIED and organization.name_en == "Xizi Tech"
+    assert organization.pending_name_en == "Xizi Robotics"
+    assert 'value="Xizi Robotics"' in client.get("/employer/organization/edit", headers=EN).get_data(as_text=True)
 
 
 def test_editing_the_description_keeps_verification(app, client, own_organization):
@@ -461,7 +466,7 @@ def test_an_organizer_verifies_and_the_owner_is_emailed(app, client, organizer, 
     [(kind, to, _body)] = outbox(app)
     assert kind == "organization_verified" and to == user_named(app, organization.owner_id).email
     response = client.post(f"/manage/organizations/{organization.id}/verify", headers=EN, follow_redirects=True)
-    assert "already verified" in response.get_data(as_text=True) and len(outbox(app)) == 1
+    assert "nothing to verify" in response.get_data(as_text=True) and len(outbox(app)) == 1
 
 
 def test_rejecting_needs_a_reason_that_the_owner_reads(app, client, organizer, make_organization):
@@ -489,3 +494,24 @@ def test_sending_invitations_is_limited(app, client, own_organization, monkeypat
         assert client.post("/employer/organization/invitations", data={"email": f"c{number}@example.org"}
                            ).status_code == 302
     assert client.post("/employer/organization/invitations", data={"email": "c3@example.org"}).status_code == 429
+
+
+def test_the_organizer_sees_a_rename_old_to_new_and_verifies_or_refuses_it(app, client, own_organization,
+                                                                         make_user, login):
+    client.post("/employer/organization/edit", data=organization_form(name_zh="西子科技", name_en="Xizi Robotics"))
+    client.post("/logout")
+    login(make_user(Role.ORGANIZER))
+    listing = client.get("/manage/organizations?status=changes", headers=EN).get_data(as_text=True)
+    assert 'data-testid="count-changes">1<' in listing and "Xizi Tech" in listing
+    page = client.get(f"/manage/organizations/{own_organization.id}", headers=EN).get_data(as_text=True)
+    change = page.split('data-testid="pending-change"')[1].split("</dl>")[0]
+    assert "<del" in change and "Xizi Tech" in change and "Xizi Robotics" in change and "西子科技" not in change
+    assert "Verify the change" in page and "Suspend with this reason" in page
+
+    response = client.post(f"/manage/organizations/{own_organization.id}/refuse", data={"refuse-reason": " "},
+                           headers=EN)
+    assert response.status_code == 422 and "Say why" in response.get_data(as_text=True)
+    client.post(f"/manage/organizations/{own_organization.id}/verify")
+    organization = stored_organization(app)
+    assert organization.name_en == "Xizi Robotics" and not organization.has_pending_change
+    assert [kind for kind, _to, _body in outbox(app)] == ["organization_change_verified"]

@@ -436,3 +436,57 @@ def test_the_openings_list_and_floor_plan_offer_rank_this_booth_to_candidates_wh
     client.post("/logout")
     login(make_user())  # a candidate not registered at the fair
     assert f'data-testid="rank-{fair.booth.id}"' not in client.get(plan, headers=EN).get_data(as_text=True)
+
+
+# --- A published schedule closes the lists, whatever the deadline says -------------------------------------
+
+def publish_schedule(app, fair):
+    from eventsapp.matchmaking.models import MatchRun, RunStatus
+    with app.app_context():
+        db.session.add(MatchRun(event_id=fair.event.id, seed=1, status=RunStatus.PUBLISHED, published_at=now()))
+        db.session.commit()
+
+
+def test_a_published_schedule_closes_the_candidates_lists_on_every_page(app, client, fair, candidate, login):
+    from eventsapp.booths.services import place_remaining
+    from eventsapp.employers.models import Hall
+    with app.app_context():
+        db.session.add(Hall(event_id=fair.event.id, name="A", rows=2, cols=4))
+        db.session.flush()
+        place_remaining(fair.event.id)
+        db.session.commit()
+    user = candidate()
+    login(user)
+    add(client, fair, fair.booth)
+    add(client, fair, fair.other_booth)
+    publish_schedule(app, fair)  # before the deadline, five days away
+
+    page = client.get(fair.my_booths, headers=EN).get_data(as_text=True)
+    closed = "The interview schedule for this fair has been published, so the lists are closed."
+    assert closed in page and "See my interviews" in page and "West Lake Robotics" in page
+    assert "Add to my list" not in page and "Remove" not in page and 'name="direction"' not in page
+    for path in (f"/events/{fair.event.slug}/openings", f"/events/{fair.event.slug}/floor-plan"):
+        html = client.get(path, headers=EN).get_data(as_text=True)
+        assert closed in html and f'data-testid="rank-{fair.other_booth.id}"' not in html, path
+        assert f'data-testid="ranked-{fair.booth.id}"' not in html, path
+
+    add(client, fair, fair.other_booth)
+    client.post(f"{fair.my_booths}/{fair.booth.id}/remove")
+    response = client.post(f"{fair.my_booths}/{fair.other_booth.id}/move", data={"position": "1"},
+                           headers={**EN, "Accept": "application/json"})
+    assert response.status_code == 409 and response.get_json()["messages"] == [closed]
+    assert choices(app, user) == [(1, fair.booth.id), (2, fair.other_booth.id)]
+
+
+def test_a_published_schedule_closes_the_booths_not_acceptable_marks(app, client, fair, candidate, login):
+    user = candidate(name="王芳", show_to_employers=True)
+    rank(app, fair, user)
+    publish_schedule(app, fair)
+    login(fair.staff)
+    page = client.get(fair.ranking, headers=EN).get_data(as_text=True)
+    assert 'data-testid="ranking-closed"' in page and f'data-testid="exclude-{user.id}"' not in page
+    response = client.post(f"{fair.ranking}/{user.id}", data={"acceptable": "no"}, headers=EN)
+    assert response.status_code == 302
+    assert "the lists are closed" in client.get(fair.ranking, headers=EN).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(BoothExclusion)).all() == []

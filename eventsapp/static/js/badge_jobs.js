@@ -24,6 +24,8 @@
       error.className = "text-danger";
       error.textContent = job.error;
       result.replaceChildren(error);
+      const again = item.querySelector("[data-again]");
+      if (again) again.hidden = false;
     }
   }
 
