@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from eventsapp.accounts import services
+from eventsapp.accounts import onboarding, services
 from eventsapp.accounts.forms import (
     ROLE_LABELS,
     ChangePasswordForm,
@@ -30,6 +30,23 @@ def safe_next_url(target: str | None, fallback: str) -> str:
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
     return fallback
+
+
+def landing_page(user) -> str:
+    """Where a person arrives after signing up or logging in without a ``next`` address: organizers
+    at their dashboard, accounts that still miss their profile or organization where they add it."""
+    if user.is_organizer:
+        return url_for("manage.dashboard")
+    step = onboarding.next_step(user)
+    return url_for(onboarding.STEP_ENDPOINTS[step]) if step else url_for("main.index")
+
+
+@blueprint.app_template_global()
+def onboarding_step() -> onboarding.NextStep | None:
+    """The signed-in account's missing step, for the reminders in the menu and on the home page."""
+    if "onboarding_step" not in g:
+        g.onboarding_step = onboarding.next_step(current_user) if current_user.is_authenticated else None
+    return g.onboarding_step
 
 
 def _login_account_key() -> str:
@@ -67,7 +84,7 @@ def signup():
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
             flash(_("We have sent a link to %(email)s: please open it to confirm your address.", email=user.email),
                   "info")
-            return redirect(safe_next_url(request.args.get("next"), url_for("main.index")))
+            return redirect(safe_next_url(request.args.get("next"), landing_page(user)))
     return render_template("accounts/signup.html", form=form)
 
 
@@ -87,8 +104,7 @@ def login():
             db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(_("You are logged in."), "success")
-            fallback = url_for("manage.dashboard") if user.is_organizer else url_for("main.index")
-            return redirect(safe_next_url(request.args.get("next"), fallback))
+            return redirect(safe_next_url(request.args.get("next"), landing_page(user)))
     return render_template("accounts/login.html", form=form)
 
 
@@ -139,7 +155,10 @@ def verify_email(token: str):
         return _link_problem("verify_email", problem.reason)
     db.session.commit()
     flash(_("Thank you: your e-mail address %(email)s is confirmed.", email=user.email), "success")
-    return redirect(url_for("accounts.account") if current_user.is_authenticated else url_for("main.index"))
+    if not current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    step = onboarding.next_step(current_user)
+    return redirect(url_for(onboarding.STEP_ENDPOINTS[step]) if step else url_for("accounts.account"))
 
 
 @blueprint.route("/password/forgot", methods=["GET", "POST"])
@@ -169,7 +188,7 @@ def reset_password(token: str):
             login_user(user)
             flash(_("Your new password is set and you are logged in. Other devices have been logged out."),
                   "success")
-            return redirect(url_for("manage.dashboard") if user.is_organizer else url_for("main.index"))
+            return redirect(landing_page(user))
     except services.TokenProblem as problem:
         return _link_problem("password_reset", problem.reason)
     except ValidationFailed as failure:
