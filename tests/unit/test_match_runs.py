@@ -380,6 +380,29 @@ def test_publishing_supersedes_the_earlier_run_and_refuses_twice(ctx, english, f
         MatchRun.status == RunStatus.PUBLISHED)) == 1
 
 
+def test_publishing_before_the_preferences_deadline_needs_an_explicit_yes(ctx, english, fair_factory):
+    fair = fair_factory(quota=1)  # candidates may rank booths for another 29 days
+    fair.candidate(fair.booth())
+    run = runs.run_matching(fair.event.id, None, seed=1)
+    assert runs.publishing_early(fair.event.id) is not None
+    with pytest.raises(runs.PublishingBeforeDeadline, match="change their booth rankings until"):
+        runs.publish_run(fair.event.id, run.id)
+    assert run.status == RunStatus.DRAFT
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
+    assert run.status == RunStatus.PUBLISHED
+
+
+def test_after_the_deadline_publishing_needs_no_extra_yes(ctx, english, fair_factory):
+    fair = fair_factory(quota=1)
+    fair.candidate(fair.booth())
+    run = runs.run_matching(fair.event.id, None, seed=1)
+    preferences.matching_round(fair.event.id).deadline = utcnow() - timedelta(minutes=1)
+    assert runs.publishing_early(fair.event.id) is None
+    runs.publish_run(fair.event.id, run.id)
+    assert run.status == RunStatus.PUBLISHED
+
+
 def test_publishing_emails_every_matched_candidate_and_the_booths_staff(ctx, english, fair_factory):
     fair = fair_factory(hours=1, quota=2)
     booth = fair.booth(interviewers=1, name_en="Westlake Robotics")
