@@ -41,9 +41,9 @@ NOT_PAGES = {
 HREF = re.compile(r'href="([^"]+)"')
 
 
-@pytest.fixture
-def demo_with_matching(app):
-    """The demo data, plus matching at the spring fair: one published run and one draft after it."""
+def seed_demo_with_matching(app) -> int:
+    """The demo data, plus matching at the spring fair: one published run and one draft after it.
+    Returns the fair's id."""
     today = date.today()
     with app.app_context():
         seed_demo(today, "testing")
@@ -57,6 +57,12 @@ def demo_with_matching(app):
         runs.publish_run(fair.id, runs.run_matching(fair.id, None, seed=1).id, before_deadline_confirmed=True)
         runs.run_matching(fair.id, None, seed=2)
         db.session.commit()
+        return fair.id
+
+
+@pytest.fixture
+def demo_with_matching(app):
+    return seed_demo_with_matching(app)
 
 
 def _endpoint(app, path: str) -> str | None:
