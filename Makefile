@@ -51,7 +51,7 @@ translations: install ## compile the zh_CN and en catalogs
 	@for locale in zh_Hans_CN en; do test -f $(CATALOGS)/$$locale/LC_MESSAGES/messages.mo || { echo "catalog $$locale did not compile" >&2; exit 1; }; done
 
 catalog-update: install ## extract new strings into both catalogs; then translate the new zh_CN ones
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(CATALOGS)/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* __pycache__" -o $(CATALOGS)/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python .ci/fill-english-catalog.py $(CATALOGS)/en/LC_MESSAGES/messages.po
 

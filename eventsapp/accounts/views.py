@@ -6,14 +6,14 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from eventsapp.accounts import services
+from eventsapp.accounts import onboarding, services
 from eventsapp.accounts.forms import (
     ROLE_LABELS,
     ChangePasswordForm,
@@ -69,6 +69,21 @@ def _remember_device(response, email: str):
                         max_age=int(KNOWN_DEVICE_LIFETIME.total_seconds()), httponly=True, samesite="Lax",
                         secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return response
+def landing_page(user) -> str:
+    """Where a person arrives after signing up or logging in without a ``next`` address: organizers
+    at their dashboard, accounts that still miss their profile or organization where they add it."""
+    if user.is_organizer:
+        return url_for("manage.dashboard")
+    step = onboarding.next_step(user)
+    return url_for(onboarding.STEP_ENDPOINTS[step]) if step else url_for("main.index")
+
+
+@blueprint.app_template_global()
+def onboarding_step() -> onboarding.NextStep | None:
+    """The signed-in account's missing step, for the reminders in the menu and on the home page."""
+    if "onboarding_step" not in g:
+        g.onboarding_step = onboarding.next_step(current_user) if current_user.is_authenticated else None
+    return g.onboarding_step
 
 
 def _login_account_key() -> str:
@@ -139,7 +154,7 @@ def login():
         else:
             _log_in(user, remember=form.remember.data)
             flash(_("You are logged in."), "success")
-            fallback = url_for("manage.dashboard") if user.is_organizer else url_for("main.index")
+            fallback = landing_page(user)
             return _remember_device(redirect(safe_next_url(request.args.get("next"), fallback)), user.email)
     return render_template("accounts/login.html", form=form)
 
@@ -218,7 +233,10 @@ def verify_email(token: str):
         return _link_problem("verify_email", problem.reason)
     db.session.commit()
     flash(_("Thank you: your e-mail address %(email)s is confirmed.", email=user.email), "success")
-    return redirect(url_for("accounts.account") if current_user.is_authenticated else url_for("accounts.login"))
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    step = onboarding.next_step(current_user)
+    return redirect(url_for(onboarding.STEP_ENDPOINTS[step]) if step else url_for("accounts.account"))
 
 
 @blueprint.route("/password/forgot", methods=["GET", "POST"])
@@ -247,7 +265,7 @@ def reset_password(token: str):
             _log_in(user)
             flash(_("Your new password is set and you are logged in. Other devices have been logged out."),
                   "success")
-            return redirect(url_for("manage.dashboard") if user.is_organizer else url_for("main.index"))
+            return redirect(landing_page(user))
     except services.TokenProblem as problem:
         return _link_problem("password_reset", problem.reason)
     except ValidationFailed as failure:

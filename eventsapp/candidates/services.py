@@ -81,6 +81,11 @@ def find_profile(user: User) -> CandidateProfile | None:
     return user.candidate_profile or db.session.get(CandidateProfile, user.id)
 
 
+def has_contact_details(profile: CandidateProfile | None) -> bool:
+    """A name and a mobile number: what every event needs from a profile to register its owner."""
+    return profile is not None and bool(profile.name.strip()) and bool(profile.phone)
+
+
 def get_or_create_profile(user: User) -> CandidateProfile:
     profile = find_profile(user)
     if profile is None:

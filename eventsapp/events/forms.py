@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -181,6 +182,16 @@ class AgendaItemForm(FlaskForm):
         self.ends_at.data = to_local_naive(item.ends_at, zone_name)
         for name in ("room", "title_zh", "title_en", "speaker"):
             getattr(self, name).data = getattr(item, name)
+
+
+class ConfirmForm(FlaskForm):
+    """Sent from a confirmation page: ``confirmed`` is "yes" once the organizer has read what the action does."""
+
+    confirmed = HiddenField()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.validate_on_submit() and self.confirmed.data == "yes"
 
 
 class SeriesForm(FlaskForm):

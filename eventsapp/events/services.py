@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
@@ -210,6 +211,43 @@ def cancel_event(event: Event) -> None:
     event.cancelled_at = utcnow()
     bump_calendar_sequence(event)
     log.info("event %s cancelled", event.slug)
+
+
+# What the two changes above mean for people, said on the organizer's confirmation page. Keep these
+# true to what unpublish_event, cancel_event and the pages that hide drafts do.
+
+def unpublishing_consequences(event: Event, active_registrations: int, has_booths: bool) -> list:
+    lines = [_l("Visitors can no longer find the event: its page and registration form answer “not found”, and it "
+                "leaves the home page, the list of events and the public calendar feeds.")]
+    if active_registrations:
+        lines.append(ngettext(
+            "%(num)d person registered (confirmed, waiting or awaiting approval) keeps the registration, but cannot "
+            "open the event page or download a badge, and the event leaves their personal calendar until you "
+            "publish it again. Nobody is told by e-mail.",
+            "%(num)d people registered (confirmed, waiting or awaiting approval) keep their registrations, but "
+            "cannot open the event page or download a badge, and the event leaves their personal calendars until "
+            "you publish it again. Nobody is told by e-mail.", active_registrations))
+    lines.append(_l("Meanwhile nobody can register."))
+    if has_booths:
+        lines.append(_l("Employers cannot apply for booths or change their openings, and candidates cannot rank "
+                        "booths, until it is published again."))
+    lines.append(_l("Publishing it again brings everything back as it was."))
+    return lines
+
+
+def cancellation_consequences(event: Event, active_registrations: int) -> list:
+    lines = [_l("Visitors see the event marked cancelled, so people who planned to come find out; calendars "
+                "subscribed to it show it as cancelled."),
+             _l("Registration closes at once.")]
+    if active_registrations:
+        lines.append(ngettext(
+            "%(num)d person is registered: the registration stays as it is and nobody is told by e-mail, so tell "
+            "them yourself.",
+            "%(num)d people are registered: their registrations stay as they are and nobody is told by e-mail, so "
+            "tell them yourself.", active_registrations))
+    lines.append(_l("This cannot be undone: a cancelled event can no longer be edited or published. To plan it "
+                    "again, duplicate it."))
+    return lines
 
 
 def _shift_years(moment: datetime | None, zone_name: str, years: int) -> datetime | None:

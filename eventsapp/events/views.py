@@ -19,7 +19,9 @@ def event_list():
     pagination = services.list_public_events(
         form.to_filters(), page=max(page, 1), per_page=current_app.config["EVENTS_PER_PAGE"],
         zone_name=current_app.config["DEFAULT_EVENT_TIMEZONE"])
-    return render_template("events/list.html", form=form, pagination=pagination, kind_labels=KIND_LABELS)
+    visitor = current_user._get_current_object() if current_user.is_authenticated else None
+    return render_template("events/list.html", form=form, pagination=pagination, kind_labels=KIND_LABELS,
+                           facts=registrations.listing_facts(pagination.items, visitor))
 
 
 @blueprint.get("/events/<slug>")

@@ -8,13 +8,17 @@ from eventsapp.events.forms import KIND_LABELS
 from eventsapp.events.services import next_public_events
 from eventsapp.extensions import db
 from eventsapp.i18n import SESSION_LOCALE_KEY
+from eventsapp.registrations.services import listing_facts
 
 blueprint = Blueprint("main", __name__)
 
 
 @blueprint.get("/")
 def index():
-    return render_template("main/index.html", events=next_public_events(limit=6), kind_labels=KIND_LABELS)
+    events = next_public_events(limit=6)
+    visitor = current_user._get_current_object() if current_user.is_authenticated else None
+    return render_template("main/index.html", events=events, kind_labels=KIND_LABELS,
+                           facts=listing_facts(events, visitor))
 
 
 @blueprint.get("/language/<locale>")

@@ -1,4 +1,4 @@
-"""Organizers' area: dashboard, events with their agenda, series."""
+"""Organizers' area: dashboard, each event's hub with its agenda and calendar, series."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,17 +10,30 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from eventsapp.accounts.access import organizer_required
+from eventsapp.booths.services import hosts_booths
+from eventsapp.calendars.links import subscribe_links
 from eventsapp.events import services
-from eventsapp.events.forms import KIND_LABELS, STATUS_LABELS, AgendaItemForm, EventForm, SeriesForm
-from eventsapp.events.models import AgendaItem, Event, EventStatus
+from eventsapp.events.forms import KIND_LABELS, STATUS_LABELS, AgendaItemForm, ConfirmForm, EventForm, SeriesForm
+from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus
 from eventsapp.extensions import db
 from eventsapp.i18n import localized
+from eventsapp.manage import hub
+from eventsapp.manage.services import decisions_waiting, event_overview
+from eventsapp.notifications.services import public_path_url
 from eventsapp.registrations import services as registrations
+from eventsapp.registrations.models import ACTIVE_STATUSES
 from eventsapp.talentday.services import ensure_talent_days, next_talent_day
 from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("manage", __name__, url_prefix="/manage")
+blueprint.add_app_template_global(STATUS_LABELS, "event_status_labels")
+
+
+@blueprint.app_template_global()
+def event_tabs(event: Event) -> list[hub.ShownTab]:
+    """The event's hub tabs for templates/manage/_event_nav.html, the current page's marked."""
+    return hub.tabs_for(event, request.endpoint)
 
 
 @blueprint.before_request
@@ -45,7 +58,7 @@ def _event_form(**kwargs) -> EventForm:
 @blueprint.get("/")
 def dashboard():
     return render_template("manage/dashboard.html", upcoming=services.events_to_manage_next(limit=10),
-                           talent_day=next_talent_day(_site_today()),
+                           talent_day=next_talent_day(_site_today()), decisions=decisions_waiting(),
                            counts=services.count_events_by_status(), kind_labels=KIND_LABELS,
                            status_labels=STATUS_LABELS)
 
@@ -94,6 +107,14 @@ def new_event():
     return render_template("manage/event_form.html", form=form, event=None)
 
 
+def _event_page(event: Event, form: EventForm, agenda_form: AgendaItemForm | None = None, status: int = 200):
+    """The event's hub: its overview with links into every tool, then its details and programme."""
+    return render_template("manage/event_form.html", form=form, event=event,
+                           agenda_form=agenda_form or AgendaItemForm(), overview=event_overview(event),
+                           kind_labels=KIND_LABELS, status_labels=STATUS_LABELS,
+                           registration_state=services.registration_state(event)), status
+
+
 @blueprint.route("/events/<int:event_id>", methods=["GET", "POST"])
 def edit_event(event_id: int):
     event = _event_or_404(event_id)
@@ -112,8 +133,7 @@ def edit_event(event_id: int):
             db.session.commit()
             flash(_("The event has been saved."), "success")
             return redirect(url_for("manage.edit_event", event_id=event.id))
-    return render_template("manage/event_form.html", form=form, event=event, agenda_form=AgendaItemForm(),
-                           kind_labels=KIND_LABELS, status_labels=STATUS_LABELS)
+    return _event_page(event, form)
 
 
 _STATUS_ACTIONS = {
@@ -121,11 +141,31 @@ _STATUS_ACTIONS = {
     "unpublish": (services.unpublish_event, lambda: _("The event is back to draft and no longer public.")),
     "cancel": (services.cancel_event, lambda: _("The event is cancelled.")),
 }
+# Unpublishing hides a live event and cancelling cannot be undone: both are confirmed on a page that
+# says what they do. Publishing a draft is undone by unpublishing it, and e-mails nobody.
+_CONFIRMED_ACTIONS = ("unpublish", "cancel")
+
+
+def _confirm_status(event: Event, action: str):
+    active = sum(count for status, count in registrations.count_by_status(event.id).items()
+                 if status in ACTIVE_STATUSES)
+    if action == "unpublish":
+        consequences = services.unpublishing_consequences(event, active, hosts_booths(event))
+    else:
+        consequences = services.cancellation_consequences(event, active)
+    return render_template("manage/confirm_status.html", event=event, action=action, consequences=consequences)
+
+
+@blueprint.get("/events/<int:event_id>/<any(unpublish, cancel):action>")
+def confirm_status(event_id: int, action: str):
+    return _confirm_status(_event_or_404(event_id), action)
 
 
 @blueprint.post("/events/<int:event_id>/<any(publish, unpublish, cancel):action>")
 def change_status(event_id: int, action: str):
     event = _event_or_404(event_id)
+    if action in _CONFIRMED_ACTIONS and not ConfirmForm().is_confirmed:
+        return _confirm_status(event, action)  # nothing changes before the organizer has read what it does
     change, message = _STATUS_ACTIONS[action]
     try:
         change(event)
@@ -136,6 +176,23 @@ def change_status(event_id: int, action: str):
         db.session.commit()
         flash(message(), "success")
     return redirect(url_for("manage.edit_event", event_id=event.id))
+
+
+@blueprint.get("/events/<int:event_id>/calendar")
+def event_calendar(event_id: int):
+    """Where the event appears in calendars: the feeds that hold it, to share or subscribe to."""
+    event = _event_or_404(event_id)
+    feeds = [(_("This event"), url_for("calendars.event_feed", slug=event.slug)),
+             (_("All events"), url_for("calendars.events_feed")),
+             (_("Every event of this kind (%(kind)s)", kind=KIND_LABELS[event.kind]),
+              url_for("calendars.events_feed", kind=event.kind.value))]
+    if event.series is not None:
+        feeds.append((_("The series %(series)s", series=localized(event.series, "title")),
+                      url_for("calendars.events_feed", series=event.series.slug)))
+    if event.kind == EventKind.TALENT_DAY:
+        feeds.append((_("Talent Day, every 28 September"), url_for("calendars.talent_day_feed")))
+    feeds = [(label, public_path_url(path), subscribe_links(public_path_url(path))[0]) for label, path in feeds]
+    return render_template("manage/event_calendar.html", event=event, feeds=feeds)
 
 
 @blueprint.post("/events/<int:event_id>/duplicate")
@@ -168,8 +225,7 @@ def add_agenda_item(event_id: int):
             return redirect(url_for("manage.edit_event", event_id=event.id, _anchor="agenda"))
     event_form = _event_form()
     event_form.fill_from(services.event_data_from(event))
-    return render_template("manage/event_form.html", form=event_form, event=event, agenda_form=form,
-                           kind_labels=KIND_LABELS, status_labels=STATUS_LABELS), 422
+    return _event_page(event, event_form, form, 422)
 
 
 @blueprint.route("/events/<int:event_id>/agenda/<int:item_id>", methods=["GET", "POST"])

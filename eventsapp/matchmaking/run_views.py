@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
+from wtforms import HiddenField, IntegerField
 from wtforms.validators import NumberRange, Optional
 
 from eventsapp.accounts.access import organizer_required
@@ -40,7 +40,11 @@ class RunForm(FlaskForm):
 
 
 class PublishForm(FlaskForm):
-    """Only the CSRF token: publishing takes no input."""
+    """Sent from the confirmation page: ``confirmed`` says the organizer read what publishing does, and
+    ``before_deadline`` that they read why publishing before the preferences' deadline is different."""
+
+    confirmed = HiddenField()
+    before_deadline = HiddenField()
 
 
 # --- Organizers ------------------------------------------------------------------------------------
@@ -102,18 +106,40 @@ def run_detail(event_id: int, run_id: int):
     return render_template(
         "matchmaking/run_detail.html", event=event, run=run, inputs=runs.inputs_of(run), results=runs.results_of(run),
         fill=runs.booth_fill(run, order), order=order, unmatched=unmatched, unmatched_total=unmatched_total,
-        page=page, pages=pages, publish_form=PublishForm(),
+        page=page, pages=pages,
         status_labels=STATUS_LABELS, schedule=runs.schedule_span(run), published=runs.published_run(event.id),
-        large_run=LARGE_RUN)
+        early=runs.publishing_early(event.id) if run.status == RunStatus.DRAFT else None, large_run=LARGE_RUN)
+
+
+def _confirm_publishing(event: Event, run, status: int = 200):
+    """What publishing does, said plainly, with the button that does it."""
+    return render_template("matchmaking/run_publish.html", event=event, run=run, results=runs.results_of(run),
+                           published=runs.published_run(event.id), early=runs.publishing_early(event.id)), status
+
+
+@blueprint.get("/manage/events/<int:event_id>/matching/runs/<int:run_id>/publish")
+@organizer_required
+def confirm_publish(event_id: int, run_id: int):
+    event = _fair(event_id)
+    run = _run(event, run_id)
+    if run.status != RunStatus.DRAFT:
+        return redirect(url_for("match_runs.run_detail", event_id=event.id, run_id=run.id))
+    return _confirm_publishing(event, run)
 
 
 @blueprint.post("/manage/events/<int:event_id>/matching/runs/<int:run_id>/publish")
 @organizer_required
 def publish(event_id: int, run_id: int):
     event = _fair(event_id)
-    _run(event, run_id)
+    draft = _run(event, run_id)
+    form = PublishForm()
+    if draft.status == RunStatus.DRAFT and (not form.validate_on_submit() or form.confirmed.data != "yes"):
+        return _confirm_publishing(event, draft)  # not confirmed yet: say what it does first
     try:
-        run = runs.publish_run(event.id, run_id)
+        run = runs.publish_run(event.id, run_id, before_deadline_confirmed=form.before_deadline.data == "yes")
+    except runs.PublishingBeforeDeadline as refusal:
+        flash(str(refusal.reasons[0]), "warning")
+        return _confirm_publishing(event, draft, 409)
     except runs.MatchingRefused as refusal:
         for reason in refusal.reasons:
             flash(str(reason), "warning")

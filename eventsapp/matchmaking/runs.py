@@ -36,6 +36,7 @@ from eventsapp.employers.access import active_booth_condition
 from eventsapp.employers.models import Booth, ShortlistEntry
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
+from eventsapp.i18n import format_local_datetime
 from eventsapp.matching import Reason, explain, minimum_slots, schedule_interviews, stable_match
 from eventsapp.matching.explain import Explanation
 from eventsapp.matchmaking import preferences
@@ -65,6 +66,16 @@ class MatchingRefused(Exception):
     def __init__(self, *reasons):
         self.reasons = list(reasons)
         super().__init__("; ".join(str(reason) for reason in reasons))
+
+
+class PublishingBeforeDeadline(MatchingRefused):
+    """Candidates may still change their booth rankings: publishing now needs an explicit yes."""
+
+    def __init__(self, deadline: datetime, zone: str):
+        self.deadline = deadline
+        super().__init__(_l("Candidates may change their booth rankings until %(deadline)s. Publishing the run now "
+                            "ends that at once; confirm that you want to publish before the deadline.",
+                            deadline=format_local_datetime(deadline, zone)))
 
 
 # --- Settings ------------------------------------------------------------------------------------
@@ -466,6 +477,15 @@ def published_run(event_id: int) -> MatchRun | None:
                              .order_by(MatchRun.published_at.desc(), MatchRun.id.desc()).limit(1))
 
 
+def events_with_published_run(event_ids: Iterable[int]) -> set[int]:
+    """Which of these events have published interviews (one query for a whole list)."""
+    ids = list(event_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(MatchRun.event_id).where(
+        MatchRun.event_id.in_(ids), MatchRun.status == RunStatus.PUBLISHED).distinct()))
+
+
 def inputs_of(run: MatchRun) -> dict:
     return _json_object(run.inputs_summary)
 
@@ -536,9 +556,20 @@ def _json_list(text: str | None) -> list:
 
 # --- Publishing -----------------------------------------------------------------------------------
 
-def publish_run(event_id: int, run_id: int, now: datetime | None = None) -> MatchRun:
+def publishing_early(event_id: int, now: datetime | None = None) -> MatchingRound | None:
+    """The fair's matching settings while candidates may still rank booths (None after the deadline):
+    publishing a run then ends their ranking early."""
+    round_ = preferences.matching_round(event_id)
+    return round_ if preferences.is_open(round_, now) else None
+
+
+def publish_run(event_id: int, run_id: int, now: datetime | None = None, *,
+                before_deadline_confirmed: bool = False) -> MatchRun:
     """Make a DRAFT run the event's schedule: an earlier published run becomes SUPERSEDED, and every
     matched candidate and the staff of every booth with interviews are e-mailed. Flushes.
+
+    Before the preferences' deadline this is refused (PublishingBeforeDeadline) unless
+    ``before_deadline_confirmed``: a published run ends the candidates' ranking.
 
     The event's runs are locked first (a row lock on PostgreSQL), so two organizers publishing at
     once are served one after the other and only one run is ever PUBLISHED."""
@@ -552,10 +583,14 @@ def publish_run(event_id: int, run_id: int, now: datetime | None = None) -> Matc
     if run.status == RunStatus.SUPERSEDED:
         raise MatchingRefused(_l("This run was published before and has been replaced by a later one; run the "
                                  "matching again to publish a new schedule."))
+    now = now or utcnow()
+    early = publishing_early(event_id, now)
+    if early is not None and not before_deadline_confirmed:
+        raise PublishingBeforeDeadline(early.deadline, early.event.timezone)
     replaced = [other for other in runs if other.status == RunStatus.PUBLISHED]
     for other in replaced:
         other.status = RunStatus.SUPERSEDED
-    run.status, run.published_at = RunStatus.PUBLISHED, now or utcnow()
+    run.status, run.published_at = RunStatus.PUBLISHED, now
     db.session.flush()
     _cancel_interviews_of_ended_registrations(run, run.published_at)
     _send_interview_emails(run, replaces_earlier=bool(replaced))

@@ -21,9 +21,10 @@ from sqlalchemy.orm import make_transient_to_detached, selectinload
 from eventsapp.accounts.models import Role, User
 from eventsapp.badges.services import void_badges_of_registration
 from eventsapp.candidates.models import CandidateProfile
-from eventsapp.candidates.services import find_profile
+from eventsapp.candidates.services import find_profile, has_contact_details
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event, EventStatus
+from eventsapp.events.services import registration_state
 from eventsapp.extensions import db
 from eventsapp.matchmaking.interviews import cancel_interviews_of
 from eventsapp.notifications import services as notifications
@@ -129,6 +130,38 @@ def registrations_of(user_id: int) -> list[Registration]:
     return list(db.session.scalars(query))
 
 
+@dataclass(frozen=True)
+class ListingFacts:
+    """What an event's card in a list says: where registration stands, the places left, and the
+    signed-in candidate's own registration (None when they have none, or it is cancelled or declined)."""
+
+    registration_state: str  # events.services.registration_state
+    places_left: int
+    is_over: bool
+    my_status: RegistrationStatus | None = None
+
+
+def listing_facts(events: Iterable[Event], visitor: User | None = None,
+                  now: datetime | None = None) -> dict[int, ListingFacts]:
+    """Facts for a page of event cards, by event id: one query for the places of all of them and, for
+    a candidate, one for their registrations, however many cards there are."""
+    events = list(events)
+    if not events:
+        return {}
+    now = now or utcnow()
+    ids = [event.id for event in events]
+    confirmed = dict(db.session.execute(
+        select(Registration.event_id, func.count()).where(Registration.event_id.in_(ids),
+                                                          Registration.status == RegistrationStatus.CONFIRMED)
+        .group_by(Registration.event_id)).tuples().all())
+    mine = {} if visitor is None or visitor.role != Role.CANDIDATE else dict(db.session.execute(
+        select(Registration.event_id, Registration.status).where(
+            Registration.user_id == visitor.id, Registration.event_id.in_(ids),
+            Registration.status.in_(ACTIVE_STATUSES))).tuples().all())
+    return {event.id: ListingFacts(registration_state(event, now), max(event.capacity - confirmed.get(event.id, 0), 0),
+                                   is_over=event.ends_at <= now, my_status=mine.get(event.id)) for event in events}
+
+
 def questions_of(event_id: int) -> list[RegistrationQuestion]:
     return list(db.session.scalars(_QUESTIONS_OF, {"event_id": event_id}))
 
@@ -164,7 +197,7 @@ def why_cannot_register(event: Event, user: User | None, now: datetime | None = 
         return [_l("Only candidate accounts register for events.")]
     profile = find_profile(user)  # loaded with the account: usually no query
     problems = []
-    if profile is None or not profile.name.strip() or not profile.phone:
+    if not has_contact_details(profile):
         problems.append(_l("Add your name and mobile number to your profile first."))
     problems.extend(EligibilityRules.of(event).problems(profile, _this_year(event, now)))
     return problems

@@ -13,6 +13,8 @@ from eventsapp.events.models import Event, EventStatus
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 from eventsapp.i18n import localized
+from eventsapp.matchmaking.preferences import hosts_matching
+from eventsapp.matchmaking.runs import events_with_published_run
 from eventsapp.registrations import export, questions, services
 from eventsapp.registrations.forms import (
     QUESTION_KIND_LABELS,
@@ -111,8 +113,12 @@ def my_events():
     upcoming.reverse()  # soonest first
     past = [r for r in registrations if r.event.ends_at < now]
     positions = {r.id: services.waitlist_position(r) for r in upcoming if r.status == RegistrationStatus.WAITLISTED}
+    # Confirmed at a fair: the booths to rank for the matching, and the interviews once a run is published.
+    fairs = {r.event_id for r in registrations if r.status == RegistrationStatus.CONFIRMED
+             and hosts_matching(r.event) and r.event.status != EventStatus.DRAFT}
     return render_template("registrations/my_events.html", upcoming=upcoming, past=past, positions=positions,
-                           status_labels=STATUS_LABELS, now=now)
+                           status_labels=STATUS_LABELS, now=now, fairs=fairs,
+                           with_interviews=events_with_published_run(fairs))
 
 
 @blueprint.post("/my/registrations/<int:registration_id>/cancel")

@@ -364,20 +364,43 @@ def test_publishing_supersedes_the_earlier_run_and_refuses_twice(ctx, english, f
     fair = fair_factory(quota=1)
     fair.candidate(fair.booth())
     first = runs.run_matching(fair.event.id, None, seed=1)
-    runs.publish_run(fair.event.id, first.id)
+    runs.publish_run(fair.event.id, first.id, before_deadline_confirmed=True)
     assert (first.status, first.published_at is not None) == (RunStatus.PUBLISHED, True)
     with pytest.raises(runs.MatchingRefused, match="already published"):
-        runs.publish_run(fair.event.id, first.id)
+        runs.publish_run(fair.event.id, first.id, before_deadline_confirmed=True)
     second = runs.run_matching(fair.event.id, None, seed=2)
     assert second.status == RunStatus.DRAFT and runs.published_run(fair.event.id) == first
-    runs.publish_run(fair.event.id, second.id)
+    runs.publish_run(fair.event.id, second.id, before_deadline_confirmed=True)
     assert (first.status, second.status) == (RunStatus.SUPERSEDED, RunStatus.PUBLISHED)
     with pytest.raises(runs.MatchingRefused, match="replaced by a later one"):
-        runs.publish_run(fair.event.id, first.id)
+        runs.publish_run(fair.event.id, first.id, before_deadline_confirmed=True)
     with pytest.raises(LookupError):
         runs.publish_run(fair.event.id + 1, second.id)  # another event's run
     assert db.session.scalar(select(func.count()).select_from(MatchRun).where(
         MatchRun.status == RunStatus.PUBLISHED)) == 1
+
+
+def test_publishing_before_the_preferences_deadline_needs_an_explicit_yes(ctx, english, fair_factory):
+    fair = fair_factory(quota=1)  # candidates may rank booths for another 29 days
+    fair.candidate(fair.booth())
+    run = runs.run_matching(fair.event.id, None, seed=1)
+    assert runs.publishing_early(fair.event.id) is not None
+    with pytest.raises(runs.PublishingBeforeDeadline, match="change their booth rankings until"):
+        runs.publish_run(fair.event.id, run.id)
+    assert run.status == RunStatus.DRAFT
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
+    assert run.status == RunStatus.PUBLISHED
+
+
+def test_after_the_deadline_publishing_needs_no_extra_yes(ctx, english, fair_factory):
+    fair = fair_factory(quota=1)
+    fair.candidate(fair.booth())
+    run = runs.run_matching(fair.event.id, None, seed=1)
+    preferences.matching_round(fair.event.id).deadline = utcnow() - timedelta(minutes=1)
+    assert runs.publishing_early(fair.event.id) is None
+    runs.publish_run(fair.event.id, run.id)
+    assert run.status == RunStatus.PUBLISHED
 
 
 def test_publishing_emails_every_matched_candidate_and_the_booths_staff(ctx, english, fair_factory):
@@ -395,7 +418,7 @@ def test_publishing_emails_every_matched_candidate_and_the_booths_staff(ctx, eng
     db.session.get(User, erased.id).erased_at = utcnow()
     db.session.commit()
     run = runs.run_matching(fair.event.id, None, seed=4)
-    runs.publish_run(fair.event.id, run.id)
+    runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
     db.session.commit()
 
     matched = {candidate for candidate, _, _ in interviews_of(run)}
@@ -414,7 +437,7 @@ def test_publishing_emails_every_matched_candidate_and_the_booths_staff(ctx, eng
     assert "An Ann" in staff_message.body_text and f"/employer/booths/{booth.id}/interviews" in staff_message.body_text
 
     replacement = runs.run_matching(fair.event.id, None, seed=5)
-    runs.publish_run(fair.event.id, replacement.id)
+    runs.publish_run(fair.event.id, replacement.id, before_deadline_confirmed=True)
     db.session.commit()
     assert any(m.subject.startswith("New interview times") for m in outbox("interviews_candidate"))
 
@@ -431,7 +454,7 @@ def test_candidates_see_published_interviews_with_explanations(ctx, english, fai
     run = runs.run_matching(fair.event.id, None, seed=9)
     assert runs.schedules_of_candidate(me.id) == []  # a draft shows nothing
 
-    runs.publish_run(fair.event.id, run.id)
+    runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
     db.session.commit()
     [schedule] = runs.schedules_of_candidate(me.id)
     assert [interview.booth.id for interview in schedule.interviews] == [spare.id]
@@ -445,7 +468,7 @@ def test_a_candidate_whose_interviews_are_full_is_told_so(ctx, fair_factory):
     first, second = fair.booth(interviewers=1), fair.booth(interviewers=1)
     me = fair.candidate(first, second)
     run = runs.run_matching(fair.event.id, None, seed=1)
-    runs.publish_run(fair.event.id, run.id)
+    runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
     [schedule] = runs.schedules_of_candidate(me.id)
     assert [item.reason for item in schedule.explanations] == [Reason.QUOTA_FILLED]
     assert schedule.explanations[0].interviews_held == 1
@@ -457,7 +480,7 @@ def test_a_booth_sees_its_interviews_by_slot_only_once_published(ctx, fair_facto
     people = [fair.candidate(booth, name=f"候选人{number}") for number in range(3)]
     run = runs.run_matching(fair.event.id, None, seed=2)
     assert runs.schedule_of_booth(booth).run is None
-    runs.publish_run(fair.event.id, run.id)
+    runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
     schedule = runs.schedule_of_booth(booth)
     assert schedule.count == 3 and [len(group.interviews) for group in schedule.slots] in ([2, 1], [1, 2])
     assert {item.candidate_id for group in schedule.slots for item in group.interviews} == {p.id for p in people}
@@ -469,7 +492,7 @@ def test_the_interview_csv_opens_in_excel_and_keeps_formulas_out(ctx, fair_facto
     booth = fair.booth(interviewers=1)
     fair.candidate(booth, name="=HYPERLINK(\"http://evil\")", name_latin="+Li")
     run = runs.run_matching(fair.event.id, None, seed=1)
-    runs.publish_run(fair.event.id, run.id)
+    runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
     schedule = runs.schedule_of_booth(booth)
     body = runs.interviews_csv(fair.event, [item for group in schedule.slots for item in group.interviews])
     assert body.startswith("\ufeff".encode())

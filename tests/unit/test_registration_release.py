@@ -44,7 +44,7 @@ def fair(ctx, app, make_event, make_organization, make_booth, make_candidate, ma
     make_user_locale(fair.chinese, "zh_CN")
     fair.organizer = make_user(Role.ORGANIZER)
     run = runs.run_matching(fair.event.id, None, seed=1)
-    runs.publish_run(fair.event.id, run.id)
+    runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
     db.session.commit()
     fair.run_id = run.id
     db.session.execute(db.delete(OutboxMessage))  # the schedule's own e-mails
@@ -179,7 +179,7 @@ def test_a_run_published_after_a_registration_ended_leaves_its_interviews_out(
     registrations.cancel_registration(registrations.find_registration(fair.event.id, ben.id), reason="left")
     db.session.commit()
     db.session.execute(db.delete(OutboxMessage))
-    runs.publish_run(fair.event.id, run.id)
+    runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
     db.session.commit()
     assert [schedule.interviews[0].candidate_id for schedule in runs.schedules_of_candidate(ann.id)] == [ann.id]
     assert runs.schedules_of_candidate(ben.id)[0].interviews == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from werkzeug.routing import AnyConverter
 
 from eventsapp.accounts.models import User
 from eventsapp.badges.models import Badge, BadgeJob, EventCrew
@@ -55,14 +56,22 @@ def log_in(client, who: str) -> None:
         assert response.status_code == 302, f"{who} could not log in"
 
 
+def _value_for(rule, name: str, values: dict[str, object]) -> object:
+    """The value for one URL parameter; an ``any(...)`` parameter takes the first of its own choices."""
+    converter = rule._converters.get(name)
+    if isinstance(converter, AnyConverter):
+        return values[name] if values.get(name) in converter.items else sorted(converter.items)[0]
+    return values[name]
+
+
 def paths(app, methods: set[str], values: dict[str, object]) -> list[tuple[str, str]]:
     """(method, path) for every rule of the app that takes one of ``methods``, with ``values`` filled in."""
     found = []
     with app.test_request_context():
         adapter = app.url_map.bind("localhost")
         for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
+            filled = {name: _value_for(rule, name, values) for name in rule.arguments}
             for method in sorted(methods & (rule.methods or set())):
-                found.append((method, adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments},
-                                                    method=method)))
+                found.append((method, adapter.build(rule.endpoint, filled, method=method)))
     return found
 

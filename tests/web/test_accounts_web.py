@@ -107,8 +107,8 @@ def test_login_wrong_password_and_logout(client, make_user):
     assert client.get("/account").status_code == 302
 
 
-def test_login_redirects_only_to_this_site(client, make_user):
-    user = make_user()
+def test_login_redirects_only_to_this_site(client, make_candidate):
+    user = make_candidate()  # with a profile, so the home page is where a login lands
     response = client.post("/login?next=https://evil.example/", data={"email": user.email, "password": PASSWORD})
     assert response.headers["Location"] == "/"
     client.post("/logout")

@@ -34,7 +34,7 @@ def run_and_maybe_publish(app, fair, publish: bool = True):
     with app.app_context():
         run = runs.run_matching(fair.event.id, None, seed=3)
         if publish:
-            runs.publish_run(fair.event.id, run.id)
+            runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
         db.session.commit()
         return run.id
 

@@ -108,7 +108,7 @@ def test_publish_unpublish_cancel_and_duplicate_from_the_event_page(app, client,
     client.post(f"/manage/events/{event.id}/publish")
     assert stored(app, "spring").status == EventStatus.PUBLISHED
     assert client.get("/events/spring").status_code == 200
-    client.post(f"/manage/events/{event.id}/unpublish")
+    client.post(f"/manage/events/{event.id}/unpublish", data={"confirmed": "yes"})
     assert stored(app, "spring").status == EventStatus.DRAFT
     client.post("/logout")
     assert client.get("/events/spring").status_code == 404
@@ -118,7 +118,7 @@ def test_publish_unpublish_cancel_and_duplicate_from_the_event_page(app, client,
     assert response.headers["Location"].endswith(f"/manage/events/{copy.id}")
     with app.app_context():
         assert db.session.scalar(select(AgendaItem.title_en).where(AgendaItem.event_id == copy.id)) == "Opening"
-    client.post(f"/manage/events/{event.id}/cancel")
+    client.post(f"/manage/events/{event.id}/cancel", data={"confirmed": "yes"})
     assert stored(app, "spring").status == EventStatus.CANCELLED
     page = client.post(f"/manage/events/{event.id}/publish", headers=EN, follow_redirects=True).get_data(as_text=True)
     assert "This cannot be done while the event is Cancelled." in page

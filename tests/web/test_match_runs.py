@@ -14,6 +14,8 @@ from eventsapp.notifications.models import OutboxMessage
 from tests.unit.test_match_runs import MatchingFair
 
 EN = {"Accept-Language": "en"}
+# What the confirmation page sends; the fixture's preferences are still open, so publishing is early.
+CONFIRMED = {"confirmed": "yes", "before_deadline": "yes"}
 
 
 @pytest.fixture
@@ -131,7 +133,7 @@ def test_running_without_settings_or_preferences_says_why(app, client, organizer
 def test_publishing_shows_the_run_and_emails_everyone_once(app, client, organizer, fair):
     run_now(client, fair, seed="5")
     run = latest_run(app)
-    response = client.post(f"{base(fair)}/runs/{run.id}/publish", headers=EN, follow_redirects=True)
+    response = client.post(f"{base(fair)}/runs/{run.id}/publish", data=CONFIRMED, headers=EN, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Published. 2 candidates" in html
     assert 'data-testid="status">Published' in html and "candidates and employers see these interviews" in html
@@ -140,7 +142,7 @@ def test_publishing_shows_the_run_and_emails_everyone_once(app, client, organize
                      .tuples().all())
     assert kinds == {"interviews_candidate": 2, "interviews_employer": 1}  # the small booth got nobody
 
-    again = client.post(f"{base(fair)}/runs/{run.id}/publish", headers=EN, follow_redirects=True)
+    again = client.post(f"{base(fair)}/runs/{run.id}/publish", data=CONFIRMED, headers=EN, follow_redirects=True)
     assert "This run is already published." in again.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
@@ -149,19 +151,20 @@ def test_publishing_shows_the_run_and_emails_everyone_once(app, client, organize
 def test_a_new_run_replaces_the_published_one_when_it_is_published(app, client, organizer, fair):
     run_now(client, fair, seed="5")
     first = latest_run(app)
-    client.post(f"{base(fair)}/runs/{first.id}/publish")
+    client.post(f"{base(fair)}/runs/{first.id}/publish", data=CONFIRMED)
     run_now(client, fair, seed="6")
     second = latest_run(app)
     draft = client.get(f"{base(fair)}/runs/{second.id}", headers=EN).get_data(as_text=True)
     assert f"Publishing it replaces run #{first.id}" in draft
-    client.post(f"{base(fair)}/runs/{second.id}/publish")
+    client.post(f"{base(fair)}/runs/{second.id}/publish", data=CONFIRMED)
     with app.app_context():
         statuses = dict(db.session.execute(select(MatchRun.id, MatchRun.status)).tuples().all())
         new_times = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.subject.like("New interview times%")))
     assert statuses == {first.id: RunStatus.SUPERSEDED, second.id: RunStatus.PUBLISHED}
     assert new_times == 2
-    old = client.post(f"{base(fair)}/runs/{first.id}/publish", headers=EN, follow_redirects=True).get_data(as_text=True)
+    old = client.post(f"{base(fair)}/runs/{first.id}/publish", data=CONFIRMED, headers=EN,
+                      follow_redirects=True).get_data(as_text=True)
     assert "replaced by a later one" in old
     assert "Replaced" in client.get(base(fair), headers=EN).get_data(as_text=True)
 
@@ -215,7 +218,8 @@ def test_the_command_runs_and_prints_the_summary(app, runner, fair):
 
 
 def test_the_command_publishes_and_repeats_a_run_from_its_seed(app, runner, fair):
-    first = runner.invoke(cli=match_group, args=["run", fair.event.slug, "--seed", "9", "--publish"])
+    first = runner.invoke(cli=match_group,
+                          args=["run", fair.event.slug, "--seed", "9", "--publish", "--before-deadline"])
     assert first.exit_code == 0, first.output
     assert "published" in first.output and "Published: candidates" in first.output
     second = runner.invoke(cli=match_group, args=["run", fair.event.slug, "--seed", "9"])
@@ -246,7 +250,7 @@ def test_the_command_explains_what_it_cannot_do(app, runner, fair, make_event):
 def test_the_publish_command_publishes_a_reviewed_run(app, runner, fair):
     runner.invoke(cli=match_group, args=["run", fair.event.slug, "--seed", "3"])
     run = latest_run(app)
-    result = runner.invoke(cli=match_group, args=["publish", fair.event.slug, str(run.id)])
+    result = runner.invoke(cli=match_group, args=["publish", fair.event.slug, str(run.id), "--before-deadline"])
     assert result.exit_code == 0, result.output
     assert f"Run #{run.id} of {fair.event.slug} is published: 2 candidates" in result.output
     assert latest_run(app).status == RunStatus.PUBLISHED

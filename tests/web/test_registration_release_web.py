@@ -23,7 +23,7 @@ def fair(app, make_event, make_organization, make_booth, make_candidate, make_st
     fair.staff = make_staff(fair.robotics.organization_ref)
     with app.app_context():
         run = runs.run_matching(fair.event.id, None, seed=1)
-        runs.publish_run(fair.event.id, run.id)
+        runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
         db.session.commit()
         fair.ann_registration = find_registration(fair.event.id, fair.ann.id).id
     return fair

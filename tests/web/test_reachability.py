@@ -1,0 +1,125 @@
+"""Every page a person needs is reached by clicking, starting from the home page.
+
+Each role follows every link on every page it can open (on the demo data, with matching runs), the
+way a curious person would. A new page that nothing links to fails here, unless it is listed below
+with the reason nobody clicks their way to it.
+"""
+from __future__ import annotations
+
+import html
+import re
+from collections import deque
+from datetime import date
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+from eventsapp.accounts.models import Role
+from eventsapp.accounts.services import find_user_by_email
+from eventsapp.demo.seed import DEMO_PASSWORD, seed_demo
+from eventsapp.employers.models import Booth, BoothStatus
+from eventsapp.events.services import find_event_by_slug
+from eventsapp.extensions import db
+from eventsapp.matchmaking import preferences, runs
+from eventsapp.matchmaking.models import CandidateChoice
+from tests.conftest import PASSWORD
+
+# GET endpoints that are not pages to click to: files, feeds and JSON that pages load or link as
+# downloads (not followed: some take long to build), and links that arrive by e-mail with a token.
+NOT_PAGES = {
+    "static", "main.set_language", "main.healthz",
+    "accounts.verify_email", "accounts.reset_password", "organizations.invitation",  # links in e-mails
+    "calendars.events_feed", "calendars.event_feed", "calendars.talent_day_feed", "calendars.personal_feed",
+    "registrations.places", "checkin.counts", "checkin.search", "badges_manage.job_status",
+    "badges.my_badge", "badges_manage.badge_pdf", "badges_manage.job_download",
+    "registrants.registrants_csv", "browse.shortlist_csv", "checkin.leads_csv", "match_runs.booth_interviews_csv",
+    "candidates.data_export", "candidates.resume", "browse.candidate_resume", "organizations.logo",
+}
+HREF = re.compile(r'href="([^"]+)"')
+
+
+def seed_demo_with_matching(app) -> int:
+    """The demo data, plus matching at the spring fair: one published run and one draft after it.
+    Returns the fair's id."""
+    today = date.today()
+    with app.app_context():
+        seed_demo(today, "testing")
+        fair = find_event_by_slug(f"spring-talent-fair-{today.year + 1}")
+        preferences.save_round(fair, preferences.default_settings(fair))
+        candidate = find_user_by_email("candidate@example.com")
+        booth_id = db.session.scalar(select(Booth.id).where(Booth.event_id == fair.id,
+                                                            Booth.status == BoothStatus.APPROVED).limit(1))
+        db.session.add(CandidateChoice(event_id=fair.id, candidate_id=candidate.id, booth_id=booth_id, position=1))
+        db.session.flush()
+        runs.publish_run(fair.id, runs.run_matching(fair.id, None, seed=1).id, before_deadline_confirmed=True)
+        runs.run_matching(fair.id, None, seed=2)
+        db.session.commit()
+        return fair.id
+
+
+@pytest.fixture
+def demo_with_matching(app):
+    return seed_demo_with_matching(app)
+
+
+def _endpoint(app, path: str) -> str | None:
+    try:
+        endpoint, _args = app.url_map.bind("localhost").match(path, method="GET")
+    except (HTTPException, RequestRedirect):
+        return None
+    return endpoint
+
+
+def crawl(app, client, start: str = "/") -> set[str]:
+    """The endpoints of every page reached by following links from ``start`` (each path once)."""
+    reached: set[str] = set()
+    seen, queue = {start}, deque([start])
+    while queue:
+        path = queue.popleft()
+        endpoint = _endpoint(app, path)
+        if endpoint is None or endpoint in NOT_PAGES:
+            continue
+        response = client.get(path)
+        if response.status_code != 200 or not response.mimetype == "text/html":
+            continue
+        reached.add(endpoint)
+        for link in HREF.findall(response.get_data(as_text=True)):
+            parts = urlsplit(html.unescape(link))
+            if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path in seen:
+                continue
+            seen.add(parts.path)
+            queue.append(parts.path)
+    return reached
+
+
+def _logged_in(app, email: str, password: str = DEMO_PASSWORD):
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302
+    return client
+
+
+# The organizer's tools, reached through the dashboard and each event's hub.
+ORGANIZER_TOOLS = {
+    "manage.dashboard", "manage.event_list", "manage.new_event", "manage.series_list", "manage.edit_event",
+    "manage.event_calendar", "manage.confirm_status", "manage.edit_agenda_item", "registrants.registrants",
+    "registrants.question_list", "registrants.edit_question", "booths.manage.applications", "booths.manage.hall_list",
+    "booths.manage.edit_hall", "booths.manage.placement", "openings.search", "preferences.settings",
+    "match_runs.run_list", "match_runs.run_detail", "match_runs.confirm_publish", "badges_manage.overview",
+    "checkin.door", "organizations.manage_list", "organizations.manage_detail", "outbox.message_list"}
+
+
+def test_every_page_is_reached_by_clicking_from_the_home_page(app, demo_with_matching, make_user, make_candidate):
+    reached = {"visitor": crawl(app, app.test_client())}
+    for email in ("candidate@example.com", "employer@example.com", "organizer@example.com", "admin@example.com"):
+        reached[email] = crawl(app, _logged_in(app, email))
+    # Newcomers: a candidate registered for nothing yet, an employer without an organization.
+    for user in (make_candidate(email="new.candidate@example.org"), make_user(Role.EMPLOYER)):
+        reached[user.email] = crawl(app, _logged_in(app, user.email, PASSWORD))
+
+    assert ORGANIZER_TOOLS - reached["organizer@example.com"] == set()
+    pages = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods} - NOT_PAGES
+    assert pages - set().union(*reached.values()) == set(), "pages no link leads to"
