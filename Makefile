@@ -11,11 +11,11 @@ CATALOGS := eventsapp/translations
 # templates/_macros and the like hold strings too. tests/web/test_i18n.py runs this very command.
 EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* __pycache__ node_modules'
 
-.PHONY: run test lint serve install install-dev system-packages test-packages translations catalog-update db-upgrade seed clean
+.PHONY: run test lint serve install install-dev system-packages test-packages test-tools translations catalog-update db-upgrade seed clean
 
 run: install system-packages translations db-upgrade seed serve ## install, migrate, seed demo data and serve
 
-test: install-dev system-packages test-packages translations ## run the whole test suite
+test: install-dev system-packages test-packages test-tools translations ## run the whole test suite, browser tests included
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev ## check style and common mistakes
@@ -46,9 +46,20 @@ install-dev: $(VENV)/.installed-dev
 system-packages:
 	@bash .ci/system-packages fonts-noto-cjk fonts-dejavu-core libharfbuzz-subset0
 
-# The badge tests read the PDFs back with poppler (pdftotext, pdffonts, pdftoppm).
+# The badge tests read the PDFs back with poppler (pdftotext, pdffonts, pdftoppm), the browser tests
+# drive Debian's Chromium, and the Nu HTML Checker runs on Java.
 test-packages:
-	@bash .ci/system-packages poppler-utils
+	@bash .ci/system-packages poppler-utils chromium default-jre-headless
+
+# The checkers the tests run, pinned in tests/tools/package-lock.json: axe-core (accessibility, injected
+# by the browser tests) and vnu-jar (the Nu HTML Checker). No install scripts: vnu runs on Debian's Java.
+TOOLS := tests/tools
+test-tools: $(TOOLS)/node_modules/.installed
+
+$(TOOLS)/node_modules/.installed: $(TOOLS)/package.json $(TOOLS)/package-lock.json
+	@command -v npm >/dev/null || bash .ci/system-packages npm
+	cd $(TOOLS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 translations: install ## compile the zh_CN and en catalogs
 	$(BIN)/pybabel compile -d $(CATALOGS) --statistics 2>&1 | grep -v '^$$' || true
@@ -66,4 +77,4 @@ seed: install
 	$(FLASK) seed-demo
 
 clean:
-	rm -rf $(VENV) .pytest_cache build
+	rm -rf $(VENV) .pytest_cache build $(TOOLS)/node_modules
