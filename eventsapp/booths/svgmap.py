@@ -85,9 +85,10 @@ def hall_svg(grid: HallGrid, booths: Iterable[BoothMark], *, title: str, organiz
     width, height = offset + grid.cols * CELL, offset + grid.rows * CELL
     booths = list(booths)
     standing = {(booth.row, booth.col + step) for booth in booths for step in range(2 if booth.double else 1)}
-    # Full width on a phone; on a wide screen a small hall keeps the scale of a big one.
+    # Full width on a phone; on a wide screen a small hall keeps the scale of a big one. A group, not an
+    # image: its booths are links, and an image may not hold anything focusable.
     parts = [f'<svg class="hall-map" viewBox="0 0 {width} {height}" style="max-width: {width * MAX_SCALE:g}px" '
-             'role="img" '
+             'role="group" '
              f'xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title)}" data-hall="{escape(grid.name)}" '
              'font-family="system-ui, -apple-system, \'PingFang SC\', \'Microsoft YaHei\', \'Noto Sans CJK SC\', '
              'sans-serif">',
