@@ -15,6 +15,7 @@ from eventsapp.extensions import db
 from eventsapp.i18n import localized
 from eventsapp.registrations import export, questions, services
 from eventsapp.registrations.forms import (
+    ACTION_LABELS,
     QUESTION_KIND_LABELS,
     STATUS_LABELS,
     AddRegistrantForm,
@@ -23,8 +24,10 @@ from eventsapp.registrations.forms import (
     MoveForm,
     QuestionForm,
     ReasonForm,
+    answer_words,
     answers_from,
     registration_form,
+    status_words,
 )
 from eventsapp.registrations.models import (
     ACTIVE_STATUSES,
@@ -179,7 +182,8 @@ def registrants(event_id: int, **forms):
         positions=services.waitlist_positions(event.id), status_labels=STATUS_LABELS,
         decision_form=forms.get("decision_form") or DecisionForm(), reason_form=ReasonForm(),
         add_form=forms.get("add_form") or AddRegistrantForm(), move_form=move_form, capacity_form=capacity_form,
-        history=services.history_of(event.id)), 422 if forms else 200
+        history=services.history_of(event.id), answer_words=answer_words, action_labels=ACTION_LABELS,
+        status_words=status_words), 422 if forms else 200
 
 
 def _back(event: Event):
