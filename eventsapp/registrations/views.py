@@ -12,7 +12,7 @@ from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
-from eventsapp.i18n import localized
+from eventsapp.i18n import localized, title_in_quotes
 from eventsapp.registrations import export, questions, services
 from eventsapp.registrations.forms import (
     ACTION_LABELS,
@@ -130,8 +130,8 @@ def cancel_mine(registration_id: int):
             flash(str(reason), "warning")
     else:
         db.session.commit()
-        flash(_("Your registration for %(event)s is cancelled.", event=localized(registration.event, "title")),
-              "success")
+        title = title_in_quotes(localized(registration.event, "title"))
+        flash(_("Your registration for %(event)s is cancelled.", event=title), "success")
     return redirect(url_for("registrations.my_events"))
 
 
@@ -248,7 +248,7 @@ def move(event_id: int, registration_id: int):
                 flash(str(message), "danger")
         else:
             db.session.commit()
-            flash(_("Moved to %(event)s (%(status)s).", event=localized(moved.event, "title"),
+            flash(_("Moved to %(event)s (%(status)s).", event=title_in_quotes(localized(moved.event, "title")),
                     status=STATUS_LABELS[moved.status]), "success")
     else:
         flash(_("Choose an event and give a reason."), "danger")

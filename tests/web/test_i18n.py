@@ -102,3 +102,13 @@ def test_every_string_in_the_code_is_translated(extracted, locale):
                   and not message.fuzzy}
     missing = sorted(str(m) for m in extracted - translated)
     assert not missing, f"untranslated in {locale} (run `make catalog-update` and translate): {missing[:10]}"
+
+
+def test_titles_are_quoted_in_chinese_unless_they_bring_their_own_quotes(app):
+    from eventsapp.i18n import title_in_quotes
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert title_in_quotes("杭州人才日") == "“杭州人才日”"
+        for own in ("“新春纳才” 招聘会", "「青春潮创」", "招聘会“金秋”", "《人才政策》解读会"):
+            assert title_in_quotes(own) == own
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert title_in_quotes("Talent Day") == "Talent Day"

@@ -290,3 +290,25 @@ def test_registering_runs_a_handful_of_statements_whatever_the_outcome(app, clie
     assert counts == [4 + inserts, 4 + inserts]
     assert [r.status for r in registrations(app, event.id)] == [RegistrationStatus.CONFIRMED,
                                                               RegistrationStatus.WAITLISTED]
+
+
+def test_titles_that_bring_their_own_quotes_get_no_second_pair(app, client, make_event, make_candidate, login,
+                                                               chinese_by_default):
+    quoted = make_event(slug="spring", title_zh="“新春纳才 杭向未来” 2027 长三角高层次人才招聘会")
+    plain = make_event(slug="autumn", title_zh="金秋招聘会")
+    login(make_candidate())
+    pages = []
+    for event in (quoted, plain):
+        client.post(f"/events/{event.slug}/register")
+        registration = registrations(app, event.id)[0]
+        pages.append(client.post(f"/my/registrations/{registration.id}/cancel", follow_redirects=True)
+                     .get_data(as_text=True))
+    with app.app_context():
+        from eventsapp.notifications.models import OutboxMessage
+        from eventsapp.notifications.services import rendered
+        mails = " ".join(" ".join(rendered(message)) for message in db.session.scalars(select(OutboxMessage)))
+    text = mails + " ".join(pages)
+    assert "““" not in text and "””" not in text
+    assert "您报名的“新春纳才 杭向未来” 2027 长三角高层次人才招聘会已取消" in pages[0]
+    assert "您报名的“金秋招聘会”已取消" in pages[1]
+    assert "“新春纳才 杭向未来” 2027 长三角高层次人才招聘会" in mails and "“金秋招聘会”" in mails
