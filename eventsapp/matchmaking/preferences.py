@@ -22,7 +22,15 @@ from eventsapp.accounts.models import Role, User
 from eventsapp.booths.services import hosts_booths
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import Booth, BoothStatus, Industry, Opening, Organization, ShortlistEntry
+from eventsapp.employers.models import (
+    Booth,
+    BoothStatus,
+    Industry,
+    Opening,
+    Organization,
+    ShortlistEntry,
+    booth_code_order,
+)
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_datetime
@@ -327,7 +335,7 @@ def rankable_booths(event_id: int, candidate_id: int | None, search: str = "", i
     query = (select(Booth).join(Booth.organization)
              .where(Booth.event_id == event_id, Booth.status == BoothStatus.APPROVED)
              .options(joinedload(Booth.organization), joinedload(Booth.hall))
-             .order_by(Booth.code.is_(None), Booth.code, Organization.name_zh, Booth.id))
+             .order_by(*booth_code_order(), Organization.name_zh, Booth.id))
     text = " ".join(search.split())[:MAX_SEARCH_LENGTH]
     if text:
         pattern = contains_pattern(text)

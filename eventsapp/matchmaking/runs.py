@@ -28,6 +28,7 @@ from sqlalchemy import exists, func, insert, select
 from sqlalchemy.orm import joinedload
 
 from eventsapp.accounts.models import User
+from eventsapp.booths.floorplan import code_sort_key
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
 from eventsapp.dbtypes import utcnow
 from eventsapp.employers.models import Booth, BoothStatus, OrganizationMember, ShortlistEntry
@@ -491,10 +492,11 @@ def booth_fill(run: MatchRun, order: str = "-fill") -> list[BoothFill]:
         MatchRunBooth.run_id == run.id))).options(joinedload(Booth.organization), joinedload(Booth.hall)))
     rows = [BoothFill(booth, *fill.get(booth.id, (0, 0))) for booth in booths]
     if order == "booth":
-        rows.sort(key=lambda row: (row.booth.code is None, row.booth.code or "", row.booth.id))
+        rows.sort(key=lambda row: (code_sort_key(row.booth.code), row.booth.id))
     else:
         sign = -1 if order == "-fill" else 1
-        rows.sort(key=lambda row: (sign * row.share, sign * row.interviews, row.booth.code or "", row.booth.id))
+        rows.sort(key=lambda row: (sign * row.share, sign * row.interviews, code_sort_key(row.booth.code),
+                                    row.booth.id))
     return rows
 
 
