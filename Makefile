@@ -7,20 +7,24 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 # Babel names the zh_CN locale zh_Hans_CN (script included), so that is the catalog's folder.
 CATALOGS := eventsapp/translations
+# Babel's extractor skips folders whose names start with "_" or "." unless told which folders to skip:
+# templates/_macros and the like hold strings too. tests/web/test_i18n.py runs this very command.
+EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* __pycache__ node_modules'
 
-.PHONY: run test lint serve install install-dev system-packages test-packages translations catalog-update db-upgrade seed clean
+.PHONY: run test lint serve install install-dev system-packages test-packages test-tools translations catalog-update db-upgrade seed clean
 
 run: install system-packages translations db-upgrade seed serve ## install, migrate, seed demo data and serve
 
-test: install-dev system-packages test-packages translations ## run the whole test suite
+test: install-dev system-packages test-packages test-tools translations ## run the whole test suite, browser tests included
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev ## check style and common mistakes
 	$(BIN)/ruff check eventsapp tests benchmarks app.py
 
 # The outbox worker runs beside the web server: it sends e-mails (or, with no SMTP_HOST, logs them).
+# Both get PORT: absolute links (e-mails, calendar feeds) use it unless PUBLIC_BASE_URL is set.
 serve:
-	@$(FLASK) outbox work --interval 5 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@export PORT=$(PORT); $(FLASK) outbox work --interval 5 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 $(BIN)/python:
@@ -42,16 +46,27 @@ install-dev: $(VENV)/.installed-dev
 system-packages:
 	@bash .ci/system-packages fonts-noto-cjk fonts-dejavu-core libharfbuzz-subset0
 
-# The badge tests read the PDFs back with poppler (pdftotext, pdffonts, pdftoppm).
+# The badge tests read the PDFs back with poppler (pdftotext, pdffonts, pdftoppm), the browser tests
+# drive Debian's Chromium, and the Nu HTML Checker runs on Java.
 test-packages:
-	@bash .ci/system-packages poppler-utils
+	@bash .ci/system-packages poppler-utils chromium default-jre-headless
+
+# The checkers the tests run, pinned in tests/tools/package-lock.json: axe-core (accessibility, injected
+# by the browser tests) and vnu-jar (the Nu HTML Checker). No install scripts: vnu runs on Debian's Java.
+TOOLS := tests/tools
+test-tools: $(TOOLS)/node_modules/.installed
+
+$(TOOLS)/node_modules/.installed: $(TOOLS)/package.json $(TOOLS)/package-lock.json
+	@command -v npm >/dev/null || bash .ci/system-packages npm
+	cd $(TOOLS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 translations: install ## compile the zh_CN and en catalogs
 	$(BIN)/pybabel compile -d $(CATALOGS) --statistics 2>&1 | grep -v '^$$' || true
 	@for locale in zh_Hans_CN en; do test -f $(CATALOGS)/$$locale/LC_MESSAGES/messages.mo || { echo "catalog $$locale did not compile" >&2; exit 1; }; done
 
 catalog-update: install ## extract new strings into both catalogs; then translate the new zh_CN ones
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* __pycache__" -o $(CATALOGS)/messages.pot --no-location --sort-output .
+	$(EXTRACT) -o $(CATALOGS)/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python .ci/fill-english-catalog.py $(CATALOGS)/en/LC_MESSAGES/messages.po
 
@@ -62,4 +77,4 @@ seed: install
 	$(FLASK) seed-demo
 
 clean:
-	rm -rf $(VENV) .pytest_cache build
+	rm -rf $(VENV) .pytest_cache build $(TOOLS)/node_modules

@@ -24,6 +24,11 @@ def _env_flag(name: str, default: bool) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def default_public_base_url(environ=os.environ) -> str:
+    """The site's address for absolute links: PUBLIC_BASE_URL, else where `make run` serves (its PORT)."""
+    return environ.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{environ.get('PORT') or '5000'}"
+
+
 def _default_sqlite_url() -> str:
     instance = Path(__file__).resolve().parent.parent / "instance"
     return f"sqlite:///{instance / 'eventsapp.db'}"
@@ -100,7 +105,7 @@ class Config:
 
     # E-mail: written to the outbox with the change that causes it, sent by `flask outbox work`.
     # Without SMTP_HOST, messages are written to the log instead (development).
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")  # links in e-mails
+    PUBLIC_BASE_URL = default_public_base_url()  # links in e-mails, feeds and verification links
     MAIL_FROM = os.environ.get("MAIL_FROM", "Hangzhou Talent Events <noreply@example.com>")
     SMTP_HOST = os.environ.get("SMTP_HOST", "")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))

@@ -50,6 +50,18 @@ def localized(obj, field: str) -> str:
     return pick(obj, field, current_language())
 
 
+# Marks a title may already carry (“新春纳才 杭向未来” 2027 …): such a title gets no quotes of ours.
+QUOTE_MARKS = "“”‘’「」『』《》\"'"
+
+
+def title_in_quotes(title: str) -> str:
+    """A title as a sentence names it: Chinese puts “” around it, English does not; a title that starts
+    or ends with its own quote mark is left as it is, so the marks are never doubled."""
+    if current_language() != "zh" or not title or title[0] in QUOTE_MARKS or title[-1] in QUOTE_MARKS:
+        return title
+    return f"“{title}”"
+
+
 def to_zone(value: datetime, zone_name: str) -> datetime:
     return value.astimezone(ZoneInfo(zone_name))
 
@@ -85,4 +97,5 @@ def init_app(app) -> None:
     app.jinja_env.filters["localdate"] = format_local_date
     app.jinja_env.filters["localtime"] = format_local_time
     app.jinja_env.globals.update(localized=localized, current_language=current_language, zone_label=zone_label,
+                                 title_in_quotes=title_in_quotes,
                                  supported_locales=SUPPORTED_LOCALES)

@@ -16,6 +16,7 @@ from eventsapp.badges import fonts
 from eventsapp.badges.models import Badge, BadgeRole
 from eventsapp.badges.rendering import LAYOUTS, BadgeCard, Layout
 from eventsapp.badges.services import names_of, sync_badges, token_of
+from eventsapp.booths.floorplan import code_sort_key
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.employers.models import Booth
 from eventsapp.events.models import Event
@@ -145,7 +146,7 @@ def select_badges(event: Event, options: BatchOptions) -> list[Badge]:
 def sort_cards(cards: list[BadgeCard], sort: str) -> list[BadgeCard]:
     if sort == "booth":
         # Booth staff by booth code (so each booth's badges come out together), everyone else after.
-        return sorted(cards, key=lambda c: (not c.booth_code, c.booth_code, c.sort_name, c.number))
+        return sorted(cards, key=lambda c: (code_sort_key(c.booth_code), c.sort_name, c.number))
     return sorted(cards, key=lambda c: (c.sort_name, c.number))
 
 

@@ -97,6 +97,17 @@ def parse_code(code: str) -> tuple[str, int]:
     return match.group(1).upper(), int(match.group(2))
 
 
+def code_sort_key(code: str | None) -> tuple:
+    """Booth codes in natural order: A-2 before A-10, hall A before hall B, booths without a code last."""
+    if not code:
+        return (1, "", 0, "")
+    try:
+        hall, number = parse_code(code)
+    except MalformedCode:
+        return (0, code.upper(), 0, code)
+    return (0, hall, number, code)
+
+
 def cell_for_code(code: str, grids: Iterable[HallGrid]) -> tuple[HallGrid, int, int]:
     """The hall and the (row, col) a code names; raises a CodeError saying what is wrong with it."""
     hall_name, number = parse_code(code)

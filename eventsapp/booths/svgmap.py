@@ -86,10 +86,11 @@ def hall_svg(grid: HallGrid, booths: Iterable[BoothMark], *, title: str, organiz
     booths = list(booths)
     standing = {(booth.row, booth.col + step) for booth in booths for step in range(2 if booth.double else 1)}
     # Full width on a phone (CSS: max-width 100%, height auto); on a wide screen a small hall keeps the
-    # scale of a big one. Attributes, not a style="...": the Content-Security-Policy allows no inline style.
+    # scale of a big one. A group, not an image: its booths are links, and an image may not hold anything
+    # focusable. Attributes, not a style="...": the Content-Security-Policy allows no inline style.
     parts = [f'<svg class="hall-map" viewBox="0 0 {width} {height}" width="{width * MAX_SCALE:g}" '
              f'height="{height * MAX_SCALE:g}" '
-             'role="img" '
+             'role="group" '
              f'xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title)}" data-hall="{escape(grid.name)}" '
              'font-family="system-ui, -apple-system, \'PingFang SC\', \'Microsoft YaHei\', \'Noto Sans CJK SC\', '
              'sans-serif">',

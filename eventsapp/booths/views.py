@@ -33,7 +33,7 @@ from eventsapp.employers.models import Booth, BoothStatus, BoothType, Hall, Indu
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
-from eventsapp.i18n import localized
+from eventsapp.i18n import localized, title_in_quotes
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("booths", __name__)
@@ -180,8 +180,8 @@ def withdraw(booth_id: int):
         flash(str(refusal.reasons[0]), "warning")
     else:
         db.session.commit()
-        flash(_("Your booth application for %(event)s is withdrawn.", event=localized(booth.event, "title")),
-              "success")
+        title = title_in_quotes(localized(booth.event, "title"))
+        flash(_("Your booth application for %(event)s is withdrawn.", event=title), "success")
     return redirect(url_for("booths.employer.booth_list"))
 
 

@@ -192,7 +192,8 @@ def shortlist_remove(booth_id: int, entry_id: int):
 @login_required
 def shortlist_csv(booth_id: int):
     booth = _shortlist_booth(booth_id)
-    body = export.shortlist_csv(services.shortlist_of(booth), _("No longer visible"))
+    codes = request.args.get("codes") == "1"  # stable column codes for scripts, as the README promises
+    body = export.shortlist_csv(services.shortlist_of(booth), _("No longer visible"), codes=codes)
     filename = f"shortlist-{booth.event.slug}-{booth.id}.csv"
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff",

@@ -1,6 +1,7 @@
 """What a candidate chooses from: degrees, talent classes, and suggestions for skills and places."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from eventsapp.candidates.models import Degree, TalentClass
@@ -25,6 +26,15 @@ TALENT_CLASS_DESCRIPTIONS = {
     TalentClass.E: _l("Senior talent (e.g. PhD holders, senior professional titles)"),
     TalentClass.F: _l("Talent in short supply, recognised by employers' own evaluation"),
 }
+
+
+def degree_words(degree: Degree | None) -> str:
+    """The degree as people read it (exports and pages print words, never the stored code)."""
+    return str(DEGREE_LABELS[degree]) if degree else ""
+
+
+def talent_class_words(talent_class: TalentClass | None) -> str:
+    return _("Talent class %(code)s", code=talent_class.value) if talent_class else ""
 
 HANGZHOU_DISTRICTS = ("上城区", "拱墅区", "西湖区", "滨江区", "萧山区", "余杭区", "临平区", "钱塘区", "富阳区",
                       "临安区", "桐庐县", "淳安县", "建德市")

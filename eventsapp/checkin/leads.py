@@ -8,9 +8,7 @@ scan records nothing personal. Who may use a booth's leads is decided in employe
 """
 from __future__ import annotations
 
-import csv
 import enum
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -23,13 +21,14 @@ from eventsapp.accounts.models import User
 from eventsapp.badges.models import Badge, BadgeRole
 from eventsapp.badges.services import Verdict
 from eventsapp.browse.services import NOTE_MAX_LENGTH, entry_for, find_entry, visible_profile
+from eventsapp.candidates.choices import degree_words
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.checkin.services import find_badge
 from eventsapp.dbtypes import utcnow
 from eventsapp.employers.access import visible_registrants_condition
 from eventsapp.employers.models import Booth, ShortlistEntry
 from eventsapp.extensions import db
-from eventsapp.registrations.export import excel_safe
+from eventsapp.spreadsheets import Column, csv_bytes, excel_safe, header
 from eventsapp.validation import ValidationFailed
 
 RATINGS = (1, 2, 3, 4)
@@ -134,25 +133,26 @@ def leads_of(booth: Booth) -> list[LeadRow]:
     return [LeadRow(entry, profiles.get(entry.candidate_id), name or "") for entry, name in rows]
 
 
-LEADS_CSV_HEADER = ["captured_at", "rating", "name", "name_latin", "degree", "school", "major", "graduation_year",
-                    "note", "captured_by"]
+LEADS_COLUMNS = [
+    Column("captured_at", _l("Scanned")), Column("rating", _l("Rating")), Column("name", _l("Name")),
+    Column("name_latin", _l("Name in Latin letters")), Column("degree", _l("Degree")), Column("school", _l("School")),
+    Column("major", _l("Major")), Column("graduation_year", _l("Graduation year")), Column("note", _l("Note")),
+    Column("captured_by", _l("Scanned by")),
+]
 
 
 def leads_csv(rows: list[LeadRow], zone_name: str, hidden_label: str) -> bytes:
-    """The booth's leads as CSV that Excel opens with Chinese intact (UTF-8 with a byte-order mark); capture
+    """The booth's leads as CSV that Excel opens with Chinese intact, in the employer's language; capture
     times in the event's time zone. A candidate who can no longer be seen keeps only the rating and note."""
     zone = ZoneInfo(zone_name)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(LEADS_CSV_HEADER)
+    lines = []
     for row in rows:
         entry, profile = row.entry, row.profile
         when = entry.lead_captured_at.astimezone(zone).isoformat(timespec="minutes")
         if profile is None:
             person = [hidden_label, "", "", "", "", ""]
         else:
-            person = [excel_safe(profile.name), excel_safe(profile.name_latin),
-                      profile.degree.value if profile.degree else "", excel_safe(profile.school),
-                      excel_safe(profile.major), profile.graduation_year or ""]
-        writer.writerow([when, entry.lead_rating or "", *person, excel_safe(entry.note), excel_safe(row.captured_by)])
-    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+            person = [excel_safe(profile.name), excel_safe(profile.name_latin), degree_words(profile.degree),
+                      excel_safe(profile.school), excel_safe(profile.major), profile.graduation_year or ""]
+        lines.append([when, entry.lead_rating or "", *person, excel_safe(entry.note), excel_safe(row.captured_by)])
+    return csv_bytes(header(LEADS_COLUMNS), lines)

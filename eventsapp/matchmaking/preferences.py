@@ -24,7 +24,7 @@ from eventsapp.booths.services import hosts_booths
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill
 from eventsapp.dbtypes import utcnow
 from eventsapp.employers.access import active_booth_condition, is_active_booth, visible_registrants_condition
-from eventsapp.employers.models import Booth, Industry, Opening, Organization, ShortlistEntry
+from eventsapp.employers.models import Booth, Industry, Opening, Organization, ShortlistEntry, booth_code_order
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_datetime
@@ -341,7 +341,7 @@ def rankable_booths(event_id: int, candidate_id: int | None, search: str = "", i
     query = (select(Booth).join(Booth.organization)
              .where(Booth.event_id == event_id, active_booth_condition())
              .options(joinedload(Booth.organization), joinedload(Booth.hall))
-             .order_by(Booth.code.is_(None), Booth.code, Organization.name_zh, Booth.id))
+             .order_by(*booth_code_order(), Organization.name_zh, Booth.id))
     text = " ".join(search.split())[:MAX_SEARCH_LENGTH]
     if text:
         pattern = contains_pattern(text)

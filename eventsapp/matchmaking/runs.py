@@ -14,8 +14,6 @@ Services flush; the caller commits. Large tables are written with Core inserts i
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import random
 import secrets
@@ -30,6 +28,7 @@ from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from eventsapp.accounts.models import User
+from eventsapp.booths.floorplan import code_sort_key
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
 from eventsapp.dbtypes import utcnow
 from eventsapp.employers.access import active_booth_condition
@@ -53,8 +52,8 @@ from eventsapp.matchmaking.models import (
     RunStatus,
 )
 from eventsapp.notifications.services import public_url, queue_email
-from eventsapp.registrations.export import excel_safe
 from eventsapp.registrations.models import Registration, RegistrationStatus
+from eventsapp.spreadsheets import Column, csv_bytes, excel_safe, header
 
 SEED_LIMIT = 2 ** 63  # seeds are stored in a BIGINT
 INSERT_CHUNK_ROWS = 10_000
@@ -515,10 +514,11 @@ def booth_fill(run: MatchRun, order: str = "-fill") -> list[BoothFill]:
         MatchRunBooth.run_id == run.id))).options(joinedload(Booth.organization), joinedload(Booth.hall)))
     rows = [BoothFill(booth, *fill.get(booth.id, (0, 0))) for booth in booths]
     if order == "booth":
-        rows.sort(key=lambda row: (row.booth.code is None, row.booth.code or "", row.booth.id))
+        rows.sort(key=lambda row: (code_sort_key(row.booth.code), row.booth.id))
     else:
         sign = -1 if order == "-fill" else 1
-        rows.sort(key=lambda row: (sign * row.share, sign * row.interviews, row.booth.code or "", row.booth.id))
+        rows.sort(key=lambda row: (sign * row.share, sign * row.interviews, code_sort_key(row.booth.code),
+                                    row.booth.id))
     return rows
 
 
@@ -793,21 +793,18 @@ def schedule_of_booth(booth: Booth) -> BoothSchedule:
 
 # --- The interview list as CSV ------------------------------------------------------------------------
 
-INTERVIEWS_CSV_HEADER = ["slot", "starts_at", "ends_at", "name", "name_latin"]
+INTERVIEWS_COLUMNS = [Column("slot", _l("Slot")), Column("starts_at", _l("Starts")), Column("ends_at", _l("Ends")),
+                      Column("name", _l("Name")), Column("name_latin", _l("Name in Latin letters"))]
 
 
 def interviews_csv(event: Event, interviews: Iterable[ScheduledInterview]) -> bytes:
-    """A booth's interviews as CSV that Excel opens with Chinese intact (UTF-8 with a byte-order
-    mark); times on the event's clock with their UTC offset; names kept out of formulas."""
+    """A booth's interviews as CSV that Excel opens with Chinese intact, in the employer's language;
+    times on the event's clock with their UTC offset; names kept out of formulas."""
     zone = ZoneInfo(event.timezone)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(INTERVIEWS_CSV_HEADER)
-    for item in interviews:
-        writer.writerow([item.slot + 1, item.starts_at.astimezone(zone).isoformat(timespec="minutes"),
-                         item.ends_at.astimezone(zone).isoformat(timespec="minutes"),
-                         excel_safe(item.candidate_name), excel_safe(item.candidate_name_latin)])
-    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+    return csv_bytes(header(INTERVIEWS_COLUMNS), (
+        [item.slot + 1, item.starts_at.astimezone(zone).isoformat(timespec="minutes"),
+         item.ends_at.astimezone(zone).isoformat(timespec="minutes"),
+         excel_safe(item.candidate_name), excel_safe(item.candidate_name_latin)] for item in interviews))
 
 
 def schedule_span(run: MatchRun) -> tuple[datetime, datetime] | None:

@@ -27,6 +27,7 @@ from eventsapp.employers.models import (
     Organization,
     OrganizationMember,
     OrganizationStatus,
+    booth_code_order,
 )
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
@@ -327,7 +328,7 @@ def approved_booths_by_organization(event_id: int, organization_ids: list[int]) 
         return {}
     booths = db.session.scalars(select(Booth).where(
         Booth.event_id == event_id, Booth.organization_id.in_(set(organization_ids)),
-        access.active_booth_condition()).options(joinedload(Booth.hall)).order_by(Booth.code, Booth.id))
+        access.active_booth_condition()).options(joinedload(Booth.hall)).order_by(*booth_code_order(), Booth.id))
     result: dict[int, list[Booth]] = {}
     for booth in booths:
         result.setdefault(booth.organization_id, []).append(booth)
@@ -403,7 +404,7 @@ def bookmarks_of(user: User) -> list[EventBookmarks]:
         .options(contains_eager(Bookmark.booth).contains_eager(Booth.event),
                  contains_eager(Bookmark.booth).contains_eager(Booth.organization),
                  contains_eager(Bookmark.booth).joinedload(Booth.hall))
-        .order_by(Event.starts_at, Event.id, Booth.code, Booth.id))
+        .order_by(Event.starts_at, Event.id, *booth_code_order(), Booth.id))
     return [EventBookmarks(event=event, bookmarks=list(group))
             for event, group in groupby(bookmarks, key=lambda bookmark: bookmark.booth.event)]
 

@@ -16,7 +16,7 @@ from eventsapp.employers.models import Opening
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
-from eventsapp.i18n import localized
+from eventsapp.i18n import localized, title_in_quotes
 from eventsapp.main.errors import render_error
 from eventsapp.openings import services
 from eventsapp.openings.forms import BookmarkForm, DeleteForm, OpeningForm, OpeningSearchForm
@@ -109,7 +109,7 @@ def manage_openings(event_id: int):
             apply_to_form(form, failure)
         else:
             db.session.commit()
-            flash(_("“%(title)s” has been added.", title=opening.title), "success")
+            flash(_("%(title)s has been added.", title=title_in_quotes(opening.title)), "success")
             return redirect(url_for("openings.manage_openings", event_id=event.id))
     return _render_manage(event, form, problems, status=422)
 
@@ -132,7 +132,7 @@ def edit_opening(opening_id: int):
             apply_to_form(form, failure)
         else:
             db.session.commit()
-            flash(_("“%(title)s” has been saved.", title=opening.title), "success")
+            flash(_("%(title)s has been saved.", title=title_in_quotes(opening.title)), "success")
             return redirect(url_for("openings.manage_openings", event_id=event.id))
     return _render_edit(event, opening, form, problems, status=200 if request.method == "GET" else 422)
 
@@ -156,7 +156,7 @@ def delete_opening(opening_id: int):
     title = opening.title
     services.delete_opening(opening)
     db.session.commit()
-    flash(_("“%(title)s” has been deleted.", title=title), "success")
+    flash(_("%(title)s has been deleted.", title=title_in_quotes(title)), "success")
     return redirect(url_for("openings.manage_openings", event_id=event.id))
 
 

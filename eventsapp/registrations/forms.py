@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from eventsapp.events.forms import CheckboxesField
 from eventsapp.i18n import localized
-from eventsapp.registrations.models import QuestionKind, RegistrationQuestion, RegistrationStatus
+from eventsapp.registrations.models import QuestionKind, RegistrationAnswer, RegistrationQuestion, RegistrationStatus
 from eventsapp.requestbounds import database_id
 
 STATUS_LABELS = {
@@ -33,7 +33,31 @@ QUESTION_KIND_LABELS = {
     QuestionKind.MULTIPLE_CHOICE: _l("Multiple choice"),
     QuestionKind.YES_NO: _l("Yes / no"),
 }
+YES_NO_LABELS = {"yes": _l("Yes"), "no": _l("No")}
+# The registration history's actions (RegistrationLog.action), as the organizers' page words them.
+ACTION_LABELS = {
+    "registered": _l("Registered for the event"),
+    "promoted": _l("Moved up from the waiting list"),
+    "cancelled": _l("Cancelled"),
+    "approved": _l("Approved"),
+    "rejected": _l("Declined"),
+    "added": _l("Added by an organizer"),
+    "moved_in": _l("Moved here from another event"),
+    "attended": _l("Attended"),
+}
 TOO_LONG = _l("At most %(max)d characters.")
+
+
+def answer_words(answer: RegistrationAnswer) -> str:
+    """An answer as people read it: yes/no in words, several choices on one line."""
+    if answer.question.kind == QuestionKind.YES_NO:
+        return str(YES_NO_LABELS.get(answer.value, answer.value))
+    return answer.value.replace("\n", "; ")
+
+
+def status_words(status: str | None) -> str:
+    """A status stored as text (the history's from/to) in words; '—' for none."""
+    return str(STATUS_LABELS[RegistrationStatus(status)]) if status else "—"
 
 
 class _NoQuestionsForm(FlaskForm):
@@ -54,7 +78,7 @@ def registration_form(questions: list[RegistrationQuestion], formdata=None) -> F
         if question.kind == QuestionKind.SHORT_TEXT:
             field = StringField(label, validators=[Optional(), Length(max=1000, message=TOO_LONG)])
         elif question.kind == QuestionKind.YES_NO:
-            field = RadioField(label, choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+            field = RadioField(label, choices=[SelectChoice(value, words) for value, words in YES_NO_LABELS.items()],
                                validators=[Optional()], validate_choice=False)
         elif question.kind == QuestionKind.SINGLE_CHOICE:
             field = RadioField(label, choices=[SelectChoice(option) for option in question.options],

@@ -12,11 +12,12 @@ from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
-from eventsapp.i18n import localized
+from eventsapp.i18n import localized, title_in_quotes
 from eventsapp.matchmaking.preferences import hosts_matching
 from eventsapp.matchmaking.runs import events_with_published_run
 from eventsapp.registrations import export, questions, services
 from eventsapp.registrations.forms import (
+    ACTION_LABELS,
     QUESTION_KIND_LABELS,
     STATUS_LABELS,
     AddRegistrantForm,
@@ -25,8 +26,10 @@ from eventsapp.registrations.forms import (
     MoveForm,
     QuestionForm,
     ReasonForm,
+    answer_words,
     answers_from,
     registration_form,
+    status_words,
 )
 from eventsapp.registrations.models import (
     ACTIVE_STATUSES,
@@ -133,8 +136,8 @@ def cancel_mine(registration_id: int):
             flash(str(reason), "warning")
     else:
         db.session.commit()
-        flash(_("Your registration for %(event)s is cancelled.", event=localized(registration.event, "title")),
-              "success")
+        title = title_in_quotes(localized(registration.event, "title"))
+        flash(_("Your registration for %(event)s is cancelled.", event=title), "success")
     return redirect(url_for("registrations.my_events"))
 
 
@@ -185,7 +188,8 @@ def registrants(event_id: int, **forms):
         positions=services.waitlist_positions(event.id), status_labels=STATUS_LABELS,
         decision_form=forms.get("decision_form") or DecisionForm(), reason_form=ReasonForm(),
         add_form=forms.get("add_form") or AddRegistrantForm(), move_form=move_form, capacity_form=capacity_form,
-        history=services.history_of(event.id)), 422 if forms else 200
+        history=services.history_of(event.id), answer_words=answer_words, action_labels=ACTION_LABELS,
+        status_words=status_words), 422 if forms else 200
 
 
 def _back(event: Event):
@@ -250,7 +254,7 @@ def move(event_id: int, registration_id: int):
                 flash(str(message), "danger")
         else:
             db.session.commit()
-            flash(_("Moved to %(event)s (%(status)s).", event=localized(moved.event, "title"),
+            flash(_("Moved to %(event)s (%(status)s).", event=title_in_quotes(localized(moved.event, "title")),
                     status=STATUS_LABELS[moved.status]), "success")
     else:
         flash(_("Choose an event and give a reason."), "danger")

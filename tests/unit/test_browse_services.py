@@ -214,7 +214,9 @@ def test_the_csv_renderer(booth, person, make_user):
     body = export.shortlist_csv(services.shortlist_of(booth), "hidden")
     assert body.startswith("\ufeff".encode())
     assert list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))[1] == [
-        "1", "李明", "Li Ming", "phd", "'+浙江大学", "AI", "2026", "E", "Python", "'=1+1", "", ""]
+        "1", "李明", "Li Ming", "PhD", "'+浙江大学", "AI", "2026", "Talent class E", "Python", "'=1+1", "", ""]
+    codes = export.shortlist_csv(services.shortlist_of(booth), "hidden", codes=True)
+    assert list(csv.reader(io.StringIO(codes.decode("utf-8-sig"))))[1][3:8] == ["phd", "'+浙江大学", "AI", "2026", "E"]
 
 
 # --- The record of views --------------------------------------------------------------------------

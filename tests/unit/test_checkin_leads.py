@@ -137,7 +137,8 @@ def test_the_leads_csv_has_local_times_and_no_formulas(booth, visitor, make_staf
     body = leads.leads_csv(leads.leads_of(booth), "Asia/Shanghai", "hidden")
     assert body.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    assert rows[0] == leads.LEADS_CSV_HEADER
-    assert rows[1] == ["2026-11-29T09:05+08:00", "2", "王小雨", "Wang Xiaoyu", "master", "'=cmd", "计算机科学", "2027",
-                       "'+1 follow up", staff.display_name]
+    assert rows[0] == ["Scanned", "Rating", "Name", "Name in Latin letters", "Degree", "School", "Major",
+                       "Graduation year", "Note", "Scanned by"]
+    assert rows[1] == ["2026-11-29T09:05+08:00", "2", "王小雨", "Wang Xiaoyu", "Master's degree", "'=cmd", "计算机科学",
+                       "2027", "'+1 follow up", staff.display_name]
     assert rows[2][:3] == ["2026-11-29T08:05+08:00", "", "hidden"] and rows[2][3:8] == [""] * 5

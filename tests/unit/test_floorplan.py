@@ -103,3 +103,28 @@ def test_bad_cells_are_refused(text):
 def test_a_stored_grid_is_read_back():
     grid = grid_from_text("A", 4, 5, "3", "3", "1:2")
     assert grid == HALL_A
+
+
+def test_booth_codes_sort_naturally():
+    from eventsapp.booths.floorplan import code_sort_key
+    codes = ["A-10", None, "B-1", "A-2", "a-3", "A-1"]
+    assert sorted(codes, key=code_sort_key) == ["A-1", "A-2", "a-3", "A-10", "B-1", None]
+
+
+def test_booths_sort_naturally_by_code_in_the_database(ctx, make_event, make_organization, make_booth):
+    from sqlalchemy import select
+
+    from eventsapp.employers.models import Booth, Hall, booth_code_order
+    from eventsapp.extensions import db
+    event = make_event()
+    hall_a, hall_b = Hall(event_id=event.id, name="A", rows=2, cols=10), Hall(event_id=event.id, name="B", rows=2,
+                                                                               cols=10)
+    db.session.add_all([hall_a, hall_b])
+    db.session.commit()
+    for code, hall, col in (("A-10", hall_a, 10), ("B-1", hall_b, 1), ("A-2", hall_a, 2), (None, None, None),
+                            ("A-1", hall_a, 1)):
+        make_booth(event, make_organization(), code=code, hall_id=hall.id if hall else None, row=1 if hall else None,
+                   col=col)
+    codes = db.session.scalars(select(Booth.code).where(Booth.event_id == event.id)
+                               .order_by(*booth_code_order(), Booth.id)).all()
+    assert codes == ["A-1", "A-2", "A-10", "B-1", None]

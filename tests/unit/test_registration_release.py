@@ -128,7 +128,7 @@ def test_an_organizer_cancelling_voids_the_badge_and_the_check_in(fair):
     assert badges.judge(badges.find_by_number(fair.event.id, badge.number), fair.event).verdict == Verdict.CANCELLED
     assert checkin.search_holders(fair.event.id, "安安") == []
     [row] = list(csv.reader(io.StringIO(registrants_csv([(registration, None)], []).decode("utf-8-sig"))))[1:]
-    assert row[1] == "cancelled" and row[13] == ""  # attended_at_utc
+    assert row[1] == "Cancelled" and row[13] == ""  # attended_at_utc
     assert live_interviews(fair, fair.ann) == []
 
 

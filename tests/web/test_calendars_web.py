@@ -141,6 +141,24 @@ def test_talent_day_feed(client, make_event):
     assert client.get("/talent-day.ics", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
 
 
+def test_talent_day_series_is_titled_in_the_feeds_language_like_its_years(client, make_event, chinese_by_default):
+    """Years with no event of their own show the series' title: it must be in the feed's language too."""
+    from tests.conftest import local
+    make_event(kind=EventKind.TALENT_DAY, talent_day_year=2027, starts_at=local(2027, 9, 28, 9),
+               ends_at=local(2027, 9, 28, 17), title_zh="2027 杭州人才日", title_en="Hangzhou Talent Day 2027")
+    for query, headers, series_title, year_title in (
+            ("?lang=en", {}, "Hangzhou Talent Day", "Hangzhou Talent Day 2027"),
+            ("", {}, "杭州人才日", "2027 杭州人才日"),
+            ("?lang=zh_CN", EN, "杭州人才日", "2027 杭州人才日"),
+            ("", EN, "Hangzhou Talent Day", "Hangzhou Talent Day 2027")):
+        parsed = vobject.readOne(client.get("/talent-day.ics" + query, headers=headers).get_data(as_text=True))
+        series = [item for item in parsed.vevent_list if not hasattr(item, "recurrence_id")]
+        years = [item for item in parsed.vevent_list if hasattr(item, "recurrence_id")]
+        assert [item.summary.value for item in series] == [series_title], query
+        assert [item.summary.value for item in years] == [year_title], query
+        assert parsed.x_wr_calname.value == series_title
+
+
 def test_feeds_are_read_only(client):
     assert client.post("/events.ics").status_code == 405
 

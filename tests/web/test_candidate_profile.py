@@ -255,3 +255,11 @@ def test_an_upload_over_the_request_limit_gets_the_friendly_413_page(app, client
     assert response.status_code == 413
     assert "The file is too large: a résumé can have at most 5 MB." in page
     assert stored_profile(app, candidate) is None
+
+
+def test_example_values_are_hints_not_values_that_look_typed(client, make_candidate, login):
+    """An empty year field must not look filled in: examples read "e.g. 2027"."""
+    login(make_candidate())
+    page = client.get("/my/profile", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'placeholder="e.g. 2027"' in page and 'placeholder="2027"' not in page
+    assert 'placeholder="e.g. 138 0013 8000"' in page

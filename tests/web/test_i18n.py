@@ -1,4 +1,6 @@
 """Both languages: how the language is chosen, and that both catalogs are complete."""
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -51,18 +53,43 @@ def test_the_language_switch_only_redirects_within_the_site(client):
     assert client.get("/language/klingon").status_code == 302
 
 
+def _makefile_extraction_command(output: Path) -> list[str]:
+    """The `pybabel extract` command `make catalog-update` runs, writing to ``output`` instead."""
+    plan = subprocess.run(["make", "--no-print-directory", "-n", "catalog-update"], cwd=ROOT, check=True,
+                          capture_output=True, text=True).stdout
+    line = next(line for line in plan.splitlines() if "pybabel extract" in line)
+    words = shlex.split(line)
+    words[words.index("-o") + 1] = str(output)
+    return [sys.executable, "-m", "babel.messages.frontend", *words[1:]]
+
+
 @pytest.fixture(scope="module")
-def extracted(tmp_path_factory):
+def extraction(tmp_path_factory):
+    """What the Makefile's extraction reads: the set of files and the messages found."""
     template = tmp_path_factory.mktemp("pot") / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
-                    "-k", "lazy_gettext",
-                    # Without it Babel skips folders whose name starts with "_", such as templates/_macros.
-                    "--ignore-dirs", ".* __pycache__", "-o", str(template), "--no-location", "."],
-                   cwd=ROOT, check=True, capture_output=True)
+    result = subprocess.run(_makefile_extraction_command(template), cwd=ROOT, check=True, capture_output=True,
+                            text=True)
+    files = set(re.findall(r"^extracting messages from (\S+)", result.stderr, flags=re.MULTILINE))
     with template.open("rb") as handle:
         messages = {message.id for message in read_po(handle) if message.id}
+    return files, messages
+
+
+@pytest.fixture(scope="module")
+def extracted(extraction):
+    messages = extraction[1]
     assert len(messages) > 200, "the extraction found too few strings: check babel.cfg"
     return messages
+
+
+def test_the_extraction_reads_every_template_and_module(extraction):
+    """Babel skips folders starting with "_" by default: a new folder must not slip out of the catalogs."""
+    on_disk = {path.relative_to(ROOT).as_posix() for pattern in ("templates/**/*.html", "templates/**/*.txt",
+                                                                 "eventsapp/**/*.py")
+               for path in ROOT.glob(pattern)}
+    missed = sorted(on_disk - extraction[0])
+    assert not missed, f"babel.cfg or the Makefile's EXTRACT misses {missed[:10]}"
+    assert "templates/_macros/calendar.html" in extraction[0]
 
 
 @pytest.mark.parametrize("locale", ["zh_Hans_CN", "en"])
@@ -75,3 +102,13 @@ def test_every_string_in_the_code_is_translated(extracted, locale):
                   and not message.fuzzy}
     missing = sorted(str(m) for m in extracted - translated)
     assert not missing, f"untranslated in {locale} (run `make catalog-update` and translate): {missing[:10]}"
+
+
+def test_titles_are_quoted_in_chinese_unless_they_bring_their_own_quotes(app):
+    from eventsapp.i18n import title_in_quotes
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert title_in_quotes("杭州人才日") == "“杭州人才日”"
+        for own in ("“新春纳才” 招聘会", "「青春潮创」", "招聘会“金秋”", "《人才政策》解读会"):
+            assert title_in_quotes(own) == own
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert title_in_quotes("Talent Day") == "Talent Day"

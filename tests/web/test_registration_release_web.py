@@ -62,4 +62,4 @@ def test_the_registrants_list_never_shows_a_cancelled_person_as_attended(app, cl
     assert ">Attended<" not in html
     exported = client.get(f"/manage/events/{fair.event.id}/registrations.csv").get_data(as_text=True)
     [row] = [line for line in csv.reader(io.StringIO(exported.lstrip("\ufeff"))) if line[0] == str(registration)]
-    assert row[1] == "cancelled" and row[13] == ""
+    assert row[1] == "Cancelled" and row[13] == ""

@@ -101,6 +101,37 @@ def test_questions_are_asked_and_required_answers_enforced(app, client, make_eve
         assert db.session.scalar(select(RegistrationAnswer.value)) == "Afternoon"
 
 
+def test_answers_statuses_and_history_are_in_words_on_the_page_and_in_the_csv(app, client, make_event, make_candidate,
+                                                                              make_user, login):
+    """No raw codes: yes/no answers, statuses, degrees, talent classes and history entries in the reader's words."""
+    import csv
+    import io
+
+    from eventsapp.candidates.models import TalentClass
+    event = make_event(slug="words")
+    with app.app_context():
+        db.session.add(RegistrationQuestion(event_id=event.id, kind=QuestionKind.YES_NO, label_zh="需要住宿",
+                                            label_en="Hotel needed"))
+        db.session.commit()
+        question_id = db.session.scalar(select(RegistrationQuestion.id))
+    login(make_candidate(talent_class=TalentClass.E))
+    assert client.post("/events/words/register", data={f"question_{question_id}": "yes"}).status_code == 302
+    client.post("/logout")
+    login(make_user(Role.ORGANIZER))
+    chinese = {"Accept-Language": "zh-CN"}
+    page = client.get(f"/manage/events/{event.id}/registrations", headers=chinese).get_data(as_text=True)
+    assert "需要住宿:</span> 是" in page and "报名: — → 已确认" in page
+    rows = list(csv.reader(io.StringIO(client.get(f"/manage/events/{event.id}/registrations.csv",
+                                                  headers=chinese).data.decode("utf-8-sig"))))
+    head, row = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    assert head[:3] == ["报名编号", "状态", "姓名"] and head[-1] == "需要住宿"
+    assert (row["状态"], row["学历"], row["人才类别"], row["需要住宿"]) == ("已确认", "硕士", "人才类别 E", "是")
+    english = list(csv.reader(io.StringIO(client.get(f"/manage/events/{event.id}/registrations.csv",
+                                                     headers=EN).data.decode("utf-8-sig"))))
+    assert english[0][:2] == ["Registration no.", "Status"] and english[1][1] == "Confirmed"
+    assert english[0][-1] == "Hotel needed" and english[1][-1] == "Yes"
+
+
 def test_candidates_cancel_their_own_registration_and_nobody_elses(app, client, make_event, make_candidate, login):
     event = make_event(slug="fair", capacity=1)
     owner = make_candidate()
@@ -259,3 +290,25 @@ def test_registering_runs_a_handful_of_statements_whatever_the_outcome(app, clie
     assert counts == [4 + inserts, 4 + inserts]
     assert [r.status for r in registrations(app, event.id)] == [RegistrationStatus.CONFIRMED,
                                                               RegistrationStatus.WAITLISTED]
+
+
+def test_titles_that_bring_their_own_quotes_get_no_second_pair(app, client, make_event, make_candidate, login,
+                                                               chinese_by_default):
+    quoted = make_event(slug="spring", title_zh="“新春纳才 杭向未来” 2027 长三角高层次人才招聘会")
+    plain = make_event(slug="autumn", title_zh="金秋招聘会")
+    login(make_candidate())
+    pages = []
+    for event in (quoted, plain):
+        client.post(f"/events/{event.slug}/register")
+        registration = registrations(app, event.id)[0]
+        pages.append(client.post(f"/my/registrations/{registration.id}/cancel", follow_redirects=True)
+                     .get_data(as_text=True))
+    with app.app_context():
+        from eventsapp.notifications.models import OutboxMessage
+        from eventsapp.notifications.services import rendered
+        mails = " ".join(" ".join(rendered(message)) for message in db.session.scalars(select(OutboxMessage)))
+    text = mails + " ".join(pages)
+    assert "““" not in text and "””" not in text
+    assert "您报名的“新春纳才 杭向未来” 2027 长三角高层次人才招聘会已取消" in pages[0]
+    assert "您报名的“金秋招聘会”已取消" in pages[1]
+    assert "“新春纳才 杭向未来” 2027 长三角高层次人才招聘会" in mails and "“金秋招聘会”" in mails

@@ -188,9 +188,19 @@ def test_csv_export_of_this_booths_shortlist(client, fair, registrant, app, make
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows == [
-        ["rank", "name", "name_latin", "degree", "school", "major", "graduation_year", "talent_class", "skills",
-         "note", "lead_rating", "lead_captured_at_utc"],
-        ["1", "李明", "Li Ming", "master", "浙江大学", "计算机", "2026", "E", "Python, 英语", "第一", "", ""],
+        ["Rank", "Name", "Name in Latin letters", "Degree", "School", "Major", "Graduation year", "Talent class",
+         "Skills", "Private note", "Lead rating", "Lead scanned (UTC)"],
+        ["1", "李明", "Li Ming", "Master's degree", "浙江大学", "计算机", "2026", "Talent class E", "Python, 英语",
+         "第一", "", ""],
         ["2", "No longer visible", "", "", "", "", "", "", "", "gone", "", ""],
-        ["", "'=HYPERLINK(\"http://x\")", "", "master", "'-1+2", "", "2027", "", "", "'@SUM(A1)", "", ""],
+        ["", "'=HYPERLINK(\"http://x\")", "", "Master's degree", "'-1+2", "", "2027", "", "", "'@SUM(A1)", "", ""],
     ]
+    # In Chinese for a Chinese reader, and the stable codes the README promises scripts with ?codes=1.
+    chinese = client.get(f"/employer/booths/{fair.booth.id}/shortlist.csv", headers={"Accept-Language": "zh-CN"})
+    rows = list(csv.reader(io.StringIO(chinese.data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["名次", "姓名", "姓名拼音或英文名", "学历"] and rows[1][3] == "硕士"
+    codes = client.get(f"/employer/booths/{fair.booth.id}/shortlist.csv?codes=1", headers=EN)
+    rows = list(csv.reader(io.StringIO(codes.data.decode("utf-8-sig"))))
+    assert rows[0] == ["rank", "name", "name_latin", "degree", "school", "major", "graduation_year", "talent_class",
+                       "skills", "note", "lead_rating", "lead_captured_at_utc"]
+    assert rows[1][3] == "master" and rows[1][7] == "E"
