@@ -34,13 +34,14 @@ class DecisionsWaiting:
     """What organizers have to decide, with counts: the dashboard's "Waiting for a decision"."""
 
     organizations: int = 0  # awaiting verification
+    organization_changes: int = 0  # verified organizations whose new name or credit code awaits verification
     booths: list[EventCount] = field(default_factory=list)  # pending booth applications per event
     registrations: list[EventCount] = field(default_factory=list)  # awaiting approval per event
     failed_emails: int = 0
 
     @property
     def total(self) -> int:
-        return (self.organizations + self.failed_emails + sum(item.count for item in self.booths)
+        return (self.organizations + self.organization_changes + self.failed_emails + sum(item.count for item in self.booths)
                 + sum(item.count for item in self.registrations))
 
 
@@ -59,6 +60,8 @@ def decisions_waiting(now: datetime | None = None) -> DecisionsWaiting:
     return DecisionsWaiting(
         organizations=db.session.scalar(select(func.count()).select_from(Organization)
                                         .where(Organization.status == OrganizationStatus.PENDING)),
+        organization_changes=db.session.scalar(select(func.count()).select_from(Organization)
+                                               .where(Organization.change_requested_at.is_not(None))),
         booths=_pending_per_event(Booth, BoothStatus.PENDING, now),
         registrations=_pending_per_event(Registration, RegistrationStatus.PENDING, now),
         failed_emails=db.session.scalar(select(func.count()).select_from(OutboxMessage)

@@ -116,16 +116,18 @@ def test_decisions_are_counted_per_event_and_leave_out_events_that_cannot_use_th
     make_organization(status=OrganizationStatus.PENDING)
     make_organization(status=OrganizationStatus.PENDING)
     make_organization(status=OrganizationStatus.REJECTED)
+    make_organization(pending_name_zh="改名后的公司", pending_name_en="Renamed Co.",
+                      pending_credit_code="91330100RENAME0001", change_requested_at=utcnow())
     db.session.add_all([OutboxMessage(kind="verify_email", to_email="a@example.org", subject="s", body_text="b",
                                       locale="en", status=status)
                         for status in (OutboxStatus.FAILED, OutboxStatus.SENT, OutboxStatus.PENDING)])
     db.session.commit()
 
     waiting = decisions_waiting()
-    assert waiting.organizations == 2 and waiting.failed_emails == 1
+    assert waiting.organizations == 2 and waiting.organization_changes == 1 and waiting.failed_emails == 1
     assert [(item.event.title_en, item.count) for item in waiting.booths] == [("Soon", 2), ("Later", 1)]
     assert [(item.event.title_en, item.count) for item in waiting.registrations] == [("Later", 3)]
-    assert waiting.total == 2 + 1 + 3 + 3
+    assert waiting.total == 2 + 1 + 1 + 3 + 3
 
 
 def test_decisions_take_the_same_few_queries_however_many_events_wait(ctx, make_event, make_organization,
@@ -138,7 +140,7 @@ def test_decisions_take_the_same_few_queries_however_many_events_wait(ctx, make_
     one = queries()
     for _ in range(5):
         make_booth(make_event(), make_organization(), status=BoothStatus.PENDING)
-    assert queries() == one == 4
+    assert queries() == one == 5
 
 
 def test_nothing_waiting_counts_zero(ctx):

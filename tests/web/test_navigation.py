@@ -165,14 +165,19 @@ def test_the_dashboard_counts_what_waits_for_a_decision_with_links(app, client, 
     for _ in range(3):
         register(app, fair, make_candidate(), RegistrationStatus.PENDING)
     make_organization(status=OrganizationStatus.PENDING)
+    renamed = make_organization(pending_name_zh="改名后的公司", pending_name_en="Renamed Co.",
+                                pending_credit_code="91330100RENAME0001", change_requested_at=utcnow())
     with app.app_context():
         db.session.add(OutboxMessage(kind="verify_email", to_email="x@example.org", subject="s", body_text="b",
                                      locale="en", status=OutboxStatus.FAILED))
         db.session.commit()
     page = text(client.get("/manage/", headers=EN))
-    assert re.search(r'data-testid="decisions-total">7<', page)
+    assert re.search(r'data-testid="decisions-total">8<', page)
+    changes = text(client.get("/manage/organizations?status=changes", headers=EN))
+    assert renamed.name_en in changes
     for testid, href, count in (
             ("decide-organizations", "/manage/organizations?status=pending", 1),
+            ("decide-organization-changes", "/manage/organizations?status=changes", 1),
             (f"decide-booths-{fair.id}", f"/manage/events/{fair.id}/booths?status=pending", 2),
             (f"decide-registrations-{fair.id}", f"/manage/events/{fair.id}/registrations?status=pending", 3),
             ("decide-emails", "/manage/outbox/?status=failed", 1)):
