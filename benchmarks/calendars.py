@@ -107,7 +107,7 @@ def fill(app, rng: random.Random, count: int) -> tuple[int, str]:
                                      starts_at=starts, ends_at=starts + timedelta(minutes=30), choice_position=1))
         token = services.create_feed_token(person)
         db.session.commit()
-        public = db.session.scalar(select(db.func.count()).select_from(Event).where(services.in_public_feeds()))
+        public = db.session.scalar(select(db.func.count()).select_from(Event).where(Event.is_public))
     return public, token
 
 

@@ -150,6 +150,8 @@ def make_event(app):
                       venue_name_zh="杭州国际博览中心", venue_name_en="Hangzhou International Expo Center",
                       venue_halls="A, B")
         values.update(overrides)
+        if values["status"] != EventStatus.DRAFT:  # as publish_event does; pass published_at=None for a draft
+            values.setdefault("published_at", starts - timedelta(days=60))  # cancelled before publication
         if values["kind"] == EventKind.TALENT_DAY and "talent_day_year" not in values:
             values["talent_day_year"] = values["starts_at"].astimezone(UTC).year
         return _persist(app, lambda: Event(**values, agenda_items=[AgendaItem(**item) for item in agenda]))

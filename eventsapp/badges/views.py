@@ -33,7 +33,7 @@ from eventsapp.badges.services import AlreadyReplaced, badge_of, names_of, reiss
 from eventsapp.badges.tokens import normalize_number
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.employers.models import Hall
-from eventsapp.events.models import Event, EventStatus
+from eventsapp.events.models import Event
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 from eventsapp.textsearch import contains_pattern
@@ -60,7 +60,7 @@ def _single_pdf(badge: Badge) -> bytes:
 def my_badge(slug: str):
     """The signed-in person's own badge: candidates, booth staff and crew alike."""
     event = find_event_by_slug(slug)
-    if event is None or event.status == EventStatus.DRAFT:
+    if event is None or not event.is_public:
         abort(404)
     badge = badge_of(event.id, current_user.id)
     if badge is None:

@@ -30,7 +30,7 @@ from eventsapp.booths.svgmap import INDUSTRY_COLORS, BoothMark, hall_svg
 from eventsapp.employers import access
 from eventsapp.employers.choices import INDUSTRY_LABELS
 from eventsapp.employers.models import Booth, BoothStatus, BoothType, Hall, Industry
-from eventsapp.events.models import Event, EventStatus
+from eventsapp.events.models import Event
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 from eventsapp.i18n import localized, title_in_quotes
@@ -109,7 +109,7 @@ def floor_plan(slug: str):
     event = find_event_by_slug(slug)
     if event is None or not services.hosts_booths(event):
         abort(404)
-    if event.status == EventStatus.DRAFT and not (current_user.is_authenticated and current_user.is_organizer):
+    if not event.is_public and not (current_user.is_authenticated and current_user.is_organizer):
         abort(404)  # drafts do not exist for the public
     search = request.args.get("q", "").strip()[:100]
     industry = _enum_arg("industry", Industry)
@@ -137,7 +137,7 @@ def booth_list():
 
 def _event_for_application(event_id: int) -> Event:
     event = db.get_or_404(Event, event_id)
-    if not services.hosts_booths(event) or event.status == EventStatus.DRAFT:
+    if not services.hosts_booths(event) or not event.is_public:
         abort(404)
     return event
 

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
 from sqlalchemy import event as sa_event
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -87,12 +87,6 @@ def parse_public_filters(args) -> PublicFilters:
         if series is None:
             raise FeedFilterError(f"unknown series {args['series']!r}")
     return PublicFilters(kind, series)
-
-
-def in_public_feeds():
-    """Published events, and cancelled ones that had been published (so clients remove them)."""
-    return or_(Event.status == EventStatus.PUBLISHED,
-               and_(Event.status == EventStatus.CANCELLED, Event.published_at.is_not(None)))
 
 
 @dataclass(frozen=True)
@@ -166,7 +160,7 @@ FEED_COLUMNS = (Event.id, Event.status, Event.updated_at, Event.calendar_sequenc
 def public_feed(filters: PublicFilters, language: str, base_url: str) -> ical.Feed:
     from eventsapp.events.forms import KIND_LABELS
 
-    query = select(*FEED_COLUMNS).where(in_public_feeds()).order_by(Event.starts_at, Event.id)
+    query = select(*FEED_COLUMNS).where(Event.is_public).order_by(Event.starts_at, Event.id)
     if filters.kind is not None:
         query = query.where(Event.kind == filters.kind)
     if filters.series is not None:
@@ -181,7 +175,7 @@ def public_feed(filters: PublicFilters, language: str, base_url: str) -> ical.Fe
 
 
 def find_public_event(slug: str) -> Event | None:
-    return db.session.scalar(select(Event).where(Event.slug == slug, in_public_feeds()))
+    return db.session.scalar(select(Event).where(Event.slug == slug, Event.is_public))
 
 
 def event_feed(event: Event, language: str, base_url: str) -> ical.Feed:
@@ -201,7 +195,7 @@ def talent_day_feed(language: str, base_url: str, default_zone: str, today: date
                     ) -> ical.Feed:
     """Talent Day every 28 September (RRULE) from the first Talent Day on record, at its local time;
     each year's published Talent Day overrides its occurrence (RECURRENCE-ID) with its own times."""
-    days = db.session.scalars(select(Event).where(Event.kind == EventKind.TALENT_DAY, in_public_feeds())
+    days = db.session.scalars(select(Event).where(Event.kind == EventKind.TALENT_DAY, Event.is_public)
                               .order_by(Event.talent_day_year)).all()
     # Every change to any Talent Day raises this, and every part of the series shares it.
     sequence = db.session.scalar(select(func.coalesce(func.sum(Event.calendar_sequence), 0))
@@ -302,7 +296,7 @@ def _registration_entries(user: User, language: str, base_url: str) -> list[ical
         select(Registration.id.label("registration_id"), Registration.status.label("registration_status"),
                Registration.updated_at.label("registration_updated_at"), changes.label("changes"), *FEED_COLUMNS)
         .select_from(Registration).join(Event, Event.id == Registration.event_id)
-        .where(Registration.user_id == user.id, Event.status != EventStatus.DRAFT)
+        .where(Registration.user_id == user.id, Event.is_public)
         .order_by(Event.starts_at, Event.id)).all()
     # Translated once per feed, not once per entry.
     labels = {status: str(label) for status, label in STATUS_LABELS.items()}
@@ -332,7 +326,7 @@ def _interview_entries(condition, language: str, base_url: str, for_staff: bool)
     rows = db.session.execute(
         select(Interview, MatchRun, Event)
         .join(MatchRun, MatchRun.id == Interview.run_id).join(Event, Event.id == MatchRun.event_id)
-        .where(condition, MatchRun.status.in_((RunStatus.PUBLISHED, RunStatus.SUPERSEDED)))
+        .where(condition, Event.is_public, MatchRun.status.in_((RunStatus.PUBLISHED, RunStatus.SUPERSEDED)))
         .options(joinedload(Interview.booth).joinedload(Booth.organization),
                  joinedload(Interview.booth).joinedload(Booth.hall))
         .order_by(MatchRun.id)).tuples().all()

@@ -3,7 +3,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, false
+from sqlalchemy import CheckConstraint, ColumnElement, Enum, ForeignKey, Index, String, Text, and_, false, or_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsapp.dbtypes import UTCDateTime, utcnow
@@ -106,6 +107,20 @@ class Event(db.Model):
         back_populates="event", cascade="all, delete-orphan",
         order_by="(AgendaItem.starts_at, AgendaItem.id)",
     )
+
+    @hybrid_property
+    def is_public(self) -> bool:
+        """Whether the public may know the event: published, or cancelled after having been published (so
+        people who planned to come, and their calendars, find out). A draft, and a draft cancelled before it
+        was ever published, do not exist for the public: every public list, page, feed and search asks this."""
+        return self.status == EventStatus.PUBLISHED or (
+            self.status == EventStatus.CANCELLED and self.published_at is not None)
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_condition(cls) -> ColumnElement[bool]:
+        return or_(cls.status == EventStatus.PUBLISHED,
+                   and_(cls.status == EventStatus.CANCELLED, cls.published_at.is_not(None)))
 
     @property
     def halls(self) -> list[str]:

@@ -204,7 +204,8 @@ def unpublish_event(event: Event) -> None:
 
 
 def cancel_event(event: Event) -> None:
-    """Cancelled events stay visible (marked cancelled) so people who planned to come find out."""
+    """Cancelled events that had been published stay visible (marked cancelled) so people who planned to
+    come find out; a draft never published stays hidden (Event.is_public)."""
     if event.status == EventStatus.CANCELLED:
         raise EventStateError("the event is already cancelled")
     event.status = EventStatus.CANCELLED
@@ -236,9 +237,13 @@ def unpublishing_consequences(event: Event, active_registrations: int, has_booth
 
 
 def cancellation_consequences(event: Event, active_registrations: int) -> list:
-    lines = [_l("Visitors see the event marked cancelled, so people who planned to come find out; calendars "
-                "subscribed to it show it as cancelled."),
-             _l("Registration closes at once.")]
+    if event.published_at is None:
+        lines = [_l("The event was never published, so it stays hidden: visitors cannot find it, in the lists, "
+                    "its page or the calendar feeds.")]
+    else:
+        lines = [_l("Visitors see the event marked cancelled, so people who planned to come find out; calendars "
+                    "subscribed to it show it as cancelled.")]
+    lines.append(_l("Registration closes at once."))
     if active_registrations:
         lines.append(ngettext(
             "%(num)d person is registered: the registration stays as it is and nobody is told by e-mail, so tell "
@@ -354,9 +359,6 @@ def delete_agenda_item(item: AgendaItem) -> None:
 
 # --- Public queries -------------------------------------------------------------------------
 
-PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
-
-
 @dataclass
 class EventFilters:
     kind: EventKind | None = None
@@ -373,7 +375,7 @@ def month_bounds(month: date, zone_name: str) -> tuple[datetime, datetime]:
 
 
 def public_events_query(filters: EventFilters, now: datetime, zone_name: str) -> Select:
-    query = select(Event).where(Event.status.in_(PUBLIC_STATUSES))
+    query = select(Event).where(Event.is_public)
     if filters.kind is not None:
         query = query.where(Event.kind == filters.kind)
     if filters.series_id is not None:

@@ -3,7 +3,6 @@ from flask_login import current_user
 
 from eventsapp.events import services
 from eventsapp.events.forms import KIND_LABELS, EventFilterForm
-from eventsapp.events.models import EventStatus
 from eventsapp.registrations import services as registrations
 from eventsapp.registrations.eligibility import EligibilityRules
 from eventsapp.registrations.forms import STATUS_LABELS
@@ -29,7 +28,7 @@ def event_detail(slug: str):
     event = services.find_event_by_slug(slug)
     if event is None:
         abort(404)
-    if event.status == EventStatus.DRAFT and not (current_user.is_authenticated and current_user.is_organizer):
+    if not event.is_public and not (current_user.is_authenticated and current_user.is_organizer):
         abort(404)  # drafts do not exist for the public
     visitor = current_user if current_user.is_authenticated else None
     registration = registrations.find_registration(event.id, visitor.id) if visitor else None

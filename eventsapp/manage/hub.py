@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from eventsapp.booths.services import BOOTH_EVENT_KINDS
-from eventsapp.events.models import Event, EventKind, EventStatus
+from eventsapp.events.models import Event, EventKind
 
 FAIR_KINDS = frozenset(BOOTH_EVENT_KINDS)  # booths, halls, floor plan, openings and matching
 
@@ -32,7 +32,7 @@ class EventTab:
     public: bool = False  # a public page, outside the organizers' area: drafts have none
 
     def applies_to(self, event: Event) -> bool:
-        if self.public and event.status == EventStatus.DRAFT:
+        if self.public and not event.is_public:
             return False
         return self.kinds is None or event.kind in self.kinds
 

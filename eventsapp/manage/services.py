@@ -41,8 +41,8 @@ class DecisionsWaiting:
 
     @property
     def total(self) -> int:
-        return (self.organizations + self.organization_changes + self.failed_emails + sum(item.count for item in self.booths)
-                + sum(item.count for item in self.registrations))
+        return (self.organizations + self.organization_changes + self.failed_emails
+                + sum(item.count for item in self.booths) + sum(item.count for item in self.registrations))
 
 
 def _pending_per_event(model, pending, now: datetime) -> list[EventCount]:

@@ -13,7 +13,7 @@ from eventsapp.dbtypes import utcnow
 from eventsapp.employers import access
 from eventsapp.employers.choices import INDUSTRY_LABELS
 from eventsapp.employers.models import Booth
-from eventsapp.events.models import Event, EventStatus
+from eventsapp.events.models import Event
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 from eventsapp.i18n import localized
@@ -89,7 +89,7 @@ def settings(event_id: int):
 
 def _fair_or_404(slug: str) -> Event:
     event = find_event_by_slug(slug)
-    if event is None or event.status == EventStatus.DRAFT or not services.hosts_matching(event):
+    if event is None or not event.is_public or not services.hosts_matching(event):
         abort(404)
     return event
 

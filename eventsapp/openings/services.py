@@ -397,10 +397,10 @@ class EventBookmarks:
 
 
 def bookmarks_of(user: User) -> list[EventBookmarks]:
-    """The user's bookmarks grouped by event, soonest event first; drafts are left out."""
+    """The user's bookmarks grouped by event, soonest event first; events not public are left out."""
     bookmarks = db.session.scalars(
         select(Bookmark).join(Bookmark.booth).join(Booth.event).join(Booth.organization)
-        .where(Bookmark.user_id == user.id, Event.status != EventStatus.DRAFT)
+        .where(Bookmark.user_id == user.id, Event.is_public)
         .options(contains_eager(Bookmark.booth).contains_eager(Booth.event),
                  contains_eager(Bookmark.booth).contains_eager(Booth.organization),
                  contains_eager(Bookmark.booth).joinedload(Booth.hall))

