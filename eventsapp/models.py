@@ -25,6 +25,7 @@ from eventsapp.employers.models import (
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
 from eventsapp.matchmaking.models import (
     BoothExclusion,
+    CancelReason,
     CandidateChoice,
     Interview,
     MatchingRound,
@@ -45,7 +46,7 @@ from eventsapp.registrations.models import (
 
 __all__ = [
     "Badge", "BadgeJob", "BadgeRole", "CalendarFeed", "CheckIn", "EventCrew", "JobStatus",
-    "BoothExclusion", "CandidateChoice", "Interview", "MatchRun", "MatchRunBooth", "MatchRunCandidate",
+    "BoothExclusion", "CancelReason", "CandidateChoice", "Interview", "MatchRun", "MatchRunBooth", "MatchRunCandidate",
     "MatchingRound", "RunStatus",
     "Booth", "BoothStatus", "BoothType", "Bookmark", "Hall", "Industry", "Invitation", "MemberRole", "Opening",
     "Organization", "OrganizationMember", "OrganizationSize", "OrganizationStatus", "ProfileView",

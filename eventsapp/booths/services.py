@@ -40,6 +40,7 @@ from eventsapp.employers.models import (
 from eventsapp.events.models import Event, EventKind, EventStatus
 from eventsapp.extensions import db
 from eventsapp.i18n import localized
+from eventsapp.matchmaking.interviews import cancel_interviews_at_booth
 from eventsapp.notifications.services import public_url, queue_email
 from eventsapp.registrations.services import lock_event
 from eventsapp.validation import ValidationFailed
@@ -177,6 +178,7 @@ def withdraw_booth(booth: Booth, now: datetime | None = None) -> Booth:
     booth.status = BoothStatus.WITHDRAWN
     _unplace(booth)
     db.session.flush()
+    cancel_interviews_at_booth(booth, now)
     log.info("booth %s withdrawn", booth.id)
     return booth
 
@@ -285,6 +287,7 @@ def reject_booth(event_id: int, booth_id: int, reason: str, now: datetime | None
     booth.status, booth.status_reason, booth.decided_at = BoothStatus.REJECTED, reason, now or utcnow()
     _unplace(booth)
     db.session.flush()
+    cancel_interviews_at_booth(booth, booth.decided_at)
     _tell_owner(booth, "booth_rejected", reason=reason)
     log.info("booth %s rejected", booth.id)
     return booth

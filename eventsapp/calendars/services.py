@@ -31,6 +31,7 @@ from eventsapp.employers.models import Booth, OrganizationMember
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
 from eventsapp.events.services import CALENDAR_EVENT_FIELDS, TALENT_DAY_DAY, TALENT_DAY_MONTH
 from eventsapp.extensions import db
+from eventsapp.matchmaking.interviews import employer_unavailable
 from eventsapp.matchmaking.models import Interview, MatchRun, RunStatus
 from eventsapp.registrations.models import Registration, RegistrationLog, RegistrationStatus
 from eventsapp.talentday.services import DEFAULT_END_HOUR, DEFAULT_START_HOUR
@@ -341,11 +342,17 @@ def _interview_entries(condition, language: str, base_url: str, for_staff: bool)
             continue  # no published run any more: nothing to show
         booth, current_run = interview.booth, current[event_id]
         dropped = run.id != current_run.id  # a later run did not keep the pair
-        withdrawn = interview.cancelled_at is not None  # the registration ended after the run
-        cancelled = dropped or withdrawn or event.status == EventStatus.CANCELLED
+        withdrawn = interview.cancelled_at is not None  # the registration ended, or the booth left, after the run
+        # The organization is suspended or rejected, for now: CANCELLED rather than left out, so that
+        # subscribed calendars take it off the day at once (a vanished entry may linger in some clients),
+        # and CONFIRMED again, with a higher SEQUENCE, if the organization is reinstated.
+        unavailable = employer_unavailable(interview)
+        cancelled = dropped or withdrawn or unavailable or event.status == EventStatus.CANCELLED
         organization = ical.pick(booth.organization, "name", language)
         summary = (_("Interview: %(name)s", name=names.get(candidate_id, "")) if for_staff
                    else _("Interview: %(organization)s", organization=organization))
+        if unavailable and not dropped:
+            summary = _("(employer currently unavailable) %(summary)s", summary=summary)
         url = ical.event_url(base_url, event.slug)
         place = _booth_place(booth, event, language)
         entries.append(ical.Entry(
@@ -354,8 +361,9 @@ def _interview_entries(condition, language: str, base_url: str, for_staff: bool)
             stamp=max(event.updated_at, current_run.published_at or event.updated_at,
                       interview.cancelled_at or event.updated_at),
             # Rises with every re-run (run ids only grow, two steps each), once more when the interview is
-            # cancelled with the registration, and with every change to the event.
-            sequence=2 * current_run.id + withdrawn + (event.calendar_sequence or 0),
+            # cancelled, with every change to the event, and whenever the organization stops or starts again.
+            sequence=(2 * current_run.id + withdrawn + (event.calendar_sequence or 0)
+                      + (booth.organization.calendar_sequence or 0)),
             status="CANCELLED" if cancelled else "CONFIRMED",
             description=ical.join_text(ical.pick(event, "title", language), organization, place, url),
             location=place, url=url))

@@ -80,6 +80,9 @@ class Organization(db.Model):
     pending_name_en: Mapped[str | None] = mapped_column(String(200))
     pending_credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     change_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Raised whenever the organization's booths stop or start working (suspended, reinstated, rejected,
+    # verified): part of its interviews' iCalendar SEQUENCE, so calendars follow both ways.
+    calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -386,8 +386,15 @@ def verify_organization(organization: Organization, now: datetime | None = None)
     organization.status = OrganizationStatus.VERIFIED
     organization.status_reason = ""
     organization.verified_at = now or utcnow()
+    _booths_start_or_stop(organization)
     db.session.flush()
     return _notify_owners(organization, "organization_verified")
+
+
+def _booths_start_or_stop(organization: Organization) -> None:
+    """The organization's booths stop or start working (its standing changed): its interviews' calendar
+    entries change state (matchmaking.interviews.employer_unavailable), so their SEQUENCE rises."""
+    organization.calendar_sequence = (organization.calendar_sequence or 0) + 1
 
 
 def _checked_reason(reason: str, message) -> str:
@@ -419,6 +426,7 @@ def reject_organization(organization: Organization, reason: str) -> list[OutboxM
     organization.status = OrganizationStatus.REJECTED
     organization.status_reason = reason
     organization.verified_at = None
+    _booths_start_or_stop(organization)
     db.session.flush()
     return _notify_owners(organization, "organization_rejected", reason=reason)
 
@@ -432,6 +440,7 @@ def suspend_organization(organization: Organization, reason: str) -> list[Outbox
         raise OrganizationStateError("only a verified organization can be suspended")
     organization.status = OrganizationStatus.SUSPENDED
     organization.status_reason = reason
+    _booths_start_or_stop(organization)
     db.session.flush()
     return _notify_owners(organization, "organization_suspended", reason=reason)
 
@@ -442,6 +451,7 @@ def reinstate_organization(organization: Organization) -> list[OutboxMessage]:
         raise OrganizationStateError("not suspended")
     organization.status = OrganizationStatus.VERIFIED
     organization.status_reason = ""
+    _booths_start_or_stop(organization)
     db.session.flush()
     return _notify_owners(organization, "organization_reinstated")
 

@@ -1,5 +1,11 @@
-"""Interviews that end before they happen: when a candidate's registration ends, their interviews
-in the published schedule are cancelled and each booth concerned is told.
+"""Whether an interview still takes place, and interviews that end before they happen.
+
+An interview takes place while it is not cancelled and its booth is active (employers.access): every
+list, CSV, e-mail and calendar asks ``is_live`` / ``live_interview_condition`` here. When a candidate's
+registration ends, their interviews in the published schedule are cancelled and each booth concerned
+is told; when a booth is withdrawn or rejected, its interviews are cancelled and each candidate is told.
+An organization suspended or rejected is reversible: its interviews are kept as they are, but leave
+every list while it is not in good standing, and candidates read that the employer is unavailable.
 
 A cancelled interview keeps its row (``Interview.cancelled_at``): the calendars show it as
 cancelled, so subscribed phones remove it, while every list and CSV leaves it out. This module
@@ -18,11 +24,28 @@ from sqlalchemy.orm import joinedload
 from eventsapp.accounts.models import User
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.dbtypes import utcnow
+from eventsapp.employers.access import active_booth_condition, is_active_booth
 from eventsapp.employers.models import Booth, OrganizationMember
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
-from eventsapp.matchmaking.models import Interview, MatchRun, RunStatus
+from eventsapp.matchmaking.models import CancelReason, Interview, MatchRun, RunStatus
 from eventsapp.notifications.services import public_url, queue_email
+
+
+def live_interview_condition():
+    """``is_live`` as an SQL condition on Interview."""
+    return Interview.cancelled_at.is_(None) & Interview.booth_id.in_(select(Booth.id).where(active_booth_condition()))
+
+
+def is_live(interview: Interview) -> bool:
+    """The interview takes place: not cancelled, and its booth is active (approved, of an organization in
+    good standing)."""
+    return interview.cancelled_at is None and is_active_booth(interview.booth)
+
+
+def employer_unavailable(interview: Interview) -> bool:
+    """Not cancelled, but its booth's organization is suspended or rejected for now: it may come back."""
+    return interview.cancelled_at is None and not is_live(interview)
 
 
 @dataclass(frozen=True)
@@ -49,10 +72,36 @@ def cancel_interviews_of(event_id: int, candidate_id: int, now: datetime | None 
     return interviews
 
 
-def mark_cancelled(interviews: list[Interview], now: datetime, name_hidden: bool = False) -> None:
-    """Cancel these interviews (of one event) and tell the staff of each booth concerned, in their language."""
+def cancel_interviews_at_booth(booth: Booth, now: datetime | None = None) -> list[Interview]:
+    """The booth was withdrawn or rejected: cancel its interviews in the event's published schedule and
+    e-mail each candidate concerned, in their language. Flushes."""
+    interviews = list(db.session.scalars(
+        select(Interview).join(MatchRun, MatchRun.id == Interview.run_id)
+        .where(MatchRun.event_id == booth.event_id, MatchRun.status == RunStatus.PUBLISHED,
+               Interview.booth_id == booth.id, Interview.cancelled_at.is_(None))
+        .options(joinedload(Interview.candidate)).order_by(Interview.starts_at, Interview.candidate_id)))
+    if not interviews:
+        return []
     for interview in interviews:
-        interview.cancelled_at = now
+        interview.cancelled_at, interview.cancel_reason = now or utcnow(), CancelReason.BOOTH
+    db.session.flush()
+    event = db.session.get(Event, booth.event_id)
+    for interview in interviews:
+        person = interview.candidate
+        if person.erased_at is not None:
+            continue
+        queue_email("interviews_cancelled_candidate", person.email, person.locale, "interviews_cancelled_candidate",
+                    name=person.display_name, event=event, organization=booth.organization, interview=interview,
+                    event_url=public_url("events.event_detail", slug=event.slug),
+                    my_interviews_url=public_url("match_runs.my_interviews"))
+    return interviews
+
+
+def mark_cancelled(interviews: list[Interview], now: datetime, name_hidden: bool = False) -> None:
+    """Cancel these interviews (of one event) with the candidate's registration and tell the staff of each
+    booth concerned, in their language."""
+    for interview in interviews:
+        interview.cancelled_at, interview.cancel_reason = now, CancelReason.REGISTRATION
     db.session.flush()
     names = {} if name_hidden else _candidate_names({interview.candidate_id for interview in interviews})
     by_booth: dict[int, list[CancelledInterview]] = defaultdict(list)

@@ -120,11 +120,20 @@ class MatchRunCandidate(db.Model):
     choices_json: Mapped[str] = mapped_column(Text)  # booth ids, most wanted first
 
 
+class CancelReason(enum.StrEnum):
+    """Why an interview of a published schedule will not take place."""
+
+    REGISTRATION = "registration"  # the candidate's registration ended
+    BOOTH = "booth"  # the booth was withdrawn or rejected
+
+
 class Interview(db.Model):
-    """A matched pair with its time: the schedule of a run."""
+    """A matched pair with its time: the schedule of a run. Whether it still takes place is
+    matchmaking.interviews.is_live / live_interview_condition (not cancelled, its booth active)."""
 
     __tablename__ = "interview"
     __table_args__ = (
+        CheckConstraint("(cancelled_at IS NULL) = (cancel_reason IS NULL)", name="cancelled_with_reason"),
         UniqueConstraint("run_id", "candidate_id", "booth_id", name="uq_interview_run_candidate_booth"),
         Index("ix_interview_run_booth_slot", "run_id", "booth_id", "slot"),
         Index("ix_interview_candidate", "candidate_id"),
@@ -138,9 +147,11 @@ class Interview(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     choice_position: Mapped[int] = mapped_column()  # where the candidate ranked the booth (1 = first)
-    # Set when the candidate's registration ended after the run: the interview is kept for the
-    # history and the calendars (which show it cancelled), and leaves every list.
+    # Set when the candidate's registration ended after the run, or the booth was withdrawn or rejected
+    # (cancel_reason says which): the interview is kept for the history and the calendars (which show it
+    # cancelled), and leaves every list.
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[CancelReason | None] = mapped_column(enum_column_type(CancelReason, "cancel_reason"))
 
     booth: Mapped[Booth] = relationship()
     candidate: Mapped[User] = relationship()

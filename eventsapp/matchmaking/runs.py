@@ -32,7 +32,7 @@ from eventsapp.booths.floorplan import code_sort_key
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
 from eventsapp.dbtypes import utcnow
 from eventsapp.employers.access import active_booth_condition
-from eventsapp.employers.models import Booth, ShortlistEntry
+from eventsapp.employers.models import Booth, BoothStatus, ShortlistEntry
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_datetime
@@ -40,9 +40,10 @@ from eventsapp.matching import Reason, explain, minimum_slots, schedule_intervie
 from eventsapp.matching.explain import Explanation
 from eventsapp.matchmaking import preferences
 from eventsapp.matchmaking.fitscore import SHARES, BoothWants, CandidateFacts
-from eventsapp.matchmaking.interviews import staff_of
+from eventsapp.matchmaking.interviews import employer_unavailable, is_live, live_interview_condition, staff_of
 from eventsapp.matchmaking.models import (
     BoothExclusion,
+    CancelReason,
     CandidateChoice,
     Interview,
     MatchingRound,
@@ -598,13 +599,19 @@ def publish_run(event_id: int, run_id: int, now: datetime | None = None, *,
 
 
 def _cancel_interviews_of_ended_registrations(run: MatchRun, now: datetime) -> None:
-    """A registration that ended between the run and its publication takes its interviews with it,
-    as it would have after (see matchmaking.interviews); nobody is told about a schedule it never had."""
+    """A registration that ended, or a booth withdrawn or rejected, between the run and its publication
+    takes its interviews with it, as it would have after (see matchmaking.interviews); nobody is told
+    about a schedule they never had."""
     no_longer_confirmed = ~exists().where(Registration.event_id == run.event_id,
                                           Registration.user_id == Interview.candidate_id,
                                           Registration.status == RegistrationStatus.CONFIRMED)
     db.session.execute(update(Interview).where(Interview.run_id == run.id, Interview.cancelled_at.is_(None),
-                                               no_longer_confirmed).values(cancelled_at=now))
+                                               no_longer_confirmed)
+                       .values(cancelled_at=now, cancel_reason=CancelReason.REGISTRATION))
+    booth_gone = Interview.booth_id.in_(select(Booth.id).where(Booth.status.in_(
+        (BoothStatus.WITHDRAWN, BoothStatus.REJECTED))))
+    db.session.execute(update(Interview).where(Interview.run_id == run.id, Interview.cancelled_at.is_(None),
+                                               booth_gone).values(cancelled_at=now, cancel_reason=CancelReason.BOOTH))
 
 
 @dataclass
@@ -638,7 +645,7 @@ def _send_interview_emails(run: MatchRun, replaces_earlier: bool) -> None:
                User.erased_at, CandidateProfile.name, CandidateProfile.name_latin)
         .join(User, User.id == Interview.candidate_id)
         .outerjoin(CandidateProfile, CandidateProfile.user_id == Interview.candidate_id)
-        .where(Interview.run_id == run.id, Interview.cancelled_at.is_(None))
+        .where(Interview.run_id == run.id, live_interview_condition())
         .order_by(Interview.candidate_id, Interview.starts_at, Interview.booth_id)).tuples()
     by_candidate: dict[int, tuple[tuple, list[ScheduledInterview]]] = {}
     by_booth: dict[int, list[ScheduledInterview]] = defaultdict(list)
@@ -701,9 +708,17 @@ class BoothExplanation:
 class CandidateSchedule:
     event: Event
     run: MatchRun
-    interviews: list[ScheduledInterview]
+    interviews: list[ScheduledInterview]  # those that take place
     explanations: list[BoothExplanation]
-    cancelled: int = 0  # interviews cancelled with the registration
+    cancelled: int = 0  # interviews cancelled with the registration (which has not been made again)
+    unavailable: list[ScheduledInterview] = field(default_factory=list)  # employer suspended or rejected, for now
+    booth_gone: list[ScheduledInterview] = field(default_factory=list)  # cancelled: the booth withdrawn or rejected
+    history: list[ScheduledInterview] = field(default_factory=list)  # cancelled with an earlier registration
+
+    @property
+    def registered_again(self) -> bool:
+        """The candidate cancelled, registered again, and this schedule holds nothing of the new registration."""
+        return bool(self.history) and not (self.interviews or self.unavailable or self.booth_gone)
 
 
 def explanations_for(run: MatchRun, candidate_id: int) -> list[Explanation]:
@@ -744,21 +759,35 @@ def schedules_of_candidate(candidate_id: int) -> list[CandidateSchedule]:
             .options(joinedload(Interview.booth).joinedload(Booth.organization),
                      joinedload(Interview.booth).joinedload(Booth.hall))
             .order_by(Interview.starts_at, Interview.booth_id)).all()
-        interviews = [
-            ScheduledInterview(interview.id, interview.slot, interview.starts_at, interview.ends_at, interview.booth,
-                               candidate_id, "", "", interview.choice_position)
-            for interview in rows if interview.cancelled_at is None]
-        cancelled = len(rows) - len(interviews)
-        if cancelled:  # the registration ended: the rest of the schedule no longer concerns them
-            schedules.append(CandidateSchedule(event, run, [], [], cancelled))
+        registration = db.session.scalar(select(Registration).where(
+            Registration.event_id == event.id, Registration.user_id == candidate_id))
+        schedule = CandidateSchedule(event, run, [], [])
+        for interview in rows:
+            item = ScheduledInterview(interview.id, interview.slot, interview.starts_at, interview.ends_at,
+                                      interview.booth, candidate_id, "", "", interview.choice_position)
+            if is_live(interview):
+                schedule.interviews.append(item)
+            elif employer_unavailable(interview):
+                schedule.unavailable.append(item)
+            elif registration is not None and interview.cancelled_at < registration.queued_at:
+                schedule.history.append(item)  # cancelled before the candidate registered again
+            elif interview.cancel_reason == CancelReason.BOOTH:
+                schedule.booth_gone.append(item)
+            else:
+                schedule.cancelled += 1
+        if schedule.cancelled or schedule.registered_again:
+            # The registration the run was made for has ended: the rest of the schedule no longer concerns them.
+            schedules.append(schedule)
             continue
+        interviews = schedule.interviews
         explanations = [item for item in explanations_for(run, candidate_id) if item.reason != Reason.MATCHED]
         booths = {booth.id: booth for booth in db.session.scalars(
             select(Booth).where(Booth.id.in_([item.booth for item in explanations]))
             .options(joinedload(Booth.organization)))} if explanations else {}
-        schedules.append(CandidateSchedule(event, run, interviews, [
+        schedule.explanations = [
             BoothExplanation(booths[item.booth], item.reason, item.your_rank, item.last_admitted_rank,
-                             len(interviews)) for item in explanations if item.booth in booths]))
+                             len(interviews)) for item in explanations if item.booth in booths]
+        schedules.append(schedule)
     return schedules
 
 
@@ -780,7 +809,7 @@ def schedule_of_booth(booth: Booth) -> BoothSchedule:
         select(Interview, User.display_name, CandidateProfile)
         .join(User, User.id == Interview.candidate_id)
         .outerjoin(CandidateProfile, CandidateProfile.user_id == Interview.candidate_id)
-        .where(Interview.run_id == run.id, Interview.booth_id == booth.id, Interview.cancelled_at.is_(None))
+        .where(Interview.run_id == run.id, Interview.booth_id == booth.id, live_interview_condition())
         .order_by(Interview.slot, Interview.candidate_id)).tuples().all()
     interviews = [
         ScheduledInterview(interview.id, interview.slot, interview.starts_at, interview.ends_at, booth,

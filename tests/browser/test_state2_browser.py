@@ -11,11 +11,13 @@ from playwright.sync_api import expect
 
 from eventsapp.accounts.models import Role
 from eventsapp.events.models import EventStatus
+from tests.browser import test_state_browser
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
 DESKTOP = dict(viewport={"width": 1280, "height": 900})
+fair = test_state_browser.fair  # Ann and Ben each have an interview at Westlake Robotics
 
 
 def log_in(page, base, email):
@@ -51,3 +53,28 @@ def test_a_cancelled_draft_stays_out_of_the_public_list(browser, live_server, ma
     screenshot(visitor, "public-list-without-cancelled-draft-phone")
     assert visitor.goto(live_server + f"/events/{draft.slug}").status == 404
     visitor.context.close()
+
+
+def test_the_candidate_reads_that_a_suspended_employer_is_unavailable(browser, live_server, app, fair, make_user,
+                                                                     screenshot):
+    organizer = make_user(Role.ORGANIZER, email="office@talent.example")
+    staff = browser.new_context(locale="en-US", **DESKTOP).new_page()
+    log_in(staff, live_server, organizer.email)
+    staff.goto(live_server + f"/manage/organizations/{fair.robotics.organization_id}")
+    staff.locator("form[action$='/suspend'] textarea, form[action$='/suspend'] input[name=reason]").first.fill(
+        "Fees unpaid")
+    staff.locator("form[action$='/suspend'] button[type=submit]").click()
+    expect(staff.locator(".alert-success")).to_be_visible()
+    staff.context.close()
+
+    page = browser.new_context(locale="en-US", **PHONE).new_page()
+    log_in(page, live_server, fair.ann.email)
+    page.goto(live_server + "/")
+    page.locator(".navbar-toggler").click()
+    page.locator(".navbar .dropdown-toggle:not([data-testid=language-menu])").click()
+    page.get_by_role("link", name="My interviews").click()
+    warning = page.locator("[data-testid^=employer-unavailable-]")
+    expect(warning).to_contain_text("This employer is currently unavailable")
+    expect(page.locator("main")).to_contain_text("Westlake Robotics")
+    screenshot(page, "my-interviews-employer-unavailable-phone")
+    page.context.close()
