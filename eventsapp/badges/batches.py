@@ -15,7 +15,7 @@ from eventsapp.accounts.models import User
 from eventsapp.badges import fonts
 from eventsapp.badges.models import Badge, BadgeRole
 from eventsapp.badges.rendering import LAYOUTS, BadgeCard, Layout
-from eventsapp.badges.services import names_of, sync_badges, token_of
+from eventsapp.badges.services import entitled_badge_condition, names_of, sync_badges, token_of
 from eventsapp.booths.floorplan import code_sort_key
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.employers.models import Booth
@@ -128,7 +128,7 @@ def cards_for(event: Event, badges: list[Badge]) -> list[BadgeCard]:
 def select_badges(event: Event, options: BatchOptions) -> list[Badge]:
     """The event's active badges (issued now where missing) matching the filters."""
     active = {badge.id for badge in sync_badges(event.id)}
-    query = (select(Badge).where(Badge.id.in_(active))
+    query = (select(Badge).where(Badge.id.in_(active), entitled_badge_condition())
              .options(selectinload(Badge.booth).selectinload(Booth.hall),
                       selectinload(Badge.booth).selectinload(Booth.organization)))
     if options.role:
@@ -168,5 +168,5 @@ def preprint_check(cards: list[BadgeCard], layout: Layout) -> list[Unprintable]:
 
 def role_counts(event_id: int) -> Counter:
     return Counter(dict(db.session.execute(
-        select(Badge.role, db.func.count()).where(Badge.event_id == event_id, Badge.revoked_at.is_(None))
+        select(Badge.role, db.func.count()).where(Badge.event_id == event_id, entitled_badge_condition())
         .group_by(Badge.role)).all()))

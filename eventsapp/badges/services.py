@@ -11,12 +11,12 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eventsapp.accounts.models import User
 from eventsapp.badges import tokens
-from eventsapp.badges.models import Badge, BadgeRole, EventCrew
+from eventsapp.badges.models import CREW_ROLES, Badge, BadgeRole, EventCrew
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.checkin.models import CheckIn
 from eventsapp.dbtypes import utcnow
@@ -200,6 +200,21 @@ def find_by_number(event_id: int, typed: str) -> Badge | None:
     # Prefer the active badge; an old number still answers "revoked".
     return db.session.scalar(select(Badge).where(Badge.event_id == event_id, Badge.number == number)
                              .order_by(Badge.revoked_at.is_not(None), Badge.id.desc()).limit(1))
+
+
+def entitled_badge_condition():
+    """An SQL condition on Badge: an active badge whose holder is still entitled to it, the rule of
+    ``entitlements`` and ``_still_entitled`` (a confirmed registration; staff of an active booth's
+    organization; the event's crew). The badge page's counts and list, print runs and the door's search
+    all ask it, so nobody who lost their place is counted, printed or found."""
+    candidate = (Badge.role == BadgeRole.CANDIDATE) & exists().where(
+        Registration.id == Badge.registration_id, Registration.status == RegistrationStatus.CONFIRMED)
+    employer = (Badge.role == BadgeRole.EMPLOYER) & exists().where(
+        Booth.id == Badge.booth_id, active_booth_condition(),
+        OrganizationMember.organization_id == Booth.organization_id, OrganizationMember.user_id == Badge.holder_id)
+    crew = Badge.role.in_(CREW_ROLES) & exists().where(EventCrew.event_id == Badge.event_id,
+                                                       EventCrew.user_id == Badge.holder_id)
+    return Badge.revoked_at.is_(None) & or_(candidate, employer, crew)
 
 
 def _still_entitled(badge: Badge) -> Verdict:

@@ -29,7 +29,7 @@ from eventsapp.accounts.models import User
 from eventsapp.badges import batches, crew, jobs, rendering
 from eventsapp.badges.forms import BatchForm, CrewForm
 from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, JobStatus
-from eventsapp.badges.services import AlreadyReplaced, badge_of, names_of, reissue
+from eventsapp.badges.services import AlreadyReplaced, badge_of, entitled_badge_condition, names_of, reissue
 from eventsapp.badges.tokens import normalize_number
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.employers.models import Hall
@@ -98,7 +98,7 @@ def _options(form: BatchForm) -> batches.BatchOptions:
 def _badge_rows(event: Event):
     search = request.args.get("q", "").strip()[:100]
     query = (select(Badge).join(Badge.holder).outerjoin(CandidateProfile, CandidateProfile.user_id == Badge.holder_id)
-             .where(Badge.event_id == event.id, Badge.revoked_at.is_(None))
+             .where(Badge.event_id == event.id, entitled_badge_condition())
              .options(selectinload(Badge.holder), selectinload(Badge.booth))
              .order_by(Badge.role, User.display_name, Badge.id))
     if search:

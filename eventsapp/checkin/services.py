@@ -175,7 +175,7 @@ def search_holders(event_id: int, text: str, limit: int = SEARCH_LIMIT) -> list[
         .join(User, User.id == Badge.holder_id)
         .outerjoin(profile, profile.user_id == Badge.holder_id)
         .outerjoin(CheckIn, and_(CheckIn.event_id == Badge.event_id, CheckIn.holder_id == Badge.holder_id))
-        .where(Badge.event_id == event_id, Badge.revoked_at.is_(None), *conditions)
+        .where(Badge.event_id == event_id, badges.entitled_badge_condition(), *conditions)
         .options(selectinload(Badge.booth).selectinload(Booth.organization))  # the matches show their booth
         .order_by(func.coalesce(profile.name_latin, User.display_name), Badge.id).limit(limit)).all()
     return [Match(badge, *badges.names_of(user, found), checked_in_at) for badge, found, user, checked_in_at in rows]

@@ -260,3 +260,29 @@ def test_a_job_still_waiting_in_the_redis_queue_is_left_alone(app, fair, monkeyp
         assert [job.id for job in jobs.fail_stalled_jobs(fair.id, STALE, now=later)] == [job_id]
     finally:
         queue.delete(delete_jobs=True)
+
+
+def test_people_no_longer_entitled_leave_the_counts_the_print_run_and_the_door_search(fair):
+    from eventsapp.badges.services import sync_badges
+    from eventsapp.checkin.services import search_holders
+    from eventsapp.employers.models import Booth, Organization, OrganizationStatus
+
+    sync_badges(fair.id)  # everyone's badge exists, as after a first print run
+    db.session.commit()
+    before = batches.role_counts(fair.id)
+    assert (before[BadgeRole.CANDIDATE], before[BadgeRole.EMPLOYER]) == (4, 4)  # owner and staff per booth
+    assert search_holders(fair.id, "Zhang")
+
+    zhang = db.session.scalar(select(Registration).join(Registration.profile).where(
+        Registration.event_id == fair.id, Registration.profile.has(name_latin="Zhang Wei")))
+    zhang.status = RegistrationStatus.CANCELLED  # a registration ended: its badge is void
+    booth = db.session.scalar(select(Booth).where(Booth.event_id == fair.id, Booth.code == "B-01"))
+    db.session.get(Organization, booth.organization_id).status = OrganizationStatus.SUSPENDED
+    db.session.commit()
+
+    after = batches.role_counts(fair.id)
+    assert (after[BadgeRole.CANDIDATE], after[BadgeRole.EMPLOYER], after[BadgeRole.JUDGE]) == (3, 2, 1)
+    cards = batches.batch_cards(fair, BatchOptions())
+    assert "张伟" not in [card.name for card in cards] and len(cards) == 6
+    assert search_holders(fair.id, "Zhang") == []
+    assert search_holders(fair.id, "Ouyang")
