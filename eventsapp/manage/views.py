@@ -17,7 +17,7 @@ from eventsapp.events.forms import KIND_LABELS, STATUS_LABELS, AgendaItemForm, C
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus
 from eventsapp.extensions import db
 from eventsapp.i18n import localized
-from eventsapp.manage import hub
+from eventsapp.manage import hub, moving
 from eventsapp.manage.services import decisions_waiting, event_overview
 from eventsapp.notifications.services import public_path_url
 from eventsapp.registrations import services as registrations
@@ -125,7 +125,12 @@ def edit_event(event_id: int):
         data = form.to_event_data()
         try:
             registrations.check_capacity(event.id, data.capacity)
-            services.save_event(data, event)
+            moving.save_moving_event(data=data, event=event, confirmed=request.form.get("confirmed") == "yes")
+        except moving.MoveNeedsConfirmation as question:
+            fields = [(name, value) for name, value in request.form.items(multi=True)
+                      if name not in ("csrf_token", "confirmed")]
+            return render_template("manage/confirm_move.html", event=event, consequences=question.consequences,
+                                   fields=fields)
         except ValidationFailed as failure:
             apply_to_form(form, failure)
         else:

@@ -614,6 +614,11 @@ def _cancel_interviews_of_ended_registrations(run: MatchRun, now: datetime) -> N
                                                booth_gone).values(cancelled_at=now, cancel_reason=CancelReason.BOOTH))
 
 
+def announce_new_times(run: MatchRun) -> None:
+    """The published schedule's times changed (the event moved): e-mail everyone in it their interviews again."""
+    _send_interview_emails(run, replaces_earlier=True)
+
+
 @dataclass
 class ScheduledInterview:
     """One interview, with what people are told about it."""

@@ -1,4 +1,5 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -213,3 +214,36 @@ def test_admins_grant_roles_and_organizers_cannot(app, client, make_user, login)
         from eventsapp.accounts.models import User
         assert db.session.get(User, candidate.id).role == Role.ORGANIZER
     assert client.post("/admin/users/999999/role", data={"role": "organizer"}).status_code == 404
+
+
+
+def test_moving_an_event_asks_first_when_its_schedule_is_published_then_moves_it(
+        app, client, organizer, make_event, make_organization, make_booth, make_candidate, make_staff):
+    from eventsapp.matchmaking import runs
+    from eventsapp.matchmaking.models import Interview
+    from tests.unit.test_match_runs import MatchingFair
+
+    fair = MatchingFair(app, make_event, make_organization, make_booth, make_candidate, make_staff, quota=1)
+    booth = fair.booth(interviewers=1, name_en="Westlake Robotics")
+    fair.candidate(booth, name="安安")
+    with app.app_context():
+        run = runs.run_matching(fair.event.id, None, seed=1)
+        runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
+        db.session.commit()
+        event = db.session.get(Event, fair.event.id)
+        before = db.session.scalar(select(Interview.starts_at))
+        start, end = (moment.astimezone(ZoneInfo(event.timezone)) for moment in (event.starts_at, event.ends_at))
+    moved = event_form(slug=event.slug, title_zh=event.title_zh, title_en=event.title_en, registration_closes_at="",
+                       starts_at=f"{start + timedelta(days=2):%Y-%m-%dT%H:%M}",
+                       ends_at=f"{end + timedelta(days=2):%Y-%m-%dT%H:%M}")
+    question = client.post(f"/manage/events/{event.id}", data=moved, headers=EN)
+    page = question.get_data(as_text=True)
+    assert question.status_code == 200 and 'data-testid="confirmation"' in page
+    assert "1 interview keeps its place in the day" in page
+    with app.app_context():
+        assert db.session.scalar(select(Interview.starts_at)) == before  # nothing moved yet
+
+    done = client.post(f"/manage/events/{event.id}", data={**moved, "confirmed": "yes"})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Interview.starts_at)) == before + timedelta(days=2)
