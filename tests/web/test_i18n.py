@@ -112,3 +112,14 @@ def test_titles_are_quoted_in_chinese_unless_they_bring_their_own_quotes(app):
             assert title_in_quotes(own) == own
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert title_in_quotes("Talent Day") == "Talent Day"
+
+
+def test_the_log_in_prompts_of_flask_login_speak_the_visitors_language(app, client, chinese_by_default):
+    page = client.get("/account", follow_redirects=True).get_data(as_text=True)
+    assert "请登录后查看此页面。" in page and "Please log in" not in page
+    assert 'alert-warning' in page
+
+    from eventsapp.extensions import login_manager
+    with app.test_request_context("/account", headers={"Accept-Language": "zh-CN"}):
+        assert login_manager.localize_callback(login_manager.needs_refresh_message) == "请重新登录后查看此页面。"
+        assert login_manager.needs_refresh_message_category == "warning"
