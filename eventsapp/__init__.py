@@ -48,10 +48,10 @@ def create_app(config: object | dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from eventsapp import i18n, models, security  # noqa: F401 - models registers every table with the metadata
-    from eventsapp.accounts.services import load_user
     from flask_babel import lazy_gettext as _l
 
+    from eventsapp import i18n, models, security  # noqa: F401 - models registers every table with the metadata
+    from eventsapp.accounts.services import load_user
     from eventsapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
