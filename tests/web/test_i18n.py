@@ -123,3 +123,29 @@ def test_the_log_in_prompts_of_flask_login_speak_the_visitors_language(app, clie
     with app.test_request_context("/account", headers={"Accept-Language": "zh-CN"}):
         assert login_manager.localize_callback(login_manager.needs_refresh_message) == "请重新登录后查看此页面。"
         assert login_manager.needs_refresh_message_category == "warning"
+
+
+READ_ALOUD_ATTRIBUTES = ("aria-label", "aria-description", "aria-roledescription", "aria-valuetext", "aria-placeholder",
+                         "title", "alt", "placeholder")
+
+
+def untranslated_attribute_texts(template: str) -> list[str]:
+    """Attribute values a reader hears or sees that hold words outside a Jinja expression."""
+    found = []
+    for match in re.finditer(r'\s(%s)="([^"]*)"' % "|".join(READ_ALOUD_ATTRIBUTES), template):
+        outside = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", match[2])
+        if re.search(r"[^\W\d_]", outside):
+            found.append(match[0].strip())
+    return found
+
+
+def test_every_attribute_text_in_the_templates_is_translated():
+    found = {str(path.relative_to(ROOT)): texts for path in sorted((ROOT / "templates").rglob("*.html"))
+             if (texts := untranslated_attribute_texts(path.read_text(encoding="utf-8")))}
+    assert not found, f"attribute texts outside the catalogs: {found}"
+
+
+def test_the_attribute_check_finds_words_outside_the_catalog():
+    assert untranslated_attribute_texts('<nav aria-label="breadcrumb"><img alt="" title="{{ _(\'Logo\') }}">'
+                                        '<input placeholder="例如 {{ year }}">') == [
+        'aria-label="breadcrumb"', 'placeholder="例如 {{ year }}"']
