@@ -132,7 +132,8 @@ READ_ALOUD_ATTRIBUTES = ("aria-label", "aria-description", "aria-roledescription
 def untranslated_attribute_texts(template: str) -> list[str]:
     """Attribute values a reader hears or sees that hold words outside a Jinja expression."""
     found = []
-    for match in re.finditer(r'\s(%s)="([^"]*)"' % "|".join(READ_ALOUD_ATTRIBUTES), template):
+    attributes = "|".join(READ_ALOUD_ATTRIBUTES)
+    for match in re.finditer(rf'\s({attributes})="([^"]*)"', template):
         outside = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", match[2])
         if re.search(r"[^\W\d_]", outside):
             found.append(match[0].strip())
