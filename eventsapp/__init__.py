@@ -48,9 +48,12 @@ def create_app(config: object | dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
     from eventsapp import i18n, models, security  # noqa: F401 - models registers every table with the metadata
     from eventsapp.accounts.services import load_user
     from eventsapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from eventsapp.main import errors
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
@@ -62,14 +65,14 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "warning"
+    login_manager.needs_refresh_message = _l("Please log in again to see this page.")
+    login_manager.needs_refresh_message_category = "warning"
     login_manager.user_loader(load_user)
-    login_manager.localize_callback = _lazy_gettext_message
-
-
-def _lazy_gettext_message(message: str) -> str:
-    from flask_babel import gettext
-    return gettext(message)
+    login_manager.unauthorized_handler(errors.login_needed)
+    # The messages are lazy strings: turned into text in the language of the request that flashes them.
+    login_manager.localize_callback = str
 
 
 def register_url_converters(app: Flask) -> None:

@@ -36,6 +36,7 @@ from eventsapp.employers.models import Hall
 from eventsapp.events.models import Event
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
+from eventsapp.main.errors import json_error
 from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed, apply_to_form
 
@@ -185,7 +186,7 @@ def _fail_stalled_jobs(event_id: int) -> None:
 def job_status(event_id: int, job_id: int):
     job = db.session.get(BadgeJob, job_id)
     if job is None or job.event_id != event_id:  # a job's event exists: the foreign key cascades deletes
-        return jsonify(error=_("No such job.")), 404
+        return json_error(404, _("There is no print run %(id)d for this event.", id=job_id))
     _fail_stalled_jobs(event_id)
     ready = job.status == JobStatus.DONE
     return jsonify(id=job.id, status=job.status.value, done=job.done, total=job.total,

@@ -37,8 +37,8 @@ from eventsapp.employers.models import Booth
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_datetime, format_local_time, localized, zone_label
-from eventsapp.main.errors import render_error
-from eventsapp.requestbounds import is_database_id
+from eventsapp.main.errors import json_error, render_error
+from eventsapp.requestbounds import DB_INT_MAX, is_database_id
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("checkin", __name__)
@@ -63,16 +63,21 @@ VERDICT_LABELS = {
 
 
 class ApiError(Exception):
-    """Bad input to a JSON endpoint: answered with a JSON message and a 4xx status."""
+    """Bad input to a JSON endpoint: answered in the JSON error shape (eventsapp/main/errors.py) with a
+    4xx status; a bad field gives 422 and its name."""
 
-    def __init__(self, message: str, status: int = 400):
+    def __init__(self, message: str, status: int = 400, field: str | None = None):
         super().__init__(message)
-        self.message, self.status = message, status
+        self.message, self.status, self.field = message, status, field
+
+
+def _bad_field(field: str, message: str) -> ApiError:
+    return ApiError(message, 422, field)
 
 
 @blueprint.errorhandler(ApiError)
 def _bad_request(error: ApiError):
-    return jsonify(error="bad_request", message=error.message), error.status
+    return json_error(error.status, error.message, {error.field: error.message} if error.field else None)
 
 
 def _me() -> User:
@@ -80,13 +85,14 @@ def _me() -> User:
 
 
 def _json_abort(status: int, message: str):
-    abort(make_response(jsonify(error="not_allowed" if status in (401, 403) else "not_found", message=message),
-                        status))
+    abort(json_error(status, message))
 
 
 def _payload(max_bytes: int) -> dict:
     if request.content_length is not None and request.content_length > max_bytes:
         raise ApiError(_("What you sent is too large."), 413)
+    if not request.is_json:
+        raise ApiError(_("Send JSON, with the Content-Type application/json."), 415)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ApiError(_("Send a JSON object."))
@@ -98,7 +104,7 @@ def _text(data: dict, key: str, limit: int = 1000) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or len(value) > limit:
-        raise ApiError(_("“%(field)s” must be a short text.", field=key))
+        raise _bad_field(key, _("“%(field)s” must be a text of at most %(max)d characters.", field=key, max=limit))
     return value
 
 
@@ -107,10 +113,12 @@ def _scan_fields(data: dict) -> dict:
     fields = {"token": _text(data, "token"), "number": _text(data, "number")}
     holder_id = data.get("holder_id")
     if holder_id is not None and not is_database_id(holder_id):  # a person's id: 1 to 2**31 - 1
-        raise ApiError(_("“%(field)s” must be a whole number.", field="holder_id"))
+        raise _bad_field("holder_id", _("“%(field)s” must be a whole number from 1 to %(max)d.", field="holder_id",
+                                        max=DB_INT_MAX))
     fields["holder_id"] = holder_id
     if sum(value is not None for value in fields.values()) != 1:
-        raise ApiError(_("Send one of a scanned code, a badge number or a person."))
+        raise ApiError(_("Send one of a scanned code (“token”), a badge number (“number”) or a person "
+                         "(“holder_id”)."), 422)
     return fields
 
 
@@ -121,9 +129,9 @@ def _scanned_at(data: dict) -> datetime | None:
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
-        raise ApiError(_("“%(field)s” must be a date and time.", field="scanned_at")) from None
+        raise _bad_field("scanned_at", _("“%(field)s” must be a date and time.", field="scanned_at")) from None
     if when.tzinfo is None:
-        raise ApiError(_("“%(field)s” needs a time zone.", field="scanned_at"))
+        raise _bad_field("scanned_at", _("“%(field)s” needs a time zone.", field="scanned_at"))
     return when
 
 
@@ -255,7 +263,8 @@ def sync(event_id: int):
     event = _door_event_json(event_id)
     scans = _payload(MAX_BATCH_BYTES).get("scans")
     if not isinstance(scans, list) or len(scans) > MAX_BATCH_SCANS:
-        raise ApiError(_("Send a list of at most %(max)d scans.", max=MAX_BATCH_SCANS))
+        raise _bad_field("scans", _("“%(field)s” must be a list of at most %(max)d scans.", field="scans",
+                                    max=MAX_BATCH_SCANS))
     results = []
     for item in scans:
         key = _client_id(item)
@@ -372,15 +381,16 @@ def lead_scan(booth_id: int):
     data = _payload(MAX_LEAD_BYTES)
     token, number = _text(data, "token"), _text(data, "number")
     if (token is None) == (number is None):
-        raise ApiError(_("Send a scanned code or a badge number."))
+        raise ApiError(_("Send a scanned code (“token”) or a badge number (“number”)."), 422)
     rating = data.get("rating")
     if rating is not None and (isinstance(rating, bool) or not isinstance(rating, int)):
-        raise ApiError(str(lead_services.RATING_MESSAGE))
+        raise _bad_field("rating", str(lead_services.RATING_MESSAGE))
     try:
         result = lead_services.capture_lead(booth, actor=_me(), token=token, number=number, rating=rating,
                                             note=_text(data, "note", MAX_LEAD_BYTES) or "")
     except ValidationFailed as failure:
-        raise ApiError(" ".join(str(message) for _field, message in failure.errors)) from None
+        raise ApiError(" ".join(str(message) for _field, message in failure.errors), 422,
+                       next((field for field, _message in failure.errors if field), None)) from None
     body = _lead_json(booth, result)
     db.session.commit()
     return jsonify(body)
@@ -412,8 +422,8 @@ def lead_update(booth_id: int, entry_id: int):
             flash(_("The lead has been saved."), "success")
             return redirect(url_for("checkin.leads", booth_id=booth.id, _anchor=f"lead-{entry.id}"))
     if wants_json:
-        messages = [str(message) for errors in form.errors.values() for message in errors]
-        return jsonify(error="invalid", message=" ".join(messages)), 400
+        fields = {name: " ".join(str(message) for message in errors) for name, errors in form.errors.items()}
+        return json_error(422, " ".join(fields.values()), fields)
     return leads(booth.id, failed=(entry.id, form))
 
 

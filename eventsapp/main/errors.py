@@ -1,9 +1,15 @@
-"""Friendly error pages in the visitor's language; JSON for clients that ask for it."""
+"""Friendly error pages in the visitor's language; JSON for clients that ask for it.
+
+Every JSON endpoint answers an error in one shape, ``{"error": code, "message": text}``, with the code
+from ``ERROR_CODES`` for the status, the message in the client's language naming the field at fault,
+and for 422 the message of each field at fault: ``"fields": {"holder_id": "..."}``.
+"""
 import math
 import time
+from collections.abc import Mapping
 from datetime import timedelta
 
-from flask import jsonify, render_template, request
+from flask import Response, jsonify, render_template, request
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
@@ -22,6 +28,23 @@ def _wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
+ERROR_CODES = {
+    400: "bad_request", 401: "not_logged_in", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid",
+    429: "too_many_requests", 500: "server_error", 503: "unavailable",
+}
+
+
+def json_error(status: int, message: object, fields: Mapping[str, object] | None = None) -> Response:
+    """The one shape of a JSON error: its code, a message, and for bad fields each one's message."""
+    body: dict[str, object] = {"error": ERROR_CODES.get(status, "error"), "message": str(message)}
+    if fields:
+        body["fields"] = {name: str(text) for name, text in fields.items()}
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
 def _messages() -> dict[int, tuple[str, str]]:
     return {
         400: (_("Bad request"), _("The request could not be understood. Please go back and try again.")),
@@ -29,6 +52,8 @@ def _messages() -> dict[int, tuple[str, str]]:
         404: (_("Page not found"), _("There is no page at this address. It may have moved or been removed.")),
         405: (_("Not allowed"), _("This address does not accept that kind of request.")),
         413: (_("Too large"), _("What you sent is too large.")),
+        415: (_("Not understood"), _("Send JSON, with the Content-Type application/json.")),
+        422: (_("Not accepted"), _("Some of what you sent is not valid.")),
         429: (_("Too many attempts"), _("Please wait a minute before you try again.")),
         500: (_("Something went wrong"),
               _("An error on our side stopped this page. It has been logged; please try again in a moment.")),
@@ -38,8 +63,21 @@ def _messages() -> dict[int, tuple[str, str]]:
 def render_error(status: int, detail: str | None = None):
     title, message = _messages().get(status, (_("Error"), _("Something went wrong.")))
     if _wants_json():
-        return jsonify(error=title, message=detail or message), status
+        return json_error(status, detail or message), status
     return render_template("errors/error.html", status=status, title=title, message=detail or message), status
+
+
+def login_needed():
+    """Flask-Login's answer to a visitor who is not logged in: a script gets a JSON 401, a browser the
+    log-in page with the way back (and the prompt that says why)."""
+    from flask import flash, redirect
+    from flask_login.utils import login_url
+
+    from eventsapp.extensions import login_manager
+    if _wants_json():
+        return json_error(401, _("Please log in again."))
+    flash(login_manager.localize_callback(login_manager.login_message), login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 def _time_until_reset() -> str:

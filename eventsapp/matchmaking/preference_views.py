@@ -17,7 +17,7 @@ from eventsapp.events.models import Event
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 from eventsapp.i18n import localized
-from eventsapp.main.errors import render_error
+from eventsapp.main.errors import json_error, render_error
 from eventsapp.matchmaking import fitscore
 from eventsapp.matchmaking import preferences as services
 from eventsapp.matchmaking.forms import (
@@ -191,7 +191,7 @@ def move_booth(slug: str, booth_id: int):
         place = services.move_choice(event, _me(), booth_id, target)
     except services.PreferenceRefused as refusal:
         if _wants_json():
-            return jsonify(ok=False, messages=[str(reason) for reason in refusal.reasons]), 409
+            return json_error(409, " ".join(str(reason) for reason in refusal.reasons))
         for reason in refusal.reasons:
             flash(str(reason), "warning")
         return _back_to_list(event)

@@ -22,6 +22,7 @@ from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.main.errors import render_error
 from eventsapp.matchmaking import runs
+from eventsapp.matchmaking.forms import CRITERION_LABELS
 from eventsapp.matchmaking.models import RunStatus
 from eventsapp.matchmaking.preferences import hosts_matching, matching_round
 
@@ -107,7 +108,8 @@ def run_detail(event_id: int, run_id: int):
         "matchmaking/run_detail.html", event=event, run=run, inputs=runs.inputs_of(run), results=runs.results_of(run),
         fill=runs.booth_fill(run, order), order=order, unmatched=unmatched, unmatched_total=unmatched_total,
         page=page, pages=pages,
-        status_labels=STATUS_LABELS, schedule=runs.schedule_span(run), published=runs.published_run(event.id),
+        status_labels=STATUS_LABELS, criterion_labels=CRITERION_LABELS, schedule=runs.schedule_span(run),
+        published=runs.published_run(event.id),
         early=runs.publishing_early(event.id) if run.status == RunStatus.DRAFT else None, large_run=LARGE_RUN)
 
 

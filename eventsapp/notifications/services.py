@@ -173,12 +173,17 @@ _LINK_DOT = re.compile(r"(?<=\w)[.\uff0e\u3002\uff61](?=\w)")
 _SCHEME = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://")
 
 
+def written_text(value: object) -> str:
+    """Something a person wrote (a name, a title, a reason) for an e-mail's body: nothing a mail
+    program would show as a link ("https://evil.example" becomes "evil·example"), so that what
+    someone types into a form cannot turn our e-mails into an advertisement or a phishing link."""
+    return _LINK_DOT.sub("·", _SCHEME.sub("", str(value or "")))
+
+
 def subject_text(value: object, limit: int = SUBJECT_TEXT_MAX_LENGTH) -> str:
-    """Something a person wrote (a name, a title) for an e-mail's subject: on one line, at most
-    ``limit`` characters, and nothing a mail program would show as a link ("evil.example" becomes
-    "evil·example"), so that the subject cannot be turned into an advertisement or a phishing link."""
-    text = " ".join(str(value or "").split())
-    text = _LINK_DOT.sub("·", _SCHEME.sub("", text))
+    """Something a person wrote for an e-mail's subject: as in the body (``written_text``), on one
+    line and at most ``limit`` characters."""
+    text = written_text(" ".join(str(value or "").split()))
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
@@ -186,7 +191,7 @@ def greeting(user) -> str:
     """ "Hello Li Ming," — with the name only once the account's address is confirmed: until then the
     address may be someone else's, and the name is whatever the person who signed up with it typed."""
     if user is not None and user.email_verified_at is not None and user.display_name:
-        return gettext("Hello %(name)s,", name=user.display_name)
+        return gettext("Hello %(name)s,", name=written_text(user.display_name))
     return gettext("Hello,")
 
 

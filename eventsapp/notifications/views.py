@@ -16,6 +16,7 @@ blueprint.add_app_template_global(services.event_when, "event_when")
 blueprint.add_app_template_global(services.event_where, "event_where")
 blueprint.add_app_template_global(services.greeting, "greeting")
 blueprint.add_app_template_filter(services.subject_text, "subject_text")
+blueprint.add_app_template_filter(services.written_text, "written")
 
 STATUS_LABELS = {
     OutboxStatus.PENDING: _l("Waiting to be sent"),

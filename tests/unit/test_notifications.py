@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import socket
 from datetime import UTC, datetime, timedelta
 
@@ -120,6 +121,36 @@ def test_an_address_not_yet_confirmed_is_greeted_without_the_name_typed_at_sign_
     unconfirmed.user.email_verified_at = None
     message = services.notify_registration_confirmed(unconfirmed)
     assert message.body_text.startswith("Hello,\n") and "evil" not in message.body_text + message.body_html
+
+
+def test_what_people_wrote_never_becomes_a_link_in_an_e_mails_body(registration):
+    message = services.notify_registration_cancelled(registration(
+        display_name="Wang at www.evil.example", title_en="Fair — prizes at https://evil.example/win",
+        venue_name_en="Hall evil.example", venue_address="see evil．example"),
+        reason="Details at http://evil.example/why", by_organizer=True)
+    for body in (message.subject, message.body_text, message.body_html):
+        assert "evil.example" not in body and "evil．example" not in body and "http://evil" not in body
+        assert "https://evil" not in body
+    assert "Fair — prizes at evil·example/win" in message.body_text
+    assert "Details at evil·example/why" in message.body_text
+    assert "Hello Wang at www·evil·example," in message.body_text and "evil·example/win" in message.body_html
+
+
+def test_every_e_mail_template_makes_what_people_wrote_inert():
+    """Names, titles and reasons reach an e-mail only through the ``written`` (or ``subject_text``) filter."""
+    from pathlib import Path
+    emails = Path(__file__).resolve().parents[2] / "templates" / "emails"
+    bare = {}
+    for path in sorted(emails.glob("*.*")):
+        # What each {{ ... }} shows, without its string literals (the messages themselves).
+        shown = [re.sub(r"'[^']*'|\"[^\"]*\"", "''", expression)
+                 for expression in re.findall(r"\{\{(.*?)\}\}", path.read_text(encoding="utf-8"), flags=re.DOTALL)]
+        found = [value for expression in shown for value in re.findall(
+            r"localized\([^)]*\)(?!\|(?:written|subject_text))|\b(?:reason|name|[a-z_]+\.(?:display_name|name|title|"
+            r"code|note|candidate_name\w*))\b(?![\w.(=|])(?!\s+else\b)", expression)]
+        if found:
+            bare[path.name] = found
+    assert not bare, f"user-written text shown as typed in e-mails: {bare}"
 
 
 @pytest.mark.parametrize(("text", "shown"), [

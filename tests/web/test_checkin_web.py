@@ -126,14 +126,14 @@ def test_green_then_amber_then_red(app, fair):
     ("not json", 400),
     ("\xff\xfe not utf-8".encode("latin-1"), 400),
     ("[1, 2]", 400),
-    ({}, 400),
-    ({"token": "a", "number": "b"}, 400),
-    ({"holder_id": "12"}, 400),
-    ({"holder_id": True}, 400),
-    ({"number": 1234567}, 400),
-    ({"number": "ABC", "scanned_at": "yesterday"}, 400),
-    ({"number": "ABC", "scanned_at": "2026-01-01T09:00:00"}, 400),  # no time zone
-    ({"number": "ABC", "gate": ["a"]}, 400),
+    ({}, 422),
+    ({"token": "a", "number": "b"}, 422),
+    ({"holder_id": "12"}, 422),
+    ({"holder_id": True}, 422),
+    ({"number": 1234567}, 422),
+    ({"number": "ABC", "scanned_at": "yesterday"}, 422),
+    ({"number": "ABC", "scanned_at": "2026-01-01T09:00:00"}, 422),  # no time zone
+    ({"number": "ABC", "gate": ["a"]}, 422),
     ({"token": "x" * 5000}, 413),
 ])
 def test_bad_input_gets_a_json_message_not_a_500(app, fair, body, status):
@@ -141,6 +141,7 @@ def test_bad_input_gets_a_json_message_not_a_500(app, fair, body, status):
     response = scan(client_for(app, volunteer), event, body)
     assert response.status_code == status
     assert response.is_json and response.get_json()["message"]
+    assert response.get_json()["error"] == {400: "bad_request", 413: "payload_too_large", 422: "invalid"}[status]
 
 
 def test_csrf_is_required_and_the_page_gives_the_token(app, fair, monkeypatch):
@@ -175,8 +176,8 @@ def test_offline_scans_sent_in_a_batch_twice_check_in_once(app, fair):
         [row] = db.session.scalars(select(CheckIn)).all()
         assert row.gate == "East" and row.checked_in_at == datetime.fromisoformat(twenty_minutes_ago)
     too_many = client.post(f"/checkin/{event.id}/sync", json={"scans": [{}] * 501}, headers=JSON)
-    assert too_many.status_code == 400 and too_many.is_json
-    assert client.post(f"/checkin/{event.id}/sync", json={"scans": "x"}, headers=JSON).status_code == 400
+    assert too_many.status_code == 422 and too_many.get_json()["fields"]["scans"]
+    assert client.post(f"/checkin/{event.id}/sync", json={"scans": "x"}, headers=JSON).status_code == 422
 
 
 def test_counts_and_search(app, fair):

@@ -76,11 +76,11 @@ def door(app, make_event, make_candidate, organizer):
 
 
 @pytest.mark.parametrize("holder_id", [DB_INT_MAX + 1, 10**25, -1, 0, 1.5, "7", True])
-def test_a_scan_with_an_impossible_person_is_a_json_400(client, door, holder_id):
+def test_a_scan_with_an_impossible_person_is_a_json_422_naming_the_field(client, door, holder_id):
     event, _person, _number = door
     response = client.post(f"/checkin/{event.id}/scan", json={"holder_id": holder_id})
-    assert response.status_code == 400 and response.is_json
-    assert "whole number" in response.get_json()["message"]
+    assert response.status_code == 422 and response.get_json()["error"] == "invalid"
+    assert response.get_json()["fields"] == {"holder_id": "“holder_id” must be a whole number from 1 to 2147483647."}
 
 
 def test_one_bad_scan_in_an_offline_batch_is_reported_alone(app, client, door):

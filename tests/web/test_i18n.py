@@ -112,3 +112,41 @@ def test_titles_are_quoted_in_chinese_unless_they_bring_their_own_quotes(app):
             assert title_in_quotes(own) == own
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert title_in_quotes("Talent Day") == "Talent Day"
+
+
+def test_the_log_in_prompts_of_flask_login_speak_the_visitors_language(app, client, chinese_by_default):
+    page = client.get("/account", follow_redirects=True).get_data(as_text=True)
+    assert "请登录后查看此页面。" in page and "Please log in" not in page
+    assert 'alert-warning' in page
+
+    from eventsapp.extensions import login_manager
+    with app.test_request_context("/account", headers={"Accept-Language": "zh-CN"}):
+        assert login_manager.localize_callback(login_manager.needs_refresh_message) == "请重新登录后查看此页面。"
+        assert login_manager.needs_refresh_message_category == "warning"
+
+
+READ_ALOUD_ATTRIBUTES = ("aria-label", "aria-description", "aria-roledescription", "aria-valuetext", "aria-placeholder",
+                         "title", "alt", "placeholder")
+
+
+def untranslated_attribute_texts(template: str) -> list[str]:
+    """Attribute values a reader hears or sees that hold words outside a Jinja expression."""
+    found = []
+    attributes = "|".join(READ_ALOUD_ATTRIBUTES)
+    for match in re.finditer(rf'\s({attributes})="([^"]*)"', template):
+        outside = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", match[2])
+        if re.search(r"[^\W\d_]", outside):
+            found.append(match[0].strip())
+    return found
+
+
+def test_every_attribute_text_in_the_templates_is_translated():
+    found = {str(path.relative_to(ROOT)): texts for path in sorted((ROOT / "templates").rglob("*.html"))
+             if (texts := untranslated_attribute_texts(path.read_text(encoding="utf-8")))}
+    assert not found, f"attribute texts outside the catalogs: {found}"
+
+
+def test_the_attribute_check_finds_words_outside_the_catalog():
+    assert untranslated_attribute_texts('<nav aria-label="breadcrumb"><img alt="" title="{{ _(\'Logo\') }}">'
+                                        '<input placeholder="例如 {{ year }}">') == [
+        'aria-label="breadcrumb"', 'placeholder="例如 {{ year }}"']

@@ -98,7 +98,7 @@ def test_scan_rate_and_list_a_lead(app, booth_fair):
     assert wrong.status_code == 422
     assert "Choose a rating from 1 (weak) to 4 (strong)." in wrong.get_data(as_text=True)
     wrong_json = client.post(update_url, data={prefix + "rating": "0"}, headers=JSON)
-    assert wrong_json.status_code == 400 and wrong_json.get_json()["message"]
+    assert wrong_json.status_code == 422 and wrong_json.get_json()["fields"]["rating"]
     fixed = client.post(update_url, data={prefix + "rating": "2", prefix + "note": "second look"})
     assert fixed.status_code == 302
     with app.app_context():
@@ -124,12 +124,12 @@ def test_what_is_not_a_lead_says_so_and_saves_nothing(app, booth_fair):
 
 
 @pytest.mark.parametrize("body, status", [
-    ({}, 400),
-    ({"token": "a", "number": "b"}, 400),
-    ({"token": "a", "rating": "4"}, 400),
-    ({"token": "a", "rating": True}, 400),
-    ({"token": "a", "rating": 5}, 400),
-    ({"token": "a", "note": "说" * 2001}, 400),
+    ({}, 422),
+    ({"token": "a", "number": "b"}, 422),
+    ({"token": "a", "rating": "4"}, 422),
+    ({"token": "a", "rating": True}, 422),
+    ({"token": "a", "rating": 5}, 422),
+    ({"token": "a", "note": "说" * 2001}, 422),
     ({"token": "a" * 40_000}, 413),
 ])
 def test_bad_lead_input_gets_a_json_message(app, booth_fair, body, status):

@@ -515,3 +515,20 @@ def test_the_organizer_sees_a_rename_old_to_new_and_verifies_or_refuses_it(app, 
     organization = stored_organization(app)
     assert organization.name_en == "Xizi Robotics" and not organization.has_pending_change
     assert [kind for kind, _to, _body in outbox(app)] == ["organization_change_verified"]
+
+
+def test_an_invitation_names_the_verified_organization_and_holds_no_link_it_did_not_make(
+        app, client, own_organization, employer):
+    with app.app_context():
+        organization = db.session.get(Organization, own_organization.id)
+        organization.name_en = "Xizi Tech, jobs at https://evil.example/apply"
+        organization.pending_name_en = "Renamed at www.other.example"
+        db.session.get(User, employer.id).display_name = "Boss of evil.example"
+        db.session.commit()
+    client.post("/employer/organization/invitations", data={"email": "li.lei@example.org"}, headers=EN)
+    with app.app_context():
+        message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "invitation"))
+    for body in (message.body_text, message.body_html):
+        assert "evil.example" not in body and "https://evil" not in body and "Renamed" not in body
+        assert "Xizi Tech, jobs at evil·example/apply" in body and "Boss of evil·example" in body
+    assert "/employer/invitations/" in message.body_text  # our own link stays a link

@@ -474,7 +474,7 @@ def test_a_published_schedule_closes_the_candidates_lists_on_every_page(app, cli
     client.post(f"{fair.my_booths}/{fair.booth.id}/remove")
     response = client.post(f"{fair.my_booths}/{fair.other_booth.id}/move", data={"position": "1"},
                            headers={**EN, "Accept": "application/json"})
-    assert response.status_code == 409 and response.get_json()["messages"] == [closed]
+    assert response.status_code == 409 and response.get_json() == {"error": "conflict", "message": closed}
     assert choices(app, user) == [(1, fair.booth.id), (2, fair.other_booth.id)]
 
 
