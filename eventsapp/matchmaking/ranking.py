@@ -19,6 +19,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Collection, Container, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -64,26 +65,41 @@ class Ranked(NamedTuple):
         return self.fit.parts
 
 
-@dataclass
 class BoothOrder:
-    ranked: list[Ranked]  # the booth's order, best first: what the engine gets
-    excluded: list[Ranked]  # marked not acceptable, in the same order
+    """A booth's ranking: ``ranked`` is the booth's order, best first (what the engine gets);
+    ``excluded`` the candidates marked not acceptable, in the same order."""
+
+    def __init__(self, ranked: list[tuple], excluded: list[tuple]):
+        self._ranked, self._excluded = ranked, excluded  # sorted (key, Ranked's fields...) rows
+
+    def candidate_ids(self) -> list[int]:
+        """The ranked candidates' ids, best first (without building a Ranked per candidate: a run
+        ranks a million pairs)."""
+        return [row[1] for row in self._ranked]
+
+    @cached_property
+    def ranked(self) -> list[Ranked]:
+        return [Ranked._make(row[1:]) for row in self._ranked]
+
+    @cached_property
+    def excluded(self) -> list[Ranked]:
+        return [Ranked._make(row[1:]) for row in self._excluded]
 
 
-def _fit_function(wants: BoothWants, weights: Mapping[str, int]) -> Callable[[CandidateFacts], tuple[Fit, int]]:
-    """facts → (the fit, its place among scores: smaller is better), each part computed once per
-    distinct value of the fact it reads, each fit built once per distinct set of parts."""
+def _fit_function(wants: BoothWants, weights: Mapping[str, int]) -> Callable[[CandidateFacts], tuple]:
+    """facts → (the fit, its place among scores: smaller is better, its sort key), each part
+    computed once per distinct value of the fact it reads, each fit once per distinct set of parts."""
     wanted = wants.skills
     memo: dict[str, dict] = {name: {} for name in CRITERIA}
     degree_parts, major_parts, skills_parts = memo["degree"], memo["major"], memo["skills"]
     year_parts, talent_parts = memo["graduation_year"], memo["talent_class"]
-    fits: dict[tuple, tuple[Fit, int]] = {}
+    fits: dict[tuple, tuple[Fit, int, tuple[int, int, float]]] = {}
 
     def compute(criterion: str, key, facts: CandidateFacts) -> float:
         value = memo[criterion][key] = part(criterion, facts, wants, weights)
         return value
 
-    def fit_of(facts: CandidateFacts) -> tuple[Fit, int]:
+    def fit_of(facts: CandidateFacts) -> tuple[Fit, int, tuple[int, int, float]]:
         degree = degree_parts.get(facts.degree)
         if degree is None:
             degree = compute("degree", facts.degree, facts)
@@ -105,7 +121,8 @@ def _fit_function(wants: BoothWants, weights: Mapping[str, int]) -> Callable[[Ca
         if found is None:
             named = dict(zip(CRITERIA, parts, strict=True))
             score = total(named)
-            found = fits[parts] = (Fit(score, named), _SCORE_CEILING - round(score * 10_000))
+            found = fits[parts] = (Fit(score, named), (1 << _KEY_BITS) + _SCORE_CEILING - round(score * 10_000),
+                                   sort_key(None, score))
         return found
     return fit_of
 
@@ -121,23 +138,21 @@ def rank_booth(candidate_ids: Iterable[int], wants: BoothWants, weights: Mapping
     (smaller first; default the candidate id); every candidate must have one.
     """
     fit_of = _fit_function(wants, weights)
-    by_score = 1 << _KEY_BITS  # the second group: after every shortlist rank
     most = _TIE_MASK
-    keyed: list[tuple[int, Ranked]] = []
-    left_out: list[tuple[int, Ranked]] = []
+    keyed: list[tuple] = []
+    left_out: list[tuple] = []
+    get_facts, get_rank = facts.get, shortlist_ranks.get
     for candidate_id in candidate_ids:
-        fit, score_place = fit_of(facts.get(candidate_id, NO_FACTS))
-        rank = shortlist_ranks.get(candidate_id)
-        if rank is None:
-            primary, key = by_score + score_place, (BY_SCORE, 0, -fit.score)
-        else:
-            primary, key = min(rank, most), (SHORTLISTED, rank, 0.0)
-        tie = candidate_id if tie_order is None else tie_order[candidate_id]
-        item = (primary << _KEY_BITS | tie, Ranked(candidate_id, key, fit, rank))
-        (left_out if candidate_id in excluded else keyed).append(item)
+        fit, primary, key = fit_of(get_facts(candidate_id, NO_FACTS))
+        rank = get_rank(candidate_id)
+        if rank is not None:
+            primary, key = min(rank, most), sort_key(rank, fit.score)
+        row = ((primary << _KEY_BITS) | (candidate_id if tie_order is None else tie_order[candidate_id]),
+               candidate_id, key, fit, rank)
+        (left_out if candidate_id in excluded else keyed).append(row)
     keyed.sort(key=_FIRST)
     left_out.sort(key=_FIRST)
-    return BoothOrder([item[1] for item in keyed], [item[1] for item in left_out])
+    return BoothOrder(keyed, left_out)
 
 
 _FIRST = itemgetter(0)

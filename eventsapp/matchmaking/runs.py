@@ -158,7 +158,7 @@ def load_inputs(event_id: int, seed: int | None = None) -> RunInputs:
     if not candidate_prefs:
         raise MatchingRefused(_l("No confirmed candidate has ranked an approved booth yet: there is nothing to match."))
     lottery = {candidate_id: number for number, candidate_id in enumerate(lottery_of(candidate_prefs, seed))}
-    rankings = {booth_id: [ranked.candidate_id for ranked in read.booth_order(booth_id, lottery).ranked]
+    rankings = {booth_id: read.booth_order(booth_id, lottery).candidate_ids()
                 for booth_id, _ in booths}
     slots = slots_per_day(settings)
     interviewers = dict(booths)
