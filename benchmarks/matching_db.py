@@ -60,7 +60,7 @@ from eventsapp.employers.models import (  # noqa: E402
 )
 from eventsapp.events.models import Event, EventKind, EventStatus  # noqa: E402
 from eventsapp.extensions import db  # noqa: E402
-from eventsapp.matchmaking import runs  # noqa: E402
+from eventsapp.matchmaking import run_results, runs  # noqa: E402
 from eventsapp.matchmaking.models import (  # noqa: E402
     BoothExclusion,
     CandidateChoice,
@@ -242,7 +242,7 @@ def measure(app: Flask, event_id: int, seed: int, publish: bool) -> dict:
         saved = time.perf_counter()
         cpu.append(time.process_time())
         run_id = run.id
-        results = runs.results_of(run)
+        results = run_results.results_of(run)
         counts = {"interviews": db.session.scalar(select(func.count()).select_from(Interview)
                                                   .where(Interview.run_id == run_id))}
         figures = {"load_s": round(loaded - started, 2), "engine_s": round(computed - loaded, 2),

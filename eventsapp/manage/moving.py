@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from eventsapp.events import services
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
-from eventsapp.matchmaking import runs
+from eventsapp.matchmaking import run_results, runs
 from eventsapp.matchmaking.interviews import live_interview_condition
 from eventsapp.matchmaking.models import Interview, MatchingRound, MatchRun, RunStatus
 
@@ -74,7 +74,7 @@ def save_moving_event(event: Event, data: services.EventData, *, confirmed: bool
     inside the event with it. Raises MoveNeedsConfirmation, before changing anything, when a published
     interview schedule would move and ``confirmed`` is not given."""
     move = planned_move(event, data)
-    published = runs.published_run(event.id) if move else None
+    published = run_results.published_run(event.id) if move else None
     if published is not None and not confirmed:
         interviews, candidates = db.session.execute(
             select(func.count(), func.count(Interview.candidate_id.distinct()))
@@ -102,7 +102,7 @@ def save_moving_event(event: Event, data: services.EventData, *, confirmed: bool
 def _move_run(run: MatchRun, move: Move) -> None:
     for interview in db.session.scalars(select(Interview).where(Interview.run_id == run.id)):
         interview.starts_at, interview.ends_at = move.apply(interview.starts_at), move.apply(interview.ends_at)
-    inputs = runs.inputs_of(run)
+    inputs = run_results.inputs_of(run)
     settings = inputs.get("settings", {})
     for key in ("interviews_start_at", "interviews_end_at"):
         if settings.get(key):

@@ -17,7 +17,7 @@ from eventsapp.employers.models import Booth, BoothStatus, Hall, Organization, O
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.matchmaking.models import MatchingRound, MatchRun
-from eventsapp.matchmaking.runs import published_run
+from eventsapp.matchmaking.run_results import published_run
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.registrations.services import count_by_status as count_registrations_by_status

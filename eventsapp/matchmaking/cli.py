@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
-from eventsapp.matchmaking import runs
+from eventsapp.matchmaking import run_results, runs
 
 match_group = AppGroup("match", help="Match candidates to booths and time their interviews.")
 
@@ -43,7 +43,7 @@ def run_command(event_slug: str, seed: int | None, publish: bool, before_deadlin
     except runs.MatchingRefused as refusal:
         raise _refused(refusal) from None
     db.session.commit()
-    inputs, results = runs.inputs_of(run), runs.results_of(run)
+    inputs, results = run_results.inputs_of(run), run_results.results_of(run)
     click.echo(f"Run #{run.id} of {event.slug}: {run.status.value}, seed {run.seed}.")
     click.echo(f"Candidates with preferences: {results['candidates']}; booths: {inputs['booths']}; "
                f"interview places: {inputs['total_capacity']}.")
@@ -75,5 +75,6 @@ def publish_command(event_slug: str, run_id: int, before_deadline: bool) -> None
     except runs.MatchingRefused as refusal:
         raise _refused(refusal) from None
     db.session.commit()
-    click.echo(f"Run #{run.id} of {event.slug} is published: {runs.results_of(run)['matched']} candidates and the "
+    matched = run_results.results_of(run)["matched"]
+    click.echo(f"Run #{run.id} of {event.slug} is published: {matched} candidates and the "
                "staff of their booths are told by e-mail (sent by `flask outbox work`).")

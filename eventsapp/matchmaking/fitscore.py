@@ -13,7 +13,7 @@ a share from 0 to 1 multiplied by its criterion's weight; the score is the sum o
   has no range; 0 otherwise, also for a missing year.
 - talent_class: A counts 6/6, B 5/6, ... F 1/6: (7 - n) / 6 for the n-th class; none counts 0.
 
-Pure Python: no Flask or database imports, so the runs, the employer's page and the tests share it.
+Pure Python: no Flask or database imports; matchmaking.ranking orders a booth's candidates with it.
 Degrees and talent classes are compared by their string values (Degree and TalentClass are StrEnums).
 """
 from __future__ import annotations
@@ -126,23 +126,27 @@ SHARES = {"degree": degree_share, "major": major_share, "skills": skills_share,
           "graduation_year": graduation_year_share, "talent_class": talent_class_share}
 
 
+def part(criterion: str, candidate: CandidateFacts, booth: BoothWants, weights: Mapping[str, int]) -> float:
+    """One criterion's part of the score: its share times its weight (0 when the weights lack it),
+    rounded to 4 decimals."""
+    return round(SHARES[criterion](candidate, booth) * weights.get(criterion, 0), 4)
+
+
+def total(parts: Mapping[str, float]) -> float:
+    """The score: the sum of the parts, rounded to 4 decimals, so equal fits compare equal (ties
+    are broken by the run's lottery, not by float noise)."""
+    return round(parts["degree"] + parts["major"] + parts["skills"] + parts["graduation_year"]
+                 + parts["talent_class"], 4)
+
+
 def fit_score(candidate: CandidateFacts, booth: BoothWants,
               weights: Mapping[str, int]) -> tuple[float, dict[str, float]]:
-    """The total and each criterion's part (its share times its weight), in CRITERIA order.
+    """The total and each criterion's part, in CRITERIA order, for one candidate at one booth.
 
-    A criterion missing from weights counts with weight 0. Each part is rounded to 4 decimals and
-    the total is the rounded sum of the parts, so equal fits compare equal (ties are broken by the
-    run's lottery, not by float noise).
-    """
-    get = weights.get
-    parts = {"degree": round(degree_share(candidate, booth) * get("degree", 0), 4),
-             "major": round(major_share(candidate, booth) * get("major", 0), 4),
-             "skills": round(skills_share(candidate, booth) * get("skills", 0), 4),
-             "graduation_year": round(graduation_year_share(candidate, booth) * get("graduation_year", 0), 4),
-             "talent_class": round(talent_class_share(candidate, booth) * get("talent_class", 0), 4)}
-    total = round(parts["degree"] + parts["major"] + parts["skills"] + parts["graduation_year"]
-                  + parts["talent_class"], 4)
-    return total, parts
+    Booth rankings compute the same parts with ``part`` and ``total``, once per distinct fact
+    (matchmaking.ranking)."""
+    parts = {name: part(name, candidate, booth, weights) for name in CRITERIA}
+    return total(parts), parts
 
 
 def max_score(weights: Mapping[str, int]) -> int:

@@ -1,10 +1,11 @@
 """Matching preferences: the organizer's settings for a fair, the booths each candidate ranks, and
-each booth's ranking of the candidates who ranked it.
+the employer's view of its booth's ranking of the candidates who ranked it.
 
 Who takes part: candidates with a CONFIRMED registration at the fair, and active booths of the
-fair (APPROVED, of an organization in good standing: employers.access). Everything the runs read
-goes through ``choices_for_event`` and ``booth_ranking_inputs``, so the employer's page and the
-engine see the same lists. Services flush; the caller commits.
+fair (APPROVED, of an organization in good standing: employers.access). The runs and the
+employer's ranking page read what they rank through ``matchmaking.inputs`` and rank with
+``ranking.rank_booth``, so the employer sees the order the engine gets. Services flush; the
+caller commits.
 """
 from __future__ import annotations
 
@@ -21,15 +22,17 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.booths.services import hosts_booths
-from eventsapp.candidates.models import CandidateProfile, CandidateSkill
+from eventsapp.candidates.models import CandidateProfile
 from eventsapp.dbtypes import utcnow
 from eventsapp.employers.access import active_booth_condition, is_active_booth, visible_registrants_condition
-from eventsapp.employers.models import Booth, Industry, Opening, Organization, ShortlistEntry, booth_code_order
+from eventsapp.employers.models import Booth, Industry, Opening, Organization, booth_code_order
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_datetime
 from eventsapp.matchmaking import fitscore
+from eventsapp.matchmaking.inputs import read_booth_wants, read_matching_inputs
 from eventsapp.matchmaking.models import BoothExclusion, CandidateChoice, MatchingRound, MatchRun, RunStatus
+from eventsapp.matchmaking.ranking import NO_WANTS, BoothOrder, Ranked
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed
@@ -300,33 +303,6 @@ def candidate_choices(event_id: int, candidate_id: int) -> list[CandidateChoice]
         .order_by(CandidateChoice.position, CandidateChoice.id)))
 
 
-def _choice_rows(event_id: int, candidate_ids: Collection[int] | None = None):
-    query = (select(CandidateChoice.candidate_id, CandidateChoice.booth_id)
-             .join(Booth, Booth.id == CandidateChoice.booth_id)
-             .join(Registration, (Registration.event_id == CandidateChoice.event_id)
-                   & (Registration.user_id == CandidateChoice.candidate_id))
-             .where(CandidateChoice.event_id == event_id, active_booth_condition(),
-                    Booth.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED)
-             .order_by(CandidateChoice.candidate_id, CandidateChoice.position, CandidateChoice.id))
-    if candidate_ids is not None:
-        query = query.where(CandidateChoice.candidate_id.in_(list(candidate_ids)))
-    return db.session.execute(query)
-
-
-def choices_for_event(event_id: int) -> dict[int, list[int]]:
-    """What the runs read: candidate id → booth ids, most wanted first (one query, by candidate id).
-
-    Only candidates with a CONFIRMED registration and only booths still active at the fair count;
-    a booth that left the fair is skipped and the ones below it move up. Candidates without any booth
-    left are not in the result. No list is longer than the round's maximum (``save_round`` refuses
-    to lower it below a list already made).
-    """
-    result: dict[int, list[int]] = {}
-    for candidate_id, booth_id in _choice_rows(event_id):
-        result.setdefault(candidate_id, []).append(booth_id)
-    return result
-
-
 @dataclass
 class RankableBooth:
     booth: Booth
@@ -379,141 +355,6 @@ def opening_titles(event_id: int, organization_ids: Collection[int]) -> dict[int
 
 # --- Booths: their ranking of the candidates who ranked them ---------------------------------------
 
-SHORTLISTED, BY_SCORE = 0, 1
-
-
-def sort_key(shortlist_rank: int | None, score: float) -> tuple[int, int, float]:
-    """A booth's order of candidates, ascending: its shortlist ranks first (1 is the best), then
-    everyone else by fit score, highest first. Equal keys are ties."""
-    if shortlist_rank is not None:
-        return (SHORTLISTED, shortlist_rank, 0.0)
-    return (BY_SCORE, 0, -score)
-
-
-def graduation_years_of(event: Event) -> tuple[int, int] | None:
-    """The fair's graduation years (from its registration rules) as the booths' range; None: any year."""
-    if event.graduation_year_min is None and event.graduation_year_max is None:
-        return None
-    return (event.graduation_year_min if event.graduation_year_min is not None else 0,
-            event.graduation_year_max if event.graduation_year_max is not None else 9999)
-
-
-def booth_wants_for_event(event_id: int, booth_ids: Collection[int] | None = None) -> dict[int, fitscore.BoothWants]:
-    """Booth id → what its organization's openings at the fair ask for (approved booths only); the
-    graduation years are the fair's own (openings have none)."""
-    query = select(Booth.id, Booth.organization_id).where(Booth.event_id == event_id, active_booth_condition())
-    if booth_ids is not None:
-        query = query.where(Booth.id.in_(list(booth_ids)))
-    booths = db.session.execute(query).all()
-    openings: dict[int, list[Opening]] = {}
-    if booths:
-        for opening in db.session.scalars(select(Opening).where(
-                Opening.event_id == event_id, Opening.organization_id.in_({row[1] for row in booths}))):
-            openings.setdefault(opening.organization_id, []).append(opening)
-    years = graduation_years_of(db.session.get(Event, event_id))
-    return {booth_id: fitscore.booth_wants_from_openings(openings.get(organization_id, []), years)
-            for booth_id, organization_id in booths}
-
-
-def facts_of_candidates(event_id: int,
-                        candidate_ids: Collection[int] | None = None) -> dict[int, fitscore.CandidateFacts]:
-    """Candidate id → the facts the fit score reads, for the fair's confirmed registrants (or these of them).
-
-    Reads plain columns in two queries, so a fair of 100,000 candidates loads in seconds.
-    """
-    confirmed = select(Registration.user_id).where(Registration.event_id == event_id,
-                                                   Registration.status == RegistrationStatus.CONFIRMED)
-    if candidate_ids is not None:
-        confirmed = confirmed.where(Registration.user_id.in_(list(candidate_ids)))
-    confirmed = confirmed.scalar_subquery()
-    skills: dict[int, set[str]] = {}
-    for user_id, name in db.session.execute(select(CandidateSkill.user_id, CandidateSkill.name)
-                                            .where(CandidateSkill.user_id.in_(confirmed))):
-        if name.strip():
-            skills.setdefault(user_id, set()).add(name.strip().lower())
-    facts = {}
-    for user_id, degree, major, graduation_year, talent_class in db.session.execute(select(
-            CandidateProfile.user_id, CandidateProfile.degree, CandidateProfile.major,
-            CandidateProfile.graduation_year, CandidateProfile.talent_class)
-            .where(CandidateProfile.user_id.in_(confirmed))):
-        facts[user_id] = fitscore.CandidateFacts(
-            degree=degree, major=(major or "").strip(), skills=frozenset(skills.get(user_id, ())),
-            graduation_year=graduation_year, talent_class=talent_class)
-    return facts
-
-
-@dataclass
-class RankedCandidate:
-    candidate_id: int
-    shortlist_rank: int | None
-    score: float
-    parts: dict[str, float]
-    sort_key: tuple[int, int, float]
-    excluded: bool
-
-
-def _rank_booths(event_id: int, choices: dict[int, list[int]],
-                 booth_ids: Collection[int] | None = None) -> dict[int, list[RankedCandidate]]:
-    """Booth id → everyone who ranked it (per ``choices``), in the booth's order (ties in candidate id
-    order), excluded candidates included and marked."""
-    weights = weights_of(matching_round(event_id))
-    rankers: dict[int, list[int]] = {}
-    for candidate_id, booths in choices.items():
-        for booth_id in booths:
-            if booth_ids is None or booth_id in booth_ids:
-                rankers.setdefault(booth_id, []).append(candidate_id)
-    if not rankers:
-        return {}
-    wants = booth_wants_for_event(event_id, booth_ids)
-    only_candidates = None if booth_ids is None else {c for ids in rankers.values() for c in ids}
-    facts = facts_of_candidates(event_id, only_candidates)
-    shortlist_query = select(ShortlistEntry.booth_id, ShortlistEntry.candidate_id, ShortlistEntry.rank).join(
-        Booth, Booth.id == ShortlistEntry.booth_id).where(Booth.event_id == event_id, ShortlistEntry.rank.is_not(None))
-    exclusion_query = select(BoothExclusion.booth_id, BoothExclusion.candidate_id).join(
-        Booth, Booth.id == BoothExclusion.booth_id).where(Booth.event_id == event_id)
-    if booth_ids is not None:
-        shortlist_query = shortlist_query.where(ShortlistEntry.booth_id.in_(list(booth_ids)))
-        exclusion_query = exclusion_query.where(BoothExclusion.booth_id.in_(list(booth_ids)))
-    ranks = {(booth_id, candidate_id): rank for booth_id, candidate_id, rank in db.session.execute(shortlist_query)}
-    excluded = set(db.session.execute(exclusion_query).tuples())
-    empty = fitscore.CandidateFacts()
-    result = {}
-    for booth_id, candidate_ids in rankers.items():
-        booth_wants = wants.get(booth_id, fitscore.BoothWants())
-        rows = []
-        for candidate_id in candidate_ids:
-            rank = ranks.get((booth_id, candidate_id))
-            score, parts = fitscore.fit_score(facts.get(candidate_id, empty), booth_wants, weights)
-            rows.append(RankedCandidate(candidate_id, rank, score, parts, sort_key(rank, score),
-                                        (booth_id, candidate_id) in excluded))
-        rows.sort(key=lambda row: (row.sort_key, row.candidate_id))
-        result[booth_id] = rows
-    return result
-
-
-def booth_ranking_inputs(event_id: int, choices: dict[int, list[int]] | None = None
-                         ) -> dict[int, list[tuple[int, tuple[int, int, float]]]]:
-    """What the runs read for the booths' side: booth id → [(candidate id, sort key), ...], best first.
-
-    - Candidates: those who ranked the booth in ``choices`` (default: ``choices_for_event(event_id)``,
-      pass it when you already have it), so only confirmed registrants and approved booths.
-    - Order: the booth's shortlist ranks (ShortlistEntry.rank, 1 first) for those who have one, then
-      everyone else by fit score (highest first) with the round's weights. Ascending ``sort key`` is
-      the booth's order: ``(0, rank, 0.0)`` for a ranked shortlist entry, ``(1, 0, -score)`` otherwise.
-    - Candidates the booth marked as not acceptable (BoothExclusion) are left out: the booth does not
-      list them, so the engine never matches them to it.
-    - Ties: equal sort keys are ties. Within a run of equal keys the list is in candidate id order,
-      which means nothing; break ties with the run's seeded lottery, e.g.
-      ``sorted(rows, key=lambda row: (row[1], rng.random()))`` with ``rng = random.Random(seed)``
-      applied to booths in id order, so a run can be reproduced from its seed.
-    Booths nobody ranked are not in the result.
-    """
-    if choices is None:
-        choices = choices_for_event(event_id)
-    return {booth_id: [(row.candidate_id, row.sort_key) for row in rows if not row.excluded]
-            for booth_id, rows in _rank_booths(event_id, choices).items()}
-
-
 @dataclass
 class RankingRow:
     candidate_id: int
@@ -553,30 +394,31 @@ def _visible_rankers(booth: Booth) -> tuple[dict[int, CandidateProfile], int]:
 
 
 def booth_ranking(booth: Booth) -> BoothRanking:
-    """The employer's view of its booth's ranking inputs: the same order as ``booth_ranking_inputs``,
-    computed over the candidates the booth may see only. Nothing about the others — no score, part,
-    place or id, which would tell e.g. their degree — is computed for the page; they are only counted.
-    Places are among the visible candidates (the matching's order between them)."""
+    """The employer's view of its booth's ranking: ``ranking.rank_booth``, the function the runs
+    rank with, over the candidates the booth may see only. Nothing about the others — no score,
+    part, place or id, which would tell e.g. their degree — is read or computed for the page; they
+    are only counted. Places are among the visible candidates (the matching's order between them);
+    ties are listed in candidate id order, as the run's lottery is drawn only when it runs."""
     event_id = booth.event_id
     round_ = matching_round(event_id)
+    weights = weights_of(round_)
     profiles, hidden = _visible_rankers(booth)
-    choices: dict[int, list[int]] = {}
-    if profiles:
-        for candidate_id, booth_id in _choice_rows(event_id, profiles.keys()):
-            choices.setdefault(candidate_id, []).append(booth_id)
-    ranked = _rank_booths(event_id, choices, {booth.id}).get(booth.id, [])
-    rows, excluded = [], []
-    for row in ranked:
-        shown = RankingRow(row.candidate_id, profiles[row.candidate_id], row.shortlist_rank, row.score,
-                           row.parts, row.sort_key, row.excluded)
-        (excluded if row.excluded else rows).append(shown)
+    read = read_matching_inputs(event_id, weights, booth_ids={booth.id}, candidate_ids=profiles.keys()) \
+        if profiles else None
+    order = read.booth_order(booth.id) if read is not None else BoothOrder([], [])
+
+    def shown(ranked: Ranked, excluded: bool) -> RankingRow:
+        return RankingRow(ranked.candidate_id, profiles[ranked.candidate_id], ranked.shortlist_rank, ranked.score,
+                          ranked.parts, ranked.sort_key, excluded)
+    rows = [shown(ranked, False) for ranked in order.ranked]
+    excluded = [shown(ranked, True) for ranked in order.excluded]
     keys = [row.sort_key for row in rows]
     for index, row in enumerate(rows):
         row.tie = (index > 0 and keys[index - 1] == keys[index]) or (
             index + 1 < len(rows) and keys[index + 1] == keys[index])
         row.place = rows[index - 1].place if index > 0 and keys[index - 1] == keys[index] else index + 1
-    wants = booth_wants_for_event(event_id, {booth.id}).get(booth.id, fitscore.BoothWants())
-    return BoothRanking(rows, excluded, weights_of(round_), wants, round_, hidden)
+    wants = (read.wants if read is not None else read_booth_wants(event_id, {booth.id})).get(booth.id, NO_WANTS)
+    return BoothRanking(rows, excluded, weights, wants, round_, hidden)
 
 
 def why_booth_ranking_closed(event_id: int) -> list[str]:

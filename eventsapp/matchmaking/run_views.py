@@ -21,7 +21,7 @@ from eventsapp.employers.models import Booth
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.main.errors import render_error
-from eventsapp.matchmaking import runs
+from eventsapp.matchmaking import run_results, runs, schedules
 from eventsapp.matchmaking.forms import CRITERION_LABELS
 from eventsapp.matchmaking.models import RunStatus
 from eventsapp.matchmaking.preferences import hosts_matching, matching_round
@@ -58,7 +58,7 @@ def _fair(event_id: int) -> Event:
 
 
 def _run(event: Event, run_id: int):
-    run = runs.run_of_event(event.id, run_id)
+    run = run_results.run_of_event(event.id, run_id)
     if run is None:
         abort(404)
     return run
@@ -69,8 +69,9 @@ def _run(event: Event, run_id: int):
 def run_list(event_id: int, form: RunForm | None = None):
     event = _fair(event_id)
     settings = matching_round(event.id)
-    return render_template("matchmaking/run_list.html", event=event, settings=settings, runs=runs.runs_of(event.id),
-                           form=form or RunForm(), results_of=runs.results_of, inputs_of=runs.inputs_of,
+    return render_template("matchmaking/run_list.html", event=event, settings=settings,
+                           runs=run_results.runs_of(event.id), form=form or RunForm(),
+                           results_of=run_results.results_of, inputs_of=run_results.inputs_of,
                            status_labels=STATUS_LABELS, slots=runs.slots_per_day(settings) if settings else 0)
 
 
@@ -99,24 +100,24 @@ def run_detail(event_id: int, run_id: int):
     event = _fair(event_id)
     run = _run(event, run_id)
     order = request.args.get("order", "fill")
-    if order not in runs.FILL_ORDERS:
+    if order not in run_results.FILL_ORDERS:
         order = "fill"
-    pages = max(-(-runs.results_of(run).get("unmatched", 0) // UNMATCHED_PER_PAGE), 1)
+    pages = max(-(-run_results.results_of(run).get("unmatched", 0) // UNMATCHED_PER_PAGE), 1)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    unmatched, unmatched_total = runs.unmatched_candidates(run, page, UNMATCHED_PER_PAGE)
+    unmatched, unmatched_total = run_results.unmatched_candidates(run, page, UNMATCHED_PER_PAGE)
     return render_template(
-        "matchmaking/run_detail.html", event=event, run=run, inputs=runs.inputs_of(run), results=runs.results_of(run),
-        fill=runs.booth_fill(run, order), order=order, unmatched=unmatched, unmatched_total=unmatched_total,
-        page=page, pages=pages,
-        status_labels=STATUS_LABELS, criterion_labels=CRITERION_LABELS, schedule=runs.schedule_span(run),
-        published=runs.published_run(event.id),
+        "matchmaking/run_detail.html", event=event, run=run, inputs=run_results.inputs_of(run),
+        results=run_results.results_of(run), fill=run_results.booth_fill(run, order), order=order,
+        unmatched=unmatched, unmatched_total=unmatched_total, page=page, pages=pages, status_labels=STATUS_LABELS,
+        criterion_labels=CRITERION_LABELS,
+        schedule=schedules.schedule_span(run), published=run_results.published_run(event.id),
         early=runs.publishing_early(event.id) if run.status == RunStatus.DRAFT else None, large_run=LARGE_RUN)
 
 
 def _confirm_publishing(event: Event, run, status: int = 200):
     """What publishing does, said plainly, with the button that does it."""
-    return render_template("matchmaking/run_publish.html", event=event, run=run, results=runs.results_of(run),
-                           published=runs.published_run(event.id), early=runs.publishing_early(event.id)), status
+    return render_template("matchmaking/run_publish.html", event=event, run=run, results=run_results.results_of(run),
+                           published=run_results.published_run(event.id), early=runs.publishing_early(event.id)), status
 
 
 @blueprint.get("/manage/events/<int:event_id>/matching/runs/<int:run_id>/publish")
@@ -147,7 +148,7 @@ def publish(event_id: int, run_id: int):
             flash(str(reason), "warning")
         return redirect(url_for("match_runs.run_detail", event_id=event.id, run_id=run_id))
     db.session.commit()
-    matched = runs.results_of(run).get("matched", 0)
+    matched = run_results.results_of(run).get("matched", 0)
     flash(ngettext("Published. %(num)d candidate and the staff of every booth with interviews are being told by "
                    "e-mail.", "Published. %(num)d candidates and the staff of every booth with interviews are "
                    "being told by e-mail.", matched), "success")
@@ -160,7 +161,7 @@ def publish(event_id: int, run_id: int):
 @login_required
 def my_interviews():
     return render_template("matchmaking/run_my_interviews.html",
-                           schedules=runs.schedules_of_candidate(current_user.id))
+                           schedules=schedules.schedules_of_candidate(current_user.id))
 
 
 # --- Employers -------------------------------------------------------------------------------------
@@ -182,17 +183,17 @@ def _own_booth(booth_id: int) -> Booth:
 def booth_interviews(booth_id: int):
     booth = _own_booth(booth_id)
     return render_template("matchmaking/run_booth_interviews.html", booth=booth, event=booth.event,
-                           organization=booth.organization, schedule=runs.schedule_of_booth(booth))
+                           organization=booth.organization, schedule=schedules.schedule_of_booth(booth))
 
 
 @blueprint.get("/employer/booths/<int:booth_id>/interviews.csv")
 @login_required
 def booth_interviews_csv(booth_id: int):
     booth = _own_booth(booth_id)
-    schedule = runs.schedule_of_booth(booth)
+    schedule = schedules.schedule_of_booth(booth)
     if schedule.run is None:
         abort(404)
-    body = runs.interviews_csv(booth.event, [item for group in schedule.slots for item in group.interviews])
+    body = schedules.interviews_csv(booth.event, [item for group in schedule.slots for item in group.interviews])
     name = f"interviews-{booth.event.slug}-{booth.code or booth.id}.csv"
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"})

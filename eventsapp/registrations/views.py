@@ -14,7 +14,7 @@ from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 from eventsapp.i18n import localized, title_in_quotes
 from eventsapp.matchmaking.preferences import hosts_matching
-from eventsapp.matchmaking.runs import events_with_published_run
+from eventsapp.matchmaking.run_results import events_with_published_run
 from eventsapp.registrations import export, questions, services
 from eventsapp.registrations.forms import (
     ACTION_LABELS,

@@ -13,7 +13,7 @@ from eventsapp.events.models import AgendaItem, Event
 from eventsapp.events.services import event_data_from
 from eventsapp.extensions import db
 from eventsapp.manage import moving
-from eventsapp.matchmaking import runs
+from eventsapp.matchmaking import run_results, schedules
 from eventsapp.matchmaking.models import Interview, MatchingRound
 from eventsapp.notifications.models import OutboxMessage
 from tests.conftest import local
@@ -68,7 +68,7 @@ def test_a_published_schedule_moves_only_when_confirmed_and_everyone_is_told(fai
     after = {row.id: (row.starts_at, row.ends_at) for row in db.session.scalars(select(Interview))}
     assert after == {key: (start + week, end + week) for key, (start, end) in before.items()}
     assert db.session.get(MatchingRound, event.id).interviews_start_at == hours + week
-    assert runs.schedule_span(runs.published_run(event.id))[0] == hours + week
+    assert schedules.schedule_span(run_results.published_run(event.id))[0] == hours + week
     told = db.session.scalars(select(OutboxMessage.to_email).where(OutboxMessage.kind == "interviews_candidate"))
     assert set(told) == {fair.ann.email, fair.ben.email}
     moved_entry = feed(fair.ann)[uid]

@@ -12,7 +12,7 @@ from eventsapp.calendars import ical
 from eventsapp.employers import services as employers
 from eventsapp.employers.models import Organization
 from eventsapp.extensions import db
-from eventsapp.matchmaking import runs
+from eventsapp.matchmaking import schedules
 from eventsapp.matchmaking.models import CancelReason, Interview
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.registrations import services as registrations
@@ -23,7 +23,7 @@ fair = release.fair  # Ann has interviews at Westlake Robotics and Qiantang Fina
 
 
 def schedule_of(person):
-    (schedule,) = runs.schedules_of_candidate(person.id)
+    (schedule,) = schedules.schedules_of_candidate(person.id)
     return schedule
 
 
@@ -40,7 +40,7 @@ def test_a_suspended_organization_leaves_every_list_and_feed_and_the_candidate_r
     schedule = schedule_of(fair.ann)
     assert [item.booth.id for item in schedule.interviews] == [fair.finance.id]
     assert [item.booth.id for item in schedule.unavailable] == [fair.robotics.id]
-    assert runs.schedule_of_booth(db.session.merge(fair.robotics)).count == 0  # the employer's list and CSV
+    assert schedules.schedule_of_booth(db.session.merge(fair.robotics)).count == 0  # the employer's list and CSV
     candidate_entry, staff_entry = feed(fair.ann)[uid], feed(fair.english)[uid]
     assert candidate_entry.status.value == staff_entry.status.value == "CANCELLED"
     assert "employer currently unavailable" in candidate_entry.summary.value

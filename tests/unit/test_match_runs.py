@@ -23,7 +23,7 @@ from eventsapp.dbtypes import utcnow
 from eventsapp.employers.models import Booth, BoothStatus, Hall, Opening, ShortlistEntry
 from eventsapp.extensions import db
 from eventsapp.matching import Reason
-from eventsapp.matchmaking import preferences, runs
+from eventsapp.matchmaking import preferences, run_results, runs, schedules
 from eventsapp.matchmaking.models import (
     BoothExclusion,
     CandidateChoice,
@@ -172,7 +172,7 @@ def test_a_run_saves_the_matching_the_schedule_and_what_it_read(ctx, english, fa
     assert len({(i.candidate_id, i.slot) for i in interviews}) == 4
     assert len({i.slot for i in interviews if i.booth_id == small.id}) == 2
 
-    inputs, results = runs.inputs_of(run), runs.results_of(run)
+    inputs, results = run_results.inputs_of(run), run_results.results_of(run)
     assert (inputs["candidates"], inputs["choices"], inputs["booths"], inputs["total_capacity"], inputs["seed"]) == (
         2, 4, 2, 6, 7)
     assert inputs["settings"]["slots_per_day"] == 2 and inputs["weights"]["degree"] == 3
@@ -192,7 +192,7 @@ def test_capacity_is_interviewers_times_slots_and_the_best_ranked_get_the_places
     assert got == {people[3].id, people[2].id}
     assert ranking_of(run, booth) == [person.id for person in reversed(people)]
     assert {slot for _, _, slot in interviews_of(run)} == {0, 1}
-    assert [row.interviews for row in runs.booth_fill(run)] == [2]
+    assert [row.interviews for row in run_results.booth_fill(run)] == [2]
 
 
 def test_a_booth_ranks_its_shortlist_first_then_the_fit_score_and_leaves_out_exclusions(ctx, fair_factory):
@@ -214,7 +214,7 @@ def test_a_booth_ranks_its_shortlist_first_then_the_fit_score_and_leaves_out_exc
     assert set(ranking[3:]) == {weak.id, unranked_entry.id}  # equal scores: the lottery orders them
     assert unwanted.id not in ranking
     assert unwanted.id not in {candidate for candidate, _, _ in interviews_of(run)}
-    assert (runs.inputs_of(run)["shortlisted_pairs"], runs.inputs_of(run)["excluded_pairs"]) == (1, 1)
+    assert (run_results.inputs_of(run)["shortlisted_pairs"], run_results.inputs_of(run)["excluded_pairs"]) == (1, 1)
 
 
 def test_the_same_inputs_and_seed_reproduce_a_run_exactly(ctx, fair_factory):
@@ -261,7 +261,7 @@ def test_only_confirmed_registrants_and_approved_booths_take_part(ctx, fair_fact
     fair.candidate(pending, withdrawn)  # nothing left to rank
     counted = fair.candidate(pending, approved)
     run = runs.run_matching(fair.event.id, None, seed=1)
-    assert runs.inputs_of(run)["candidates"] == 1 and runs.inputs_of(run)["booths"] == 1
+    assert run_results.inputs_of(run)["candidates"] == 1 and run_results.inputs_of(run)["booths"] == 1
     assert interviews_of(run) == {(counted.id, approved.id, 0)}
     assert db.session.scalar(select(Interview.choice_position).where(Interview.run_id == run.id)) == 1
 
@@ -299,63 +299,54 @@ def test_the_schedule_always_fits_the_day(ctx, fair_factory):
     run = runs.run_matching(fair.event.id, None, seed=5)
     assert run.slots <= 3
     assert max(slot for _, _, slot in interviews_of(run)) <= 2
-    for row in runs.booth_fill(run):
+    for row in run_results.booth_fill(run):
         assert row.interviews <= row.capacity == row.booth.interviewers * 3
 
 
-# --- The fast readers agree with the preferences module ---------------------------------------------
+# --- The employer sees what the engine saw ---------------------------------------------------------
 
-def test_the_runs_read_the_same_lists_and_orders_as_the_preferences_module(ctx, fair_factory):
+def test_the_employers_ranking_page_shows_the_order_the_engine_ranked_with(ctx, fair_factory):
+    """The run and the page both rank with ranking.rank_booth over matchmaking.inputs: for every booth,
+    the run's stored ranking, narrowed to the candidates the employer may see, goes through the page's
+    places in order (ties — one place — in the run's lottery order), with the same scores and parts."""
     fair = fair_factory(graduation_year_min=2025, graduation_year_max=2027)
     booths = [fair.booth(interviewers=2) for _ in range(4)]
     fair.opening(booths[0], degree=Degree.BACHELOR, majors="计算机", skills="Python,Go")
     fair.opening(booths[1], degree=Degree.PHD, skills="Excel")
     fair.opening(booths[2], majors="会计")
     people = []
-    for number in range(20):
+    for number in range(24):
         chosen = [booths[(number + shift) % 4] for shift in range(1 + number % 4)]
         people.append(fair.candidate(
             *chosen, degree=[Degree.BACHELOR, Degree.MASTER, Degree.PHD, None][number % 4],
             major=["计算机科学", "会计学", "法学"][number % 3], graduation_year=2024 + number % 5,
-            talent_class=[None, "A", "C", "F"][number % 4], skills=["Python", "excel", "Go"][: number % 4]))
+            talent_class=[None, "A", "C", "F"][number % 4], skills=["Python", "excel", "Go"][: number % 4],
+            show_to_employers=number % 5 != 0))
     fair.shortlist(booths[0], people[4], 2)
     fair.shortlist(booths[0], people[8], 1)
-    fair.exclude(booths[1], people[5])
-    assert runs.load_candidate_choices(fair.event.id) == preferences.choices_for_event(fair.event.id)
-    assert runs.load_candidate_facts(fair.event.id) == preferences.facts_of_candidates(fair.event.id)
-
-    inputs = runs.load_inputs(fair.event.id, seed=11)
-    expected = preferences.booth_ranking_inputs(fair.event.id)
+    fair.exclude(booths[1], people[7])
+    run = runs.run_matching(fair.event.id, None, seed=11)
+    hidden = {person.id for number, person in enumerate(people) if number % 5 == 0}
+    compared = 0
     for booth in booths:
-        keys = dict(expected.get(booth.id, []))
-        assert set(inputs.booth_rankings[booth.id]) == set(keys)
-        ordered = [keys[candidate] for candidate in inputs.booth_rankings[booth.id]]
-        assert ordered == sorted(ordered)  # the preferences' order, ties broken by the lottery
-
-
-def test_fast_fit_scores_equal_fit_score(ctx, fair_factory):
-    from hypothesis import given, settings
-    from hypothesis import strategies as st
-
-    from eventsapp.matchmaking.fitscore import BoothWants, CandidateFacts, fit_score
-    degrees = st.sampled_from([None, *Degree])
-    words = st.sampled_from(["python", "sql", "excel", "go", "会计", "计算机"])
-    facts = st.builds(CandidateFacts, degree=degrees, major=st.sampled_from(["", "计算机科学", "会计学", "Law"]),
-                      skills=st.frozensets(words, max_size=4), graduation_year=st.none() | st.integers(2020, 2030),
-                      talent_class=st.sampled_from([None, "A", "B", "C", "D", "E", "F"]))
-    wants = st.builds(BoothWants, degree=degrees, majors=st.frozensets(st.sampled_from(["计算机", "会计", "law"])),
-                      skills=st.frozensets(words, max_size=4),
-                      graduation_years=st.none() | st.tuples(st.integers(2020, 2025), st.integers(2025, 2030)))
-    weights = st.fixed_dictionaries({name: st.integers(0, 10) for name in
-                                     ("degree", "major", "skills", "graduation_year", "talent_class")})
-
-    @settings(max_examples=200, deadline=None)
-    @given(st.lists(facts, min_size=1, max_size=12), wants, weights)
-    def check(people, booth_wants, booth_weights):
-        scores = runs.FitScores({1: booth_wants}, booth_weights, dict(enumerate(people))).for_booth(1)
-        for number, person in enumerate(people):
-            assert scores(number) == fit_score(person, booth_wants, booth_weights)[0]
-    check()
+        page = preferences.booth_ranking(db.session.get(Booth, booth.id))
+        place_of = {row.candidate_id: row.place for row in page.rows}
+        assert not hidden & {row.candidate_id for row in page.rows + page.excluded}
+        engine = [candidate for candidate in ranking_of(run, booth) if candidate not in hidden]
+        assert set(engine) == set(place_of)
+        places = [place_of[candidate] for candidate in engine]
+        assert places == sorted(places)
+        assert {row.candidate_id for row in page.excluded} == ({people[7].id} if booth is booths[1] else set())
+        compared += len(engine)
+    assert compared > 20 and hidden
+    # The scores and parts shown are fitscore's, from the candidate's profile and the booth's openings.
+    from eventsapp.matchmaking import fitscore
+    from eventsapp.matchmaking.inputs import read_booth_wants
+    row = next(row for row in preferences.booth_ranking(db.session.get(Booth, booths[0].id)).rows
+               if row.shortlist_rank is None)
+    wants = read_booth_wants(fair.event.id, {booths[0].id})[booths[0].id]
+    assert (row.score, row.parts) == fitscore.fit_score(fitscore.candidate_facts(row.profile), wants,
+                                                        fitscore.DEFAULT_WEIGHTS)
 
 
 # --- Publishing ------------------------------------------------------------------------------------
@@ -369,7 +360,7 @@ def test_publishing_supersedes_the_earlier_run_and_refuses_twice(ctx, english, f
     with pytest.raises(runs.MatchingRefused, match="already published"):
         runs.publish_run(fair.event.id, first.id, before_deadline_confirmed=True)
     second = runs.run_matching(fair.event.id, None, seed=2)
-    assert second.status == RunStatus.DRAFT and runs.published_run(fair.event.id) == first
+    assert second.status == RunStatus.DRAFT and run_results.published_run(fair.event.id) == first
     runs.publish_run(fair.event.id, second.id, before_deadline_confirmed=True)
     assert (first.status, second.status) == (RunStatus.SUPERSEDED, RunStatus.PUBLISHED)
     with pytest.raises(runs.MatchingRefused, match="replaced by a later one"):
@@ -452,11 +443,11 @@ def test_candidates_see_published_interviews_with_explanations(ctx, english, fai
     me = fair.candidate(popular, picky, spare)
     fair.exclude(picky, me)
     run = runs.run_matching(fair.event.id, None, seed=9)
-    assert runs.schedules_of_candidate(me.id) == []  # a draft shows nothing
+    assert schedules.schedules_of_candidate(me.id) == []  # a draft shows nothing
 
     runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
     db.session.commit()
-    [schedule] = runs.schedules_of_candidate(me.id)
+    [schedule] = schedules.schedules_of_candidate(me.id)
     assert [interview.booth.id for interview in schedule.interviews] == [spare.id]
     assert schedule.interviews[0].starts_at == fair.start and schedule.interviews[0].choice_position == 3
     reasons = {item.booth.id: (item.reason, item.your_rank, item.last_admitted_rank) for item in schedule.explanations}
@@ -469,7 +460,7 @@ def test_a_candidate_whose_interviews_are_full_is_told_so(ctx, fair_factory):
     me = fair.candidate(first, second)
     run = runs.run_matching(fair.event.id, None, seed=1)
     runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
-    [schedule] = runs.schedules_of_candidate(me.id)
+    [schedule] = schedules.schedules_of_candidate(me.id)
     assert [item.reason for item in schedule.explanations] == [Reason.QUOTA_FILLED]
     assert schedule.explanations[0].interviews_held == 1
 
@@ -479,9 +470,9 @@ def test_a_booth_sees_its_interviews_by_slot_only_once_published(ctx, fair_facto
     booth = fair.booth(interviewers=2)
     people = [fair.candidate(booth, name=f"候选人{number}") for number in range(3)]
     run = runs.run_matching(fair.event.id, None, seed=2)
-    assert runs.schedule_of_booth(booth).run is None
+    assert schedules.schedule_of_booth(booth).run is None
     runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
-    schedule = runs.schedule_of_booth(booth)
+    schedule = schedules.schedule_of_booth(booth)
     assert schedule.count == 3 and [len(group.interviews) for group in schedule.slots] in ([2, 1], [1, 2])
     assert {item.candidate_id for group in schedule.slots for item in group.interviews} == {p.id for p in people}
     assert schedule.slots[0].starts_at == fair.start
@@ -493,8 +484,8 @@ def test_the_interview_csv_opens_in_excel_and_keeps_formulas_out(ctx, fair_facto
     fair.candidate(booth, name="=HYPERLINK(\"http://evil\")", name_latin="+Li")
     run = runs.run_matching(fair.event.id, None, seed=1)
     runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
-    schedule = runs.schedule_of_booth(booth)
-    body = runs.interviews_csv(fair.event, [item for group in schedule.slots for item in group.interviews])
+    schedule = schedules.schedule_of_booth(booth)
+    body = schedules.interviews_csv(fair.event, [item for group in schedule.slots for item in group.interviews])
     assert body.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0] == ["Slot", "Starts", "Ends", "Name", "Name in Latin letters"]
@@ -510,10 +501,10 @@ def test_unmatched_candidates_are_listed_with_how_many_booths_they_ranked(ctx, f
     loser = fair.candidate(booth, name="落选", name_latin="Left Out")
     fair.shortlist(other, fair.candidate(other), 1)
     run = runs.run_matching(fair.event.id, None, seed=1)
-    people, total = runs.unmatched_candidates(run)
+    people, total = run_results.unmatched_candidates(run)
     assert total == 1 and [(p.candidate_id, p.name, p.name_latin, p.ranked) for p in people] == [
         (loser.id, "落选", "Left Out", 1)]
-    assert runs.results_of(run)["unmatched"] == 1
-    assert [row.booth.id for row in runs.booth_fill(run, "fill")][-1] in (booth.id, other.id)
-    span = runs.schedule_span(run)
+    assert run_results.results_of(run)["unmatched"] == 1
+    assert [row.booth.id for row in run_results.booth_fill(run, "fill")][-1] in (booth.id, other.id)
+    span = schedules.schedule_span(run)
     assert span == (fair.start, fair.start + timedelta(minutes=30))

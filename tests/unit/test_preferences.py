@@ -1,5 +1,6 @@
 """The preference services without HTTP: the organizer's settings, a candidate's ranked booths and their
-rules, what the runs read (choices_for_event, booth_ranking_inputs) and the employer's ranking."""
+rules, what the matching reads (matchmaking.inputs) and ranks (matchmaking.ranking), and the employer's
+ranking page."""
 from __future__ import annotations
 
 import json
@@ -15,6 +16,7 @@ from eventsapp.events.models import EventKind
 from eventsapp.extensions import db
 from eventsapp.matchmaking import preferences as services
 from eventsapp.matchmaking.fitscore import DEFAULT_WEIGHTS
+from eventsapp.matchmaking.inputs import read_choices, read_matching_inputs
 from eventsapp.matchmaking.models import BoothExclusion, CandidateChoice, MatchingRound
 from eventsapp.matchmaking.preferences import PreferenceRefused, RoundSettings
 from eventsapp.registrations.models import Registration, RegistrationStatus
@@ -64,6 +66,13 @@ def person(fair, make_candidate):
 
 def listed(fair, user) -> list[tuple[int, int]]:
     return [(choice.position, choice.booth_id) for choice in services.candidate_choices(fair.id, user.id)]
+
+
+def booth_inputs(fair) -> dict[int, list[tuple[int, tuple]]]:
+    """What a run ranks with: booth id → [(candidate id, sort key), ...], best first (ties by id)."""
+    read = read_matching_inputs(fair.id, services.weights_of(services.matching_round(fair.id)))
+    return {booth_id: [(row.candidate_id, row.sort_key) for row in read.booth_order(booth_id).ranked]
+            for booth_id in read.fans}
 
 
 def reasons(refusal) -> str:
@@ -342,9 +351,9 @@ def test_the_booth_list_searches_names_codes_titles_and_industry(fair, booth, pe
     assert found("100%_") == []
 
 
-# --- What the runs read ----------------------------------------------------------------------------
+# --- What the matching reads and ranks --------------------------------------------------------------------------
 
-def test_choices_for_event_lists_confirmed_candidates_and_approved_booths_in_order(fair, booth, person):
+def test_the_choices_read_list_confirmed_candidates_and_approved_booths_in_order(fair, booth, person):
     open_round(fair)
     anna, ben, gone = person(), person(), person()
     a, b, c = booth(), booth(), booth()
@@ -355,7 +364,7 @@ def test_choices_for_event_lists_confirmed_candidates_and_approved_booths_in_ord
         RegistrationStatus.CANCELLED
     b.status = BoothStatus.WITHDRAWN
     db.session.commit()
-    assert services.choices_for_event(fair.id) == {anna.id: [a.id, c.id], ben.id: [c.id]}
+    assert read_choices(fair.id) == {anna.id: [a.id, c.id], ben.id: [c.id]}
 
 
 def test_booth_inputs_put_the_shortlist_first_then_the_fit_score(fair, booth, person, make_organization):
@@ -374,7 +383,7 @@ def test_booth_inputs_put_the_shortlist_first_then_the_fit_score(fair, booth, pe
                         ShortlistEntry(booth_id=chosen.id, candidate_id=favourite.id, rank=1),
                         ShortlistEntry(booth_id=chosen.id, candidate_id=weak.id, rank=None)])
     db.session.commit()
-    inputs = services.booth_ranking_inputs(fair.id)
+    inputs = booth_inputs(fair)
     order = [candidate_id for candidate_id, _ in inputs[chosen.id]]
     assert order == [favourite.id, second.id, strong.id, middle.id, weak.id]
     keys = dict(inputs[chosen.id])
@@ -390,11 +399,11 @@ def test_booth_inputs_leave_out_candidates_marked_not_acceptable(fair, booth, pe
         services.add_choice(fair, user, chosen.id)
         services.add_choice(fair, user, other.id)
     services.set_acceptable(chosen, refused.id, False, actor_id=None)
-    inputs = services.booth_ranking_inputs(fair.id)
+    inputs = booth_inputs(fair)
     assert [candidate for candidate, _ in inputs[chosen.id]] == [kept.id]
     assert {candidate for candidate, _ in inputs[other.id]} == {kept.id, refused.id}
     services.set_acceptable(chosen, refused.id, True, actor_id=None)
-    assert {candidate for candidate, _ in services.booth_ranking_inputs(fair.id)[chosen.id]} == {kept.id, refused.id}
+    assert {candidate for candidate, _ in booth_inputs(fair)[chosen.id]} == {kept.id, refused.id}
 
 
 def test_equal_fits_share_a_sort_key_for_the_lottery(fair, booth, person):
@@ -403,7 +412,7 @@ def test_equal_fits_share_a_sort_key_for_the_lottery(fair, booth, person):
     twins = [person(degree=Degree.MASTER, major="Law"), person(degree=Degree.MASTER, major="Law")]
     for user in twins:
         services.add_choice(fair, user, chosen.id)
-    [(_, first_key), (_, second_key)] = services.booth_ranking_inputs(fair.id)[chosen.id]
+    [(_, first_key), (_, second_key)] = booth_inputs(fair)[chosen.id]
     assert first_key == second_key
 
 
@@ -414,7 +423,7 @@ def test_the_round_weights_drive_the_score(fair, booth, person):
     top, plain = person(talent_class=TalentClass.A), person(degree=Degree.PHD)
     for user in (plain, top):
         services.add_choice(fair, user, chosen.id)
-    assert services.booth_ranking_inputs(fair.id)[chosen.id] == [(top.id, (1, 0, -6.0)), (plain.id, (1, 0, -0.0))]
+    assert booth_inputs(fair)[chosen.id] == [(top.id, (1, 0, -6.0)), (plain.id, (1, 0, -0.0))]
 
 
 # --- The employer's page -----------------------------------------------------------------------------
@@ -442,21 +451,6 @@ def test_the_booth_ranking_counts_candidates_without_consent_and_marks_ties(fair
     assert profiles[shown.id].name == "王芳"
     assert [row.candidate_id for row in ranking.excluded] == [excluded.id]
     assert ranking.weights == DEFAULT_WEIGHTS
-
-
-def test_the_booth_ranking_matches_the_run_inputs(fair, booth, person):
-    open_round(fair)
-    chosen = booth()
-    db.session.add(Opening(organization_id=chosen.organization_id, event_id=fair.id, title="Analyst",
-                           majors="金融", skills="Excel"))
-    people = [person(major="金融学", skills=("Excel",)), person(major="法律"), person(skills=("excel",)),
-              person(major="金融")]
-    for user in people:
-        services.add_choice(fair, user, chosen.id)
-    services.set_acceptable(chosen, people[1].id, False, actor_id=None)
-    page = [row.candidate_id for row in services.booth_ranking(chosen).rows]
-    assert page == [candidate for candidate, _ in services.booth_ranking_inputs(fair.id)[chosen.id]]
-    assert page[0] == people[0].id
 
 
 def test_only_candidates_who_ranked_the_booth_can_be_marked(fair, booth, person):

@@ -20,7 +20,7 @@ from eventsapp.checkin import services as checkin
 from eventsapp.checkin.models import CheckIn
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
-from eventsapp.matchmaking import runs
+from eventsapp.matchmaking import runs, schedules
 from eventsapp.matchmaking.models import Interview
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.registrations import services as registrations
@@ -82,13 +82,13 @@ def test_cancelling_takes_the_interviews_out_of_every_list_and_tells_each_booth_
     db.session.commit()
 
     assert live_interviews(fair, fair.ann) == []
-    [schedule] = runs.schedules_of_candidate(fair.ann.id)
+    [schedule] = schedules.schedules_of_candidate(fair.ann.id)
     assert schedule.interviews == [] and schedule.explanations == [] and schedule.cancelled == 2
     booth = db.session.get(type(fair.robotics), fair.robotics.id)
-    listed = [item.candidate_id for group in runs.schedule_of_booth(booth).slots for item in group.interviews]
+    listed = [item.candidate_id for group in schedules.schedule_of_booth(booth).slots for item in group.interviews]
     assert listed == [fair.ben.id]
-    rows = list(csv.reader(io.StringIO(runs.interviews_csv(fair.event, [
-        item for group in runs.schedule_of_booth(booth).slots for item in group.interviews]).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(schedules.interviews_csv(fair.event, [
+        item for group in schedules.schedule_of_booth(booth).slots for item in group.interviews]).decode("utf-8-sig"))))
     assert [row[3] for row in rows[1:]] == ["贝贝"]
     # Calendars keep the entry, cancelled, with a higher SEQUENCE so that subscribed phones replace it.
     after, staff_copy = feed(fair.ann)[uid], feed(fair.english)[uid]
@@ -181,12 +181,12 @@ def test_a_run_published_after_a_registration_ended_leaves_its_interviews_out(
     db.session.execute(db.delete(OutboxMessage))
     runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
     db.session.commit()
-    assert [schedule.interviews[0].candidate_id for schedule in runs.schedules_of_candidate(ann.id)] == [ann.id]
-    assert runs.schedules_of_candidate(ben.id)[0].interviews == []
+    assert [schedule.interviews[0].candidate_id for schedule in schedules.schedules_of_candidate(ann.id)] == [ann.id]
+    assert schedules.schedules_of_candidate(ben.id)[0].interviews == []
     told = set(db.session.scalars(select(OutboxMessage.to_email).where(
         OutboxMessage.kind == "interviews_candidate")))
     assert told == {ann.email}
-    listed = [item.candidate_id for group in runs.schedule_of_booth(booth).slots for item in group.interviews]
+    listed = [item.candidate_id for group in schedules.schedule_of_booth(booth).slots for item in group.interviews]
     assert listed == [ann.id]
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from eventsapp.accounts.models import Role
 from eventsapp.events.models import EventKind
 from eventsapp.extensions import db
-from eventsapp.matchmaking import runs
+from eventsapp.matchmaking import run_results
 from eventsapp.matchmaking.cli import match_group
 from eventsapp.matchmaking.models import Interview, MatchRun, RunStatus
 from eventsapp.notifications.models import OutboxMessage
@@ -244,7 +244,7 @@ def test_the_command_explains_what_it_cannot_do(app, runner, fair, make_event):
     refused = runner.invoke(cli=match_group, args=["run", bare.slug])
     assert refused.exit_code == 1 and "Error:" in refused.output
     with app.app_context():
-        assert runs.published_run(fair.event.id) is None
+        assert run_results.published_run(fair.event.id) is None
 
 
 def test_the_publish_command_publishes_a_reviewed_run(app, runner, fair):

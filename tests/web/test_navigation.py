@@ -14,7 +14,7 @@ from eventsapp.dbtypes import utcnow
 from eventsapp.employers.models import BoothStatus, OrganizationStatus
 from eventsapp.events.models import Event, EventKind, EventStatus
 from eventsapp.extensions import db
-from eventsapp.matchmaking import runs
+from eventsapp.matchmaking import run_results, runs
 from eventsapp.matchmaking.cli import match_group
 from eventsapp.matchmaking.models import MatchingRound, MatchRun, RunStatus
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
@@ -278,7 +278,7 @@ def test_the_command_line_publishes_early_only_with_its_flag(app, runner, fair):
     also_refused = runner.invoke(cli=match_group, args=["run", fair.event.slug, "--publish"])
     assert also_refused.exit_code == 1 and "--before-deadline" in also_refused.output
     with app.app_context():
-        assert runs.published_run(fair.event.id) is None
+        assert run_results.published_run(fair.event.id) is None
     done = runner.invoke(cli=match_group, args=["publish", fair.event.slug, str(fair.run_id), "--before-deadline"])
     assert done.exit_code == 0, done.output
 

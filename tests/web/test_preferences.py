@@ -288,24 +288,24 @@ def test_the_booth_sees_its_ranking_in_the_matchings_order(client, fair, candida
 
 
 def test_a_hidden_candidates_score_is_not_computed_for_the_page(app, fair, candidate, monkeypatch):
-    """A score shown for someone who did not consent would tell their degree, major or class."""
-    from eventsapp.matchmaking import fitscore, preferences
+    """A score shown for someone who did not consent would tell their degree, major or class: the page
+    does not even read their facts."""
+    from eventsapp.matchmaking import inputs, preferences
 
     hidden = candidate(degree=Degree.PHD)
     shown = candidate(name="Shown", show_to_employers=True)
     rank(app, fair, hidden, shown)
-    scored = []
-    real_fit_score = fitscore.fit_score
-    monkeypatch.setattr(fitscore, "fit_score", lambda facts, *args: scored.append(facts) or real_fit_score(
-        facts, *args))
+    read = []
+    real_read = inputs.read_candidate_facts
+    monkeypatch.setattr(inputs, "read_candidate_facts", lambda *args: read.append(real_read(*args)) or read[-1])
     with app.app_context():
         ranking = preferences.booth_ranking(db.session.get(Booth, fair.booth.id))
     assert [row.candidate_id for row in ranking.rows] == [shown.id] and ranking.hidden == 1
-    assert [facts.degree for facts in scored] == [Degree.MASTER]  # the shown candidate's only
+    assert [set(facts) for facts in read] == [{shown.id}]  # the shown candidate's only
     # The matching itself still ranks both.
     with app.app_context():
-        inputs = preferences.booth_ranking_inputs(fair.event.id)
-    assert {candidate_id for candidate_id, _key in inputs[fair.booth.id]} == {hidden.id, shown.id}
+        everyone = inputs.read_matching_inputs(fair.event.id, DEFAULT_WEIGHTS).booth_order(fair.booth.id)
+    assert {row.candidate_id for row in everyone.ranked} == {hidden.id, shown.id}
 
 
 def test_a_hidden_candidate_cannot_be_marked_nor_probed(client, fair, candidate, login):
