@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from eventsapp.events.forms import CheckboxesField
+from eventsapp.formfields import CheckboxesField
 from eventsapp.i18n import localized
 from eventsapp.registrations.models import QuestionKind, RegistrationAnswer, RegistrationQuestion, RegistrationStatus
 from eventsapp.requestbounds import database_id
