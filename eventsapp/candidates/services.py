@@ -1,7 +1,8 @@
-"""Candidates: the profile, the résumé, consent, the data export and erasing an account. Callers commit."""
+"""Candidates: the profile, the résumé, consent and the data export. Callers commit.
+
+Erasing an account reaches into every feature that holds the person's data: eventsapp.candidates.erasure."""
 from __future__ import annotations
 
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,18 +13,16 @@ import phonenumbers
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from eventsapp import storage
-from eventsapp.accounts.models import LoginSession, User
-from eventsapp.accounts.passwords import verify_password
+from eventsapp.accounts.models import User
 from eventsapp.candidates import resumes
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
 from eventsapp.dbtypes import utcnow
 from eventsapp.employers.models import ProfileView
 from eventsapp.extensions import db
-from eventsapp.notifications.models import OutboxMessage
-from eventsapp.registrations.models import ACTIVE_STATUSES, QuestionKind, Registration, RegistrationAnswer
+from eventsapp.registrations.models import QuestionKind, Registration
 from eventsapp.typedtext import clean_line, split_tags
 from eventsapp.validation import ValidationFailed
 
@@ -32,7 +31,6 @@ MOBILE_TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
 MAX_SKILLS = 20
 MAX_SKILL_LENGTH = 40
 TEXT_LIMITS = {"name": 100, "name_latin": 100, "school": 200, "major": 200, "city": 100}
-ERASED_NAME = "—"
 
 
 @dataclass
@@ -317,41 +315,3 @@ def export_personal_data(user: User, now: datetime | None = None) -> dict:
             "item": view.item.value, "viewed_at": _iso(view.created_at),
         } for view in views],
     }
-
-
-def erase_account(user: User, now: datetime | None = None) -> None:
-    """Delete the person's data and close the account; their registrations stay, cancelled, for the counts."""
-    if user.erased_at is not None:
-        return
-    active = db.session.scalars(select(Registration).where(Registration.user_id == user.id,
-                                                           Registration.status.in_(ACTIVE_STATUSES))).all()
-    if active:
-        # Imported here: the registration services import the candidates' models.
-        from eventsapp.registrations.services import cancel_registration
-        for registration in active:
-            cancel_registration(registration, actor=None, reason="account deleted", notify=False, name_hidden=True)
-    profile = find_profile(user)
-    if profile is not None:
-        remove_resume(profile)
-        db.session.delete(profile)
-        db.session.expire(user, ["candidate_profile"])  # the account no longer has one
-    # Free-text answers and e-mails written to the person may hold personal data too.
-    db.session.execute(delete(RegistrationAnswer).where(RegistrationAnswer.registration_id.in_(
-        select(Registration.id).where(Registration.user_id == user.id))))
-    db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_email == user.email))
-    db.session.execute(delete(ProfileView).where(ProfileView.candidate_id == user.id))
-    user.email = f"erased-{user.id}@invalid"
-    user.display_name = ERASED_NAME
-    user.password_hash = f"erased${secrets.token_urlsafe(32)}"  # no password can match it
-    user.email_verified_at = user.last_login_at = None
-    user.is_active_account = False
-    user.erased_at = now or utcnow()
-    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))  # logged out everywhere
-    db.session.flush()
-
-
-def erase_own_account(user: User, password: str) -> None:
-    """The person deletes their own account, confirming with their password."""
-    if not verify_password(user.password_hash, password):
-        raise ValidationFailed([("password", _l("The password is not correct."))])
-    erase_account(user)

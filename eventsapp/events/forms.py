@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
@@ -18,18 +19,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from eventsapp.candidates.choices import DEGREE_LABELS
 from eventsapp.candidates.models import TalentClass
+from eventsapp.events.choices import KIND_LABELS
 from eventsapp.events.models import EventKind
-from eventsapp.events.services import SLUG_PATTERN, AgendaItemData, EventData
+from eventsapp.events.services import SLUG_PATTERN, AgendaItemData, EventData, EventFilters
 from eventsapp.formfields import DATETIME_FORMAT, CheckboxesField
 from eventsapp.timezones import to_local_naive, to_utc
-
-KIND_LABELS = {
-    EventKind.FAIR: _l("Recruitment fair"),
-    EventKind.COMPETITION: _l("Competition"),
-    EventKind.TALENT_DAY: _l("Talent Day"),
-    EventKind.CONFERENCE: _l("Exchange conference"),
-}
-STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published"), "cancelled": _l("Cancelled")}
 
 # Zones people in our region use first; the rest follow alphabetically.
 PREFERRED_ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Tokyo", "Asia/Singapore",
@@ -197,11 +191,7 @@ class EventFilterForm(FlaskForm):
                                          SelectChoice("all", _l("All dates"))],
                        default="upcoming", validators=[Optional()])
 
-    def to_filters(self):
-        from datetime import date
-
-        from eventsapp.events.services import EventFilters
-
+    def to_filters(self) -> EventFilters:
         valid = {name for name, field in self._fields.items() if not field.errors}
         kind = EventKind(self.kind.data) if "kind" in valid and self.kind.data else None
         month = None

@@ -3,7 +3,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from eventsapp.config import SUPPORTED_LOCALES
-from eventsapp.events.forms import KIND_LABELS
+from eventsapp.events.choices import KIND_LABELS
 from eventsapp.events.services import next_public_events
 from eventsapp.extensions import db
 from eventsapp.i18n import SESSION_LOCALE_KEY

@@ -16,20 +16,22 @@ from eventsapp.i18n import localized, title_in_quotes
 from eventsapp.matchmaking.preferences import hosts_matching
 from eventsapp.matchmaking.runs import events_with_published_run
 from eventsapp.registrations import export, questions, services
-from eventsapp.registrations.forms import (
+from eventsapp.registrations.choices import (
     ACTION_LABELS,
     QUESTION_KIND_LABELS,
     STATUS_LABELS,
+    answer_words,
+    status_words,
+)
+from eventsapp.registrations.forms import (
     AddRegistrantForm,
     CapacityForm,
     DecisionForm,
     MoveForm,
     QuestionForm,
     ReasonForm,
-    answer_words,
     answers_from,
     registration_form,
-    status_words,
 )
 from eventsapp.registrations.models import (
     ACTIVE_STATUSES,
