@@ -39,9 +39,9 @@ from eventsapp import create_app  # noqa: E402
 from eventsapp.accounts.models import Role, User  # noqa: E402
 from eventsapp.accounts.passwords import hash_password  # noqa: E402
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series  # noqa: E402
-from eventsapp.events.services import slugify  # noqa: E402
+from eventsapp.events.services import slugify, talent_day_titles  # noqa: E402
 from eventsapp.extensions import db  # noqa: E402
-from eventsapp.talentday.services import talent_day_date, talent_day_titles  # noqa: E402
+from eventsapp.talentday.services import talent_day_date  # noqa: E402
 
 TARGET_P95_MS = 50.0
 WARMUP_REQUESTS = 20

@@ -42,6 +42,7 @@ def create_app(config: object | dict | None = None) -> Flask:
     register_extensions(app)
     register_url_converters(app)
     register_blueprints(app)
+    register_emails(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -109,6 +110,14 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(checkin)
     app.register_blueprint(calendars)
+
+
+def register_emails(app: Flask) -> None:
+    """Tell the outbox, which knows no feature, who writes each kind of e-mail queued to be written later."""
+    from eventsapp.notifications.services import register_renderers
+    from eventsapp.registrations import emails as registration_emails
+
+    register_renderers(app, registration_emails.RENDERERS)
 
 
 def register_errorhandlers(app: Flask) -> None:

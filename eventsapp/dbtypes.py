@@ -1,9 +1,10 @@
 """Column types shared by the models."""
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
 
@@ -38,3 +39,9 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def enum_column_type(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as checked strings rather than native enums: portable and easy to migrate.
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda members: [m.value for m in members],
+                create_constraint=True, name=name)

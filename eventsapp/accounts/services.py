@@ -13,12 +13,12 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from eventsapp.accounts import emails
 from eventsapp.accounts.models import LoginSession, Role, User
 from eventsapp.accounts.passwords import hash_password, needs_rehash, password_weaknesses, verify_password
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
-from eventsapp.notifications.services import public_url, queue_email
 from eventsapp.validation import ValidationFailed
 
 EMAIL_VERIFICATION_SALT = "eventsapp.accounts.verify-email"
@@ -163,11 +163,10 @@ def _tell_owner_about_signup(owner: User | None, locale: str | None) -> None:
     if owner is None or owner.erased_at is not None:
         return
     recent = db.session.scalar(select(OutboxMessage.id).where(
-        OutboxMessage.kind == "signup_existing", OutboxMessage.to_email == owner.email,
+        OutboxMessage.kind == emails.SIGNUP_EXISTING, OutboxMessage.to_email == owner.email,
         OutboxMessage.created_at > utcnow() - SIGNUP_NOTICE_INTERVAL).limit(1))
     if recent is None:
-        queue_email("signup_existing", owner.email, owner.locale or locale, "signup_existing",
-                    login_url=public_url("accounts.login"), reset_url=public_url("accounts.forgot_password"))
+        emails.tell_signup_with_existing_address(owner, locale)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -229,9 +228,7 @@ def email_verification_token(user: User) -> str:
 
 def send_email_verification(user: User) -> OutboxMessage:
     """Queue the e-mail with the link that confirms the account's address (valid 3 days)."""
-    return queue_email("verify_email", user.email, user.locale, "verify_email", user=user,
-                       verify_url=public_url("accounts.verify_email", token=email_verification_token(user)),
-                       valid_days=EMAIL_VERIFICATION_MAX_AGE.days)
+    return emails.send_verification_link(user, email_verification_token(user), EMAIL_VERIFICATION_MAX_AGE.days)
 
 
 def verify_email(token: str) -> User:
@@ -258,8 +255,7 @@ def request_password_reset(email: str, locale: str | None = None) -> OutboxMessa
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return None
-    return queue_email("password_reset", user.email, user.locale or locale, "password_reset", user=user,
-                       reset_url=public_url("accounts.reset_password", token=password_reset_token(user)))
+    return emails.send_password_reset_link(user, password_reset_token(user), locale)
 
 
 def user_for_password_reset(token: str) -> User:

@@ -4,7 +4,6 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,18 +23,10 @@ from eventsapp.accounts.forms import (
 )
 from eventsapp.extensions import db, limiter
 from eventsapp.i18n import select_locale
+from eventsapp.urls import safe_next_url
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("accounts", __name__)
-
-
-def safe_next_url(target: str | None, fallback: str) -> str:
-    """Only follow redirects to paths on this site, never to another host."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return fallback
 
 
 # A browser where an account logged in before carries a signed "known device" cookie. Its failed

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from eventsapp.badges import batches, fonts, rendering
+from eventsapp.badges.jobs import queue
 from eventsapp.badges.models import BadgeRole
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
@@ -74,9 +75,7 @@ def fonts_command() -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst: bool) -> None:
     """Run badge jobs from the Redis queue (JOB_QUEUE_URL) in this app."""
-    from rq import SimpleWorker
-
-    from eventsapp.badges.jobs import queue
+    from rq import SimpleWorker  # only the worker needs it
 
     if not current_app.config.get("JOB_QUEUE_URL"):
         raise click.ClickException("JOB_QUEUE_URL (or REDIS_URL) is not set: jobs run in the web process.")

@@ -8,7 +8,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from eventsapp.badges.batches import SORT_LABELS
 from eventsapp.badges.models import CREW_ROLES
-from eventsapp.badges.rendering import LAYOUTS, ROLE_LABELS
+from eventsapp.badges.rendering import LAYOUTS
+from eventsapp.badges.roles import ROLE_LABELS
 
 
 class BatchForm(FlaskForm):

@@ -19,7 +19,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from eventsapp import storage
+from eventsapp import create_app, storage
 from eventsapp.badges import batches, rendering
 from eventsapp.badges.models import BadgeJob, JobStatus
 from eventsapp.dbtypes import utcnow
@@ -92,8 +92,6 @@ def run_queued_badge_job(job_id: int) -> None:
     if has_app_context():
         run_badge_job(job_id)
         return
-    from eventsapp import create_app
-
     with create_app().app_context():
         run_badge_job(job_id)
 

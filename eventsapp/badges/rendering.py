@@ -26,17 +26,11 @@ from weasyprint.urls import URLFetcher, URLFetchingError
 
 from eventsapp.badges import fonts
 from eventsapp.badges.models import BadgeRole
+from eventsapp.badges.roles import ROLE_COLOURS, ROLE_LABELS
 
 # Importing WeasyPrint makes Pillow accept truncated images in the whole process. Badges load no
 # raster images, and uploads (logos) must go on refusing damaged files.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
-
-ROLE_COLOURS = {BadgeRole.CANDIDATE: "#1d5fbf", BadgeRole.EMPLOYER: "#17803d", BadgeRole.ORGANIZER: "#b4232c",
-                BadgeRole.JUDGE: "#6a3fb5", BadgeRole.VOLUNTEER: "#d9600b"}
-ROLE_LABELS = {BadgeRole.CANDIDATE: _l("Candidate"), BadgeRole.EMPLOYER: _l("Exhibitor"),
-               BadgeRole.ORGANIZER: _l("Organizer"), BadgeRole.JUDGE: _l("Judge"),
-               BadgeRole.VOLUNTEER: _l("Volunteer")}
-
 
 @dataclass(frozen=True)
 class Layout:

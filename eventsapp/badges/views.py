@@ -29,6 +29,7 @@ from eventsapp.accounts.models import User
 from eventsapp.badges import batches, crew, jobs, rendering
 from eventsapp.badges.forms import BatchForm, CrewForm
 from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, JobStatus
+from eventsapp.badges.roles import ROLE_COLOURS, ROLE_LABELS
 from eventsapp.badges.services import AlreadyReplaced, badge_of, entitled_badge_condition, names_of, reissue
 from eventsapp.badges.tokens import normalize_number
 from eventsapp.candidates.models import CandidateProfile
@@ -134,7 +135,7 @@ def overview(event_id: int, batch_form: BatchForm | None = None, crew_form: Crew
                                      .order_by(BadgeJob.id.desc()).limit(10)).all()
     return render_template(
         "badges/manage.html", event=event, form=form, options=options, matching=len(cards), problems=problems,
-        counts=batches.role_counts(event.id), role_labels=rendering.ROLE_LABELS, colours=rendering.ROLE_COLOURS,
+        counts=batches.role_counts(event.id), role_labels=ROLE_LABELS, colours=ROLE_COLOURS,
         jobs=recent_jobs, job_error=jobs.error_text, again_form=FlaskForm(),
         inline_limit=current_app.config["BADGE_INLINE_LIMIT"], crew=crew.crew_of(event.id),
         crew_form=crew_form or CrewForm(),
@@ -268,7 +269,7 @@ def add_crew(event_id: int):
         else:
             db.session.commit()
             flash(_("%(name)s is on the crew as %(role)s.", name=member.user.display_name,
-                    role=rendering.ROLE_LABELS[member.role]), "success")
+                    role=ROLE_LABELS[member.role]), "success")
             return redirect(url_for("badges_manage.overview", event_id=event.id, _anchor="crew"))
     return overview(event_id, crew_form=form, status=422)
 

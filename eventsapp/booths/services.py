@@ -19,7 +19,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from eventsapp.booths import floorplan
+from eventsapp.booths import emails, floorplan
 from eventsapp.booths.floorplan import HallGrid
 from eventsapp.booths.placement import BoothToPlace, place_automatically
 from eventsapp.dbtypes import utcnow
@@ -41,7 +41,6 @@ from eventsapp.events.models import Event, EventKind, EventStatus
 from eventsapp.extensions import db
 from eventsapp.i18n import localized
 from eventsapp.matchmaking.interviews import cancel_interviews_at_booth
-from eventsapp.notifications.services import public_url, queue_email
 from eventsapp.registrations.services import lock_event
 from eventsapp.validation import ValidationFailed
 
@@ -245,9 +244,7 @@ def _tell_owner(booth: Booth, kind: str, **context) -> None:
         user = member.user
         if user.erased_at is not None:
             continue
-        queue_email(kind, user.email, user.locale, kind, user=user, booth=booth, event=booth.event,
-                    organization=booth.organization, booths_url=public_url("booths.employer.booth_list"),
-                    event_url=public_url("events.event_detail", slug=booth.event.slug), **context)
+        emails.tell_owner(user, booth, kind, **context)
 
 
 def _booth_of_event(event_id: int, booth_id: int) -> Booth:

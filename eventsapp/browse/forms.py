@@ -11,9 +11,9 @@ from eventsapp.browse import services
 from eventsapp.candidates.choices import DEGREE_LABELS
 from eventsapp.candidates.forms import YearField
 from eventsapp.candidates.models import Degree, TalentClass
-from eventsapp.candidates.services import SKILL_SEPARATORS
-from eventsapp.events.forms import CheckboxesField
+from eventsapp.formfields import CheckboxesField
 from eventsapp.requestbounds import DB_INT_MAX
+from eventsapp.typedtext import split_tags
 
 TOO_LONG = _l("At most %(max)d characters.")
 RANK_MESSAGE = _l("Enter a rank from %(min)d (the best) to %(max)d, or leave it empty.", min=1, max=services.RANK_MAX)
@@ -28,17 +28,6 @@ SORT_LABELS = {
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-def skill_tags(text: str) -> tuple[str, ...]:
-    """Tags typed in one box, separated as on the profile page; repeats ignoring case dropped."""
-    tags, seen = [], set()
-    for part in SKILL_SEPARATORS.split(text or ""):
-        tag = " ".join(part.split())
-        if tag and tag.lower() not in seen:
-            seen.add(tag.lower())
-            tags.append(tag)
-    return tuple(tags)
 
 
 class BrowseForm(FlaskForm):
@@ -70,7 +59,7 @@ class BrowseForm(FlaskForm):
             raise ValidationError(_l("The last year comes before the first."))
 
     def validate_skills(self, field):
-        if len(skill_tags(field.data)) > services.MAX_SKILL_TAGS:
+        if len(split_tags(field.data)) > services.MAX_SKILL_TAGS:
             raise ValidationError(_l("Enter at most %(max)d skills.", max=services.MAX_SKILL_TAGS))
 
     def to_filters(self) -> services.BrowseFilters:
@@ -83,7 +72,7 @@ class BrowseForm(FlaskForm):
             major=good(self.major) or "", school=good(self.school) or "",
             graduation_from=good(self.graduation_from), graduation_to=good(self.graduation_to),
             talent_classes=tuple(TalentClass(value) for value in good(self.talent_class) or ()),
-            skills=skill_tags(good(self.skills) or ""), under_35=bool(self.under_35.data),
+            skills=tuple(split_tags(good(self.skills))), under_35=bool(self.under_35.data),
             search=good(self.q) or "", sort=good(self.sort) or services.SORT_NAME)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Select, case, func, or_, select, text
 from sqlalchemy.orm import aliased, selectinload
 
 from eventsapp.accounts.models import User
+from eventsapp.candidates.degrees import DEGREE_LADDER
 from eventsapp.candidates.models import CandidateProfile, Degree, TalentClass
 from eventsapp.employers.access import visible_registrants_condition
 from eventsapp.employers.models import Booth, ProfileView, ShortlistEntry, ViewedItem
@@ -35,8 +36,8 @@ SORT_GRADUATION_DESC = "-graduation_year"
 SORT_DEGREE = "degree"
 
 # Highest first; a profile without a degree comes last.
-DEGREE_RANK = {Degree.POSTDOC: 1, Degree.PHD: 2, Degree.MASTER: 3, Degree.BACHELOR: 4, Degree.ASSOCIATE: 5,
-               Degree.VOCATIONAL: 6, Degree.OTHER: 7}
+DEGREE_RANK = {Degree(value): rank for rank, value in enumerate(reversed(DEGREE_LADDER), start=1)} | {
+    Degree.OTHER: len(DEGREE_LADDER) + 1}
 
 
 @dataclass(frozen=True)

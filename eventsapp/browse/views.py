@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from eventsapp.accounts.models import Role, User
-from eventsapp.accounts.views import safe_next_url
 from eventsapp.browse import export, services
 from eventsapp.browse.forms import SORT_LABELS, BrowseForm, ShortlistAddForm, ShortlistEntryForm
 from eventsapp.candidates.choices import DEGREE_LABELS, SKILL_SUGGESTIONS, TALENT_CLASS_DESCRIPTIONS
@@ -19,6 +18,7 @@ from eventsapp.employers.models import Booth, ViewedItem
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.main.errors import render_error
+from eventsapp.urls import safe_next_url
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("browse", __name__)

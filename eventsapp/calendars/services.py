@@ -28,11 +28,13 @@ from eventsapp.calendars.models import CalendarFeed
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.dbtypes import utcnow
 from eventsapp.employers.models import Booth, OrganizationMember
+from eventsapp.events.choices import KIND_LABELS
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
 from eventsapp.events.services import CALENDAR_EVENT_FIELDS, TALENT_DAY_DAY, TALENT_DAY_MONTH
 from eventsapp.extensions import db
 from eventsapp.matchmaking.interviews import employer_unavailable
 from eventsapp.matchmaking.models import Interview, MatchRun, RunStatus
+from eventsapp.registrations.choices import STATUS_LABELS
 from eventsapp.registrations.models import Registration, RegistrationLog, RegistrationStatus
 from eventsapp.talentday.services import DEFAULT_END_HOUR, DEFAULT_START_HOUR
 
@@ -159,8 +161,6 @@ FEED_COLUMNS = (Event.id, Event.status, Event.updated_at, Event.calendar_sequenc
 
 
 def public_feed(filters: PublicFilters, language: str, base_url: str) -> ical.Feed:
-    from eventsapp.events.forms import KIND_LABELS
-
     query = select(*FEED_COLUMNS).where(Event.is_public).order_by(Event.starts_at, Event.id)
     if filters.kind is not None:
         query = query.where(Event.kind == filters.kind)
@@ -288,8 +288,6 @@ REGISTRATION_STATES = {
 
 
 def _registration_entries(user: User, language: str, base_url: str) -> list[ical.Entry]:
-    from eventsapp.registrations.forms import STATUS_LABELS
-
     # The registration's SEQUENCE: the event's, plus one for each change of the registration.
     changes = (select(func.count()).where(RegistrationLog.registration_id == Registration.id)
                .correlate(Registration).scalar_subquery())

@@ -21,8 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, attributes, mapped_column, relationship
 
-from eventsapp.dbtypes import UTCDateTime, utcnow
-from eventsapp.events.models import enum_column_type
+from eventsapp.dbtypes import UTCDateTime, enum_column_type, utcnow
 from eventsapp.extensions import db
 
 

@@ -1,8 +1,8 @@
-"""Candidates: the profile, the résumé, consent, the data export and erasing an account. Callers commit."""
+"""Candidates: the profile, the résumé, consent and the data export. Callers commit.
+
+Erasing an account reaches into every feature that holds the person's data: eventsapp.candidates.erasure."""
 from __future__ import annotations
 
-import re
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,27 +13,24 @@ import phonenumbers
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from eventsapp import storage
-from eventsapp.accounts.models import LoginSession, User
-from eventsapp.accounts.passwords import verify_password
+from eventsapp.accounts.models import User
 from eventsapp.candidates import resumes
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
 from eventsapp.dbtypes import utcnow
 from eventsapp.employers.models import ProfileView
 from eventsapp.extensions import db
-from eventsapp.notifications.models import OutboxMessage
-from eventsapp.registrations.models import ACTIVE_STATUSES, QuestionKind, Registration, RegistrationAnswer
+from eventsapp.registrations.models import QuestionKind, Registration
+from eventsapp.typedtext import clean_line, split_tags
 from eventsapp.validation import ValidationFailed
 
 PHONE_REGION = "CN"  # numbers typed without a country code are mainland numbers
 MOBILE_TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
 MAX_SKILLS = 20
 MAX_SKILL_LENGTH = 40
-SKILL_SEPARATORS = re.compile(r"[,，、;；\n]")
 TEXT_LIMITS = {"name": 100, "name_latin": 100, "school": 200, "major": 200, "city": 100}
-ERASED_NAME = "—"
 
 
 @dataclass
@@ -110,12 +107,6 @@ def profile_data_of(user: User) -> ProfileData:
 
 # --- Rules ----------------------------------------------------------------------------------------
 
-def _clean(text: str) -> str:
-    """Without control characters (PostgreSQL refuses NUL) and with single spaces."""
-    text = "".join(char for char in text or "" if unicodedata.category(char) != "Cc" or char.isspace())
-    return " ".join(text.split())
-
-
 def parse_phone(text: str) -> str:
     """A mobile number in E.164 (``+8613800138000``), or "" when none was given."""
     text = text.strip()
@@ -145,16 +136,9 @@ def format_phone(e164: str) -> str:
 
 
 def parse_skills(text: str) -> list[str]:
-    """Tags from one line of text: split at , ， 、 ; ；, trimmed, without repeats (ignoring case)."""
-    skills, seen, too_long = [], set(), []
-    for part in SKILL_SEPARATORS.split(text or ""):
-        skill = _clean(part)
-        if not skill or skill.casefold() in seen:
-            continue
-        seen.add(skill.casefold())
-        if len(skill) > MAX_SKILL_LENGTH:
-            too_long.append(skill)
-        skills.append(skill)
+    """Skills from one line (see eventsapp.typedtext), each at most MAX_SKILL_LENGTH long, at most MAX_SKILLS."""
+    skills = split_tags(text)
+    too_long = [skill for skill in skills if len(skill) > MAX_SKILL_LENGTH]
     errors = []
     if too_long:
         errors.append(("skills", _l("A skill can have at most %(max)d characters: “%(skill)s…”.",
@@ -175,11 +159,11 @@ def _is_latin_name(text: str) -> bool:
 def _profile_errors(data: ProfileData, this_year: int) -> list[tuple[str, str]]:
     errors = []
     for name, limit in TEXT_LIMITS.items():
-        if len(_clean(getattr(data, name))) > limit:
+        if len(clean_line(getattr(data, name))) > limit:
             errors.append((name, _l("At most %(max)d characters.", max=limit)))
-    if not _clean(data.name):
+    if not clean_line(data.name):
         errors.append(("name", _l("Enter your name as written.")))
-    if not _is_latin_name(_clean(data.name_latin)):
+    if not _is_latin_name(clean_line(data.name_latin)):
         errors.append(("name_latin", _l("Use Latin letters only, like Li Ming or Zhang Xiaoyu.")))
     born, graduated = birth_years(this_year), graduation_years(this_year)
     if data.birth_year is not None and data.birth_year not in born:
@@ -207,16 +191,16 @@ def save_profile(user: User, data: ProfileData, this_year: int | None = None) ->
     if errors:
         raise ValidationFailed(errors)
     profile = get_or_create_profile(user)
-    profile.name = _clean(data.name)
-    profile.name_latin = _clean(data.name_latin)
+    profile.name = clean_line(data.name)
+    profile.name_latin = clean_line(data.name_latin)
     profile.phone = parse_phone(data.phone)
     profile.birth_year = data.birth_year
     profile.degree = data.degree
-    profile.school = _clean(data.school)
-    profile.major = _clean(data.major)
+    profile.school = clean_line(data.school)
+    profile.major = clean_line(data.major)
     profile.graduation_year = data.graduation_year
     profile.talent_class = data.talent_class
-    profile.city = _clean(data.city)
+    profile.city = clean_line(data.city)
     kept = {skill.name: skill for skill in profile.skills}  # the same name keeps its row (unique per person)
     profile.skills = [kept.get(name) or CandidateSkill(name=name) for name in parse_skills(data.skills)]
     db.session.flush()
@@ -331,41 +315,3 @@ def export_personal_data(user: User, now: datetime | None = None) -> dict:
             "item": view.item.value, "viewed_at": _iso(view.created_at),
         } for view in views],
     }
-
-
-def erase_account(user: User, now: datetime | None = None) -> None:
-    """Delete the person's data and close the account; their registrations stay, cancelled, for the counts."""
-    if user.erased_at is not None:
-        return
-    active = db.session.scalars(select(Registration).where(Registration.user_id == user.id,
-                                                           Registration.status.in_(ACTIVE_STATUSES))).all()
-    if active:
-        # Imported here: the registration services import the candidates' models.
-        from eventsapp.registrations.services import cancel_registration
-        for registration in active:
-            cancel_registration(registration, actor=None, reason="account deleted", notify=False, name_hidden=True)
-    profile = find_profile(user)
-    if profile is not None:
-        remove_resume(profile)
-        db.session.delete(profile)
-        db.session.expire(user, ["candidate_profile"])  # the account no longer has one
-    # Free-text answers and e-mails written to the person may hold personal data too.
-    db.session.execute(delete(RegistrationAnswer).where(RegistrationAnswer.registration_id.in_(
-        select(Registration.id).where(Registration.user_id == user.id))))
-    db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_email == user.email))
-    db.session.execute(delete(ProfileView).where(ProfileView.candidate_id == user.id))
-    user.email = f"erased-{user.id}@invalid"
-    user.display_name = ERASED_NAME
-    user.password_hash = f"erased${secrets.token_urlsafe(32)}"  # no password can match it
-    user.email_verified_at = user.last_login_at = None
-    user.is_active_account = False
-    user.erased_at = now or utcnow()
-    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))  # logged out everywhere
-    db.session.flush()
-
-
-def erase_own_account(user: User, password: str) -> None:
-    """The person deletes their own account, confirming with their password."""
-    if not verify_password(user.password_hash, password):
-        raise ValidationFailed([("password", _l("The password is not correct."))])
-    erase_account(user)

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, logout_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from eventsapp.accounts.models import Role, User
-from eventsapp.candidates import services
+from eventsapp.candidates import erasure, services
 from eventsapp.candidates.choices import HANGZHOU_DISTRICTS, SKILL_SUGGESTIONS
 from eventsapp.candidates.forms import ConsentForm, DeleteAccountForm, ProfileForm, ResumeForm
 from eventsapp.candidates.models import CandidateProfile
@@ -182,7 +182,7 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            services.erase_own_account(_me(), form.password.data)
+            erasure.erase_own_account(_me(), form.password.data)
         except ValidationFailed as failure:
             apply_to_form(form, failure)
         else:

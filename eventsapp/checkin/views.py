@@ -23,7 +23,8 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import OperationalError
 
 from eventsapp.accounts.models import User
-from eventsapp.badges.models import Badge, BadgeRole
+from eventsapp.badges.models import Badge
+from eventsapp.badges.roles import ROLE_LABELS
 from eventsapp.badges.services import Verdict, holder_names, sync_badges
 from eventsapp.candidates.choices import DEGREE_LABELS
 from eventsapp.checkin import leads as lead_services
@@ -48,9 +49,6 @@ MAX_LEAD_BYTES = 32 * 1024  # a 2,000-character note, JSON-escaped
 MAX_BATCH_BYTES = 256 * 1024
 MAX_BATCH_SCANS = 500
 
-ROLE_LABELS = {BadgeRole.CANDIDATE: _l("Candidate"), BadgeRole.EMPLOYER: _l("Employer"),
-               BadgeRole.ORGANIZER: _l("Organizer"), BadgeRole.JUDGE: _l("Judge"),
-               BadgeRole.VOLUNTEER: _l("Volunteer")}
 VERDICT_LABELS = {
     Verdict.INVALID: _l("Unknown code: not a badge of this system, or mistyped."),
     Verdict.REVOKED: _l("Revoked: this badge was replaced by a newer one."),

@@ -21,7 +21,7 @@ from eventsapp import storage
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.services import find_user_by_email, normalize_email
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers import logos
+from eventsapp.employers import emails, logos
 from eventsapp.employers.creditcode import CreditCodeProblem, credit_code_problem, normalize_credit_code
 from eventsapp.employers.models import (
     Industry,
@@ -34,7 +34,6 @@ from eventsapp.employers.models import (
 )
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
-from eventsapp.notifications.services import public_url, queue_email
 from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed
 
@@ -459,9 +458,7 @@ def reinstate_organization(organization: Organization) -> list[OutboxMessage]:
 def _notify_owners(organization: Organization, template: str, **context) -> list[OutboxMessage]:
     owners = [member.user for member in members_of(organization)
               if member.role == MemberRole.OWNER and member.user.erased_at is None]
-    return [queue_email(template, owner.email, owner.locale, template, user=owner, organization=organization,
-                        organization_url=public_url("organizations.my_organization"), **context)
-            for owner in owners]
+    return [emails.tell_owner(owner, organization, template, **context) for owner in owners]
 
 
 # --- Staff and invitations ------------------------------------------------------------------------
@@ -519,10 +516,8 @@ def invite_colleague(organization: Organization, inviter: User, email: str,
                             invited_by_id=inviter.id, created_at=now, expires_at=now + INVITATION_VALID_FOR)
     db.session.add(invitation)
     db.session.flush()
-    queue_email("invitation", email, invitee.locale if invitee is not None else inviter.locale, "invitation",
-                organization=organization, inviter=inviter, invitation=invitation,
-                invitation_url=public_url("organizations.invitation", token=token),
-                valid_days=INVITATION_VALID_FOR.days)
+    emails.send_invitation(email, invitee.locale if invitee is not None else inviter.locale, organization, inviter,
+                           invitation, token, INVITATION_VALID_FOR.days)
     return invitation, token
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, available_timezones
+from datetime import date
+from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -11,26 +11,19 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from eventsapp.candidates.choices import DEGREE_LABELS
 from eventsapp.candidates.models import TalentClass
+from eventsapp.events.choices import KIND_LABELS
 from eventsapp.events.models import EventKind
-from eventsapp.events.services import SLUG_PATTERN, AgendaItemData, EventData
-
-KIND_LABELS = {
-    EventKind.FAIR: _l("Recruitment fair"),
-    EventKind.COMPETITION: _l("Competition"),
-    EventKind.TALENT_DAY: _l("Talent Day"),
-    EventKind.CONFERENCE: _l("Exchange conference"),
-}
-STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published"), "cancelled": _l("Cancelled")}
+from eventsapp.events.services import SLUG_PATTERN, AgendaItemData, EventData, EventFilters
+from eventsapp.formfields import DATETIME_FORMAT, CheckboxesField
+from eventsapp.timezones import to_local_naive, to_utc
 
 # Zones people in our region use first; the rest follow alphabetically.
 PREFERRED_ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Tokyo", "Asia/Singapore",
@@ -38,26 +31,7 @@ PREFERRED_ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Tokyo
 ZONE_CHOICES = [SelectChoice(zone) for zone in PREFERRED_ZONES] + [
     SelectChoice(zone) for zone in sorted(available_timezones() - set(PREFERRED_ZONES)) if "/" in zone
 ]
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 TOO_LONG = _l("At most %(max)d characters.")
-
-
-def to_utc(local: datetime | None, zone_name: str) -> datetime | None:
-    """A wall-clock time typed in the event's zone, as an aware UTC datetime."""
-    if local is None:
-        return None
-    return local.replace(tzinfo=ZoneInfo(zone_name)).astimezone(UTC)
-
-
-def to_local_naive(moment: datetime | None, zone_name: str) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 def _strip(value):
@@ -217,11 +191,7 @@ class EventFilterForm(FlaskForm):
                                          SelectChoice("all", _l("All dates"))],
                        default="upcoming", validators=[Optional()])
 
-    def to_filters(self):
-        from datetime import date
-
-        from eventsapp.events.services import EventFilters
-
+    def to_filters(self) -> EventFilters:
         valid = {name for name, field in self._fields.items() if not field.errors}
         kind = EventKind(self.kind.data) if "kind" in valid and self.kind.data else None
         month = None

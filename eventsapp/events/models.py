@@ -3,18 +3,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ColumnElement, Enum, ForeignKey, Index, String, Text, and_, false, or_
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, Text, and_, false, or_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventsapp.dbtypes import UTCDateTime, utcnow
+from eventsapp.dbtypes import UTCDateTime, enum_column_type, utcnow
 from eventsapp.extensions import db
-
-
-def enum_column_type(cls: type[enum.Enum], name: str) -> Enum:
-    # Stored as checked strings rather than native enums: portable and easy to migrate.
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda members: [m.value for m in members],
-                create_constraint=True, name=name)
 
 
 class EventKind(enum.StrEnum):

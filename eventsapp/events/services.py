@@ -306,6 +306,14 @@ def copy_event(source: Event, *, years_later: int = 0, title_zh: str | None = No
     return copy
 
 
+def talent_day_titles(source: Event | None, year: int) -> tuple[str, str]:
+    """The previous titles with the year replaced, or the default titles."""
+    if source is not None and source.talent_day_year is not None:
+        old = str(source.talent_day_year)
+        return source.title_zh.replace(old, str(year)), source.title_en.replace(old, str(year))
+    return f"{year} 杭州人才日", f"Hangzhou Talent Day {year}"
+
+
 def duplicate_event(source: Event) -> Event:
     """Organizer's "duplicate": same programme as a new draft.
 
@@ -313,8 +321,6 @@ def duplicate_event(source: Event) -> Event:
     """
     if source.kind != EventKind.TALENT_DAY:
         return copy_event(source, slug_base=f"{source.slug}-copy")
-    from eventsapp.talentday.services import talent_day_titles  # talent days build on events
-
     years = 1
     while db.session.scalar(select(Event.id).where(Event.talent_day_year == source.talent_day_year + years)):
         years += 1

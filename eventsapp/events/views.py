@@ -2,10 +2,11 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from eventsapp.events import services
-from eventsapp.events.forms import KIND_LABELS, EventFilterForm
+from eventsapp.events.choices import KIND_LABELS
+from eventsapp.events.forms import EventFilterForm
 from eventsapp.registrations import services as registrations
+from eventsapp.registrations.choices import STATUS_LABELS
 from eventsapp.registrations.eligibility import EligibilityRules
-from eventsapp.registrations.forms import STATUS_LABELS
 
 blueprint = Blueprint("events", __name__)
 

@@ -9,10 +9,14 @@ Pure Python on plain data — no Flask, no database — like the matching engine
 - :func:`aggregate` — score sheets to (entry, score, rank), by mean, trimmed mean or per-judge
   z-scores; :func:`score_details` — what the organizer sees beside each entry: raw and normalised
   scores, the number of sheets, the spread between judges, flagged when large.
+
+May import no other feature: pure Python on plain data.
 """
 from eventsapp.judging.assignment import NoValidAssignment, assign_reviews, lowest_possible_load
 from eventsapp.judging.checks import HandChangeRefused, Issue, Problem, check_hand_assignment, validate_assignment
 from eventsapp.judging.scoring import METHODS, EntryScore, aggregate, score_details, sheet_total
+
+ALLOWED_IMPORTS: frozenset[str] = frozenset()
 
 __all__ = [
     "METHODS", "EntryScore", "HandChangeRefused", "Issue", "NoValidAssignment", "Problem", "aggregate",

@@ -1,0 +1,8 @@
+"""Site-wide pages: the home page, the language switch and the error pages every blueprint renders.
+
+May import, besides the shared modules at eventsapp's top level: events, registrations.
+"""
+
+ALLOWED_IMPORTS = frozenset({
+    "events", "registrations"
+})

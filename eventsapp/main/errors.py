@@ -9,14 +9,15 @@ import time
 from collections.abc import Mapping
 from datetime import timedelta
 
-from flask import Response, jsonify, render_template, request
+from flask import Response, flash, jsonify, redirect, render_template, request
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
+from flask_login.utils import login_url
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from eventsapp.extensions import db, limiter
+from eventsapp.extensions import db, limiter, login_manager
 
 
 def _wants_json() -> bool:
@@ -70,10 +71,6 @@ def render_error(status: int, detail: str | None = None):
 def login_needed():
     """Flask-Login's answer to a visitor who is not logged in: a script gets a JSON 401, a browser the
     log-in page with the way back (and the prompt that says why)."""
-    from flask import flash, redirect
-    from flask_login.utils import login_url
-
-    from eventsapp.extensions import login_manager
     if _wants_json():
         return json_error(401, _("Please log in again."))
     flash(login_manager.localize_callback(login_manager.login_message), login_manager.login_message_category)

@@ -2,13 +2,13 @@ from flask import Blueprint, jsonify, redirect, render_template, request, sessio
 from flask_login import current_user
 from sqlalchemy import text
 
-from eventsapp.accounts.views import safe_next_url
 from eventsapp.config import SUPPORTED_LOCALES
-from eventsapp.events.forms import KIND_LABELS
+from eventsapp.events.choices import KIND_LABELS
 from eventsapp.events.services import next_public_events
 from eventsapp.extensions import db
 from eventsapp.i18n import SESSION_LOCALE_KEY
 from eventsapp.registrations.services import listing_facts
+from eventsapp.urls import safe_next_url
 
 blueprint = Blueprint("main", __name__)
 

@@ -13,7 +13,8 @@ from eventsapp.accounts.access import organizer_required
 from eventsapp.booths.services import hosts_booths
 from eventsapp.calendars.links import subscribe_links
 from eventsapp.events import services
-from eventsapp.events.forms import KIND_LABELS, STATUS_LABELS, AgendaItemForm, ConfirmForm, EventForm, SeriesForm
+from eventsapp.events.choices import KIND_LABELS, STATUS_LABELS
+from eventsapp.events.forms import AgendaItemForm, ConfirmForm, EventForm, SeriesForm
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus
 from eventsapp.extensions import db
 from eventsapp.i18n import localized

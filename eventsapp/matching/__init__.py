@@ -9,9 +9,13 @@ audited on its own:
   booth above its interviewers, in the fewest slots possible (bipartite edge colouring;
   König's theorem gives the bound).
 - :func:`explain` — why a candidate did not get each booth they ranked.
+
+May import no other feature: pure Python on plain data.
 """
 from eventsapp.matching.deferred_acceptance import stable_match
 from eventsapp.matching.explain import Reason, explain
 from eventsapp.matching.schedule import minimum_slots, schedule_interviews
+
+ALLOWED_IMPORTS: frozenset[str] = frozenset()
 
 __all__ = ["Reason", "explain", "minimum_slots", "schedule_interviews", "stable_match"]

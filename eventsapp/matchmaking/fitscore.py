@@ -22,6 +22,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from eventsapp.candidates.degrees import DEGREE_LADDER
+
 if TYPE_CHECKING:
     from eventsapp.candidates.models import Degree, TalentClass
 
@@ -29,8 +31,6 @@ CRITERIA = ("degree", "major", "skills", "graduation_year", "talent_class")
 DEFAULT_WEIGHTS = {"degree": 3, "major": 2, "skills": 3, "graduation_year": 1, "talent_class": 1}
 WEIGHT_MIN, WEIGHT_MAX = 0, 10
 
-# Lowest first, as in eventsapp.openings (DEGREE_LADDER); "other" has no place on it.
-DEGREE_LADDER = ("vocational", "associate", "bachelor", "master", "phd", "postdoc")
 TALENT_CLASSES = ("A", "B", "C", "D", "E", "F")
 # Lookups by value: a StrEnum member finds the entry of its string.
 _DEGREE_LEVEL = {value: level for level, value in enumerate(DEGREE_LADDER)}

@@ -11,8 +11,8 @@ from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional, Stop
 
 from eventsapp.employers.choices import INDUSTRY_LABELS
 from eventsapp.employers.models import Industry
-from eventsapp.events.forms import DATETIME_FORMAT, to_local_naive, to_utc
 from eventsapp.events.models import Event
+from eventsapp.formfields import DATETIME_FORMAT
 from eventsapp.matchmaking import fitscore
 from eventsapp.matchmaking.preferences import (
     INTERVIEWS_PER_CANDIDATE,
@@ -21,6 +21,7 @@ from eventsapp.matchmaking.preferences import (
     SLOT_MINUTES,
     RoundSettings,
 )
+from eventsapp.timezones import to_local_naive, to_utc
 
 WHOLE_NUMBER = _l("Enter a whole number from %(min)d to %(max)d.")
 

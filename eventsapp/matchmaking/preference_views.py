@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 
 from eventsapp.accounts.access import organizer_required
 from eventsapp.accounts.models import Role, User
-from eventsapp.accounts.views import safe_next_url
 from eventsapp.candidates.choices import DEGREE_LABELS, TALENT_CLASS_DESCRIPTIONS
 from eventsapp.dbtypes import utcnow
 from eventsapp.employers import access
@@ -29,6 +28,7 @@ from eventsapp.matchmaking.forms import (
     MatchingSettingsForm,
     MoveBoothForm,
 )
+from eventsapp.urls import safe_next_url
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("preferences", __name__)

@@ -6,8 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eventsapp.dbtypes import UTCDateTime, utcnow
-from eventsapp.events.models import enum_column_type
+from eventsapp.dbtypes import UTCDateTime, enum_column_type, utcnow
 from eventsapp.extensions import db
 
 

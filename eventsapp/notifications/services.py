@@ -1,8 +1,10 @@
 """E-mail through the outbox: queue a message with the change that causes it, deliver it afterwards.
 
-``queue_email`` and the ``notify_*`` functions only add a row and flush; the caller commits, so a
-message exists exactly when the change it announces does. Registering queues its message unwritten
-(``later=True``: kind + JSON context); the worker writes it before sending (``render_message``).
+``queue_email`` only adds a row and flushes; the caller commits, so a message exists exactly when the
+change it announces does. A hot path may queue its message unwritten instead (``message_written_later``:
+kind + JSON context); the worker writes it before sending (``render_message``) with the renderer the
+feature registered for that kind (``register_renderers``). The outbox knows no feature: each feature
+writes its own e-mails (``<feature>/emails.py``).
 ``deliver_due_messages`` (run by ``flask outbox work``) sends what is due over SMTP, retrying with
 back-off, or writes it to the log when no SMTP server is configured.
 """
@@ -12,7 +14,7 @@ import logging
 import re
 import smtplib
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy as email_policy
@@ -36,7 +38,6 @@ mail_log = logging.getLogger("eventsapp.mail")
 if mail_log.level == logging.NOTSET:
     mail_log.setLevel(logging.INFO)  # without SMTP the log is where e-mails are read, so INFO must show
 
-MY_EVENTS_PATH = "/my/events"
 FIRST_RETRY_DELAY = timedelta(minutes=1)
 LONGEST_RETRY_DELAY = timedelta(hours=2)
 # A claimed message is not picked again by another worker for this long, while it is being sent.
@@ -97,22 +98,42 @@ def _render(template: str, locale: str, context: dict) -> tuple[str, str, str]:
 
 
 class CannotRender(LookupError):
-    """A message queued to be written later whose registration no longer exists."""
+    """A message queued to be written later that cannot be written: what it is about no longer exists,
+    or no renderer is registered for its kind."""
+
+
+# A renderer turns the JSON context a message was queued with into its template's context, reading
+# what it needs from the database; it raises CannotRender when that is gone.
+Renderer = Callable[[dict], dict]
+RENDERERS_KEY = "outbox_renderers"
+
+
+def register_renderers(app, renderers: Mapping[str, Renderer]) -> None:
+    """Let the outbox write messages of these kinds (``kind -> renderer``) that were queued unwritten."""
+    app.extensions.setdefault(RENDERERS_KEY, {}).update(renderers)
+
+
+def message_written_later(kind: str, to_email: str, locale: str | None, render_context: dict) -> dict:
+    """The outbox row of a message for the worker to write before sending (see ``rendered``), to insert
+    with ``INSERT_MESSAGE`` in the caller's transaction: a plain INSERT costs less CPU than an ORM object.
+
+    ``render_context`` holds JSON values; the renderer registered for ``kind`` turns them into the
+    template's context."""
+    now = utcnow()
+    return {"kind": kind, "to_email": to_email, "locale": recipient_locale(locale), "subject": "",
+            "body_text": "", "body_html": "", "status": OutboxStatus.PENDING, "attempts": 0,
+            "next_attempt_at": now, "last_error": "", "created_at": now, "sent_at": None, "message_id": None,
+            "render_context": render_context}
 
 
 def rendered(message: OutboxMessage) -> tuple[str, str, str]:
     """Subject, text and HTML body of a message; written now when it was queued to be written later."""
     if message.render_context is None:
         return message.subject, message.body_text, message.body_html
-    from eventsapp.registrations.models import Registration  # registrations import this module
-
-    context = dict(message.render_context)
-    event_id, user_id = context.pop("event_id", None), context.pop("user_id", None)
-    registration = db.session.scalar(select(Registration).where(Registration.event_id == event_id,
-                                                                Registration.user_id == user_id))
-    if registration is None:
-        raise CannotRender(f"the registration of user {user_id} for event {event_id} no longer exists")
-    return _render(message.kind, message.locale, _registration_context(registration, **context))
+    renderer = current_app.extensions.get(RENDERERS_KEY, {}).get(message.kind)
+    if renderer is None:
+        raise CannotRender(f"no renderer is registered for e-mails of kind {message.kind!r}")
+    return _render(message.kind, message.locale, renderer(dict(message.render_context)))
 
 
 def render_message(message: OutboxMessage) -> None:
@@ -147,7 +168,7 @@ def _tidy_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
-# --- What people are told about their registrations ---------------------------------------------
+# --- What e-mail templates say about events and people ---------------------------------------------
 
 def event_when(event) -> str:
     """The event's dates and times on its own clock, in the current language, naming the zone:
@@ -197,69 +218,6 @@ def greeting(user) -> str:
 
 def event_where(event) -> str:
     return " · ".join(part for part in (localized(event, "venue_name"), event.venue_address) if part)
-
-
-def _registration_context(registration, **context) -> dict:
-    event = registration.event
-    return dict(user=registration.user, event=event, registration=registration,
-                event_url=public_url("events.event_detail", slug=event.slug),
-                events_url=public_url("events.event_list"), my_events_url=public_path_url(MY_EVENTS_PATH), **context)
-
-
-def message_written_later(user, kind: str, event_id: int, **context) -> dict | None:
-    """The outbox row of a message about ``user``'s registration for the event, for the outbox worker
-    to write before sending (see ``rendered``); None when they deleted their account (no address left).
-
-    ``context`` holds JSON values for the template. Registering (many times a second) inserts these
-    rows as plain INSERTs, in the same transaction: an ORM object costs more CPU than the statement."""
-    if user.erased_at is not None:
-        return None
-    now = utcnow()
-    return {"kind": kind, "to_email": user.email, "locale": recipient_locale(user.locale), "subject": "",
-            "body_text": "", "body_html": "", "status": OutboxStatus.PENDING, "attempts": 0,
-            "next_attempt_at": now, "last_error": "", "created_at": now, "sent_at": None, "message_id": None,
-            "render_context": {"event_id": event_id, "user_id": user.id, **context}}
-
-
-def _notify_about_registration(registration, kind: str, *, later: bool = False, **context) -> OutboxMessage | None:
-    """One message to the registered person; none when they deleted their account (no address left).
-
-    ``later=True`` inserts at once, in the same transaction, a row that the outbox worker writes before
-    sending (``message_written_later``), and returns None."""
-    user = registration.user
-    if user.erased_at is not None:
-        return None
-    if later:
-        db.session.execute(INSERT_MESSAGE, message_written_later(user, kind, registration.event_id, **context))
-        return None
-    return queue_email(kind, user.email, user.locale, kind, **_registration_context(registration, **context))
-
-
-def notify_registration_confirmed(registration, later: bool = False) -> OutboxMessage | None:
-    return _notify_about_registration(registration, "registration_confirmed", later=later)
-
-
-def notify_registration_waitlisted(registration, position: int, later: bool = False) -> OutboxMessage | None:
-    return _notify_about_registration(registration, "registration_waitlisted", later=later, position=position)
-
-
-def notify_registration_pending(registration, later: bool = False) -> OutboxMessage | None:
-    """The registration waits for an organizer's approval."""
-    return _notify_about_registration(registration, "registration_pending", later=later)
-
-
-def notify_registration_promoted(registration) -> OutboxMessage | None:
-    """A place became free and the person moved from the waiting list to confirmed."""
-    return _notify_about_registration(registration, "registration_promoted")
-
-
-def notify_registration_rejected(registration, reason: str) -> OutboxMessage | None:
-    return _notify_about_registration(registration, "registration_rejected", reason=(reason or "").strip())
-
-
-def notify_registration_cancelled(registration, reason: str, by_organizer: bool) -> OutboxMessage | None:
-    return _notify_about_registration(registration, "registration_cancelled", reason=(reason or "").strip(),
-                                      by_organizer=by_organizer)
 
 
 # --- Delivery ----------------------------------------------------------------------------------

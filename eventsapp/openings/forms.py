@@ -8,11 +8,11 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Numbe
 from wtforms.widgets import TextInput
 
 from eventsapp.candidates.choices import DEGREE_LABELS
+from eventsapp.candidates.degrees import DEGREE_LADDER
 from eventsapp.candidates.models import Degree
 from eventsapp.employers.choices import INDUSTRY_LABELS
 from eventsapp.employers.models import Industry
 from eventsapp.openings.services import (
-    DEGREE_LADDER,
     MAX_DESCRIPTION,
     MAX_HEADCOUNT,
     MAX_SALARY,
@@ -67,10 +67,10 @@ class OpeningForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Length(max=MAX_DESCRIPTION, message=TOO_LONG)],
                                 description=_l("What the job is, what the person will do, what you offer."))
     degree = SelectField(_l("Lowest accepted degree"), validate_choice=False, validators=[
-        Optional(), AnyOf([degree.value for degree in DEGREE_LADDER],
+        Optional(), AnyOf(DEGREE_LADDER,
                           message=_l("Choose a degree from the list, or no requirement."))],
                          choices=[SelectChoice("", _l("No requirement"))]
-                         + [SelectChoice(degree.value, DEGREE_LABELS[degree]) for degree in DEGREE_LADDER],
+                         + [SelectChoice(degree, DEGREE_LABELS[Degree(degree)]) for degree in DEGREE_LADDER],
                          description=_l("Candidates with this degree or a higher one match."))
     majors = StringField(_l("Majors"), filters=[_strip], validators=[Length(max=MAX_TAGS_TYPED, message=TOO_LONG)],
                          render_kw={"autocomplete": "off"},

@@ -2,7 +2,6 @@
 organizations that hold an approved booth; candidates bookmark booths. Services flush; callers commit."""
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
 from eventsapp.accounts.models import User
+from eventsapp.candidates.degrees import DEGREE_LADDER
 from eventsapp.candidates.models import Degree
 from eventsapp.dbtypes import utcnow
 from eventsapp.employers import access
@@ -32,6 +32,7 @@ from eventsapp.employers.models import (
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.textsearch import contains_pattern
+from eventsapp.typedtext import clean_line, split_tags
 from eventsapp.validation import ValidationFailed
 
 MAX_TITLE = 200
@@ -44,10 +45,7 @@ MAX_HEADCOUNT = 10_000
 MAX_SALARY = 1_000_000
 MAX_SEARCH_LENGTH = 100
 PER_PAGE = 20
-TAG_SEPARATORS = re.compile(r"[,，、;；\n]")
 
-# From the lowest to the highest; a requirement is met by it and everything after it.
-DEGREE_LADDER = (Degree.VOCATIONAL, Degree.ASSOCIATE, Degree.BACHELOR, Degree.MASTER, Degree.PHD, Degree.POSTDOC)
 
 
 @dataclass
@@ -83,12 +81,6 @@ class OpeningFilters:
 
 # --- Text ----------------------------------------------------------------------------------------
 
-def _clean_line(text: str) -> str:
-    """Without control characters (PostgreSQL refuses NUL) and with single spaces."""
-    text = "".join(char for char in text or "" if unicodedata.category(char) != "Cc" or char.isspace())
-    return " ".join(text.split())
-
-
 def _clean_text(text: str) -> str:
     """Several lines kept as lines, each without control characters; no empty lines at either end."""
     lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -98,16 +90,9 @@ def _clean_text(text: str) -> str:
 
 
 def parse_tags(text: str, field: str) -> list[str]:
-    """Tags from one line: split at , ， 、 ; ；, trimmed, without repeats (ignoring case)."""
-    tags, seen, too_long = [], set(), []
-    for part in TAG_SEPARATORS.split(text or ""):
-        tag = _clean_line(part)
-        if not tag or tag.casefold() in seen:
-            continue
-        seen.add(tag.casefold())
-        if len(tag) > MAX_TAG_LENGTH:
-            too_long.append(tag)
-        tags.append(tag)
+    """Tags from one line (see eventsapp.typedtext), each at most MAX_TAG_LENGTH long, at most MAX_TAGS of them."""
+    tags = split_tags(text)
+    too_long = [tag for tag in tags if len(tag) > MAX_TAG_LENGTH]
     errors = []
     if too_long:
         errors.append((field, _l("Each entry can have at most %(max)d characters: “%(tag)s…”.",
@@ -133,7 +118,7 @@ def accepted_degrees(candidate_degree: Degree) -> tuple[Degree, ...]:
     """The requirements a candidate with this degree meets (besides "no requirement")."""
     if candidate_degree not in DEGREE_LADDER:
         return ()
-    return DEGREE_LADDER[:DEGREE_LADDER.index(candidate_degree) + 1]
+    return tuple(Degree(value) for value in DEGREE_LADDER[:DEGREE_LADDER.index(candidate_degree) + 1])
 
 
 def degree_satisfies(candidate_degree: Degree, required: Degree | None) -> bool:
@@ -194,7 +179,7 @@ def why_cannot_change_openings(user: User, event: Event, now: datetime | None = 
 
 def _opening_errors(data: OpeningData) -> list[tuple[str, str]]:
     errors = []
-    title = _clean_line(data.title)
+    title = clean_line(data.title)
     if not title:
         errors.append(("title", _l("Enter the job title.")))
     elif len(title) > MAX_TITLE:
@@ -219,7 +204,7 @@ def _opening_errors(data: OpeningData) -> list[tuple[str, str]]:
             salary_ok = False
     if salary_ok and data.salary_min is not None and data.salary_max is not None and data.salary_min > data.salary_max:
         errors.append(("salary_max", _l("The highest salary cannot be lower than the lowest.")))
-    if len(_clean_line(data.work_city)) > MAX_WORK_CITY:
+    if len(clean_line(data.work_city)) > MAX_WORK_CITY:
         errors.append(("work_city", _l("At most %(max)d characters.", max=MAX_WORK_CITY)))
     return errors
 
@@ -232,7 +217,7 @@ def save_opening(organization_id: int, event_id: int, data: OpeningData, opening
     if opening is None:
         opening = Opening(organization_id=organization_id, event_id=event_id)
         db.session.add(opening)
-    opening.title = _clean_line(data.title)
+    opening.title = clean_line(data.title)
     opening.description = _clean_text(data.description)
     opening.degree = data.degree
     opening.majors = ",".join(parse_tags(data.majors, "majors"))
@@ -240,7 +225,7 @@ def save_opening(organization_id: int, event_id: int, data: OpeningData, opening
     opening.headcount = data.headcount
     opening.salary_min = data.salary_min
     opening.salary_max = data.salary_max
-    opening.work_city = _clean_line(data.work_city)
+    opening.work_city = clean_line(data.work_city)
     db.session.flush()
     return opening
 
@@ -294,7 +279,7 @@ def search_query(event_id: int, filters: OpeningFilters) -> Select:
              .where(Opening.event_id == event_id, _approved_booth_at_event())
              .options(contains_eager(Opening.organization))
              .order_by(Opening.created_at.desc(), Opening.id.desc()))
-    text = _clean_line(filters.text)[:MAX_SEARCH_LENGTH]
+    text = clean_line(filters.text)[:MAX_SEARCH_LENGTH]
     if text:
         pattern = contains_pattern(text)
         query = query.where(or_(*(column.ilike(pattern, escape="\\") for column in (
@@ -304,10 +289,10 @@ def search_query(event_id: int, filters: OpeningFilters) -> Select:
         accepted = accepted_degrees(filters.degree)
         query = query.where(or_(Opening.degree.is_(None), Opening.degree.in_(accepted)) if accepted
                             else Opening.degree.is_(None))
-    major = _clean_line(filters.major)[:MAX_SEARCH_LENGTH]
+    major = clean_line(filters.major)[:MAX_SEARCH_LENGTH]
     if major:
         query = query.where(Opening.majors.ilike(contains_pattern(major), escape="\\"))
-    city = _clean_line(filters.city)[:MAX_SEARCH_LENGTH]
+    city = clean_line(filters.city)[:MAX_SEARCH_LENGTH]
     if city:
         query = query.where(Opening.work_city.ilike(contains_pattern(city), escape="\\"))
     if filters.industry is not None:

@@ -7,9 +7,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from eventsapp.accounts.views import safe_next_url
 from eventsapp.booths.services import fairs_open_for_booths, hosts_booths
 from eventsapp.candidates.choices import DEGREE_LABELS, HANGZHOU_DISTRICTS, SKILL_SUGGESTIONS
+from eventsapp.candidates.degrees import DEGREE_LADDER
 from eventsapp.employers import access
 from eventsapp.employers.choices import INDUSTRY_LABELS
 from eventsapp.employers.models import Opening
@@ -20,6 +20,7 @@ from eventsapp.i18n import localized, title_in_quotes
 from eventsapp.main.errors import render_error
 from eventsapp.openings import services
 from eventsapp.openings.forms import BookmarkForm, DeleteForm, OpeningForm, OpeningSearchForm
+from eventsapp.urls import safe_next_url
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("openings", __name__)
@@ -36,7 +37,7 @@ def degree_requirement(opening: Opening) -> str:
     """“Bachelor's degree or higher”, or “Any degree”."""
     if opening.degree is None:
         return _("Any degree")
-    if opening.degree == services.DEGREE_LADDER[-1]:
+    if opening.degree == DEGREE_LADDER[-1]:
         return str(DEGREE_LABELS[opening.degree])
     return _("%(degree)s or higher", degree=DEGREE_LABELS[opening.degree])
 

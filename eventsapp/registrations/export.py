@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from eventsapp.candidates.choices import degree_words, talent_class_words
 from eventsapp.i18n import current_language, pick
-from eventsapp.registrations.forms import STATUS_LABELS, answer_words
+from eventsapp.registrations.choices import STATUS_LABELS, answer_words
 from eventsapp.registrations.models import Registration, RegistrationQuestion
 from eventsapp.spreadsheets import Column, csv_bytes, excel_safe, header
 

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsapp.accounts.models import User
 from eventsapp.candidates.models import CandidateProfile
-from eventsapp.dbtypes import UTCDateTime, utcnow
-from eventsapp.events.models import Event, enum_column_type
+from eventsapp.dbtypes import UTCDateTime, enum_column_type, utcnow
+from eventsapp.events.models import Event
 from eventsapp.extensions import db
 
 

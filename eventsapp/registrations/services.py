@@ -27,8 +27,9 @@ from eventsapp.events.models import Event, EventStatus
 from eventsapp.events.services import registration_state
 from eventsapp.extensions import db
 from eventsapp.matchmaking.interviews import cancel_interviews_of
-from eventsapp.notifications import services as notifications
+from eventsapp.notifications import services as outbox
 from eventsapp.notifications.models import OutboxMessage
+from eventsapp.registrations import emails
 from eventsapp.registrations.eligibility import EligibilityRules
 from eventsapp.registrations.models import (
     ACTIVE_STATUSES,
@@ -230,15 +231,15 @@ def _take_place_or_queue(event: Event, registration: Registration, now: datetime
 def _tell_outcome(registration: Registration, later: bool = False) -> int | None:
     """Queue the e-mail for the registration's new status; returns the waiting-list position when waiting.
 
-    ``later``: the outbox worker writes the e-mail (see notifications._notify_about_registration)."""
+    ``later``: the outbox worker writes the e-mail (see eventsapp.registrations.emails)."""
     position = None
     if registration.status == RegistrationStatus.CONFIRMED:
-        notifications.notify_registration_confirmed(registration, later=later)
+        emails.tell_confirmed(registration, later=later)
     elif registration.status == RegistrationStatus.WAITLISTED:
         position = waitlist_position(registration)
-        notifications.notify_registration_waitlisted(registration, position, later=later)
+        emails.tell_waitlisted(registration, position, later=later)
     elif registration.status == RegistrationStatus.PENDING:
-        notifications.notify_registration_pending(registration, later=later)
+        emails.tell_pending(registration, later=later)
     return position
 
 
@@ -281,9 +282,8 @@ def _check_existing(existing: Registration | None) -> bool:
 
 _INSERT_REGISTRATION = insert(Registration.__table__).returning(Registration.__table__.c.id)
 _INSERT_ANSWERS = insert(RegistrationAnswer.__table__)
-_OUTCOME_MESSAGES = {RegistrationStatus.CONFIRMED: "registration_confirmed",
-                     RegistrationStatus.WAITLISTED: "registration_waitlisted",
-                     RegistrationStatus.PENDING: "registration_pending"}
+_OUTCOME_MESSAGES = {RegistrationStatus.CONFIRMED: emails.CONFIRMED, RegistrationStatus.WAITLISTED: emails.WAITLISTED,
+                     RegistrationStatus.PENDING: emails.PENDING}
 
 
 def _bound(table, prefix: str, columns) -> dict:
@@ -322,8 +322,8 @@ def _insert_registration(event_id: int, user: User, status: RegistrationStatus, 
               "cancelled_at": None, "attended_at": None, "decision_reason": ""}
     log_row = {"event_id": event_id, "actor_id": user.id, "action": "registered", "from_status": "",
                "to_status": status.value, "reason": "", "created_at": now}
-    message = notifications.message_written_later(user, _OUTCOME_MESSAGES[status], event_id,
-                                                  **({"position": position} if position else {}))
+    message = emails.message_written_later(user, _OUTCOME_MESSAGES[status], event_id,
+                                           **({"position": position} if position else {}))
     if message is not None and db.session.get_bind().dialect.name == "postgresql":
         values["id"] = db.session.execute(_INSERT_REGISTRATION_LOGGED_AND_TOLD, {
             **values, **{"log_" + key: value for key, value in log_row.items()},
@@ -332,7 +332,7 @@ def _insert_registration(event_id: int, user: User, status: RegistrationStatus, 
         values["id"] = db.session.execute(_INSERT_REGISTRATION, values).scalar_one()
         db.session.execute(_INSERT_LOG, {"registration_id": values["id"], **log_row})
         if message is not None:
-            db.session.execute(notifications.INSERT_MESSAGE, message)
+            db.session.execute(outbox.INSERT_MESSAGE, message)
     log.info("registration %s registered: -> %s", values["id"], status.value)
     if answers:
         db.session.execute(_INSERT_ANSWERS, [{"registration_id": values["id"], "question_id": question_id,
@@ -343,32 +343,64 @@ def _insert_registration(event_id: int, user: User, status: RegistrationStatus, 
     return registration
 
 
+@dataclass(frozen=True)
+class Admission:
+    """Leave to register: ``check_registration`` found no reason to refuse this person for the event.
+
+    Registering with it (``register_admitted``) does not check the same things again before it takes
+    the event's lock; inside the lock everything is checked again anyway."""
+
+    event_id: int
+    user: User
+    questions: list[RegistrationQuestion]
+
+
+@dataclass(frozen=True)
+class RegistrationCheck:
+    """What stops the person from registering now (``problems``), or their ``admission`` when nothing does."""
+
+    problems: list[str]
+    admission: Admission | None
+
+
+def check_registration(event: Event, user: User, questions: list[RegistrationQuestion],
+                       now: datetime | None = None) -> RegistrationCheck:
+    """Whether this person may register now; ``questions`` are the event's, as their form asks them."""
+    problems = why_cannot_register(event, user, now)
+    return RegistrationCheck(problems, None if problems else Admission(event.id, user, questions))
+
+
 def register_for_event(event_id: int, user: User, answers: Mapping[int, str | list[str]] | None = None,
-                       now: datetime | None = None, *, questions: list[RegistrationQuestion] | None = None,
-                       checked: bool = False) -> RegistrationResult:
+                       now: datetime | None = None, *,
+                       questions: list[RegistrationQuestion] | None = None) -> RegistrationResult:
     """Register a candidate: confirmed while places last, then on the waiting list, or pending approval.
 
-    Everything that needs no lock (eligibility, profile, answers) is checked first; the event is
-    locked only to re-check the event and the person's registration, decide the place and insert,
-    so the lock is held as briefly as possible. ``questions`` may pass the event's questions when
-    the caller has read them already; ``checked=True`` says the caller has just found no reason to
-    refuse (the view does, to show its form), so the person's registration is not looked up before
-    the lock either. Inside the lock everything is checked again anyway.
+    Everything that needs no lock (eligibility, profile, answers) is checked first; ``questions`` may pass
+    the event's questions when the caller has read them already. A second registration is reported, not
+    refused (``created=False``).
     """
-    # 1. Without the lock: the cheap early answers and every check about the person.
-    if not checked:
-        event = db.session.get(Event, event_id)
-        if event is None:
-            raise LookupError(event_id)
-        existing = find_registration(event_id, user.id)
-        if _check_existing(existing):
-            return RegistrationResult(existing, created=False)
-        problems = why_cannot_register(event, user, now or utcnow())
-        if problems:
-            raise RegistrationRefused(*problems)
-    if questions is None:
-        questions = questions_of(event_id)
-    stored_answers = check_answers(questions, answers or {})
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise LookupError(event_id)
+    existing = find_registration(event_id, user.id)
+    if _check_existing(existing):
+        return RegistrationResult(existing, created=False)
+    check = check_registration(event, user, questions if questions is not None else questions_of(event_id),
+                               now or utcnow())
+    if check.admission is None:
+        raise RegistrationRefused(*check.problems)
+    return register_admitted(check.admission, answers, now)
+
+
+def register_admitted(admission: Admission, answers: Mapping[int, str | list[str]] | None = None,
+                      now: datetime | None = None) -> RegistrationResult:
+    """Register someone ``check_registration`` has just admitted (as ``register_for_event`` does).
+
+    The event is locked only to re-check the event and the person's registration (a second submit is
+    told apart there), decide the place and insert, so the lock is held as briefly as possible.
+    """
+    event_id, user = admission.event_id, admission.user
+    stored_answers = check_answers(admission.questions, answers or {})
 
     # 2. With the lock: the event and the registration as they are now, then the place. One query
     # counts the places and the queue, and whether this person has a row, which is read only if so.
@@ -428,7 +460,7 @@ def promote_from_waitlist(event: Event, now: datetime | None = None, actor: User
         registration.status = RegistrationStatus.CONFIRMED
         registration.confirmed_at = now
         _log(registration, "promoted", RegistrationStatus.WAITLISTED.value, actor)
-        notifications.notify_registration_promoted(registration)
+        emails.tell_promoted(registration)
     db.session.flush()
     return waiting
 
@@ -462,7 +494,7 @@ def cancel_registration(registration: Registration, actor: User | None = None, r
     _log(registration, "cancelled", from_status.value, actor, reason)
     if notify:
         by_organizer = actor is not None and actor.id != registration.user_id
-        notifications.notify_registration_cancelled(registration, reason, by_organizer)
+        emails.tell_cancelled(registration, reason, by_organizer)
     return promote_from_waitlist(event, now, actor) if from_status == RegistrationStatus.CONFIRMED else []
 
 
@@ -510,7 +542,7 @@ def reject_registrations(event_id: int, registration_ids: Iterable[int], actor: 
         release_registration(registration, now)  # a pending place holds nothing yet; this keeps it so
         db.session.flush()
         _log(registration, "rejected", RegistrationStatus.PENDING.value, actor, reason)
-        notifications.notify_registration_rejected(registration, reason.strip())
+        emails.tell_rejected(registration, reason.strip())
     return pending
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -16,20 +15,22 @@ from eventsapp.i18n import localized, title_in_quotes
 from eventsapp.matchmaking.preferences import hosts_matching
 from eventsapp.matchmaking.run_results import events_with_published_run
 from eventsapp.registrations import export, questions, services
-from eventsapp.registrations.forms import (
+from eventsapp.registrations.choices import (
     ACTION_LABELS,
     QUESTION_KIND_LABELS,
     STATUS_LABELS,
+    answer_words,
+    status_words,
+)
+from eventsapp.registrations.forms import (
     AddRegistrantForm,
     CapacityForm,
     DecisionForm,
     MoveForm,
     QuestionForm,
     ReasonForm,
-    answer_words,
     answers_from,
     registration_form,
-    status_words,
 )
 from eventsapp.registrations.models import (
     ACTIVE_STATUSES,
@@ -59,23 +60,20 @@ def register(slug: str):
         abort(404)
     form = registration_form(event_questions)
     user = current_user._get_current_object()  # not the proxy: the services read it many times
-    problems = services.why_cannot_register(event, user)
-    if not problems and form.validate_on_submit():
-        get_locale()  # settled now: the commit expires the account it is chosen from (no second read)
+    check = services.check_registration(event, user, event_questions)
+    problems = check.problems
+    if check.admission is not None and form.validate_on_submit():
         try:
-            # checked: this view has just read the reasons to refuse. Whether the person is already
-            # registered is read under the event's lock, where a second submit is told apart.
-            result = services.register_for_event(event.id, user, answers_from(form, event_questions),
-                                                 questions=event_questions, checked=True)
+            result = services.register_admitted(check.admission, answers_from(form, event_questions))
         except services.RegistrationRefused as refusal:
             problems = refusal.reasons
         except ValidationFailed as failure:
             apply_to_form(form, failure)
         else:
-            status = result.registration.status  # read before the commit expires it
-            db.session.commit()  # as early as possible: it ends the event's lock
-            flash(_outcome_message(status, result.created, result.waitlist_position),
-                  "success" if result.created else "info")
+            # In words before the commit, which ends the event's lock and expires what the words are read from.
+            outcome = _outcome_message(result.registration.status, result.created, result.waitlist_position)
+            db.session.commit()
+            flash(outcome, "success" if result.created else "info")
             return redirect(url_for("registrations.my_events"))
     # Showing the form: someone already registered is sent to their events instead.
     existing = services.find_registration(event.id, user.id)

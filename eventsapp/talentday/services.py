@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from eventsapp.events.models import Event, EventKind, EventStatus
-from eventsapp.events.services import TALENT_DAY_DAY, TALENT_DAY_MONTH, copy_event, unique_slug
+from eventsapp.events.services import TALENT_DAY_DAY, TALENT_DAY_MONTH, copy_event, talent_day_titles, unique_slug
 from eventsapp.extensions import db
 
 DEFAULT_START_HOUR, DEFAULT_END_HOUR = 9, 17
@@ -16,14 +16,6 @@ DEFAULT_START_HOUR, DEFAULT_END_HOUR = 9, 17
 
 def talent_day_date(year: int) -> date:
     return date(year, TALENT_DAY_MONTH, TALENT_DAY_DAY)
-
-
-def talent_day_titles(source: Event | None, year: int) -> tuple[str, str]:
-    """The previous titles with the year replaced, or the default titles."""
-    if source is not None and source.talent_day_year is not None:
-        old = str(source.talent_day_year)
-        return source.title_zh.replace(old, str(year)), source.title_en.replace(old, str(year))
-    return f"{year} 杭州人才日", f"Hangzhou Talent Day {year}"
 
 
 def find_talent_day(year: int) -> Event | None:

@@ -11,6 +11,7 @@ from eventsapp.accounts.models import Role, User
 from eventsapp.browse import services
 from eventsapp.browse.services import BrowseFilters
 from eventsapp.candidates import services as candidate_services
+from eventsapp.candidates.erasure import erase_account
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
 from eventsapp.candidates.services import ProfileData
 from eventsapp.extensions import db
@@ -150,7 +151,7 @@ def test_changes_that_do_not_concern_the_search_leave_the_columns_alone(event, p
 
 def test_an_erased_account_leaves_no_search_text_behind(event, person):
     user = person(name="李明", skills=("Python",))
-    candidate_services.erase_account(db.session.get(User, user.id))
+    erase_account(db.session.get(User, user.id))
     db.session.commit()
     assert db.session.get(CandidateProfile, user.id) is None
     assert found(event, search="李明") == []

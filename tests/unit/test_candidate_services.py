@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from eventsapp.accounts.models import Role
 from eventsapp.accounts.services import authenticate
-from eventsapp.candidates import resumes, services
+from eventsapp.candidates import erasure, resumes, services
 from eventsapp.candidates.choices import DEGREE_LABELS, TALENT_CLASS_DESCRIPTIONS
 from eventsapp.candidates.forms import ProfileForm
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
@@ -371,7 +371,7 @@ def test_erasing_removes_personal_data_and_cancels_registrations(registered, res
                                  body_text="Dear Li Ming", locale="en"))
     db.session.add(ProfileView(candidate_id=candidate.id, item=ViewedItem.PROFILE))
     db.session.flush()
-    services.erase_account(candidate)
+    erasure.erase_account(candidate)
     db.session.commit()
     assert candidate.email == f"erased-{candidate.id}@invalid" and candidate.display_name == "—"
     assert candidate.erased_at is not None and candidate.is_active_account is False
@@ -390,8 +390,8 @@ def test_erasing_removes_personal_data_and_cancels_registrations(registered, res
 
 def test_erasing_needs_the_right_password(candidate):
     with pytest.raises(ValidationFailed) as failure:
-        services.erase_own_account(candidate, "not my password")
+        erasure.erase_own_account(candidate, "not my password")
     assert errors_of(failure) == {"password": "The password is not correct."}
     assert candidate.erased_at is None
-    services.erase_own_account(candidate, PASSWORD)
+    erasure.erase_own_account(candidate, PASSWORD)
     assert candidate.erased_at is not None

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from eventsapp.extensions import db
 from eventsapp.notifications import services
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
+from eventsapp.registrations import emails as registration_emails
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from tests.conftest import local
 
@@ -73,7 +74,7 @@ def queue_one(to_email="li@example.org", locale="en") -> OutboxMessage:
 # --- Writing in the recipient's language -------------------------------------------------------
 
 def test_a_chinese_speaker_gets_the_event_in_chinese_with_a_chinese_date(registration):
-    message = services.notify_registration_confirmed(registration(locale="zh_CN"))
+    message = registration_emails.tell_confirmed(registration(locale="zh_CN"))
     assert message.locale == "zh_CN"
     assert "2027 杭州人才日" in message.subject
     for body in (message.body_text, message.body_html):
@@ -86,7 +87,7 @@ def test_a_chinese_speaker_gets_the_event_in_chinese_with_a_chinese_date(registr
 
 
 def test_an_english_speaker_gets_the_english_title_and_date(registration):
-    message = services.notify_registration_confirmed(registration(locale="en"))
+    message = registration_emails.tell_confirmed(registration(locale="en"))
     assert (message.locale, message.kind) == ("en", "registration_confirmed")
     assert message.subject == "Your place at Hangzhou Talent Day 2027 is confirmed"
     assert "Hello 王芳 Wang Fang," in message.body_text
@@ -96,22 +97,22 @@ def test_an_english_speaker_gets_the_english_title_and_date(registration):
 
 
 def test_the_title_falls_back_to_the_other_language(registration):
-    message = services.notify_registration_confirmed(registration(locale="en", title_en=""))
+    message = registration_emails.tell_confirmed(registration(locale="en", title_en=""))
     assert "2027 杭州人才日" in message.subject and "2027 杭州人才日" in message.body_text
 
 
 def test_a_person_without_a_language_gets_the_sites_default(registration, chinese_by_default):
-    message = services.notify_registration_pending(registration(locale=None))
+    message = registration_emails.tell_pending(registration(locale=None))
     assert message.locale == "zh_CN" and "2027年9月28日" in message.body_text
 
 
 def test_an_event_over_several_days_shows_both_ends(registration):
-    message = services.notify_registration_confirmed(registration(ends_at=local(2027, 9, 29, 17)))
+    message = registration_emails.tell_confirmed(registration(ends_at=local(2027, 9, 29, 17)))
     assert "28 Sep 2027, 09:00 to 29 Sep 2027, 17:00" in message.body_text
 
 
 def test_the_html_version_escapes_names_and_the_text_version_keeps_them(registration):
-    message = services.notify_registration_confirmed(registration(display_name="<b>Bold</b> & Co"))
+    message = registration_emails.tell_confirmed(registration(display_name="<b>Bold</b> & Co"))
     assert "Hello <b>Bold</b> & Co," in message.body_text
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in message.body_html and "<b>Bold" not in message.body_html
 
@@ -119,7 +120,7 @@ def test_the_html_version_escapes_names_and_the_text_version_keeps_them(registra
 def test_an_address_not_yet_confirmed_is_greeted_without_the_name_typed_at_sign_up(registration):
     unconfirmed = registration(display_name="Claim your prize at evil.example")
     unconfirmed.user.email_verified_at = None
-    message = services.notify_registration_confirmed(unconfirmed)
+    message = registration_emails.tell_confirmed(unconfirmed)
     assert message.body_text.startswith("Hello,\n") and "evil" not in message.body_text + message.body_html
 
 
@@ -166,15 +167,15 @@ def test_what_people_wrote_is_made_inert_for_subjects(text, shown):
 
 
 @pytest.mark.parametrize(("notify", "kind", "expected"), [
-    (lambda r: services.notify_registration_confirmed(r), "registration_confirmed", "is confirmed"),
-    (lambda r: services.notify_registration_waitlisted(r, 7), "registration_waitlisted", "at number 7"),
-    (lambda r: services.notify_registration_pending(r), "registration_pending", "The organizers review"),
-    (lambda r: services.notify_registration_promoted(r), "registration_promoted", "next on the waiting list"),
-    (lambda r: services.notify_registration_rejected(r, "Only for 2027 graduates"), "registration_rejected",
+    (lambda r: registration_emails.tell_confirmed(r), "registration_confirmed", "is confirmed"),
+    (lambda r: registration_emails.tell_waitlisted(r, 7), "registration_waitlisted", "at number 7"),
+    (lambda r: registration_emails.tell_pending(r), "registration_pending", "The organizers review"),
+    (lambda r: registration_emails.tell_promoted(r), "registration_promoted", "next on the waiting list"),
+    (lambda r: registration_emails.tell_rejected(r, "Only for 2027 graduates"), "registration_rejected",
      "Their reason: Only for 2027 graduates"),
-    (lambda r: services.notify_registration_cancelled(r, "Hall closed", by_organizer=True),
+    (lambda r: registration_emails.tell_cancelled(r, "Hall closed", by_organizer=True),
      "registration_cancelled", "The organizers have cancelled your registration"),
-    (lambda r: services.notify_registration_cancelled(r, "", by_organizer=False), "registration_cancelled",
+    (lambda r: registration_emails.tell_cancelled(r, "", by_organizer=False), "registration_cancelled",
      "As you asked, your registration for Hangzhou Talent Day 2027 is cancelled."),
 ])
 def test_each_registration_change_queues_one_message_for_the_person(registration, notify, kind, expected):
@@ -188,19 +189,19 @@ def test_each_registration_change_queues_one_message_for_the_person(registration
 
 
 def test_a_cancellation_without_a_reason_says_no_reason(registration):
-    message = services.notify_registration_cancelled(registration(), "  ", by_organizer=False)
+    message = registration_emails.tell_cancelled(registration(), "  ", by_organizer=False)
     assert "Reason:" not in message.body_text
 
 
 def test_nobody_is_written_to_after_deleting_their_account(registration):
     person = registration()
     person.user.erased_at, person.user.email = NOW, f"erased-{person.user.id}@invalid"
-    assert services.notify_registration_cancelled(person, "account deleted", by_organizer=False) is None
+    assert registration_emails.tell_cancelled(person, "account deleted", by_organizer=False) is None
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 
 def test_queueing_flushes_but_leaves_the_commit_to_the_caller(registration):
-    services.notify_registration_confirmed(registration())
+    registration_emails.tell_confirmed(registration())
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 

@@ -19,6 +19,7 @@ from aiosmtpd.controller import Controller
 from eventsapp.extensions import db
 from eventsapp.notifications import services
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
+from eventsapp.registrations import emails as registration_emails
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from tests.conftest import local
 
@@ -78,7 +79,7 @@ def chinese_registration(ctx, make_user, make_event):
 
 
 def test_a_chinese_message_arrives_intact_with_text_and_html(smtp_server, chinese_registration):
-    message = services.notify_registration_confirmed(chinese_registration)
+    message = registration_emails.tell_confirmed(chinese_registration)
     db.session.commit()
 
     report = services.deliver_due_messages(now=NOW)
@@ -103,8 +104,8 @@ def test_a_chinese_message_arrives_intact_with_text_and_html(smtp_server, chines
 
 
 def test_several_messages_go_through_one_run(smtp_server, chinese_registration):
-    services.notify_registration_confirmed(chinese_registration)
-    services.notify_registration_waitlisted(chinese_registration, 3)
+    registration_emails.tell_confirmed(chinese_registration)
+    registration_emails.tell_waitlisted(chinese_registration, 3)
     db.session.commit()
     assert services.deliver_due_messages(now=NOW).sent == 2
     assert len(smtp_server.envelopes) == 2
@@ -114,7 +115,7 @@ def test_a_refused_recipient_is_retried_then_failed_after_the_last_attempt(app, 
                                                                            monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 3)
     smtp_server.refuse = True
-    message = services.notify_registration_confirmed(chinese_registration)
+    message = registration_emails.tell_confirmed(chinese_registration)
     db.session.commit()
 
     assert services.deliver_due_messages(now=NOW).retrying == 1
@@ -133,7 +134,7 @@ def test_a_server_that_is_down_gets_the_message_once_it_is_back(app, smtp_server
                                                                 monkeypatch):
     live_port = app.config["SMTP_PORT"]
     monkeypatch.setitem(app.config, "SMTP_PORT", free_port())  # nothing listens there
-    message = services.notify_registration_confirmed(chinese_registration)
+    message = registration_emails.tell_confirmed(chinese_registration)
     db.session.commit()
 
     assert services.deliver_due_messages(now=NOW).retrying == 1
@@ -200,7 +201,7 @@ def test_a_send_cut_off_after_the_server_took_it_is_sent_again_with_the_same_mes
         for key, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": controller.port, "SMTP_STARTTLS": False,
                            "SMTP_SSL": False, "SMTP_TIMEOUT": 5, "MAIL_FROM": "Talent <noreply@talent.test>"}.items():
             monkeypatch.setitem(app.config, key, value)
-        message = services.notify_registration_confirmed(chinese_registration)
+        message = registration_emails.tell_confirmed(chinese_registration)
         db.session.commit()
         assert message.message_id is None
         assert services.deliver_due_messages(now=NOW).retrying == 1
@@ -218,7 +219,7 @@ def test_a_send_cut_off_after_the_server_took_it_is_sent_again_with_the_same_mes
 
 def test_a_message_claimed_by_a_worker_that_died_is_sent_after_the_lease_with_its_message_id(
         app, smtp_server, chinese_registration):
-    message = services.notify_registration_confirmed(chinese_registration)
+    message = registration_emails.tell_confirmed(chinese_registration)
     db.session.commit()
     claimed, _email = services._claim_next_due(NOW, app.config["MAIL_FROM"])  # ...and the worker is killed
     claimed_id = claimed.message_id
@@ -234,7 +235,7 @@ def test_a_message_claimed_by_a_worker_that_died_is_sent_after_the_lease_with_it
 def test_a_worker_told_to_stop_finishes_the_message_in_flight_and_claims_no_other(app, smtp_server,
                                                                                  chinese_registration):
     for position in (1, 2, 3):
-        services.notify_registration_waitlisted(chinese_registration, position)
+        registration_emails.tell_waitlisted(chinese_registration, position)
     db.session.commit()
     def stop_after_one() -> bool:
         return len(smtp_server.envelopes) >= 1  # e.g. SIGTERM arrived while the first was on its way
@@ -260,7 +261,7 @@ class SlowInbox(Inbox):
 
 def test_sigterm_lets_the_worker_finish_the_message_in_flight_then_stop(app, chinese_registration):
     for position in (1, 2, 3):
-        services.notify_registration_waitlisted(chinese_registration, position)
+        registration_emails.tell_waitlisted(chinese_registration, position)
     db.session.commit()
     inbox = SlowInbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())

@@ -15,7 +15,7 @@ from eventsapp.badges import services as badges
 from eventsapp.badges.services import Verdict
 from eventsapp.calendars import ical
 from eventsapp.calendars import services as calendars
-from eventsapp.candidates.services import erase_account
+from eventsapp.candidates.erasure import erase_account
 from eventsapp.checkin import services as checkin
 from eventsapp.checkin.models import CheckIn
 from eventsapp.dbtypes import utcnow

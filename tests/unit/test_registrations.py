@@ -6,7 +6,7 @@ from sqlalchemy import select
 from eventsapp.accounts.models import Role
 from eventsapp.candidates.models import Degree, TalentClass
 from eventsapp.dbtypes import utcnow
-from eventsapp.events.models import EventStatus
+from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.registrations import services
@@ -218,3 +218,20 @@ def test_csv_export_opens_in_excel_with_chinese_and_no_formulas(ctx, make_event,
     assert body.startswith(b"\xef\xbb\xbf")
     text = body.decode("utf-8-sig")
     assert "浙江大学" in text and "'=HYPERLINK" in text
+
+
+def test_an_admission_is_checked_again_inside_the_lock(ctx, make_event, make_candidate):
+    event, person = db.session.get(Event, make_event(capacity=5).id), make_candidate()
+    check = services.check_registration(event, person, [])
+    assert check.problems == [] and check.admission is not None
+    event.status = EventStatus.CANCELLED  # between showing the form and the submit
+    db.session.commit()
+    with pytest.raises(RegistrationRefused):
+        services.register_admitted(check.admission, {})
+    assert db.session.scalar(select(Registration)) is None
+
+
+def test_someone_who_may_not_register_gets_the_reasons_and_no_admission(ctx, make_event, make_candidate):
+    event = make_event(capacity=5, status=EventStatus.CANCELLED)
+    check = services.check_registration(event, make_candidate(), [])
+    assert check.admission is None and check.problems

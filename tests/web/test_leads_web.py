@@ -114,7 +114,7 @@ def test_what_is_not_a_lead_says_so_and_saves_nothing(app, booth_fair):
         "This visitor has not agreed to share their profile; nothing was saved.")
     assert "name" not in shy and "entry_id" not in shy
     colleague = lead_scan(client, booth, {"token": tokens["staff"]}).get_json()
-    assert colleague["outcome"] == "not_candidate" and "Employer" in colleague["detail"]
+    assert colleague["outcome"] == "not_candidate" and "Exhibitor" in colleague["detail"]
     forged = lead_scan(client, booth, {"token": tokens["keen"][:-4] + "AAAA"}).get_json()
     assert forged["status"] == "bad" and forged["verdict"] == "invalid"
     unknown_number = lead_scan(client, booth, {"number": "ZZZZZZZ"}).get_json()
