@@ -31,9 +31,9 @@ from eventsapp.employers import access
 from eventsapp.employers.choices import INDUSTRY_LABELS
 from eventsapp.employers.models import Booth, BoothStatus, BoothType, Hall, Industry
 from eventsapp.events.models import Event, EventStatus
-from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 from eventsapp.i18n import localized, title_in_quotes
+from eventsapp.loaders import event_child_or_404, event_or_404, public_event_or_404
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("booths", __name__)
@@ -106,11 +106,9 @@ def highlight(text: str, search: str) -> Markup:
 
 @blueprint.get("/events/<slug>/floor-plan")
 def floor_plan(slug: str):
-    event = find_event_by_slug(slug)
-    if event is None or not services.hosts_booths(event):
+    event = public_event_or_404(slug, drafts_for_organizers=True)
+    if not services.hosts_booths(event):
         abort(404)
-    if event.status == EventStatus.DRAFT and not (current_user.is_authenticated and current_user.is_organizer):
-        abort(404)  # drafts do not exist for the public
     search = request.args.get("q", "").strip()[:100]
     industry = _enum_arg("industry", Industry)
     plan = services.floor_plan(event, search, industry)
@@ -136,7 +134,7 @@ def booth_list():
 
 
 def _event_for_application(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
+    event = event_or_404(event_id)
     if not services.hosts_booths(event) or event.status == EventStatus.DRAFT:
         abort(404)
     return event
@@ -188,7 +186,8 @@ def withdraw(booth_id: int):
 # --- Organizers: applications ---------------------------------------------------------------------
 
 def _event(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
+    """The blueprint's loader: the event, if it is one with booths."""
+    event = event_or_404(event_id)
     if not services.hosts_booths(event):
         abort(404)
     return event
@@ -273,13 +272,6 @@ def booth_limit(event_id: int):
 
 # --- Organizers: halls ----------------------------------------------------------------------------
 
-def _hall(event: Event, hall_id: int) -> Hall:
-    hall = db.session.get(Hall, hall_id)
-    if hall is None or hall.event_id != event.id:
-        abort(404)
-    return hall
-
-
 def _renumbered_message(saved: services.SavedHall) -> None:
     if saved.renumbered:
         changes = ", ".join(f"{old} → {new}" for old, new in saved.renumbered[:20])
@@ -310,7 +302,7 @@ def hall_list(event_id: int):
 @manage.route("/halls/<int:hall_id>", methods=["GET", "POST"])
 def edit_hall(event_id: int, hall_id: int):
     event = _event(event_id)
-    hall = _hall(event, hall_id)
+    hall = event_child_or_404(Hall, event.id, hall_id)
     form = HallForm(obj=hall if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
@@ -329,7 +321,7 @@ def edit_hall(event_id: int, hall_id: int):
 @manage.post("/halls/<int:hall_id>/delete")
 def delete_hall(event_id: int, hall_id: int):
     event = _event(event_id)
-    hall = _hall(event, hall_id)
+    hall = event_child_or_404(Hall, event.id, hall_id)
     name = hall.name
     try:
         services.delete_hall(hall)
