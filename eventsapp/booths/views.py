@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from eventsapp.accounts.access import organizer_required
 from eventsapp.accounts.models import Role
+from eventsapp.audit import services as audit
 from eventsapp.booths import services
 from eventsapp.booths.forms import (
     BOOTH_STATUS_LABELS,
@@ -167,16 +168,30 @@ def apply(event_id: int):
         type_labels=BOOTH_TYPE_LABELS), status
 
 
+def _booth_state(booth: Booth | None) -> dict:
+    """What decisions and placing change about a booth, for the audit log."""
+    if booth is None:
+        return {}
+    return {"status": booth.status, "code": booth.code, "hall_id": booth.hall_id, "row": booth.row, "col": booth.col}
+
+
+def _record(action: str, booth: Booth, before: dict, **after) -> None:
+    audit.record(current_user, action, booth, before, {**_booth_state(booth), **after},
+                 address=request.remote_addr or "")
+
+
 @employer.post("/booths/<int:booth_id>/withdraw")
 def withdraw(booth_id: int):
     booth = db.session.get(Booth, booth_id)
     if booth is None or not access.owns_booth(current_user, booth):
         abort(404)
+    before = _booth_state(booth)
     try:
         services.withdraw_booth(booth)
     except services.BoothRefused as refusal:
         flash(str(refusal.reasons[0]), "warning")
     else:
+        _record("withdrawn", booth, before)
         db.session.commit()
         title = title_in_quotes(localized(booth.event, "title"))
         flash(_("Your booth application for %(event)s is withdrawn.", event=title), "success")
@@ -217,6 +232,7 @@ def _back_to_applications(event: Event):
 @manage.post("/booths/<int:booth_id>/approve")
 def approve(event_id: int, booth_id: int):
     event = _event(event_id)
+    before = _booth_state(db.session.get(Booth, booth_id))
     try:
         booth = services.approve_booth(event.id, booth_id)
     except LookupError:
@@ -224,6 +240,7 @@ def approve(event_id: int, booth_id: int):
     except services.BoothRefused as refusal:
         flash(str(refusal.reasons[0]), "warning")
     else:
+        _record("approved", booth, before)
         db.session.commit()
         flash(_("The booth of %(organization)s is approved; its owner has been told.",
                 organization=localized(booth.organization, "name")), "success")
@@ -235,6 +252,7 @@ def reject(event_id: int, booth_id: int):
     event = _event(event_id)
     form = RejectForm()
     if form.validate_on_submit():
+        before = _booth_state(db.session.get(Booth, booth_id))
         try:
             booth = services.reject_booth(event.id, booth_id, form.reason.data)
         except LookupError:
@@ -244,6 +262,7 @@ def reject(event_id: int, booth_id: int):
         except ValidationFailed as failure:
             apply_to_form(form, failure)
         else:
+            _record("rejected", booth, before, reason=form.reason.data)
             db.session.commit()
             flash(_("The booth of %(organization)s is rejected; its owner has been told.",
                     organization=localized(booth.organization, "name")), "success")
@@ -362,6 +381,7 @@ def place(event_id: int):
     event = _event(event_id)
     form = _place_form(event, request.form)
     if form.validate_on_submit():
+        before = _booth_state(db.session.get(Booth, form.booth_id.data))
         try:
             booth = services.place_booth(event.id, form.booth_id.data, code=form.code.data or "",
                                          hall_id=form.hall_id.data, row=form.row.data, col=form.col.data)
@@ -370,6 +390,7 @@ def place(event_id: int):
             for message in apply_to_form(form, failure):
                 flash(message, "danger")
         else:
+            _record("placed" if before.get("code") is None else "moved", booth, before)
             db.session.commit()
             flash(_("%(organization)s is at %(code)s.", organization=localized(booth.organization, "name"),
                     code=booth.code), "success")
@@ -394,10 +415,12 @@ def place_automatically(event_id: int):
 @manage.post("/booths/<int:booth_id>/unplace")
 def unplace(event_id: int, booth_id: int):
     event = _event(event_id)
+    before = _booth_state(db.session.get(Booth, booth_id))
     try:
         booth = services.unplace_booth(event.id, booth_id)
     except LookupError:
         abort(404)
+    _record("unplaced", booth, before)
     db.session.commit()
     flash(_("%(organization)s has no place now.", organization=localized(booth.organization, "name")), "success")
     return redirect(url_for("booths.manage.placement", event_id=event.id))
