@@ -1,6 +1,8 @@
 """The activity page's filters, and the words for what the log records."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -44,6 +46,15 @@ FIELD_LABELS = {
     "gate": _l("Gate"),
     "method": _l("How"),
 }
+
+
+# Words for recorded values, by (object type, field): a feature adds its own with ``label_values``.
+VALUE_LABELS: dict[tuple[str, str], dict[str, object]] = {}
+
+
+def label_values(object_type: str, field: str, labels: Mapping) -> None:
+    """Show a recorded field of ``object_type`` in words (keys are enums or their values)."""
+    VALUE_LABELS[(object_type, field)] = {getattr(key, "value", key): label for key, label in labels.items()}
 
 
 class ActivityFilterForm(FlaskForm):

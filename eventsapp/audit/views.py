@@ -5,7 +5,7 @@ from flask import Blueprint, render_template, request
 
 from eventsapp.accounts.access import organizer_required
 from eventsapp.audit import services
-from eventsapp.audit.forms import ACTION_LABELS, FIELD_LABELS, OBJECT_LABELS, ActivityFilterForm
+from eventsapp.audit.forms import ACTION_LABELS, FIELD_LABELS, OBJECT_LABELS, VALUE_LABELS, ActivityFilterForm
 from eventsapp.extensions import db
 from eventsapp.loaders import event_or_404
 
@@ -27,7 +27,8 @@ def activity_page(form: ActivityFilterForm, **scope):
     return db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
 
 
-LABELS = {"action_labels": ACTION_LABELS, "object_labels": OBJECT_LABELS, "field_labels": FIELD_LABELS}
+LABELS = {"action_labels": ACTION_LABELS, "object_labels": OBJECT_LABELS,
+          "field_labels": {"fields": FIELD_LABELS, "values": VALUE_LABELS}}
 
 
 @blueprint.get("/activity")

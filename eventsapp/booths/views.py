@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from eventsapp.accounts.access import organizer_required
 from eventsapp.accounts.models import Role
 from eventsapp.audit import services as audit
+from eventsapp.audit.forms import label_values
 from eventsapp.booths import services
 from eventsapp.booths.forms import (
     BOOTH_STATUS_LABELS,
@@ -166,6 +167,9 @@ def apply(event_id: int):
         openings=services.openings_at_event(event.id, organization.id) if organization else [],
         openings_url=OPENINGS_PATH.format(event_id=event.id), status_labels=BOOTH_STATUS_LABELS,
         type_labels=BOOTH_TYPE_LABELS), status
+
+
+label_values("booth", "status", BOOTH_STATUS_LABELS)
 
 
 def _booth_state(booth: Booth | None) -> dict:

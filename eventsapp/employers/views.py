@@ -26,7 +26,7 @@ from eventsapp.accounts.access import organizer_required
 from eventsapp.accounts.models import Role, User
 from eventsapp.audit import services as audit
 from eventsapp.audit import views as activity_views
-from eventsapp.audit.forms import ActivityFilterForm
+from eventsapp.audit.forms import ActivityFilterForm, label_values
 from eventsapp.candidates.choices import HANGZHOU_DISTRICTS
 from eventsapp.employers import access, logos, services
 from eventsapp.employers.choices import INDUSTRY_LABELS, ORGANIZATION_SIZE_LABELS, ORGANIZATION_STATUS_LABELS
@@ -387,6 +387,9 @@ def _reason_form(decision: str, formdata=None) -> RejectForm:
     """One reason form per decision on the page; rejecting keeps the plain field name it always had."""
     prefix = "" if decision == "reject" else decision
     return RejectForm(prefix=prefix) if formdata is not None else RejectForm(formdata=None, prefix=prefix)
+
+
+label_values("organization", "status", ORGANIZATION_STATUS_LABELS)
 
 
 def _standing(organization: Organization) -> dict:

@@ -77,7 +77,7 @@ def test_booth_decisions_and_places_are_recorded_on_the_events_activity(app, cli
 
     page = client.get(f"{base}/activity", headers=EN).get_data(as_text=True)
     assert page.count('data-testid="activity-entry"') == 3 and 'data-testid="tab-activity"' in page
-    assert "Place removed" in page and "A-1" in page
+    assert "Place removed" in page and "A-1" in page and "Awaiting a decision → Approved" in page
     placed = client.get(f"{base}/activity?action=placed&object_type=booth", headers=EN).get_data(as_text=True)
     assert placed.count('data-testid="activity-entry"') == 1
     chinese = client.get(f"{base}/activity", headers=ZH).get_data(as_text=True)
