@@ -87,6 +87,7 @@ def register_url_converters(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from eventsapp.accounts.views import blueprint as accounts
     from eventsapp.admin.views import blueprint as admin
+    from eventsapp.audit.views import blueprint as activity
     from eventsapp.badges.views import blueprint as badges
     from eventsapp.badges.views import manage as badges_manage
     from eventsapp.booths.views import blueprint as booths
@@ -106,7 +107,8 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.registrations.views import manage as registrants
 
     for blueprint in (main, accounts, events, manage, admin, registrations, registrants, candidates, outbox,
-                      organizations, booths, openings, browse, preferences, match_runs, badges, badges_manage):
+                      organizations, booths, openings, browse, preferences, match_runs, badges, badges_manage,
+                      activity):
         app.register_blueprint(blueprint)
     app.register_blueprint(checkin)
     app.register_blueprint(calendars)

@@ -1,5 +1,6 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 from eventsapp.accounts.models import LoginSession, Role, User
+from eventsapp.audit.models import AuditEntry
 from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, EventCrew, JobStatus
 from eventsapp.calendars.models import CalendarFeed
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
@@ -45,7 +46,7 @@ from eventsapp.registrations.models import (
 )
 
 __all__ = [
-    "Badge", "BadgeJob", "BadgeRole", "CalendarFeed", "CheckIn", "EventCrew", "JobStatus",
+    "AuditEntry", "Badge", "BadgeJob", "BadgeRole", "CalendarFeed", "CheckIn", "EventCrew", "JobStatus",
     "BoothExclusion", "CancelReason", "CandidateChoice", "Interview", "MatchRun", "MatchRunBooth", "MatchRunCandidate",
     "MatchingRound", "RunStatus",
     "Booth", "BoothStatus", "BoothType", "Bookmark", "Hall", "Industry", "Invitation", "MemberRole", "Opening",

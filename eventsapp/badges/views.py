@@ -35,8 +35,8 @@ from eventsapp.badges.tokens import normalize_number
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.employers.models import Hall
 from eventsapp.events.models import Event
-from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
+from eventsapp.loaders import event_child_or_404, event_or_404, public_event_or_404
 from eventsapp.main.errors import json_error
 from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed, apply_to_form
@@ -61,9 +61,7 @@ def _single_pdf(badge: Badge) -> bytes:
 @login_required
 def my_badge(slug: str):
     """The signed-in person's own badge: candidates, booth staff and crew alike."""
-    event = find_event_by_slug(slug)
-    if event is None or not event.is_public:
-        abort(404)
+    event = public_event_or_404(slug)
     badge = badge_of(event.id, current_user.id)
     if badge is None:
         abort(404)
@@ -78,10 +76,6 @@ def my_badge(slug: str):
 @organizer_required
 def require_organizer():
     """Every page here is for organizers only."""
-
-
-def _event(event_id: int) -> Event:
-    return db.get_or_404(Event, event_id)
 
 
 def _batch_form(event: Event, formdata) -> BatchForm:
@@ -119,7 +113,7 @@ def _badge_rows(event: Event):
 @manage.get("")
 def overview(event_id: int, batch_form: BatchForm | None = None, crew_form: CrewForm | None = None,
              problems=None, status: int = 200, cards: list[rendering.BadgeCard] | None = None):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     form = batch_form or _batch_form(event, request.args)
     if batch_form is None and request.args and not form.validate():
         status = 422  # a hand-made query string: the errors show next to the fields
@@ -144,7 +138,7 @@ def overview(event_id: int, batch_form: BatchForm | None = None, crew_form: Crew
 
 @manage.post("/render")
 def render(event_id: int):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     form = _batch_form(event, request.form)
     if not form.validate():
         return overview(event_id, batch_form=form, status=422)
@@ -170,13 +164,6 @@ def render(event_id: int):
     return redirect(url_for("badges_manage.overview", event_id=event_id, _anchor=f"job-{job_id}"))
 
 
-def _job(event: Event, job_id: int) -> BadgeJob:
-    job = db.session.get(BadgeJob, job_id)
-    if job is None or job.event_id != event.id:
-        abort(404)
-    return job
-
-
 def _fail_stalled_jobs(event_id: int) -> None:
     """A print process that died cannot say so; whoever looks at its jobs next records it (idempotent)."""
     if jobs.fail_stalled_jobs(event_id, timedelta(seconds=current_app.config["BADGE_JOB_STALE_SECONDS"])):
@@ -199,7 +186,7 @@ def job_status(event_id: int, job_id: int):
 @manage.post("/jobs/<int:job_id>/again")
 def job_again(event_id: int, job_id: int):
     """Run a failed print run again, with the same filters, layout and language."""
-    job = _job(_event(event_id), job_id)
+    job = event_child_or_404(BadgeJob, event_id, job_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
@@ -215,7 +202,7 @@ def job_again(event_id: int, job_id: int):
 
 @manage.get("/jobs/<int:job_id>/download")
 def job_download(event_id: int, job_id: int):
-    job = _job(_event(event_id), job_id)
+    job = event_child_or_404(BadgeJob, event_id, job_id)
     path = jobs.job_path(job) if job.status == JobStatus.DONE else None
     if path is None:
         abort(404)
@@ -225,16 +212,9 @@ def job_download(event_id: int, job_id: int):
     return response
 
 
-def _badge(event: Event, badge_id: int) -> Badge:
-    badge = db.session.get(Badge, badge_id)
-    if badge is None or badge.event_id != event.id:
-        abort(404)
-    return badge
-
-
 @manage.get("/<int:badge_id>.pdf")
 def badge_pdf(event_id: int, badge_id: int):
-    badge = _badge(_event(event_id), badge_id)
+    badge = event_child_or_404(Badge, event_id, badge_id)
     if badge.revoked_at is not None:
         abort(404)
     return pdf_response(_single_pdf(badge), f"badge-{badge.event.slug}-{badge.number}.pdf")
@@ -242,8 +222,8 @@ def badge_pdf(event_id: int, badge_id: int):
 
 @manage.post("/<int:badge_id>/reissue")
 def reissue_badge(event_id: int, badge_id: int):
-    event = _event(event_id)
-    badge = _badge(event, badge_id)
+    event = event_or_404(event_id)
+    badge = event_child_or_404(Badge, event.id, badge_id)
     try:
         replacement = reissue(badge, reason=f"reissued by {current_user.email}")
     except AlreadyReplaced:
@@ -258,7 +238,7 @@ def reissue_badge(event_id: int, badge_id: int):
 
 @manage.post("/crew")
 def add_crew(event_id: int):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     form = CrewForm()
     if form.validate():
         try:
@@ -276,7 +256,7 @@ def add_crew(event_id: int):
 
 @manage.post("/crew/<int:crew_id>/remove")
 def remove_crew(event_id: int, crew_id: int):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     member = crew.remove_from_crew(event.id, crew_id)
     if member is None:
         abort(404)

@@ -5,6 +5,6 @@ May import, besides the shared modules at eventsapp's top level: accounts, emplo
 registrations.
 """
 
-ALLOWED_IMPORTS = frozenset({
+ALLOWED_IMPORTS = frozenset({"audit", 
     "accounts", "employers", "events", "matchmaking", "notifications", "registrations"
 })

@@ -16,6 +16,8 @@ from markupsafe import Markup, escape
 
 from eventsapp.accounts.access import organizer_required
 from eventsapp.accounts.models import Role
+from eventsapp.audit import services as audit
+from eventsapp.audit.forms import label_values
 from eventsapp.booths import services
 from eventsapp.booths.forms import (
     BOOTH_STATUS_LABELS,
@@ -31,9 +33,9 @@ from eventsapp.employers import access
 from eventsapp.employers.choices import INDUSTRY_LABELS
 from eventsapp.employers.models import Booth, BoothStatus, BoothType, Hall, Industry
 from eventsapp.events.models import Event
-from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 from eventsapp.i18n import localized, title_in_quotes
+from eventsapp.loaders import event_child_or_404, event_or_404, public_event_or_404
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("booths", __name__)
@@ -106,11 +108,9 @@ def highlight(text: str, search: str) -> Markup:
 
 @blueprint.get("/events/<slug>/floor-plan")
 def floor_plan(slug: str):
-    event = find_event_by_slug(slug)
-    if event is None or not services.hosts_booths(event):
+    event = public_event_or_404(slug, drafts_for_organizers=True)
+    if not services.hosts_booths(event):
         abort(404)
-    if not event.is_public and not (current_user.is_authenticated and current_user.is_organizer):
-        abort(404)  # drafts do not exist for the public
     search = request.args.get("q", "").strip()[:100]
     industry = _enum_arg("industry", Industry)
     plan = services.floor_plan(event, search, industry)
@@ -136,7 +136,7 @@ def booth_list():
 
 
 def _event_for_application(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
+    event = event_or_404(event_id)
     if not services.hosts_booths(event) or not event.is_public:
         abort(404)
     return event
@@ -169,16 +169,33 @@ def apply(event_id: int):
         type_labels=BOOTH_TYPE_LABELS), status
 
 
+label_values("booth", "status", BOOTH_STATUS_LABELS)
+
+
+def _booth_state(booth: Booth | None) -> dict:
+    """What decisions and placing change about a booth, for the audit log."""
+    if booth is None:
+        return {}
+    return {"status": booth.status, "code": booth.code, "hall_id": booth.hall_id, "row": booth.row, "col": booth.col}
+
+
+def _record(action: str, booth: Booth, before: dict, **after) -> None:
+    audit.record(current_user, action, booth, before, {**_booth_state(booth), **after},
+                 address=request.remote_addr or "")
+
+
 @employer.post("/booths/<int:booth_id>/withdraw")
 def withdraw(booth_id: int):
     booth = db.session.get(Booth, booth_id)
     if booth is None or not access.owns_booth(current_user, booth):
         abort(404)
+    before = _booth_state(booth)
     try:
         services.withdraw_booth(booth)
     except services.BoothRefused as refusal:
         flash(str(refusal.reasons[0]), "warning")
     else:
+        _record("withdrawn", booth, before)
         db.session.commit()
         title = title_in_quotes(localized(booth.event, "title"))
         flash(_("Your booth application for %(event)s is withdrawn.", event=title), "success")
@@ -188,7 +205,8 @@ def withdraw(booth_id: int):
 # --- Organizers: applications ---------------------------------------------------------------------
 
 def _event(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
+    """The blueprint's loader: the event, if it is one with booths."""
+    event = event_or_404(event_id)
     if not services.hosts_booths(event):
         abort(404)
     return event
@@ -218,6 +236,7 @@ def _back_to_applications(event: Event):
 @manage.post("/booths/<int:booth_id>/approve")
 def approve(event_id: int, booth_id: int):
     event = _event(event_id)
+    before = _booth_state(db.session.get(Booth, booth_id))
     try:
         booth = services.approve_booth(event.id, booth_id)
     except LookupError:
@@ -225,6 +244,7 @@ def approve(event_id: int, booth_id: int):
     except services.BoothRefused as refusal:
         flash(str(refusal.reasons[0]), "warning")
     else:
+        _record("approved", booth, before)
         db.session.commit()
         flash(_("The booth of %(organization)s is approved; its owner has been told.",
                 organization=localized(booth.organization, "name")), "success")
@@ -236,6 +256,7 @@ def reject(event_id: int, booth_id: int):
     event = _event(event_id)
     form = RejectForm()
     if form.validate_on_submit():
+        before = _booth_state(db.session.get(Booth, booth_id))
         try:
             booth = services.reject_booth(event.id, booth_id, form.reason.data)
         except LookupError:
@@ -245,6 +266,7 @@ def reject(event_id: int, booth_id: int):
         except ValidationFailed as failure:
             apply_to_form(form, failure)
         else:
+            _record("rejected", booth, before, reason=form.reason.data)
             db.session.commit()
             flash(_("The booth of %(organization)s is rejected; its owner has been told.",
                     organization=localized(booth.organization, "name")), "success")
@@ -272,13 +294,6 @@ def booth_limit(event_id: int):
 
 
 # --- Organizers: halls ----------------------------------------------------------------------------
-
-def _hall(event: Event, hall_id: int) -> Hall:
-    hall = db.session.get(Hall, hall_id)
-    if hall is None or hall.event_id != event.id:
-        abort(404)
-    return hall
-
 
 def _renumbered_message(saved: services.SavedHall) -> None:
     if saved.renumbered:
@@ -310,7 +325,7 @@ def hall_list(event_id: int):
 @manage.route("/halls/<int:hall_id>", methods=["GET", "POST"])
 def edit_hall(event_id: int, hall_id: int):
     event = _event(event_id)
-    hall = _hall(event, hall_id)
+    hall = event_child_or_404(Hall, event.id, hall_id)
     form = HallForm(obj=hall if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
@@ -329,7 +344,7 @@ def edit_hall(event_id: int, hall_id: int):
 @manage.post("/halls/<int:hall_id>/delete")
 def delete_hall(event_id: int, hall_id: int):
     event = _event(event_id)
-    hall = _hall(event, hall_id)
+    hall = event_child_or_404(Hall, event.id, hall_id)
     name = hall.name
     try:
         services.delete_hall(hall)
@@ -370,6 +385,7 @@ def place(event_id: int):
     event = _event(event_id)
     form = _place_form(event, request.form)
     if form.validate_on_submit():
+        before = _booth_state(db.session.get(Booth, form.booth_id.data))
         try:
             booth = services.place_booth(event.id, form.booth_id.data, code=form.code.data or "",
                                          hall_id=form.hall_id.data, row=form.row.data, col=form.col.data)
@@ -378,6 +394,7 @@ def place(event_id: int):
             for message in apply_to_form(form, failure):
                 flash(message, "danger")
         else:
+            _record("placed" if before.get("code") is None else "moved", booth, before)
             db.session.commit()
             flash(_("%(organization)s is at %(code)s.", organization=localized(booth.organization, "name"),
                     code=booth.code), "success")
@@ -402,10 +419,12 @@ def place_automatically(event_id: int):
 @manage.post("/booths/<int:booth_id>/unplace")
 def unplace(event_id: int, booth_id: int):
     event = _event(event_id)
+    before = _booth_state(db.session.get(Booth, booth_id))
     try:
         booth = services.unplace_booth(event.id, booth_id)
     except LookupError:
         abort(404)
+    _record("unplaced", booth, before)
     db.session.commit()
     flash(_("%(organization)s has no place now.", organization=localized(booth.organization, "name")), "success")
     return redirect(url_for("booths.manage.placement", event_id=event.id))

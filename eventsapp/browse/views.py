@@ -17,6 +17,7 @@ from eventsapp.employers import access
 from eventsapp.employers.models import Booth, ViewedItem
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
+from eventsapp.loaders import event_or_404
 from eventsapp.main.errors import render_error
 from eventsapp.urls import safe_next_url
 from eventsapp.validation import ValidationFailed, apply_to_form
@@ -32,7 +33,7 @@ def _me() -> User:
 
 def _booth_at(event_id: int) -> tuple[Event, Booth]:
     """The event and the user's approved booth there; 403 without one."""
-    event = db.get_or_404(Event, event_id)
+    event = event_or_404(event_id)
     booth = access.approved_booth(_me(), event.id)
     if booth is None:
         abort(make_response(render_error(403, _("Only the staff of an organization with an approved booth at "

@@ -4,6 +4,6 @@ May import, besides the shared modules at eventsapp's top level: accounts, badge
 employers, events, main, registrations.
 """
 
-ALLOWED_IMPORTS = frozenset({
+ALLOWED_IMPORTS = frozenset({"audit", 
     "accounts", "badges", "browse", "candidates", "employers", "events", "main", "registrations"
 })

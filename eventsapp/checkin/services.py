@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
 from eventsapp.accounts.models import User
+from eventsapp.audit import services as audit
 from eventsapp.badges import services as badges
 from eventsapp.badges.models import Badge, BadgeRole, EventCrew
 from eventsapp.badges.services import ScanResult, Verdict
@@ -147,7 +148,9 @@ def check_in(event: Event, *, token: str | None = None, number: str | None = Non
         return CheckInResult(Outcome.ALREADY, scan.verdict, badge, earlier, repeated)
     if badge.role == BadgeRole.CANDIDATE:  # VALID means a confirmed registration (badges._still_entitled)
         mark_attended(badge.registration, actor, now=when)
-        db.session.flush()
+    audit.record(actor, "checked_in", row, after={"holder_id": badge.holder_id, "badge": badge.number,
+                                                  "gate": gate, "method": method}, now=now)
+    db.session.flush()
     return CheckInResult(Outcome.CHECKED_IN, scan.verdict, badge, row)
 
 

@@ -38,6 +38,7 @@ from eventsapp.employers.models import Booth
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_datetime, format_local_time, localized, zone_label
+from eventsapp.loaders import event_or_404
 from eventsapp.main.errors import json_error, render_error
 from eventsapp.requestbounds import DB_INT_MAX, is_database_id
 from eventsapp.validation import ValidationFailed, apply_to_form
@@ -136,7 +137,7 @@ def _scanned_at(data: dict) -> datetime | None:
 # --- The door ---------------------------------------------------------------------------------
 
 def _door_event(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
+    event = event_or_404(event_id)
     if not can_run_door(_me(), event.id):
         abort(make_response(render_error(403, _("Only organizers and this event's door volunteers can check "
                                                 "people in."))))

@@ -6,6 +6,6 @@ May import, besides the shared modules at eventsapp's top level: accounts, candi
 notifications, registrations.
 """
 
-ALLOWED_IMPORTS = frozenset({
+ALLOWED_IMPORTS = frozenset({"audit", 
     "accounts", "candidates", "events", "main", "notifications", "registrations"
 })

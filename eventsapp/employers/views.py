@@ -24,6 +24,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from eventsapp.accounts.access import organizer_required
 from eventsapp.accounts.models import Role, User
+from eventsapp.audit import services as audit
+from eventsapp.audit import views as activity_views
+from eventsapp.audit.forms import ActivityFilterForm, label_values
 from eventsapp.candidates.choices import HANGZHOU_DISTRICTS
 from eventsapp.employers import access, logos, services
 from eventsapp.employers.choices import INDUSTRY_LABELS, ORGANIZATION_SIZE_LABELS, ORGANIZATION_STATUS_LABELS
@@ -386,14 +389,31 @@ def _reason_form(decision: str, formdata=None) -> RejectForm:
     return RejectForm(prefix=prefix) if formdata is not None else RejectForm(formdata=None, prefix=prefix)
 
 
+label_values("organization", "status", ORGANIZATION_STATUS_LABELS)
+
+
+def _standing(organization: Organization) -> dict:
+    """What an organizer's decision changes, for the audit log."""
+    return {"status": organization.status, "name_zh": organization.name_zh, "name_en": organization.name_en,
+            "credit_code": organization.credit_code}
+
+
+def _record(action: str, organization: Organization, before: dict, **after) -> None:
+    audit.record(current_user, action, organization, before, {**_standing(organization), **after},
+                 address=request.remote_addr or "")
+
+
 def _render_manage_detail(organization: Organization, failed: tuple[str, RejectForm] | None = None,
                           status: int = 200):
     forms = {decision: _reason_form(decision) for decision in REASON_DECISIONS}
     if failed is not None:
         forms[failed[0]] = failed[1]
+    form = ActivityFilterForm(request.args)
+    activity = {"form": form, "labels": activity_views.LABELS,
+                "pagination": activity_views.activity_page(form, object_type="organization", object_id=organization.id)}
     return render_template(
         "organizations/manage_detail.html", organization=organization, members=services.members_of(organization),
-        forms=forms, status_labels=ORGANIZATION_STATUS_LABELS,
+        forms=forms, activity=activity, status_labels=ORGANIZATION_STATUS_LABELS,
         industry_labels=INDUSTRY_LABELS, size_labels=ORGANIZATION_SIZE_LABELS), status
 
 
@@ -408,7 +428,7 @@ def manage_detail(organization_id: int):
 def verify(organization_id: int):
     """Verify a new organization, or a verified one's change of name or credit code."""
     organization = db.get_or_404(Organization, organization_id)
-    was_change = organization.has_pending_change
+    was_change, before = organization.has_pending_change, _standing(organization)
     try:
         services.verify_organization(organization)
     except services.OrganizationStateError:
@@ -417,6 +437,7 @@ def verify(organization_id: int):
         for _field, message in failure.errors:
             flash(str(message), "danger")
     else:
+        _record("change_verified" if was_change else "verified", organization, before)
         db.session.commit()
         flash(_("The new details of %(name)s are verified and public; its owner has been told by e-mail.",
                 name=localized(organization, "name")) if was_change else
@@ -429,11 +450,13 @@ def verify(organization_id: int):
 @organizer_required
 def reinstate(organization_id: int):
     organization = db.get_or_404(Organization, organization_id)
+    before = _standing(organization)
     try:
         services.reinstate_organization(organization)
     except services.OrganizationStateError:
         flash(_("This organization is not suspended."), "info")
     else:
+        _record("reinstated", organization, before)
         db.session.commit()
         flash(_("%(name)s is reinstated; its owner has been told by e-mail.", name=localized(organization, "name")),
               "success")
@@ -441,6 +464,7 @@ def reinstate(organization_id: int):
 
 
 # A decision that needs a reason: the service, what "not possible now" means, and what was done.
+DECISION_ACTIONS = {"reject": "rejected", "suspend": "suspended", "refuse": "change_refused"}
 REASON_DECISIONS = {
     "reject": (services.reject_organization, _l("This organization is already rejected."),
                _l("%(name)s is rejected; its owner has been told the reason by e-mail.")),
@@ -460,6 +484,7 @@ def decide_with_reason(organization_id: int, decision: str):
     change, not_now, done = REASON_DECISIONS[decision]
     form = _reason_form(decision, request.form)
     if form.validate_on_submit():
+        before = _standing(organization)
         try:
             change(organization, form.reason.data or "")
         except ValidationFailed as failure:
@@ -468,6 +493,7 @@ def decide_with_reason(organization_id: int, decision: str):
             flash(str(not_now), "info")
             return redirect(url_for("organizations.manage_detail", organization_id=organization.id))
         else:
+            _record(DECISION_ACTIONS[decision], organization, before, reason=form.reason.data or "")
             db.session.commit()
             flash(str(done) % {"name": localized(organization, "name")}, "success")
             return redirect(url_for("organizations.manage_detail", organization_id=organization.id))

@@ -1,9 +1,10 @@
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from eventsapp.events import services
 from eventsapp.events.choices import KIND_LABELS
 from eventsapp.events.forms import EventFilterForm
+from eventsapp.loaders import public_event_or_404
 from eventsapp.registrations import services as registrations
 from eventsapp.registrations.choices import STATUS_LABELS
 from eventsapp.registrations.eligibility import EligibilityRules
@@ -26,11 +27,7 @@ def event_list():
 
 @blueprint.get("/events/<slug>")
 def event_detail(slug: str):
-    event = services.find_event_by_slug(slug)
-    if event is None:
-        abort(404)
-    if not event.is_public and not (current_user.is_authenticated and current_user.is_organizer):
-        abort(404)  # drafts do not exist for the public
+    event = public_event_or_404(slug, drafts_for_organizers=True)
     visitor = current_user if current_user.is_authenticated else None
     registration = registrations.find_registration(event.id, visitor.id) if visitor else None
     return render_template(

@@ -67,6 +67,7 @@ EVENT_TABS: list[EventTab] = [
     EventTab("badges", _l("Badges"), "badges_manage.overview", covers=("badges_manage.",)),
     EventTab("checkin", _l("Check-in"), "checkin.door"),
     EventTab("calendar", _l("Calendar"), "manage.event_calendar"),
+    EventTab("activity", _l("Activity"), "activity.event_activity"),
 ]
 
 

@@ -18,6 +18,7 @@ from eventsapp.events.forms import AgendaItemForm, ConfirmForm, EventForm, Serie
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus
 from eventsapp.extensions import db
 from eventsapp.i18n import localized
+from eventsapp.loaders import event_child_or_404, event_or_404
 from eventsapp.manage import hub, moving
 from eventsapp.manage.services import decisions_waiting, event_overview
 from eventsapp.notifications.services import public_path_url
@@ -41,10 +42,6 @@ def event_tabs(event: Event) -> list[hub.ShownTab]:
 @organizer_required
 def require_organizer():
     """Every page here is for organizers only."""
-
-
-def _event_or_404(event_id: int) -> Event:
-    return db.get_or_404(Event, event_id)
 
 
 def _site_today():
@@ -118,7 +115,7 @@ def _event_page(event: Event, form: EventForm, agenda_form: AgendaItemForm | Non
 
 @blueprint.route("/events/<int:event_id>", methods=["GET", "POST"])
 def edit_event(event_id: int):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     form = _event_form()
     if request.method == "GET":
         form.fill_from(services.event_data_from(event))
@@ -164,12 +161,12 @@ def _confirm_status(event: Event, action: str):
 
 @blueprint.get("/events/<int:event_id>/<any(unpublish, cancel):action>")
 def confirm_status(event_id: int, action: str):
-    return _confirm_status(_event_or_404(event_id), action)
+    return _confirm_status(event_or_404(event_id), action)
 
 
 @blueprint.post("/events/<int:event_id>/<any(publish, unpublish, cancel):action>")
 def change_status(event_id: int, action: str):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     if action in _CONFIRMED_ACTIONS and not ConfirmForm().is_confirmed:
         return _confirm_status(event, action)  # nothing changes before the organizer has read what it does
     change, message = _STATUS_ACTIONS[action]
@@ -187,7 +184,7 @@ def change_status(event_id: int, action: str):
 @blueprint.get("/events/<int:event_id>/calendar")
 def event_calendar(event_id: int):
     """Where the event appears in calendars: the feeds that hold it, to share or subscribe to."""
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     feeds = [(_("This event"), url_for("calendars.event_feed", slug=event.slug)),
              (_("All events"), url_for("calendars.events_feed")),
              (_("Every event of this kind (%(kind)s)", kind=KIND_LABELS[event.kind]),
@@ -203,22 +200,15 @@ def event_calendar(event_id: int):
 
 @blueprint.post("/events/<int:event_id>/duplicate")
 def duplicate_event(event_id: int):
-    copy = services.duplicate_event(_event_or_404(event_id))
+    copy = services.duplicate_event(event_or_404(event_id))
     db.session.commit()
     flash(_("This is a draft copy with the same programme. Check the dates and publish it when ready."), "success")
     return redirect(url_for("manage.edit_event", event_id=copy.id))
 
 
-def _agenda_item_or_404(event: Event, item_id: int) -> AgendaItem:
-    item = db.session.get(AgendaItem, item_id)
-    if item is None or item.event_id != event.id:
-        abort(404)
-    return item
-
-
 @blueprint.post("/events/<int:event_id>/agenda")
 def add_agenda_item(event_id: int):
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     form = AgendaItemForm()
     if form.validate_on_submit():
         try:
@@ -236,8 +226,8 @@ def add_agenda_item(event_id: int):
 
 @blueprint.route("/events/<int:event_id>/agenda/<int:item_id>", methods=["GET", "POST"])
 def edit_agenda_item(event_id: int, item_id: int):
-    event = _event_or_404(event_id)
-    item = _agenda_item_or_404(event, item_id)
+    event = event_or_404(event_id)
+    item = event_child_or_404(AgendaItem, event.id, item_id)
     form = AgendaItemForm()
     if request.method == "GET":
         form.fill_from(item, event.timezone)
@@ -255,8 +245,8 @@ def edit_agenda_item(event_id: int, item_id: int):
 
 @blueprint.post("/events/<int:event_id>/agenda/<int:item_id>/delete")
 def delete_agenda_item(event_id: int, item_id: int):
-    event = _event_or_404(event_id)
-    services.delete_agenda_item(_agenda_item_or_404(event, item_id))
+    event = event_or_404(event_id)
+    services.delete_agenda_item(event_child_or_404(AgendaItem, event.id, item_id))
     db.session.commit()
     flash(_("The agenda item has been removed."), "success")
     return redirect(url_for("manage.edit_event", event_id=event.id, _anchor="agenda"))

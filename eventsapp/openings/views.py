@@ -14,9 +14,9 @@ from eventsapp.employers import access
 from eventsapp.employers.choices import INDUSTRY_LABELS
 from eventsapp.employers.models import Opening
 from eventsapp.events.models import Event
-from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 from eventsapp.i18n import localized, title_in_quotes
+from eventsapp.loaders import event_or_404, public_event_or_404
 from eventsapp.main.errors import render_error
 from eventsapp.openings import services
 from eventsapp.openings.forms import BookmarkForm, DeleteForm, OpeningForm, OpeningSearchForm
@@ -54,7 +54,7 @@ def employer_required(view):
 
 
 def _employer_event(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
+    event = event_or_404(event_id)
     if not event.is_public or not hosts_booths(event):
         abort(404)
     return event
@@ -165,9 +165,9 @@ def delete_opening(opening_id: int):
 
 @blueprint.get("/events/<slug>/openings")
 def search(slug: str):
-    event = find_event_by_slug(slug)
-    if event is None or not event.is_public or not hosts_booths(event):
-        abort(404)  # drafts do not exist for the public; other kinds of event have no booths
+    event = public_event_or_404(slug)
+    if not hosts_booths(event):
+        abort(404)  # other kinds of event have no booths
     form = OpeningSearchForm(request.args)
     form.validate()
     filters = form.to_filters()

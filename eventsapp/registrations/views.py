@@ -9,9 +9,9 @@ from sqlalchemy import select
 from eventsapp.accounts.access import organizer_required
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event, EventStatus
-from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 from eventsapp.i18n import localized, title_in_quotes
+from eventsapp.loaders import event_child_or_404, event_or_404, public_event_or_404
 from eventsapp.matchmaking.preferences import hosts_matching
 from eventsapp.matchmaking.run_results import events_with_published_run
 from eventsapp.registrations import export, questions, services
@@ -43,13 +43,6 @@ from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("registrations", __name__)
 manage = Blueprint("registrants", __name__, url_prefix="/manage/events/<int:event_id>")
-
-
-def _public_event_or_404(slug: str) -> Event:
-    event = find_event_by_slug(slug)
-    if event is None or not event.is_public:
-        abort(404)
-    return event
 
 
 @blueprint.route("/events/<slug>/register", methods=["GET", "POST"])
@@ -97,7 +90,7 @@ def _outcome_message(status: RegistrationStatus, created: bool, position: int | 
 
 @blueprint.get("/events/<slug>/places.json")
 def places(slug: str):
-    event = _public_event_or_404(slug)
+    event = public_event_or_404(slug)
     counts = services.count_by_status(event.id)
     places_left = max(event.capacity - counts[RegistrationStatus.CONFIRMED], 0)
     response = jsonify(capacity=event.capacity, places_left=places_left, waiting=counts[RegistrationStatus.WAITLISTED])
@@ -147,17 +140,6 @@ def require_organizer():
     """Every page here is for organizers only."""
 
 
-def _event(event_id: int) -> Event:
-    return db.get_or_404(Event, event_id)
-
-
-def _registration(event: Event, registration_id: int) -> Registration:
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.event_id != event.id:
-        abort(404)
-    return registration
-
-
 def _status_filter() -> RegistrationStatus | None:
     value = request.args.get("status", "")
     return RegistrationStatus(value) if value in {s.value for s in RegistrationStatus} else None
@@ -170,7 +152,7 @@ def _other_events(event: Event) -> list[Event]:
 
 @manage.get("/registrations")
 def registrants(event_id: int, **forms):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     search = request.args.get("q", "").strip()[:100]
     query = services.registrants_query(event.id, _status_filter(), search)
     pagination = db.paginate(query, per_page=50, error_out=False)
@@ -197,7 +179,7 @@ def _back(event: Event):
 
 @manage.post("/registrations/decide")
 def decide(event_id: int):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     form = DecisionForm()
     if not form.validate_on_submit() or not form.registration_ids.data:
         flash(_("Tick the registrations to approve or decline."), "warning")
@@ -220,8 +202,8 @@ def decide(event_id: int):
 
 @manage.post("/registrations/<int:registration_id>/cancel")
 def cancel(event_id: int, registration_id: int):
-    event = _event(event_id)
-    registration = _registration(event, registration_id)
+    event = event_or_404(event_id)
+    registration = event_child_or_404(Registration, event.id, registration_id)
     form = ReasonForm()
     if not form.validate_on_submit():
         flash(_("Give a reason: it is kept in the log."), "danger")
@@ -238,8 +220,8 @@ def cancel(event_id: int, registration_id: int):
 
 @manage.post("/registrations/<int:registration_id>/move")
 def move(event_id: int, registration_id: int):
-    event = _event(event_id)
-    registration = _registration(event, registration_id)
+    event = event_or_404(event_id)
+    registration = event_child_or_404(Registration, event.id, registration_id)
     form = MoveForm()
     form.target_event_id.choices = [(other.id, "") for other in _other_events(event)]
     if form.validate_on_submit():
@@ -261,9 +243,9 @@ def move(event_id: int, registration_id: int):
 
 @manage.post("/registrations/<int:registration_id>/attended")
 def attended(event_id: int, registration_id: int):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     try:
-        services.mark_attended(_registration(event, registration_id), current_user)
+        services.mark_attended(event_child_or_404(Registration, event.id, registration_id), current_user)
     except services.RegistrationRefused as refusal:
         flash(str(refusal.reasons[0]), "warning")
     else:
@@ -273,7 +255,7 @@ def attended(event_id: int, registration_id: int):
 
 @manage.post("/registrations/add")
 def add(event_id: int):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     form = AddRegistrantForm()
     if form.validate_on_submit():
         try:
@@ -290,7 +272,7 @@ def add(event_id: int):
 
 @manage.post("/capacity")
 def capacity(event_id: int):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     form = CapacityForm()
     if form.validate_on_submit():
         try:
@@ -307,7 +289,7 @@ def capacity(event_id: int):
 
 @manage.get("/registrations.csv")
 def registrants_csv(event_id: int):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     registrations = db.session.scalars(services.registrants_query(event.id, _status_filter())).all()
     positions = services.waitlist_positions(event.id)
     body = export.registrants_csv([(registration, positions.get(registration.id)) for registration in registrations],
@@ -319,7 +301,7 @@ def registrants_csv(event_id: int):
 
 @manage.route("/questions", methods=["GET", "POST"])
 def question_list(event_id: int):
-    event = _event(event_id)
+    event = event_or_404(event_id)
     form = QuestionForm()
     if form.validate_on_submit():
         try:
@@ -340,17 +322,10 @@ def _question_data(form: QuestionForm) -> questions.QuestionData:
                                   required=form.required.data, position=form.position.data or 0)
 
 
-def _question(event: Event, question_id: int) -> RegistrationQuestion:
-    question = db.session.get(RegistrationQuestion, question_id)
-    if question is None or question.event_id != event.id:
-        abort(404)
-    return question
-
-
 @manage.route("/questions/<int:question_id>", methods=["GET", "POST"])
 def edit_question(event_id: int, question_id: int):
-    event = _event(event_id)
-    question = _question(event, question_id)
+    event = event_or_404(event_id)
+    question = event_child_or_404(RegistrationQuestion, event.id, question_id)
     form = QuestionForm(obj=question if request.method == "GET" else None)
     if request.method == "GET":
         form.kind.data = question.kind.value
@@ -368,8 +343,8 @@ def edit_question(event_id: int, question_id: int):
 
 @manage.post("/questions/<int:question_id>/delete")
 def delete_question(event_id: int, question_id: int):
-    event = _event(event_id)
-    questions.delete_question(_question(event, question_id))
+    event = event_or_404(event_id)
+    questions.delete_question(event_child_or_404(RegistrationQuestion, event.id, question_id))
     db.session.commit()
     flash(_("The question and its answers have been removed."), "success")
     return redirect(url_for("registrants.question_list", event_id=event.id))

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 # Every tab of a fair, in order; "openings" opens the fair's public openings page.
 TABS = ["overview", "registrants", "questions", "eligibility", "booths", "halls", "floor_plan", "openings",
-        "matching", "badges", "checkin", "calendar"]
+        "matching", "badges", "checkin", "calendar", "activity"]
 
 
 @pytest.fixture
@@ -84,6 +84,16 @@ def test_every_tool_of_an_event_is_reached_by_clicking_from_the_dashboard(browse
         fits(page, width)
         if key in ("registrants", "matching", "badges", "calendar"):
             screenshot(page, f"hub-{key}-{name}")
+
+    # A decision shows on the Activity tab: who approved which booth, from what to what.
+    click_tab(page, "booths")
+    page.locator('main form[action*="/approve"] button').first.click()
+    click_tab(page, "activity")
+    entry = page.get_by_test_id("activity-entry")
+    expect(entry).to_have_count(1)
+    expect(entry).to_contain_text("→")
+    fits(page, width)
+    screenshot(page, f"hub-activity-{name}")
 
     # Deeper pages of a tool, and the confirmations, by clicking too.
     click_tab(page, "matching")

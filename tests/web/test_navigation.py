@@ -86,6 +86,7 @@ def tool_pages(fair) -> dict[str, str]:
         f"{base}/badges": "badges",
         f"/checkin/{fair.event.id}/": "checkin",
         f"{base}/calendar": "calendar",
+        f"{base}/activity": "activity",
     }
 
 
@@ -105,7 +106,8 @@ def test_the_hub_links_to_every_tool_of_a_fair(client, organizer, fair):
     base = f"/manage/events/{fair.event.id}"
     for href in (f"{base}/registrations", f"{base}/questions", f"{base}#eligibility", f"{base}/booths",
                  f"{base}/halls", f"{base}/floor-plan", f"/events/{fair.event.slug}/openings",
-                 f"{base}/matching/settings", f"{base}/badges", f"/checkin/{fair.event.id}/", f"{base}/calendar"):
+                 f"{base}/matching/settings", f"{base}/badges", f"/checkin/{fair.event.id}/", f"{base}/calendar",
+                 f"{base}/activity"):
         assert f'href="{href}"' in page, href
     assert 'id="eligibility"' in page  # the section the eligibility tab opens
     # The overview's figures lead into the tools, filtered where it helps.
