@@ -130,21 +130,9 @@ class Factories:
         values.update(fields)
         return persist(self.app, Registration(event_id=event.id, user_id=user.id, status=status, **values))
 
-    def make_registrant(self, event: Event, status: RegistrationStatus = RegistrationStatus.CONFIRMED,
-                        consent: bool = True, skills=(), resume=None, **profile) -> User:
-        """A candidate registered for the event, with skills, consent to be seen (unless told) and optionally
-        a résumé file stored under ``resume`` (the folder)."""
-        user = self.make_candidate(show_to_employers=consent, **profile)
-        with self.app.app_context():
-            db.session.add(Registration(event_id=event.id, user_id=user.id, status=status))
-            db.session.add_all(CandidateSkill(user_id=user.id, name=name) for name in skills)
-            if resume is not None:
-                resume.mkdir(parents=True, exist_ok=True)
-                (resume / f"cv-{user.id}.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
-                stored = db.session.get(CandidateProfile, user.id)
-                stored.resume_storage_name, stored.resume_filename = f"cv-{user.id}.pdf", "李明-简历.pdf"
-            db.session.commit()
-        return user
+    def make_registrant(self, event: Event, **options) -> User:
+        """A candidate registered for the event: see ``add_registrant``."""
+        return add_registrant(self.app, self.make_candidate, event, **options)
 
     # --- Organizations, booths, openings -------------------------------------------------------------
 
@@ -188,6 +176,23 @@ class Factories:
     def matching_fair(self, **settings) -> MatchingFair:
         return MatchingFair(self.app, self.make_event, self.make_organization, self.make_booth,
                             self.make_candidate, self.make_staff, **settings)
+
+
+def add_registrant(app, make_candidate, event: Event, status: RegistrationStatus = RegistrationStatus.CONFIRMED,
+                   consent: bool = True, skills=(), resume=None, **profile) -> User:
+    """A candidate registered for the event, with skills, consent to be seen (unless told) and optionally a
+    résumé file stored under ``resume`` (the folder)."""
+    user = make_candidate(show_to_employers=consent, **profile)
+    with app.app_context():
+        db.session.add(Registration(event_id=event.id, user_id=user.id, status=status))
+        db.session.add_all(CandidateSkill(user_id=user.id, name=name) for name in skills)
+        if resume is not None:
+            resume.mkdir(parents=True, exist_ok=True)
+            (resume / f"cv-{user.id}.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+            stored = db.session.get(CandidateProfile, user.id)
+            stored.resume_storage_name, stored.resume_filename = f"cv-{user.id}.pdf", "李明-简历.pdf"
+        db.session.commit()
+    return user
 
 
 class MatchingFair:
