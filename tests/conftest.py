@@ -1,39 +1,33 @@
-"""Fixtures: one app and schema per test session (built by the migrations), emptied after each test.
+"""Fixtures: one app and schema per test session (built by the migrations), left empty by every test.
+
+A test runs inside one database transaction that is rolled back at its end: every session it opens
+(its own, each request's, each app context's) works on that one connection, and a session's commit
+only releases a savepoint. A test whose writes other connections must see (threads, processes, a
+live server, concurrent ``SELECT ... FOR UPDATE``) asks for ``real_commits`` and the tables it
+filled are emptied after it instead.
 
 The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
 """
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+import threading
+from contextlib import contextmanager
 
 import pytest
-from flask import has_app_context
+from flask import Flask, current_app
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import create_engine, exists, literal, select, text, union_all
 
 from eventsapp import create_app
-from eventsapp.accounts.models import Role, User
-from eventsapp.accounts.passwords import hash_password
-from eventsapp.candidates.models import CandidateProfile, Degree
+from eventsapp.accounts.models import User
 from eventsapp.config import TestConfig, normalize_database_url
-from eventsapp.employers.models import (
-    Booth,
-    BoothStatus,
-    BoothType,
-    Industry,
-    MemberRole,
-    Organization,
-    OrganizationMember,
-    OrganizationSize,
-    OrganizationStatus,
-)
-from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus
 from eventsapp.extensions import db as _db
 from eventsapp.extensions import limiter
+from tests.factories import PASSWORD, PASSWORD_HASH, Factories, local  # noqa: F401 - also imported from here
 
-PASSWORD = "correct horse battery staple"
-_PASSWORD_HASH = hash_password(PASSWORD)
+_PASSWORD_HASH = PASSWORD_HASH  # the name older tests import
 
 
 def _reset_postgres_schema(url: str) -> None:
@@ -65,16 +59,77 @@ def app(database_url):
         _db.engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def _clean_state(app):
-    """Every test starts with empty tables and fresh rate-limit counters."""
-    yield
+class _OneConnectionSession(FlaskSession):
+    """A session on the test's one connection, usable only from the test's own thread. An app a test
+    builds for itself (another database) keeps its own engine."""
+
+    owner_app: Flask
+    owner_thread: int
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if current_app._get_current_object() is not self.owner_app:
+            return super().get_bind(mapper, clause, bind, **kwargs)
+        if threading.get_ident() != self.owner_thread:
+            raise RuntimeError("this test uses the database from another thread or process: "
+                               "ask for the real_commits fixture (see tests/conftest.py)")
+        return self.bind
+
+
+@contextmanager
+def _rolled_back(app):
+    """Run the body in one transaction that is rolled back: sessions join it with savepoints."""
     with app.app_context():
-        _db.session.rollback()
-        for table in reversed(_db.metadata.sorted_tables):
-            _db.session.execute(table.delete())
-        _db.session.commit()
-        limiter.reset()
+        connection = _db.engine.connect()
+    outer = connection.begin()
+    shared = _db.session
+    session_class = type("TestSession", (_OneConnectionSession,),
+                         {"owner_app": app, "owner_thread": threading.get_ident()})
+    _db.session = _db._make_scoped_session({"class_": session_class, "bind": connection,
+                                            "join_transaction_mode": "create_savepoint"})
+    try:
+        yield
+    finally:
+        left_open = _db.session.registry.registry  # sessions of app contexts still pushed, by context
+        for session in list(left_open.values()):
+            session.close()
+        left_open.clear()
+        _db.session = shared
+        outer.rollback()
+        connection.close()
+
+
+def _empty_tables(app) -> None:
+    """After a test that really committed: one TRUNCATE on PostgreSQL; on SQLite, DELETE from the
+    tables that hold rows (found by one query), children before parents."""
+    tables = _db.metadata.sorted_tables
+    with app.app_context(), _db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(connection.dialect.identifier_preparer.format_table(table) for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        filled = set(connection.scalars(union_all(*(
+            select(literal(table.name)).where(exists().select_from(table)) for table in tables))))
+        for table in reversed(tables):
+            if table.name in filled:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def real_commits():
+    """Commits really commit, for tests whose other threads, processes or servers must see the rows;
+    the tables are emptied after the test (see ``_database``)."""
+
+
+@pytest.fixture(autouse=True)
+def _database(request, app):
+    """Every test starts with empty tables and fresh rate-limit counters, and leaves them so."""
+    if "real_commits" in request.fixturenames:
+        yield
+        _empty_tables(app)
+    else:
+        with _rolled_back(app):
+            yield
+    limiter.reset()
 
 
 @pytest.fixture
@@ -101,116 +156,76 @@ def runner(app):
     return app.test_cli_runner()
 
 
-def _persist(app, build):
-    """Build and commit a row. Inside a test's own app context (``ctx``) it stays attached to
-    that session; otherwise it is loaded and detached, so HTTP tests can read its columns."""
-    if has_app_context():
-        instance = build()
-        _db.session.add(instance)
-        _db.session.commit()
-        return instance
-    with app.app_context():
-        instance = build()
-        _db.session.add(instance)
-        _db.session.commit()
-        _db.session.refresh(instance)
-        _db.session.expunge(instance)
-        return instance
+@pytest.fixture
+def factories(app) -> Factories:
+    """The test's data builders (tests/factories.py); the fixtures below are its methods."""
+    return Factories(app)
 
 
 @pytest.fixture
-def make_user(app):
-    counter = iter(range(1, 10_000))
-
-    def make(role: Role = Role.CANDIDATE, email: str | None = None, display_name: str = "测试 Test",
-             locale: str | None = None, email_verified: bool = False) -> User:
-        return _persist(app, lambda: User(
-            email=email or f"user{next(counter)}@example.org", display_name=display_name, role=role,
-            password_hash=_PASSWORD_HASH, locale=locale,
-            email_verified_at=datetime.now(UTC) if email_verified else None))
-    return make
-
-
-def local(year, month, day, hour=9, minute=0, zone="Asia/Shanghai"):
-    from zoneinfo import ZoneInfo
-    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+def make_user(factories):
+    return factories.make_user
 
 
 @pytest.fixture
-def make_event(app):
-    counter = iter(range(1, 10_000))
-
-    def make(**overrides) -> Event:
-        number = next(counter)
-        starts = overrides.pop("starts_at", datetime.now(UTC).replace(microsecond=0) + timedelta(days=30))
-        agenda = overrides.pop("agenda", [])
-        values = dict(slug=f"event-{number}", kind=EventKind.FAIR, status=EventStatus.PUBLISHED,
-                      title_zh=f"招聘会 {number}", title_en=f"Job fair {number}", timezone="Asia/Shanghai",
-                      starts_at=starts, ends_at=starts + timedelta(hours=7), capacity=100,
-                      venue_name_zh="杭州国际博览中心", venue_name_en="Hangzhou International Expo Center",
-                      venue_halls="A, B")
-        values.update(overrides)
-        if values["status"] != EventStatus.DRAFT:  # as publish_event does; pass published_at=None for a draft
-            values.setdefault("published_at", starts - timedelta(days=60))  # cancelled before publication
-        if values["kind"] == EventKind.TALENT_DAY and "talent_day_year" not in values:
-            values["talent_day_year"] = values["starts_at"].astimezone(UTC).year
-        return _persist(app, lambda: Event(**values, agenda_items=[AgendaItem(**item) for item in agenda]))
-    return make
+def make_candidate(factories):
+    return factories.make_candidate
 
 
 @pytest.fixture
-def make_candidate(app, make_user):
-    """A candidate account with a profile complete enough to register; ``profile`` overrides fields."""
-    def make(email: str | None = None, locale: str | None = None, **profile) -> User:
-        user = make_user(Role.CANDIDATE, email=email, locale=locale)
-        values = dict(name="李明", name_latin="Li Ming", phone="+8613800138000", birth_year=1998,
-                      degree=Degree.MASTER, school="浙江大学", major="计算机科学", graduation_year=2027)
-        values.update(profile)
-        _persist(app, lambda: CandidateProfile(user_id=user.id, **values))
-        return user
-    return make
+def make_organizer(factories):
+    return factories.make_organizer
 
 
 @pytest.fixture
-def make_organization(app, make_user):
-    """An organization with an owner account (``organization.owner_id``, its address confirmed); verified
-    unless told otherwise."""
-    counter = iter(range(1, 10_000))
-
-    def make(status: OrganizationStatus = OrganizationStatus.VERIFIED, owner: User | None = None,
-             **overrides) -> Organization:
-        number = next(counter)
-        owner = owner or make_user(Role.EMPLOYER, email=f"owner{number}@org{number}.example.com", email_verified=True)
-        values = dict(name_zh=f"杭州测试科技有限公司{number}", name_en=f"Hangzhou Test Tech {number}",
-                      credit_code=f"91330100TEST{number:06d}", industry=Industry.I,
-                      size=OrganizationSize.FROM_100, city="杭州", status=status)
-        values.update(overrides)
-        organization = _persist(app, lambda: Organization(**values, members=[
-            OrganizationMember(user_id=owner.id, role=MemberRole.OWNER)]))
-        organization.owner_id = owner.id
-        return organization
-    return make
+def make_event(factories):
+    return factories.make_event
 
 
 @pytest.fixture
-def make_staff(app, make_user):
-    """An employer account that is staff of the organization."""
-    def make(organization: Organization, role: MemberRole = MemberRole.STAFF, email: str | None = None) -> User:
-        user = make_user(Role.EMPLOYER, email=email)
-        _persist(app, lambda: OrganizationMember(organization_id=organization.id, user_id=user.id, role=role))
-        return user
-    return make
+def make_fair(factories):
+    return factories.make_fair
 
 
 @pytest.fixture
-def make_booth(app):
-    def make(event: Event, organization: Organization, status: BoothStatus = BoothStatus.APPROVED,
-             **overrides) -> Booth:
-        values = dict(event_id=event.id, organization_id=organization.id, booth_type=BoothType.STANDARD,
-                      interviewers=2, status=status)
-        values.update(overrides)
-        return _persist(app, lambda: Booth(**values))
-    return make
+def make_registration(factories):
+    return factories.make_registration
+
+
+@pytest.fixture
+def make_registrant(factories):
+    return factories.make_registrant
+
+
+@pytest.fixture
+def make_organization(factories):
+    return factories.make_organization
+
+
+@pytest.fixture
+def make_staff(factories):
+    return factories.make_staff
+
+
+@pytest.fixture
+def make_booth(factories):
+    return factories.make_booth
+
+
+@pytest.fixture
+def make_hall(factories):
+    return factories.make_hall
+
+
+@pytest.fixture
+def make_opening(factories):
+    return factories.make_opening
+
+
+@pytest.fixture
+def matching_fair(factories):
+    """Builds a ``MatchingFair`` (tests/factories.py): ``matching_fair(quota=1, hours=1, ...)``."""
+    return factories.matching_fair
 
 
 @pytest.fixture
@@ -224,7 +239,7 @@ def login(client):
 
 
 @pytest.fixture
-def organizer(make_user, login):
-    user = make_user(Role.ORGANIZER, email="organizer@example.org", display_name="主办方 Organizer")
+def organizer(make_organizer, login):
+    user = make_organizer(email="organizer@example.org")
     login(user)
     return user

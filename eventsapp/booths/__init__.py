@@ -1,10 +1,10 @@
 """Booths: applying for a booth at a fair, the organizers' decisions, hall floor plans and placing the
 booths on them (pure ``floorplan``, ``placement``, ``svgmap``). Its e-mails are in ``emails``.
 
-May import, besides the shared modules at eventsapp's top level: accounts, employers, events, notifications,
+May import, besides the shared modules at eventsapp's top level: accounts, audit, employers, events, notifications,
 registrations.
 """
 
-ALLOWED_IMPORTS = frozenset({"audit", 
-    "accounts", "employers", "events", "matchmaking", "notifications", "registrations"
+ALLOWED_IMPORTS = frozenset({
+    "accounts", "audit", "employers", "events", "matchmaking", "notifications", "registrations"
 })

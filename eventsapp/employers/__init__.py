@@ -2,10 +2,10 @@
 halls, booths, openings, bookmarks, shortlists and profile views that other features build on. Its
 e-mails are in ``emails``.
 
-May import, besides the shared modules at eventsapp's top level: accounts, candidates, events, main,
+May import, besides the shared modules at eventsapp's top level: accounts, audit, candidates, events, main,
 notifications, registrations.
 """
 
-ALLOWED_IMPORTS = frozenset({"audit", 
-    "accounts", "candidates", "events", "main", "notifications", "registrations"
+ALLOWED_IMPORTS = frozenset({
+    "accounts", "audit", "candidates", "events", "main", "notifications", "registrations"
 })

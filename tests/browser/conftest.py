@@ -31,8 +31,8 @@ def browser():
 
 
 @pytest.fixture
-def live_server(app, monkeypatch):
-    """The test app on a free port, with CSRF checks on as in production."""
+def live_server(app, monkeypatch, real_commits):
+    """The test app on a free port, with CSRF checks on as in production (and commits the server sees)."""
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -23,7 +23,7 @@ from eventsapp.extensions import db
 from eventsapp.matchmaking import runs
 from eventsapp.registrations.services import find_registration
 from tests.conftest import PASSWORD
-from tests.unit.test_match_runs import MatchingFair
+from tests.factories import MatchingFair
 
 pytestmark = pytest.mark.browser
 PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)

@@ -104,7 +104,7 @@ def _new_job(event, options=None, locale="zh_CN"):
     return job_id
 
 
-def test_job_in_a_thread_renders_and_keeps_the_file(app, fair, badge_folder):
+def test_job_in_a_thread_renders_and_keeps_the_file(app, fair, badge_folder, real_commits):
     job_id = _new_job(fair)
     assert jobs.start_job(job_id) == "thread"
     app.extensions["badge_job_threads"][-1].join(timeout=120)
@@ -197,7 +197,7 @@ def test_a_job_queued_in_a_web_process_that_stopped_is_marked_failed(fair, app, 
     assert [job.id for job in jobs.fail_stalled_jobs(fair.id, STALE, now=created + timedelta(minutes=6))] == [job_id]
 
 
-def test_the_heartbeat_beats_while_the_job_runs(app, fair):
+def test_the_heartbeat_beats_while_the_job_runs(app, fair, real_commits):
     job_id = _new_job(fair)
     job = db.session.get(BadgeJob, job_id)
     started = utcnow() - timedelta(minutes=10)
@@ -217,7 +217,7 @@ def _run_and_hang(app, job_id):
         jobs.run_badge_job(job_id)
 
 
-def test_a_killed_print_process_leaves_a_job_that_is_found_and_run_again(app, fair, badge_folder):
+def test_a_killed_print_process_leaves_a_job_that_is_found_and_run_again(app, fair, badge_folder, real_commits):
     job_id = _new_job(fair)
     process = multiprocessing.get_context("fork").Process(target=_run_and_hang, args=(app, job_id))
     process.start()

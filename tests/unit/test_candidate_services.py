@@ -1,11 +1,9 @@
 """The candidate services: profile rules, résumé checks and storage, consent, export and erasure."""
 import json
-from io import BytesIO
 from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
-from pypdf import PdfWriter
 from sqlalchemy import select
 
 from eventsapp.accounts.models import Role
@@ -26,20 +24,9 @@ from eventsapp.registrations.models import (
     RegistrationStatus,
 )
 from eventsapp.validation import ValidationFailed
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, make_pdf
 
 THIS_YEAR = 2026
-
-
-def make_pdf(pages: int = 1, password: str | None = None) -> bytes:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=200, height=200)
-    if password:
-        writer.encrypt(user_password=password, algorithm="RC4-128")
-    buffer = BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 @pytest.fixture(autouse=True)

@@ -206,7 +206,7 @@ def test_queued_scan_times_are_kept_clamped_and_a_resent_scan_is_recognised(door
 
 
 def test_two_gates_scanning_the_same_badges_at_once_record_one_check_in_each(app, make_event, make_user,
-                                                                            make_candidate):
+                                                                            make_candidate, real_commits):
     with app.app_context():
         event = make_event(starts_at=datetime.now(UTC) - timedelta(hours=1))
         gates = [make_user(Role.ORGANIZER) for _ in range(2)]

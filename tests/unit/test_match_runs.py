@@ -1,8 +1,8 @@
 """Matching runs as services (no HTTP): reading the preferences, running, saving, publishing,
 e-mails, explanations and what candidates and employers see afterwards.
 
-``MatchingFair`` builds a fair with its matching settings in a line per booth or candidate; the
-web tests use it too.
+``MatchingFair`` (tests/factories.py) builds a fair with its matching settings in a line per booth
+or candidate.
 """
 from __future__ import annotations
 
@@ -13,112 +13,33 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask import has_app_context
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from eventsapp.accounts.models import User
-from eventsapp.candidates.models import CandidateSkill, Degree
+from eventsapp.candidates.models import Degree
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import Booth, BoothStatus, Hall, Opening, ShortlistEntry
+from eventsapp.employers.models import Booth, BoothStatus
 from eventsapp.extensions import db
 from eventsapp.matching import Reason
 from eventsapp.matchmaking import preferences, run_results, runs, schedules
 from eventsapp.matchmaking.models import (
-    BoothExclusion,
-    CandidateChoice,
     Interview,
-    MatchingRound,
     MatchRun,
     MatchRunBooth,
     MatchRunCandidate,
     RunStatus,
 )
 from eventsapp.notifications.models import OutboxMessage
-from eventsapp.registrations.models import Registration, RegistrationStatus
-from tests.conftest import local
+from eventsapp.registrations.models import RegistrationStatus
+from tests.factories import MatchingFair, local  # noqa: F401 - MatchingFair: its old home
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-class MatchingFair:
-    """A published fair in 30 days with a hall, matching settings (09:00 + ``hours``, ``slot_minutes``
-    slots, ``quota`` interviews per candidate) and helpers to add booths, candidates and rankings."""
-
-    def __init__(self, app, make_event, make_organization, make_booth, make_candidate, make_staff,
-                 hours: float = 2, slot_minutes: int = 30, quota: int = 3, settings: bool = True, **event):
-        self.app, self.make_organization, self.make_booth = app, make_organization, make_booth
-        self.make_candidate, self.make_staff = make_candidate, make_staff
-        if "starts_at" not in event:  # 09:00 in Hangzhou, 30 days from now
-            day = (utcnow() + timedelta(days=30)).astimezone(SHANGHAI)
-            event["starts_at"] = local(day.year, day.month, day.day, 9, 0)
-        self.event = make_event(**event)
-        self.start = self.event.starts_at
-        self.slot_minutes = slot_minutes
-        self.hall = self._save(Hall(event_id=self.event.id, name="A", rows=6, cols=10))
-        self.cells = iter(range(1, 61))
-        if settings:
-            self._save(MatchingRound(
-                event_id=self.event.id, deadline=self.start - timedelta(days=1), max_ranked=10,
-                interviews_per_candidate=quota, slot_minutes=slot_minutes, interviews_start_at=self.start,
-                interviews_end_at=self.start + timedelta(hours=hours), weights_json="{}"))
-
-    def _save(self, *rows):
-        """Add and commit (in the test's own app context, or a fresh one); return the first row detached-safe."""
-        def store():
-            db.session.add_all(rows)
-            db.session.commit()
-            for row in rows:
-                db.session.refresh(row)
-        if has_app_context():
-            store()
-            return rows[0]
-        with self.app.app_context():
-            store()
-            for row in rows:
-                db.session.expunge(row)
-            return rows[0]
-
-    def booth(self, interviewers: int = 1, status: BoothStatus = BoothStatus.APPROVED, organization=None,
-              placed: bool = True, **organization_fields) -> Booth:
-        organization = organization or self.make_organization(**organization_fields)
-        cell = next(self.cells)
-        place = dict(hall_id=self.hall.id, row=(cell - 1) // 10 + 1, col=(cell - 1) % 10 + 1, code=f"A-{cell}") \
-            if placed and status == BoothStatus.APPROVED else {}
-        booth = self.make_booth(self.event, organization, status=status, interviewers=interviewers, **place)
-        booth.organization_ref = organization
-        return booth
-
-    def candidate(self, *booths, status: RegistrationStatus = RegistrationStatus.CONFIRMED, email=None,
-                  skills=(), **profile) -> User:
-        person = self.make_candidate(email=email, **profile)
-        now = utcnow()
-        rows = [Registration(event_id=self.event.id, user_id=person.id, status=status, queued_at=now,
-                             confirmed_at=now if status == RegistrationStatus.CONFIRMED else None)]
-        rows += [CandidateChoice(event_id=self.event.id, candidate_id=person.id, booth_id=booth.id, position=number)
-                 for number, booth in enumerate(booths, start=1)]
-        rows += [CandidateSkill(user_id=person.id, name=name) for name in skills]
-        self._save(*rows)
-        return person
-
-    def shortlist(self, booth: Booth, candidate: User, rank: int | None) -> None:
-        self._save(ShortlistEntry(booth_id=booth.id, candidate_id=candidate.id, rank=rank, note=""))
-
-    def exclude(self, booth: Booth, candidate: User) -> None:
-        self._save(BoothExclusion(booth_id=booth.id, candidate_id=candidate.id))
-
-    def opening(self, booth: Booth, **fields) -> None:
-        self._save(Opening(organization_id=booth.organization_id, event_id=self.event.id, title="岗位", **fields))
-
-    def at(self, slot: int):
-        return self.start + timedelta(minutes=self.slot_minutes * slot)
-
-
 @pytest.fixture
-def fair_factory(app, make_event, make_organization, make_booth, make_candidate, make_staff):
-    def build(**settings) -> MatchingFair:
-        return MatchingFair(app, make_event, make_organization, make_booth, make_candidate, make_staff, **settings)
-    return build
+def fair_factory(matching_fair):
+    return matching_fair
 
 
 @pytest.fixture

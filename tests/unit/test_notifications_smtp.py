@@ -149,7 +149,7 @@ def test_a_server_that_is_down_gets_the_message_once_it_is_back(app, smtp_server
     assert len(smtp_server.envelopes) == 1
 
 
-def test_workers_running_at_once_send_each_message_exactly_once(app, smtp_server):
+def test_workers_running_at_once_send_each_message_exactly_once(app, smtp_server, real_commits):
     with app.app_context():
         for number in range(24):
             services.queue_email("verify_email", f"person{number}@example.org", "en", "verify_email",
@@ -259,7 +259,8 @@ class SlowInbox(Inbox):
         return await super().handle_DATA(server, session, envelope)
 
 
-def test_sigterm_lets_the_worker_finish_the_message_in_flight_then_stop(app, chinese_registration):
+def test_sigterm_lets_the_worker_finish_the_message_in_flight_then_stop(app, chinese_registration,
+                                                                         real_commits):
     for position in (1, 2, 3):
         registration_emails.tell_waitlisted(chinese_registration, position)
     db.session.commit()

@@ -20,7 +20,7 @@ from eventsapp.employers.models import (
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.validation import ValidationFailed
-from tests.unit.organization_helpers import credit_code, image_bytes, organization_data, png_claiming
+from tests.factories import credit_code, image_bytes, organization_data, png_claiming
 
 MAX_BYTES = 2 * 1024 * 1024
 

@@ -2,42 +2,20 @@
 ones, links included, pass. The files are made here with pypdf, as an attacker would."""
 from __future__ import annotations
 
-from io import BytesIO
-
 import pytest
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
 from eventsapp.pdfcheck import PdfProblem, check_uploaded_pdf
-
-
-def pdf(pages: int = 1, build=None) -> bytes:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=200, height=200)
-    if build is not None:
-        build(writer)
-    buffer = BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
-def action(kind: str, **entries) -> DictionaryObject:
-    values = {NameObject("/Type"): NameObject("/Action"), NameObject("/S"): NameObject(kind)}
-    values.update({NameObject(f"/{key}"): value for key, value in entries.items()})
-    return DictionaryObject(values)
+from tests.factories import document_javascript
+from tests.factories import make_pdf as pdf
+from tests.factories import pdf_action as action
 
 
 def open_action(kind: str, **entries):
     def build(writer: PdfWriter) -> None:
         writer._root_object[NameObject("/OpenAction")] = writer._add_object(action(kind, **entries))
     return build
-
-
-def document_javascript(writer: PdfWriter) -> None:  # run when the document opens, from its name tree
-    script = writer._add_object(action("/JavaScript", JS=TextStringObject("app.alert('hello');")))
-    writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): DictionaryObject(
-        {NameObject("/Names"): ArrayObject([TextStringObject("init"), script])})})
 
 
 def page_actions(writer: PdfWriter) -> None:  # "additional actions": run when the page opens

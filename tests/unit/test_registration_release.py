@@ -26,7 +26,7 @@ from eventsapp.notifications.models import OutboxMessage
 from eventsapp.registrations import services as registrations
 from eventsapp.registrations.export import registrants_csv
 from eventsapp.registrations.models import Registration, RegistrationStatus
-from tests.unit.test_match_runs import MatchingFair
+from tests.factories import MatchingFair
 
 
 @pytest.fixture

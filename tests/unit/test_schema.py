@@ -13,7 +13,7 @@ from eventsapp.config import ConfigurationError, TestConfig, check_production_se
 from eventsapp.extensions import db
 
 
-def test_models_and_migrations_agree(ctx):
+def test_models_and_migrations_agree(ctx, real_commits):
     with db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
                                        db.metadata)

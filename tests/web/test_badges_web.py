@@ -169,7 +169,7 @@ def test_crew_add_change_and_remove(app, client, organizer, make_event, make_use
 
 
 def test_large_batch_becomes_a_job_that_finishes(app, client, organizer, make_event, confirmed, monkeypatch,
-                                                 tmp_path):
+                                                 tmp_path, real_commits):
     monkeypatch.setitem(app.config, "BADGE_INLINE_LIMIT", 1)
     monkeypatch.setitem(app.config, "BADGE_FOLDER", str(tmp_path))
     event = make_event()
@@ -225,7 +225,7 @@ def stalled_job(app, event, minutes_silent=30) -> int:
 
 
 def test_a_print_run_whose_process_died_shows_failed_and_runs_again(app, client, organizer, make_event, confirmed,
-                                                                    tmp_path, monkeypatch):
+                                                                    tmp_path, monkeypatch, real_commits):
     monkeypatch.setitem(app.config, "BADGE_FOLDER", str(tmp_path))
     event = make_event()
     confirmed(event, name="张伟")

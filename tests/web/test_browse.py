@@ -6,29 +6,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
+from eventsapp.candidates.models import Degree, TalentClass
 from eventsapp.extensions import db
-from eventsapp.registrations.models import Registration, RegistrationStatus
+from eventsapp.registrations.models import RegistrationStatus
+from tests.factories import add_registrant
 
 EN = {"Accept-Language": "en"}
 THIS_YEAR = datetime.now(ZoneInfo("Asia/Shanghai")).year
-
-
-def add_registrant(app, make_candidate, event, status=RegistrationStatus.CONFIRMED, consent=True, skills=(),
-                   resume=None, **profile):
-    """A candidate registered for the event, with skills, consent to be seen (unless told) and optionally a
-    résumé file stored under ``resume`` (the folder)."""
-    user = make_candidate(show_to_employers=consent, **profile)
-    with app.app_context():
-        db.session.add(Registration(event_id=event.id, user_id=user.id, status=status))
-        db.session.add_all(CandidateSkill(user_id=user.id, name=name) for name in skills)
-        if resume is not None:
-            resume.mkdir(parents=True, exist_ok=True)
-            (resume / f"cv-{user.id}.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
-            stored = db.session.get(CandidateProfile, user.id)
-            stored.resume_storage_name, stored.resume_filename = f"cv-{user.id}.pdf", "李明-简历.pdf"
-        db.session.commit()
-    return user
 
 
 @pytest.fixture

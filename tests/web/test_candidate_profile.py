@@ -10,8 +10,7 @@ from sqlalchemy import select
 from eventsapp.accounts.models import Role
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
 from eventsapp.extensions import db
-from tests.unit.test_candidate_services import make_pdf
-from tests.unit.test_pdfcheck import document_javascript, pdf
+from tests.factories import document_javascript, make_pdf
 
 EN = {"Accept-Language": "en"}
 MY_PAGES = ["/my/profile", "/my/profile/resume", "/my/privacy", "/my/data.json"]
@@ -232,8 +231,8 @@ def test_a_new_resume_replaces_the_old_file(app, client, candidate, resume_folde
     (b"%PDF-1.4\n1 0 obj garbage\n%%EOF", "cv.pdf", "This PDF is incomplete or damaged."),
     (make_pdf()[:-100], "cv.pdf", "This PDF is incomplete or damaged."),
     (b"", "cv.pdf", "Choose your résumé as a PDF file."),
-    (pdf(build=document_javascript), "cv.pdf", "This PDF contains active content (JavaScript)"),
-    (pdf(pages=51), "cv.pdf", "This PDF has 51 pages; at most 50 are accepted."),
+    (make_pdf(build=document_javascript), "cv.pdf", "This PDF contains active content (JavaScript)"),
+    (make_pdf(pages=51), "cv.pdf", "This PDF has 51 pages; at most 50 are accepted."),
 ])
 def test_a_file_that_is_not_a_good_pdf_is_refused_beside_the_field(app, client, candidate, resume_folder, data,
                                                                    filename, message):

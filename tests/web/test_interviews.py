@@ -9,7 +9,7 @@ import pytest
 from eventsapp.accounts.models import Role
 from eventsapp.extensions import db
 from eventsapp.matchmaking import runs
-from tests.unit.test_match_runs import MatchingFair
+from tests.factories import MatchingFair
 
 EN = {"Accept-Language": "en"}
 

@@ -11,7 +11,7 @@ from eventsapp.matchmaking import run_results
 from eventsapp.matchmaking.cli import match_group
 from eventsapp.matchmaking.models import Interview, MatchRun, RunStatus
 from eventsapp.notifications.models import OutboxMessage
-from tests.unit.test_match_runs import MatchingFair
+from tests.factories import MatchingFair
 
 EN = {"Accept-Language": "en"}
 # What the confirmation page sends; the fixture's preferences are still open, so publishing is early.

@@ -20,7 +20,7 @@ from eventsapp.matchmaking.models import MatchingRound, MatchRun, RunStatus
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
 from eventsapp.registrations.models import Registration, RegistrationQuestion, RegistrationStatus
 from tests.conftest import PASSWORD, local
-from tests.unit.test_match_runs import MatchingFair
+from tests.factories import MatchingFair
 
 EN = {"Accept-Language": "en"}
 

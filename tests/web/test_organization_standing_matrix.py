@@ -26,7 +26,7 @@ from eventsapp.employers.models import (
 )
 from eventsapp.extensions import db
 from eventsapp.matchmaking.models import CandidateChoice, Interview, MatchRun, RunStatus
-from tests.web.test_browse import add_registrant
+from tests.factories import add_registrant
 
 EN = {"Accept-Language": "en"}
 JSON = {"Accept": "application/json"}

@@ -14,7 +14,7 @@ from eventsapp.employers.models import Invitation, MemberRole, Organization, Org
 from eventsapp.employers.views import logo_url
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
-from tests.unit.organization_helpers import credit_code, image_bytes
+from tests.factories import credit_code, image_bytes
 
 EN = {"Accept-Language": "en"}
 

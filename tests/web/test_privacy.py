@@ -17,8 +17,7 @@ from eventsapp.registrations.models import (
     RegistrationQuestion,
     RegistrationStatus,
 )
-from tests.conftest import PASSWORD
-from tests.unit.test_candidate_services import make_pdf
+from tests.factories import PASSWORD, make_pdf
 
 EN = {"Accept-Language": "en"}
 

@@ -19,7 +19,7 @@ PEOPLE, PLACES = 200, 50
 
 
 @pytest.fixture
-def server(app):
+def server(app, real_commits):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -275,7 +275,7 @@ def statements_run(app, request) -> list[str]:
 
 
 def test_registering_runs_a_handful_of_statements_whatever_the_outcome(app, client, make_event, make_candidate,
-                                                                       login):
+                                                                       login, real_commits):
     """The account with its profile, the event with its questions, the lock, one count, and the
     inserts: on PostgreSQL the registration, its log row and its e-mail are one statement."""
     event = make_event(slug="fair", capacity=1)

@@ -11,8 +11,9 @@ from eventsapp.candidates.models import CandidateProfile, Degree, TalentClass
 from eventsapp.employers.models import ShortlistEntry
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
+from tests.factories import add_registrant
 from tests.web import test_browse
-from tests.web.test_browse import EN, add_registrant
+from tests.web.test_browse import EN
 
 fair, registrant = test_browse.fair, test_browse.registrant  # the fixtures, shared
 

@@ -8,8 +8,8 @@ from playwright.sync_api import expect, sync_playwright
 from eventsapp.accounts.models import Role
 from eventsapp.employers.models import BoothType, Hall, Industry, Opening
 from eventsapp.extensions import db
-from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, live_server, screenshot  # noqa: F401 - shared fixtures
-from tests.conftest import PASSWORD
+from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 INDUSTRIES = [Industry.C, Industry.I, Industry.J, Industry.M, Industry.P, Industry.Q]
