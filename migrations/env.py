@@ -104,6 +104,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # SQLite alters a table by copying it and dropping the old one (batch mode): with foreign keys
+        # enforced, dropping the old table would cascade and delete every row that points at it. Keys are
+        # off while migrating (the pragma only works outside a transaction) and checked afterwards.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # on the driver's connection: SQLAlchemy would open a transaction first
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -112,6 +118,13 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+
+        if sqlite:
+            driver = connection.connection.driver_connection
+            broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+            driver.execute("PRAGMA foreign_keys=ON")
+            if broken:
+                raise RuntimeError(f"the migration left rows pointing at missing rows: {broken[:10]}")
 
 
 if context.is_offline_mode():

@@ -30,6 +30,32 @@ def test_migrations_go_down_and_up_again_from_empty(tmp_path):
         db.engine.dispose()
 
 
+def test_sqlite_migrations_that_rebuild_a_table_keep_the_rows_pointing_at_it(tmp_path):
+    """Batch mode copies a table and drops the old one: with foreign keys enforced during the migration,
+    the drop cascaded and deleted every member of every organization (and their booths)."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db"})
+    with app.app_context():
+        upgrade(revision="a1278e910153")  # just before a migration that rebuilds the organization table
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO user_account (id, email, display_name, password_hash, role, created_at) "
+                "VALUES (1, 'a@example.cn', 'A', 'x', 'employer', '2026-01-01')")
+            connection.exec_driver_sql(
+                "INSERT INTO organization (id, name_zh, name_en, credit_code, industry, size, city, website, "
+                "description, status, status_reason, created_at, updated_at) VALUES (1, '甲公司', 'A Ltd', "
+                "'91330100MA27XXXX0X', 'I', '20_99', '杭州', '', '', 'verified', '', '2026-01-01', '2026-01-01')")
+            connection.exec_driver_sql(
+                "INSERT INTO organization_member (id, organization_id, user_id, role, created_at) "
+                "VALUES (1, 1, 1, 'owner', '2026-01-01')")
+        upgrade()
+        downgrade(revision="a1278e910153")
+        upgrade()
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM organization_member").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # back on afterwards
+        db.engine.dispose()
+
+
 PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "x" * 48, "PUBLIC_BASE_URL": "https://talent.example.cn",
               "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}
 
