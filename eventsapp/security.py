@@ -63,15 +63,20 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+SECRET_LINK_PAGES = frozenset({"organizations.invitation", "accounts.reset_password", "accounts.verify_email"})
+
+
 def keep_personal_pages_out_of_caches(response: Response) -> Response:
     """Whatever a logged-in person is shown (pages, résumés, badges, exports) is stored by no cache,
     the browser's included, so the next user of a shared computer cannot bring it back.
 
     Responses that say they are public (logos, public calendar feeds) and the static files keep their
-    own rules. The session decides, not the database: this works even when the database is down."""
+    own rules. The session decides, not the database: this works even when the database is down.
+    Pages opened with a secret link (an invitation, a password reset, an e-mail check) show personal
+    details before anyone logs in, so they are kept out of caches too."""
     if request.endpoint == "static" or response.cache_control.public:
         return response
-    if session.get("_user_id") is not None:
+    if session.get("_user_id") is not None or request.endpoint in SECRET_LINK_PAGES:
         response.cache_control.no_store = True
         response.cache_control.private = True
         response.cache_control.max_age = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_wtf import FlaskForm
+from eventsapp.formfields import WebForm
 
 
 class ValidationFailed(Exception):
@@ -17,7 +17,7 @@ class ValidationFailed(Exception):
         super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors))
 
 
-def apply_to_form(form: FlaskForm, failure: ValidationFailed) -> list[str]:
+def apply_to_form(form: WebForm, failure: ValidationFailed) -> list[str]:
     """Attach each error to its field; return the messages that belong to no field."""
     general = []
     for field_name, message in failure.errors:

@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from eventsapp.accounts.models import SELF_SERVICE_ROLES, Role
 from eventsapp.accounts.passwords import MAX_LENGTH
+from eventsapp.formfields import WebForm
 
 ROLE_LABELS = {
     Role.CANDIDATE: _l("Candidate"),
@@ -15,7 +15,7 @@ ROLE_LABELS = {
 }
 
 
-class SignupForm(FlaskForm):
+class SignupForm(WebForm):
     role = RadioField(
         _l("I am"),
         choices=[SelectChoice(Role.CANDIDATE.value, _l("a candidate looking for a job")),
@@ -42,7 +42,7 @@ class SignupForm(FlaskForm):
         return role
 
 
-class LoginForm(FlaskForm):
+class LoginForm(WebForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address.")),
                                                  Length(max=254, message=_l("At most %(max)d characters."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
@@ -50,7 +50,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Remember me on this device"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(WebForm):
     current_password = PasswordField(_l("Current password"),
                                      validators=[DataRequired(_l("Enter your current password."))])
     new_password = PasswordField(_l("New password"), validators=[
@@ -61,19 +61,19 @@ class ChangePasswordForm(FlaskForm):
         EqualTo("new_password", _l("The two passwords are not the same."))])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(WebForm):
     role = SelectField(_l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
                        validators=[DataRequired()])
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(WebForm):
     email = EmailField(_l("E-mail"), validators=[
         DataRequired(_l("Enter your e-mail address.")),
         Length(max=254, message=_l("At most %(max)d characters.")),
         Email(_l("Enter a valid e-mail address, like name@example.com."), check_deliverability=False)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(WebForm):
     password = PasswordField(_l("New password"), validators=[
         DataRequired(_l("Choose a new password.")), Length(max=MAX_LENGTH, message=_l("At most %(max)d characters."))],
         description=_l("At least 10 characters; a short sentence is easy to remember."))

@@ -4,10 +4,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
+
+from eventsapp.formfields import WebForm
 
 OBJECT_LABELS = {
     "organization": _l("Organization"),
@@ -57,7 +58,7 @@ def label_values(object_type: str, field: str, labels: Mapping) -> None:
     VALUE_LABELS[(object_type, field)] = {getattr(key, "value", key): label for key, label in labels.items()}
 
 
-class ActivityFilterForm(FlaskForm):
+class ActivityFilterForm(WebForm):
     """Read from the query string (no CSRF: it changes nothing)."""
 
     class Meta:

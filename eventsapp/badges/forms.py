@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
@@ -10,9 +9,10 @@ from eventsapp.badges.batches import SORT_LABELS
 from eventsapp.badges.models import CREW_ROLES
 from eventsapp.badges.rendering import LAYOUTS
 from eventsapp.badges.roles import ROLE_LABELS
+from eventsapp.formfields import WebForm
 
 
-class BatchForm(FlaskForm):
+class BatchForm(WebForm):
     """What to print: read from the page's query string to preview, posted to render."""
 
     layout = SelectField(_l("Layout"), choices=[SelectChoice(key, layout.label) for key, layout in LAYOUTS.items()],
@@ -27,7 +27,7 @@ class BatchForm(FlaskForm):
     print_anyway = BooleanField(_l("Print the names listed above anyway"))
 
 
-class CrewForm(FlaskForm):
+class CrewForm(WebForm):
     email = EmailField(_l("E-mail of an existing account"), validators=[DataRequired(), Email(), Length(max=254)],
                        filters=[lambda v: (v or "").strip()])
     role = SelectField(_l("Role"), choices=[SelectChoice(role.value, ROLE_LABELS[role]) for role in CREW_ROLES],

@@ -19,7 +19,6 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -36,6 +35,7 @@ from eventsapp.candidates.models import CandidateProfile
 from eventsapp.employers.models import Hall
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
+from eventsapp.formfields import WebForm
 from eventsapp.loaders import event_child_or_404, event_or_404, public_event_or_404
 from eventsapp.main.errors import json_error
 from eventsapp.textsearch import contains_pattern
@@ -130,7 +130,7 @@ def overview(event_id: int, batch_form: BatchForm | None = None, crew_form: Crew
     return render_template(
         "badges/manage.html", event=event, form=form, options=options, matching=len(cards), problems=problems,
         counts=batches.role_counts(event.id), role_labels=ROLE_LABELS, colours=ROLE_COLOURS,
-        jobs=recent_jobs, job_error=jobs.error_text, again_form=FlaskForm(),
+        jobs=recent_jobs, job_error=jobs.error_text, again_form=WebForm(),
         inline_limit=current_app.config["BADGE_INLINE_LIMIT"], crew=crew.crew_of(event.id),
         crew_form=crew_form or CrewForm(),
         pagination=pagination, search=search, names=names), status
@@ -187,7 +187,7 @@ def job_status(event_id: int, job_id: int):
 def job_again(event_id: int, job_id: int):
     """Run a failed print run again, with the same filters, layout and language."""
     job = event_child_or_404(BadgeJob, event_id, job_id)
-    if not FlaskForm().validate_on_submit():
+    if not WebForm().validate_on_submit():
         abort(400)
     try:
         again_id = jobs.run_again(job, current_user.id).id

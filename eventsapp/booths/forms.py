@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -10,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from eventsapp.booths import services
 from eventsapp.booths.services import BoothApplication, HallData
 from eventsapp.employers.models import BoothStatus, BoothType
+from eventsapp.formfields import WebForm
 
 BOOTH_TYPE_LABELS = {
     BoothType.STANDARD: _l("Standard booth (one cell)"),
@@ -31,7 +31,7 @@ def optional_int(value) -> int | None:
     return int(value)
 
 
-class BoothApplicationForm(FlaskForm):
+class BoothApplicationForm(WebForm):
     booth_type = RadioField(_l("Booth"), choices=[SelectChoice(kind.value, label)
                                                   for kind, label in BOOTH_TYPE_LABELS.items()],
                             default=BoothType.STANDARD.value,
@@ -50,18 +50,18 @@ class BoothApplicationForm(FlaskForm):
                                 note=self.note.data or "")
 
 
-class RejectForm(FlaskForm):
+class RejectForm(WebForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason: the organization is told.")),
                                                    Length(max=services.MAX_REASON_LENGTH, message=TOO_LONG)])
 
 
-class MaxBoothsForm(FlaskForm):
+class MaxBoothsForm(WebForm):
     max_booths_per_organization = IntegerField(_l("Booths one organization may hold"), validators=[
         InputRequired(_l("Enter a number.")), NumberRange(min=1, max=services.MAX_BOOTHS_LIMIT, message=WHOLE_NUMBER)],
         description=_l("Counts applications awaiting a decision and approved booths."))
 
 
-class HallForm(FlaskForm):
+class HallForm(WebForm):
     name = StringField(_l("Hall name"), validators=[Length(max=40, message=TOO_LONG)],
                        description=_l("Letters or digits, e.g. A. Booth codes start with it: A-12."))
     rows = IntegerField(_l("Rows"), validators=[Optional()],
@@ -81,7 +81,7 @@ class HallForm(FlaskForm):
                         blocked_cells=self.blocked_cells.data or "")
 
 
-class PlaceForm(FlaskForm):
+class PlaceForm(WebForm):
     """Place an approved booth by code, or by hall, row and column."""
 
     booth_id = SelectField(_l("Booth"), coerce=int, validators=[InputRequired(_l("Choose a booth."))],

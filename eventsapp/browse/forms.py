@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
@@ -11,7 +10,7 @@ from eventsapp.browse import services
 from eventsapp.candidates.choices import DEGREE_LABELS
 from eventsapp.candidates.forms import YearField
 from eventsapp.candidates.models import Degree, TalentClass
-from eventsapp.formfields import CheckboxesField
+from eventsapp.formfields import CheckboxesField, WebForm
 from eventsapp.requestbounds import DB_INT_MAX
 from eventsapp.typedtext import split_tags
 
@@ -30,7 +29,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class BrowseForm(FlaskForm):
+class BrowseForm(WebForm):
     """The filters over an event's registrants: a GET form, so a search can be bookmarked and shared."""
 
     class Meta:
@@ -88,7 +87,7 @@ class RankField(IntegerField):
             raise ValueError(RANK_MESSAGE) from None
 
 
-class ShortlistEntryForm(FlaskForm):
+class ShortlistEntryForm(WebForm):
     note = TextAreaField(_l("Private note"), validators=[Length(max=services.NOTE_MAX_LENGTH, message=TOO_LONG)])
     rank = RankField(_l("Rank"), validators=[Optional(), NumberRange(min=1, max=services.RANK_MAX,
                                                                       message=RANK_MESSAGE)],

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, PasswordField, RadioField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
@@ -12,6 +11,7 @@ from eventsapp.accounts.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from eventsapp.candidates.choices import DEGREE_LABELS, TALENT_CLASS_DESCRIPTIONS
 from eventsapp.candidates.models import Degree, TalentClass
 from eventsapp.candidates.services import MAX_SKILLS, ProfileData
+from eventsapp.formfields import WebForm
 
 TOO_LONG = _l("At most %(max)d characters.")
 
@@ -39,7 +39,7 @@ class YearField(IntegerField):
             raise ValueError(_l("Enter the year as four digits, like 1998.")) from None
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(WebForm):
     name = StringField(_l("Name as written"), filters=[_strip], validators=[
         DataRequired(_l("Enter your name as written.")), Length(max=100, message=TOO_LONG)],
         description=_l("In Chinese or in the script of your passport, e.g. 李明."))
@@ -89,7 +89,7 @@ class ProfileForm(FlaskForm):
         self.talent_class.data = data.talent_class.value if data.talent_class else ""
 
 
-class ResumeForm(FlaskForm):
+class ResumeForm(WebForm):
     resume = FileField(_l("Résumé (PDF)"), validators=[FileRequired(_l("Choose your résumé as a PDF file."))],
                        render_kw={"accept": "application/pdf,.pdf"})
 
@@ -99,12 +99,12 @@ class ResumeForm(FlaskForm):
                                      max=max_megabytes)
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(WebForm):
     show_to_employers = BooleanField(_l("Show my profile to the employers at events I register for"),
                                      render_kw={"role": "switch"})
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(WebForm):
     password = PasswordField(_l("Your password"), render_kw={"autocomplete": "current-password"}, validators=[
         DataRequired(_l("Enter your password to confirm.")),
         Length(max=PASSWORD_MAX_LENGTH, message=TOO_LONG)],

@@ -1,20 +1,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length
 
 from eventsapp.browse.services import NOTE_MAX_LENGTH
 from eventsapp.checkin.leads import RATING_MESSAGE, RATINGS
+from eventsapp.formfields import WebForm
 
 RATING_LABELS = dict(zip(RATINGS, (_l("1 · weak"), _l("2 · fair"), _l("3 · good"), _l("4 · strong")), strict=True))
 RATING_CHOICES = [SelectChoice("", _l("No rating"))] + [SelectChoice(str(value), label)
                                                         for value, label in RATING_LABELS.items()]
 
 
-class LeadForm(FlaskForm):
+class LeadForm(WebForm):
     """A lead's rating and note, on the leads list (the scan page's script sends the same fields)."""
 
     rating = SelectField(_l("Rating"), default="", choices=RATING_CHOICES, validate_choice=False,

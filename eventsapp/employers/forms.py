@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -12,6 +11,7 @@ from eventsapp.employers.choices import INDUSTRY_LABELS, ORGANIZATION_SIZE_LABEL
 from eventsapp.employers.creditcode import normalize_credit_code
 from eventsapp.employers.models import Industry, OrganizationSize
 from eventsapp.employers.services import REASON_MAX_LENGTH, TEXT_LIMITS, OrganizationData
+from eventsapp.formfields import WebForm
 
 TOO_LONG = _l("At most %(max)d characters.")
 
@@ -24,7 +24,7 @@ def _credit_code(value):
     return normalize_credit_code(value) if isinstance(value, str) else value
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(WebForm):
     name_zh = StringField(_l("Name in Chinese"), filters=[_strip],
                           validators=[Length(max=TEXT_LIMITS["name_zh"], message=TOO_LONG)],
                           description=_l("As registered, e.g. 杭州示例科技有限公司."))
@@ -83,7 +83,7 @@ class OrganizationForm(FlaskForm):
         return upload.read(max_bytes + 1) or b""
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(WebForm):
     email = EmailField(_l("Colleague's e-mail"), filters=[_strip], validators=[
         DataRequired(_l("Enter your colleague's e-mail address.")),
         Length(max=254, message=TOO_LONG),
@@ -91,7 +91,7 @@ class InvitationForm(FlaskForm):
         render_kw={"autocomplete": "off"})
 
 
-class RejectForm(FlaskForm):
+class RejectForm(WebForm):
     reason = TextAreaField(_l("Reason"), filters=[_strip],
                            validators=[Length(max=REASON_MAX_LENGTH, message=TOO_LONG)],
                            render_kw={"rows": 3, "maxlength": REASON_MAX_LENGTH},

@@ -19,7 +19,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from eventsapp.accounts.access import organizer_required
@@ -33,6 +32,7 @@ from eventsapp.employers.choices import INDUSTRY_LABELS, ORGANIZATION_SIZE_LABEL
 from eventsapp.employers.forms import InvitationForm, OrganizationForm, RejectForm
 from eventsapp.employers.models import Invitation, MemberRole, Organization, OrganizationMember, OrganizationStatus
 from eventsapp.extensions import db, limiter
+from eventsapp.formfields import WebForm
 from eventsapp.i18n import localized
 from eventsapp.main.errors import render_error
 from eventsapp.validation import ValidationFailed, apply_to_form
@@ -316,7 +316,7 @@ def _is_member_of(organization_id: int) -> bool:
 
 @blueprint.route("/employer/invitations/<token>", methods=["GET", "POST"])
 def invitation(token: str):
-    form = FlaskForm()  # the accept button: a CSRF token and nothing else
+    form = WebForm()  # the accept button: a CSRF token and nothing else
     try:
         invitation = services.invitation_for_token(token)
         if not current_user.is_authenticated:

@@ -4,7 +4,6 @@ from datetime import date
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -22,7 +21,7 @@ from eventsapp.candidates.models import TalentClass
 from eventsapp.events.choices import KIND_LABELS
 from eventsapp.events.models import EventKind
 from eventsapp.events.services import SLUG_PATTERN, AgendaItemData, EventData, EventFilters
-from eventsapp.formfields import DATETIME_FORMAT, CheckboxesField
+from eventsapp.formfields import DATETIME_FORMAT, CheckboxesField, WebForm
 from eventsapp.timezones import to_local_naive, to_utc
 
 # Zones people in our region use first; the rest follow alphabetically.
@@ -38,7 +37,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class EventForm(FlaskForm):
+class EventForm(WebForm):
     kind = SelectField(_l("Kind"), choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
                        validators=[DataRequired(_l("Choose a kind."))])
     series_id = SelectField(_l("Series"), coerce=lambda value: int(value) if value not in (None, "", "None") else None,
@@ -132,7 +131,7 @@ class EventForm(FlaskForm):
             getattr(self, name).data = to_local_naive(getattr(data, name), data.timezone)
 
 
-class AgendaItemForm(FlaskForm):
+class AgendaItemForm(WebForm):
     starts_at = DateTimeLocalField(_l("Starts"), format=DATETIME_FORMAT,
                                    validators=[InputRequired(_l("Enter a date and time."))])
     ends_at = DateTimeLocalField(_l("Ends"), format=DATETIME_FORMAT, validators=[Optional()])
@@ -158,7 +157,7 @@ class AgendaItemForm(FlaskForm):
             getattr(self, name).data = getattr(item, name)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(WebForm):
     """Sent from a confirmation page: ``confirmed`` is "yes" once the organizer has read what the action does."""
 
     confirmed = HiddenField()
@@ -168,7 +167,7 @@ class ConfirmForm(FlaskForm):
         return self.validate_on_submit() and self.confirmed.data == "yes"
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(WebForm):
     slug = StringField(_l("Web address"), filters=[_strip], validators=[
         DataRequired(_l("Enter a web address.")), Length(max=80, message=TOO_LONG),
         Regexp(SLUG_PATTERN, message=_l("Use lower-case letters, digits and single hyphens only."))])
@@ -176,7 +175,7 @@ class SeriesForm(FlaskForm):
     title_en = StringField(_l("Title (English)"), filters=[_strip], validators=[Length(max=200, message=TOO_LONG)])
 
 
-class EventFilterForm(FlaskForm):
+class EventFilterForm(WebForm):
     """The public list's filters, read from the query string (no CSRF: it changes nothing)."""
 
     class Meta:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, HiddenField, IntegerField, SelectField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional, StopValidation
@@ -12,7 +11,7 @@ from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional, Stop
 from eventsapp.employers.choices import INDUSTRY_LABELS
 from eventsapp.employers.models import Industry
 from eventsapp.events.models import Event
-from eventsapp.formfields import DATETIME_FORMAT
+from eventsapp.formfields import DATETIME_FORMAT, WebForm
 from eventsapp.matchmaking import fitscore
 from eventsapp.matchmaking.preferences import (
     INTERVIEWS_PER_CANDIDATE,
@@ -64,7 +63,7 @@ def _whole_number(label, bounds: tuple[int, int], default: int, description=None
                                     NumberRange(min=bounds[0], max=bounds[1], message=WHOLE_NUMBER)])
 
 
-class MatchingSettingsForm(FlaskForm):
+class MatchingSettingsForm(WebForm):
     """Times are typed in the event's zone; the interview hours are on the fair's (first) day."""
 
     deadline = DateTimeLocalField(_l("Preferences deadline"), format=DATETIME_FORMAT,
@@ -107,7 +106,7 @@ class MatchingSettingsForm(FlaskForm):
             field.data = settings.weights[name]
 
 
-class BoothSearchForm(FlaskForm):
+class BoothSearchForm(WebForm):
     """The booth list's search, read from the query string (no CSRF: it changes nothing)."""
 
     class Meta:
@@ -124,18 +123,18 @@ class BoothSearchForm(FlaskForm):
         return Industry(value) if value in {industry.value for industry in Industry} else None
 
 
-class AddBoothForm(FlaskForm):
+class AddBoothForm(WebForm):
     """"Rank this booth" from any page: ``next`` is where to go back to."""
 
     next = HiddenField()
 
 
-class MoveBoothForm(FlaskForm):
+class MoveBoothForm(WebForm):
     """Up, Down, or (from the script) a place in the list."""
 
     direction = HiddenField(validators=[Optional(), AnyOf(("up", "down"))])
     position = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_RANKED[1])])
 
 
-class AcceptableForm(FlaskForm):
+class AcceptableForm(WebForm):
     acceptable = HiddenField(validators=[AnyOf(("yes", "no"))])

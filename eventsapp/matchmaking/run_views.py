@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import NumberRange, Optional
 
@@ -20,6 +19,7 @@ from eventsapp.employers import access
 from eventsapp.employers.models import Booth
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
+from eventsapp.formfields import WebForm
 from eventsapp.main.errors import render_error
 from eventsapp.matchmaking import run_results, runs, schedules
 from eventsapp.matchmaking.forms import CRITERION_LABELS
@@ -34,13 +34,13 @@ STATUS_LABELS = {RunStatus.DRAFT: _l("Draft"), RunStatus.PUBLISHED: _l("Publishe
                  RunStatus.SUPERSEDED: _l("Replaced")}
 
 
-class RunForm(FlaskForm):
+class RunForm(WebForm):
     seed = IntegerField(_l("Seed (optional)"), validators=[Optional(), NumberRange(0, runs.SEED_LIMIT - 1)],
                         description=_l("Leave it empty for a new lottery; enter the seed of an earlier run to "
                                        "repeat it with today's preferences."))
 
 
-class PublishForm(FlaskForm):
+class PublishForm(WebForm):
     """Sent from the confirmation page: ``confirmed`` says the organizer read what publishing does, and
     ``before_deadline`` that they read why publishing before the preferences' deadline is different."""
 

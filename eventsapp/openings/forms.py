@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
@@ -12,6 +11,7 @@ from eventsapp.candidates.degrees import DEGREE_LADDER
 from eventsapp.candidates.models import Degree
 from eventsapp.employers.choices import INDUSTRY_LABELS
 from eventsapp.employers.models import Industry
+from eventsapp.formfields import WebForm
 from eventsapp.openings.services import (
     MAX_DESCRIPTION,
     MAX_HEADCOUNT,
@@ -61,7 +61,7 @@ class WholeNumberField(IntegerField):
             raise ValueError(_l("Enter a whole number in digits.")) from None
 
 
-class OpeningForm(FlaskForm):
+class OpeningForm(WebForm):
     title = StringField(_l("Job title"), filters=[_strip], validators=[
         DataRequired(_l("Enter the job title.")), Length(max=MAX_TITLE, message=TOO_LONG)])
     description = TextAreaField(_l("Description"), validators=[Length(max=MAX_DESCRIPTION, message=TOO_LONG)],
@@ -112,18 +112,18 @@ class OpeningForm(FlaskForm):
         self.degree.data = data.degree.value if data.degree else ""
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(WebForm):
     """Only the CSRF token: deleting needs nothing else."""
 
 
-class BookmarkForm(FlaskForm):
+class BookmarkForm(WebForm):
     """Bookmark a booth ("on") or remove the bookmark ("off"): the same request twice changes nothing."""
 
     bookmarked = SelectField(choices=[SelectChoice("on"), SelectChoice("off")], validators=[DataRequired()])
     next = HiddenField()
 
 
-class OpeningSearchForm(FlaskForm):
+class OpeningSearchForm(WebForm):
     """The search's filters, read from the query string (no CSRF: it changes nothing)."""
 
     class Meta:

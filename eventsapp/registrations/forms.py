@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,7 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from eventsapp.formfields import CheckboxesField
+from eventsapp.formfields import CheckboxesField, WebForm
 from eventsapp.i18n import localized
 from eventsapp.registrations.choices import QUESTION_KIND_LABELS, YES_NO_LABELS
 from eventsapp.registrations.models import QuestionKind, RegistrationQuestion
@@ -24,16 +23,16 @@ from eventsapp.requestbounds import database_id
 TOO_LONG = _l("At most %(max)d characters.")
 
 
-class _NoQuestionsForm(FlaskForm):
+class _NoQuestionsForm(WebForm):
     """Events without questions (most) share this class: building a class per request costs CPU."""
 
 
-def registration_form(questions: list[RegistrationQuestion], formdata=None) -> FlaskForm:
+def registration_form(questions: list[RegistrationQuestion], formdata=None) -> WebForm:
     """A form with one field per question of the event; the service checks the answers."""
     if not questions:
         return _NoQuestionsForm(formdata=formdata) if formdata is not None else _NoQuestionsForm()
 
-    class RegistrationForm(FlaskForm):
+    class RegistrationForm(WebForm):
         pass
 
     for question in questions:
@@ -55,11 +54,11 @@ def registration_form(questions: list[RegistrationQuestion], formdata=None) -> F
     return RegistrationForm(formdata=formdata) if formdata is not None else RegistrationForm()
 
 
-def answers_from(form: FlaskForm, questions: list[RegistrationQuestion]) -> dict[int, str | list[str]]:
+def answers_from(form: WebForm, questions: list[RegistrationQuestion]) -> dict[int, str | list[str]]:
     return {question.id: getattr(form, f"question_{question.id}").data for question in questions}
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(WebForm):
     """Organizers' bulk approve / reject of pending registrations."""
 
     registration_ids = SelectMultipleField(coerce=database_id, validate_choice=False)
@@ -68,31 +67,31 @@ class DecisionForm(FlaskForm):
                          validators=[Length(max=500, message=TOO_LONG)])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(WebForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason: it is kept in the log.")),
                                                    Length(max=500, message=TOO_LONG)])
 
 
-class AddRegistrantForm(FlaskForm):
+class AddRegistrantForm(WebForm):
     email = EmailField(_l("E-mail of the account"), validators=[DataRequired(_l("Enter an e-mail address.")),
                                                                 Length(max=254, message=TOO_LONG)])
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason: it is kept in the log.")),
                                                    Length(max=500, message=TOO_LONG)])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(WebForm):
     target_event_id = SelectField(_l("Move to"), coerce=int, validators=[InputRequired()])
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason: it is kept in the log.")),
                                                    Length(max=500, message=TOO_LONG)])
 
 
-class CapacityForm(FlaskForm):
+class CapacityForm(WebForm):
     capacity = IntegerField(_l("Capacity"), validators=[
         InputRequired(_l("Enter how many people can take part.")),
         NumberRange(min=1, max=1_000_000, message=_l("Enter a whole number from %(min)d to %(max)d."))])
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(WebForm):
     kind = SelectField(_l("Kind of answer"), choices=[SelectChoice(kind.value, label)
                                                       for kind, label in QUESTION_KIND_LABELS.items()],
                        validators=[DataRequired()])

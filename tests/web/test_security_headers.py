@@ -100,6 +100,15 @@ def test_personal_downloads_are_not_stored_but_public_files_may_be(client, make_
     assert not client.get("/events").cache_control.no_store  # nobody logged in: nothing personal
 
 
+@pytest.mark.parametrize("path", ["/password/reset/not-a-token", "/verify-email/not-a-token",
+                                  "/employer/invitations/not-a-token"])
+def test_pages_opened_with_a_secret_link_are_not_stored(client, path):
+    """Nobody is logged in yet, but an invitation shows the invited address: no cache keeps it."""
+    response = client.get(path)
+    assert response.status_code < 500
+    assert response.cache_control.no_store and response.cache_control.private, path
+
+
 def test_hsts_only_in_production_over_https(app, monkeypatch):
     client = app.test_client()
     assert "Strict-Transport-Security" not in client.get("/healthz", base_url="https://talent.test").headers
