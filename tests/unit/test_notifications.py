@@ -125,7 +125,7 @@ def test_an_address_not_yet_confirmed_is_greeted_without_the_name_typed_at_sign_
 
 
 def test_what_people_wrote_never_becomes_a_link_in_an_e_mails_body(registration):
-    message = services.notify_registration_cancelled(registration(
+    message = registration_emails.tell_cancelled(registration(
         display_name="Wang at www.evil.example", title_en="Fair — prizes at https://evil.example/win",
         venue_name_en="Hall evil.example", venue_address="see evil．example"),
         reason="Details at http://evil.example/why", by_organizer=True)
