@@ -25,9 +25,7 @@ from eventsapp.accounts.models import User
 from eventsapp.config import TestConfig, normalize_database_url
 from eventsapp.extensions import db as _db
 from eventsapp.extensions import limiter
-from tests.factories import PASSWORD, PASSWORD_HASH, Factories, local  # noqa: F401 - also imported from here
-
-_PASSWORD_HASH = PASSWORD_HASH  # the name older tests import
+from tests.factories import PASSWORD, Factories
 
 
 def _reset_postgres_schema(url: str) -> None:

@@ -12,7 +12,7 @@ from eventsapp.accounts.models import Role
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from tests.browser.conftest import SCREENSHOTS
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from eventsapp.calendars import services
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 

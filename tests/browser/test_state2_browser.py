@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from eventsapp.accounts.models import Role
 from eventsapp.events.models import EventStatus
 from tests.browser import test_state_browser
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)

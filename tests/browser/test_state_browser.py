@@ -22,8 +22,7 @@ from eventsapp.employers.models import Organization
 from eventsapp.extensions import db
 from eventsapp.matchmaking import runs
 from eventsapp.registrations.services import find_registration
-from tests.conftest import PASSWORD
-from tests.factories import MatchingFair
+from tests.factories import PASSWORD, MatchingFair
 
 pytestmark = pytest.mark.browser
 PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)

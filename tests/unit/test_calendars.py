@@ -13,7 +13,7 @@ from eventsapp.calendars import ical, services
 from eventsapp.events import services as events
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
 from eventsapp.extensions import db
-from tests.conftest import local
+from tests.factories import local
 
 BASE = "http://talent.test"
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -15,7 +15,7 @@ from eventsapp.events.models import EventStatus
 from eventsapp.extensions import db
 from eventsapp.matchmaking.models import Interview, MatchRun, RunStatus
 from eventsapp.registrations.models import Registration, RegistrationLog, RegistrationStatus
-from tests.conftest import local
+from tests.factories import local
 
 BASE = "http://talent.test"
 

@@ -16,11 +16,11 @@ from eventsapp.manage import moving
 from eventsapp.matchmaking import run_results, schedules
 from eventsapp.matchmaking.models import Interview, MatchingRound
 from eventsapp.notifications.models import OutboxMessage
-from tests.conftest import local
-from tests.unit import test_registration_release as release
-from tests.unit.test_registration_release import feed
+from tests.factories import local
+from tests.unit import published_schedule
+from tests.unit.published_schedule import feed
 
-fair = release.fair  # a published schedule: Ann has two interviews, Ben one
+fair = published_schedule.fair  # a published schedule: Ann has two interviews, Ben one
 
 
 def moved_by(event: Event, delta: timedelta):

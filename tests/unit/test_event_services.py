@@ -8,7 +8,7 @@ from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus
 from eventsapp.events.services import AgendaItemData, EventData, EventFilters, EventStateError
 from eventsapp.extensions import db
 from eventsapp.validation import ValidationFailed
-from tests.conftest import local
+from tests.factories import local
 
 
 def event_data(**overrides) -> EventData:

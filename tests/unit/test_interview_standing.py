@@ -16,10 +16,10 @@ from eventsapp.matchmaking import schedules
 from eventsapp.matchmaking.models import CancelReason, Interview
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.registrations import services as registrations
-from tests.unit import test_registration_release as release
-from tests.unit.test_registration_release import feed, make_user_locale, registration_of
+from tests.unit import published_schedule
+from tests.unit.published_schedule import feed, make_user_locale, registration_of
 
-fair = release.fair  # Ann has interviews at Westlake Robotics and Qiantang Finance, Ben at Robotics
+fair = published_schedule.fair  # Ann has interviews at Westlake Robotics and Qiantang Finance, Ben at Robotics
 
 
 def schedule_of(person):

@@ -32,7 +32,6 @@ from eventsapp.matchmaking.models import (
 )
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.registrations.models import RegistrationStatus
-from tests.factories import MatchingFair, local  # noqa: F401 - MatchingFair: its old home
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

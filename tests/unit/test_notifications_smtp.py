@@ -21,7 +21,7 @@ from eventsapp.notifications import services
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
 from eventsapp.registrations import emails as registration_emails
 from eventsapp.registrations.models import Registration, RegistrationStatus
-from tests.conftest import local
+from tests.factories import local
 
 NOW = datetime(2027, 9, 1, 8, 0, tzinfo=UTC)
 

@@ -7,27 +7,25 @@ from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
 from eventsapp.pdfcheck import PdfProblem, check_uploaded_pdf
-from tests.factories import document_javascript
-from tests.factories import make_pdf as pdf
-from tests.factories import pdf_action as action
+from tests.factories import document_javascript, make_pdf, pdf_action
 
 
 def open_action(kind: str, **entries):
     def build(writer: PdfWriter) -> None:
-        writer._root_object[NameObject("/OpenAction")] = writer._add_object(action(kind, **entries))
+        writer._root_object[NameObject("/OpenAction")] = writer._add_object(pdf_action(kind, **entries))
     return build
 
 
 def page_actions(writer: PdfWriter) -> None:  # "additional actions": run when the page opens
     writer.pages[0][NameObject("/AA")] = DictionaryObject(
-        {NameObject("/O"): action("/URI", URI=TextStringObject("https://example.com"))})
+        {NameObject("/O"): pdf_action("/URI", URI=TextStringObject("https://example.com"))})
 
 
 def link_annotation(writer: PdfWriter) -> None:  # a link in a résumé: fine
     annotation = DictionaryObject({
         NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
         NameObject("/Rect"): ArrayObject([NumberObject(0), NumberObject(0), NumberObject(50), NumberObject(20)]),
-        NameObject("/A"): action("/URI", URI=TextStringObject("https://www.linkedin.com/in/li-ming"))})
+        NameObject("/A"): pdf_action("/URI", URI=TextStringObject("https://www.linkedin.com/in/li-ming"))})
     writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])
 
 
@@ -38,7 +36,7 @@ def go_to_first_page(writer: PdfWriter) -> None:  # open at page 1, fit: a desti
 
 @pytest.mark.parametrize("build", [None, link_annotation, go_to_first_page])
 def test_plain_pdfs_pass_and_their_pages_are_counted(build):
-    assert check_uploaded_pdf(pdf(pages=2, build=build), max_pages=50) == 2
+    assert check_uploaded_pdf(make_pdf(pages=2, build=build), max_pages=50) == 2
 
 
 @pytest.mark.parametrize(("build", "named"), [
@@ -51,12 +49,12 @@ def test_plain_pdfs_pass_and_their_pages_are_counted(build):
 ])
 def test_active_content_is_refused_and_named(build, named):
     with pytest.raises(PdfProblem) as refused:
-        check_uploaded_pdf(pdf(build=build), max_pages=50)
+        check_uploaded_pdf(make_pdf(build=build), max_pages=50)
     assert "active content" in refused.value.message and named in str(refused.value.message)
 
 
 def test_active_content_hidden_in_a_hex_name_is_found():
-    plain = pdf(build=document_javascript)
+    plain = make_pdf(build=document_javascript)
     assert plain.count(b"/JavaScript") == 2
     data = plain.replace(b"/JavaScript", b"/J#61vaScript")
     with pytest.raises(PdfProblem) as refused:
@@ -65,9 +63,9 @@ def test_active_content_hidden_in_a_hex_name_is_found():
 
 
 def test_too_many_pages_are_refused():
-    assert check_uploaded_pdf(pdf(pages=3), max_pages=3) == 3
+    assert check_uploaded_pdf(make_pdf(pages=3), max_pages=3) == 3
     with pytest.raises(PdfProblem) as refused:
-        check_uploaded_pdf(pdf(pages=4), max_pages=3)
+        check_uploaded_pdf(make_pdf(pages=4), max_pages=3)
     assert "4 pages; at most 3 are accepted" in str(refused.value.message)
 
 
@@ -77,7 +75,7 @@ def test_too_many_pages_are_refused():
 def test_an_encrypted_pdf_is_reported_as_password_protected(password):
     def encrypt(writer: PdfWriter) -> None:
         writer.encrypt(user_password=password, owner_password="owner", algorithm="RC4-128")
-    data = pdf(build=encrypt)
+    data = make_pdf(build=encrypt)
     with pytest.raises(PdfProblem) as refused:
         check_uploaded_pdf(data, max_pages=50)
     assert "protected with a password" in str(refused.value.message)

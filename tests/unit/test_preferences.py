@@ -21,7 +21,7 @@ from eventsapp.matchmaking.models import BoothExclusion, CandidateChoice, Matchi
 from eventsapp.matchmaking.preferences import PreferenceRefused, RoundSettings
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.validation import ValidationFailed
-from tests.conftest import local
+from tests.factories import local
 
 
 def now() -> datetime:

@@ -6,7 +6,6 @@ import csv
 import io
 
 import pytest
-import vobject
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -14,7 +13,6 @@ from eventsapp.accounts.models import Role
 from eventsapp.badges import services as badges
 from eventsapp.badges.services import Verdict
 from eventsapp.calendars import ical
-from eventsapp.calendars import services as calendars
 from eventsapp.candidates.erasure import erase_account
 from eventsapp.checkin import services as checkin
 from eventsapp.checkin.models import CheckIn
@@ -27,49 +25,15 @@ from eventsapp.registrations import services as registrations
 from eventsapp.registrations.export import registrants_csv
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from tests.factories import MatchingFair
+from tests.unit import published_schedule
+from tests.unit.published_schedule import feed, registration_of
 
-
-@pytest.fixture
-def fair(ctx, app, make_event, make_organization, make_booth, make_candidate, make_staff, make_user):
-    """A published schedule: Ann has interviews at two booths, Ben at one; each booth has an English and
-    a Chinese member of staff (the owner made by make_organization has no language set)."""
-    fair = MatchingFair(app, make_event, make_organization, make_booth, make_candidate, make_staff, quota=2)
-    fair.robotics = fair.booth(interviewers=2, name_en="Westlake Robotics", name_zh="西湖机器人")
-    fair.finance = fair.booth(interviewers=2, name_en="Qiantang Finance", name_zh="钱塘金融")
-    fair.ann = fair.candidate(fair.robotics, fair.finance, name="安安", name_latin="An Ann")
-    fair.ben = fair.candidate(fair.robotics, name="贝贝", name_latin="Bei Ben")
-    fair.english = make_staff(fair.robotics.organization_ref, email="en@robotics.example")
-    make_user_locale(fair.english, "en")
-    fair.chinese = make_staff(fair.robotics.organization_ref, email="zh@robotics.example")
-    make_user_locale(fair.chinese, "zh_CN")
-    fair.organizer = make_user(Role.ORGANIZER)
-    run = runs.run_matching(fair.event.id, None, seed=1)
-    runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
-    db.session.commit()
-    fair.run_id = run.id
-    db.session.execute(db.delete(OutboxMessage))  # the schedule's own e-mails
-    db.session.commit()
-    return fair
-
-
-def make_user_locale(user, locale):
-    db.session.merge(user).locale = locale
-    db.session.commit()
-
-
-def registration_of(fair, person) -> Registration:
-    return registrations.find_registration(fair.event.id, person.id)
+fair = published_schedule.fair  # Ann has interviews at Westlake Robotics and Qiantang Finance, Ben at Robotics
 
 
 def live_interviews(fair, person) -> list[Interview]:
     return list(db.session.scalars(select(Interview).where(Interview.candidate_id == person.id,
                                                            Interview.cancelled_at.is_(None))))
-
-
-def feed(user) -> dict:
-    calendar = calendars.personal_feed(db.session.merge(user), "en", "http://talent.test")
-    parsed = vobject.readOne(ical.feed_bytes(calendar).decode())
-    return {item.uid.value: item for item in getattr(parsed, "vevent_list", [])}
 
 
 def test_cancelling_takes_the_interviews_out_of_every_list_and_tells_each_booth_once(fair):

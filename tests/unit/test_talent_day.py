@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from eventsapp.events.models import Event, EventKind, EventStatus
 from eventsapp.extensions import db
 from eventsapp.talentday.services import ensure_talent_days, next_talent_day
-from tests.conftest import local
+from tests.factories import local
 
 
 def test_ensure_creates_default_drafts_when_there_is_no_previous_year(ctx):

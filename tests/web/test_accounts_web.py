@@ -5,7 +5,7 @@ from sqlalchemy import select
 from eventsapp.accounts.models import User
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 EN = {"Accept-Language": "en"}
 

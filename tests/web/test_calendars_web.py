@@ -131,7 +131,7 @@ def test_drafts_and_unknown_events_have_no_file(client, make_event):
 
 
 def test_talent_day_feed(client, make_event):
-    from tests.conftest import local
+    from tests.factories import local
     day = make_event(kind=EventKind.TALENT_DAY, talent_day_year=2027, starts_at=local(2027, 9, 28, 9),
                      ends_at=local(2027, 9, 28, 17))
     response = client.get("/talent-day.ics")
@@ -143,7 +143,7 @@ def test_talent_day_feed(client, make_event):
 
 def test_talent_day_series_is_titled_in_the_feeds_language_like_its_years(client, make_event, chinese_by_default):
     """Years with no event of their own show the series' title: it must be in the feed's language too."""
-    from tests.conftest import local
+    from tests.factories import local
     make_event(kind=EventKind.TALENT_DAY, talent_day_year=2027, starts_at=local(2027, 9, 28, 9),
                ends_at=local(2027, 9, 28, 17), title_zh="2027 杭州人才日", title_en="Hangzhou Talent Day 2027")
     for query, headers, series_title, year_title in (

@@ -15,7 +15,7 @@ from eventsapp.checkin.models import CheckIn
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration
 from eventsapp.registrations.services import cancel_registration, register_for_event
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 JSON = {"Accept": "application/json"}
 

@@ -12,7 +12,7 @@ from eventsapp.accounts import services
 from eventsapp.accounts.models import Role, User
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 EN = {"Accept-Language": "en"}
 NEW_PASSWORD = "plum blossoms by the lake"

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from eventsapp.accounts.models import Role
 from eventsapp.events.models import AgendaItem, Event, EventStatus
 from eventsapp.extensions import db
-from tests.conftest import local
+from tests.factories import local
 
 EN = {"Accept-Language": "en"}
 

@@ -19,8 +19,7 @@ from eventsapp.matchmaking.cli import match_group
 from eventsapp.matchmaking.models import MatchingRound, MatchRun, RunStatus
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
 from eventsapp.registrations.models import Registration, RegistrationQuestion, RegistrationStatus
-from tests.conftest import PASSWORD, local
-from tests.factories import MatchingFair
+from tests.factories import PASSWORD, MatchingFair, local
 
 EN = {"Accept-Language": "en"}
 

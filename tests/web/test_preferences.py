@@ -17,7 +17,7 @@ from eventsapp.extensions import db
 from eventsapp.matchmaking.fitscore import DEFAULT_WEIGHTS
 from eventsapp.matchmaking.models import BoothExclusion, CandidateChoice, MatchingRound
 from eventsapp.registrations.models import Registration, RegistrationStatus
-from tests.conftest import local
+from tests.factories import local
 
 EN = {"Accept-Language": "en"}
 

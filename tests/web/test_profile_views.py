@@ -10,7 +10,7 @@ from eventsapp.accounts.models import Role
 from eventsapp.candidates.models import Degree, TalentClass
 from eventsapp.employers.models import ProfileView, ViewedItem
 from eventsapp.extensions import db
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.web import test_browse
 from tests.web.test_browse import EN
 

@@ -1,5 +1,5 @@
 from eventsapp.events.models import EventKind, EventStatus
-from tests.conftest import local
+from tests.factories import local
 
 EN = {"Accept-Language": "en"}
 

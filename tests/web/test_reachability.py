@@ -25,7 +25,7 @@ from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 from eventsapp.matchmaking import preferences, runs
 from eventsapp.matchmaking.models import CandidateChoice
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 # GET endpoints that are not pages to click to: files, feeds and JSON that pages load or link as
 # downloads (not followed: some take long to build), and links that arrive by e-mail with a token.

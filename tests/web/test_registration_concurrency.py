@@ -13,7 +13,7 @@ from eventsapp.accounts.services import start_login_session
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationLog, RegistrationStatus
-from tests.conftest import _PASSWORD_HASH
+from tests.factories import PASSWORD_HASH
 
 PEOPLE, PLACES = 200, 50
 
@@ -32,7 +32,7 @@ def make_people(app, count: int) -> list[tuple[int, str]]:
     """Candidates with profiles, inserted in bulk; returns (user id, session cookie) pairs."""
     with app.app_context():
         db.session.execute(insert(User), [
-            dict(email=f"crowd{n}@example.com", password_hash=_PASSWORD_HASH, display_name=f"Crowd {n}",
+            dict(email=f"crowd{n}@example.com", password_hash=PASSWORD_HASH, display_name=f"Crowd {n}",
                  role=Role.CANDIDATE) for n in range(count)])
         users = db.session.scalars(select(User).where(User.email.like("crowd%")).order_by(User.id)).all()
         db.session.execute(insert(CandidateProfile), [

@@ -241,10 +241,10 @@ def test_a_long_list_of_registrants_has_working_pages(app, client, make_event, o
     from sqlalchemy import insert
 
     from eventsapp.accounts.models import User
-    from tests.conftest import _PASSWORD_HASH
+    from tests.factories import PASSWORD_HASH
     event = make_event(capacity=100)
     with app.app_context():
-        db.session.execute(insert(User), [dict(email=f"many{n}@example.com", password_hash=_PASSWORD_HASH,
+        db.session.execute(insert(User), [dict(email=f"many{n}@example.com", password_hash=PASSWORD_HASH,
                                                display_name=f"Many {n}", role=Role.CANDIDATE) for n in range(55)])
         ids = db.session.scalars(select(User.id).where(User.email.like("many%"))).all()
         db.session.execute(insert(Registration), [dict(event_id=event.id, user_id=user_id,
