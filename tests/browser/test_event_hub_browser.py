@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from eventsapp.demo.seed import DEMO_PASSWORD
 from eventsapp.employers.models import BoothStatus
 from eventsapp.extensions import db
-from tests.web.test_reachability import seed_demo_with_matching
+from tests.demo_data import seed_demo_with_matching
 
 pytestmark = pytest.mark.browser
 

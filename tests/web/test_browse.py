@@ -10,38 +10,12 @@ from eventsapp.candidates.models import Degree, TalentClass
 from eventsapp.extensions import db
 from eventsapp.registrations.models import RegistrationStatus
 from tests.factories import add_registrant
+from tests.web import browsing
+from tests.web.browsing import ids_on
+from tests.web.clients import EN
 
-EN = {"Accept-Language": "en"}
+fair, registrant = browsing.fair, browsing.registrant  # the fixtures, shared
 THIS_YEAR = datetime.now(ZoneInfo("Asia/Shanghai")).year
-
-
-@pytest.fixture
-def fair(make_event, make_organization, make_staff, make_booth, login):
-    """A fair, an organization with an approved booth there, and one of its staff logged in."""
-    event = make_event(slug="autumn-fair", title_en="Autumn fair", title_zh="秋季招聘会")
-    organization = make_organization(name_en="West Lake Robotics", name_zh="西湖机器人")
-    booth = make_booth(event, organization)
-    staff = make_staff(organization)
-    login(staff)
-
-    class Fair:
-        pass
-
-    fair = Fair()
-    fair.event, fair.organization, fair.booth, fair.staff = event, organization, booth, staff
-    fair.url = f"/employer/events/{event.id}/registrants"
-    return fair
-
-
-@pytest.fixture
-def registrant(app, make_candidate, fair):
-    def make(**kwargs):
-        return add_registrant(app, make_candidate, fair.event, **kwargs)
-    return make
-
-
-def ids_on(page: str) -> list[int]:
-    return [int(number) for number in re.findall(r'data-testid="candidate-(\d+)"', page)]
 
 
 def test_staff_see_the_confirmed_consenting_registrants_and_nobody_else(client, fair, registrant, app,

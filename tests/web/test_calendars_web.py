@@ -13,6 +13,8 @@ from eventsapp.calendars.cache import feed_cache
 from eventsapp.events.models import Event, EventKind, EventStatus
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
+from tests.factories import local
+from tests.web.event_forms import event_form, stored
 
 EN = {"Accept-Language": "en"}
 
@@ -131,7 +133,6 @@ def test_drafts_and_unknown_events_have_no_file(client, make_event):
 
 
 def test_talent_day_feed(client, make_event):
-    from tests.factories import local
     day = make_event(kind=EventKind.TALENT_DAY, talent_day_year=2027, starts_at=local(2027, 9, 28, 9),
                      ends_at=local(2027, 9, 28, 17))
     response = client.get("/talent-day.ics")
@@ -143,7 +144,6 @@ def test_talent_day_feed(client, make_event):
 
 def test_talent_day_series_is_titled_in_the_feeds_language_like_its_years(client, make_event, chinese_by_default):
     """Years with no event of their own show the series' title: it must be in the feed's language too."""
-    from tests.factories import local
     make_event(kind=EventKind.TALENT_DAY, talent_day_year=2027, starts_at=local(2027, 9, 28, 9),
                ends_at=local(2027, 9, 28, 17), title_zh="2027 杭州人才日", title_en="Hangzhou Talent Day 2027")
     for query, headers, series_title, year_title in (
@@ -277,7 +277,6 @@ def test_no_add_to_calendar_for_cancelled_events(client, make_event):
 # --- The organizer's edits reach subscribed calendars ----------------------------------------------------
 
 def test_organizer_edits_raise_the_sequence_only_when_something_shown_changes(app, client, organizer):
-    from tests.web.test_manage import event_form, stored
     assert client.post("/manage/events/new", data=event_form(slug="autumn")).status_code == 302
     event = stored(app, "autumn")
     client.post(f"/manage/events/{event.id}/publish")

@@ -15,16 +15,7 @@ from eventsapp.checkin.models import CheckIn
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration
 from eventsapp.registrations.services import cancel_registration, register_for_event
-from tests.factories import PASSWORD
-
-JSON = {"Accept": "application/json"}
-
-
-def client_for(app, user):
-    client = app.test_client()
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
+from tests.web.clients import JSON, client_for
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from eventsapp.employers.models import BoothStatus, ShortlistEntry
 from eventsapp.extensions import db
 from eventsapp.registrations.models import RegistrationStatus
 from tests.factories import add_registrant
-from tests.web.test_browse import ids_on
+from tests.web.browsing import ids_on
 
 ACTORS = ("anonymous", "candidate", "other_organization", "other_organization_at_this_fair", "rejected_booth",
           "withdrawn_booth", "pending_booth", "approved_booth", "organizer")

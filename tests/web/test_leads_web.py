@@ -13,7 +13,7 @@ from eventsapp.badges import services as badges
 from eventsapp.employers.models import BoothStatus, ShortlistEntry
 from eventsapp.extensions import db
 from eventsapp.registrations.services import register_for_event
-from tests.web.test_checkin_web import JSON, client_for
+from tests.web.clients import JSON, client_for
 
 
 @pytest.fixture

@@ -7,24 +7,10 @@ from sqlalchemy import select
 from eventsapp.accounts.models import Role
 from eventsapp.events.models import AgendaItem, Event, EventStatus
 from eventsapp.extensions import db
-from tests.factories import local
+from tests.factories import MatchingFair, local
+from tests.web.event_forms import event_form, stored
 
 EN = {"Accept-Language": "en"}
-
-
-def event_form(**overrides):
-    data = dict(kind="fair", series_id="", slug="", title_zh="金秋招聘会", title_en="Golden Autumn Fair",
-                description_zh="", description_en="", venue_name_zh="杭州国际博览中心",
-                venue_name_en="Hangzhou International Expo Center", venue_address="", venue_halls="A, B",
-                timezone="Asia/Shanghai", starts_at="2030-10-17T09:00", ends_at="2030-10-17T16:00",
-                registration_opens_at="", registration_closes_at="2030-10-16T18:00", capacity="3000")
-    data.update(overrides)
-    return data
-
-
-def stored(app, slug):
-    with app.app_context():
-        return db.session.scalar(select(Event).where(Event.slug == slug))
 
 
 @pytest.mark.parametrize("path", ["/manage/", "/manage/events", "/manage/events/new", "/manage/series"])
@@ -221,7 +207,6 @@ def test_moving_an_event_asks_first_when_its_schedule_is_published_then_moves_it
         app, client, organizer, make_event, make_organization, make_booth, make_candidate, make_staff):
     from eventsapp.matchmaking import runs
     from eventsapp.matchmaking.models import Interview
-    from tests.unit.test_match_runs import MatchingFair
 
     fair = MatchingFair(app, make_event, make_organization, make_booth, make_candidate, make_staff, quota=1)
     booth = fair.booth(interviewers=1, name_en="Westlake Robotics")

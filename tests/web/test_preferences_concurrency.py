@@ -8,12 +8,12 @@ from eventsapp.extensions import db
 from eventsapp.matchmaking.fitscore import DEFAULT_WEIGHTS
 from eventsapp.matchmaking.models import CandidateChoice, MatchingRound
 from eventsapp.registrations.models import Registration, RegistrationStatus
-from tests.web.test_registration_concurrency import fire_at_once, make_people, post, server  # noqa: F401
+from tests.web.crowds import fire_at_once, make_people, post
 
 BOOTHS = 6
 
 
-def test_many_clicks_at_once_keep_one_row_per_booth_and_contiguous_places(app, server, make_event,  # noqa: F811
+def test_many_clicks_at_once_keep_one_row_per_booth_and_contiguous_places(app, server, make_event,
                                                                           make_organization, make_booth):
     event = make_event(slug="busy-fair")
     booths = [make_booth(event, make_organization()) for _ in range(BOOTHS)]

@@ -10,11 +10,11 @@ from eventsapp.accounts.models import Role
 from eventsapp.candidates.models import Degree, TalentClass
 from eventsapp.employers.models import ProfileView, ViewedItem
 from eventsapp.extensions import db
-from tests.factories import PASSWORD
-from tests.web import test_browse
-from tests.web.test_browse import EN
+from tests.factories import PASSWORD, add_registrant
+from tests.web import browsing
+from tests.web.clients import EN
 
-fair, registrant = test_browse.fair, test_browse.registrant  # the fixtures, shared
+fair, registrant = browsing.fair, browsing.registrant  # the fixtures, shared
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_candidates_the_staff_may_not_see_are_404_and_nothing_is_recorded(client
                                                                           make_candidate, make_event):
     hidden = registrant(consent=False)
     other_event = make_event()
-    elsewhere = test_browse.add_registrant(app, make_candidate, other_event)
+    elsewhere = add_registrant(app, make_candidate, other_event)
     for event_id, candidate_id in ((fair.event.id, hidden.id), (fair.event.id, elsewhere.id),
                                    (other_event.id, elsewhere.id), (fair.event.id, 999999),
                                    (fair.event.id, fair.staff.id)):

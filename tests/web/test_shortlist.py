@@ -12,10 +12,10 @@ from eventsapp.employers.models import ShortlistEntry
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from tests.factories import add_registrant
-from tests.web import test_browse
-from tests.web.test_browse import EN
+from tests.web import browsing
+from tests.web.clients import EN
 
-fair, registrant = test_browse.fair, test_browse.registrant  # the fixtures, shared
+fair, registrant = browsing.fair, browsing.registrant  # the fixtures, shared
 
 
 def entries(app) -> list[ShortlistEntry]:
