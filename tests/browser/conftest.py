@@ -1,31 +1,24 @@
-"""A live server and Debian's Chromium driven by Playwright.
+"""A live server and Debian's Chromium driven by Playwright (tests/browser/helpers.py: how it starts, the
+window sizes, logging in).
 
 Without a browser the tests are skipped, except in CI (CI set), where that is a failure.
 """
-import os
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.browser.helpers import DESKTOP, SCREENSHOTS, launch_chromium, require_chromium
+from tests.demo_data import seed_demo_data
+from tests.live_server import served
 
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs a browser for the browser tests, and there is none at {CHROMIUM}")
-        pytest.skip("no Chromium installed (apt-get install chromium)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        browser = launch_chromium(playwright.chromium)
         yield browser
         browser.close()
 
@@ -34,12 +27,30 @@ def browser():
 def live_server(app, monkeypatch, real_commits):
     """The test app on a free port, with CSRF checks on as in production (and commits the server sees)."""
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(app) as address:
+        yield address
+
+
+@pytest.fixture
+def visit(browser, live_server):
+    """A new browser window at the home page: visit(locale, **context options) -> page."""
+    contexts = []
+
+    def open_home(locale: str = "en-US", **options):
+        context = browser.new_context(locale=locale, **(options or DESKTOP))
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(live_server + "/")
+        return page
+    yield open_home
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def demo(app):
+    """The demo data (log in as its people with eventsapp.demo.seed.DEMO_PASSWORD)."""
+    seed_demo_data(app)
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from eventsapp.demo.seed import DEMO_PASSWORD
 from eventsapp.events.models import Event
 from tests.browser.accessibility import assert_accessible
-from tests.browser.test_journey import DESKTOP, demo, log_in, visit  # noqa: F401 - fixtures
+from tests.browser.helpers import DESKTOP, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,15 +17,15 @@ EVENT_PAGES = ["registrations", "questions", "booths", "floor-plan", "halls", "b
 
 
 @pytest.fixture
-def spring_fair_id(app, demo) -> int:  # noqa: F811
+def spring_fair_id(app, demo) -> int:
     with app.app_context():
         return app.extensions["sqlalchemy"].session.scalar(
             select(Event.id).where(Event.slug == f"spring-talent-fair-{date.today().year + 1}"))
 
 
-def test_the_organizers_event_pages_are_accessible(visit, live_server, spring_fair_id, screenshot):  # noqa: F811
+def test_the_organizers_event_pages_are_accessible(visit, live_server, spring_fair_id, screenshot):
     page = visit("en-US")
-    log_in(page, "organizer@example.com")
+    log_in(page, "organizer@example.com", DEMO_PASSWORD)
     for path in [f"/manage/events/{spring_fair_id}/{name}" for name in EVENT_PAGES] + [f"/checkin/{spring_fair_id}/"]:
         page.goto(live_server + path)
         screenshot(page, "organizer-" + path.strip("/").replace("/", "-"))
@@ -32,7 +33,7 @@ def test_the_organizers_event_pages_are_accessible(visit, live_server, spring_fa
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
-def test_public_pages_are_accessible_in_both_languages(visit, demo, live_server, locale):  # noqa: F811
+def test_public_pages_are_accessible_in_both_languages(visit, demo, live_server, locale):
     spring_fair_slug = f"spring-talent-fair-{date.today().year + 1}"
     page = visit(locale, **DESKTOP)
     assert_accessible(page)

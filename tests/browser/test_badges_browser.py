@@ -11,18 +11,9 @@ from playwright.sync_api import expect
 from eventsapp.accounts.models import Role
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
-from tests.browser.conftest import SCREENSHOTS
-from tests.factories import PASSWORD
+from tests.browser.helpers import SCREENSHOTS, log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, live_server, user):
-    page.goto(live_server + "/login")
-    page.locator("#email").fill(user.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator(".alert-success")).to_be_visible()
 
 
 def rasterize(pdf, name: str) -> None:
@@ -55,7 +46,7 @@ def test_organizer_checks_names_and_renders_in_the_background(app, browser, live
                           locale="zh_CN" if locale == "zh-CN" else "en")
     context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
     page = context.new_page()
-    log_in(page, live_server, organizer)
+    log_in(page, organizer.email, base=live_server)
     page.goto(f"{live_server}/manage/events/{event.id}/badges")
     expect(page.get_by_test_id("count-candidate")).to_have_text("4")
     expect(page.get_by_test_id("unprintable")).to_contain_text("U+E000")
@@ -80,7 +71,7 @@ def test_candidate_downloads_the_badge_from_my_events(browser, live_server, fair
     event, people = fair
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 800})
     page = context.new_page()
-    log_in(page, live_server, people[1])
+    log_in(page, people[1].email, base=live_server)
     page.goto(live_server + "/my/events")
     button = page.locator(f"a[href='/events/{event.slug}/badge.pdf']")
     expect(button).to_be_visible()

@@ -5,17 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from eventsapp.calendars import services
-from tests.factories import PASSWORD
+from tests.browser.helpers import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, live_server, user):
-    page.goto(live_server + "/login")
-    page.locator("#email").fill(user.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator(".alert-success")).to_be_visible()
 
 
 def local_url(url: str, live_server: str) -> str:
@@ -51,7 +43,7 @@ def test_my_calendar_create_copy_and_replace(browser, live_server, make_candidat
     context = browser.new_context(locale="en-US", viewport={"width": width, "height": 900})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
     page = context.new_page()
-    log_in(page, live_server, person)
+    log_in(page, person.email, base=live_server)
     page.goto(live_server + "/calendar/")
     screenshot(page, f"calendar-mine-empty-{width}")
     page.get_by_role("button", name="Create my calendar address").click()
@@ -81,7 +73,7 @@ def test_my_calendar_in_chinese(browser, live_server, make_candidate, screenshot
     person = make_candidate(locale="zh_CN")
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    log_in(page, live_server, person)
+    log_in(page, person.email, base=live_server)
     page.goto(live_server + "/calendar/")
     page.locator("main form button[type=submit]").first.click()
     expect(page.get_by_test_id("feed-url")).to_be_visible()

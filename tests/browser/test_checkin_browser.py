@@ -18,11 +18,9 @@ from eventsapp.checkin.models import CheckIn
 from eventsapp.employers.models import ShortlistEntry
 from eventsapp.extensions import db
 from eventsapp.registrations.services import cancel_registration, register_for_event
-from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS
-from tests.factories import PASSWORD
+from tests.browser.helpers import PHONE, launch_chromium, log_in
 
 pytestmark = pytest.mark.browser
-PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
 
 
 @pytest.fixture
@@ -48,14 +46,6 @@ def door(app, make_event, make_candidate, make_user, make_organization, make_sta
     return event, volunteer, numbers, tokens, booth, staff
 
 
-def log_in(page, base, email):
-    page.goto(base + "/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator(".alert-success")).to_be_visible()
-
-
 def type_number(page, number):
     page.locator("#badge-number").fill(number)
     page.locator("[data-number-form] button[type=submit]").click()
@@ -70,7 +60,7 @@ def test_a_volunteer_checks_people_in_on_a_phone_online_and_offline(app, browser
     event, volunteer, numbers, _tokens, _booth, _staff = door
     context = browser.new_context(locale="en-US", **PHONE)
     page = context.new_page()
-    log_in(page, live_server, volunteer.email)
+    log_in(page, volunteer.email, base=live_server)
     page.goto(f"{live_server}/checkin/{event.id}/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.locator("#gate").fill("North 2")
@@ -133,7 +123,7 @@ def test_the_door_page_on_a_desktop_in_chinese(app, browser, live_server, door, 
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(live_server + "/language/zh_CN")
-    log_in(page, live_server, volunteer.email)
+    log_in(page, volunteer.email, base=live_server)
     page.goto(f"{live_server}/checkin/{event.id}/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     type_number(page, numbers["wang"])
@@ -153,7 +143,7 @@ def test_the_door_before_it_opens_says_when_it_will(app, browser, live_server, d
         db.session.commit()
     context = browser.new_context(locale="en-US", **PHONE)
     page = context.new_page()
-    log_in(page, live_server, volunteer.email)
+    log_in(page, volunteer.email, base=live_server)
     page.goto(f"{live_server}/checkin/{event.id}/")
     expect(page.get_by_test_id("door-closed")).to_contain_text("The door is not open yet")
     expect(page.get_by_test_id("door-closed")).to_contain_text("07:00")
@@ -194,13 +184,13 @@ def test_the_camera_reads_a_badge_code(app, browser, live_server, door, screensh
     with tempfile.TemporaryDirectory() as directory:
         video = fake_camera_video(tokens["chen"], Path(directory))
         # A second Chromium from the same Playwright, whose fake camera films the badge's code.
-        camera_browser = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS + [
-            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={video}"])
+        camera_browser = launch_chromium(browser.browser_type, "--use-fake-ui-for-media-stream",
+                                         "--use-fake-device-for-media-stream",
+                                         f"--use-file-for-fake-video-capture={video}")
         try:
             context = camera_browser.new_context(locale="en-US", permissions=["camera"], **PHONE)
             page = context.new_page()
-            log_in(page, live_server, volunteer.email)
+            log_in(page, volunteer.email, base=live_server)
             page.goto(f"{live_server}/checkin/{event.id}/")
             page.locator("[data-camera-start]").click()
             result = page.get_by_test_id("result")
@@ -216,7 +206,7 @@ def test_booth_staff_capture_and_rate_a_lead(app, browser, live_server, door, sc
     event, _volunteer, numbers, _tokens, booth, staff = door
     context = browser.new_context(locale="en-US", **PHONE)
     page = context.new_page()
-    log_in(page, live_server, staff.email)
+    log_in(page, staff.email, base=live_server)
     page.goto(f"{live_server}/employer/booths/{booth.id}/leads")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     type_number(page, numbers["wang"])
@@ -238,7 +228,7 @@ def test_booth_staff_capture_and_rate_a_lead(app, browser, live_server, door, sc
     screenshot(page, "leads-list-phone")
     desktop = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     wide = desktop.new_page()
-    log_in(wide, live_server, staff.email)
+    log_in(wide, staff.email, base=live_server)
     wide.goto(f"{live_server}/employer/booths/{booth.id}/leads")
     screenshot(wide, "leads-desktop")
     desktop.close()

@@ -16,7 +16,7 @@ from eventsapp.matchmaking.fitscore import DEFAULT_WEIGHTS
 from eventsapp.matchmaking.models import CandidateChoice, MatchingRound
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.security import CONTENT_SECURITY_POLICY
-from tests.browser.test_checkin_browser import PHONE, log_in
+from tests.browser.helpers import PHONE, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +47,7 @@ def test_a_candidate_moves_a_booth_and_previews_skills(browser, live_server, fai
     page = context.new_page()
     response = page.goto(live_server + "/login")
     assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
-    log_in(page, live_server, "li@example.org")
+    log_in(page, "li@example.org", base=live_server)
 
     page.goto(live_server + f"/events/{event.slug}/my-booths")
     page.evaluate("window.notReloaded = true")
@@ -79,7 +79,7 @@ def test_an_organizer_places_a_booth_by_clicking_a_free_cell(app, browser, live_
         hall_id = db.session.scalar(select(Hall.id).where(Hall.event_id == event.id))
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    log_in(page, live_server, "org@example.org")
+    log_in(page, "org@example.org", base=live_server)
     page.goto(live_server + f"/manage/events/{event.id}/floor-plan")
     page.locator("[data-hall-id] .cell-free[data-row='2'][data-col='3']").click()
     form = page.locator("#place")
@@ -94,7 +94,7 @@ def test_an_employer_sorts_registrants_as_soon_as_the_choice_changes(browser, li
     event, _booths, _candidate, _staff = fair
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    log_in(page, live_server, "hr@example.org")
+    log_in(page, "hr@example.org", base=live_server)
     page.goto(live_server + f"/employer/events/{event.id}/registrants")
     with page.expect_navigation():
         page.locator("#sort").select_option("graduation_year")

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from eventsapp.demo.seed import DEMO_PASSWORD
 from eventsapp.employers.models import BoothStatus
 from eventsapp.extensions import db
+from tests.browser.helpers import log_in
 from tests.demo_data import seed_demo_with_matching
 
 pytestmark = pytest.mark.browser
@@ -46,10 +47,7 @@ def test_every_tool_of_an_event_is_reached_by_clicking_from_the_dashboard(browse
     context = browser.new_context(locale=locale, viewport={"width": width, "height": 800},
                                   is_mobile=width < 500, has_touch=width < 500)
     page = context.new_page()
-    page.goto(live_server + "/login")
-    page.locator("#email").fill("organizer@example.com")
-    page.locator("#password").fill(DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    log_in(page, "organizer@example.com", DEMO_PASSWORD, base=live_server)
     expect(page).to_have_url(re.compile(r"/manage/$"))  # an organizer starts at the dashboard
     expect(page.get_by_test_id("decisions")).to_be_visible()
     fits(page, width)

@@ -1,6 +1,5 @@
 """The floor plan in a real browser: on a phone nothing scrolls sideways; a click on a map cell fills the form."""
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -8,8 +7,7 @@ from playwright.sync_api import expect, sync_playwright
 from eventsapp.accounts.models import Role
 from eventsapp.employers.models import BoothType, Hall, Industry, Opening
 from eventsapp.extensions import db
-from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS
-from tests.factories import PASSWORD
+from tests.browser.helpers import launch_chromium, log_in, require_chromium
 
 pytestmark = pytest.mark.browser
 INDUSTRIES = [Industry.C, Industry.I, Industry.J, Industry.M, Industry.P, Industry.Q]
@@ -19,13 +17,12 @@ INDUSTRIES = [Industry.C, Industry.I, Industry.J, Industry.M, Industry.P, Indust
 def in_browser():
     """Runs a check with a Chromium of its own, in a thread of its own: the browser tests keep a
     Playwright session open in the main thread for the whole run, and two cannot share a thread."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no Chromium installed (apt-get install chromium)")
+    require_chromium()
 
     def run(check) -> None:
         def body():
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+                browser = launch_chromium(playwright.chromium)
                 try:
                     check(browser)
                 finally:
@@ -86,10 +83,7 @@ def test_an_organizer_fills_the_place_form_by_clicking_a_free_cell(in_browser, l
 
     def check(browser):
         page = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900}).new_page()
-        page.goto(live_server + "/login")
-        page.fill("input[name=email]", organizer.email)
-        page.fill("input[name=password]", PASSWORD)
-        page.locator("main form button[type=submit]").click()
+        log_in(page, organizer.email, base=live_server)
         page.goto(live_server + f"/manage/events/{big_fair.id}/floor-plan")
         page.locator("svg .cell-free[data-row='8'][data-col='23']").click()
         assert (page.input_value("#row"), page.input_value("#col")) == ("8", "23")

@@ -5,44 +5,16 @@ Every main page on the way is checked with axe-core (no serious or critical viol
 photographed into build/screenshots/.
 """
 import re
-from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
 from eventsapp.demo.employers import demo_credit_code
-from eventsapp.demo.seed import DEMO_PASSWORD, seed_demo
+from eventsapp.demo.seed import DEMO_PASSWORD
 from tests.browser.accessibility import assert_accessible
+from tests.browser.helpers import FLASH_SUCCESS, SMALL_PHONE, log_in, menu, open_menu
 
 pytestmark = pytest.mark.browser
-
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-FLASH_SUCCESS = ".alert-success.alert-dismissible"  # the message after a form, not a page's own notices
-PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-
-
-@pytest.fixture
-def demo(app):
-    from eventsapp.extensions import db
-    with app.app_context():
-        seed_demo(date.today(), "testing")
-        db.session.commit()
-
-
-@pytest.fixture
-def visit(browser, live_server):
-    """A new browser window at the home page: visit(locale, **context options) -> page."""
-    contexts = []
-
-    def open_home(locale: str = "en-US", **options):
-        context = browser.new_context(locale=locale, **(options or DESKTOP))
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(live_server + "/")
-        return page
-    yield open_home
-    for context in contexts:
-        context.close()
 
 
 def checked(page, screenshot, name: str) -> None:
@@ -51,33 +23,11 @@ def checked(page, screenshot, name: str) -> None:
     assert_accessible(page)
 
 
-def open_menu(page) -> None:
-    """Below Bootstrap's lg width (992 px) the menu is folded behind its button. Decided by the window's
-    width, not by looking: while a page loads, its button shows for a moment before the styles apply."""
-    toggler = page.locator(".navbar-toggler")
-    if page.viewport_size["width"] < 992 and toggler.get_attribute("aria-expanded") != "true":
-        toggler.click()
-
-
-def menu(page, name) -> None:
-    """Click a link of the site's menu."""
-    open_menu(page)
-    page.locator("#site-menu").get_by_role("link", name=name).first.click()
-
-
 def account_menu(page, user_name: str, item) -> None:
     """Click an item of the signed-in person's menu (their name in the navbar)."""
     open_menu(page)
     page.locator("#site-menu .dropdown-toggle", has_text=user_name).click()
     page.locator("#site-menu .dropdown-menu").get_by_role("link", name=item, exact=True).click()
-
-
-def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
-    menu(page, re.compile("^(Log in|登录)$"))
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(password)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator(FLASH_SUCCESS)).to_be_visible()
 
 
 def sign_up(page, name: str, email: str, password: str, employer: bool = False) -> None:
@@ -149,7 +99,7 @@ def test_a_visitor_switches_language_signs_up_logs_out_and_in_again(visit, demo,
 
 
 def test_pages_fit_a_phone_screen_with_the_menu_button_beside_the_brand(visit, demo, screenshot):
-    page = visit("zh-CN", **PHONE)
+    page = visit("zh-CN", **SMALL_PHONE)
     width = 375
 
     def fits(name: str) -> None:
@@ -176,7 +126,7 @@ def test_pages_fit_a_phone_screen_with_the_menu_button_beside_the_brand(visit, d
 # --- Candidates ----------------------------------------------------------------------------------------
 
 def test_a_new_candidate_completes_the_profile_registers_and_gets_a_badge(visit, demo, screenshot):
-    page = visit("zh-CN", **PHONE)
+    page = visit("zh-CN", **SMALL_PHONE)
     sign_up(page, "周雨桐 Zhou Yutong", "zhou.yutong@example.com", "qiantang river tide 88")
 
     menu(page, "活动")
@@ -216,7 +166,7 @@ def test_a_new_candidate_completes_the_profile_registers_and_gets_a_badge(visit,
 
 def test_the_demo_candidate_reads_their_pages(visit, demo, screenshot):
     page = visit("en-US")
-    log_in(page, "candidate@example.com")
+    log_in(page, "candidate@example.com", DEMO_PASSWORD)
     for item, name in (("My profile", "candidate-profile"), ("Privacy and my data", "candidate-privacy"),
                        ("My events", "candidate-my-events"), ("My interviews", "candidate-interviews"),
                        ("My bookmarks", "candidate-bookmarks"), ("My calendar", "candidate-calendar"),
@@ -244,7 +194,7 @@ def test_a_new_employer_creates_an_organization_is_verified_and_applies_for_a_bo
     checked(employer, screenshot, "organization-pending")
 
     organizer = visit("en-US")
-    log_in(organizer, "organizer@example.com")
+    log_in(organizer, "organizer@example.com", DEMO_PASSWORD)
     menu(organizer, "Manage")
     organizer.locator("main .nav").get_by_role("link", name="Organizations").click()
     checked(organizer, screenshot, "organizations-manage")
@@ -266,7 +216,7 @@ def test_a_new_employer_creates_an_organization_is_verified_and_applies_for_a_bo
 
 def test_an_employer_with_a_booth_browses_registrants_shortlist_and_leads(visit, demo, screenshot):
     page = visit("en-US")
-    log_in(page, "employer@example.com")
+    log_in(page, "employer@example.com", DEMO_PASSWORD)
     menu(page, "My booths")
     checked(page, screenshot, "my-booths")
     for link, name in (("Browse registrants", "employer-registrants"), ("Shortlist", "employer-shortlist"),
@@ -283,7 +233,7 @@ def test_an_employer_with_a_booth_browses_registrants_shortlist_and_leads(visit,
 
 def test_an_organizer_creates_and_publishes_an_event(visit, demo, screenshot):
     page = visit("en-US")
-    log_in(page, "organizer@example.com")
+    log_in(page, "organizer@example.com", DEMO_PASSWORD)
     menu(page, "Manage")
     expect(page.locator("h1")).to_have_text(re.compile("Organizer dashboard"))
     checked(page, screenshot, "dashboard")
@@ -310,7 +260,7 @@ def test_an_organizer_walks_from_the_dashboard_to_every_tool_of_an_event(visit, 
     """Dashboard → events → an event's hub, then every tab of the hub and the organizer's other lists,
     by clicking only."""
     page = visit("en-US")
-    log_in(page, "organizer@example.com")
+    log_in(page, "organizer@example.com", DEMO_PASSWORD)
     menu(page, "Manage")
     checked(page, screenshot, "organizer-dashboard")
     page.locator("main .nav").get_by_role("link", name="All events").click()
@@ -333,6 +283,6 @@ def test_an_organizer_walks_from_the_dashboard_to_every_tool_of_an_event(visit, 
 
 def test_an_administrator_manages_people(visit, demo, screenshot):
     page = visit("en-US")
-    log_in(page, "admin@example.com")
+    log_in(page, "admin@example.com", DEMO_PASSWORD)
     menu(page, "People")
     checked(page, screenshot, "admin-people")

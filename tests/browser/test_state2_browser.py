@@ -11,21 +11,11 @@ from playwright.sync_api import expect
 
 from eventsapp.accounts.models import Role
 from eventsapp.events.models import EventStatus
-from tests.browser import test_state_browser
-from tests.factories import PASSWORD
+from tests.browser import published_schedule
+from tests.browser.helpers import DESKTOP, PHONE, log_in
 
 pytestmark = pytest.mark.browser
-PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
-DESKTOP = dict(viewport={"width": 1280, "height": 900})
-fair = test_state_browser.fair  # Ann and Ben each have an interview at Westlake Robotics
-
-
-def log_in(page, base, email):
-    page.goto(base + "/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator(".alert-success")).to_be_visible()
+fair = published_schedule.fair  # Ann and Ben each have an interview at Westlake Robotics
 
 
 def test_a_cancelled_draft_stays_out_of_the_public_list(browser, live_server, make_event, make_user, screenshot):
@@ -35,7 +25,7 @@ def test_a_cancelled_draft_stays_out_of_the_public_list(browser, live_server, ma
     organizer = make_user(Role.ORGANIZER, email="office@talent.example")
 
     staff = browser.new_context(locale="en-US", **DESKTOP).new_page()
-    log_in(staff, live_server, organizer.email)
+    log_in(staff, organizer.email, base=live_server)
     staff.goto(live_server + f"/manage/events/{draft.id}")
     staff.get_by_test_id("cancel-event").click()
     expect(staff.get_by_test_id("consequences")).to_contain_text("never published, so it stays hidden")
@@ -59,7 +49,7 @@ def test_the_candidate_reads_that_a_suspended_employer_is_unavailable(browser, l
                                                                      screenshot):
     organizer = make_user(Role.ORGANIZER, email="office@talent.example")
     staff = browser.new_context(locale="en-US", **DESKTOP).new_page()
-    log_in(staff, live_server, organizer.email)
+    log_in(staff, organizer.email, base=live_server)
     staff.goto(live_server + f"/manage/organizations/{fair.robotics.organization_id}")
     staff.locator("form[action$='/suspend'] textarea, form[action$='/suspend'] input[name=reason]").first.fill(
         "Fees unpaid")
@@ -68,7 +58,7 @@ def test_the_candidate_reads_that_a_suspended_employer_is_unavailable(browser, l
     staff.context.close()
 
     page = browser.new_context(locale="en-US", **PHONE).new_page()
-    log_in(page, live_server, fair.ann.email)
+    log_in(page, fair.ann.email, base=live_server)
     page.goto(live_server + "/")
     page.locator(".navbar-toggler").click()
     page.locator(".navbar .dropdown-toggle:not([data-testid=language-menu])").click()

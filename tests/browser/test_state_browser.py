@@ -20,43 +20,17 @@ from eventsapp.badges.models import BadgeJob, JobStatus
 from eventsapp.dbtypes import utcnow
 from eventsapp.employers.models import Organization
 from eventsapp.extensions import db
-from eventsapp.matchmaking import runs
-from eventsapp.registrations.services import find_registration
-from tests.factories import PASSWORD, MatchingFair
+from tests.browser import published_schedule
+from tests.browser.helpers import DESKTOP, PHONE, log_in
 
 pytestmark = pytest.mark.browser
-PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
-DESKTOP = dict(viewport={"width": 1280, "height": 900})
-
-
-def log_in(page, base, email):
-    page.goto(base + "/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator(".alert-success")).to_be_visible()
-
-
-@pytest.fixture
-def fair(app, make_event, make_organization, make_booth, make_candidate, make_staff):
-    """A fair with a published schedule: Ann and Ben each have an interview at Westlake Robotics."""
-    fair = MatchingFair(app, make_event, make_organization, make_booth, make_candidate, make_staff, quota=1)
-    fair.robotics = fair.booth(interviewers=2, name_en="Westlake Robotics", name_zh="西湖机器人")
-    fair.ann = fair.candidate(fair.robotics, name="安安", name_latin="An Ann", email="ann@example.org")
-    fair.ben = fair.candidate(fair.robotics, name="贝贝", name_latin="Bei Ben", email="ben@example.org")
-    fair.staff = make_staff(fair.robotics.organization_ref, email="hr@robotics.example")
-    with app.app_context():
-        run = runs.run_matching(fair.event.id, None, seed=1)
-        runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
-        db.session.commit()
-        fair.ann_registration = find_registration(fair.event.id, fair.ann.id).id
-    return fair
+fair = published_schedule.fair  # Ann and Ben each have an interview at Westlake Robotics
 
 
 def test_a_candidate_cancels_and_the_interview_and_badge_are_gone(browser, live_server, fair, screenshot):
     context = browser.new_context(locale="en-US", **PHONE)
     page = context.new_page()
-    log_in(page, live_server, fair.ann.email)
+    log_in(page, fair.ann.email, base=live_server)
     page.goto(live_server + "/my/interviews")
     expect(page.locator("main")).to_contain_text("Westlake Robotics")
     page.goto(live_server + f"/events/{fair.event.slug}/my-booths")
@@ -77,7 +51,7 @@ def test_a_candidate_cancels_and_the_interview_and_badge_are_gone(browser, live_
     context.close()
 
     staff = browser.new_context(locale="en-US", **DESKTOP).new_page()
-    log_in(staff, live_server, fair.staff.email)
+    log_in(staff, fair.staff.email, base=live_server)
     staff.goto(live_server + f"/employer/booths/{fair.robotics.id}/interviews")
     expect(staff.locator("main")).to_contain_text("贝贝")
     expect(staff.locator("main")).not_to_contain_text("安安")
@@ -100,7 +74,7 @@ def test_suspending_takes_the_booth_off_the_floor_plan_and_a_rename_waits(app, b
     expect(visitor.locator("main")).not_to_contain_text("Westlake Robotics Group")
 
     page = browser.new_context(locale="en-US", **DESKTOP).new_page()
-    log_in(page, live_server, organizer.email)
+    log_in(page, organizer.email, base=live_server)
     page.goto(f"{live_server}/manage/organizations/{organization_id}")
     change = page.get_by_test_id("pending-change")
     expect(change).to_contain_text("Westlake Robotics")
@@ -135,7 +109,7 @@ def test_a_print_run_whose_process_died_is_failed_and_runs_again(app, browser, l
         db.session.commit()
         job_id = job.id
     page = browser.new_context(locale="en-US", **DESKTOP).new_page()
-    log_in(page, live_server, organizer.email)
+    log_in(page, organizer.email, base=live_server)
     page.goto(f"{live_server}/manage/events/{fair.event.id}/badges")
     item = page.locator(f"#job-{job_id}")
     expect(item).to_contain_text("Failed")
