@@ -8,7 +8,7 @@ from werkzeug.routing import AnyConverter
 
 from eventsapp.accounts.models import User
 from eventsapp.badges.models import Badge, BadgeJob, EventCrew
-from eventsapp.demo.seed import seed_demo
+from eventsapp.demo.seed import DEMO_PASSWORD, seed_demo
 from eventsapp.employers.models import Booth, BoothStatus, Hall, Invitation, Opening, OrganizationMember
 from eventsapp.events.models import AgendaItem, Event
 from eventsapp.extensions import db
@@ -18,7 +18,6 @@ from eventsapp.registrations.models import Registration, RegistrationQuestion
 
 DEMO_LOGINS = {"anonymous": None, "candidate": "candidate@example.com", "employer": "employer@example.com",
                "organizer": "organizer@example.com", "admin": "admin@example.com"}
-DEMO_PASSWORD = "talentday-demo"
 
 
 def seed(app) -> dict[str, object]:
