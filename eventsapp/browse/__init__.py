@@ -1,10 +1,10 @@
 """Browsing registrants: employers search the candidates who agreed to be seen, view profiles and
 résumés (each view recorded), shortlist them and export the list.
 
-May import, besides the shared modules at eventsapp's top level: accounts, candidates, employers, events,
-main, registrations.
+May import, besides the shared modules at eventsapp's top level: accounts, booths, candidates, events, main,
+organizations, registrations.
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "candidates", "employers", "events", "main", "registrations"
+    "accounts", "booths", "candidates", "events", "main", "organizations", "registrations"
 })

@@ -1,7 +1,7 @@
 """What employers do with the registrants they may see: browse and filter them, keep a shortlist per
 booth, and leave a record of every look at a profile or résumé for the candidate to read.
 
-Who may see whom is decided in eventsapp.employers.access; these functions take that as given
+Who may see whom is decided in eventsapp.organizations.access; these functions take that as given
 (the booth, the event) and build on its condition. Callers commit.
 """
 from __future__ import annotations
@@ -14,11 +14,12 @@ from sqlalchemy import Select, case, func, or_, select, text
 from sqlalchemy.orm import aliased, selectinload
 
 from eventsapp.accounts.models import User
+from eventsapp.booths.models import Booth
+from eventsapp.browse.models import ProfileView, ShortlistEntry, ViewedItem
 from eventsapp.candidates.degrees import DEGREE_LADDER
 from eventsapp.candidates.models import CandidateProfile, Degree, TalentClass
-from eventsapp.employers.access import visible_registrants_condition
-from eventsapp.employers.models import Booth, ProfileView, ShortlistEntry, ViewedItem
 from eventsapp.extensions import db
+from eventsapp.organizations.access import visible_registrants_condition
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed

@@ -2,8 +2,8 @@
 booth's shortlist with a rating (1 weak – 4 strong) and a note.
 
 Only candidates who agreed to be shown to employers and are confirmed at the booth's event are
-saved (the same rule as browsing registrants, eventsapp.employers.access); for anyone else the
-scan records nothing personal. Who may use a booth's leads is decided in employers.access
+saved (the same rule as browsing registrants, eventsapp.organizations.access); for anyone else the
+scan records nothing personal. Who may use a booth's leads is decided in organizations.access
 (can_use_shortlist). Callers commit.
 """
 from __future__ import annotations
@@ -20,14 +20,15 @@ from sqlalchemy.exc import IntegrityError
 from eventsapp.accounts.models import User
 from eventsapp.badges.models import Badge, BadgeRole
 from eventsapp.badges.services import Verdict
+from eventsapp.booths.models import Booth
+from eventsapp.browse.models import ShortlistEntry
 from eventsapp.browse.services import NOTE_MAX_LENGTH, entry_for, find_entry, visible_profile
 from eventsapp.candidates.choices import degree_words
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.checkin.services import find_badge
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.access import visible_registrants_condition
-from eventsapp.employers.models import Booth, ShortlistEntry
 from eventsapp.extensions import db
+from eventsapp.organizations.access import visible_registrants_condition
 from eventsapp.spreadsheets import Column, csv_bytes, excel_safe, header
 from eventsapp.validation import ValidationFailed
 

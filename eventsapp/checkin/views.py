@@ -26,6 +26,7 @@ from eventsapp.accounts.models import User
 from eventsapp.badges.models import Badge
 from eventsapp.badges.roles import ROLE_LABELS
 from eventsapp.badges.services import Verdict, holder_names, sync_badges
+from eventsapp.booths.models import Booth
 from eventsapp.candidates.choices import DEGREE_LABELS
 from eventsapp.checkin import leads as lead_services
 from eventsapp.checkin import services
@@ -33,13 +34,12 @@ from eventsapp.checkin.access import can_run_door
 from eventsapp.checkin.forms import RATING_LABELS, LeadForm
 from eventsapp.checkin.services import CheckInResult, Door, DoorWindow, Outcome
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.access import can_use_shortlist
-from eventsapp.employers.models import Booth
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_datetime, format_local_time, localized, zone_label
 from eventsapp.loaders import event_or_404
 from eventsapp.main.errors import json_error, render_error
+from eventsapp.organizations.access import can_use_shortlist
 from eventsapp.requestbounds import DB_INT_MAX, is_database_id
 from eventsapp.validation import ValidationFailed, apply_to_form
 

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from eventsapp.accounts.models import Role, User
 from eventsapp.badges import services as badges
 from eventsapp.badges.models import BadgeRole, EventCrew
+from eventsapp.browse.models import ShortlistEntry
 from eventsapp.checkin.models import CheckIn
-from eventsapp.employers.models import ShortlistEntry
 from eventsapp.extensions import db
 from eventsapp.registrations.services import cancel_registration, register_for_event
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS

@@ -6,8 +6,10 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from eventsapp.accounts.models import Role
-from eventsapp.employers.models import BoothType, Hall, Industry, Opening
+from eventsapp.booths.models import BoothType, Hall
 from eventsapp.extensions import db
+from eventsapp.openings.models import Opening
+from eventsapp.organizations.models import Industry
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS
 from tests.factories import PASSWORD
 

@@ -18,9 +18,9 @@ from eventsapp.accounts.models import Role
 from eventsapp.badges.batches import BatchOptions
 from eventsapp.badges.models import BadgeJob, JobStatus
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import Organization
 from eventsapp.extensions import db
 from eventsapp.matchmaking import runs
+from eventsapp.organizations.models import Organization
 from eventsapp.registrations.services import find_registration
 from tests.conftest import PASSWORD
 from tests.factories import MatchingFair

@@ -11,10 +11,10 @@ from eventsapp.accounts.models import Role
 from eventsapp.badges import services as badges
 from eventsapp.badges.models import BadgeRole, EventCrew
 from eventsapp.badges.services import Verdict
+from eventsapp.browse.models import ShortlistEntry
 from eventsapp.browse.services import add_to_shortlist
 from eventsapp.checkin import leads
 from eventsapp.checkin.leads import LeadOutcome
-from eventsapp.employers.models import ShortlistEntry
 from eventsapp.extensions import db
 from eventsapp.registrations.services import cancel_registration, register_for_event
 from eventsapp.validation import ValidationFailed

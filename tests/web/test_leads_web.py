@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.badges import services as badges
-from eventsapp.employers.models import BoothStatus, ShortlistEntry
+from eventsapp.booths.models import BoothStatus
+from eventsapp.browse.models import ShortlistEntry
 from eventsapp.extensions import db
 from eventsapp.registrations.services import register_for_event
 from tests.web.test_checkin_web import JSON, client_for

@@ -15,17 +15,12 @@ from types import SimpleNamespace
 import pytest
 
 from eventsapp.badges import services as badges
-from eventsapp.employers.models import (
-    Bookmark,
-    BoothStatus,
-    Hall,
-    Opening,
-    Organization,
-    OrganizationStatus,
-    ShortlistEntry,
-)
+from eventsapp.booths.models import BoothStatus, Hall
+from eventsapp.browse.models import ShortlistEntry
 from eventsapp.extensions import db
 from eventsapp.matchmaking.models import CandidateChoice, Interview, MatchRun, RunStatus
+from eventsapp.openings.models import Bookmark, Opening
+from eventsapp.organizations.models import Organization, OrganizationStatus
 from tests.factories import add_registrant
 
 EN = {"Accept-Language": "en"}
