@@ -3,7 +3,7 @@ export, and erasing an account (``erasure``, which reaches into every feature ho
 
 May import, besides the shared modules at eventsapp's top level: accounts, browse, main, notifications,
 registrations.
-Registrations, organizations and notifications only in ``erasure`` and the data export.
+Registrations, browse (the record of profile views) and notifications only in ``erasure`` and the data export.
 """
 
 ALLOWED_IMPORTS = frozenset({
