@@ -6,7 +6,7 @@ from eventsapp.booths.models import Booth, BoothStatus, BoothType, Hall
 from eventsapp.browse.models import ProfileView, ShortlistEntry, ViewedItem
 from eventsapp.calendars.models import CalendarFeed
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
-from eventsapp.checkin.models import CheckIn
+from eventsapp.checkin.models import BoothLead, CheckIn
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
 from eventsapp.matchmaking.models import (
     BoothExclusion,
@@ -40,7 +40,7 @@ from eventsapp.registrations.models import (
 )
 
 __all__ = [
-    "AuditEntry", "Badge", "BadgeJob", "BadgeRole", "CalendarFeed", "CheckIn", "EventCrew", "JobStatus",
+    "AuditEntry", "Badge", "BadgeJob", "BadgeRole", "BoothLead", "CalendarFeed", "CheckIn", "EventCrew", "JobStatus",
     "BoothExclusion", "CancelReason", "CandidateChoice", "Interview", "MatchRun", "MatchRunBooth", "MatchRunCandidate",
     "MatchingRound", "RunStatus",
     "Booth", "BoothStatus", "BoothType", "Bookmark", "Hall", "Industry", "Invitation", "MemberRole", "Opening",

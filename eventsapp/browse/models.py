@@ -23,7 +23,6 @@ class ShortlistEntry(db.Model):
     __table_args__ = (
         UniqueConstraint("booth_id", "candidate_id", name="uq_shortlist_entry_booth_id_candidate_id"),
         CheckConstraint("rank IS NULL OR rank >= 1", name="rank_positive"),
-        CheckConstraint("lead_rating IS NULL OR lead_rating BETWEEN 1 AND 4", name="lead_rating_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,10 +31,6 @@ class ShortlistEntry(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     rank: Mapped[int | None] = mapped_column()  # 1 is the best; used by the matching
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    # Set when staff scanned the candidate's badge at the booth (lead capture): 1 (weak) to 4 (strong).
-    lead_rating: Mapped[int | None] = mapped_column()
-    lead_captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    lead_captured_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
