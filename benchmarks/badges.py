@@ -47,12 +47,11 @@ from eventsapp.accounts.services import start_login_session  # noqa: E402
 from eventsapp.badges import batches, fonts, rendering  # noqa: E402
 from eventsapp.badges.models import BadgeRole, EventCrew  # noqa: E402
 from eventsapp.badges.services import badge_of  # noqa: E402
+from eventsapp.booths.models import Booth, BoothStatus, BoothType, Hall  # noqa: E402
 from eventsapp.candidates.models import CandidateProfile  # noqa: E402
-from eventsapp.employers.models import (  # noqa: E402
-    Booth,
-    BoothStatus,
-    BoothType,
-    Hall,
+from eventsapp.events.models import Event, EventKind, EventStatus  # noqa: E402
+from eventsapp.extensions import db  # noqa: E402
+from eventsapp.organizations.models import (  # noqa: E402
     Industry,
     MemberRole,
     Organization,
@@ -60,8 +59,6 @@ from eventsapp.employers.models import (  # noqa: E402
     OrganizationSize,
     OrganizationStatus,
 )
-from eventsapp.events.models import Event, EventKind, EventStatus  # noqa: E402
-from eventsapp.extensions import db  # noqa: E402
 from eventsapp.registrations.models import Registration, RegistrationStatus  # noqa: E402
 
 TARGET_BADGES_PER_SECOND = 70

@@ -40,21 +40,13 @@ from support import build_schema, insert_chunks, prepare_database  # noqa: E402
 
 from eventsapp import create_app  # noqa: E402
 from eventsapp.accounts.models import Role, User  # noqa: E402
+from eventsapp.booths.models import Booth, BoothStatus, BoothType, Hall  # noqa: E402
 from eventsapp.calendars import ical, services  # noqa: E402
 from eventsapp.calendars.cache import feed_cache  # noqa: E402
-from eventsapp.employers.models import (  # noqa: E402
-    Booth,
-    BoothStatus,
-    BoothType,
-    Hall,
-    Industry,
-    Organization,
-    OrganizationSize,
-    OrganizationStatus,
-)
 from eventsapp.events.models import Event, EventStatus, Series  # noqa: E402
 from eventsapp.extensions import db  # noqa: E402
 from eventsapp.matchmaking.models import Interview, MatchRun, RunStatus  # noqa: E402
+from eventsapp.organizations.models import Industry, Organization, OrganizationSize, OrganizationStatus  # noqa: E402
 from eventsapp.registrations.models import Registration, RegistrationStatus  # noqa: E402
 
 TARGETS_MS = {"build 10,000 events, cold": 2000, "rebuild after 1 change": 2000, "cached feed": 50,

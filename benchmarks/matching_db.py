@@ -43,21 +43,10 @@ from sqlalchemy.engine import URL, make_url  # noqa: E402
 
 from eventsapp import create_app  # noqa: E402
 from eventsapp.accounts.models import Role, User  # noqa: E402
+from eventsapp.booths.models import Booth, BoothStatus, BoothType  # noqa: E402
+from eventsapp.browse.models import ShortlistEntry  # noqa: E402
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass  # noqa: E402
 from eventsapp.config import TestConfig, normalize_database_url  # noqa: E402
-from eventsapp.employers.models import (  # noqa: E402
-    Booth,
-    BoothStatus,
-    BoothType,
-    Industry,
-    MemberRole,
-    Opening,
-    Organization,
-    OrganizationMember,
-    OrganizationSize,
-    OrganizationStatus,
-    ShortlistEntry,
-)
 from eventsapp.events.models import Event, EventKind, EventStatus  # noqa: E402
 from eventsapp.extensions import db  # noqa: E402
 from eventsapp.matchmaking import run_results, runs  # noqa: E402
@@ -69,6 +58,15 @@ from eventsapp.matchmaking.models import (  # noqa: E402
     MatchRun,
 )
 from eventsapp.notifications.models import OutboxMessage  # noqa: E402
+from eventsapp.openings.models import Opening  # noqa: E402
+from eventsapp.organizations.models import (  # noqa: E402
+    Industry,
+    MemberRole,
+    Organization,
+    OrganizationMember,
+    OrganizationSize,
+    OrganizationStatus,
+)
 from eventsapp.registrations.models import Registration, RegistrationStatus  # noqa: E402
 
 TARGET_SECONDS = 15.0  # load + save, on PostgreSQL

@@ -48,6 +48,8 @@ from eventsapp import create_app  # noqa: E402
 from eventsapp.accounts.models import Role, User  # noqa: E402
 from eventsapp.accounts.passwords import hash_password  # noqa: E402
 from eventsapp.accounts.services import start_login_session  # noqa: E402
+from eventsapp.booths.models import Booth, BoothStatus, BoothType  # noqa: E402
+from eventsapp.browse.models import ShortlistEntry  # noqa: E402
 from eventsapp.candidates.choices import HANGZHOU_DISTRICTS, SKILL_SUGGESTIONS  # noqa: E402
 from eventsapp.candidates.models import (  # noqa: E402
     CandidateProfile,
@@ -57,20 +59,16 @@ from eventsapp.candidates.models import (  # noqa: E402
     search_text_of,
     skill_keys_of,
 )
-from eventsapp.employers.models import (  # noqa: E402
-    Booth,
-    BoothStatus,
-    BoothType,
+from eventsapp.events.models import Event, EventKind, EventStatus  # noqa: E402
+from eventsapp.extensions import db  # noqa: E402
+from eventsapp.organizations.models import (  # noqa: E402
     Industry,
     MemberRole,
     Organization,
     OrganizationMember,
     OrganizationSize,
     OrganizationStatus,
-    ShortlistEntry,
 )
-from eventsapp.events.models import Event, EventKind, EventStatus  # noqa: E402
-from eventsapp.extensions import db  # noqa: E402
 from eventsapp.registrations.models import Registration, RegistrationStatus  # noqa: E402
 
 TARGET_P95_MS = 50.0

@@ -95,7 +95,6 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.calendars.views import blueprint as calendars
     from eventsapp.candidates.views import blueprint as candidates
     from eventsapp.checkin.views import blueprint as checkin
-    from eventsapp.employers.views import blueprint as organizations
     from eventsapp.events.views import blueprint as events
     from eventsapp.main.views import blueprint as main
     from eventsapp.manage.views import blueprint as manage
@@ -103,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.matchmaking.run_views import blueprint as match_runs
     from eventsapp.notifications.views import blueprint as outbox
     from eventsapp.openings.views import blueprint as openings
+    from eventsapp.organizations.views import blueprint as organizations
     from eventsapp.registrations.views import blueprint as registrations
     from eventsapp.registrations.views import manage as registrants
 

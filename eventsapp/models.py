@@ -2,27 +2,11 @@
 from eventsapp.accounts.models import LoginSession, Role, User
 from eventsapp.audit.models import AuditEntry
 from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, EventCrew, JobStatus
+from eventsapp.booths.models import Booth, BoothStatus, BoothType, Hall
+from eventsapp.browse.models import ProfileView, ShortlistEntry, ViewedItem
 from eventsapp.calendars.models import CalendarFeed
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
-from eventsapp.checkin.models import CheckIn
-from eventsapp.employers.models import (
-    Bookmark,
-    Booth,
-    BoothStatus,
-    BoothType,
-    Hall,
-    Industry,
-    Invitation,
-    MemberRole,
-    Opening,
-    Organization,
-    OrganizationMember,
-    OrganizationSize,
-    OrganizationStatus,
-    ProfileView,
-    ShortlistEntry,
-    ViewedItem,
-)
+from eventsapp.checkin.models import BoothLead, CheckIn
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
 from eventsapp.matchmaking.models import (
     BoothExclusion,
@@ -36,6 +20,16 @@ from eventsapp.matchmaking.models import (
     RunStatus,
 )
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
+from eventsapp.openings.models import Bookmark, Opening
+from eventsapp.organizations.models import (
+    Industry,
+    Invitation,
+    MemberRole,
+    Organization,
+    OrganizationMember,
+    OrganizationSize,
+    OrganizationStatus,
+)
 from eventsapp.registrations.models import (
     QuestionKind,
     Registration,
@@ -46,7 +40,7 @@ from eventsapp.registrations.models import (
 )
 
 __all__ = [
-    "AuditEntry", "Badge", "BadgeJob", "BadgeRole", "CalendarFeed", "CheckIn", "EventCrew", "JobStatus",
+    "AuditEntry", "Badge", "BadgeJob", "BadgeRole", "BoothLead", "CalendarFeed", "CheckIn", "EventCrew", "JobStatus",
     "BoothExclusion", "CancelReason", "CandidateChoice", "Interview", "MatchRun", "MatchRunBooth", "MatchRunCandidate",
     "MatchingRound", "RunStatus",
     "Booth", "BoothStatus", "BoothType", "Bookmark", "Hall", "Industry", "Invitation", "MemberRole", "Opening",

@@ -6,8 +6,8 @@ from datetime import date
 from sqlalchemy import select
 
 from eventsapp.accounts.services import find_user_by_email
+from eventsapp.booths.models import Booth, BoothStatus
 from eventsapp.demo.seed import seed_demo
-from eventsapp.employers.models import Booth, BoothStatus
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 from eventsapp.matchmaking import preferences, runs

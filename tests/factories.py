@@ -23,27 +23,24 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringO
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.passwords import hash_password
+from eventsapp.booths.models import Booth, BoothStatus, BoothType, Hall
+from eventsapp.browse.models import ShortlistEntry
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.creditcode import check_character
-from eventsapp.employers.models import (
-    Booth,
-    BoothStatus,
-    BoothType,
-    Hall,
+from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus
+from eventsapp.extensions import db
+from eventsapp.matchmaking.models import BoothExclusion, CandidateChoice, MatchingRound
+from eventsapp.openings.models import Opening
+from eventsapp.organizations.creditcode import check_character
+from eventsapp.organizations.models import (
     Industry,
     MemberRole,
-    Opening,
     Organization,
     OrganizationMember,
     OrganizationSize,
     OrganizationStatus,
-    ShortlistEntry,
 )
-from eventsapp.employers.services import OrganizationData
-from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus
-from eventsapp.extensions import db
-from eventsapp.matchmaking.models import BoothExclusion, CandidateChoice, MatchingRound
+from eventsapp.organizations.services import OrganizationData
 from eventsapp.registrations.models import Registration, RegistrationStatus
 
 PASSWORD = "correct horse battery staple"

@@ -2,10 +2,10 @@
 language choice, the onboarding checklist, and who may open which page (``access``). Its e-mails are in
 ``emails``.
 
-May import, besides the shared modules at eventsapp's top level: candidates, employers, notifications.
-Candidates and employers only for the onboarding checklist (what a new account does next).
+May import, besides the shared modules at eventsapp's top level: candidates, notifications, organizations.
+Candidates and organizations only for the onboarding checklist (what a new account does next).
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "candidates", "employers", "notifications"
+    "candidates", "notifications", "organizations"
 })

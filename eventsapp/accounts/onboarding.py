@@ -10,7 +10,7 @@ import enum
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.candidates.services import find_profile, has_contact_details
-from eventsapp.employers.access import membership_of
+from eventsapp.organizations.access import membership_of
 
 
 class NextStep(enum.StrEnum):

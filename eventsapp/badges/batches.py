@@ -17,8 +17,8 @@ from eventsapp.badges.models import Badge, BadgeRole
 from eventsapp.badges.rendering import LAYOUTS, BadgeCard, Layout
 from eventsapp.badges.services import entitled_badge_condition, names_of, sync_badges, token_of
 from eventsapp.booths.floorplan import code_sort_key
+from eventsapp.booths.models import Booth
 from eventsapp.candidates.models import CandidateProfile
-from eventsapp.employers.models import Booth
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_datetime, format_local_time, localized, to_zone

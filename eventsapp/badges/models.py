@@ -7,8 +7,8 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsapp.accounts.models import User
+from eventsapp.booths.models import Booth
 from eventsapp.dbtypes import UTCDateTime, enum_column_type, utcnow
-from eventsapp.employers.models import Booth
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration

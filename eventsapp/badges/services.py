@@ -17,13 +17,14 @@ from sqlalchemy.exc import IntegrityError
 from eventsapp.accounts.models import User
 from eventsapp.badges import tokens
 from eventsapp.badges.models import CREW_ROLES, Badge, BadgeRole, EventCrew
+from eventsapp.booths.models import Booth
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.checkin.models import CheckIn
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.access import active_booth_condition, is_active_booth
-from eventsapp.employers.models import Booth, OrganizationMember
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
+from eventsapp.organizations.access import active_booth_condition, is_active_booth
+from eventsapp.organizations.models import OrganizationMember
 from eventsapp.registrations.models import Registration, RegistrationStatus
 
 # A badge keeps working until the end of the day after the event ends, then scans as expired.

@@ -31,8 +31,8 @@ from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, JobStatus
 from eventsapp.badges.roles import ROLE_COLOURS, ROLE_LABELS
 from eventsapp.badges.services import AlreadyReplaced, badge_of, entitled_badge_condition, names_of, reissue
 from eventsapp.badges.tokens import normalize_number
+from eventsapp.booths.models import Hall
 from eventsapp.candidates.models import CandidateProfile
-from eventsapp.employers.models import Hall
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.formfields import WebForm

@@ -3,7 +3,7 @@ Queued in the outbox (eventsapp.notifications); the caller commits."""
 from __future__ import annotations
 
 from eventsapp.accounts.models import User
-from eventsapp.employers.models import Booth
+from eventsapp.booths.models import Booth
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.notifications.services import public_url, queue_email
 

@@ -7,8 +7,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from eventsapp.booths import services
+from eventsapp.booths.models import BoothStatus, BoothType
 from eventsapp.booths.services import BoothApplication, HallData
-from eventsapp.employers.models import BoothStatus, BoothType
 from eventsapp.formfields import WebForm
 
 BOOTH_TYPE_LABELS = {

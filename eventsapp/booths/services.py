@@ -21,26 +21,17 @@ from sqlalchemy.orm import joinedload
 
 from eventsapp.booths import emails, floorplan
 from eventsapp.booths.floorplan import HallGrid
+from eventsapp.booths.models import Booth, BoothStatus, BoothType, Hall
 from eventsapp.booths.placement import BoothToPlace, place_automatically
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.access import in_good_standing, is_active_booth
-from eventsapp.employers.choices import INDUSTRY_LABELS
-from eventsapp.employers.models import (
-    Booth,
-    BoothStatus,
-    BoothType,
-    Hall,
-    Industry,
-    MemberRole,
-    Opening,
-    Organization,
-    OrganizationMember,
-    OrganizationStatus,
-)
 from eventsapp.events.models import Event, EventKind, EventStatus
 from eventsapp.extensions import db
 from eventsapp.i18n import localized
 from eventsapp.matchmaking.interviews import cancel_interviews_at_booth
+from eventsapp.openings.models import Opening
+from eventsapp.organizations.access import in_good_standing, is_active_booth
+from eventsapp.organizations.choices import INDUSTRY_LABELS
+from eventsapp.organizations.models import Industry, MemberRole, Organization, OrganizationMember, OrganizationStatus
 from eventsapp.registrations.services import lock_event
 from eventsapp.validation import ValidationFailed
 

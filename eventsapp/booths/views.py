@@ -28,14 +28,15 @@ from eventsapp.booths.forms import (
     PlaceForm,
     RejectForm,
 )
+from eventsapp.booths.models import Booth, BoothStatus, BoothType, Hall
 from eventsapp.booths.svgmap import INDUSTRY_COLORS, BoothMark, hall_svg
-from eventsapp.employers import access
-from eventsapp.employers.choices import INDUSTRY_LABELS
-from eventsapp.employers.models import Booth, BoothStatus, BoothType, Hall, Industry
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.i18n import localized, title_in_quotes
 from eventsapp.loaders import event_child_or_404, event_or_404, public_event_or_404
+from eventsapp.organizations import access
+from eventsapp.organizations.choices import INDUSTRY_LABELS
+from eventsapp.organizations.models import Industry
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("booths", __name__)

@@ -23,8 +23,8 @@ def shortlist_csv(rows: list[ShortlistRow], hidden_label: str, codes: bool = Fal
     lines = []
     for row in rows:
         entry, profile = row.entry, row.profile
-        lead = [entry.lead_rating or "",
-                entry.lead_captured_at.isoformat(timespec="seconds") if entry.lead_captured_at else ""]
+        lead = ["", ""] if row.lead is None else [row.lead.rating or "",
+                                                  row.lead.captured_at.isoformat(timespec="seconds")]
         if profile is None:
             lines.append([entry.rank or "", hidden_label, "", "", "", "", "", "", "", excel_safe(entry.note), *lead])
             continue

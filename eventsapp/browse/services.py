@@ -1,7 +1,7 @@
 """What employers do with the registrants they may see: browse and filter them, keep a shortlist per
 booth, and leave a record of every look at a profile or résumé for the candidate to read.
 
-Who may see whom is decided in eventsapp.employers.access; these functions take that as given
+Who may see whom is decided in eventsapp.organizations.access; these functions take that as given
 (the booth, the event) and build on its condition. Callers commit.
 """
 from __future__ import annotations
@@ -14,11 +14,13 @@ from sqlalchemy import Select, case, func, or_, select, text
 from sqlalchemy.orm import aliased, selectinload
 
 from eventsapp.accounts.models import User
+from eventsapp.booths.models import Booth
+from eventsapp.browse.models import ProfileView, ShortlistEntry, ViewedItem
 from eventsapp.candidates.degrees import DEGREE_LADDER
 from eventsapp.candidates.models import CandidateProfile, Degree, TalentClass
-from eventsapp.employers.access import visible_registrants_condition
-from eventsapp.employers.models import Booth, ProfileView, ShortlistEntry, ViewedItem
+from eventsapp.checkin.models import BoothLead
 from eventsapp.extensions import db
+from eventsapp.organizations.access import visible_registrants_condition
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed
@@ -184,6 +186,7 @@ def views_of_query(candidate_id: int) -> Select:
 class ShortlistRow:
     entry: ShortlistEntry
     profile: CandidateProfile | None  # None: the candidate can no longer be seen
+    lead: BoothLead | None  # set when staff scanned the candidate's badge at the booth
 
 
 def _check_entry(note: str, rank: int | None) -> str:
@@ -245,15 +248,16 @@ def remove_entry(entry: ShortlistEntry) -> None:
 def shortlist_of(booth: Booth) -> list[ShortlistRow]:
     """The booth's shortlist, ranked first (1 is the best), then in the order added; each entry with the
     candidate's profile while they can still be seen (they may withdraw consent or cancel)."""
-    entries = db.session.scalars(
-        select(ShortlistEntry).where(ShortlistEntry.booth_id == booth.id)
+    rows = db.session.execute(
+        select(ShortlistEntry, BoothLead).outerjoin(BoothLead, BoothLead.shortlist_entry_id == ShortlistEntry.id)
+        .where(ShortlistEntry.booth_id == booth.id)
         .order_by(ShortlistEntry.rank.is_(None), ShortlistEntry.rank, ShortlistEntry.created_at, ShortlistEntry.id)
     ).all()
     profiles = {profile.user_id: profile for profile in db.session.scalars(
-        select(CandidateProfile).where(CandidateProfile.user_id.in_([entry.candidate_id for entry in entries]),
+        select(CandidateProfile).where(CandidateProfile.user_id.in_([entry.candidate_id for entry, _lead in rows]),
                                        visible_registrants_condition(booth.event_id))
-        .options(selectinload(CandidateProfile.skills)))} if entries else {}
-    return [ShortlistRow(entry, profiles.get(entry.candidate_id)) for entry in entries]
+        .options(selectinload(CandidateProfile.skills)))} if rows else {}
+    return [ShortlistRow(entry, profiles.get(entry.candidate_id), lead) for entry, lead in rows]
 
 
 def shortlisted_ids(booth: Booth, candidate_ids: list[int]) -> set[int]:

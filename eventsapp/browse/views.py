@@ -7,18 +7,19 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from eventsapp.accounts.models import Role, User
+from eventsapp.booths.models import Booth
 from eventsapp.browse import export, services
 from eventsapp.browse.forms import SORT_LABELS, BrowseForm, ShortlistAddForm, ShortlistEntryForm
+from eventsapp.browse.models import ViewedItem
 from eventsapp.candidates.choices import DEGREE_LABELS, SKILL_SUGGESTIONS, TALENT_CLASS_DESCRIPTIONS
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.candidates.services import resume_path, site_today
 from eventsapp.candidates.views import resume_response
-from eventsapp.employers import access
-from eventsapp.employers.models import Booth, ViewedItem
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.loaders import event_or_404
 from eventsapp.main.errors import render_error
+from eventsapp.organizations import access
 from eventsapp.urls import safe_next_url
 from eventsapp.validation import ValidationFailed, apply_to_form
 

@@ -23,17 +23,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from eventsapp.accounts.models import Role, User
+from eventsapp.booths.models import Booth
 from eventsapp.calendars import ical
 from eventsapp.calendars.models import CalendarFeed
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import Booth, OrganizationMember
 from eventsapp.events.choices import KIND_LABELS
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
 from eventsapp.events.services import CALENDAR_EVENT_FIELDS, TALENT_DAY_DAY, TALENT_DAY_MONTH
 from eventsapp.extensions import db
 from eventsapp.matchmaking.interviews import employer_unavailable
 from eventsapp.matchmaking.models import Interview, MatchRun, RunStatus
+from eventsapp.organizations.models import OrganizationMember
 from eventsapp.registrations.choices import STATUS_LABELS
 from eventsapp.registrations.models import Registration, RegistrationLog, RegistrationStatus
 from eventsapp.talentday.services import DEFAULT_END_HOUR, DEFAULT_START_HOUR

@@ -14,9 +14,9 @@ from sqlalchemy import delete, select
 
 from eventsapp.accounts.models import LoginSession, User
 from eventsapp.accounts.passwords import verify_password
+from eventsapp.browse.models import ProfileView
 from eventsapp.candidates.services import find_profile, remove_resume
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import ProfileView
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationAnswer

@@ -17,10 +17,10 @@ from sqlalchemy import select
 
 from eventsapp import storage
 from eventsapp.accounts.models import User
+from eventsapp.browse.models import ProfileView
 from eventsapp.candidates import resumes
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import ProfileView
 from eventsapp.extensions import db
 from eventsapp.registrations.models import QuestionKind, Registration
 from eventsapp.typedtext import clean_line, split_tags

@@ -1,9 +1,10 @@
 """Lead capture at the booth: employer staff scan a candidate's badge and the candidate joins the
-booth's shortlist with a rating (1 weak – 4 strong) and a note.
+booth's shortlist as a lead (BoothLead: when, by whom, a rating from 1 weak to 4 strong), with a note
+on the shortlist entry.
 
 Only candidates who agreed to be shown to employers and are confirmed at the booth's event are
-saved (the same rule as browsing registrants, eventsapp.employers.access); for anyone else the
-scan records nothing personal. Who may use a booth's leads is decided in employers.access
+saved (the same rule as browsing registrants, eventsapp.organizations.access); for anyone else the
+scan records nothing personal. Who may use a booth's leads is decided in organizations.access
 (can_use_shortlist). Callers commit.
 """
 from __future__ import annotations
@@ -16,18 +17,21 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from eventsapp.accounts.models import User
 from eventsapp.badges.models import Badge, BadgeRole
 from eventsapp.badges.services import Verdict
-from eventsapp.browse.services import NOTE_MAX_LENGTH, entry_for, find_entry, visible_profile
+from eventsapp.booths.models import Booth
+from eventsapp.browse.models import ShortlistEntry
+from eventsapp.browse.services import NOTE_MAX_LENGTH, entry_for, visible_profile
 from eventsapp.candidates.choices import degree_words
 from eventsapp.candidates.models import CandidateProfile
+from eventsapp.checkin.models import BoothLead
 from eventsapp.checkin.services import find_badge
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.access import visible_registrants_condition
-from eventsapp.employers.models import Booth, ShortlistEntry
 from eventsapp.extensions import db
+from eventsapp.organizations.access import visible_registrants_condition
 from eventsapp.spreadsheets import Column, csv_bytes, excel_safe, header
 from eventsapp.validation import ValidationFailed
 
@@ -47,7 +51,7 @@ class LeadOutcome(enum.StrEnum):
 class LeadResult:
     outcome: LeadOutcome
     verdict: Verdict
-    entry: ShortlistEntry | None = None
+    lead: BoothLead | None = None
     profile: CandidateProfile | None = None
     badge: Badge | None = None
 
@@ -89,33 +93,40 @@ def capture_lead(booth: Booth, *, actor: User, token: str | None = None, number:
             outcome = LeadOutcome.SAVED
         except IntegrityError:
             entry = entry_for(booth, candidate_id)  # a colleague scanned the same person a moment ago
-    if entry.lead_captured_at is None:
-        entry.lead_captured_at, entry.lead_captured_by_id = now, actor.id
-        if outcome == LeadOutcome.UPDATED and entry.lead_rating is None:
-            outcome = LeadOutcome.SAVED  # shortlisted before, a lead from now on
+    lead = None if outcome == LeadOutcome.SAVED else db.session.get(BoothLead, entry.id)
+    if lead is None:
+        lead = BoothLead(entry=entry, captured_at=now, captured_by_id=actor.id)
+        try:
+            with db.session.begin_nested():
+                db.session.add(lead)
+                db.session.flush()
+            outcome = LeadOutcome.SAVED  # new on the shortlist, or shortlisted before: a lead from now on
+        except IntegrityError:
+            lead = db.session.get(BoothLead, entry.id)  # a colleague made them a lead a moment ago
     if rating is not None:
-        entry.lead_rating = rating
+        lead.rating = rating
     if note:
         entry.note = note
     db.session.flush()
-    return LeadResult(outcome, scan.verdict, entry, profile, scan.badge)
+    return LeadResult(outcome, scan.verdict, lead, profile, scan.badge)
 
 
-def update_lead(entry: ShortlistEntry, rating: int | None, note: str) -> ShortlistEntry:
-    entry.note = check_lead(rating, note)
-    entry.lead_rating = rating
+def update_lead(lead: BoothLead, rating: int | None, note: str) -> BoothLead:
+    lead.entry.note = check_lead(rating, note)
+    lead.rating = rating
     db.session.flush()
-    return entry
+    return lead
 
 
-def find_lead(booth: Booth, entry_id: int) -> ShortlistEntry | None:
-    entry = find_entry(booth, entry_id)
-    return entry if entry is not None and entry.lead_captured_at else None
+def find_lead(booth: Booth, entry_id: int) -> BoothLead | None:
+    """The booth's lead on its shortlist entry ``entry_id`` (the number its pages and answers use)."""
+    return db.session.scalar(select(BoothLead).join(BoothLead.entry).options(contains_eager(BoothLead.entry))
+                             .where(BoothLead.shortlist_entry_id == entry_id, ShortlistEntry.booth_id == booth.id))
 
 
 @dataclass(frozen=True)
 class LeadRow:
-    entry: ShortlistEntry
+    lead: BoothLead
     profile: CandidateProfile | None  # None: the candidate withdrew consent or their registration
     captured_by: str
 
@@ -123,14 +134,16 @@ class LeadRow:
 def leads_of(booth: Booth) -> list[LeadRow]:
     """The booth's captured leads, newest first, each with the profile while it may still be seen."""
     rows = db.session.execute(
-        select(ShortlistEntry, User.display_name).outerjoin(User, User.id == ShortlistEntry.lead_captured_by_id)
-        .where(ShortlistEntry.booth_id == booth.id, ShortlistEntry.lead_captured_at.is_not(None))
-        .order_by(ShortlistEntry.lead_captured_at.desc(), ShortlistEntry.id.desc())).all()
-    ids = [entry.candidate_id for entry, _name in rows]
+        select(BoothLead, User.display_name).join(BoothLead.entry)
+        .outerjoin(User, User.id == BoothLead.captured_by_id)
+        .where(ShortlistEntry.booth_id == booth.id)
+        .order_by(BoothLead.captured_at.desc(), BoothLead.shortlist_entry_id.desc())
+        .options(contains_eager(BoothLead.entry))).all()
+    ids = [lead.entry.candidate_id for lead, _name in rows]
     profiles = {profile.user_id: profile for profile in db.session.scalars(
         select(CandidateProfile).where(CandidateProfile.user_id.in_(ids),
                                        visible_registrants_condition(booth.event_id)))} if ids else {}
-    return [LeadRow(entry, profiles.get(entry.candidate_id), name or "") for entry, name in rows]
+    return [LeadRow(lead, profiles.get(lead.entry.candidate_id), name or "") for lead, name in rows]
 
 
 LEADS_COLUMNS = [
@@ -147,12 +160,12 @@ def leads_csv(rows: list[LeadRow], zone_name: str, hidden_label: str) -> bytes:
     zone = ZoneInfo(zone_name)
     lines = []
     for row in rows:
-        entry, profile = row.entry, row.profile
-        when = entry.lead_captured_at.astimezone(zone).isoformat(timespec="minutes")
+        lead, profile = row.lead, row.profile
+        when = lead.captured_at.astimezone(zone).isoformat(timespec="minutes")
         if profile is None:
             person = [hidden_label, "", "", "", "", ""]
         else:
             person = [excel_safe(profile.name), excel_safe(profile.name_latin), degree_words(profile.degree),
                       excel_safe(profile.school), excel_safe(profile.major), profile.graduation_year or ""]
-        lines.append([when, entry.lead_rating or "", *person, excel_safe(entry.note), excel_safe(row.captured_by)])
+        lines.append([when, lead.rating or "", *person, excel_safe(lead.entry.note), excel_safe(row.captured_by)])
     return csv_bytes(header(LEADS_COLUMNS), lines)

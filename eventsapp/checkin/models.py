@@ -1,12 +1,14 @@
+"""Check-ins at the door, and the leads employer staff capture by scanning badges at their booth."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsapp.accounts.models import User
 from eventsapp.badges.models import Badge
+from eventsapp.browse.models import ShortlistEntry
 from eventsapp.dbtypes import UTCDateTime, utcnow
 from eventsapp.extensions import db
 
@@ -38,3 +40,20 @@ class CheckIn(db.Model):
     holder: Mapped[User] = relationship(foreign_keys=[holder_id])
     checked_in_by: Mapped[User | None] = relationship(foreign_keys=[checked_in_by_id])
     badge: Mapped[Badge | None] = relationship()
+
+
+class BoothLead(db.Model):
+    """A candidate whose badge the booth's staff scanned (lead capture): when, by whom, and a rating from
+    1 (weak) to 4 (strong). A lead is always on the booth's shortlist: its entry holds the candidate and
+    the note, and the lead goes when the entry goes."""
+
+    __tablename__ = "booth_lead"
+    __table_args__ = (CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 4", name="rating_range"),)
+
+    shortlist_entry_id: Mapped[int] = mapped_column(ForeignKey("shortlist_entry.id", ondelete="CASCADE"),
+                                                    primary_key=True)
+    rating: Mapped[int | None] = mapped_column()
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    captured_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    entry: Mapped[ShortlistEntry] = relationship()

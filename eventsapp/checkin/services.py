@@ -22,13 +22,14 @@ from eventsapp.audit import services as audit
 from eventsapp.badges import services as badges
 from eventsapp.badges.models import Badge, BadgeRole, EventCrew
 from eventsapp.badges.services import ScanResult, Verdict
+from eventsapp.booths.models import Booth
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.checkin.models import CheckIn
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.access import active_booth_condition
-from eventsapp.employers.models import Booth, OrganizationMember
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
+from eventsapp.organizations.access import active_booth_condition
+from eventsapp.organizations.models import OrganizationMember
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.registrations.services import mark_attended
 from eventsapp.textsearch import contains_pattern

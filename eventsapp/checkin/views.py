@@ -26,6 +26,7 @@ from eventsapp.accounts.models import User
 from eventsapp.badges.models import Badge
 from eventsapp.badges.roles import ROLE_LABELS
 from eventsapp.badges.services import Verdict, holder_names, sync_badges
+from eventsapp.booths.models import Booth
 from eventsapp.candidates.choices import DEGREE_LABELS
 from eventsapp.checkin import leads as lead_services
 from eventsapp.checkin import services
@@ -33,13 +34,12 @@ from eventsapp.checkin.access import can_run_door
 from eventsapp.checkin.forms import RATING_LABELS, LeadForm
 from eventsapp.checkin.services import CheckInResult, Door, DoorWindow, Outcome
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.access import can_use_shortlist
-from eventsapp.employers.models import Booth
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_datetime, format_local_time, localized, zone_label
 from eventsapp.loaders import event_or_404
 from eventsapp.main.errors import json_error, render_error
+from eventsapp.organizations.access import can_use_shortlist
 from eventsapp.requestbounds import DB_INT_MAX, is_database_id
 from eventsapp.validation import ValidationFailed, apply_to_form
 
@@ -349,12 +349,13 @@ def _lead_json(booth: Booth, result: lead_services.LeadResult) -> dict:
     elif result.outcome == lead_services.LeadOutcome.REFUSED:
         body["detail"] = str(VERDICT_LABELS[result.verdict])
     else:
-        profile, entry = result.profile, result.entry
+        profile, lead = result.profile, result.lead
         body.update(
-            entry_id=entry.id, name=profile.name, name_latin=profile.name_latin, school=profile.school,
-            major=profile.major, degree=str(DEGREE_LABELS[profile.degree]) if profile.degree else "",
-            graduation_year=profile.graduation_year, rating=entry.lead_rating, note=entry.note,
-            update_url=url_for("checkin.lead_update", booth_id=booth.id, entry_id=entry.id),
+            entry_id=lead.shortlist_entry_id, name=profile.name, name_latin=profile.name_latin,
+            school=profile.school, major=profile.major,
+            degree=str(DEGREE_LABELS[profile.degree]) if profile.degree else "",
+            graduation_year=profile.graduation_year, rating=lead.rating, note=lead.entry.note,
+            update_url=url_for("checkin.lead_update", booth_id=booth.id, entry_id=lead.shortlist_entry_id),
             detail=" · ".join(part for part in (profile.school, profile.major) if part))
     return body
 
@@ -364,8 +365,9 @@ def _lead_json(booth: Booth, result: lead_services.LeadResult) -> dict:
 def leads(booth_id: int, failed: tuple[int, LeadForm] | None = None):
     booth = _lead_booth(booth_id)
     rows = lead_services.leads_of(booth)
-    forms = {row.entry.id: LeadForm(formdata=None, prefix=f"lead-{row.entry.id}",
-                                    data={"rating": str(row.entry.lead_rating or ""), "note": row.entry.note})
+    forms = {row.lead.shortlist_entry_id: LeadForm(formdata=None, prefix=f"lead-{row.lead.shortlist_entry_id}",
+                                                   data={"rating": str(row.lead.rating or ""),
+                                                         "note": row.lead.entry.note})
              for row in rows}
     if failed is not None:
         forms[failed[0]] = failed[1]
@@ -402,28 +404,27 @@ def lead_update(booth_id: int, entry_id: int):
     if not wants_json and not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=request.path))
     booth = _lead_booth(booth_id, as_json=wants_json)
-    entry = lead_services.find_lead(booth, entry_id)
-    if entry is None:
+    lead = lead_services.find_lead(booth, entry_id)
+    if lead is None:
         if wants_json:
             _json_abort(404, _("There is no such lead."))
         abort(404)
-    form = LeadForm(prefix=f"lead-{entry.id}")
+    form = LeadForm(prefix=f"lead-{entry_id}")
     if form.validate_on_submit():
         try:
-            lead_services.update_lead(entry, form.rating_value, form.note.data or "")
+            lead_services.update_lead(lead, form.rating_value, form.note.data or "")
         except ValidationFailed as failure:
             apply_to_form(form, failure)
         else:
             db.session.commit()
             if wants_json:
-                return jsonify(entry_id=entry.id, rating=entry.lead_rating, note=entry.note,
-                               message=_("Saved."))
+                return jsonify(entry_id=entry_id, rating=lead.rating, note=lead.entry.note, message=_("Saved."))
             flash(_("The lead has been saved."), "success")
-            return redirect(url_for("checkin.leads", booth_id=booth.id, _anchor=f"lead-{entry.id}"))
+            return redirect(url_for("checkin.leads", booth_id=booth.id, _anchor=f"lead-{entry_id}"))
     if wants_json:
         fields = {name: " ".join(str(message) for message in errors) for name, errors in form.errors.items()}
         return json_error(422, " ".join(fields.values()), fields)
-    return leads(booth.id, failed=(entry.id, form))
+    return leads(booth.id, failed=(entry_id, form))
 
 
 @blueprint.get("/employer/booths/<int:booth_id>/leads.csv")

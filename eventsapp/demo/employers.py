@@ -8,25 +8,22 @@ from sqlalchemy import select
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.services import find_user_by_email
+from eventsapp.booths.models import Booth, BoothStatus, BoothType, Hall
 from eventsapp.booths.services import place_remaining
 from eventsapp.candidates.models import Degree
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.creditcode import check_character
-from eventsapp.employers.models import (
-    Booth,
-    BoothStatus,
-    BoothType,
-    Hall,
+from eventsapp.events.services import find_event_by_slug
+from eventsapp.extensions import db
+from eventsapp.openings.models import Opening
+from eventsapp.organizations.creditcode import check_character
+from eventsapp.organizations.models import (
     Industry,
     MemberRole,
-    Opening,
     Organization,
     OrganizationMember,
     OrganizationSize,
     OrganizationStatus,
 )
-from eventsapp.events.services import find_event_by_slug
-from eventsapp.extensions import db
 
 # name_zh, name_en, industry, size, city, interviewers, double booth, openings (title, degree, majors, skills, salary)
 DEMO_ORGANIZATIONS = [

@@ -1,11 +1,11 @@
 """The organizers' event hub: the dashboard of decisions waiting, each event's tabs, and editing events,
 series and agenda items.
 
-May import, besides the shared modules at eventsapp's top level: accounts, booths, calendars, checkin,
-employers, events, matchmaking, notifications, registrations, talentday.
+May import, besides the shared modules at eventsapp's top level: accounts, booths, calendars, checkin, events,
+matchmaking, notifications, organizations, registrations, talentday.
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "booths", "calendars", "checkin", "employers", "events", "matchmaking", "notifications",
+    "accounts", "booths", "calendars", "checkin", "events", "matchmaking", "notifications", "organizations",
     "registrations", "talentday"
 })

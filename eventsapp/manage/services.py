@@ -9,16 +9,17 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from eventsapp.booths.models import Booth, BoothStatus, Hall
 from eventsapp.booths.services import count_by_status as count_booths_by_status
 from eventsapp.booths.services import hosts_booths
 from eventsapp.checkin.models import CheckIn
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import Booth, BoothStatus, Hall, Organization, OrganizationStatus
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.matchmaking.models import MatchingRound, MatchRun
 from eventsapp.matchmaking.run_results import published_run
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
+from eventsapp.organizations.models import Organization, OrganizationStatus
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.registrations.services import count_by_status as count_registrations_by_status
 

@@ -8,8 +8,6 @@ from wtforms import DateTimeLocalField, HiddenField, IntegerField, SelectField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional, StopValidation
 
-from eventsapp.employers.choices import INDUSTRY_LABELS
-from eventsapp.employers.models import Industry
 from eventsapp.events.models import Event
 from eventsapp.formfields import DATETIME_FORMAT, WebForm
 from eventsapp.matchmaking import fitscore
@@ -20,6 +18,8 @@ from eventsapp.matchmaking.preferences import (
     SLOT_MINUTES,
     RoundSettings,
 )
+from eventsapp.organizations.choices import INDUSTRY_LABELS
+from eventsapp.organizations.models import Industry
 from eventsapp.timezones import to_local_naive, to_utc
 
 WHOLE_NUMBER = _l("Enter a whole number from %(min)d to %(max)d.")

@@ -1,7 +1,7 @@
 """What the matching reads: the one reader of its inputs, for the runs and the employer's ranking page.
 
 Who takes part: candidates with a CONFIRMED registration at the fair, and active booths of the fair
-(APPROVED, of an organization in good standing: employers.access). From them it reads each
+(APPROVED, of an organization in good standing: organizations.access). From them it reads each
 candidate's ranked booths, the facts the fit score reads from their profiles, what each booth's
 openings ask for, and the booths' shortlist ranks and not-acceptable marks; ``read_matching_inputs``
 returns them as plain data (ids), ready for ``matchmaking.ranking``.
@@ -17,14 +17,16 @@ from collections.abc import Collection, Mapping
 
 from sqlalchemy import select
 
+from eventsapp.booths.models import Booth
+from eventsapp.browse.models import ShortlistEntry
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
-from eventsapp.employers.access import active_booth_condition
-from eventsapp.employers.models import Booth, Opening, ShortlistEntry
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.matchmaking.fitscore import BoothWants, CandidateFacts, booth_wants_from_openings
 from eventsapp.matchmaking.models import BoothExclusion, CandidateChoice
 from eventsapp.matchmaking.ranking import MatchingInputs
+from eventsapp.openings.models import Opening
+from eventsapp.organizations.access import active_booth_condition
 from eventsapp.registrations.models import Registration, RegistrationStatus
 
 _DEGREES = {None: None, **{degree.value: degree for degree in Degree}}

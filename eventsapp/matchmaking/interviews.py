@@ -1,6 +1,6 @@
 """Whether an interview still takes place, and interviews that end before they happen.
 
-An interview takes place while it is not cancelled and its booth is active (employers.access): every
+An interview takes place while it is not cancelled and its booth is active (organizations.access): every
 list, CSV, e-mail and calendar asks ``is_live`` / ``live_interview_condition`` here. When a candidate's
 registration ends, their interviews in the published schedule are cancelled and each booth concerned
 is told; when a booth is withdrawn or rejected, its interviews are cancelled and each candidate is told.
@@ -22,14 +22,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from eventsapp.accounts.models import User
+from eventsapp.booths.models import Booth
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.access import active_booth_condition, is_active_booth
-from eventsapp.employers.models import Booth, OrganizationMember
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.matchmaking.models import CancelReason, Interview, MatchRun, RunStatus
 from eventsapp.notifications.services import public_url, queue_email
+from eventsapp.organizations.access import active_booth_condition, is_active_booth
+from eventsapp.organizations.models import OrganizationMember
 
 
 def live_interview_condition():

@@ -7,11 +7,9 @@ from flask_login import current_user, login_required
 
 from eventsapp.accounts.access import organizer_required
 from eventsapp.accounts.models import Role, User
+from eventsapp.booths.models import Booth
 from eventsapp.candidates.choices import DEGREE_LABELS, TALENT_CLASS_DESCRIPTIONS
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers import access
-from eventsapp.employers.choices import INDUSTRY_LABELS
-from eventsapp.employers.models import Booth
 from eventsapp.events.models import Event
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
@@ -28,6 +26,8 @@ from eventsapp.matchmaking.forms import (
     MatchingSettingsForm,
     MoveBoothForm,
 )
+from eventsapp.organizations import access
+from eventsapp.organizations.choices import INDUSTRY_LABELS
 from eventsapp.urls import safe_next_url
 from eventsapp.validation import ValidationFailed, apply_to_form
 

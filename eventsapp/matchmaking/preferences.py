@@ -2,7 +2,7 @@
 the employer's view of its booth's ranking of the candidates who ranked it.
 
 Who takes part: candidates with a CONFIRMED registration at the fair, and active booths of the
-fair (APPROVED, of an organization in good standing: employers.access). The runs and the
+fair (APPROVED, of an organization in good standing: organizations.access). The runs and the
 employer's ranking page read what they rank through ``matchmaking.inputs`` and rank with
 ``ranking.rank_booth``, so the employer sees the order the engine gets. Services flush; the
 caller commits.
@@ -21,11 +21,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from eventsapp.accounts.models import Role, User
+from eventsapp.booths.models import Booth, booth_code_order
 from eventsapp.booths.services import hosts_booths
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.access import active_booth_condition, is_active_booth, visible_registrants_condition
-from eventsapp.employers.models import Booth, Industry, Opening, Organization, booth_code_order
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_datetime
@@ -33,6 +32,9 @@ from eventsapp.matchmaking import fitscore
 from eventsapp.matchmaking.inputs import read_booth_wants, read_matching_inputs
 from eventsapp.matchmaking.models import BoothExclusion, CandidateChoice, MatchingRound, MatchRun, RunStatus
 from eventsapp.matchmaking.ranking import NO_WANTS, BoothOrder, Ranked
+from eventsapp.openings.models import Opening
+from eventsapp.organizations.access import active_booth_condition, is_active_booth, visible_registrants_condition
+from eventsapp.organizations.models import Industry, Organization
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed
@@ -380,7 +382,7 @@ class BoothRanking:
 
 def _visible_rankers(booth: Booth) -> tuple[dict[int, CandidateProfile], int]:
     """The profiles of the candidates who ranked the booth and whom its staff may see (confirmed at the
-    fair and consenting, employers/access.py), and how many others the matching counts (confirmed)."""
+    fair and consenting, organizations/access.py), and how many others the matching counts (confirmed)."""
     ranked_it = select(CandidateChoice.candidate_id).where(CandidateChoice.event_id == booth.event_id,
                                                            CandidateChoice.booth_id == booth.id)
     profiles = {profile.user_id: profile for profile in db.session.scalars(

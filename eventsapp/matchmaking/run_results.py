@@ -13,8 +13,8 @@ from sqlalchemy.orm import joinedload
 
 from eventsapp.accounts.models import User
 from eventsapp.booths.floorplan import code_sort_key
+from eventsapp.booths.models import Booth
 from eventsapp.candidates.models import CandidateProfile
-from eventsapp.employers.models import Booth
 from eventsapp.extensions import db
 from eventsapp.matchmaking.models import Interview, MatchRun, MatchRunBooth, MatchRunCandidate, RunStatus
 

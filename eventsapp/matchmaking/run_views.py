@@ -15,8 +15,7 @@ from wtforms import HiddenField, IntegerField
 from wtforms.validators import NumberRange, Optional
 
 from eventsapp.accounts.access import organizer_required
-from eventsapp.employers import access
-from eventsapp.employers.models import Booth
+from eventsapp.booths.models import Booth
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.formfields import WebForm
@@ -25,6 +24,7 @@ from eventsapp.matchmaking import run_results, runs, schedules
 from eventsapp.matchmaking.forms import CRITERION_LABELS
 from eventsapp.matchmaking.models import RunStatus
 from eventsapp.matchmaking.preferences import hosts_matching, matching_round
+from eventsapp.organizations import access
 
 blueprint = Blueprint("match_runs", __name__)
 

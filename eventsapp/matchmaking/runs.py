@@ -27,9 +27,9 @@ from sqlalchemy import exists, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from eventsapp.accounts.models import User
+from eventsapp.booths.models import Booth, BoothStatus
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import Booth, BoothStatus
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_datetime

@@ -15,8 +15,8 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
 from eventsapp.accounts.models import User
+from eventsapp.booths.models import Booth
 from eventsapp.candidates.models import CandidateProfile
-from eventsapp.employers.models import Booth
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.matching import Reason, explain

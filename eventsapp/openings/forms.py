@@ -9,8 +9,6 @@ from wtforms.widgets import TextInput
 from eventsapp.candidates.choices import DEGREE_LABELS
 from eventsapp.candidates.degrees import DEGREE_LADDER
 from eventsapp.candidates.models import Degree
-from eventsapp.employers.choices import INDUSTRY_LABELS
-from eventsapp.employers.models import Industry
 from eventsapp.formfields import WebForm
 from eventsapp.openings.services import (
     MAX_DESCRIPTION,
@@ -23,6 +21,8 @@ from eventsapp.openings.services import (
     OpeningData,
     OpeningFilters,
 )
+from eventsapp.organizations.choices import INDUSTRY_LABELS
+from eventsapp.organizations.models import Industry
 from eventsapp.requestbounds import DB_INT_MAX
 
 TOO_LONG = _l("At most %(max)d characters.")

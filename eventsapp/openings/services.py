@@ -15,22 +15,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
 from eventsapp.accounts.models import User
+from eventsapp.booths.models import Booth, booth_code_order
 from eventsapp.candidates.degrees import DEGREE_LADDER
 from eventsapp.candidates.models import Degree
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers import access
-from eventsapp.employers.models import (
-    Bookmark,
-    Booth,
-    Industry,
-    Opening,
-    Organization,
-    OrganizationMember,
-    OrganizationStatus,
-    booth_code_order,
-)
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
+from eventsapp.openings.models import Bookmark, Opening
+from eventsapp.organizations import access
+from eventsapp.organizations.models import Industry, Organization, OrganizationMember, OrganizationStatus
 from eventsapp.textsearch import contains_pattern
 from eventsapp.typedtext import clean_line, split_tags
 from eventsapp.validation import ValidationFailed

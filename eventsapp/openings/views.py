@@ -10,9 +10,6 @@ from flask_login import current_user, login_required
 from eventsapp.booths.services import fairs_open_for_booths, hosts_booths
 from eventsapp.candidates.choices import DEGREE_LABELS, HANGZHOU_DISTRICTS, SKILL_SUGGESTIONS
 from eventsapp.candidates.degrees import DEGREE_LADDER
-from eventsapp.employers import access
-from eventsapp.employers.choices import INDUSTRY_LABELS
-from eventsapp.employers.models import Opening
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.i18n import localized, title_in_quotes
@@ -20,6 +17,9 @@ from eventsapp.loaders import event_or_404, public_event_or_404
 from eventsapp.main.errors import render_error
 from eventsapp.openings import services
 from eventsapp.openings.forms import BookmarkForm, DeleteForm, OpeningForm, OpeningSearchForm
+from eventsapp.openings.models import Opening
+from eventsapp.organizations import access
+from eventsapp.organizations.choices import INDUSTRY_LABELS
 from eventsapp.urls import safe_next_url
 from eventsapp.validation import ValidationFailed, apply_to_form
 

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from eventsapp.accounts.models import Role, User
 from eventsapp.badges import services as badges
 from eventsapp.badges.models import BadgeRole, EventCrew
-from eventsapp.checkin.models import CheckIn
-from eventsapp.employers.models import ShortlistEntry
+from eventsapp.browse.models import ShortlistEntry
+from eventsapp.checkin.models import BoothLead, CheckIn
 from eventsapp.extensions import db
 from eventsapp.registrations.services import cancel_registration, register_for_event
 from tests.browser.helpers import PHONE, launch_chromium, log_in
@@ -222,7 +222,7 @@ def test_booth_staff_capture_and_rate_a_lead(app, browser, live_server, door, sc
     screenshot(page, "leads-captured-phone")
     with app.app_context():
         entry = db.session.scalar(select(ShortlistEntry))
-        assert (entry.lead_rating, entry.note) == (3, "Knows Rust; call back")
+        assert (db.session.get(BoothLead, entry.id).rating, entry.note) == (3, "Knows Rust; call back")
     page.reload()
     expect(page.locator(f"[data-testid=lead-{entry.id}]")).to_contain_text("王小雨")
     screenshot(page, "leads-list-phone")

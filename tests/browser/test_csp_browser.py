@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from eventsapp.accounts.models import Role
-from eventsapp.employers.models import Hall
+from eventsapp.booths.models import Hall
 from eventsapp.extensions import db
 from eventsapp.matchmaking.fitscore import DEFAULT_WEIGHTS
 from eventsapp.matchmaking.models import CandidateChoice, MatchingRound

@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from eventsapp.booths.models import BoothStatus
 from eventsapp.demo.seed import DEMO_PASSWORD
-from eventsapp.employers.models import BoothStatus
 from eventsapp.extensions import db
 from tests.browser.helpers import log_in
 from tests.demo_data import seed_demo_with_matching

@@ -5,8 +5,10 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from eventsapp.accounts.models import Role
-from eventsapp.employers.models import BoothType, Hall, Industry, Opening
+from eventsapp.booths.models import BoothType, Hall
 from eventsapp.extensions import db
+from eventsapp.openings.models import Opening
+from eventsapp.organizations.models import Industry
 from tests.browser.helpers import launch_chromium, log_in, require_chromium
 
 pytestmark = pytest.mark.browser

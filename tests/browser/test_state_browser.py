@@ -18,8 +18,8 @@ from eventsapp.accounts.models import Role
 from eventsapp.badges.batches import BatchOptions
 from eventsapp.badges.models import BadgeJob, JobStatus
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import Organization
 from eventsapp.extensions import db
+from eventsapp.organizations.models import Organization
 from tests.browser import published_schedule
 from tests.browser.helpers import DESKTOP, PHONE, log_in
 

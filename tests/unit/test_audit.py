@@ -4,8 +4,9 @@ from datetime import UTC, datetime, timedelta
 from eventsapp.accounts.models import Role
 from eventsapp.audit.models import AuditEntry
 from eventsapp.audit.services import activity_query, record
-from eventsapp.employers.models import BoothStatus, OrganizationStatus
+from eventsapp.booths.models import BoothStatus
 from eventsapp.extensions import db
+from eventsapp.organizations.models import OrganizationStatus
 
 
 def test_an_entry_keeps_who_what_which_object_and_only_what_changed(ctx, make_user, make_event, make_organization,

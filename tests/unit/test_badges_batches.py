@@ -19,8 +19,8 @@ from sqlalchemy import select
 from eventsapp.badges import batches, jobs
 from eventsapp.badges.batches import BatchOptions, BatchRefused
 from eventsapp.badges.models import BadgeJob, BadgeRole, EventCrew, JobStatus
+from eventsapp.booths.models import Hall
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import Hall
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
 
@@ -264,8 +264,9 @@ def test_a_job_still_waiting_in_the_redis_queue_is_left_alone(app, fair, monkeyp
 
 def test_people_no_longer_entitled_leave_the_counts_the_print_run_and_the_door_search(fair):
     from eventsapp.badges.services import sync_badges
+    from eventsapp.booths.models import Booth
     from eventsapp.checkin.services import search_holders
-    from eventsapp.employers.models import Booth, Organization, OrganizationStatus
+    from eventsapp.organizations.models import Organization, OrganizationStatus
 
     sync_badges(fair.id)  # everyone's badge exists, as after a first print run
     db.session.commit()

@@ -6,12 +6,14 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from eventsapp.booths import services
+from eventsapp.booths.models import BoothStatus, BoothType, Hall
 from eventsapp.booths.services import BoothApplication, BoothRefused, HallData
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import BoothStatus, BoothType, Hall, Industry, Opening, OrganizationStatus
 from eventsapp.events.models import EventKind, EventStatus
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
+from eventsapp.openings.models import Opening
+from eventsapp.organizations.models import Industry, OrganizationStatus
 from eventsapp.validation import ValidationFailed
 
 STANDARD = BoothApplication(BoothType.STANDARD, 2, "")

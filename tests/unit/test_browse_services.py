@@ -7,12 +7,13 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
+from eventsapp.booths.models import Booth, BoothStatus
 from eventsapp.browse import export, services
+from eventsapp.browse.models import ProfileView, ShortlistEntry, ViewedItem
 from eventsapp.browse.services import BrowseFilters
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
-from eventsapp.employers import access
-from eventsapp.employers.models import Booth, BoothStatus, ProfileView, ShortlistEntry, ViewedItem
 from eventsapp.extensions import db
+from eventsapp.organizations import access
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.typedtext import split_tags
 from eventsapp.validation import ValidationFailed

@@ -7,10 +7,10 @@ import pytest
 import vobject
 
 from eventsapp.accounts.models import Role
+from eventsapp.booths.models import Hall
 from eventsapp.calendars import ical, services
 from eventsapp.calendars.links import add_to_calendar_links, subscribe_links
 from eventsapp.calendars.models import CalendarFeed
-from eventsapp.employers.models import Hall
 from eventsapp.events.models import EventStatus
 from eventsapp.extensions import db
 from eventsapp.matchmaking.models import Interview, MatchRun, RunStatus

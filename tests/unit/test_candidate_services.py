@@ -8,12 +8,12 @@ from sqlalchemy import select
 
 from eventsapp.accounts.models import Role
 from eventsapp.accounts.services import authenticate
+from eventsapp.browse.models import ProfileView, ViewedItem
 from eventsapp.candidates import erasure, resumes, services
 from eventsapp.candidates.choices import DEGREE_LABELS, TALENT_CLASS_DESCRIPTIONS
 from eventsapp.candidates.forms import ProfileForm
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
 from eventsapp.candidates.services import ProfileData
-from eventsapp.employers.models import ProfileView, ViewedItem
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.registrations.models import (

@@ -11,10 +11,10 @@ from eventsapp.accounts.models import Role, User
 from eventsapp.badges import services as badges
 from eventsapp.badges.models import BadgeRole, EventCrew
 from eventsapp.badges.services import Verdict
+from eventsapp.booths.models import BoothStatus
 from eventsapp.checkin import services
 from eventsapp.checkin.models import CheckIn
 from eventsapp.checkin.services import Door, Outcome
-from eventsapp.employers.models import BoothStatus
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.registrations.models import RegistrationLog, RegistrationStatus

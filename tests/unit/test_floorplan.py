@@ -114,7 +114,7 @@ def test_booth_codes_sort_naturally():
 def test_booths_sort_naturally_by_code_in_the_database(ctx, make_event, make_organization, make_booth):
     from sqlalchemy import select
 
-    from eventsapp.employers.models import Booth, Hall, booth_code_order
+    from eventsapp.booths.models import Booth, Hall, booth_code_order
     from eventsapp.extensions import db
     event = make_event()
     hall_a, hall_b = Hall(event_id=event.id, name="A", rows=2, cols=10), Hall(event_id=event.id, name="B", rows=2,

@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from eventsapp.booths import services as booths
 from eventsapp.calendars import ical
-from eventsapp.employers import services as employers
-from eventsapp.employers.models import Organization
 from eventsapp.extensions import db
 from eventsapp.matchmaking import schedules
 from eventsapp.matchmaking.models import CancelReason, Interview
 from eventsapp.notifications.models import OutboxMessage
+from eventsapp.organizations import services as employers
+from eventsapp.organizations.models import Organization
 from eventsapp.registrations import services as registrations
 from tests.unit import published_schedule
 from tests.unit.published_schedule import feed, make_user_locale, registration_of

@@ -2,7 +2,7 @@
 import pytest
 from werkzeug.exceptions import NotFound
 
-from eventsapp.employers.models import Hall
+from eventsapp.booths.models import Hall
 from eventsapp.events.models import EventStatus
 from eventsapp.extensions import db
 from eventsapp.loaders import event_child_or_404, event_or_404, public_event_or_404

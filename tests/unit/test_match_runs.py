@@ -17,9 +17,9 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from eventsapp.accounts.models import User
+from eventsapp.booths.models import Booth, BoothStatus
 from eventsapp.candidates.models import Degree
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import Booth, BoothStatus
 from eventsapp.extensions import db
 from eventsapp.matching import Reason
 from eventsapp.matchmaking import preferences, run_results, runs, schedules

@@ -11,16 +11,17 @@ from sqlalchemy import event as sa_event
 from eventsapp.accounts.models import Role
 from eventsapp.accounts.onboarding import NextStep, next_step
 from eventsapp.badges.models import Badge, BadgeRole
+from eventsapp.booths.models import BoothStatus
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.checkin.models import CheckIn
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import BoothStatus, OrganizationStatus
 from eventsapp.events.models import EventKind, EventStatus
 from eventsapp.events.services import cancellation_consequences, unpublishing_consequences
 from eventsapp.extensions import db
 from eventsapp.manage.hub import EVENT_TABS, EventTab, tabs_for
 from eventsapp.manage.services import decisions_waiting, event_overview
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
+from eventsapp.organizations.models import OrganizationStatus
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.registrations.services import listing_facts
 

@@ -6,21 +6,16 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from eventsapp.accounts.models import Role, User
+from eventsapp.booths.models import Booth, BoothStatus, Hall
 from eventsapp.candidates.models import Degree
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers import access
-from eventsapp.employers.models import (
-    Bookmark,
-    Booth,
-    BoothStatus,
-    Hall,
-    Industry,
-    OrganizationStatus,
-)
 from eventsapp.events.models import EventStatus
 from eventsapp.extensions import db
 from eventsapp.openings import services
+from eventsapp.openings.models import Bookmark
 from eventsapp.openings.services import OpeningData, OpeningFilters
+from eventsapp.organizations import access
+from eventsapp.organizations.models import Industry, OrganizationStatus
 from eventsapp.validation import ValidationFailed
 
 

@@ -7,9 +7,11 @@ from PIL import Image
 from sqlalchemy import select
 
 from eventsapp.accounts.models import Role, User
-from eventsapp.employers import access, logos, services
-from eventsapp.employers.choices import INDUSTRY_LABELS, ORGANIZATION_SIZE_LABELS, ORGANIZATION_STATUS_LABELS
-from eventsapp.employers.models import (
+from eventsapp.extensions import db
+from eventsapp.notifications.models import OutboxMessage
+from eventsapp.organizations import access, logos, services
+from eventsapp.organizations.choices import INDUSTRY_LABELS, ORGANIZATION_SIZE_LABELS, ORGANIZATION_STATUS_LABELS
+from eventsapp.organizations.models import (
     Industry,
     MemberRole,
     Organization,
@@ -17,8 +19,6 @@ from eventsapp.employers.models import (
     OrganizationSize,
     OrganizationStatus,
 )
-from eventsapp.extensions import db
-from eventsapp.notifications.models import OutboxMessage
 from eventsapp.validation import ValidationFailed
 from tests.factories import credit_code, image_bytes, organization_data, png_claiming
 

@@ -1,7 +1,7 @@
 """The unified social credit code (GB 32100-2015): its check character, as a pure function."""
 import pytest
 
-from eventsapp.employers.creditcode import (
+from eventsapp.organizations.creditcode import (
     CHARSET,
     WEIGHTS,
     CreditCodeProblem,

@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers import access, services
-from eventsapp.employers.models import Invitation, MemberRole, OrganizationMember
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
+from eventsapp.organizations import access, services
+from eventsapp.organizations.models import Invitation, MemberRole, OrganizationMember
 from eventsapp.validation import ValidationFailed
 
 

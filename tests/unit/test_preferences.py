@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from eventsapp.booths.models import Booth, BoothStatus
+from eventsapp.browse.models import ShortlistEntry
 from eventsapp.candidates.models import CandidateSkill, Degree, TalentClass
-from eventsapp.employers.models import Booth, BoothStatus, Opening, ShortlistEntry
 from eventsapp.events.models import EventKind
 from eventsapp.extensions import db
 from eventsapp.matchmaking import preferences as services
@@ -19,6 +20,7 @@ from eventsapp.matchmaking.fitscore import DEFAULT_WEIGHTS
 from eventsapp.matchmaking.inputs import read_choices, read_matching_inputs
 from eventsapp.matchmaking.models import BoothExclusion, CandidateChoice, MatchingRound
 from eventsapp.matchmaking.preferences import PreferenceRefused, RoundSettings
+from eventsapp.openings.models import Opening
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.validation import ValidationFailed
 from tests.factories import local
@@ -329,7 +331,7 @@ def test_moving_or_removing_a_booth_not_in_the_list_is_a_lookup_error(fair, boot
 
 
 def test_the_booth_list_searches_names_codes_titles_and_industry(fair, booth, person):
-    from eventsapp.employers.models import Industry
+    from eventsapp.organizations.models import Industry
     open_round(fair)
     user = person()
     robots = booth(name_en="West Lake Robotics", name_zh="西湖机器人", industry=Industry.C)

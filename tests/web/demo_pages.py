@@ -15,12 +15,13 @@ from sqlalchemy import delete, select
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.services import create_account
+from eventsapp.booths.models import Booth, Hall
 from eventsapp.demo.seed import DEMO_PASSWORD, seed_demo
-from eventsapp.employers.models import Booth, Hall, Organization, OrganizationStatus
 from eventsapp.events.models import AgendaItem, Event, EventKind
 from eventsapp.extensions import db
 from eventsapp.manage.hub import EVENT_TABS
 from eventsapp.matchmaking import preferences, runs
+from eventsapp.organizations.models import Organization, OrganizationStatus
 from eventsapp.registrations.models import Registration, RegistrationQuestion, RegistrationStatus
 
 NEW_CANDIDATE = "new-candidate@example.com"

@@ -8,12 +8,14 @@ from werkzeug.routing import AnyConverter
 
 from eventsapp.accounts.models import User
 from eventsapp.badges.models import Badge, BadgeJob, EventCrew
+from eventsapp.booths.models import Booth, BoothStatus, Hall
 from eventsapp.demo.seed import DEMO_PASSWORD, seed_demo
-from eventsapp.employers.models import Booth, BoothStatus, Hall, Invitation, Opening, OrganizationMember
 from eventsapp.events.models import AgendaItem, Event
 from eventsapp.extensions import db
 from eventsapp.matchmaking.models import MatchRun
 from eventsapp.notifications.models import OutboxMessage
+from eventsapp.openings.models import Opening
+from eventsapp.organizations.models import Invitation, OrganizationMember
 from eventsapp.registrations.models import Registration, RegistrationQuestion
 
 DEMO_LOGINS = {"anonymous": None, "candidate": "candidate@example.com", "employer": "employer@example.com",

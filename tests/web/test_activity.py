@@ -13,8 +13,9 @@ from eventsapp.audit.models import AuditEntry
 from eventsapp.audit.services import record
 from eventsapp.badges import services as badges
 from eventsapp.badges.models import BadgeRole, EventCrew
-from eventsapp.employers.models import Booth, BoothStatus, Hall, OrganizationStatus
+from eventsapp.booths.models import Booth, BoothStatus, Hall
 from eventsapp.extensions import db
+from eventsapp.organizations.models import OrganizationStatus
 from eventsapp.registrations.services import register_for_event
 
 EN = {"Accept-Language": "en"}

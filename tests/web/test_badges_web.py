@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from eventsapp.accounts.models import Role
 from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, EventCrew, JobStatus
-from eventsapp.employers.models import Hall
+from eventsapp.booths.models import Hall
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
 

@@ -3,9 +3,10 @@ import pytest
 from sqlalchemy import func, select
 
 from eventsapp.accounts.models import Role
-from eventsapp.employers.models import Bookmark, Booth, BoothStatus, Hall, Opening
+from eventsapp.booths.models import Booth, BoothStatus, Hall
 from eventsapp.events.models import EventStatus
 from eventsapp.extensions import db
+from eventsapp.openings.models import Bookmark, Opening
 
 EN = {"Accept-Language": "en"}
 

@@ -3,10 +3,12 @@ import pytest
 from sqlalchemy import select
 
 from eventsapp.accounts.models import Role
-from eventsapp.employers.models import Booth, BoothStatus, BoothType, Hall, Industry, Opening, OrganizationStatus
+from eventsapp.booths.models import Booth, BoothStatus, BoothType, Hall
 from eventsapp.events.models import EventKind, EventStatus
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
+from eventsapp.openings.models import Opening
+from eventsapp.organizations.models import Industry, OrganizationStatus
 
 EN = {"Accept-Language": "en"}
 

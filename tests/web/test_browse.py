@@ -151,7 +151,7 @@ def test_nothing_after_the_booth_is_withdrawn(client, fair, registrant, app):
     registrant()
     assert client.get(fair.url).status_code == 200
     with app.app_context():
-        from eventsapp.employers.models import Booth, BoothStatus
+        from eventsapp.booths.models import Booth, BoothStatus
         db.session.get(Booth, fair.booth.id).status = BoothStatus.WITHDRAWN
         db.session.commit()
     assert client.get(fair.url).status_code == 403

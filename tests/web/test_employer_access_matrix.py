@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from eventsapp.accounts.models import Role
-from eventsapp.employers.models import BoothStatus, ShortlistEntry
+from eventsapp.booths.models import BoothStatus
+from eventsapp.browse.models import ShortlistEntry
 from eventsapp.extensions import db
 from eventsapp.registrations.models import RegistrationStatus
 from tests.factories import add_registrant

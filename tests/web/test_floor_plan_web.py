@@ -3,9 +3,11 @@ import pytest
 from sqlalchemy import select
 
 from eventsapp.accounts.models import Role
-from eventsapp.employers.models import Booth, BoothStatus, BoothType, Hall, Industry, Opening
+from eventsapp.booths.models import Booth, BoothStatus, BoothType, Hall
 from eventsapp.events.models import EventKind, EventStatus
 from eventsapp.extensions import db
+from eventsapp.openings.models import Opening
+from eventsapp.organizations.models import Industry
 
 EN = {"Accept-Language": "en"}
 HALL = {"name": "A", "rows": "3", "cols": "5", "aisle_rows": "", "aisle_cols": "3", "blocked_cells": "3:5"}

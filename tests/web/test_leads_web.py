@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.badges import services as badges
-from eventsapp.employers.models import BoothStatus, ShortlistEntry
+from eventsapp.booths.models import BoothStatus
+from eventsapp.browse.models import ShortlistEntry
+from eventsapp.checkin.models import BoothLead
 from eventsapp.extensions import db
 from eventsapp.registrations.services import register_for_event
 from tests.web.clients import JSON, client_for
@@ -103,7 +105,7 @@ def test_scan_rate_and_list_a_lead(app, booth_fair):
     assert fixed.status_code == 302
     with app.app_context():
         entry = db.session.scalar(select(ShortlistEntry))
-        assert (entry.lead_rating, entry.note) == (2, "second look")
+        assert (db.session.get(BoothLead, entry.id).rating, entry.note) == (2, "second look")
 
 
 def test_what_is_not_a_lead_says_so_and_saves_nothing(app, booth_fair):
@@ -180,4 +182,4 @@ def test_the_lead_form_needs_its_csrf_token(app, booth_fair, monkeypatch):
     forged = client.post(f"/employer/booths/{booth.id}/leads/{entry_id}", data={f"lead-{entry_id}-rating": "4"})
     assert forged.status_code == 400
     with app.app_context():
-        assert db.session.get(ShortlistEntry, entry_id).lead_rating == 2
+        assert db.session.get(BoothLead, entry_id).rating == 2

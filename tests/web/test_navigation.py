@@ -10,14 +10,15 @@ from sqlalchemy import select
 
 from eventsapp.accounts.models import Role
 from eventsapp.badges.models import BadgeRole, EventCrew
+from eventsapp.booths.models import BoothStatus
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import BoothStatus, OrganizationStatus
 from eventsapp.events.models import Event, EventKind, EventStatus
 from eventsapp.extensions import db
 from eventsapp.matchmaking import run_results, runs
 from eventsapp.matchmaking.cli import match_group
 from eventsapp.matchmaking.models import MatchingRound, MatchRun, RunStatus
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
+from eventsapp.organizations.models import OrganizationStatus
 from eventsapp.registrations.models import Registration, RegistrationQuestion, RegistrationStatus
 from tests.factories import PASSWORD, MatchingFair, local
 

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from eventsapp.accounts.models import Role, User
 from eventsapp.candidates.models import Degree
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers.models import Opening, OrganizationStatus
 from eventsapp.events.models import EventKind, EventStatus
 from eventsapp.extensions import db
+from eventsapp.openings.models import Opening
+from eventsapp.organizations.models import OrganizationStatus
 
 EN = {"Accept-Language": "en"}
 

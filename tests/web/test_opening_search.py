@@ -5,10 +5,12 @@ import pytest
 from sqlalchemy import event as sa_event
 
 from eventsapp.accounts.models import Role
+from eventsapp.booths.models import BoothStatus, Hall
 from eventsapp.candidates.models import Degree
-from eventsapp.employers.models import BoothStatus, Hall, Industry, Opening
 from eventsapp.events.models import EventStatus
 from eventsapp.extensions import db
+from eventsapp.openings.models import Opening
+from eventsapp.organizations.models import Industry
 
 EN = {"Accept-Language": "en"}
 

@@ -15,17 +15,13 @@ from types import SimpleNamespace
 import pytest
 
 from eventsapp.badges import services as badges
-from eventsapp.employers.models import (
-    Bookmark,
-    BoothStatus,
-    Hall,
-    Opening,
-    Organization,
-    OrganizationStatus,
-    ShortlistEntry,
-)
+from eventsapp.booths.models import BoothStatus, Hall
+from eventsapp.browse.models import ShortlistEntry
+from eventsapp.checkin.models import BoothLead
 from eventsapp.extensions import db
 from eventsapp.matchmaking.models import CandidateChoice, Interview, MatchRun, RunStatus
+from eventsapp.openings.models import Bookmark, Opening
+from eventsapp.organizations.models import Organization, OrganizationStatus
 from tests.factories import add_registrant
 
 EN = {"Accept-Language": "en"}
@@ -86,10 +82,10 @@ def world(app, tmp_path, monkeypatch, make_event, make_candidate, make_organizat
         booth = make_booth(fair, organization, status=booth_status, **placed)
         staff = make_staff(organization)
         with app.app_context():
-            entry = ShortlistEntry(booth_id=booth.id, candidate_id=candidate.id, note="n",
-                                   lead_captured_at=fair.starts_at, lead_rating=3)
+            entry = ShortlistEntry(booth_id=booth.id, candidate_id=candidate.id, note="n")
             db.session.add_all([
-                entry, Opening(organization_id=organization.id, event_id=fair.id, title=f"Engineer {number}"),
+                entry, BoothLead(entry=entry, captured_at=fair.starts_at, rating=3),
+                Opening(organization_id=organization.id, event_id=fair.id, title=f"Engineer {number}"),
                 CandidateChoice(event_id=fair.id, candidate_id=candidate.id, booth_id=booth.id, position=number),
                 Interview(run_id=run_id, candidate_id=candidate.id, booth_id=booth.id, slot=0,
                           starts_at=fair.starts_at, ends_at=fair.starts_at + timedelta(minutes=30),

@@ -3,9 +3,9 @@ import pytest
 from sqlalchemy import select
 
 from eventsapp.accounts.models import Role, User
-from eventsapp.employers import services
-from eventsapp.employers.models import Invitation, Organization, OrganizationMember, OrganizationStatus
 from eventsapp.extensions import db
+from eventsapp.organizations import services
+from eventsapp.organizations.models import Invitation, Organization, OrganizationMember, OrganizationStatus
 
 EMPLOYER_PAGES = ["/employer/organization/new", "/employer/organization", "/employer/organization/edit"]
 EMPLOYER_ACTIONS = ["/employer/organization/new", "/employer/organization/edit", "/employer/organization/logo/delete",

@@ -9,11 +9,11 @@ from PIL import Image
 from sqlalchemy import select
 
 from eventsapp.accounts.models import Role, User
-from eventsapp.employers import services
-from eventsapp.employers.models import Invitation, MemberRole, Organization, OrganizationMember, OrganizationStatus
-from eventsapp.employers.views import logo_url
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
+from eventsapp.organizations import services
+from eventsapp.organizations.models import Invitation, MemberRole, Organization, OrganizationMember, OrganizationStatus
+from eventsapp.organizations.views import logo_url
 from tests.factories import credit_code, image_bytes
 
 EN = {"Accept-Language": "en"}

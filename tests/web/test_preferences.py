@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from eventsapp.accounts.models import Role
+from eventsapp.booths.models import Booth, BoothStatus
+from eventsapp.browse.models import ShortlistEntry
 from eventsapp.candidates.models import Degree, TalentClass
-from eventsapp.employers.models import Booth, BoothStatus, Opening, ShortlistEntry
 from eventsapp.events.models import EventKind, EventStatus
 from eventsapp.extensions import db
 from eventsapp.matchmaking.fitscore import DEFAULT_WEIGHTS
 from eventsapp.matchmaking.models import BoothExclusion, CandidateChoice, MatchingRound
+from eventsapp.openings.models import Opening
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from tests.factories import local
 
@@ -408,7 +410,7 @@ def test_unknown_or_draft_fairs_and_booths_are_not_found(client, fair, candidate
 
 
 def test_a_booth_that_is_no_longer_approved_has_no_ranking_page(client, fair, login, app):
-    from eventsapp.employers.models import Booth
+    from eventsapp.booths.models import Booth
     with app.app_context():
         db.session.get(Booth, fair.booth.id).status = BoothStatus.WITHDRAWN
         db.session.commit()
@@ -418,8 +420,8 @@ def test_a_booth_that_is_no_longer_approved_has_no_ranking_page(client, fair, lo
 
 def test_the_openings_list_and_floor_plan_offer_rank_this_booth_to_candidates_who_can(app, client, fair, candidate,
                                                                                      login, make_user):
+    from eventsapp.booths.models import Hall
     from eventsapp.booths.services import place_remaining
-    from eventsapp.employers.models import Hall
     with app.app_context():
         db.session.add(Hall(event_id=fair.event.id, name="A", rows=2, cols=4))
         db.session.flush()
@@ -448,8 +450,8 @@ def publish_schedule(app, fair):
 
 
 def test_a_published_schedule_closes_the_candidates_lists_on_every_page(app, client, fair, candidate, login):
+    from eventsapp.booths.models import Hall
     from eventsapp.booths.services import place_remaining
-    from eventsapp.employers.models import Hall
     with app.app_context():
         db.session.add(Hall(event_id=fair.event.id, name="A", rows=2, cols=4))
         db.session.flush()

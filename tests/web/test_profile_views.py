@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from eventsapp.accounts.models import Role
+from eventsapp.browse.models import ProfileView, ViewedItem
 from eventsapp.candidates.models import Degree, TalentClass
-from eventsapp.employers.models import ProfileView, ViewedItem
 from eventsapp.extensions import db
 from tests.factories import PASSWORD, add_registrant
 from tests.web import browsing

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from eventsapp.accounts.models import Role
-from eventsapp.employers.models import OrganizationStatus
+from eventsapp.organizations.models import OrganizationStatus
 
 EN = {"Accept-Language": "en"}
 

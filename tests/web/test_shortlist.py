@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import select
 
+from eventsapp.browse.models import ShortlistEntry
 from eventsapp.candidates.models import CandidateProfile, Degree, TalentClass
-from eventsapp.employers.models import ShortlistEntry
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from tests.factories import add_registrant

@@ -14,17 +14,11 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 
 from eventsapp.accounts.models import Role, User
+from eventsapp.booths.models import Booth, BoothStatus
 from eventsapp.candidates.models import CandidateProfile
-from eventsapp.employers.models import (
-    Booth,
-    BoothStatus,
-    MemberRole,
-    Opening,
-    Organization,
-    OrganizationMember,
-    OrganizationStatus,
-)
 from eventsapp.extensions import db
+from eventsapp.openings.models import Opening
+from eventsapp.organizations.models import MemberRole, Organization, OrganizationMember, OrganizationStatus
 from eventsapp.registrations.models import Registration, RegistrationStatus
 
 

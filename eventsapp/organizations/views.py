@@ -27,14 +27,14 @@ from eventsapp.audit import services as audit
 from eventsapp.audit import views as activity_views
 from eventsapp.audit.forms import ActivityFilterForm, label_values
 from eventsapp.candidates.choices import HANGZHOU_DISTRICTS
-from eventsapp.employers import access, logos, services
-from eventsapp.employers.choices import INDUSTRY_LABELS, ORGANIZATION_SIZE_LABELS, ORGANIZATION_STATUS_LABELS
-from eventsapp.employers.forms import InvitationForm, OrganizationForm, RejectForm
-from eventsapp.employers.models import Invitation, MemberRole, Organization, OrganizationMember, OrganizationStatus
 from eventsapp.extensions import db, limiter
 from eventsapp.formfields import WebForm
 from eventsapp.i18n import localized
 from eventsapp.main.errors import render_error
+from eventsapp.organizations import access, logos, services
+from eventsapp.organizations.choices import INDUSTRY_LABELS, ORGANIZATION_SIZE_LABELS, ORGANIZATION_STATUS_LABELS
+from eventsapp.organizations.forms import InvitationForm, OrganizationForm, RejectForm
+from eventsapp.organizations.models import Invitation, MemberRole, Organization, OrganizationMember, OrganizationStatus
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("organizations", __name__)

@@ -7,11 +7,11 @@ from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from eventsapp.employers.choices import INDUSTRY_LABELS, ORGANIZATION_SIZE_LABELS
-from eventsapp.employers.creditcode import normalize_credit_code
-from eventsapp.employers.models import Industry, OrganizationSize
-from eventsapp.employers.services import REASON_MAX_LENGTH, TEXT_LIMITS, OrganizationData
 from eventsapp.formfields import WebForm
+from eventsapp.organizations.choices import INDUSTRY_LABELS, ORGANIZATION_SIZE_LABELS
+from eventsapp.organizations.creditcode import normalize_credit_code
+from eventsapp.organizations.models import Industry, OrganizationSize
+from eventsapp.organizations.services import REASON_MAX_LENGTH, TEXT_LIMITS, OrganizationData
 
 TOO_LONG = _l("At most %(max)d characters.")
 

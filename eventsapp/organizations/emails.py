@@ -3,9 +3,9 @@ to join it. Queued in the outbox (eventsapp.notifications); the caller commits."
 from __future__ import annotations
 
 from eventsapp.accounts.models import User
-from eventsapp.employers.models import Invitation, Organization
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.notifications.services import public_url, queue_email
+from eventsapp.organizations.models import Invitation, Organization
 
 
 def tell_owner(owner: User, organization: Organization, kind: str, **context) -> OutboxMessage:

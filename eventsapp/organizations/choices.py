@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from eventsapp.employers.models import Industry, OrganizationSize, OrganizationStatus
+from eventsapp.organizations.models import Industry, OrganizationSize, OrganizationStatus
 
 # The sections of GB/T 4754-2017, named as in the shared REFERENCE.md.
 INDUSTRY_LABELS = {

@@ -21,9 +21,11 @@ from eventsapp import storage
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.services import find_user_by_email, normalize_email
 from eventsapp.dbtypes import utcnow
-from eventsapp.employers import emails, logos
-from eventsapp.employers.creditcode import CreditCodeProblem, credit_code_problem, normalize_credit_code
-from eventsapp.employers.models import (
+from eventsapp.extensions import db
+from eventsapp.notifications.models import OutboxMessage
+from eventsapp.organizations import emails, logos
+from eventsapp.organizations.creditcode import CreditCodeProblem, credit_code_problem, normalize_credit_code
+from eventsapp.organizations.models import (
     Industry,
     Invitation,
     MemberRole,
@@ -32,8 +34,6 @@ from eventsapp.employers.models import (
     OrganizationSize,
     OrganizationStatus,
 )
-from eventsapp.extensions import db
-from eventsapp.notifications.models import OutboxMessage
 from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed
 
@@ -418,7 +418,7 @@ def refuse_change(organization: Organization, reason: str) -> list[OutboxMessage
 
 def reject_organization(organization: Organization, reason: str) -> list[OutboxMessage]:
     """Organizers turn the organization down with a reason its owner reads; it can correct and resubmit.
-    Its booths stop working at once (employers.access)."""
+    Its booths stop working at once (organizations.access)."""
     reason = _checked_reason(reason, _l("Say why, so that the organization can put it right."))
     if organization.status == OrganizationStatus.REJECTED:
         raise OrganizationStateError("already rejected")
@@ -432,7 +432,7 @@ def reject_organization(organization: Organization, reason: str) -> list[OutboxM
 
 def suspend_organization(organization: Organization, reason: str) -> list[OutboxMessage]:
     """Organizers stop a verified organization, with a reason its owner reads: at once it loses every
-    access its booths gave (employers.access) and its place on the public floor plan and openings;
+    access its booths gave (organizations.access) and its place on the public floor plan and openings;
     its booths and data are kept for when it is reinstated."""
     reason = _checked_reason(reason, _l("Say why: the organization is told."))
     if organization.status != OrganizationStatus.VERIFIED:

@@ -1,0 +1,13 @@
+"""Organizations: the employers' organizations, registering and verifying them (and suspending and
+reinstating them), members and invitations, logos, and who may see what on the employer side
+(``access``: the active-booth rule every feature with a booth asks). Its e-mails are in ``emails``.
+Owns the organization, organization_member and invitation tables; halls and booths are the booths
+feature's, openings and bookmarks the openings', shortlists and profile views browse's.
+
+May import, besides the shared modules at eventsapp's top level: accounts, audit, booths, candidates, events,
+main, notifications, openings, registrations.
+"""
+
+ALLOWED_IMPORTS = frozenset({
+    "accounts", "audit", "booths", "candidates", "events", "main", "notifications", "openings", "registrations"
+})
