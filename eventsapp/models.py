@@ -5,6 +5,28 @@ from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, EventCrew, JobSt
 from eventsapp.calendars.models import CalendarFeed
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
 from eventsapp.checkin.models import CheckIn
+from eventsapp.contests.models import (
+    Award,
+    ConflictOfInterest,
+    Contest,
+    ContestGroup,
+    ContestJudge,
+    ContestQuestion,
+    Entry,
+    EntryAnswer,
+    EntryRound,
+    Panel,
+    PanelMember,
+    PitchSlot,
+    ReviewAssignment,
+    Round,
+    RubricCriterion,
+    ScoreSheet,
+    ScoreSheetHistory,
+    TeamInvitation,
+    TeamMember,
+    Track,
+)
 from eventsapp.employers.models import (
     Bookmark,
     Booth,
@@ -49,6 +71,9 @@ __all__ = [
     "AuditEntry", "Badge", "BadgeJob", "BadgeRole", "CalendarFeed", "CheckIn", "EventCrew", "JobStatus",
     "BoothExclusion", "CancelReason", "CandidateChoice", "Interview", "MatchRun", "MatchRunBooth", "MatchRunCandidate",
     "MatchingRound", "RunStatus",
+    "Award", "ConflictOfInterest", "Contest", "ContestGroup", "ContestJudge", "ContestQuestion", "Entry",
+    "EntryAnswer", "EntryRound", "Panel", "PanelMember", "PitchSlot", "ReviewAssignment", "Round", "RubricCriterion",
+    "ScoreSheet", "ScoreSheetHistory", "TeamInvitation", "TeamMember", "Track",
     "Booth", "BoothStatus", "BoothType", "Bookmark", "Hall", "Industry", "Invitation", "MemberRole", "Opening",
     "Organization", "OrganizationMember", "OrganizationSize", "OrganizationStatus", "ProfileView",
     "ShortlistEntry", "ViewedItem",
