@@ -4,9 +4,9 @@ rubrics, score sheets, pitch slots and awards. The pure judging engine is ``even
 words for all of it are in ``choices``, its e-mails in ``emails``.
 
 May import, besides the shared modules at eventsapp's top level: accounts, audit, candidates, employers,
-events, judging, notifications, registrations.
+events, judging, main (its error pages), notifications, registrations.
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "audit", "candidates", "employers", "events", "judging", "notifications", "registrations"
+    "accounts", "audit", "candidates", "employers", "events", "judging", "main", "notifications", "registrations"
 })
