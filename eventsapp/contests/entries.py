@@ -350,6 +350,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def lock_team(entry: Entry) -> None:
+    """Hold the entry's row until the commit, so that two invitations or acceptances at once are counted
+    one after the other (PostgreSQL; SQLite runs one writer at a time anyway)."""
+    db.session.execute(select(Entry.id).where(Entry.id == entry.id).with_for_update())
+    db.session.expire(entry, ["members", "invitations"])
+
+
 def open_invitations(entry: Entry) -> list[TeamInvitation]:
     return [invitation for invitation in entry.invitations if invitation.is_open]
 
@@ -361,6 +368,7 @@ def invite_member(entry: Entry, inviter: User, email: str, now: datetime | None 
     _require_leader(entry, inviter)
     if refusal := editing_refusal(entry, now):
         raise EntryRefused(refusal)
+    lock_team(entry)
     email = normalize_email(email or "")
     local_part, _, domain = email.partition("@")
     if not local_part or "." not in domain or len(email) > 254 or any(char.isspace() for char in email):
@@ -416,13 +424,14 @@ def accept_invitation(invitation: TeamInvitation, user: User, now: datetime | No
                               "that address."))
     if user.role != Role.CANDIDATE:
         raise EntryRefused(_l("Contests are entered with a candidate account."))
+    lock_team(entry)
+    db.session.refresh(invitation)  # as it is now that the team is ours: a second click finds it used
     if not invitation.is_open:
         raise EntryRefused(_l("This invitation has already been used or withdrawn."))
     if refusal := editing_refusal(entry, now):
         raise EntryRefused(refusal)
     if current_entry_of(entry.contest, user) is not None:
         raise EntryRefused(_l("You are already on a team in this contest."))
-    # Counted in the database, not from a list loaded earlier: two people accepting at once both see the other.
     members = db.session.scalar(select(func.count()).select_from(TeamMember).where(TeamMember.entry_id == entry.id))
     if members >= entry.contest.team_max:
         raise EntryRefused(_l("The team is full."))

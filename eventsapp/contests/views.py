@@ -209,7 +209,7 @@ def upload_deck(entry_id: int):
         else:
             db.session.commit()
             flash(_("The pitch deck (%(pages)d pages) has been saved.", pages=pages), "success")
-            return redirect(url_for("contests.entry", entry_id=entry.id, _anchor="deck"))
+            return redirect(url_for("contests.entry", entry_id=entry.id, _anchor="pitch-deck"))
     return _entry_page(entry, deck_form=form, problems=problems, status=422)
 
 
