@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventsapp.accounts.access import organizer_required
+from eventsapp.audit.forms import label_values
 from eventsapp.contests import services
 from eventsapp.contests.choices import (
     AGGREGATION_LABELS,
@@ -30,7 +31,7 @@ from eventsapp.contests.views import deck_response
 from eventsapp.events.models import Event, EventKind
 from eventsapp.extensions import db
 from eventsapp.loaders import event_or_404
-from eventsapp.registrations.choices import QUESTION_KIND_LABELS, answer_words
+from eventsapp.registrations.choices import QUESTION_KIND_LABELS, YES_NO_LABELS, answer_words
 from eventsapp.registrations.forms import QuestionForm
 from eventsapp.registrations.models import QuestionKind
 from eventsapp.registrations.questions import QuestionData
@@ -38,6 +39,14 @@ from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("contests_manage", __name__, url_prefix="/manage/events/<int:event_id>/contest")
 Child = TypeVar("Child")
+YES_NO = {True: YES_NO_LABELS["yes"], False: YES_NO_LABELS["no"]}
+label_values("contest_entry", "state", ENTRY_STATE_LABELS)
+label_values("contest_round", "kind", ROUND_KIND_LABELS)
+label_values("contest_round", "aggregation", AGGREGATION_LABELS)
+label_values("contest_round", "blind", YES_NO)
+label_values("contest_question", "kind", QUESTION_KIND_LABELS)
+label_values("contest", "requires_overseas_experience", YES_NO)
+label_values("contest", "share_scores_with_teams", YES_NO)
 
 
 @blueprint.before_request

@@ -271,3 +271,13 @@ def test_the_entries_tab_of_a_competition_not_yet_a_contest_leads_to_its_setting
     response = client.get(f"/manage/events/{event.id}/contest/entries")
     assert response.status_code == 302 and response.location.endswith(f"/manage/events/{event.id}/contest")
     assert client.get(f"/manage/events/{event.id}/contest/tracks").status_code == 404
+
+
+def test_the_events_activity_tells_the_teams_decisions_in_words(app, make_contest, make_entry, make_candidate,
+                                                                make_organizer):
+    contest, leader = make_contest(), make_candidate()
+    entry = make_entry(contest, leader)
+    logged_in(app, leader).post(f"/my/contest-entries/{entry.id}/withdraw")
+    page = logged_in(app, make_organizer()).get(f"/manage/events/{contest.event_id}/activity",
+                                                headers=EN).get_data(as_text=True)
+    assert "Entry withdrawn" in page and "Contest entry #" in page and "Submitted → Withdrawn" in page
