@@ -94,6 +94,13 @@ def _apply(failure: ValidationFailed, form: WebForm, answers_form: WebForm) -> l
     return general
 
 
+def _both_valid(form: WebForm, answers_form: WebForm) -> bool:
+    """Both forms checked (not stopping at the first), so every field's message shows at once."""
+    entry_ok = form.validate_on_submit()
+    answers_ok = answers_form.validate()
+    return entry_ok and answers_ok
+
+
 def _entry_forms(contest: Contest, entry: Entry | None = None, formdata=None):
     tracks, groups = services.tracks_and_groups(contest)
     questions = services.questions_of(contest)
@@ -117,7 +124,7 @@ def enter(slug: str):
         return redirect(url_for("contests.entry", entry_id=mine.id))
     form, answers_form, questions = _entry_forms(contest)
     problems = entries.eligibility_problems(contest, user)
-    if not problems and form.validate_on_submit() and answers_form.validate():
+    if not problems and _both_valid(form, answers_form):
         try:
             entry = entries.create_entry(contest, user, form.to_data(answers_from(answers_form, questions)))
         except entries.EntryRefused as refusal:
@@ -179,7 +186,7 @@ def entry(entry_id: int):
         return _entry_page(entry)
     form, answers_form, questions = _entry_forms(entry.contest, entry, formdata=request.form)
     problems: list[str] = []
-    if form.validate_on_submit() and answers_form.validate():
+    if _both_valid(form, answers_form):
         try:
             entries.update_entry(entry, _me(), form.to_data(answers_from(answers_form, questions)))
         except entries.EntryRefused as refusal:

@@ -281,3 +281,19 @@ def test_the_events_activity_tells_the_teams_decisions_in_words(app, make_contes
     page = logged_in(app, make_organizer()).get(f"/manage/events/{contest.event_id}/activity",
                                                 headers=EN).get_data(as_text=True)
     assert "Entry withdrawn" in page and "Contest entry #" in page and "Submitted → Withdrawn" in page
+
+
+def test_a_missing_title_and_a_missing_required_answer_are_both_shown(app, make_contest, make_candidate):
+    contest = make_contest()
+    with app.app_context():
+        question = ContestQuestion(contest_id=contest.id, kind="single_choice", label_en="Stage",
+                                   options_text="Idea\nPrototype", required=True)
+        db.session.add(question)
+        db.session.commit()
+        question_id = question.id
+    client = logged_in(app, make_candidate())
+    page = client.post(f"/events/{contest.event.slug}/contest/enter", headers=EN, data=entry_form(
+        contest.tracks[0].id, title_zh="", title_en="", **{f"question_{question_id}": "Something else"})
+    ).get_data(as_text=True)
+    assert "at least one language" in error_beside(page, "title_zh")
+    assert "Choose from the options given." in page[page.index(f'name="question_{question_id}"'):]
