@@ -95,6 +95,8 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.calendars.views import blueprint as calendars
     from eventsapp.candidates.views import blueprint as candidates
     from eventsapp.checkin.views import blueprint as checkin
+    from eventsapp.contests.manage_views import blueprint as contests_manage
+    from eventsapp.contests.views import blueprint as contests
     from eventsapp.events.views import blueprint as events
     from eventsapp.main.views import blueprint as main
     from eventsapp.manage.views import blueprint as manage
@@ -108,7 +110,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main, accounts, events, manage, admin, registrations, registrants, candidates, outbox,
                       organizations, booths, openings, browse, preferences, match_runs, badges, badges_manage,
-                      activity):
+                      activity, contests, contests_manage):
         app.register_blueprint(blueprint)
     app.register_blueprint(checkin)
     app.register_blueprint(calendars)

@@ -79,6 +79,11 @@ class Config:
     PDF_MAX_PAGES = int(os.environ.get("PDF_MAX_PAGES", "50"))  # résumés (and pitch decks) with more are refused
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # larger requests get the friendly 413 page
 
+    # Contest entries' pitch decks: PDF files checked like résumés, stored outside the static folder
+    # (default: instance/uploads/decks), seen only by the team and the organizers (and, later, the judges).
+    DECK_FOLDER = os.environ.get("DECK_FOLDER") or None
+    DECK_MAX_BYTES = 5 * 1024 * 1024
+
     # Organizations' logos: PNG or JPEG, re-encoded and stored outside the static folder
     # (default: instance/uploads/logos); public, as they appear on the floor plan.
     LOGO_FOLDER = os.environ.get("LOGO_FOLDER") or None

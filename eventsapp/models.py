@@ -7,6 +7,28 @@ from eventsapp.browse.models import ProfileView, ShortlistEntry, ViewedItem
 from eventsapp.calendars.models import CalendarFeed
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree, TalentClass
 from eventsapp.checkin.models import BoothLead, CheckIn
+from eventsapp.contests.models import (
+    Award,
+    ConflictOfInterest,
+    Contest,
+    ContestGroup,
+    ContestJudge,
+    ContestQuestion,
+    Entry,
+    EntryAnswer,
+    EntryRound,
+    Panel,
+    PanelMember,
+    PitchSlot,
+    ReviewAssignment,
+    Round,
+    RubricCriterion,
+    ScoreSheet,
+    ScoreSheetHistory,
+    TeamInvitation,
+    TeamMember,
+    Track,
+)
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
 from eventsapp.matchmaking.models import (
     BoothExclusion,
@@ -43,6 +65,9 @@ __all__ = [
     "AuditEntry", "Badge", "BadgeJob", "BadgeRole", "BoothLead", "CalendarFeed", "CheckIn", "EventCrew", "JobStatus",
     "BoothExclusion", "CancelReason", "CandidateChoice", "Interview", "MatchRun", "MatchRunBooth", "MatchRunCandidate",
     "MatchingRound", "RunStatus",
+    "Award", "ConflictOfInterest", "Contest", "ContestGroup", "ContestJudge", "ContestQuestion", "Entry",
+    "EntryAnswer", "EntryRound", "Panel", "PanelMember", "PitchSlot", "ReviewAssignment", "Round", "RubricCriterion",
+    "ScoreSheet", "ScoreSheetHistory", "TeamInvitation", "TeamMember", "Track",
     "Booth", "BoothStatus", "BoothType", "Bookmark", "Hall", "Industry", "Invitation", "MemberRole", "Opening",
     "Organization", "OrganizationMember", "OrganizationSize", "OrganizationStatus", "ProfileView",
     "ShortlistEntry", "ViewedItem",

@@ -186,6 +186,16 @@ def make_fair(factories):
 
 
 @pytest.fixture
+def make_contest(factories):
+    return factories.make_contest
+
+
+@pytest.fixture
+def make_entry(factories):
+    return factories.make_entry
+
+
+@pytest.fixture
 def make_registration(factories):
     return factories.make_registration
 

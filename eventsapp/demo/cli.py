@@ -20,5 +20,6 @@ def seed_demo_command() -> None:
         raise click.ClickException(str(refusal)) from None
     db.session.commit()
     click.echo(f"Demo data: {added['accounts']} accounts, {added['events']} events, "
-               f"{added['registrations']} registrations and {added['booths']} booths added "
+               f"{added['registrations']} registrations, {added['booths']} booths and {added['contest_entries']} "
+               f"contest entries added "
                f"(demo password for every demo account: {DEMO_PASSWORD}).")

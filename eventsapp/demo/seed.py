@@ -12,6 +12,7 @@ from eventsapp.accounts.passwords import hash_password
 from eventsapp.accounts.services import find_user_by_email
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree
 from eventsapp.dbtypes import utcnow
+from eventsapp.demo.contest import seed_contest
 from eventsapp.demo.employers import seed_employers
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
 from eventsapp.events.services import find_event_by_slug
@@ -194,6 +195,7 @@ def seed_demo(today: date, app_env: str) -> dict[str, int]:
     added["registrations"] = _seed_candidates(today, password_hash)
     added["booths"] = seed_employers(today, password_hash)
     added["registrations"] += _register_demo_candidates_for_spring_fair(today)
+    added["contest_entries"] = seed_contest(today)
     return added
 
 

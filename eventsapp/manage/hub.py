@@ -17,6 +17,7 @@ from eventsapp.booths.services import BOOTH_EVENT_KINDS
 from eventsapp.events.models import Event, EventKind
 
 FAIR_KINDS = frozenset(BOOTH_EVENT_KINDS)  # booths, halls, floor plan, openings and matching
+CONTEST_KINDS = frozenset({EventKind.COMPETITION})
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,9 @@ EVENT_TABS: list[EventTab] = [
     # Organizers have no openings page of their own: the fair's public search lists them all.
     EventTab("openings", _l("Openings"), "openings.search", kinds=FAIR_KINDS, by_slug=True, public=True),
     EventTab("matching", _l("Matching"), "preferences.settings", covers=("match_runs.",), kinds=FAIR_KINDS),
+    EventTab("contest", _l("Contest"), "contests_manage.settings", covers=("contests_manage.",), kinds=CONTEST_KINDS),
+    EventTab("entries", _l("Entries"), "contests_manage.entries",
+             covers=("contests_manage.entry_detail", "contests_manage.entries_export"), kinds=CONTEST_KINDS),
     EventTab("badges", _l("Badges"), "badges_manage.overview", covers=("badges_manage.",)),
     EventTab("checkin", _l("Check-in"), "checkin.door"),
     EventTab("calendar", _l("Calendar"), "manage.event_calendar"),

@@ -22,8 +22,10 @@ class QuestionData:
     position: int = 0
 
 
-def save_question(event_id: int, data: QuestionData, question: RegistrationQuestion | None = None
-                  ) -> RegistrationQuestion:
+def checked_options(data: QuestionData) -> list[str]:
+    """The question's choices as it keeps them (none but for single and multiple choice); raises
+    ValidationFailed when the question has no label or its choices are unusable. Contests' entry-form
+    questions are checked alike."""
     errors: list[tuple[str | None, str]] = []
     if not (data.label_zh.strip() or data.label_en.strip()):
         errors.append(("label_zh", _l("Write the question in at least one language.")))
@@ -39,13 +41,18 @@ def save_question(event_id: int, data: QuestionData, question: RegistrationQuest
             errors.append(("options_text", _l("Each choice may have at most 100 characters.")))
     if errors:
         raise ValidationFailed(errors)
+    return options if data.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE) else []
+
+
+def save_question(event_id: int, data: QuestionData, question: RegistrationQuestion | None = None
+                  ) -> RegistrationQuestion:
+    options = checked_options(data)
     if question is None:
         question = RegistrationQuestion(event_id=event_id)
         db.session.add(question)
     question.kind = data.kind
     question.label_zh, question.label_en = data.label_zh.strip(), data.label_en.strip()
-    question.options_text = "\n".join(options) if data.kind in (QuestionKind.SINGLE_CHOICE,
-                                                                QuestionKind.MULTIPLE_CHOICE) else ""
+    question.options_text = "\n".join(options)
     question.required, question.position = data.required, data.position or 0
     db.session.flush()
     return question

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.services import create_account
 from eventsapp.booths.models import Booth, Hall
+from eventsapp.contests.models import ContestQuestion, Entry, Round, TeamMember, Track
 from eventsapp.demo.seed import DEMO_PASSWORD, seed_demo
 from eventsapp.events.models import AgendaItem, Event, EventKind
 from eventsapp.extensions import db
@@ -32,9 +33,10 @@ PUBLIC = ["/", "/events", "/events/{spring}", "/events/{talent_day}", "/events/{
           "/verify-email/not-a-token", "/no-such-page"]
 CANDIDATE = ["/", "/my/profile", "/my/privacy", "/my/events", "/events/{spring}/register", "/events/{spring}",
              "/events/{talent_day}", "/my/bookmarks", "/events/{spring}/my-booths", "/my/interviews",
-             "/my/profile-views", "/calendar/", "/account"]
+             "/my/profile-views", "/calendar/", "/account", "/my/contest-entries", "/my/contest-entries/{entry_id}",
+             "/events/{contest}"]
 # Just signed up: the onboarding steps lead to the profile and to the organization.
-NEW_CANDIDATE_PAGES = ["/", "/my/profile", "/my/events"]
+NEW_CANDIDATE_PAGES = ["/", "/my/profile", "/my/events", "/events/{contest}/contest/enter", "/my/contest-entries"]
 NEW_EMPLOYER_PAGES = ["/", "/employer/organization/new", "/employer/booths"]
 EMPLOYER = ["/", "/employer/organization", "/employer/organization/edit", "/employer/booths",
             "/employer/events/{spring_id}/booth", "/employer/events/{autumn_id}/booth",
@@ -48,7 +50,12 @@ ORGANIZER = ["/manage/", "/manage/events", "/manage/events/new", "/manage/events
              "/manage/events/{spring_id}/matching/runs/{run_id}",
              "/manage/events/{spring_id}/matching/runs/{run_id}/publish",
              "/manage/organizations", "/manage/organizations/{pending_organization_id}", "/manage/series",
-             "/manage/outbox/", "{hub_tabs}"]
+             "/manage/outbox/", "{hub_tabs}", "/manage/events/{contest_id}/contest/tracks",
+             "/manage/events/{contest_id}/contest/groups", "/manage/events/{contest_id}/contest/tracks/{track_id}",
+             "/manage/events/{contest_id}/contest/rounds", "/manage/events/{contest_id}/contest/rounds/{round_id}",
+             "/manage/events/{contest_id}/contest/questions",
+             "/manage/events/{contest_id}/contest/questions/{contest_question_id}",
+             "/manage/events/{contest_id}/contest/entries/{entry_id}"]
 ADMIN = ["/admin/users"]
 ROLES = (("candidate@example.com", CANDIDATE), (NEW_CANDIDATE, NEW_CANDIDATE_PAGES), ("employer@example.com", EMPLOYER),
          (NEW_EMPLOYER, NEW_EMPLOYER_PAGES), ("organizer@example.com", ORGANIZER), ("admin@example.com", ADMIN))
@@ -101,7 +108,12 @@ def demo(app) -> dict[str, object]:
                   "question_id": db.session.scalar(select(RegistrationQuestion.id).where(
                       RegistrationQuestion.event_id == spring.id).limit(1)),
                   "hall_id": db.session.scalar(select(Hall.id).where(Hall.event_id == spring.id).limit(1)),
-                  "agenda_item_id": db.session.scalar(select(AgendaItem.id).limit(1))}
+                  "agenda_item_id": db.session.scalar(select(AgendaItem.id).limit(1)),
+                  "contest_id": contest.id, "track_id": db.session.scalar(select(Track.id).limit(1)),
+                  "round_id": db.session.scalar(select(Round.id).limit(1)),
+                  "contest_question_id": db.session.scalar(select(ContestQuestion.id).limit(1)),
+                  "entry_id": db.session.scalar(select(Entry.id).join(TeamMember).join(
+                      User, User.id == TeamMember.user_id).where(User.email == "candidate@example.com"))}
         with app.test_request_context():
             values["hub_tabs"] = _hub_tabs([spring, talent_day, contest])
         # The demo candidate is registered at the spring fair: free the place so its form shows.

@@ -9,6 +9,7 @@ from werkzeug.routing import AnyConverter
 from eventsapp.accounts.models import User
 from eventsapp.badges.models import Badge, BadgeJob, EventCrew
 from eventsapp.booths.models import Booth, BoothStatus, Hall
+from eventsapp.contests.models import ContestGroup, Round, Track
 from eventsapp.demo.seed import DEMO_PASSWORD, seed_demo
 from eventsapp.events.models import AgendaItem, Event
 from eventsapp.extensions import db
@@ -45,6 +46,7 @@ def seed(app) -> dict[str, object]:
             "question_id": first(RegistrationQuestion), "item_id": first(AgendaItem), "badge_id": first(Badge),
             "job_id": first(BadgeJob), "crew_id": first(EventCrew), "run_id": first(MatchRun),
             "message_id": first(OutboxMessage), "invitation_id": first(Invitation), "entry_id": 1,
+            "row_id": first(Track), "round_id": first(Round), "group_id": first(ContestGroup),
             "year": date.today().year, "locale": "en", "token": "not-a-real-token", "filename": "css/app.css",
             "action": "publish", "decision": "reject",
         }

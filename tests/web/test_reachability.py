@@ -25,11 +25,13 @@ from tests.factories import PASSWORD
 NOT_PAGES = {
     "static", "main.set_language", "main.healthz",
     "accounts.verify_email", "accounts.reset_password", "organizations.invitation",  # links in e-mails
+    "contests.invitation",
     "calendars.events_feed", "calendars.event_feed", "calendars.talent_day_feed", "calendars.personal_feed",
     "registrations.places", "checkin.counts", "checkin.search", "badges_manage.job_status",
     "badges.my_badge", "badges_manage.badge_pdf", "badges_manage.job_download",
     "registrants.registrants_csv", "browse.shortlist_csv", "checkin.leads_csv", "match_runs.booth_interviews_csv",
     "candidates.data_export", "candidates.resume", "browse.candidate_resume", "organizations.logo",
+    "contests_manage.entries_export", "contests.download_deck", "contests_manage.entry_deck",
 }
 HREF = re.compile(r'href="([^"]+)"')
 
@@ -83,7 +85,10 @@ ORGANIZER_TOOLS = {
     "registrants.question_list", "registrants.edit_question", "booths.manage.applications", "booths.manage.hall_list",
     "booths.manage.edit_hall", "booths.manage.placement", "openings.search", "preferences.settings",
     "match_runs.run_list", "match_runs.run_detail", "match_runs.confirm_publish", "badges_manage.overview",
-    "checkin.door", "organizations.manage_list", "organizations.manage_detail", "outbox.message_list"}
+    "checkin.door", "organizations.manage_list", "organizations.manage_detail", "outbox.message_list",
+    "contests_manage.settings", "contests_manage.named_list", "contests_manage.edit_named",
+    "contests_manage.round_list", "contests_manage.edit_round", "contests_manage.question_list",
+    "contests_manage.edit_question", "contests_manage.entries", "contests_manage.entry_detail"}
 
 
 def test_every_page_is_reached_by_clicking_from_the_home_page(app, demo_with_matching, make_user, make_candidate):
