@@ -6,5 +6,5 @@ registrations.
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "audit", "employers", "events", "matchmaking", "notifications", "registrations"
+    "accounts", "audit", "badges", "employers", "events", "matchmaking", "notifications", "registrations"
 })

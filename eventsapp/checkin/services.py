@@ -109,8 +109,7 @@ def find_badge(event: Event, *, token: str | None = None, number: str | None = N
         return badges.judge(badges.find_by_number(event.id, number), event, now)
     if holder_id is not None:
         # The badge as it is, so that someone no longer entitled hears why rather than "unknown".
-        badge = badges.active_badge(event.id, holder_id) or badges.badge_of(event.id, holder_id)
-        return badges.judge(badge, event, now)
+        return badges.judge(badges.active_badge(event.id, holder_id), event, now)
     return ScanResult(Verdict.INVALID)
 
 

@@ -7,5 +7,5 @@ notifications, registrations.
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "audit", "candidates", "events", "main", "notifications", "registrations"
+    "accounts", "audit", "badges", "candidates", "events", "main", "notifications", "registrations"
 })

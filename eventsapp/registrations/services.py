@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, func, insert, or_, select, tuple_
 from sqlalchemy.orm import make_transient_to_detached, selectinload
 
 from eventsapp.accounts.models import Role, User
-from eventsapp.badges.services import void_badges_of_registration
+from eventsapp.badges.services import issue_badges, void_badges_of_registration
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.candidates.services import find_profile, has_contact_details
 from eventsapp.dbtypes import utcnow
@@ -226,6 +226,12 @@ def _take_place_or_queue(event: Event, registration: Registration, now: datetime
         registration.confirmed_at = now
     else:
         registration.status = RegistrationStatus.WAITLISTED
+
+
+def _badge_if_confirmed(registration: Registration, now: datetime) -> None:
+    """A confirmed place comes with a badge, issued with it (the registration must have been flushed)."""
+    if registration.status == RegistrationStatus.CONFIRMED:
+        issue_badges(registration.event_id, [registration.user_id], now)
 
 
 def _tell_outcome(registration: Registration, later: bool = False) -> int | None:
@@ -441,6 +447,7 @@ def register_admitted(admission: Admission, answers: Mapping[int, str | list[str
         _take_place_or_queue(event, registration, now)
     registration.answers = [RegistrationAnswer(question_id=qid, value=value) for qid, value in stored_answers.items()]
     db.session.flush()
+    _badge_if_confirmed(registration, now)
     _log(registration, "registered", from_status, user)
     position = _tell_outcome(registration, later=True)  # written by the outbox worker, as above
     return RegistrationResult(registration, created=True, waitlist_position=position)
@@ -462,6 +469,8 @@ def promote_from_waitlist(event: Event, now: datetime | None = None, actor: User
         _log(registration, "promoted", RegistrationStatus.WAITLISTED.value, actor)
         emails.tell_promoted(registration)
     db.session.flush()
+    if waiting:
+        issue_badges(event.id, [registration.user_id for registration in waiting], now)
     return waiting
 
 
@@ -522,6 +531,7 @@ def approve_registrations(event_id: int, registration_ids: Iterable[int], actor:
     for registration in pending:
         _take_place_or_queue(event, registration, now)
         db.session.flush()
+        _badge_if_confirmed(registration, now)
         _log(registration, "approved", RegistrationStatus.PENDING.value, actor)
         _tell_outcome(registration)
     return pending
@@ -566,6 +576,7 @@ def add_by_organizer(event_id: int, email: str, actor: User, reason: str,
     _take_place_or_queue(event, registration, now)
     db.session.add(registration)
     db.session.flush()
+    _badge_if_confirmed(registration, now)
     _log(registration, "added", from_status, actor, reason)
     _tell_outcome(registration)
     return registration
@@ -595,6 +606,7 @@ def move_registration(registration: Registration, target_event_id: int, actor: U
     _take_place_or_queue(db.session.get(Event, target_event_id), moved, now)
     db.session.add(moved)
     db.session.flush()
+    _badge_if_confirmed(moved, now)
     _log(moved, "moved_in", existing.status.value if existing else "", actor, reason)
     _tell_outcome(moved)
     return moved

@@ -77,13 +77,13 @@ def test_losing_the_race_to_issue_badges_takes_the_winners(ctx, make_event, make
     real_active = services.active_badges
     calls = []
 
-    def stale_then_real(event_id):
+    def stale_then_real(event_id, holder_ids=None):
         calls.append(event_id)
         if len(calls) == 1:
             with db.session.begin_nested():
                 db.session.add(services._new_badge(event_id, services.entitlements(event_id)[person.id], set()))
             return {}
-        return real_active(event_id)
+        return real_active(event_id, holder_ids)
 
     monkeypatch.setattr(services, "active_badges", stale_then_real)
     [badge] = services.sync_badges(event.id)

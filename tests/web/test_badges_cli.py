@@ -1,17 +1,40 @@
-"""`flask badges render|fonts|worker`, as a print shop or organizer runs them."""
+"""`flask badges render|sync|fonts|worker|fail-stalled`, as a print shop or organizer runs them."""
 from __future__ import annotations
 
 from pypdf import PdfReader
+from sqlalchemy import func, select
 
+from eventsapp.badges.models import Badge
+from eventsapp.badges.services import sync_badges
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
 
 
-def _confirm(app, event, *people):
+def _confirm(app, event, *people, badges: bool = True):
+    """Confirmed registrations written directly, with their badges as the services issue them (unless not)."""
     with app.app_context():
         for person in people:
             db.session.add(Registration(event_id=event.id, user_id=person.id, status=RegistrationStatus.CONFIRMED))
         db.session.commit()
+        if badges:
+            sync_badges(event.id)
+            db.session.commit()
+
+
+def test_sync_issues_the_missing_badges_once(app, runner, make_event, make_candidate, tmp_path):
+    event = make_event(slug="old-fair")
+    _confirm(app, event, make_candidate(name="张伟"), make_candidate(name="Anna Schmidt"), badges=False)
+    output = tmp_path / "badges.pdf"
+    assert "No badges to print" in runner.invoke(args=["badges", "render", "old-fair", "-o", str(output)]).output
+    first = runner.invoke(args=["badges", "sync", "old-fair"])
+    assert first.exit_code == 0 and "2 badge(s) issued, 0 reissued in a new role, 2 in all" in first.output
+    again = runner.invoke(args=["badges", "sync", "old-fair"])
+    assert "0 badge(s) issued, 0 reissued in a new role, 2 in all" in again.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Badge).where(Badge.event_id == event.id)) == 2
+    assert runner.invoke(args=["badges", "render", "old-fair", "-o", str(output)]).exit_code == 0
+    unknown = runner.invoke(args=["badges", "sync", "no-such-fair"])
+    assert unknown.exit_code == 1 and "No event with the slug 'no-such-fair'" in unknown.output
 
 
 def test_render_writes_a_pdf_with_the_chosen_layout(app, runner, make_event, make_candidate, tmp_path):

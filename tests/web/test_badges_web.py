@@ -15,13 +15,11 @@ from eventsapp.registrations.models import Registration, RegistrationStatus
 
 
 @pytest.fixture
-def confirmed(app, make_candidate):
-    """Register a candidate as confirmed at the event; returns the candidate."""
+def confirmed(make_candidate, make_registration):
+    """Register a candidate as confirmed at the event (with the badge that comes with it); returns the candidate."""
     def make(event, **profile):
         candidate = make_candidate(**profile)
-        with app.app_context():
-            db.session.add(Registration(event_id=event.id, user_id=candidate.id, status=RegistrationStatus.CONFIRMED))
-            db.session.commit()
+        make_registration(event, candidate)
         return candidate
     return make
 
