@@ -30,6 +30,9 @@ ACTION_LABELS = {
     "moved": _l("Moved"),
     "unplaced": _l("Place removed"),
     "checked_in": _l("Checked in"),
+    "computed": _l("Computed"),
+    "published": _l("Published"),
+    "superseded": _l("Replaced by a later run"),
 }
 
 FIELD_LABELS = {
@@ -46,6 +49,7 @@ FIELD_LABELS = {
     "badge": _l("Badge number"),
     "gate": _l("Gate"),
     "method": _l("How"),
+    "seed": _l("Lottery seed"),
 }
 
 

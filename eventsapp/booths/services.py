@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -188,6 +188,15 @@ def withdraw_booth(booth: Booth, now: datetime | None = None) -> Booth:
     cancel_interviews_at_booth(booth, now)
     log.info("booth %s withdrawn", booth.id)
     return booth
+
+
+def booth_names(ids: Collection[int]) -> dict[int, str]:
+    """Booths as people call them, by id: the number on the floor plan and the organization (the
+    organization alone before it has a place). One query."""
+    rows = db.session.execute(select(Booth.id, Booth.code, Organization).join(Booth.organization)
+                              .where(Booth.id.in_(list(ids))))
+    return {booth_id: f"{code} · {localized(organization, 'name')}" if code else localized(organization, "name")
+            for booth_id, code, organization in rows}
 
 
 def booths_of_organization(organization_id: int) -> list[Booth]:

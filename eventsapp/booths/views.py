@@ -165,6 +165,7 @@ def apply(event_id: int):
 
 
 label_values("booth", "status", BOOTH_STATUS_LABELS)
+audit.name_objects("booth", services.booth_names)
 
 
 def _booth_state(booth: Booth | None) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -151,6 +152,16 @@ def check_in(event: Event, *, token: str | None = None, number: str | None = Non
                                                   "gate": gate, "method": method}, now=now)
     db.session.flush()
     return CheckInResult(Outcome.CHECKED_IN, scan.verdict, badge, row)
+
+
+def check_in_names(ids: Collection[int]) -> dict[int, str]:
+    """Check-ins as people call them, by id: by who came in (a candidate's profile name, otherwise the
+    account's name). One query, for the audit log's pages."""
+    rows = db.session.execute(select(CheckIn.id, User.display_name, CandidateProfile.name)
+                              .join(User, User.id == CheckIn.holder_id)
+                              .outerjoin(CandidateProfile, CandidateProfile.user_id == CheckIn.holder_id)
+                              .where(CheckIn.id.in_(list(ids))))
+    return {check_in_id: profile_name or display_name for check_in_id, display_name, profile_name in rows}
 
 
 # --- Search by name -------------------------------------------------------------------------------

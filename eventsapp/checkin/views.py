@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from eventsapp.accounts.models import User
+from eventsapp.audit import services as audit
 from eventsapp.badges.models import Badge
 from eventsapp.badges.roles import ROLE_LABELS
 from eventsapp.badges.services import Verdict, holder_names
@@ -43,6 +44,7 @@ from eventsapp.requestbounds import DB_INT_MAX, is_database_id
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("checkin", __name__)
+audit.name_objects("check_in", services.check_in_names)  # the activity page names a check-in by who came in
 
 MAX_SCAN_BYTES = 4 * 1024
 MAX_LEAD_BYTES = 32 * 1024  # a 2,000-character note, JSON-escaped

@@ -6,6 +6,7 @@ import enum
 import hashlib
 import secrets
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -34,6 +35,7 @@ from eventsapp.employers.models import (
     OrganizationStatus,
 )
 from eventsapp.extensions import db
+from eventsapp.i18n import localized
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed
@@ -570,6 +572,12 @@ def accept_invitation(token: str, user: User, now: datetime | None = None) -> Or
     current_app.logger.info("User %s joined organization %s by invitation %s", user.id, invitation.organization_id,
                             invitation.id)
     return member
+
+
+def organization_names(ids: Collection[int]) -> dict[int, str]:
+    """Organizations by name in the reader's language, by id (one query): for the audit log's pages."""
+    return {organization.id: localized(organization, "name") for organization in db.session.scalars(
+        select(Organization).where(Organization.id.in_(list(ids))))}
 
 
 def remove_member(organization: Organization, member: OrganizationMember) -> None:

@@ -15,6 +15,7 @@ from wtforms import HiddenField, IntegerField
 from wtforms.validators import NumberRange, Optional
 
 from eventsapp.accounts.access import organizer_required
+from eventsapp.audit.forms import label_values
 from eventsapp.employers import access
 from eventsapp.employers.models import Booth
 from eventsapp.events.models import Event
@@ -33,6 +34,7 @@ UNMATCHED_PER_PAGE = 50
 LARGE_RUN = 5_000  # matched candidates: beyond this, publishing (one e-mail each) is better done from the CLI
 STATUS_LABELS = {RunStatus.DRAFT: _l("Draft"), RunStatus.PUBLISHED: _l("Published"),
                  RunStatus.SUPERSEDED: _l("Replaced")}
+label_values("match_run", "status", STATUS_LABELS)  # the activity page shows a run's status in words
 
 
 class RunForm(WebForm):
@@ -133,7 +135,8 @@ def publish(event_id: int, run_id: int):
     if draft.status == RunStatus.DRAFT and (not form.validate_on_submit() or form.confirmed.data != "yes"):
         return _confirm_publishing(event, draft)  # not confirmed yet: say what it does first
     try:
-        run = runs.publish_run(event.id, run_id, before_deadline_confirmed=form.before_deadline.data == "yes")
+        run = runs.publish_run(event.id, run_id, before_deadline_confirmed=form.before_deadline.data == "yes",
+                               actor=current_user._get_current_object())
     except runs.PublishingBeforeDeadline as refusal:
         flash(str(refusal.reasons[0]), "warning")
         return _confirm_publishing(event, draft, 409)
