@@ -3,7 +3,8 @@
 Badges are issued where people become entitled to one (``issue_badges``, idempotent): a registration
 confirmed, an organization's booth approved or a member joining it, a place on the event's crew. Pages
 only read them (``current_badge``); ``sync_badges`` catches up a whole event (`flask badges sync`). The
-registration fast path leaves its badge to the outbox worker, see eventsapp.registrations.emails.
+registration fast path inserts its badge in its one statement on PostgreSQL and leaves it to the outbox
+worker on SQLite (eventsapp.registrations.services._one_statement_insert, .emails).
 Whether a badge still lets its holder in is decided live at scan time (`verify`), so a badge
 printed before a cancellation scans as cancelled without reprinting anything.
 """

@@ -5,8 +5,10 @@ unwritten, in the same transaction and as a plain INSERT (``message_written_late
 worker writes it with ``RENDERERS``, which the application registers with the outbox by kind.
 
 The confirmation queued so is also the registration fast path's deferred work: writing it issues the
-badge that comes with the place (``render_confirmed_later``), so registering sends no more statements
-while it holds the event's lock. Every other way to a confirmed place issues the badge at once.
+badge that comes with the place if it is still missing (``render_confirmed_later``). On PostgreSQL the
+fast path inserts the badge in its one statement already; on SQLite it would be one more statement
+while the event is locked, so the worker issues it. Every other way to a confirmed place issues the
+badge at once.
 """
 from __future__ import annotations
 

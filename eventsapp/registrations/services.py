@@ -15,10 +15,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, insert, or_, select, tuple_
+from sqlalchemy import Boolean, bindparam, exists, func, insert, literal, or_, select, tuple_
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import make_transient_to_detached, selectinload
 
 from eventsapp.accounts.models import Role, User
+from eventsapp.badges import tokens
+from eventsapp.badges.models import Badge, BadgeRole
 from eventsapp.badges.services import issue_badges, void_badges_of_registration
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.candidates.services import find_profile, has_contact_details
@@ -297,9 +300,14 @@ def _bound(table, prefix: str, columns) -> dict:
 
 
 def _one_statement_insert():
-    """PostgreSQL: the registration, its log row and its e-mail in one statement (data-modifying
-    CTEs), so the event stays locked for one round trip instead of three."""
+    """PostgreSQL: the registration, its log row, its e-mail and (for a confirmed place) its badge in one
+    statement (data-modifying CTEs), so the event stays locked for one round trip instead of four.
+
+    The badge is skipped when the person holds one at the event already (crew, booth staff) and, with
+    ON CONFLICT DO NOTHING, when its random number happens to be taken: the outbox worker, writing the
+    confirmation, issues any badge still missing (eventsapp.registrations.emails)."""
     registrations, logs, messages = Registration.__table__, RegistrationLog.__table__, OutboxMessage.__table__
+    badges = Badge.__table__
     new_registration = (insert(registrations)
                         .values(_bound(registrations, "", [c.name for c in registrations.c if c.name != "id"]))
                         .returning(registrations.c.id).cte("new_registration"))
@@ -309,7 +317,17 @@ def _one_statement_insert():
         select(new_registration.c.id, *_bound(logs, "log_", log_columns).values())).cte("logged")
     told = insert(messages).values(
         _bound(messages, "message_", [c.name for c in messages.c if c.name != "id"])).cte("told")
-    return select(new_registration.c.id).add_cte(logged, told)
+    event_id, user_id, now = (bindparam(name, type_=registrations.c[name].type)
+                              for name in ("event_id", "user_id", "created_at"))
+    holds_a_badge = exists().where(badges.c.event_id == event_id, badges.c.holder_id == user_id,
+                                   badges.c.revoked_at.is_(None))
+    badge = _bound(badges, "badge_", ["number", "code"])
+    badged = postgresql.insert(badges).from_select(
+        ["registration_id", "event_id", "holder_id", "role", "number", "code", "issued_at", "revoked_reason"],
+        select(new_registration.c.id, event_id, user_id, literal(BadgeRole.CANDIDATE.value), badge["number"],
+               badge["code"], now, literal("")).where(bindparam("badge_wanted", type_=Boolean), ~holds_a_badge)
+    ).on_conflict_do_nothing().cte("badged")
+    return select(new_registration.c.id).add_cte(logged, told, badged)
 
 
 _INSERT_REGISTRATION_LOGGED_AND_TOLD = _one_statement_insert()
@@ -333,7 +351,9 @@ def _insert_registration(event_id: int, user: User, status: RegistrationStatus, 
     if message is not None and db.session.get_bind().dialect.name == "postgresql":
         values["id"] = db.session.execute(_INSERT_REGISTRATION_LOGGED_AND_TOLD, {
             **values, **{"log_" + key: value for key, value in log_row.items()},
-            **{"message_" + key: value for key, value in message.items()}}).scalar_one()
+            **{"message_" + key: value for key, value in message.items()},
+            "badge_wanted": status == RegistrationStatus.CONFIRMED, "badge_number": tokens.new_number(),
+            "badge_code": tokens.new_secret()}).scalar_one()
     else:
         values["id"] = db.session.execute(_INSERT_REGISTRATION, values).scalar_one()
         db.session.execute(_INSERT_LOG, {"registration_id": values["id"], **log_row})
