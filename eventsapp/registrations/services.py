@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, bindparam, exists, func, insert, literal, or_, select, tuple_
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import make_transient_to_detached, selectinload
 
 from eventsapp.accounts.models import Role, User
@@ -303,9 +302,9 @@ def _one_statement_insert():
     """PostgreSQL: the registration, its log row, its e-mail and (for a confirmed place) its badge in one
     statement (data-modifying CTEs), so the event stays locked for one round trip instead of four.
 
-    The badge is skipped when the person holds one at the event already (crew, booth staff) and, with
-    ON CONFLICT DO NOTHING, when its random number happens to be taken: the outbox worker, writing the
-    confirmation, issues any badge still missing (eventsapp.registrations.emails)."""
+    The badge is skipped when the person holds one at the event already (crew, booth staff) or when its
+    random number happens to be taken: the outbox worker, writing the confirmation, issues any badge
+    still missing (eventsapp.registrations.emails)."""
     registrations, logs, messages = Registration.__table__, RegistrationLog.__table__, OutboxMessage.__table__
     badges = Badge.__table__
     new_registration = (insert(registrations)
@@ -319,14 +318,16 @@ def _one_statement_insert():
         _bound(messages, "message_", [c.name for c in messages.c if c.name != "id"])).cte("told")
     event_id, user_id, now = (bindparam(name, type_=registrations.c[name].type)
                               for name in ("event_id", "user_id", "created_at"))
+    badge = _bound(badges, "badge_", ["number", "code"])
     holds_a_badge = exists().where(badges.c.event_id == event_id, badges.c.holder_id == user_id,
                                    badges.c.revoked_at.is_(None))
-    badge = _bound(badges, "badge_", ["number", "code"])
-    badged = postgresql.insert(badges).from_select(
+    number_taken = exists().where(badges.c.event_id == event_id, badges.c.number == badge["number"])
+    # A plain INSERT (PostgreSQL's ON CONFLICT form is compiled anew each time: it has no cache key).
+    badged = insert(badges).from_select(
         ["registration_id", "event_id", "holder_id", "role", "number", "code", "issued_at", "revoked_reason"],
         select(new_registration.c.id, event_id, user_id, literal(BadgeRole.CANDIDATE.value), badge["number"],
-               badge["code"], now, literal("")).where(bindparam("badge_wanted", type_=Boolean), ~holds_a_badge)
-    ).on_conflict_do_nothing().cte("badged")
+               badge["code"], now, literal("")).where(bindparam("badge_wanted", type_=Boolean), ~holds_a_badge,
+                                                      ~number_taken)).cte("badged")
     return select(new_registration.c.id).add_cte(logged, told, badged)
 
 
