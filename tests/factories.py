@@ -23,6 +23,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringO
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.passwords import hash_password
+from eventsapp.badges.services import issue_badges, issue_badges_of_organization
 from eventsapp.booths.models import Booth, BoothStatus, BoothType, Hall
 from eventsapp.browse.models import ShortlistEntry
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree
@@ -78,6 +79,18 @@ def persist(app, *rows):
             db.session.refresh(row)
             db.session.expunge(row)
         return rows[0]
+
+
+def in_app(app, change, *args) -> None:
+    """Run a service's change (e.g. issuing the badges that come with rows a factory wrote directly) and
+    commit, in the test's own app context or a fresh one."""
+    if has_app_context():
+        change(*args)
+        db.session.commit()
+        return
+    with app.app_context():
+        change(*args)
+        db.session.commit()
 
 
 class Factories:
@@ -187,7 +200,9 @@ class Factories:
         now = utcnow()
         values = dict(queued_at=now, confirmed_at=now if status == RegistrationStatus.CONFIRMED else None)
         values.update(fields)
-        return persist(self.app, Registration(event_id=event.id, user_id=user.id, status=status, **values))
+        registration = persist(self.app, Registration(event_id=event.id, user_id=user.id, status=status, **values))
+        in_app(self.app, issue_badges, event.id, [user.id])
+        return registration
 
     def make_registrant(self, event: Event, **options) -> User:
         """A candidate registered for the event: see ``add_registrant``."""
@@ -216,6 +231,7 @@ class Factories:
         """An employer account that is staff of the organization."""
         user = self.make_user(Role.EMPLOYER, email=email)
         persist(self.app, OrganizationMember(organization_id=organization.id, user_id=user.id, role=role))
+        in_app(self.app, issue_badges_of_organization, organization.id)
         return user
 
     def make_booth(self, event: Event, organization: Organization, status: BoothStatus = BoothStatus.APPROVED,
@@ -223,7 +239,9 @@ class Factories:
         values = dict(event_id=event.id, organization_id=organization.id, booth_type=BoothType.STANDARD,
                       interviewers=2, status=status)
         values.update(overrides)
-        return persist(self.app, Booth(**values))
+        booth = persist(self.app, Booth(**values))
+        in_app(self.app, issue_badges_of_organization, organization.id)
+        return booth
 
     def make_hall(self, event: Event, name: str = "A", rows: int = 6, cols: int = 10) -> Hall:
         return persist(self.app, Hall(event_id=event.id, name=name, rows=rows, cols=cols))
@@ -251,6 +269,7 @@ def add_registrant(app, make_candidate, event: Event, status: RegistrationStatus
             stored = db.session.get(CandidateProfile, user.id)
             stored.resume_storage_name, stored.resume_filename = f"cv-{user.id}.pdf", "李明-简历.pdf"
         db.session.commit()
+    in_app(app, issue_badges, event.id, [user.id])
     return user
 
 
@@ -312,6 +331,7 @@ class MatchingFair:
                  for number, booth in enumerate(booths, start=1)]
         rows += [CandidateSkill(user_id=person.id, name=name) for name in skills]
         self._save(*rows)
+        in_app(self.app, issue_badges, self.event.id, [person.id])
         return person
 
     def shortlist(self, booth: Booth, candidate: User, rank: int | None) -> None:

@@ -58,6 +58,9 @@ ACTION_LABELS = {
     "team_invitation_declined": _l("Team invitation declined"),
     "team_joined": _l("Joined the team"),
     "team_member_removed": _l("Left or removed from the team"),
+    "computed": _l("Computed"),
+    "published": _l("Published"),
+    "superseded": _l("Replaced by a later run"),
 }
 
 FIELD_LABELS = {
@@ -106,6 +109,7 @@ FIELD_LABELS = {
     "state": _l("State"),
     "email": _l("E-mail"),
     "member": _l("Team member"),
+    "seed": _l("Lottery seed"),
 }
 
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import Select, select
@@ -41,6 +42,30 @@ def record(actor: User | None, action: str, obj: object, before: Mapping[str, ob
         address=(address or "")[:45], created_at=now or utcnow())
     db.session.add(entry)
     return entry
+
+
+# What people call the objects of a type (a booth by its number, an organization by its name), by id: one
+# query for all the ids asked. The feature that owns the type registers it (``name_objects``); an object
+# without a name (deleted since) shows as its type and id.
+ObjectNamer = Callable[[Collection[int]], Mapping[int, str]]
+OBJECT_NAMERS: dict[str, ObjectNamer] = {}
+
+
+def name_objects(object_type: str, namer: ObjectNamer) -> None:
+    OBJECT_NAMERS[object_type] = namer
+
+
+def object_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, int], str]:
+    """The names of the entries' objects, by (object type, id): one query per object type."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for entry in entries:
+        wanted[entry.object_type].add(entry.object_id)
+    names = {}
+    for object_type, ids in wanted.items():
+        namer = OBJECT_NAMERS.get(object_type)
+        if namer is not None:
+            names.update({(object_type, object_id): name for object_id, name in namer(ids).items()})
+    return names
 
 
 def activity_query(*, event_id: int | None = None, object_type: str | None = None, object_id: int | None = None,

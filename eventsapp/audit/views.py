@@ -36,4 +36,5 @@ def event_activity(event_id: int):
     event = event_or_404(event_id)
     form = ActivityFilterForm(request.args)
     pagination = activity_page(form, event_id=event.id)
-    return render_template("audit/event_activity.html", event=event, form=form, pagination=pagination, **LABELS)
+    return render_template("audit/event_activity.html", event=event, form=form, pagination=pagination,
+                           names=services.object_names(pagination.items), **LABELS)

@@ -15,7 +15,7 @@ from eventsapp.accounts.models import User
 from eventsapp.badges import fonts
 from eventsapp.badges.models import Badge, BadgeRole
 from eventsapp.badges.rendering import LAYOUTS, BadgeCard, Layout
-from eventsapp.badges.services import entitled_badge_condition, names_of, sync_badges, token_of
+from eventsapp.badges.services import entitled_badge_condition, names_of, token_of
 from eventsapp.booths.floorplan import code_sort_key
 from eventsapp.booths.models import Booth
 from eventsapp.candidates.models import CandidateProfile
@@ -126,14 +126,13 @@ def cards_for(event: Event, badges: list[Badge]) -> list[BadgeCard]:
 
 
 def select_badges(event: Event, options: BatchOptions) -> list[Badge]:
-    """The event's active badges (issued now where missing) matching the filters."""
-    active = {badge.id for badge in sync_badges(event.id)}
-    query = (select(Badge).where(Badge.id.in_(active), entitled_badge_condition())
+    """The event's badges that still let their holders in, matching the filters."""
+    query = (select(Badge).where(Badge.event_id == event.id, entitled_badge_condition())
              .options(selectinload(Badge.booth).selectinload(Booth.hall),
                       selectinload(Badge.booth).selectinload(Booth.organization)))
     if options.role:
         query = query.where(Badge.role == BadgeRole(options.role))
-    badges = list(db.session.scalars(query)) if active else []
+    badges = list(db.session.scalars(query))
     if options.hall:
         badges = [b for b in badges if b.booth is not None and b.booth.hall is not None
                   and b.booth.hall.name.casefold() == options.hall.strip().casefold()]

@@ -1,7 +1,9 @@
-"""`flask badges ...`: render badge PDFs from the command line, check the fonts, run the job worker."""
+"""`flask badges ...`: render badge PDFs from the command line, issue missing badges, check the fonts,
+run the job worker and fail print runs whose process died."""
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -9,9 +11,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
-from eventsapp.badges import batches, fonts, rendering
+from eventsapp.badges import batches, fonts, jobs, rendering
 from eventsapp.badges.jobs import queue
 from eventsapp.badges.models import BadgeRole
+from eventsapp.badges.services import active_badges, sync_badges
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 
@@ -41,7 +44,6 @@ def render_command(event_slug: str, output: Path, layout: str, role: str | None,
     options = batches.BatchOptions(layout=layout, role=role or "", hall=hall, booth=booth, sort=sort)
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         cards = batches.batch_cards(event, options)
-        db.session.commit()  # badges issued now keep their numbers and codes
         if not cards:
             raise click.ClickException(f"No badges to print for {event_slug!r} with these filters "
                                        "(no confirmed registrants, booth staff or crew match).")
@@ -59,6 +61,29 @@ def render_command(event_slug: str, output: Path, layout: str, role: str | None,
     else:
         output.write_bytes(pdf)
         click.echo(f"Wrote {len(cards)} badge(s) to {output} ({len(pdf) // 1024} KB, layout {layout}).")
+
+
+@badges_group.command("sync")
+@click.argument("event_slug")
+def sync_command(event_slug: str) -> None:
+    """Issue the badges missing at EVENT_SLUG: everyone entitled to one gets one (idempotent)."""
+    event = find_event_by_slug(event_slug)
+    if event is None:
+        raise click.ClickException(f"No event with the slug {event_slug!r}.")
+    before = {holder_id: badge.id for holder_id, badge in active_badges(event.id).items()}
+    badges = sync_badges(event.id)
+    db.session.commit()
+    issued = sum(1 for badge in badges if badge.holder_id not in before)
+    reissued = sum(1 for badge in badges if before.get(badge.holder_id, badge.id) != badge.id)
+    click.echo(f"{event_slug}: {issued} badge(s) issued, {reissued} reissued in a new role, {len(badges)} in all.")
+
+
+@badges_group.command("fail-stalled")
+def fail_stalled_command() -> None:
+    """Mark failed the print runs whose process died (no heartbeat for BADGE_JOB_STALE_SECONDS), e.g. from cron."""
+    stalled = jobs.fail_all_stalled_jobs(timedelta(seconds=current_app.config["BADGE_JOB_STALE_SECONDS"]))
+    db.session.commit()
+    click.echo(f"{len(stalled)} print run(s) marked failed.")
 
 
 @badges_group.command("fonts")

@@ -7,6 +7,7 @@ from sqlalchemy.orm import contains_eager
 
 from eventsapp.accounts.models import User
 from eventsapp.badges.models import CREW_ROLES, BadgeRole, EventCrew
+from eventsapp.badges.services import issue_badges
 from eventsapp.extensions import db
 from eventsapp.validation import ValidationFailed
 
@@ -31,6 +32,7 @@ def add_to_crew(event_id: int, email: str, role: BadgeRole, added_by_id: int | N
     else:
         member.role = role
     db.session.flush()
+    issue_badges(event_id, [user.id])
     return member
 
 
@@ -40,4 +42,5 @@ def remove_from_crew(event_id: int, crew_id: int) -> EventCrew | None:
         return None
     db.session.delete(member)
     db.session.flush()
+    issue_badges(event_id, [member.user_id])  # someone also registered gets their candidate's badge
     return member

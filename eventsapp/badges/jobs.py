@@ -3,8 +3,10 @@ worker (JOB_QUEUE_URL set: Redis) or in a thread of the web process (no queue co
 
 The job row is the only shared state: status, progress (done of total), the error of a failed
 run, the stored PDF for download, and a heartbeat the rendering process writes every few seconds.
-A process that dies (a restart, the out-of-memory killer) cannot say so: ``fail_stalled_jobs``
-finds its job by the silent heartbeat and marks it failed, and the organizer runs it again.
+A process that dies (a restart, the out-of-memory killer) cannot say so: ``stalled_jobs`` finds its
+job by the silent heartbeat, the organizer's page shows it failed, and ``fail_stalled_jobs`` marks it
+so when the organizer runs it again or starts a new run (or `flask badges fail-stalled` does, e.g.
+from cron): pages only read.
 """
 from __future__ import annotations
 
@@ -169,21 +171,36 @@ class _Heartbeat:
                     log.warning("badge job %s: heartbeat not written", self.job_id, exc_info=True)
 
 
-def fail_stalled_jobs(event_id: int, stale_after: timedelta, now: datetime | None = None) -> list[BadgeJob]:
-    """Mark failed the event's jobs whose process died: running with no heartbeat for ``stale_after``, or
-    queued that long when nothing will ever run them (no queue: the web process that was to run them
-    stopped; with a queue: RQ no longer has them). Flushes; the caller commits."""
-    now = now or utcnow()
-    cutoff = now - stale_after
+def stalled_jobs(event_id: int, stale_after: timedelta, now: datetime | None = None,
+                 for_update: bool = False) -> list[BadgeJob]:
+    """The event's jobs whose process died: running with no heartbeat for ``stale_after``, or queued that
+    long when nothing will ever run them (no queue: the web process that was to run them stopped; with a
+    queue: RQ no longer has them). Reads only: the organizer's page shows them as failed at once."""
+    cutoff = (now or utcnow()) - stale_after
     last_sign = func.coalesce(BadgeJob.heartbeat_at, BadgeJob.started_at, BadgeJob.created_at)
-    candidates = db.session.scalars(select(BadgeJob).where(
-        BadgeJob.event_id == event_id, BadgeJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)),
-        last_sign < cutoff).with_for_update()).all()
-    stalled = [job for job in candidates if job.status == JobStatus.RUNNING or not _still_in_queue(job)]
+    query = select(BadgeJob).where(BadgeJob.event_id == event_id,
+                                   BadgeJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)), last_sign < cutoff)
+    candidates = db.session.scalars(query.with_for_update() if for_update else query).all()
+    return [job for job in candidates if job.status == JobStatus.RUNNING or not _still_in_queue(job)]
+
+
+def fail_stalled_jobs(event_id: int, stale_after: timedelta, now: datetime | None = None) -> list[BadgeJob]:
+    """Mark failed the event's stalled jobs (``stalled_jobs``): a dead process cannot say so itself. Run
+    by whatever next writes the event's print runs (a new run, a run again) and by `flask badges
+    fail-stalled`. Flushes; the caller commits."""
+    now = now or utcnow()
+    stalled = stalled_jobs(event_id, stale_after, now, for_update=True)
     for job in stalled:
         job.status, job.finished_at, job.error = JobStatus.FAILED, now, STALLED
     db.session.flush()
     return stalled
+
+
+def fail_all_stalled_jobs(stale_after: timedelta, now: datetime | None = None) -> list[BadgeJob]:
+    """``fail_stalled_jobs`` for every event with a job still queued or running. Flushes."""
+    event_ids = db.session.scalars(select(BadgeJob.event_id).where(
+        BadgeJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING))).distinct()).all()
+    return [job for event_id in event_ids for job in fail_stalled_jobs(event_id, stale_after, now)]
 
 
 def _still_in_queue(job: BadgeJob) -> bool:
@@ -203,9 +220,9 @@ def _still_in_queue(job: BadgeJob) -> bool:
         return True  # cannot tell: leave it alone rather than fail a job that may still run
 
 
-def error_text(job: BadgeJob, zone: str) -> str:
-    """The job's error for the organizer, in their language."""
-    if job.error == STALLED:
+def error_text(job: BadgeJob, zone: str, stalled: bool = False) -> str:
+    """The job's error for the organizer, in their language; ``stalled``: found stalled, not yet marked."""
+    if stalled or job.error == STALLED:
         return str(STALLED_MESSAGE) % {"time": format_local_datetime(
             job.heartbeat_at or job.started_at or job.created_at, zone)}
     return job.error

@@ -1,17 +1,21 @@
 """Who holds a badge at an event, issuing and reissuing badges, and what a scanned code means.
 
-Badges are issued lazily and idempotently (`sync_badges`) for everyone entitled to one:
-confirmed candidates, staff of organizations with an approved booth, and the event's crew.
+Badges are issued where people become entitled to one (``issue_badges``, idempotent): a registration
+confirmed, an organization's booth approved or a member joining it, a place on the event's crew. Pages
+only read them (``current_badge``); ``sync_badges`` catches up a whole event (`flask badges sync`). The
+registration fast path inserts its badge in its one statement on PostgreSQL and leaves it to the outbox
+worker on SQLite (eventsapp.registrations.services._one_statement_insert, .emails).
 Whether a badge still lets its holder in is decided live at scan time (`verify`), so a badge
 printed before a cancellation scans as cancelled without reprinting anything.
 """
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import delete, exists, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from eventsapp.accounts.models import User
@@ -39,29 +43,37 @@ class Entitlement:
     booth_id: int | None = None
 
 
-def entitlements(event_id: int) -> dict[int, Entitlement]:
-    """Everyone who should hold a badge at the event, by person. Crew first, then booth staff,
-    then candidates: one badge per person, in the role that matters most at the door."""
+def entitlements(event_id: int, holder_ids: Collection[int] | None = None) -> dict[int, Entitlement]:
+    """Everyone who should hold a badge at the event (or those of ``holder_ids`` who should), by person.
+    Crew first, then booth staff, then candidates: one badge per person, in the role that matters most
+    at the door."""
+    def among(column):
+        return column.in_(holder_ids) if holder_ids is not None else true()
+
     result: dict[int, Entitlement] = {}
     for user_id, role in db.session.execute(select(EventCrew.user_id, EventCrew.role)
-                                            .where(EventCrew.event_id == event_id)):
+                                            .where(EventCrew.event_id == event_id, among(EventCrew.user_id))):
         result.setdefault(user_id, Entitlement(user_id, role))
     staff = db.session.execute(
         select(OrganizationMember.user_id, Booth.id)
         .join(Booth, Booth.organization_id == OrganizationMember.organization_id)
-        .where(Booth.event_id == event_id, active_booth_condition())
+        .where(Booth.event_id == event_id, active_booth_condition(), among(OrganizationMember.user_id))
         .order_by(Booth.id))
     for user_id, booth_id in staff:
         result.setdefault(user_id, Entitlement(user_id, BadgeRole.EMPLOYER, booth_id=booth_id))
     candidates = db.session.execute(select(Registration.user_id, Registration.id).where(
-        Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED))
+        Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED,
+        among(Registration.user_id)))
     for user_id, registration_id in candidates:
         result.setdefault(user_id, Entitlement(user_id, BadgeRole.CANDIDATE, registration_id=registration_id))
     return result
 
 
-def active_badges(event_id: int) -> dict[int, Badge]:
-    badges = db.session.scalars(select(Badge).where(Badge.event_id == event_id, Badge.revoked_at.is_(None)))
+def active_badges(event_id: int, holder_ids: Collection[int] | None = None) -> dict[int, Badge]:
+    query = select(Badge).where(Badge.event_id == event_id, Badge.revoked_at.is_(None))
+    if holder_ids is not None:
+        query = query.where(Badge.holder_id.in_(holder_ids))
+    badges = db.session.scalars(query)
     return {badge.holder_id: badge for badge in badges}
 
 
@@ -80,13 +92,17 @@ def _matches(badge: Badge, entitlement: Entitlement) -> bool:
         entitlement.role, entitlement.registration_id, entitlement.booth_id)
 
 
-def sync_badges(event_id: int, now: datetime | None = None) -> list[Badge]:
+def sync_badges(event_id: int, now: datetime | None = None, holder_ids: Collection[int] | None = None) -> list[Badge]:
     """Issue a badge to everyone entitled who has none, and reissue badges whose role or booth
-    changed (a moved booth prints a new code). Returns the active badges of entitled people.
-    Badges of people no longer entitled are left alone: they scan as not valid."""
+    changed (a moved booth prints a new code); only to ``holder_ids`` when given. Returns the active
+    badges of entitled people. Badges of people no longer entitled are left alone: they scan as not
+    valid, and say why (a cancelled registration voids its badge: ``void_badges_of_registration``).
+    Flushes; the caller commits."""
+    if holder_ids is not None and not holder_ids:
+        return []
     now = now or utcnow()
-    current = active_badges(event_id)
-    wanted = entitlements(event_id)
+    current = active_badges(event_id, holder_ids)
+    wanted = entitlements(event_id, holder_ids)
     changes = [(entitlement, current.get(holder_id)) for holder_id, entitlement in wanted.items()
                if current.get(holder_id) is None or not _matches(current[holder_id], entitlement)]
     if changes:
@@ -103,7 +119,7 @@ def sync_badges(event_id: int, now: datetime | None = None) -> list[Badge]:
                 db.session.flush()
         except IntegrityError:
             # Another request issued the same badges a moment ago: take theirs.
-            current = active_badges(event_id)
+            current = active_badges(event_id, holder_ids)
     return [current[holder_id] for holder_id in wanted if holder_id in current]
 
 
@@ -113,15 +129,37 @@ def active_badge(event_id: int, holder_id: int) -> Badge | None:
                                                  Badge.revoked_at.is_(None)))
 
 
-def badge_of(event_id: int, holder_id: int) -> Badge | None:
-    """The person's badge at the event while it lets them in, issued now if they are entitled to one;
-    None for someone no longer entitled (a cancelled registration, a withdrawn booth...)."""
+def issue_badges(event_id: int, holder_ids: Collection[int], now: datetime | None = None) -> list[Badge]:
+    """These people's badges at the event, issued (or reissued in a new role) where they are entitled to
+    one: what every change that makes someone entitled calls. Flushes; the caller commits."""
+    return sync_badges(event_id, now, holder_ids=set(holder_ids))
+
+
+def issue_badges_of_organization(organization_id: int, holder_ids: Collection[int] | None = None,
+                                 now: datetime | None = None) -> None:
+    """Badges for the organization's staff (or ``holder_ids`` of them) at every event not over where it has
+    a booth: a booth approved or taken back, the organization's standing changed, a member joined or left
+    (someone who also registered then holds a candidate's badge). Flushes."""
+    now = now or utcnow()
+    event_ids = list(db.session.scalars(select(Booth.event_id).join(Event, Event.id == Booth.event_id).where(
+        Booth.organization_id == organization_id, Event.ends_at >= now - VALID_AFTER_END).distinct()))
+    members = set(holder_ids) if holder_ids is not None else set(db.session.scalars(
+        select(OrganizationMember.user_id).where(OrganizationMember.organization_id == organization_id)))
+    for event_id in event_ids:
+        issue_badges(event_id, members, now)
+
+
+def current_badge(event_id: int, holder_id: int) -> Badge | None:
+    """The person's badge at the event while it lets them in; None for someone with no badge or no
+    longer entitled (a cancelled registration, a withdrawn booth...). Reads only: pages call it."""
     badge = active_badge(event_id, holder_id)
-    if badge is not None and _still_entitled(badge) == Verdict.VALID:
-        return badge
-    if holder_id not in entitlements(event_id):
-        return None
-    return next((b for b in sync_badges(event_id) if b.holder_id == holder_id), None)
+    return badge if badge is not None and _still_entitled(badge) == Verdict.VALID else None
+
+
+def badge_of(event_id: int, holder_id: int) -> Badge | None:
+    """The person's badge at the event while it lets them in, issued now if they are entitled to one and
+    have none; None for someone not entitled. Flushes; the caller commits."""
+    return current_badge(event_id, holder_id) or next(iter(issue_badges(event_id, [holder_id])), None)
 
 
 class AlreadyReplaced(Exception):

@@ -29,7 +29,7 @@ from eventsapp.badges import batches, crew, jobs, rendering
 from eventsapp.badges.forms import BatchForm, CrewForm
 from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, JobStatus
 from eventsapp.badges.roles import ROLE_COLOURS, ROLE_LABELS
-from eventsapp.badges.services import AlreadyReplaced, badge_of, entitled_badge_condition, names_of, reissue
+from eventsapp.badges.services import AlreadyReplaced, current_badge, entitled_badge_condition, names_of, reissue
 from eventsapp.badges.tokens import normalize_number
 from eventsapp.booths.models import Hall
 from eventsapp.candidates.models import CandidateProfile
@@ -62,12 +62,10 @@ def _single_pdf(badge: Badge) -> bytes:
 def my_badge(slug: str):
     """The signed-in person's own badge: candidates, booth staff and crew alike."""
     event = public_event_or_404(slug)
-    badge = badge_of(event.id, current_user.id)
+    badge = current_badge(event.id, current_user.id)
     if badge is None:
         abort(404)
-    pdf = _single_pdf(badge)
-    db.session.commit()  # a badge issued just now keeps its number
-    return pdf_response(pdf, f"badge-{event.slug}-{badge.number}.pdf")
+    return pdf_response(_single_pdf(badge), f"badge-{event.slug}-{badge.number}.pdf")
 
 
 # --- Organizers -------------------------------------------------------------------------------------
@@ -120,17 +118,16 @@ def overview(event_id: int, batch_form: BatchForm | None = None, crew_form: Crew
     options = _options(form) if form.layout.data in rendering.LAYOUTS else batches.BatchOptions()
     if cards is None:
         cards = batches.batch_cards(event, options)
-    db.session.commit()  # badges issued for the preview (or by a refused render) keep their numbers
     if problems is None:
         problems = batches.preprint_check(cards, options.layout_spec)
     search, pagination, names = _badge_rows(event)
-    _fail_stalled_jobs(event.id)
     recent_jobs = db.session.scalars(select(BadgeJob).where(BadgeJob.event_id == event.id)
                                      .order_by(BadgeJob.id.desc()).limit(10)).all()
     return render_template(
         "badges/manage.html", event=event, form=form, options=options, matching=len(cards), problems=problems,
         counts=batches.role_counts(event.id), role_labels=ROLE_LABELS, colours=ROLE_COLOURS,
-        jobs=recent_jobs, job_error=jobs.error_text, again_form=WebForm(),
+        jobs=recent_jobs, stalled={job.id for job in jobs.stalled_jobs(event.id, _stale_after())},
+        job_error=jobs.error_text, again_form=WebForm(),
         inline_limit=current_app.config["BADGE_INLINE_LIMIT"], crew=crew.crew_of(event.id),
         crew_form=crew_form or CrewForm(),
         pagination=pagination, search=search, names=names), status
@@ -154,8 +151,8 @@ def render(event_id: int):
         return overview(event_id, batch_form=form, problems=problems, status=422, cards=cards)
     if len(cards) <= current_app.config["BADGE_INLINE_LIMIT"]:
         pdf = rendering.render_pdf(cards, options.layout_spec, processes=current_app.config["BADGE_RENDER_PROCESSES"])
-        db.session.commit()
         return pdf_response(pdf, f"badges-{event.slug}-{options.layout}.pdf")
+    jobs.fail_stalled_jobs(event.id, _stale_after())  # a dead run shows as failed once a new one starts
     job_id = jobs.create_job(event, options, current_user.id, len(cards), locale=str(get_locale())).id
     db.session.commit()
     jobs.start_job(job_id)
@@ -164,10 +161,8 @@ def render(event_id: int):
     return redirect(url_for("badges_manage.overview", event_id=event_id, _anchor=f"job-{job_id}"))
 
 
-def _fail_stalled_jobs(event_id: int) -> None:
-    """A print process that died cannot say so; whoever looks at its jobs next records it (idempotent)."""
-    if jobs.fail_stalled_jobs(event_id, timedelta(seconds=current_app.config["BADGE_JOB_STALE_SECONDS"])):
-        db.session.commit()
+def _stale_after() -> timedelta:
+    return timedelta(seconds=current_app.config["BADGE_JOB_STALE_SECONDS"])
 
 
 @manage.get("/jobs/<int:job_id>")
@@ -175,10 +170,10 @@ def job_status(event_id: int, job_id: int):
     job = db.session.get(BadgeJob, job_id)
     if job is None or job.event_id != event_id:  # a job's event exists: the foreign key cascades deletes
         return json_error(404, _("There is no print run %(id)d for this event.", id=job_id))
-    _fail_stalled_jobs(event_id)
+    stalled = job in jobs.stalled_jobs(event_id, _stale_after())  # shown as failed; the next write marks it
     ready = job.status == JobStatus.DONE
-    return jsonify(id=job.id, status=job.status.value, done=job.done, total=job.total,
-                   error=jobs.error_text(job, job.event.timezone),
+    return jsonify(id=job.id, status=JobStatus.FAILED.value if stalled else job.status.value, done=job.done,
+                   total=job.total, error=jobs.error_text(job, job.event.timezone, stalled=stalled),
                    download_url=url_for("badges_manage.job_download", event_id=event_id, job_id=job.id)
                    if ready else None)
 
@@ -189,6 +184,7 @@ def job_again(event_id: int, job_id: int):
     job = event_child_or_404(BadgeJob, event_id, job_id)
     if not WebForm().validate_on_submit():
         abort(400)
+    jobs.fail_stalled_jobs(event_id, _stale_after())  # a run whose process died is failed from now on
     try:
         again_id = jobs.run_again(job, current_user.id).id
     except ValueError:

@@ -2,10 +2,11 @@
 booths on them (pure ``floorplan``, ``placement``, ``svgmap``). Its e-mails are in ``emails``.
 Owns the hall and booth tables (``models``), which most features build on.
 
-May import, besides the shared modules at eventsapp's top level: accounts, audit, events, matchmaking,
+May import, besides the shared modules at eventsapp's top level: accounts, audit, badges, events, matchmaking,
 notifications, openings, organizations, registrations.
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "audit", "events", "matchmaking", "notifications", "openings", "organizations", "registrations"
+    "accounts", "audit", "badges", "events", "matchmaking", "notifications", "openings", "organizations",
+    "registrations"
 })

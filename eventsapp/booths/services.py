@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,6 +19,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from eventsapp.badges.services import issue_badges_of_organization
 from eventsapp.booths import emails, floorplan
 from eventsapp.booths.floorplan import HallGrid
 from eventsapp.booths.models import Booth, BoothStatus, BoothType, Hall
@@ -157,6 +158,12 @@ def _unplace(booth: Booth) -> None:
     booth.hall = None
 
 
+def _staff_badges_without(booth: Booth) -> None:
+    """The booth no longer works: its staff's badges scan as not entitled, and staff who hold another
+    place at the fair (another booth, a registration) get the badge of that one."""
+    issue_badges_of_organization(booth.organization_id)
+
+
 def withdraw_booth(booth: Booth, now: datetime | None = None) -> Booth:
     """The organization withdraws its application; an approved booth's place and code become free."""
     lock_event(booth.event_id)
@@ -168,9 +175,19 @@ def withdraw_booth(booth: Booth, now: datetime | None = None) -> Booth:
     booth.status = BoothStatus.WITHDRAWN
     _unplace(booth)
     db.session.flush()
+    _staff_badges_without(booth)
     cancel_interviews_at_booth(booth, now)
     log.info("booth %s withdrawn", booth.id)
     return booth
+
+
+def booth_names(ids: Collection[int]) -> dict[int, str]:
+    """Booths as people call them, by id: the number on the floor plan and the organization (the
+    organization alone before it has a place). One query."""
+    rows = db.session.execute(select(Booth.id, Booth.code, Organization).join(Booth.organization)
+                              .where(Booth.id.in_(list(ids))))
+    return {booth_id: f"{code} · {localized(organization, 'name')}" if code else localized(organization, "name")
+            for booth_id, code, organization in rows}
 
 
 def booths_of_organization(organization_id: int) -> list[Booth]:
@@ -255,6 +272,7 @@ def approve_booth(event_id: int, booth_id: int, now: datetime | None = None) -> 
         raise BoothRefused(_l("This organization is not verified (or is suspended): its booth cannot be approved."))
     booth.status, booth.status_reason, booth.decided_at = BoothStatus.APPROVED, "", now or utcnow()
     db.session.flush()
+    issue_badges_of_organization(booth.organization_id)  # its staff's badges for the fair
     _tell_owner(booth, "booth_approved")
     log.info("booth %s approved", booth.id)
     return booth
@@ -275,6 +293,7 @@ def reject_booth(event_id: int, booth_id: int, reason: str, now: datetime | None
     booth.status, booth.status_reason, booth.decided_at = BoothStatus.REJECTED, reason, now or utcnow()
     _unplace(booth)
     db.session.flush()
+    _staff_badges_without(booth)
     cancel_interviews_at_booth(booth, booth.decided_at)
     _tell_owner(booth, "booth_rejected", reason=reason)
     log.info("booth %s rejected", booth.id)

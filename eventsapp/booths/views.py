@@ -33,7 +33,7 @@ from eventsapp.booths.svgmap import INDUSTRY_COLORS, BoothMark, hall_svg
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.i18n import localized, title_in_quotes
-from eventsapp.loaders import event_child_or_404, event_or_404, public_event_or_404
+from eventsapp.loaders import booth_or_404, event_child_or_404, event_or_404, public_event_or_404
 from eventsapp.organizations import access
 from eventsapp.organizations.choices import INDUSTRY_LABELS
 from eventsapp.organizations.models import Industry
@@ -109,9 +109,7 @@ def highlight(text: str, search: str) -> Markup:
 
 @blueprint.get("/events/<slug>/floor-plan")
 def floor_plan(slug: str):
-    event = public_event_or_404(slug, drafts_for_organizers=True)
-    if not services.hosts_booths(event):
-        abort(404)
+    event = public_event_or_404(slug, drafts_for_organizers=True, hosts=services.hosts_booths)
     search = request.args.get("q", "").strip()[:100]
     industry = _enum_arg("industry", Industry)
     plan = services.floor_plan(event, search, industry)
@@ -137,10 +135,7 @@ def booth_list():
 
 
 def _event_for_application(event_id: int) -> Event:
-    event = event_or_404(event_id)
-    if not services.hosts_booths(event) or not event.is_public:
-        abort(404)
-    return event
+    return event_or_404(event_id, lambda event: services.hosts_booths(event) and event.is_public)
 
 
 @employer.route("/events/<int:event_id>/booth", methods=["GET", "POST"])
@@ -171,6 +166,7 @@ def apply(event_id: int):
 
 
 label_values("booth", "status", BOOTH_STATUS_LABELS)
+audit.name_objects("booth", services.booth_names)
 
 
 def _booth_state(booth: Booth | None) -> dict:
@@ -187,8 +183,8 @@ def _record(action: str, booth: Booth, before: dict, **after) -> None:
 
 @employer.post("/booths/<int:booth_id>/withdraw")
 def withdraw(booth_id: int):
-    booth = db.session.get(Booth, booth_id)
-    if booth is None or not access.owns_booth(current_user, booth):
+    booth = booth_or_404(booth_id)
+    if not access.owns_booth(current_user, booth):
         abort(404)
     before = _booth_state(booth)
     try:

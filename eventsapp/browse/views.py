@@ -17,7 +17,7 @@ from eventsapp.candidates.services import resume_path, site_today
 from eventsapp.candidates.views import resume_response
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
-from eventsapp.loaders import event_or_404
+from eventsapp.loaders import event_or_404, staff_booth_or_403
 from eventsapp.main.errors import render_error
 from eventsapp.organizations import access
 from eventsapp.urls import safe_next_url
@@ -53,10 +53,7 @@ def _visible_candidate(event_id: int, candidate_id: int) -> tuple[Booth, Candida
 
 
 def _shortlist_booth(booth_id: int) -> Booth:
-    booth = db.get_or_404(Booth, booth_id)
-    if not access.can_use_shortlist(_me(), booth):
-        abort(403)
-    return booth
+    return staff_booth_or_403(booth_id)
 
 
 # --- Browsing -------------------------------------------------------------------------------------

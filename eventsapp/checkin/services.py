@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -110,8 +111,7 @@ def find_badge(event: Event, *, token: str | None = None, number: str | None = N
         return badges.judge(badges.find_by_number(event.id, number), event, now)
     if holder_id is not None:
         # The badge as it is, so that someone no longer entitled hears why rather than "unknown".
-        badge = badges.active_badge(event.id, holder_id) or badges.badge_of(event.id, holder_id)
-        return badges.judge(badge, event, now)
+        return badges.judge(badges.active_badge(event.id, holder_id), event, now)
     return ScanResult(Verdict.INVALID)
 
 
@@ -153,6 +153,16 @@ def check_in(event: Event, *, token: str | None = None, number: str | None = Non
                                                   "gate": gate, "method": method}, now=now)
     db.session.flush()
     return CheckInResult(Outcome.CHECKED_IN, scan.verdict, badge, row)
+
+
+def check_in_names(ids: Collection[int]) -> dict[int, str]:
+    """Check-ins as people call them, by id: by who came in (a candidate's profile name, otherwise the
+    account's name). One query, for the audit log's pages."""
+    rows = db.session.execute(select(CheckIn.id, User.display_name, CandidateProfile.name)
+                              .join(User, User.id == CheckIn.holder_id)
+                              .outerjoin(CandidateProfile, CandidateProfile.user_id == CheckIn.holder_id)
+                              .where(CheckIn.id.in_(list(ids))))
+    return {check_in_id: profile_name or display_name for check_in_id, display_name, profile_name in rows}
 
 
 # --- Search by name -------------------------------------------------------------------------------

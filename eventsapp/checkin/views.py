@@ -20,12 +20,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.exc import OperationalError
 
 from eventsapp.accounts.models import User
+from eventsapp.audit import services as audit
 from eventsapp.badges.models import Badge
 from eventsapp.badges.roles import ROLE_LABELS
-from eventsapp.badges.services import Verdict, holder_names, sync_badges
+from eventsapp.badges.services import Verdict, holder_names
 from eventsapp.booths.models import Booth
 from eventsapp.candidates.choices import DEGREE_LABELS
 from eventsapp.checkin import leads as lead_services
@@ -44,6 +44,7 @@ from eventsapp.requestbounds import DB_INT_MAX, is_database_id
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("checkin", __name__)
+audit.name_objects("check_in", services.check_in_names)  # the activity page names a check-in by who came in
 
 MAX_SCAN_BYTES = 4 * 1024
 MAX_LEAD_BYTES = 32 * 1024  # a 2,000-character note, JSON-escaped
@@ -237,13 +238,6 @@ def _check_in(event: Event, data: dict) -> dict:
 @login_required
 def door(event_id: int):
     event = _door_event(event_id)
-    try:
-        sync_badges(event.id)  # so that everyone entitled can be found by name, even without a printed badge
-        db.session.commit()
-    except OperationalError:
-        # SQLite: a GET reads without the write lock, so a busy door may refuse this write. The badges
-        # are there on the next load; scans and numbers work meanwhile.
-        db.session.rollback()
     door_now = _door_window(event).state(utcnow())
     closed = _door_closed_message(event, door_now) if door_now != Door.OPEN else None
     return render_template("checkin/door.html", event=event, counts=services.live_counts(event),

@@ -1,9 +1,10 @@
 """Demo data: ``flask seed-demo`` fills an empty database with events, organizations and people.
 
-May import, besides the shared modules at eventsapp's top level: accounts, booths, candidates, contests,
-events, openings, organizations, registrations, talentday.
+May import, besides the shared modules at eventsapp's top level: accounts, badges, booths, candidates,
+contests, events, openings, organizations, registrations, talentday.
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "booths", "candidates", "contests", "events", "openings", "organizations", "registrations", "talentday"
+    "accounts", "badges", "booths", "candidates", "contests", "events", "openings", "organizations",
+    "registrations", "talentday"
 })

@@ -11,9 +11,9 @@ from eventsapp.booths.models import Booth
 from eventsapp.candidates.choices import DEGREE_LABELS, TALENT_CLASS_DESCRIPTIONS
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event
-from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 from eventsapp.i18n import localized
+from eventsapp.loaders import event_or_404, public_event_or_404, staff_booth_or_403
 from eventsapp.main.errors import json_error, render_error
 from eventsapp.matchmaking import fitscore
 from eventsapp.matchmaking import preferences as services
@@ -26,7 +26,6 @@ from eventsapp.matchmaking.forms import (
     MatchingSettingsForm,
     MoveBoothForm,
 )
-from eventsapp.organizations import access
 from eventsapp.organizations.choices import INDUSTRY_LABELS
 from eventsapp.urls import safe_next_url
 from eventsapp.validation import ValidationFailed, apply_to_form
@@ -59,9 +58,7 @@ def _wants_json() -> bool:
 @blueprint.route("/manage/events/<int:event_id>/matching/settings", methods=["GET", "POST"])
 @organizer_required
 def settings(event_id: int):
-    event = db.get_or_404(Event, event_id)
-    if not services.hosts_matching(event):
-        abort(404)
+    event = event_or_404(event_id, services.hosts_matching)
     round_ = services.matching_round(event.id)
     form = MatchingSettingsForm()
     general: list[str] = []
@@ -87,13 +84,6 @@ def settings(event_id: int):
 
 # --- Candidates: their ranked booths ----------------------------------------------------------------
 
-def _fair_or_404(slug: str) -> Event:
-    event = find_event_by_slug(slug)
-    if event is None or not event.is_public or not services.hosts_matching(event):
-        abort(404)
-    return event
-
-
 def _candidate_only() -> None:
     if _me().role != Role.CANDIDATE:
         abort(make_response(render_error(403, _("Only candidates rank booths."))))
@@ -102,7 +92,7 @@ def _candidate_only() -> None:
 @blueprint.get("/events/<slug>/my-booths")
 @login_required
 def my_booths(slug: str):
-    event = _fair_or_404(slug)
+    event = public_event_or_404(slug, hosts=services.hosts_matching)
     _candidate_only()
     round_ = services.matching_round(event.id)
     problems = services.why_cannot_rank(event, _me())
@@ -135,7 +125,7 @@ def _login_first(event: Event):
 @blueprint.post("/events/<slug>/my-booths/<int:booth_id>/add")
 def add_booth(slug: str, booth_id: int):
     """"Rank this booth": also from the floor plan and the openings list (send ``next`` to come back)."""
-    event = _fair_or_404(slug)
+    event = public_event_or_404(slug, hosts=services.hosts_matching)
     if not current_user.is_authenticated:
         return _login_first(event)
     _candidate_only()
@@ -156,7 +146,7 @@ def add_booth(slug: str, booth_id: int):
 @blueprint.post("/events/<slug>/my-booths/<int:booth_id>/remove")
 @login_required
 def remove_booth(slug: str, booth_id: int):
-    event = _fair_or_404(slug)
+    event = public_event_or_404(slug, hosts=services.hosts_matching)
     _candidate_only()
     if not AddBoothForm().validate_on_submit():
         abort(400)
@@ -177,7 +167,7 @@ def remove_booth(slug: str, booth_id: int):
 @login_required
 def move_booth(slug: str, booth_id: int):
     """Up or Down by one (buttons), or to ``position`` (the script); JSON for the script."""
-    event = _fair_or_404(slug)
+    event = public_event_or_404(slug, hosts=services.hosts_matching)
     _candidate_only()
     form = MoveBoothForm()
     if not form.validate_on_submit() or not (form.direction.data or form.position.data):
@@ -205,11 +195,8 @@ def move_booth(slug: str, booth_id: int):
 # --- Employers: their booth's ranking ----------------------------------------------------------------
 
 def _own_booth(booth_id: int) -> Booth:
-    booth = db.get_or_404(Booth, booth_id)
-    if not access.can_use_shortlist(_me(), booth):
-        abort(make_response(render_error(403, _("Only the staff of this booth's organization can see its ranking, "
-                                                "and only while the booth is approved."))))
-    return booth
+    return staff_booth_or_403(booth_id, _("Only the staff of this booth's organization can see its ranking, "
+                                          "and only while the booth is approved."))
 
 
 @blueprint.get("/employer/booths/<int:booth_id>/ranking")

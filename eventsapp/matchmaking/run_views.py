@@ -15,10 +15,12 @@ from wtforms import HiddenField, IntegerField
 from wtforms.validators import NumberRange, Optional
 
 from eventsapp.accounts.access import organizer_required
+from eventsapp.audit.forms import label_values
 from eventsapp.booths.models import Booth
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.formfields import WebForm
+from eventsapp.loaders import booth_or_404, event_or_404
 from eventsapp.main.errors import render_error
 from eventsapp.matchmaking import run_results, runs, schedules
 from eventsapp.matchmaking.forms import CRITERION_LABELS
@@ -32,6 +34,7 @@ UNMATCHED_PER_PAGE = 50
 LARGE_RUN = 5_000  # matched candidates: beyond this, publishing (one e-mail each) is better done from the CLI
 STATUS_LABELS = {RunStatus.DRAFT: _l("Draft"), RunStatus.PUBLISHED: _l("Published"),
                  RunStatus.SUPERSEDED: _l("Replaced")}
+label_values("match_run", "status", STATUS_LABELS)  # the activity page shows a run's status in words
 
 
 class RunForm(WebForm):
@@ -50,13 +53,6 @@ class PublishForm(WebForm):
 
 # --- Organizers ------------------------------------------------------------------------------------
 
-def _fair(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
-    if not hosts_matching(event):
-        abort(404)
-    return event
-
-
 def _run(event: Event, run_id: int):
     run = run_results.run_of_event(event.id, run_id)
     if run is None:
@@ -67,7 +63,7 @@ def _run(event: Event, run_id: int):
 @blueprint.get("/manage/events/<int:event_id>/matching")
 @organizer_required
 def run_list(event_id: int, form: RunForm | None = None):
-    event = _fair(event_id)
+    event = event_or_404(event_id, hosts_matching)
     settings = matching_round(event.id)
     return render_template("matchmaking/run_list.html", event=event, settings=settings,
                            runs=run_results.runs_of(event.id), form=form or RunForm(),
@@ -78,7 +74,7 @@ def run_list(event_id: int, form: RunForm | None = None):
 @blueprint.post("/manage/events/<int:event_id>/matching/run")
 @organizer_required
 def start_run(event_id: int):
-    event = _fair(event_id)
+    event = event_or_404(event_id, hosts_matching)
     form = RunForm()
     if not form.validate_on_submit():
         return run_list(event.id, form=form), 422
@@ -97,7 +93,7 @@ def start_run(event_id: int):
 @blueprint.get("/manage/events/<int:event_id>/matching/runs/<int:run_id>")
 @organizer_required
 def run_detail(event_id: int, run_id: int):
-    event = _fair(event_id)
+    event = event_or_404(event_id, hosts_matching)
     run = _run(event, run_id)
     order = request.args.get("order", "fill")
     if order not in run_results.FILL_ORDERS:
@@ -123,7 +119,7 @@ def _confirm_publishing(event: Event, run, status: int = 200):
 @blueprint.get("/manage/events/<int:event_id>/matching/runs/<int:run_id>/publish")
 @organizer_required
 def confirm_publish(event_id: int, run_id: int):
-    event = _fair(event_id)
+    event = event_or_404(event_id, hosts_matching)
     run = _run(event, run_id)
     if run.status != RunStatus.DRAFT:
         return redirect(url_for("match_runs.run_detail", event_id=event.id, run_id=run.id))
@@ -133,13 +129,14 @@ def confirm_publish(event_id: int, run_id: int):
 @blueprint.post("/manage/events/<int:event_id>/matching/runs/<int:run_id>/publish")
 @organizer_required
 def publish(event_id: int, run_id: int):
-    event = _fair(event_id)
+    event = event_or_404(event_id, hosts_matching)
     draft = _run(event, run_id)
     form = PublishForm()
     if draft.status == RunStatus.DRAFT and (not form.validate_on_submit() or form.confirmed.data != "yes"):
         return _confirm_publishing(event, draft)  # not confirmed yet: say what it does first
     try:
-        run = runs.publish_run(event.id, run_id, before_deadline_confirmed=form.before_deadline.data == "yes")
+        run = runs.publish_run(event.id, run_id, before_deadline_confirmed=form.before_deadline.data == "yes",
+                               actor=current_user._get_current_object())
     except runs.PublishingBeforeDeadline as refusal:
         flash(str(refusal.reasons[0]), "warning")
         return _confirm_publishing(event, draft, 409)
@@ -169,8 +166,8 @@ def my_interviews():
 def _own_booth(booth_id: int) -> Booth:
     """The booth, for staff of its organization while it is active (403 after it was withdrawn or
     rejected, or the organization rejected or suspended); everyone else gets a 404 for its id."""
-    booth = db.session.get(Booth, booth_id)
-    if booth is None or not access.owns_booth(current_user, booth):
+    booth = booth_or_404(booth_id)
+    if not access.owns_booth(current_user, booth):
         abort(404)
     if not access.can_use_shortlist(current_user, booth):
         abort(make_response(render_error(403, _("Only the staff of this booth's organization can see its "

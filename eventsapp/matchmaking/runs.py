@@ -27,6 +27,7 @@ from sqlalchemy import exists, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from eventsapp.accounts.models import User
+from eventsapp.audit import services as audit
 from eventsapp.booths.models import Booth, BoothStatus
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.dbtypes import utcnow
@@ -268,9 +269,11 @@ def save_run(inputs: RunInputs, outcome: RunOutcome, actor: User | None) -> Matc
 
 
 def run_matching(event_id: int, actor: User | None, seed: int | None = None) -> MatchRun:
-    """Run the matching for a fair and keep the result as a new DRAFT run. Flushes."""
+    """Run the matching for a fair and keep the result as a new DRAFT run (in the audit log too). Flushes."""
     inputs = load_inputs(event_id, seed)
-    return save_run(inputs, compute(inputs), actor)
+    run = save_run(inputs, compute(inputs), actor)
+    audit.record(actor, "computed", run, after={"status": run.status, "seed": run.seed}, now=run.created_at)
+    return run
 
 
 # --- Publishing -----------------------------------------------------------------------------------
@@ -283,9 +286,10 @@ def publishing_early(event_id: int, now: datetime | None = None) -> MatchingRoun
 
 
 def publish_run(event_id: int, run_id: int, now: datetime | None = None, *,
-                before_deadline_confirmed: bool = False) -> MatchRun:
+                before_deadline_confirmed: bool = False, actor: User | None = None) -> MatchRun:
     """Make a DRAFT run the event's schedule: an earlier published run becomes SUPERSEDED, and every
-    matched candidate and the staff of every booth with interviews are e-mailed. Flushes.
+    matched candidate and the staff of every booth with interviews are e-mailed; both changes are written
+    to the audit log as ``actor``'s (None: the system, e.g. the command line). Flushes.
 
     Before the preferences' deadline this is refused (PublishingBeforeDeadline) unless
     ``before_deadline_confirmed``: a published run ends the candidates' ranking.
@@ -309,7 +313,9 @@ def publish_run(event_id: int, run_id: int, now: datetime | None = None, *,
     replaced = [other for other in runs if other.status == RunStatus.PUBLISHED]
     for other in replaced:
         other.status = RunStatus.SUPERSEDED
+        audit.record(actor, "superseded", other, {"status": RunStatus.PUBLISHED}, {"status": other.status}, now=now)
     run.status, run.published_at = RunStatus.PUBLISHED, now
+    audit.record(actor, "published", run, {"status": RunStatus.DRAFT}, {"status": run.status}, now=now)
     db.session.flush()
     _cancel_interviews_of_ended_registrations(run, run.published_at)
     _send_interview_emails(run, replaces_earlier=bool(replaced))

@@ -54,10 +54,7 @@ def employer_required(view):
 
 
 def _employer_event(event_id: int) -> Event:
-    event = event_or_404(event_id)
-    if not event.is_public or not hosts_booths(event):
-        abort(404)
-    return event
+    return event_or_404(event_id, lambda event: event.is_public and hosts_booths(event))
 
 
 def _own_opening(opening_id: int) -> Opening:
@@ -165,9 +162,7 @@ def delete_opening(opening_id: int):
 
 @blueprint.get("/events/<slug>/openings")
 def search(slug: str):
-    event = public_event_or_404(slug)
-    if not hosts_booths(event):
-        abort(404)  # other kinds of event have no booths
+    event = public_event_or_404(slug, hosts=hosts_booths)  # other kinds of event have no booths
     form = OpeningSearchForm(request.args)
     form.validate()
     filters = form.to_filters()

@@ -4,10 +4,11 @@ reinstating them), members and invitations, logos, and who may see what on the e
 Owns the organization, organization_member and invitation tables; halls and booths are the booths
 feature's, openings and bookmarks the openings', shortlists and profile views browse's.
 
-May import, besides the shared modules at eventsapp's top level: accounts, audit, booths, candidates, events,
-main, notifications, openings, registrations.
+May import, besides the shared modules at eventsapp's top level: accounts, audit, badges, booths, candidates,
+events, main, notifications, openings, registrations.
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "audit", "booths", "candidates", "events", "main", "notifications", "openings", "registrations"
+    "accounts", "audit", "badges", "booths", "candidates", "events", "main", "notifications", "openings",
+    "registrations"
 })

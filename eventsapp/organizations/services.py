@@ -6,6 +6,7 @@ import enum
 import hashlib
 import secrets
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,8 +21,10 @@ from sqlalchemy.exc import IntegrityError
 from eventsapp import storage
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.services import find_user_by_email, normalize_email
+from eventsapp.badges.services import issue_badges_of_organization
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
+from eventsapp.i18n import localized
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.organizations import emails, logos
 from eventsapp.organizations.creditcode import CreditCodeProblem, credit_code_problem, normalize_credit_code
@@ -394,6 +397,7 @@ def _booths_start_or_stop(organization: Organization) -> None:
     """The organization's booths stop or start working (its standing changed): its interviews' calendar
     entries change state (matchmaking.interviews.employer_unavailable), so their SEQUENCE rises."""
     organization.calendar_sequence = (organization.calendar_sequence or 0) + 1
+    issue_badges_of_organization(organization.id)  # its staff's badges come (or go) with its booths
 
 
 def _checked_reason(reason: str, message) -> str:
@@ -564,9 +568,16 @@ def accept_invitation(token: str, user: User, now: datetime | None = None) -> Or
             db.session.flush()
     except IntegrityError:  # the same account joined somewhere in a request at the same moment
         raise InvitationProblem("already_elsewhere", invitation) from None
+    issue_badges_of_organization(invitation.organization_id, [user.id])
     current_app.logger.info("User %s joined organization %s by invitation %s", user.id, invitation.organization_id,
                             invitation.id)
     return member
+
+
+def organization_names(ids: Collection[int]) -> dict[int, str]:
+    """Organizations by name in the reader's language, by id (one query): for the audit log's pages."""
+    return {organization.id: localized(organization, "name") for organization in db.session.scalars(
+        select(Organization).where(Organization.id.in_(list(ids))))}
 
 
 def remove_member(organization: Organization, member: OrganizationMember) -> None:
@@ -577,6 +588,7 @@ def remove_member(organization: Organization, member: OrganizationMember) -> Non
         raise ValidationFailed([(None, _l("The owner cannot be removed from the organization."))])
     db.session.delete(member)
     db.session.flush()
+    issue_badges_of_organization(organization.id, [member.user_id])  # one still registered: a candidate's
 
 
 def leave_organization(member: OrganizationMember) -> None:
@@ -585,3 +597,4 @@ def leave_organization(member: OrganizationMember) -> None:
         raise ValidationFailed([(None, _l("As the owner you cannot leave your organization."))])
     db.session.delete(member)
     db.session.flush()
+    issue_badges_of_organization(member.organization_id, [member.user_id])  # one still registered: a candidate's

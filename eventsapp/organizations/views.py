@@ -390,6 +390,7 @@ def _reason_form(decision: str, formdata=None) -> RejectForm:
 
 
 label_values("organization", "status", ORGANIZATION_STATUS_LABELS)
+audit.name_objects("organization", services.organization_names)
 
 
 def _standing(organization: Organization) -> dict:
@@ -411,6 +412,7 @@ def _render_manage_detail(organization: Organization, failed: tuple[str, RejectF
     form = ActivityFilterForm(request.args)
     activity = {"form": form, "labels": activity_views.LABELS,
                 "pagination": activity_views.activity_page(form, object_type="organization", object_id=organization.id)}
+    activity["names"] = audit.object_names(activity["pagination"].items)
     return render_template(
         "organizations/manage_detail.html", organization=organization, members=services.members_of(organization),
         forms=forms, activity=activity, status_labels=ORGANIZATION_STATUS_LABELS,

@@ -3,12 +3,19 @@
 The messages go through the outbox (eventsapp.notifications). Registering queues its message
 unwritten, in the same transaction and as a plain INSERT (``message_written_later``); the outbox
 worker writes it with ``RENDERERS``, which the application registers with the outbox by kind.
+
+The confirmation queued so is also the registration fast path's deferred work: writing it issues the
+badge that comes with the place if it is still missing (``render_confirmed_later``). On PostgreSQL the
+fast path inserts the badge in its one statement already; on SQLite it would be one more statement
+while the event is locked, so the worker issues it. Every other way to a confirmed place issues the
+badge at once.
 """
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from eventsapp.accounts.models import User
+from eventsapp.badges.services import issue_badges
 from eventsapp.extensions import db
 from eventsapp.notifications import services as outbox
 from eventsapp.notifications.models import OutboxMessage
@@ -37,7 +44,16 @@ def render_later(stored: dict) -> dict:
     return _context(registration, **stored)
 
 
-RENDERERS = dict.fromkeys((CONFIRMED, WAITLISTED, PENDING, PROMOTED, REJECTED, CANCELLED), render_later)
+def render_confirmed_later(stored: dict) -> dict:
+    """As ``render_later``, for a confirmation queued by the registration fast path: issues the
+    person's badge first (idempotent; nothing if the place is gone by now)."""
+    if stored.get("event_id") is not None and stored.get("user_id") is not None:
+        issue_badges(stored["event_id"], [stored["user_id"]])
+    return render_later(stored)
+
+
+RENDERERS = {**dict.fromkeys((WAITLISTED, PENDING, PROMOTED, REJECTED, CANCELLED), render_later),
+             CONFIRMED: render_confirmed_later}
 
 
 def message_written_later(user: User, kind: str, event_id: int, **context) -> dict | None:

@@ -15,11 +15,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, insert, or_, select, tuple_
+from sqlalchemy import Boolean, bindparam, exists, func, insert, literal, or_, select, tuple_
 from sqlalchemy.orm import make_transient_to_detached, selectinload
 
 from eventsapp.accounts.models import Role, User
-from eventsapp.badges.services import void_badges_of_registration
+from eventsapp.badges import tokens
+from eventsapp.badges.models import Badge, BadgeRole
+from eventsapp.badges.services import issue_badges, void_badges_of_registration
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.candidates.services import find_profile, has_contact_details
 from eventsapp.dbtypes import utcnow
@@ -228,6 +230,12 @@ def _take_place_or_queue(event: Event, registration: Registration, now: datetime
         registration.status = RegistrationStatus.WAITLISTED
 
 
+def _badge_if_confirmed(registration: Registration, now: datetime) -> None:
+    """A confirmed place comes with a badge, issued with it (the registration must have been flushed)."""
+    if registration.status == RegistrationStatus.CONFIRMED:
+        issue_badges(registration.event_id, [registration.user_id], now)
+
+
 def _tell_outcome(registration: Registration, later: bool = False) -> int | None:
     """Queue the e-mail for the registration's new status; returns the waiting-list position when waiting.
 
@@ -291,9 +299,14 @@ def _bound(table, prefix: str, columns) -> dict:
 
 
 def _one_statement_insert():
-    """PostgreSQL: the registration, its log row and its e-mail in one statement (data-modifying
-    CTEs), so the event stays locked for one round trip instead of three."""
+    """PostgreSQL: the registration, its log row, its e-mail and (for a confirmed place) its badge in one
+    statement (data-modifying CTEs), so the event stays locked for one round trip instead of four.
+
+    The badge is skipped when the person holds one at the event already (crew, booth staff) or when its
+    random number happens to be taken: the outbox worker, writing the confirmation, issues any badge
+    still missing (eventsapp.registrations.emails)."""
     registrations, logs, messages = Registration.__table__, RegistrationLog.__table__, OutboxMessage.__table__
+    badges = Badge.__table__
     new_registration = (insert(registrations)
                         .values(_bound(registrations, "", [c.name for c in registrations.c if c.name != "id"]))
                         .returning(registrations.c.id).cte("new_registration"))
@@ -303,7 +316,19 @@ def _one_statement_insert():
         select(new_registration.c.id, *_bound(logs, "log_", log_columns).values())).cte("logged")
     told = insert(messages).values(
         _bound(messages, "message_", [c.name for c in messages.c if c.name != "id"])).cte("told")
-    return select(new_registration.c.id).add_cte(logged, told)
+    event_id, user_id, now = (bindparam(name, type_=registrations.c[name].type)
+                              for name in ("event_id", "user_id", "created_at"))
+    badge = _bound(badges, "badge_", ["number", "code"])
+    holds_a_badge = exists().where(badges.c.event_id == event_id, badges.c.holder_id == user_id,
+                                   badges.c.revoked_at.is_(None))
+    number_taken = exists().where(badges.c.event_id == event_id, badges.c.number == badge["number"])
+    # A plain INSERT (PostgreSQL's ON CONFLICT form is compiled anew each time: it has no cache key).
+    badged = insert(badges).from_select(
+        ["registration_id", "event_id", "holder_id", "role", "number", "code", "issued_at", "revoked_reason"],
+        select(new_registration.c.id, event_id, user_id, literal(BadgeRole.CANDIDATE.value), badge["number"],
+               badge["code"], now, literal("")).where(bindparam("badge_wanted", type_=Boolean), ~holds_a_badge,
+                                                      ~number_taken)).cte("badged")
+    return select(new_registration.c.id).add_cte(logged, told, badged)
 
 
 _INSERT_REGISTRATION_LOGGED_AND_TOLD = _one_statement_insert()
@@ -327,7 +352,9 @@ def _insert_registration(event_id: int, user: User, status: RegistrationStatus, 
     if message is not None and db.session.get_bind().dialect.name == "postgresql":
         values["id"] = db.session.execute(_INSERT_REGISTRATION_LOGGED_AND_TOLD, {
             **values, **{"log_" + key: value for key, value in log_row.items()},
-            **{"message_" + key: value for key, value in message.items()}}).scalar_one()
+            **{"message_" + key: value for key, value in message.items()},
+            "badge_wanted": status == RegistrationStatus.CONFIRMED, "badge_number": tokens.new_number(),
+            "badge_code": tokens.new_secret()}).scalar_one()
     else:
         values["id"] = db.session.execute(_INSERT_REGISTRATION, values).scalar_one()
         db.session.execute(_INSERT_LOG, {"registration_id": values["id"], **log_row})
@@ -441,6 +468,7 @@ def register_admitted(admission: Admission, answers: Mapping[int, str | list[str
         _take_place_or_queue(event, registration, now)
     registration.answers = [RegistrationAnswer(question_id=qid, value=value) for qid, value in stored_answers.items()]
     db.session.flush()
+    _badge_if_confirmed(registration, now)
     _log(registration, "registered", from_status, user)
     position = _tell_outcome(registration, later=True)  # written by the outbox worker, as above
     return RegistrationResult(registration, created=True, waitlist_position=position)
@@ -462,6 +490,8 @@ def promote_from_waitlist(event: Event, now: datetime | None = None, actor: User
         _log(registration, "promoted", RegistrationStatus.WAITLISTED.value, actor)
         emails.tell_promoted(registration)
     db.session.flush()
+    if waiting:
+        issue_badges(event.id, [registration.user_id for registration in waiting], now)
     return waiting
 
 
@@ -522,6 +552,7 @@ def approve_registrations(event_id: int, registration_ids: Iterable[int], actor:
     for registration in pending:
         _take_place_or_queue(event, registration, now)
         db.session.flush()
+        _badge_if_confirmed(registration, now)
         _log(registration, "approved", RegistrationStatus.PENDING.value, actor)
         _tell_outcome(registration)
     return pending
@@ -566,6 +597,7 @@ def add_by_organizer(event_id: int, email: str, actor: User, reason: str,
     _take_place_or_queue(event, registration, now)
     db.session.add(registration)
     db.session.flush()
+    _badge_if_confirmed(registration, now)
     _log(registration, "added", from_status, actor, reason)
     _tell_outcome(registration)
     return registration
@@ -595,6 +627,7 @@ def move_registration(registration: Registration, target_event_id: int, actor: U
     _take_place_or_queue(db.session.get(Event, target_event_id), moved, now)
     db.session.add(moved)
     db.session.flush()
+    _badge_if_confirmed(moved, now)
     _log(moved, "moved_in", existing.status.value if existing else "", actor, reason)
     _tell_outcome(moved)
     return moved

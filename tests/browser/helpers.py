@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.accessibility import assert_accessible
 from tests.factories import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -64,3 +65,16 @@ def log_in(page, email: str, password: str = PASSWORD, *, base: str | None = Non
     page.locator("#password").fill(password)
     page.locator("main form button[type=submit]").click()
     expect(page.locator(FLASH_SUCCESS)).to_be_visible()
+
+
+def checked(page, screenshot, name: str) -> None:
+    """A main page on the way: accessible, and photographed."""
+    screenshot(page, name)
+    assert_accessible(page)
+
+
+def account_menu(page, user_name: str, item) -> None:
+    """Click an item of the signed-in person's menu (their name in the navbar)."""
+    open_menu(page)
+    page.locator("#site-menu .dropdown-toggle", has_text=user_name).click()
+    page.locator("#site-menu .dropdown-menu").get_by_role("link", name=item, exact=True).click()

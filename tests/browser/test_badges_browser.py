@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from eventsapp.accounts.models import Role
+from eventsapp.badges.services import sync_badges
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from tests.browser.helpers import SCREENSHOTS, log_in
@@ -32,6 +33,8 @@ def fair(app, make_event, make_candidate):
     with app.app_context():
         for person in people:
             db.session.add(Registration(event_id=event.id, user_id=person.id, status=RegistrationStatus.CONFIRMED))
+        db.session.commit()
+        sync_badges(event.id)  # written directly above: their badges, as confirming a place issues them
         db.session.commit()
     return event, people
 

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.badges import services as badges
-from eventsapp.badges.models import BadgeRole, EventCrew
+from eventsapp.badges.crew import add_to_crew
+from eventsapp.badges.models import BadgeRole
 from eventsapp.browse.models import ShortlistEntry
 from eventsapp.checkin.models import BoothLead, CheckIn
 from eventsapp.extensions import db
@@ -36,7 +37,7 @@ def door(app, make_event, make_candidate, make_user, make_organization, make_sta
     with app.app_context():
         registrations = {key: register_for_event(event.id, db.session.get(User, person.id)).registration
                          for key, person in people.items()}
-        db.session.add(EventCrew(event_id=event.id, user_id=volunteer.id, role=BadgeRole.VOLUNTEER))
+        add_to_crew(event.id, volunteer.email, BadgeRole.VOLUNTEER, None)
         db.session.commit()
         found = {key: badges.badge_of(event.id, person.id) for key, person in people.items()}
         numbers = {key: badge.number for key, badge in found.items()}

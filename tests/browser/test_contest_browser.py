@@ -7,22 +7,13 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_journey import (  # noqa: F401 - fixtures
-    DESKTOP,
-    FLASH_SUCCESS,
-    account_menu,
-    checked,
-    demo,
-    log_in,
-    menu,
-    visit,
-)
+from tests.browser.helpers import DESKTOP, FLASH_SUCCESS, account_menu, checked, log_in, menu
 from tests.factories import make_pdf
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_team_enters_the_contest_and_the_organizer_finds_its_entry(visit, demo, screenshot, tmp_path,  # noqa: F811
+def test_a_team_enters_the_contest_and_the_organizer_finds_its_entry(visit, demo, screenshot, tmp_path,
                                                                       app, monkeypatch):
     monkeypatch.setitem(app.config, "DECK_FOLDER", str(tmp_path / "decks"))
     deck = tmp_path / "我们的路演.pdf"

@@ -11,23 +11,11 @@ from playwright.sync_api import expect
 
 from eventsapp.demo.employers import demo_credit_code
 from eventsapp.demo.seed import DEMO_PASSWORD
+from eventsapp.notifications.services import deliver_due_messages
 from tests.browser.accessibility import assert_accessible
-from tests.browser.helpers import FLASH_SUCCESS, SMALL_PHONE, log_in, menu, open_menu
+from tests.browser.helpers import FLASH_SUCCESS, SMALL_PHONE, account_menu, checked, log_in, menu
 
 pytestmark = pytest.mark.browser
-
-
-def checked(page, screenshot, name: str) -> None:
-    """A main page on the way: accessible, and photographed."""
-    screenshot(page, name)
-    assert_accessible(page)
-
-
-def account_menu(page, user_name: str, item) -> None:
-    """Click an item of the signed-in person's menu (their name in the navbar)."""
-    open_menu(page)
-    page.locator("#site-menu .dropdown-toggle", has_text=user_name).click()
-    page.locator("#site-menu .dropdown-menu").get_by_role("link", name=item, exact=True).click()
 
 
 def sign_up(page, name: str, email: str, password: str, employer: bool = False) -> None:
@@ -125,7 +113,7 @@ def test_pages_fit_a_phone_screen_with_the_menu_button_beside_the_brand(visit, d
 
 # --- Candidates ----------------------------------------------------------------------------------------
 
-def test_a_new_candidate_completes_the_profile_registers_and_gets_a_badge(visit, demo, screenshot):
+def test_a_new_candidate_completes_the_profile_registers_and_gets_a_badge(app, visit, demo, screenshot):
     page = visit("zh-CN", **SMALL_PHONE)
     sign_up(page, "周雨桐 Zhou Yutong", "zhou.yutong@example.com", "qiantang river tide 88")
 
@@ -155,6 +143,8 @@ def test_a_new_candidate_completes_the_profile_registers_and_gets_a_badge(visit,
     expect(page.locator("main")).to_contain_text("国际人才交流")
     checked(page, screenshot, "my-events-phone")
 
+    with app.app_context():  # the outbox worker beside the web server: on SQLite it issues the badge
+        deliver_due_messages()
     with page.expect_download() as download:
         page.locator("main a[data-testid^=badge-]").first.click()
     assert download.value.suggested_filename.endswith(".pdf")

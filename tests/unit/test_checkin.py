@@ -17,6 +17,7 @@ from eventsapp.checkin.models import CheckIn
 from eventsapp.checkin.services import Door, Outcome
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
+from eventsapp.notifications.services import deliver_due_messages
 from eventsapp.registrations.models import RegistrationLog, RegistrationStatus
 from eventsapp.registrations.services import cancel_registration, register_for_event
 
@@ -33,8 +34,10 @@ def door(ctx, make_event, make_user):
 
 
 def confirmed(event, person, now=None):
+    """Registered with a place, and the badge the outbox worker issues when it writes the confirmation."""
     registration = register_for_event(event.id, person, now=now).registration
     db.session.commit()
+    deliver_due_messages()
     return registration
 
 

@@ -11,7 +11,7 @@ from eventsapp.registrations import emails as registration_emails
 
 def test_the_application_registers_each_features_renderers_by_kind(app):
     renderers = app.extensions[outbox.RENDERERS_KEY]
-    assert renderers[registration_emails.CONFIRMED] is registration_emails.render_later
+    assert renderers[registration_emails.CONFIRMED] is registration_emails.render_confirmed_later  # and the badge
     assert renderers[registration_emails.WAITLISTED] is registration_emails.render_later
 
 

@@ -103,3 +103,46 @@ def test_postgres_urls_use_the_psycopg_driver():
         "postgresql+psycopg://postgres@127.0.0.1:5432/test"
     assert normalize_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalize_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_upgrading_issues_the_badges_pages_used_to_issue_when_shown(tmp_path):
+    """Badges are issued where people become entitled now: the data migration gives everyone already
+    entitled theirs (crew before booth staff before candidates), and keeps the badges already issued."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db"})
+    rows = [
+        "INSERT INTO user_account (id, email, display_name, password_hash, role, created_at) VALUES "
+        + ", ".join(f"({n}, 'u{n}@example.cn', 'U{n}', 'x', 'candidate', '2026-01-01')" for n in range(1, 7)),
+        "INSERT INTO event (id, slug, kind, status, title_zh, title_en, description_zh, description_en, timezone, "
+        "venue_name_zh, venue_name_en, venue_address, venue_halls, capacity, starts_at, ends_at, created_at, "
+        "updated_at) VALUES (1, 'fair', 'fair', 'published', '招聘会', 'Fair', '', '', 'Asia/Shanghai', '', '', '', "
+        "'', 10, '2027-03-01 01:00:00', '2027-03-01 08:00:00', '2026-01-01', '2026-01-01')",
+        "INSERT INTO organization (id, name_zh, name_en, credit_code, industry, size, city, website, description, "
+        "status, status_reason, created_at, updated_at) VALUES (1, '甲公司', 'A Ltd', '91330100MA27XXXX0X', 'I', "
+        "'20_99', '杭州', '', '', 'verified', '', '2026-01-01', '2026-01-01')",
+        "INSERT INTO organization_member (id, organization_id, user_id, role, created_at) VALUES "
+        "(1, 1, 1, 'owner', '2026-01-01'), (2, 1, 2, 'staff', '2026-01-01')",
+        "INSERT INTO booth (id, event_id, organization_id, booth_type, interviewers, note, status, status_reason, "
+        "created_at) VALUES (1, 1, 1, 'standard', 2, '', 'approved', '', '2026-01-01')",
+        "INSERT INTO event_crew (id, event_id, user_id, role, created_at) VALUES (1, 1, 2, 'judge', '2026-01-01')",
+        "INSERT INTO registration (id, event_id, user_id, status, queued_at, created_at, updated_at, decision_reason) "
+        "VALUES (1, 1, 2, 'confirmed', '2026-01-01', '2026-01-01', '2026-01-01', ''), "
+        "(2, 1, 3, 'confirmed', '2026-01-01', '2026-01-01', '2026-01-01', ''), "
+        "(3, 1, 4, 'waitlisted', '2026-01-01', '2026-01-01', '2026-01-01', ''), "
+        "(4, 1, 5, 'confirmed', '2026-01-01', '2026-01-01', '2026-01-01', '')",
+        "INSERT INTO badge (id, event_id, holder_id, role, registration_id, number, code, issued_at, revoked_reason) "
+        "VALUES (1, 1, 5, 'candidate', 4, 'AAAAAAA', 'kept-code', '2026-01-02', '')",
+    ]
+    with app.app_context():
+        upgrade(revision="d300c5a0b726")
+        with db.engine.begin() as connection:
+            for row in rows:
+                connection.exec_driver_sql(row)
+        upgrade()
+        with db.engine.connect() as connection:
+            badges = connection.exec_driver_sql(
+                "SELECT holder_id, role, registration_id, booth_id, code FROM badge WHERE revoked_at IS NULL "
+                "ORDER BY holder_id").all()
+        assert [(holder, role, registration, booth) for holder, role, registration, booth, _ in badges] == [
+            (1, "employer", None, 1), (2, "judge", None, None), (3, "candidate", 2, None), (5, "candidate", 4, None)]
+        assert badges[-1].code == "kept-code" and len({badge.code for badge in badges}) == 4
+        db.engine.dispose()

@@ -1,10 +1,12 @@
-"""The audit log seen by organizers: decisions on organizations and booths, places on the floor plan and
-check-ins are recorded, and shown on the event's Activity tab and the organization's page."""
+"""The audit log seen by organizers: decisions on organizations and booths, places on the floor plan,
+matching runs and check-ins are recorded, and shown on the event's Activity tab and the organization's page,
+each object named as people call it."""
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from eventsapp.accounts.models import Role, User
@@ -14,7 +16,9 @@ from eventsapp.audit.services import record
 from eventsapp.badges import services as badges
 from eventsapp.badges.models import BadgeRole, EventCrew
 from eventsapp.booths.models import Booth, BoothStatus, Hall
+from eventsapp.checkin.services import check_in
 from eventsapp.extensions import db
+from eventsapp.matchmaking import runs
 from eventsapp.organizations.models import OrganizationStatus
 from eventsapp.registrations.services import register_for_event
 
@@ -126,3 +130,84 @@ def test_only_organizers_see_the_activity_and_it_comes_in_pages(app, client, mak
     assert first.count('data-testid="activity-entry"') == 2 and second.count('data-testid="activity-entry"') == 1
     assert f"/manage/events/{event.id}/activity?page=2" in first and "the system" in first
     assert client.get(f"/manage/events/{event.id + 1000}/activity").status_code == 404
+
+
+def test_matching_runs_computed_published_and_replaced_show_in_words(app, client, organizer, matching_fair):
+    fair = matching_fair()
+    booth = fair.booth()
+    fair.candidate(booth)
+    with app.app_context():
+        actor = db.session.get(User, organizer.id)
+        first = runs.run_matching(fair.event.id, actor, seed=1)
+        runs.publish_run(fair.event.id, first.id, before_deadline_confirmed=True, actor=actor)
+        second = runs.run_matching(fair.event.id, None, seed=2)  # e.g. `flask match run`: the system
+        runs.publish_run(fair.event.id, second.id, before_deadline_confirmed=True)
+        db.session.commit()
+        first_id, second_id = first.id, second.id
+    recorded = [(actor_id, action, kind, oid, before, after) for actor_id, action, kind, oid, _, before, after
+                in entries(app) if kind == "match_run"]
+    assert recorded == [
+        (organizer.id, "computed", "match_run", first_id, {}, {"status": "draft", "seed": 1}),
+        (organizer.id, "published", "match_run", first_id, {"status": "draft"}, {"status": "published"}),
+        (None, "computed", "match_run", second_id, {}, {"status": "draft", "seed": 2}),
+        (None, "superseded", "match_run", first_id, {"status": "published"}, {"status": "superseded"}),
+        (None, "published", "match_run", second_id, {"status": "draft"}, {"status": "published"}),
+    ]
+    page = client.get(f"/manage/events/{fair.event.id}/activity?object_type=match_run", headers=EN).get_data(
+        as_text=True)
+    assert page.count('data-testid="activity-entry"') == 5
+    for words in ("Computed", "Replaced by a later run", "Draft → Published", "Published → Replaced",
+                  "Lottery seed", f"Matching run #{first_id}"):
+        assert words in page, words
+    chinese = client.get(f"/manage/events/{fair.event.id}/activity?object_type=match_run", headers=ZH).get_data(
+        as_text=True)
+    for words in ("已计算", "已被后来的结果取代", "抽签种子"):
+        assert words in chinese, words
+
+
+def test_the_activity_names_booths_organizations_and_check_ins_with_one_query_per_kind(
+        app, client, organizer, make_event, make_organization, make_booth, make_candidate, make_registration):
+    event = make_event(starts_at=datetime.now(UTC) - timedelta(hours=1))
+    with app.app_context():
+        hall = Hall(event_id=event.id, name="A", rows=2, cols=20)
+        db.session.add(hall)
+        db.session.commit()
+        hall_id = hall.id
+
+    def add_one(number: int) -> None:
+        organization = make_organization(name_en=f"Acme {number}", name_zh=f"甲{number}公司")
+        booth = make_booth(event, organization, hall_id=hall_id, row=1, col=number, code=f"A-{number + 10}")
+        person = make_candidate(name=f"李{number}")
+        make_registration(event, person)
+        with app.app_context():
+            record(None, "placed", db.session.get(Booth, booth.id), after={"code": f"A-{number + 10}"})
+            record(None, "verified", db.session.get(type(organization), organization.id), event_id=event.id)
+            badge = badges.current_badge(event.id, person.id)
+            check_in(event, number=badge.number, actor=db.session.get(User, organizer.id))
+            db.session.commit()
+
+    def statements_for_page() -> tuple[int, str]:
+        statements = []
+
+        def count(_connection, _cursor, statement, *_args):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa_event.listen(engine, "before_cursor_execute", count)
+        try:
+            page = client.get(f"/manage/events/{event.id}/activity", headers=EN).get_data(as_text=True)
+        finally:
+            sa_event.remove(engine, "before_cursor_execute", count)
+        return len(statements), page
+
+    add_one(1)
+    with_one, page = statements_for_page()
+    assert "Booth A-11 · Acme 1" in page and "Organization Acme 1" in page and "Check-in 李1" in page
+    assert "Booth #" not in page and "Organization #" not in page and "Check-in #" not in page
+    for number in (2, 3, 4):
+        add_one(number)
+    with_four, page = statements_for_page()
+    assert with_four == with_one  # one query per kind of object, however many objects
+    assert "Booth A-14 · Acme 4" in page and "Check-in 李4" in page
+    assert "甲4公司" in client.get(f"/manage/events/{event.id}/activity", headers=ZH).get_data(as_text=True)

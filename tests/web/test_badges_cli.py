@@ -1,17 +1,43 @@
-"""`flask badges render|fonts|worker`, as a print shop or organizer runs them."""
+"""`flask badges render|sync|fonts|worker|fail-stalled`, as a print shop or organizer runs them."""
 from __future__ import annotations
 
-from pypdf import PdfReader
+from datetime import timedelta
 
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from eventsapp.badges.models import Badge, BadgeJob, JobStatus
+from eventsapp.badges.services import sync_badges
+from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
 
 
-def _confirm(app, event, *people):
+def _confirm(app, event, *people, badges: bool = True):
+    """Confirmed registrations written directly, with their badges as the services issue them (unless not)."""
     with app.app_context():
         for person in people:
             db.session.add(Registration(event_id=event.id, user_id=person.id, status=RegistrationStatus.CONFIRMED))
         db.session.commit()
+        if badges:
+            sync_badges(event.id)
+            db.session.commit()
+
+
+def test_sync_issues_the_missing_badges_once(app, runner, make_event, make_candidate, tmp_path):
+    event = make_event(slug="old-fair")
+    _confirm(app, event, make_candidate(name="张伟"), make_candidate(name="Anna Schmidt"), badges=False)
+    output = tmp_path / "badges.pdf"
+    assert "No badges to print" in runner.invoke(args=["badges", "render", "old-fair", "-o", str(output)]).output
+    first = runner.invoke(args=["badges", "sync", "old-fair"])
+    assert first.exit_code == 0 and "2 badge(s) issued, 0 reissued in a new role, 2 in all" in first.output
+    again = runner.invoke(args=["badges", "sync", "old-fair"])
+    assert "0 badge(s) issued, 0 reissued in a new role, 2 in all" in again.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Badge).where(Badge.event_id == event.id)) == 2
+    assert runner.invoke(args=["badges", "render", "old-fair", "-o", str(output)]).exit_code == 0
+    unknown = runner.invoke(args=["badges", "sync", "no-such-fair"])
+    assert unknown.exit_code == 1 and "No event with the slug 'no-such-fair'" in unknown.output
 
 
 def test_render_writes_a_pdf_with_the_chosen_layout(app, runner, make_event, make_candidate, tmp_path):
@@ -73,3 +99,20 @@ def test_fonts_command_names_the_files(runner):
 def test_worker_needs_a_queue(runner):
     result = runner.invoke(args=["badges", "worker", "--burst"])
     assert result.exit_code == 1 and "JOB_QUEUE_URL" in result.output
+
+
+def test_fail_stalled_marks_the_runs_whose_process_died(app, runner, make_event):
+    event = make_event()
+    with app.app_context():
+        silent, alive = utcnow() - timedelta(hours=1), utcnow()
+        db.session.add_all([
+            BadgeJob(event_id=event.id, status=JobStatus.RUNNING, started_at=silent, heartbeat_at=silent),
+            BadgeJob(event_id=event.id, status=JobStatus.RUNNING, started_at=alive, heartbeat_at=alive),
+            BadgeJob(event_id=event.id, status=JobStatus.DONE, started_at=silent)])
+        db.session.commit()
+    result = runner.invoke(args=["badges", "fail-stalled"])
+    assert result.exit_code == 0 and "1 print run(s) marked failed" in result.output
+    with app.app_context():
+        statuses = db.session.scalars(select(BadgeJob.status).order_by(BadgeJob.id)).all()
+    assert statuses == [JobStatus.FAILED, JobStatus.RUNNING, JobStatus.DONE]
+    assert "0 print run(s) marked failed" in runner.invoke(args=["badges", "fail-stalled"]).output

@@ -15,13 +15,11 @@ from eventsapp.registrations.models import Registration, RegistrationStatus
 
 
 @pytest.fixture
-def confirmed(app, make_candidate):
-    """Register a candidate as confirmed at the event; returns the candidate."""
+def confirmed(make_candidate, make_registration):
+    """Register a candidate as confirmed at the event (with the badge that comes with it); returns the candidate."""
     def make(event, **profile):
         candidate = make_candidate(**profile)
-        with app.app_context():
-            db.session.add(Registration(event_id=event.id, user_id=candidate.id, status=RegistrationStatus.CONFIRMED))
-            db.session.commit()
+        make_registration(event, candidate)
         return candidate
     return make
 
@@ -238,6 +236,8 @@ def test_a_print_run_whose_process_died_shows_failed_and_runs_again(app, client,
     item = page.split(f'id="job-{job_id}"')[1].split("</li>")[0]
     assert "The print process stopped before it finished" in item and f'data-testid="again-{job_id}"' in item
     assert "hidden" not in item.split("data-again")[1].split(">")[0]
+    with app.app_context():  # shown failed by pages that only read: marked so by the next write
+        assert db.session.get(BadgeJob, job_id).status == JobStatus.RUNNING
 
     response = client.post(f"/manage/events/{event.id}/badges/jobs/{job_id}/again")
     assert response.status_code == 302 and "#job-" in response.location

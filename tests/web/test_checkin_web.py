@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.badges import services as badges
+from eventsapp.badges.crew import add_to_crew
 from eventsapp.badges.models import BadgeRole, EventCrew
 from eventsapp.checkin.models import CheckIn
 from eventsapp.extensions import db
@@ -27,7 +28,7 @@ def fair(app, make_event, make_candidate, make_user):
     with app.app_context():
         register_for_event(event.id, db.session.get(User, li.id))
         gone_registration = register_for_event(event.id, db.session.get(User, gone.id)).registration
-        db.session.add(EventCrew(event_id=event.id, user_id=volunteer.id, role=BadgeRole.VOLUNTEER))
+        add_to_crew(event.id, volunteer.email, BadgeRole.VOLUNTEER, None)
         db.session.commit()
         li_badge, gone_badge = badges.badge_of(event.id, li.id), badges.badge_of(event.id, gone.id)
         cancel_registration(gone_registration)

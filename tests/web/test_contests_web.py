@@ -15,8 +15,7 @@ from eventsapp.contests.models import Contest, ContestQuestion, Entry, EntryStat
 from eventsapp.events.models import EventKind
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
-from tests.conftest import PASSWORD
-from tests.factories import credit_code, make_pdf
+from tests.factories import PASSWORD, credit_code, make_pdf
 
 EN = {"Accept-Language": "en"}
 
