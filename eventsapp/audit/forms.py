@@ -15,6 +15,8 @@ OBJECT_LABELS = {
     "booth": _l("Booth"),
     "check_in": _l("Check-in"),
     "match_run": _l("Matching run"),
+    "contest": _l("Contest"),
+    "contest_round": _l("Contest round"),
 }
 
 ACTION_LABELS = {
@@ -30,6 +32,9 @@ ACTION_LABELS = {
     "moved": _l("Moved"),
     "unplaced": _l("Place removed"),
     "checked_in": _l("Checked in"),
+    "advanced": _l("Entries advanced"),
+    "published": _l("Results published"),
+    "unpublished": _l("Results taken back"),
 }
 
 FIELD_LABELS = {
