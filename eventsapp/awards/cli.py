@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from eventsapp.awards import export, services
 from eventsapp.events.models import EventKind
@@ -34,6 +34,7 @@ def _round_of(event_slug: str, position: int):
 
 
 @click.command("results")
+@with_appcontext
 @click.argument("event_slug")
 @click.option("--round", "position", type=click.IntRange(1, 1000), required=True, help="The round's number (1 first).")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateTimeLocalField, DecimalField, IntegerField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from eventsapp.formfields import DATETIME_FORMAT, CheckboxesField, WebForm
@@ -11,8 +12,8 @@ TOP, MIN_SCORE = "top", "min_score"
 
 
 class AdvanceForm(WebForm):
-    mode = RadioField(_l("Who advances"), choices=[(TOP, _l("The best entries of each track")),
-                                                   (MIN_SCORE, _l("Every entry with at least a score of"))],
+    mode = RadioField(_l("Who advances"), choices=[SelectChoice(TOP, _l("The best entries of each track")),
+                                                   SelectChoice(MIN_SCORE, _l("Every entry with at least a score of"))],
                       default=TOP, validators=[InputRequired()])
     top = IntegerField(_l("How many per track"), default=3, validators=[Optional(), NumberRange(min=1, max=10000)])
     min_score = DecimalField(_l("Lowest score that advances (0–100)"), places=2,

@@ -416,8 +416,8 @@ def entry_slots(entry: Entry) -> list[tuple[Round, PitchSlot]]:
                                    .where(PitchSlot.entry_id == entry.id).order_by(PitchSlot.starts_at)).tuples())
 
 
-def judge_rooms(round_: Round, user: User) -> list[tuple[Panel, list[PitchSlot]]]:
-    """The running order of each room whose panel the user judges in this round; [] for anyone else."""
+def judge_rooms(round_: Round, user: User) -> list[tuple[str, list[PitchSlot]]]:
+    """(room, running order) of each room whose panel the user judges in this round; [] for anyone else."""
     panels = list(db.session.scalars(
         select(Panel).join(PanelMember, PanelMember.panel_id == Panel.id)
         .join(ContestJudge, ContestJudge.id == PanelMember.judge_id)
@@ -428,15 +428,18 @@ def judge_rooms(round_: Round, user: User) -> list[tuple[Panel, list[PitchSlot]]
     for panel in panels:
         condition = or_(PitchSlot.panel_id == panel.id, and_(PitchSlot.panel_id.is_(None), panel.room != "",
                                                               PitchSlot.room == panel.room))
-        rooms.append((panel, list(db.session.scalars(
+        rooms.append((panel.room or panel.name, list(db.session.scalars(
             select(PitchSlot).where(PitchSlot.round_id == round_.id, condition)
             .options(selectinload(PitchSlot.entry).selectinload(Entry.track)).order_by(PitchSlot.starts_at)))))
     return rooms
 
 
-def is_judge_of(contest: Contest, user: User) -> bool:
-    return db.session.scalar(select(exists().where(ContestJudge.contest_id == contest.id,
-                                                   ContestJudge.user_id == user.id))) or False
+def all_rooms(round_: Round) -> list[tuple[str, list[PitchSlot]]]:
+    """(room, running order) of every room of the round: the organizer's view."""
+    rooms: dict[str, list[PitchSlot]] = {}
+    for slot in round_slots(round_):
+        rooms.setdefault(slot.room, []).append(slot)
+    return list(rooms.items())
 
 
 # --- Awards and results --------------------------------------------------------------------------

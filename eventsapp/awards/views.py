@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from eventsapp.accounts.access import organizer_required
 from eventsapp.awards import certificates, export, services, words
@@ -76,8 +77,11 @@ def overview(event_id: int):
 
 
 def _award_choices(form: AwardForm, contest: Contest) -> None:
-    form.entry_id.choices = [(entry.id, f"#{entry.id} {localized(entry, 'title')} · {localized(entry.track, 'name')}")
-                             for entry in services.contest_entries(contest)]
+    form.entry_id.choices = [_entry_choice(entry) for entry in services.contest_entries(contest)]
+
+
+def _entry_choice(entry) -> SelectChoice:
+    return SelectChoice(entry.id, f"#{entry.id} {localized(entry, 'title')} · {localized(entry.track, 'name')}")
 
 
 def _overview(contest: Contest, form: AwardForm, status: int = 200):
@@ -175,10 +179,9 @@ def round_page(event_id: int, round_id: int):
 def _schedule_form(contest: Contest, round_: Round, formdata=...) -> ScheduleForm:
     form = ScheduleForm() if formdata is ... else ScheduleForm(formdata=formdata)
     panels = db.session.scalars(select(Panel).where(Panel.round_id == round_.id).order_by(Panel.id))
-    form.panel_id.choices = [(0, _("No panel"))] + [(panel.id, panel.name or panel.room or f"#{panel.id}")
-                                                    for panel in panels]
-    form.entry_ids.choices = [(entry.id, f"#{entry.id} {localized(entry, 'title')} · {localized(entry.track, 'name')}")
-                              for entry in services.unscheduled_entries(round_)]
+    form.panel_id.choices = [SelectChoice(0, _("No panel"))] + [
+        SelectChoice(panel.id, panel.name or panel.room or f"#{panel.id}") for panel in panels]
+    form.entry_ids.choices = [_entry_choice(entry) for entry in services.unscheduled_entries(round_)]
     return form
 
 
@@ -203,7 +206,7 @@ def advance(event_id: int, round_id: int):
     contest = _contest_or_404(event_id)
     round_ = _round_or_404(contest, round_id)
     form = AdvanceForm()
-    form.tie_winners.choices = [(entry.id, "") for entry in services.entries_in_round(round_)]
+    form.tie_winners.choices = [SelectChoice(entry.id, "") for entry in services.entries_in_round(round_)]
     schedule_form = _schedule_form(contest, round_, None)
     if not form.validate():
         return _round_page(contest, round_, form, schedule_form, status=400)
@@ -372,8 +375,13 @@ def running_order(round_id: int):
     round_ = db.session.get(Round, round_id)
     if round_ is None:
         abort(404)
-    rooms = services.judge_rooms(round_, current_user)
-    if not rooms:
-        abort(404)  # not a judge of this round's panels: as if the page did not exist
+    if round_.kind == RoundKind.ONLINE_REVIEW:
+        abort(404)
+    if current_user.is_organizer:
+        rooms = services.all_rooms(round_)
+    else:
+        rooms = services.judge_rooms(round_, current_user)
+        if not rooms:
+            abort(404)  # not a judge of this round's panels: as if the page did not exist
     return render_template("awards/running_order.html", round=round_, event=round_.contest.event, rooms=rooms)
 
