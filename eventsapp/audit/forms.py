@@ -51,6 +51,14 @@ FIELD_LABELS = {
     "badge": _l("Badge number"),
     "gate": _l("Gate"),
     "method": _l("How"),
+    "top": _l("Best entries per track"),
+    "min_score": _l("Lowest score that advances"),
+    "next_round": _l("Next round"),
+    "advanced": _l("Entries that advance"),
+    "eliminated": _l("Entries that stop"),
+    "ties_chosen": _l("Tied entries chosen"),
+    "awards": _l("Awards"),
+    "published_at": _l("Published"),
 }
 
 

@@ -248,12 +248,14 @@ def already_advanced(round_: Round, following: Round) -> bool:
 
 
 def advance_round(round_: Round, actor: User | None, *, top: int | None = None, min_score: float | None = None,
-                  tie_winners: Iterable[int] | None = None, address: str = "") -> AdvanceResult:
+                  tie_winners: Iterable[int] | None = None, address: str = "",
+                  tell_teams: bool = True) -> AdvanceResult:
     """Promote the round's best entries to the next round and stop the others; each team is told by e-mail.
 
     ``tie_winners``: the ids of the entries tied at the cut-off that advance too (None while the
     organizer has not decided; then ``TiesUndecided`` lists the ties). A round is advanced once: a second
-    organizer, at the same moment or later, gets ``AlreadyAdvanced``."""
+    organizer, at the same moment or later, gets ``AlreadyAdvanced``. ``tell_teams=False`` (the demo data)
+    sends no e-mail."""
     round_ = _lock(round_)
     if round_.state != RoundState.CLOSED:
         raise RoundNotClosed(_l("Close the round before advancing entries: its scores may still change."))
@@ -289,13 +291,15 @@ def advance_round(round_: Round, actor: User | None, *, top: int | None = None, 
             db.session.flush()
     except IntegrityError as error:  # another organizer's advance got in first
         raise AlreadyAdvanced(_l("Entries of this round were already advanced to the next round.")) from error
-    for entry in advanced:
-        emails.tell_advanced(entry, round_, following)
-    for entry in eliminated:
-        emails.tell_eliminated(entry, round_)
+    if tell_teams:
+        for entry in advanced:
+            emails.tell_advanced(entry, round_, following)
+        for entry in eliminated:
+            emails.tell_eliminated(entry, round_)
     cut = {"top": top} if top is not None else {"min_score": min_score}
     record(actor, "advanced", round_, after={**cut, "next_round": following.position, "advanced": len(advanced),
-                                             "eliminated": len(eliminated), "ties_chosen": sorted(winners)},
+                                             "eliminated": len(eliminated),
+                                             "ties_chosen": ", ".join(f"#{entry_id}" for entry_id in sorted(winners))},
            event_id=round_.contest.event_id, address=address)
     return AdvanceResult(following, advanced, eliminated)
 
@@ -487,9 +491,9 @@ def remove_award(contest: Contest, award: Award) -> None:
     db.session.flush()
 
 
-def publish_results(contest: Contest, actor: User | None, address: str = "") -> int:
-    """Publish the awards: the public results page opens, every team gets a short e-mail. Returns the
-    number of e-mails queued."""
+def publish_results(contest: Contest, actor: User | None, address: str = "", tell_teams: bool = True) -> int:
+    """Publish the awards: the public results page opens, every team gets a short e-mail (none with
+    ``tell_teams=False``, for the demo data). Returns the number of e-mails queued."""
     contest = db.session.scalars(select(Contest).where(Contest.id == contest.id).with_for_update()
                                  .execution_options(populate_existing=True)).one()
     if contest.results_published_at is not None:
@@ -499,7 +503,7 @@ def publish_results(contest: Contest, actor: User | None, address: str = "") -> 
         raise NothingToPublish(_l("Give at least one award before publishing the results."))
     contest.results_published_at = utcnow()
     sent = 0
-    for entry in contest_entries(contest):
+    for entry in contest_entries(contest) if tell_teams else []:
         sent += emails.tell_results(entry, contest)
     record(actor, "published", contest, after={"awards": len(awards)}, event_id=contest.event_id, address=address)
     db.session.flush()
@@ -539,9 +543,11 @@ def team_entry(entry_id: int, user: User) -> Entry | None:
                              .where(Entry.id == entry_id, TeamMember.user_id == user.id))
 
 
-def user_entries(user: User) -> list[Entry]:
+def user_entries(user: User, contest: Contest) -> list[Entry]:
+    """The contest's entries, past their draft, whose team the user is on."""
     return list(db.session.scalars(select(Entry).join(TeamMember, TeamMember.entry_id == Entry.id)
-                                   .where(TeamMember.user_id == user.id, Entry.state != EntryState.DRAFT)
+                                   .where(TeamMember.user_id == user.id, Entry.contest_id == contest.id,
+                                          Entry.state != EntryState.DRAFT)
                                    .order_by(Entry.id)))
 
 

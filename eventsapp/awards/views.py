@@ -330,13 +330,14 @@ def public_results(slug: str):
 
 @blueprint.app_template_global()
 def contest_public_info(event: Event) -> dict | None:
-    """For the public event page: the pitch schedule and whether results are published."""
+    """For the public event page: the pitch schedule, whether results are published, the visitor's entries."""
     if event.kind != EventKind.COMPETITION:
         return None
     contest = services.contest_of_event(event.id)
     if contest is None:
         return None
-    return {"contest": contest, "schedule": services.public_schedule(contest),
+    mine = services.user_entries(current_user, contest) if current_user.is_authenticated else []
+    return {"contest": contest, "schedule": services.public_schedule(contest), "my_entries": mine,
             "published": contest.results_published_at is not None}
 
 

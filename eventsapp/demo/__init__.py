@@ -1,9 +1,9 @@
 """Demo data: ``flask seed-demo`` fills an empty database with events, organizations and people.
 
-May import, besides the shared modules at eventsapp's top level: accounts, booths, candidates, employers,
-events, registrations, talentday.
+May import, besides the shared modules at eventsapp's top level: accounts, awards, booths, candidates,
+employers, events, registrations, talentday.
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "booths", "candidates", "employers", "events", "registrations", "talentday"
+    "accounts", "awards", "booths", "candidates", "employers", "events", "registrations", "talentday"
 })
