@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.services import create_account
+from eventsapp.contests.models import Contest, Round, TeamMember
 from eventsapp.demo.seed import DEMO_PASSWORD, seed_demo
 from eventsapp.employers.models import Booth, Hall, Organization, OrganizationStatus
 from eventsapp.events.models import AgendaItem, Event, EventKind
@@ -28,10 +29,10 @@ NEW_EMPLOYER = "new-employer@example.com"
 
 PUBLIC = ["/", "/events", "/events/{spring}", "/events/{talent_day}", "/events/{contest}", "/events/{spring}/openings",
           "/events/{spring}/floor-plan", "/login", "/signup", "/password/forgot", "/password/reset/not-a-token",
-          "/verify-email/not-a-token", "/no-such-page"]
+          "/verify-email/not-a-token", "/no-such-page", "/events/{contest}/results"]
 CANDIDATE = ["/", "/my/profile", "/my/privacy", "/my/events", "/events/{spring}/register", "/events/{spring}",
              "/events/{talent_day}", "/my/bookmarks", "/events/{spring}/my-booths", "/my/interviews",
-             "/my/profile-views", "/calendar/", "/account"]
+             "/my/profile-views", "/calendar/", "/account", "/my/contest-entries/{contest_entry_id}/results"]
 # Just signed up: the onboarding steps lead to the profile and to the organization.
 NEW_CANDIDATE_PAGES = ["/", "/my/profile", "/my/events"]
 NEW_EMPLOYER_PAGES = ["/", "/employer/organization/new", "/employer/booths"]
@@ -47,7 +48,9 @@ ORGANIZER = ["/manage/", "/manage/events", "/manage/events/new", "/manage/events
              "/manage/events/{spring_id}/matching/runs/{run_id}",
              "/manage/events/{spring_id}/matching/runs/{run_id}/publish",
              "/manage/organizations", "/manage/organizations/{pending_organization_id}", "/manage/series",
-             "/manage/outbox/", "{hub_tabs}"]
+             "/manage/outbox/", "{hub_tabs}", "/manage/events/{contest_id}/results/rounds/{contest_first_round_id}",
+             "/manage/events/{contest_id}/results/rounds/{contest_roadshow_id}",
+             "/judging/rounds/{contest_roadshow_id}/running-order"]
 ADMIN = ["/admin/users"]
 ROLES = (("candidate@example.com", CANDIDATE), (NEW_CANDIDATE, NEW_CANDIDATE_PAGES), ("employer@example.com", EMPLOYER),
          (NEW_EMPLOYER, NEW_EMPLOYER_PAGES), ("organizer@example.com", ORGANIZER), ("admin@example.com", ADMIN))
@@ -101,6 +104,11 @@ def demo(app) -> dict[str, object]:
                       RegistrationQuestion.event_id == spring.id).limit(1)),
                   "hall_id": db.session.scalar(select(Hall.id).where(Hall.event_id == spring.id).limit(1)),
                   "agenda_item_id": db.session.scalar(select(AgendaItem.id).limit(1))}
+        rounds = db.session.scalars(select(Round.id).join(Contest, Contest.id == Round.contest_id)
+                                    .where(Contest.event_id == contest.id).order_by(Round.position)).all()
+        values.update(contest_id=contest.id, contest_first_round_id=rounds[0], contest_roadshow_id=rounds[1],
+                      contest_entry_id=db.session.scalar(select(TeamMember.entry_id).join(User).where(
+                          User.email == "candidate@example.com").limit(1)))
         with app.test_request_context():
             values["hub_tabs"] = _hub_tabs([spring, talent_day, contest])
         # The demo candidate is registered at the spring fair: free the place so its form shows.
