@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from eventsapp.audit.models import AuditEntry
 from eventsapp.awards import services
 from eventsapp.awards.emails import ADVANCED, ELIMINATED, RESULTS
-from eventsapp.contests.models import Contest, EntryRound, EntryRoundStatus, Round, RoundState, SheetState
+from eventsapp.contests.models import Contest, EntryRound, EntryRoundStatus, Round, RoundState, ScoreSheet, SheetState
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.notifications.services import rendered
@@ -50,7 +50,6 @@ def test_sheets_that_no_longer_fit_the_rubric_are_a_clear_message_not_a_crash(ct
     contest = awards.contest()
     entry = awards.entry(contest)
     sheet_id = awards.sheet(contest, awards.judge(contest), entry, (8, 8))
-    from eventsapp.contests.models import ScoreSheet
     sheet = db.session.get(ScoreSheet, sheet_id)
     sheet.points = {str(contest.criteria[0]): 8, "999999": 3}
     db.session.commit()
