@@ -265,6 +265,8 @@ def advance_round(round_: Round, actor: User | None, *, top: int | None = None, 
     if already_advanced(round_, following):
         raise AlreadyAdvanced(_l("Entries of this round were already advanced to the next round."))
     plans = plan_advance(round_, top=top, min_score=min_score)
+    if not plans:
+        raise BadCut(_l("No entry competes in this round."))
     tied = {standing.entry.id for plan in plans for standing in plan.tied}
     if tied and tie_winners is None:
         raise TiesUndecided(plans)

@@ -236,7 +236,7 @@ def preview(event_id: int, round_id: int):
     contest = _contest_or_404(event_id)
     round_ = _round_or_404(contest, round_id)
     form = AdvanceForm()
-    form.tie_winners.choices = []
+    form.tie_winners.choices = [SelectChoice(entry.id, "") for entry in services.entries_in_round(round_)]
     schedule_form = _schedule_form(contest, round_, None)
     if not form.validate():
         return _round_page(contest, round_, form, schedule_form, status=400)

@@ -130,6 +130,12 @@ def test_advancing_waits_for_the_ties_then_records_decides_tells_and_audits(ctx,
         services.advance_round(_round(contest), organizer, top=2, tie_winners=[])
 
 
+def test_an_empty_round_has_nothing_to_advance(ctx, awards):
+    contest = awards.contest()
+    with pytest.raises(services.BadCut, match="No entry"):
+        services.advance_round(_round(contest), None, top=1)
+
+
 def test_an_open_round_or_the_last_one_cannot_be_advanced(ctx, awards):
     contest = awards.contest(first_round_state=RoundState.OPEN)
     awards.scored_entries(contest, {0: [(10, 10)]})

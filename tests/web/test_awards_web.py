@@ -59,6 +59,8 @@ def test_advancing_in_the_browser_shows_the_ties_and_takes_the_organizers_choice
     url = results_url(contest, f"/rounds/{contest.rounds[0]}")
     preview = client.post(f"{url}/preview", data={"mode": "top", "top": "2"})
     assert preview.status_code == 200 and 'data-testid="ties"' in preview.get_data(as_text=True)
+    ticked = client.post(f"{url}/preview", data={"mode": "top", "top": "2", "tie_winners": str(made[1])})
+    assert f'value="{made[1]}" id="tie-{made[1]}" checked' in ticked.get_data(as_text=True)
     undecided = client.post(f"{url}/advance", data={"mode": "top", "top": "2"})
     assert undecided.status_code == 409 and "tied at the cut-off" in undecided.get_data(as_text=True)
     done = client.post(f"{url}/advance", data={"mode": "top", "top": "2", "ties_decided": "y",
