@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.accounts.views import blueprint as accounts
     from eventsapp.admin.views import blueprint as admin
     from eventsapp.audit.views import blueprint as activity
+    from eventsapp.awards.views import blueprint as awards
     from eventsapp.badges.views import blueprint as badges
     from eventsapp.badges.views import manage as badges_manage
     from eventsapp.booths.views import blueprint as booths
@@ -114,14 +115,17 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(checkin)
     app.register_blueprint(calendars)
+    app.register_blueprint(awards)
 
 
 def register_emails(app: Flask) -> None:
     """Tell the outbox, which knows no feature, who writes each kind of e-mail queued to be written later."""
+    from eventsapp.awards import emails as award_emails
     from eventsapp.notifications.services import register_renderers
     from eventsapp.registrations import emails as registration_emails
 
     register_renderers(app, registration_emails.RENDERERS)
+    register_renderers(app, award_emails.RENDERERS)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -131,6 +135,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from eventsapp.accounts.cli import create_user_command
+    from eventsapp.awards.cli import contest_group
     from eventsapp.badges.cli import badges_group
     from eventsapp.demo.cli import seed_demo_command
     from eventsapp.matchmaking.cli import match_group
@@ -143,3 +148,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(match_group)
     app.cli.add_command(outbox_group)
     app.cli.add_command(badges_group)
+    app.cli.add_command(contest_group)

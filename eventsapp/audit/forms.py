@@ -61,6 +61,9 @@ ACTION_LABELS = {
     "computed": _l("Computed"),
     "published": _l("Published"),
     "superseded": _l("Replaced by a later run"),
+    "advanced": _l("Entries advanced"),
+    "results_published": _l("Results published"),
+    "results_unpublished": _l("Results taken back"),
 }
 
 FIELD_LABELS = {
@@ -110,6 +113,14 @@ FIELD_LABELS = {
     "email": _l("E-mail"),
     "member": _l("Team member"),
     "seed": _l("Lottery seed"),
+    "top": _l("Best entries per track"),
+    "min_score": _l("Lowest score that advances"),
+    "next_round": _l("Next round"),
+    "advanced": _l("Entries that advance"),
+    "eliminated": _l("Entries that stop"),
+    "ties_chosen": _l("Tied entries chosen"),
+    "awards": _l("Awards"),
+    "published_at": _l("Published"),
 }
 
 

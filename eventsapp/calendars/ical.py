@@ -66,6 +66,11 @@ def interview_uid(event_id: int, booth_id: int, candidate_id: int) -> str:
     return f"interview-{event_id}-{booth_id}-{candidate_id}@{UID_DOMAIN}"
 
 
+def pitch_uid(round_id: int, entry_id: int) -> str:
+    """An entry pitches once per round: the same UID when its slot moves to another time or room."""
+    return f"pitch-{round_id}-{entry_id}@{UID_DOMAIN}"
+
+
 def event_url(base_url: str, slug: str) -> str:
     return f"{base_url.rstrip('/')}/events/{slug}"
 

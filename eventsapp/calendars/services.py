@@ -27,6 +27,7 @@ from eventsapp.booths.models import Booth
 from eventsapp.calendars import ical
 from eventsapp.calendars.models import CalendarFeed
 from eventsapp.candidates.models import CandidateProfile
+from eventsapp.contests.models import Contest, Entry, EntryState, PitchSlot, Round, TeamMember
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.choices import KIND_LABELS
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
@@ -369,6 +370,36 @@ def _interview_entries(condition, language: str, base_url: str, for_staff: bool)
     return entries
 
 
+def _pitch_entries(user: User, language: str, base_url: str) -> list[ical.Entry]:
+    """The roadshow and final pitches of the entries the user is on the team of. A withdrawn entry's
+    pitch stays, cancelled, so calendars remove it."""
+    rows = db.session.execute(
+        select(PitchSlot, Round, Entry, Event)
+        .join(Round, Round.id == PitchSlot.round_id).join(Entry, Entry.id == PitchSlot.entry_id)
+        .join(Contest, Contest.id == Entry.contest_id).join(Event, Event.id == Contest.event_id)
+        .join(TeamMember, TeamMember.entry_id == Entry.id)
+        .where(TeamMember.user_id == user.id, Event.is_public)).tuples().all()
+    entries = []
+    for slot, round_, entry, event in rows:
+        cancelled = entry.state == EntryState.WITHDRAWN or event.status == EventStatus.CANCELLED
+        url = ical.event_url(base_url, event.slug)
+        place = ical.join_text(_("Room %(room)s", room=slot.room) if slot.room else "",
+                               ical.event_location(event, language), separator=", ")
+        entries.append(ical.Entry(
+            uid=ical.pitch_uid(round_.id, entry.id), starts_at=slot.starts_at, ends_at=slot.ends_at,
+            zone=event.timezone,
+            summary=_("Pitch: %(title)s (%(round)s)", title=ical.pick(entry, "title", language),
+                      round=ical.pick(round_, "name", language)),
+            stamp=max(event.updated_at, slot.updated_at or event.updated_at,
+                      entry.withdrawn_at or event.updated_at),
+            # Rises with every move of the slot, with every change to the event, and once when withdrawn.
+            sequence=slot.sequence + (event.calendar_sequence or 0) + (entry.state == EntryState.WITHDRAWN),
+            status="CANCELLED" if cancelled else "CONFIRMED",
+            description=ical.join_text(ical.pick(event, "title", language), place, url),
+            location=place, url=url))
+    return entries
+
+
 def _candidate_names(candidate_ids: set[int]) -> dict[int, str]:
     rows = db.session.execute(
         select(User.id, User.display_name, CandidateProfile.name, CandidateProfile.name_latin)
@@ -378,9 +409,9 @@ def _candidate_names(candidate_ids: set[int]) -> dict[int, str]:
 
 
 def personal_feed(user: User, language: str, base_url: str) -> ical.Feed:
-    """The user's registrations; a candidate's interviews; an employer's booths' interviews."""
+    """The user's registrations and contest pitches; a candidate's interviews; an employer's booths' interviews."""
     with force_locale(BABEL_LOCALES[language]):
-        entries = _registration_entries(user, language, base_url)
+        entries = _registration_entries(user, language, base_url) + _pitch_entries(user, language, base_url)
         if user.role == Role.CANDIDATE:
             entries += _interview_entries(Interview.candidate_id == user.id, language, base_url, for_staff=False)
         elif user.role == Role.EMPLOYER:

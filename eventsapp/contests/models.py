@@ -508,6 +508,12 @@ class PitchSlot(db.Model):
     room: Mapped[str] = mapped_column(String(100), default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Raised by every change of the slot (time, room, entry): the calendar entry's SEQUENCE.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    entry: Mapped[Entry | None] = relationship()
+    panel: Mapped[Panel | None] = relationship()
 
 
 class Award(db.Model):
@@ -529,3 +535,6 @@ class Award(db.Model):
     name_en: Mapped[str] = mapped_column(String(100), default="")
     rank: Mapped[int] = mapped_column(default=1)
     prize_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal(0))
+
+    entry: Mapped[Entry] = relationship()
+    track: Mapped[Track | None] = relationship()

@@ -1,10 +1,10 @@
 """Demo data: ``flask seed-demo`` fills an empty database with events, organizations and people.
 
-May import, besides the shared modules at eventsapp's top level: accounts, badges, booths, candidates,
+May import, besides the shared modules at eventsapp's top level: accounts, awards, badges, booths, candidates,
 contests, events, openings, organizations, registrations, talentday.
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "badges", "booths", "candidates", "contests", "events", "openings", "organizations",
+    "accounts", "awards", "badges", "booths", "candidates", "contests", "events", "openings", "organizations",
     "registrations", "talentday"
 })

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.passwords import hash_password
 from eventsapp.accounts.services import find_user_by_email
+from eventsapp.awards.demo import seed_demo_contest_results
 from eventsapp.badges.services import sync_badges
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree
 from eventsapp.dbtypes import utcnow
@@ -197,6 +198,7 @@ def seed_demo(today: date, app_env: str) -> dict[str, int]:
     added["booths"] = seed_employers(today, password_hash)
     added["registrations"] += _register_demo_candidates_for_spring_fair(today)
     added["contest_entries"] = seed_contest(today)
+    added["contest_entries_advanced"] = seed_demo_contest_results(today, password_hash)
     for event_id in db.session.scalars(select(Event.id).order_by(Event.id)).all():
         sync_badges(event_id)  # the rows above were written directly: their badges, as the services would issue
     return added

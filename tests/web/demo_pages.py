@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.services import create_account
 from eventsapp.booths.models import Booth, Hall
-from eventsapp.contests.models import ContestQuestion, Entry, Round, TeamMember, Track
+from eventsapp.contests.models import Contest, ContestQuestion, Entry, Round, TeamMember, Track
 from eventsapp.demo.seed import DEMO_PASSWORD, seed_demo
 from eventsapp.events.models import AgendaItem, Event, EventKind
 from eventsapp.extensions import db
@@ -30,11 +30,11 @@ NEW_EMPLOYER = "new-employer@example.com"
 
 PUBLIC = ["/", "/events", "/events/{spring}", "/events/{talent_day}", "/events/{contest}", "/events/{spring}/openings",
           "/events/{spring}/floor-plan", "/login", "/signup", "/password/forgot", "/password/reset/not-a-token",
-          "/verify-email/not-a-token", "/no-such-page"]
+          "/verify-email/not-a-token", "/no-such-page", "/events/{past_contest}/results"]
 CANDIDATE = ["/", "/my/profile", "/my/privacy", "/my/events", "/events/{spring}/register", "/events/{spring}",
              "/events/{talent_day}", "/my/bookmarks", "/events/{spring}/my-booths", "/my/interviews",
              "/my/profile-views", "/calendar/", "/account", "/my/contest-entries", "/my/contest-entries/{entry_id}",
-             "/events/{contest}"]
+             "/events/{contest}", "/my/contest-entries/{contest_entry_id}/results"]
 # Just signed up: the onboarding steps lead to the profile and to the organization.
 NEW_CANDIDATE_PAGES = ["/", "/my/profile", "/my/events", "/events/{contest}/contest/enter", "/my/contest-entries"]
 NEW_EMPLOYER_PAGES = ["/", "/employer/organization/new", "/employer/booths"]
@@ -55,7 +55,10 @@ ORGANIZER = ["/manage/", "/manage/events", "/manage/events/new", "/manage/events
              "/manage/events/{contest_id}/contest/rounds", "/manage/events/{contest_id}/contest/rounds/{round_id}",
              "/manage/events/{contest_id}/contest/questions",
              "/manage/events/{contest_id}/contest/questions/{contest_question_id}",
-             "/manage/events/{contest_id}/contest/entries/{entry_id}"]
+             "/manage/events/{contest_id}/contest/entries/{entry_id}",
+             "/manage/events/{past_contest_id}/results/rounds/{contest_first_round_id}",
+             "/manage/events/{past_contest_id}/results/rounds/{contest_roadshow_id}",
+             "/judging/rounds/{contest_roadshow_id}/running-order"]
 ADMIN = ["/admin/users"]
 ROLES = (("candidate@example.com", CANDIDATE), (NEW_CANDIDATE, NEW_CANDIDATE_PAGES), ("employer@example.com", EMPLOYER),
          (NEW_EMPLOYER, NEW_EMPLOYER_PAGES), ("organizer@example.com", ORGANIZER), ("admin@example.com", ADMIN))
@@ -114,8 +117,17 @@ def demo(app) -> dict[str, object]:
                   "contest_question_id": db.session.scalar(select(ContestQuestion.id).limit(1)),
                   "entry_id": db.session.scalar(select(Entry.id).join(TeamMember).join(
                       User, User.id == TeamMember.user_id).where(User.email == "candidate@example.com"))}
+        # This year's edition is over: its first round is scored, advanced and its results published.
+        past_contest = db.session.scalar(select(Event).where(Event.slug == f"overseas-innovation-contest-{today.year}"))
+        rounds = db.session.scalars(select(Round.id).join(Contest, Contest.id == Round.contest_id)
+                                    .where(Contest.event_id == past_contest.id).order_by(Round.position)).all()
+        values.update(past_contest=past_contest.slug, past_contest_id=past_contest.id, contest_first_round_id=rounds[0],
+                      contest_roadshow_id=rounds[1],
+                      contest_entry_id=db.session.scalar(select(TeamMember.entry_id).join(User).join(
+                          Entry, Entry.id == TeamMember.entry_id).join(Contest, Contest.id == Entry.contest_id).where(
+                          User.email == "candidate@example.com", Contest.event_id == past_contest.id)))
         with app.test_request_context():
-            values["hub_tabs"] = _hub_tabs([spring, talent_day, contest])
+            values["hub_tabs"] = _hub_tabs([spring, talent_day, contest, past_contest])
         # The demo candidate is registered at the spring fair: free the place so its form shows.
         db.session.execute(delete(Registration).where(
             Registration.event_id == spring.id,

@@ -9,7 +9,7 @@ from werkzeug.routing import AnyConverter
 from eventsapp.accounts.models import User
 from eventsapp.badges.models import Badge, BadgeJob, EventCrew
 from eventsapp.booths.models import Booth, BoothStatus, Hall
-from eventsapp.contests.models import ContestGroup, Round, Track
+from eventsapp.contests.models import Award, ContestGroup, PitchSlot, Round, Track
 from eventsapp.demo.seed import DEMO_PASSWORD, seed_demo
 from eventsapp.events.models import AgendaItem, Event
 from eventsapp.extensions import db
@@ -49,6 +49,7 @@ def seed(app) -> dict[str, object]:
             "row_id": first(Track), "round_id": first(Round), "group_id": first(ContestGroup),
             "year": date.today().year, "locale": "en", "token": "not-a-real-token", "filename": "css/app.css",
             "action": "publish", "decision": "reject",
+            "award_id": first(Award), "slot_id": first(PitchSlot),
         }
 
 

@@ -32,6 +32,7 @@ NOT_PAGES = {
     "registrants.registrants_csv", "browse.shortlist_csv", "checkin.leads_csv", "match_runs.booth_interviews_csv",
     "candidates.data_export", "candidates.resume", "browse.candidate_resume", "organizations.logo",
     "contests_manage.entries_export", "contests.download_deck", "contests_manage.entry_deck",
+    "awards.all_certificates", "awards.my_certificates", "awards.entries_csv", "awards.sheets_csv",
 }
 HREF = re.compile(r'href="([^"]+)"')
 
