@@ -105,10 +105,11 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.openings.views import blueprint as openings
     from eventsapp.registrations.views import blueprint as registrations
     from eventsapp.registrations.views import manage as registrants
+    from eventsapp.reviews.views import blueprint as reviews
 
     for blueprint in (main, accounts, events, manage, admin, registrations, registrants, candidates, outbox,
                       organizations, booths, openings, browse, preferences, match_runs, badges, badges_manage,
-                      activity):
+                      activity, reviews):
         app.register_blueprint(blueprint)
     app.register_blueprint(checkin)
     app.register_blueprint(calendars)
@@ -118,8 +119,10 @@ def register_emails(app: Flask) -> None:
     """Tell the outbox, which knows no feature, who writes each kind of e-mail queued to be written later."""
     from eventsapp.notifications.services import register_renderers
     from eventsapp.registrations import emails as registration_emails
+    from eventsapp.reviews import emails as review_emails
 
     register_renderers(app, registration_emails.RENDERERS)
+    register_renderers(app, review_emails.RENDERERS)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -133,6 +136,7 @@ def register_commands(app: Flask) -> None:
     from eventsapp.demo.cli import seed_demo_command
     from eventsapp.matchmaking.cli import match_group
     from eventsapp.notifications.cli import outbox_group
+    from eventsapp.reviews.cli import contest_group
     from eventsapp.talentday.cli import talent_day_group
 
     app.cli.add_command(create_user_command)
@@ -141,3 +145,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(match_group)
     app.cli.add_command(outbox_group)
     app.cli.add_command(badges_group)
+    app.cli.add_command(contest_group)

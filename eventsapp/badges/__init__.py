@@ -2,9 +2,9 @@
 rendering with WeasyPrint, batch jobs and the event crew.
 
 May import, besides the shared modules at eventsapp's top level: accounts, booths, candidates, checkin,
-employers, events, registrations.
+contests (its judges hold badges), employers, events, registrations.
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "booths", "candidates", "checkin", "employers", "events", "main", "registrations"
+    "accounts", "booths", "candidates", "checkin", "contests", "employers", "events", "main", "registrations"
 })

@@ -1,7 +1,8 @@
 """Who holds a badge at an event, issuing and reissuing badges, and what a scanned code means.
 
 Badges are issued lazily and idempotently (`sync_badges`) for everyone entitled to one:
-confirmed candidates, staff of organizations with an approved booth, and the event's crew.
+confirmed candidates, staff of organizations with an approved booth, the event's crew, and the judges
+of its contest who accepted their invitation.
 Whether a badge still lets its holder in is decided live at scan time (`verify`), so a badge
 printed before a cancellation scans as cancelled without reprinting anything.
 """
@@ -19,6 +20,7 @@ from eventsapp.badges import tokens
 from eventsapp.badges.models import CREW_ROLES, Badge, BadgeRole, EventCrew
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.checkin.models import CheckIn
+from eventsapp.contests.models import Contest, ContestJudge
 from eventsapp.dbtypes import utcnow
 from eventsapp.employers.access import active_booth_condition, is_active_booth
 from eventsapp.employers.models import Booth, OrganizationMember
@@ -39,12 +41,16 @@ class Entitlement:
 
 
 def entitlements(event_id: int) -> dict[int, Entitlement]:
-    """Everyone who should hold a badge at the event, by person. Crew first, then booth staff,
-    then candidates: one badge per person, in the role that matters most at the door."""
+    """Everyone who should hold a badge at the event, by person. Crew first, then the contest's judges,
+    booth staff, then candidates: one badge per person, in the role that matters most at the door."""
     result: dict[int, Entitlement] = {}
     for user_id, role in db.session.execute(select(EventCrew.user_id, EventCrew.role)
                                             .where(EventCrew.event_id == event_id)):
         result.setdefault(user_id, Entitlement(user_id, role))
+    for user_id in db.session.scalars(select(ContestJudge.user_id).join(Contest, Contest.id == ContestJudge.contest_id)
+                                      .where(Contest.event_id == event_id, ContestJudge.user_id.is_not(None))
+                                      .order_by(ContestJudge.id)):
+        result.setdefault(user_id, Entitlement(user_id, BadgeRole.JUDGE))
     staff = db.session.execute(
         select(OrganizationMember.user_id, Booth.id)
         .join(Booth, Booth.organization_id == OrganizationMember.organization_id)
@@ -214,7 +220,10 @@ def entitled_badge_condition():
         OrganizationMember.organization_id == Booth.organization_id, OrganizationMember.user_id == Badge.holder_id)
     crew = Badge.role.in_(CREW_ROLES) & exists().where(EventCrew.event_id == Badge.event_id,
                                                        EventCrew.user_id == Badge.holder_id)
-    return Badge.revoked_at.is_(None) & or_(candidate, employer, crew)
+    judge = (Badge.role == BadgeRole.JUDGE) & exists().where(
+        Contest.event_id == Badge.event_id, ContestJudge.contest_id == Contest.id,
+        ContestJudge.user_id == Badge.holder_id)
+    return Badge.revoked_at.is_(None) & or_(candidate, employer, crew, judge)
 
 
 def _still_entitled(badge: Badge) -> Verdict:
@@ -236,6 +245,9 @@ def _still_entitled(badge: Badge) -> Verdict:
         return Verdict.VALID
     crew = db.session.scalar(select(EventCrew.id).where(EventCrew.event_id == badge.event_id,
                                                         EventCrew.user_id == badge.holder_id))
+    if crew is None and badge.role == BadgeRole.JUDGE:
+        crew = db.session.scalar(select(ContestJudge.id).join(Contest, Contest.id == ContestJudge.contest_id)
+                                 .where(Contest.event_id == badge.event_id, ContestJudge.user_id == badge.holder_id))
     return Verdict.VALID if crew is not None else Verdict.NOT_ENTITLED
 
 

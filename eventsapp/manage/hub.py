@@ -64,6 +64,8 @@ EVENT_TABS: list[EventTab] = [
     # Organizers have no openings page of their own: the fair's public search lists them all.
     EventTab("openings", _l("Openings"), "openings.search", kinds=FAIR_KINDS, by_slug=True, public=True),
     EventTab("matching", _l("Matching"), "preferences.settings", covers=("match_runs.",), kinds=FAIR_KINDS),
+    EventTab("judging", _l("Judging"), "reviews.manage.overview", covers=("reviews.manage.",),
+             kinds=frozenset({EventKind.COMPETITION})),
     EventTab("badges", _l("Badges"), "badges_manage.overview", covers=("badges_manage.",)),
     EventTab("checkin", _l("Check-in"), "checkin.door"),
     EventTab("calendar", _l("Calendar"), "manage.event_calendar"),
