@@ -40,6 +40,10 @@ class ContestWorld:
     tracks: list[Track]
     rounds: list[Round]
     judges: list[ContestJudge] = field(default_factory=list)
+    accounts: dict[int, User] = field(default_factory=dict)  # judge id -> their account
+
+    def user_of(self, judge: ContestJudge) -> User:
+        return self.accounts[judge.id]
 
     @property
     def event(self):
@@ -80,6 +84,8 @@ class ContestWorld:
             accepted_at=datetime.now(UTC) if accepted else None,
             token_hash=None if accepted else f"{number:064d}"))
         self.judges.append(judge)
+        if user is not None:
+            self.accounts[judge.id] = user
         return judge
 
     def panel(self, round_: Round, judges: list[ContestJudge], track: Track | None = None, name: str = "") -> Panel:

@@ -15,6 +15,11 @@ OBJECT_LABELS = {
     "booth": _l("Booth"),
     "check_in": _l("Check-in"),
     "match_run": _l("Matching run"),
+    "contest_round": _l("Contest round"),
+    "contest_entry": _l("Contest entry"),
+    "contest_judge": _l("Judge"),
+    "contest_conflict": _l("Conflict of interest"),
+    "contest_rubric_criterion": _l("Rubric criterion"),
 }
 
 ACTION_LABELS = {
@@ -30,6 +35,17 @@ ACTION_LABELS = {
     "moved": _l("Moved"),
     "unplaced": _l("Place removed"),
     "checked_in": _l("Checked in"),
+    "judge_invited": _l("Judge invited"),
+    "judge_changed": _l("Judge changed"),
+    "judge_removed": _l("Judge removed"),
+    "conflict_declared": _l("Conflict of interest declared"),
+    "reviews_assigned": _l("Reviews assigned"),
+    "review_judge_added": _l("Judge added to an entry"),
+    "review_judge_removed": _l("Judge taken off an entry"),
+    "rubric_changed": _l("Rubric changed"),
+    "rubric_criterion_deleted": _l("Rubric criterion deleted"),
+    "round_state_changed": _l("Round opened or closed"),
+    "method_changed": _l("Scoring method changed"),
 }
 
 FIELD_LABELS = {
