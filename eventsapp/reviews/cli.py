@@ -7,7 +7,7 @@ The commands are added to the ``contest`` group through ``add_commands``, so tha
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from eventsapp.contests.models import Contest, Round
@@ -23,6 +23,7 @@ from eventsapp.reviews import assignment
               help="Judges per entry (default: the round's own setting).")
 @click.option("--max-load", type=click.IntRange(1, 10_000), default=None,
               help="Most entries per judge (default: as few as possible, within each judge's own limit).")
+@with_appcontext
 def assign_command(event_slug: str, position: int, per_entry: int | None, max_load: int | None) -> None:
     """Give every entry of round N of the contest EVENT_SLUG its judges, replacing the round's assignments."""
     event = find_event_by_slug(event_slug)
