@@ -73,6 +73,9 @@ def invitation(token: str):
     try:
         judge = judges.judge_for_token(token)
     except judges.JudgeInvitationProblem as problem:
+        if problem.reason == "used" and current_user.is_authenticated and problem.judge.user_id == current_user.id:
+            flash(_("You are already a judge of this contest."), "info")
+            return redirect(url_for("reviews.my_reviews"))
         return _without_referrer(make_response(render_template(
             "reviews/invitation.html", problem=INVITATION_PROBLEMS[problem.reason](), judge=None), 400))
     form = AcceptJudgeForm(obj=judge) if current_user.is_authenticated else None

@@ -13,6 +13,7 @@ from eventsapp.accounts.models import Role
 from eventsapp.contests.models import (
     ConflictOfInterest,
     ConflictSource,
+    Contest,
     ContestJudge,
     Panel,
     ReviewAssignment,
@@ -24,6 +25,7 @@ from eventsapp.contests.models import (
 )
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
+from eventsapp.reviews.judges import invite_judge
 from tests.contest_factories import build_contest
 
 
@@ -192,3 +194,20 @@ def test_a_submitted_sheet_can_change_until_the_round_closes(app, client, login,
     with app.app_context():
         saved = db.session.scalar(select(ScoreSheet))
         assert saved.points == {str(criterion.id): 7.0} and saved.state == SheetState.SUBMITTED
+
+
+def test_an_invitation_link_works_once_and_a_bad_one_says_so(app, client, login, factories):
+    world = build_contest(factories)
+    with app.app_context():
+        _judge, token = invite_judge(db.session.get(Contest, world.contest.id), factories.make_organizer(),
+                                     "guest@jury.example.net")
+        db.session.commit()
+    assert "Log in to accept" in _page(client.get(f"/judging/invitations/{token}"))
+    user = factories.make_user(email="guest@jury.example.net")
+    login(user)
+    assert client.post(f"/judging/invitations/{token}", data={"organization": "x" * 201}).status_code == 422
+    assert client.post(f"/judging/invitations/{token}", data={"organization": "Jury Lab"}).status_code == 302
+    again = client.get(f"/judging/invitations/{token}")
+    assert again.status_code == 302 and again.headers["Location"].endswith("/judging")
+    bad = client.get("/judging/invitations/not-a-token")
+    assert bad.status_code == 400 and "not valid" in _page(bad) and bad.headers["Referrer-Policy"] == "no-referrer"
