@@ -5,7 +5,9 @@ normalised scores, the number of sheets and the spread between judges (large spr
 Sheets of withdrawn entries and of judges in conflict with the entry do not count. Scoring 10,000
 sheets takes tens of milliseconds, so the ranking is kept per application, keyed by everything it is
 computed from: the rubric, the method, and a fingerprint of the counted sheets (how many, the sum of
-their ids and versions, the latest change) that any saved, withdrawn or excluded sheet changes.
+their ids and versions, the latest change) that any saved, withdrawn or excluded sheet changes. When
+it must be computed again, the sheets' points are read only for sheets whose version changed since the
+last time (``SheetPoints``): the rest are still in memory.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from eventsapp.judging import EntryScore, score_details
 from eventsapp.reviews.scoring import criteria_of
 
 CACHE_KEY = "reviews_leaderboards"
+POINTS_KEY = "reviews_sheet_points"
 CACHE_SIZE = 32
 
 
@@ -61,11 +64,51 @@ def _fingerprint(round_: Round, track_id: int | None) -> tuple:
         .join(Entry, Entry.id == ScoreSheet.entry_id).where(*_counted_conditions(round_, track_id))).one())
 
 
+class SheetPoints:
+    """The points of the sheets read so far, by round and sheet id, with the stamp they were read at: the
+    sheet's version, judge and entry. A sheet's points change only with its version, so a stamp seen
+    before needs no second read. Rounds are told apart by their id and their contest's creation time, so
+    that ids used again (SQLite may, after a deletion; every test does) never meet old points."""
+
+    ROUNDS = 8  # rounds kept; the least recently used goes first
+    READ_ALL_ABOVE = 500  # more changed sheets than this: read the round's points in one query
+
+    def __init__(self):
+        self.rounds: OrderedDict[tuple, dict[int, tuple[tuple, dict]]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def points_of(self, round_: Round, sheets: list[tuple[int, tuple]], conditions: list) -> dict[int, dict]:
+        """Sheet id → points for ``sheets`` ((id, stamp) pairs), read from the database when unknown."""
+        key = (round_.id, round_.contest.created_at)
+        with self.lock:
+            known = self.rounds.setdefault(key, {})
+            self.rounds.move_to_end(key)
+            while len(self.rounds) > self.ROUNDS:
+                self.rounds.popitem(last=False)
+            stale = [sheet_id for sheet_id, stamp in sheets if known.get(sheet_id, (None,))[0] != stamp]
+        if stale:
+            query = select(ScoreSheet.id, ScoreSheet.version, ScoreSheet.judge_id, ScoreSheet.entry_id,
+                           ScoreSheet.points)
+            if len(stale) > self.READ_ALL_ABOVE:
+                query = query.join(Entry, Entry.id == ScoreSheet.entry_id).where(*conditions)
+            else:
+                query = query.where(ScoreSheet.id.in_(stale))
+            read = {sheet_id: ((version, judge_id, entry_id), points)
+                    for sheet_id, version, judge_id, entry_id, points in db.session.execute(query)}
+            with self.lock:
+                known.update(read)
+        return {sheet_id: known[sheet_id][1] for sheet_id, _ in sheets}
+
+
 def _compute(round_: Round, track_id: int | None, criteria: dict[str, tuple]) -> list[EntryScore]:
-    rows = db.session.execute(select(ScoreSheet.judge_id, ScoreSheet.entry_id, ScoreSheet.points)
-                              .join(Entry, Entry.id == ScoreSheet.entry_id)
-                              .where(*_counted_conditions(round_, track_id)))
-    sheets = {(judge_id, entry_id): points for judge_id, entry_id, points in rows}
+    conditions = _counted_conditions(round_, track_id)
+    rows = db.session.execute(select(ScoreSheet.id, ScoreSheet.judge_id, ScoreSheet.entry_id, ScoreSheet.version)
+                              .join(Entry, Entry.id == ScoreSheet.entry_id).where(*conditions)).all()
+    store = current_app.extensions.setdefault(POINTS_KEY, SheetPoints())
+    rows = [tuple(row) for row in rows]  # plain tuples: unpacked 10,000 times, twice
+    points = store.points_of(round_, [(sheet_id, (version, judge_id, entry_id))
+                                      for sheet_id, judge_id, entry_id, version in rows], conditions)
+    sheets = {(judge_id, entry_id): points[sheet_id] for sheet_id, judge_id, entry_id, _ in rows}
     return score_details(sheets, criteria, round_.aggregation.value)
 
 

@@ -252,3 +252,18 @@ def test_the_leaderboard_ranks_by_the_rounds_method_without_conflicted_or_withdr
     world.sheet(round_, conflicted, entries[0], {criterion: 0})  # a new sheet changes the ranking at once
     assert leaderboard.leaderboard(round_).scores[0].sheets == 2
     assert [score.entry for score in leaderboard.leaderboard(round_).scores][-1] == entries[0].id
+
+
+def test_the_leaderboard_follows_a_changed_sheet(world):
+    round_ = world.rounds[0]
+    (criterion,) = world.rubric(round_, (1, 10))
+    first, second = world.entry(), world.entry()
+    judge = world.judge()
+    sheet = world.sheet(round_, judge, first, {criterion: 9})
+    world.sheet(round_, judge, second, {criterion: 5})
+    assert [score.entry for score in leaderboard.leaderboard(round_).scores] == [first.id, second.id]
+    sheet.points = {str(criterion.id): 1.0}
+    db.session.commit()
+    board = leaderboard.leaderboard(round_)
+    assert [score.entry for score in board.scores] == [second.id, first.id]
+    assert board.scores[1].score == pytest.approx(10)
