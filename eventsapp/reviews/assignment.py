@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from eventsapp.accounts.models import User
 from eventsapp.audit import services as audit
@@ -205,6 +206,8 @@ def planned_assignment(round_: Round, per_entry: int, max_load: int | None) -> d
 def assign_round(round_: Round, per_entry: int, max_load: int | None, actor: User | None) -> dict[int, list[int]]:
     """Replace the round's assignments with the engine's. Refused once judges have begun scoring the
     round (change them by hand then), and for a closed round. Tells each judge by e-mail."""
+    # Two organizers assigning at once: the round's row lock makes the second wait, then start from the first's.
+    db.session.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
     if round_.state == RoundState.CLOSED:
         raise AssignmentFailed(str(_l("The round is closed: its assignments can no longer change.")))
     if db.session.scalar(select(exists().where(ScoreSheet.round_id == round_.id))):
@@ -217,7 +220,12 @@ def assign_round(round_: Round, per_entry: int, max_load: int | None, actor: Use
     now = utcnow()
     rows = [{"round_id": round_.id, "judge_id": judge_id, "entry_id": entry_id, "assigned_by": AssignedBy.ENGINE,
              "created_at": now} for entry_id, judge_ids in planned.items() for judge_id in judge_ids]
-    db.session.execute(insert(ReviewAssignment), rows)
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(ReviewAssignment), rows)
+    except IntegrityError:  # assigned by someone else in the same moment (a database without row locks)
+        raise AssignmentFailed(str(_l("The round was being assigned by someone else at the same moment. Reload "
+                                      "the page to see their assignment."))) from None
     loads = defaultdict(int)
     for judge_ids in planned.values():
         for judge_id in judge_ids:
@@ -248,6 +256,7 @@ def change_entry_judges(round_: Round, entry: Entry, add: int | None = None, rem
     """Add a judge to an entry, or take one off, by hand. Refused, with the reason, when the change
     creates a conflict of interest, names a judge off the entry's panels, seats a judge twice or takes
     a judge over their limit; a judge who has begun a score sheet for the entry stays."""
+    db.session.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
     if round_.state == RoundState.CLOSED:
         raise ValidationFailed([(None, _l("The round is closed: its assignments can no longer change."))])
     if not is_in_round(round_, entry.id):
@@ -279,8 +288,13 @@ def change_entry_judges(round_: Round, entry: Entry, add: int | None = None, rem
             ReviewAssignment.round_id == round_.id, ReviewAssignment.entry_id == entry.id,
             ReviewAssignment.judge_id == remove))
     if add is not None:
-        db.session.add(ReviewAssignment(round_id=round_.id, judge_id=add, entry_id=entry.id,
-                                        assigned_by=AssignedBy.HAND))
+        try:
+            with db.session.begin_nested():
+                db.session.add(ReviewAssignment(round_id=round_.id, judge_id=add, entry_id=entry.id,
+                                                assigned_by=AssignedBy.HAND))
+        except IntegrityError:  # the same judge added by someone else a moment ago
+            raise ValidationFailed([(None, _l("%(name)s already reviews this entry.",
+                                              name=everyone[add].name or everyone[add].email))]) from None
     audit.record(actor, "review_judge_added" if add is not None else "review_judge_removed", entry,
                  after={"round": round_.position, "judge_id": add if add is not None else remove},
                  event_id=round_.contest.event_id)

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, select, true
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from eventsapp.accounts.models import User
@@ -271,7 +272,7 @@ def save_sheet(review: Review, points: dict[int, Decimal | None], comments: dict
     try:
         with db.session.begin_nested():
             db.session.flush()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):  # saved meanwhile in another window (a change, or the first save)
         raise ValidationFailed([(None, _l("This sheet was changed in another window meanwhile. Reload it to "
                                           "see what was saved, then make your change again."))]) from None
     db.session.add(ScoreSheetHistory(sheet_id=sheet.id, version=sheet.version, state=sheet.state,

@@ -267,3 +267,16 @@ def test_the_leaderboard_follows_a_changed_sheet(world):
     board = leaderboard.leaderboard(round_)
     assert [score.entry for score in board.scores] == [second.id, first.id]
     assert board.scores[1].score == pytest.approx(10)
+
+
+def test_a_first_save_racing_another_window_is_refused_not_crashed(world):
+    round_ = world.rounds[0]
+    (criterion,) = world.rubric(round_, (1, 10))
+    entry, judge = world.entry(), world.judge()
+    world.assign(round_, judge, entry)
+    review = _review(world, judge, entry)  # the page opened before the other window's first save
+    world.sheet(round_, judge, entry, {criterion: 4}, state=SheetState.DRAFT)
+    with pytest.raises(ValidationFailed, match="another window"):
+        scoring.save_sheet(review, {criterion.id: Decimal(6)}, {}, "", False, None, judge.user)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(ScoreSheetHistory)) == 0
