@@ -8,6 +8,7 @@ from werkzeug.routing import AnyConverter
 
 from eventsapp.accounts.models import User
 from eventsapp.badges.models import Badge, BadgeJob, EventCrew
+from eventsapp.contests.models import ContestJudge, Panel, Round, RubricCriterion
 from eventsapp.demo.seed import seed_demo
 from eventsapp.employers.models import Booth, BoothStatus, Hall, Invitation, Opening, OrganizationMember
 from eventsapp.events.models import AgendaItem, Event
@@ -46,6 +47,8 @@ def seed(app) -> dict[str, object]:
             "message_id": first(OutboxMessage), "invitation_id": first(Invitation), "entry_id": 1,
             "year": date.today().year, "locale": "en", "token": "not-a-real-token", "filename": "css/app.css",
             "action": "publish", "decision": "reject",
+            "round_id": first(Round), "judge_id": first(ContestJudge), "panel_id": first(Panel),
+            "criterion_id": first(RubricCriterion),
         }
 
 
