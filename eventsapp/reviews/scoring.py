@@ -288,6 +288,21 @@ def sheet_history(sheet: ScoreSheet) -> list[ScoreSheetHistory]:
                                    .order_by(ScoreSheetHistory.version.desc())))
 
 
+def judge_progress(contest_id: int) -> dict[int, tuple[int, int]]:
+    """Judge id → (submitted sheets, assigned reviews) in the contest's rounds not closed, conflicted
+    pairs left out: whom to remind."""
+    rows = db.session.execute(
+        select(ReviewAssignment.judge_id, func.count(), func.count(ScoreSheet.id))
+        .join(Round, Round.id == ReviewAssignment.round_id)
+        .outerjoin(ScoreSheet, and_(ScoreSheet.round_id == ReviewAssignment.round_id,
+                                    ScoreSheet.judge_id == ReviewAssignment.judge_id,
+                                    ScoreSheet.entry_id == ReviewAssignment.entry_id,
+                                    ScoreSheet.state == SheetState.SUBMITTED))
+        .where(Round.contest_id == contest_id, Round.state != RoundState.CLOSED, reviewable_condition())
+        .group_by(ReviewAssignment.judge_id))
+    return {judge_id: (submitted, assigned) for judge_id, assigned, submitted in rows}
+
+
 def round_progress(round_: Round) -> tuple[int, int]:
     """(submitted sheets, assigned reviews) of the round, conflicted pairs left out."""
     assigned = db.session.scalar(select(func.count()).select_from(ReviewAssignment).where(

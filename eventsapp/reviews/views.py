@@ -261,6 +261,7 @@ def overview(event_id: int, invite_form: InviteJudgeForm | None = None, status: 
         "reviews/manage_overview.html", event=contest.event, contest=contest, judges=listed,
         invite_form=invite_form or InviteJudgeForm(formdata=None), conflicts=declared, entries=entry_titles,
         judge_names={judge.id: judge.name or judge.email for judge in listed}, reason_text=conflicts.reason_text,
+        judge_progress=scoring.judge_progress(contest.id),
         progress={round_.id: scoring.round_progress(round_) for round_ in contest.rounds}), status
 
 
@@ -586,6 +587,7 @@ def leaderboard_page(event_id: int, round_id: int):
     return render_template(
         "reviews/leaderboard.html", event=contest.event, contest=contest, round=round_, board=board,
         rows=leaderboard.rows_of(shown), tracks=tracks, track_id=track_id, page=page, pages=pages,
+        judge_names={judge.id: judge.name or judge.email for judge in judges.judges_of(contest)},
         method_form=MethodForm(formdata=None, data={"method": round_.aggregation.value}))
 
 

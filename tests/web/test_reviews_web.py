@@ -211,3 +211,12 @@ def test_an_invitation_link_works_once_and_a_bad_one_says_so(app, client, login,
     assert again.status_code == 302 and again.headers["Location"].endswith("/judging")
     bad = client.get("/judging/invitations/not-a-token")
     assert bad.status_code == 400 and "not valid" in _page(bad) and bad.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_organizers_see_each_judges_progress_and_totals(client, organizer, scored):
+    world, round_, criterion, mine, other, judge = scored
+    world.sheet(round_, judge, mine, {criterion: 7})
+    overview = _page(client.get(f"/manage/events/{world.event.id}/judging"))
+    assert f'data-testid="progress-{judge.id}"' in overview and "1 of 1 scored" in overview
+    board = _page(client.get(f"/manage/events/{world.event.id}/judging/rounds/{round_.id}/leaderboard"))
+    assert "Judge 1: 70.0" in board
