@@ -108,10 +108,11 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.organizations.views import blueprint as organizations
     from eventsapp.registrations.views import blueprint as registrations
     from eventsapp.registrations.views import manage as registrants
+    from eventsapp.reviews.views import blueprint as reviews
 
     for blueprint in (main, accounts, events, manage, admin, registrations, registrants, candidates, outbox,
                       organizations, booths, openings, browse, preferences, match_runs, badges, badges_manage,
-                      activity, contests, contests_manage):
+                      activity, contests, contests_manage, reviews):
         app.register_blueprint(blueprint)
     app.register_blueprint(checkin)
     app.register_blueprint(calendars)
@@ -123,9 +124,11 @@ def register_emails(app: Flask) -> None:
     from eventsapp.awards import emails as award_emails
     from eventsapp.notifications.services import register_renderers
     from eventsapp.registrations import emails as registration_emails
+    from eventsapp.reviews import emails as review_emails
 
     register_renderers(app, registration_emails.RENDERERS)
     register_renderers(app, award_emails.RENDERERS)
+    register_renderers(app, review_emails.RENDERERS)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -135,11 +138,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from eventsapp.accounts.cli import create_user_command
-    from eventsapp.awards.cli import contest_group
+    from eventsapp.awards import cli as award_commands
     from eventsapp.badges.cli import badges_group
+    from eventsapp.contests.cli import contest_group
     from eventsapp.demo.cli import seed_demo_command
     from eventsapp.matchmaking.cli import match_group
     from eventsapp.notifications.cli import outbox_group
+    from eventsapp.reviews import cli as review_commands
     from eventsapp.talentday.cli import talent_day_group
 
     app.cli.add_command(create_user_command)
@@ -148,4 +153,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(match_group)
     app.cli.add_command(outbox_group)
     app.cli.add_command(badges_group)
+    review_commands.add_commands(contest_group)  # the features running a contest add to its group
+    award_commands.register(contest_group)
     app.cli.add_command(contest_group)

@@ -22,6 +22,9 @@ OBJECT_LABELS = {
     "contest_question": _l("Entry-form question"),
     "contest_entry": _l("Contest entry"),
     "contest_team_invitation": _l("Team invitation"),
+    "contest_judge": _l("Judge"),
+    "contest_conflict": _l("Conflict of interest"),
+    "contest_rubric_criterion": _l("Rubric criterion"),
 }
 
 ACTION_LABELS = {
@@ -64,6 +67,17 @@ ACTION_LABELS = {
     "advanced": _l("Entries advanced"),
     "results_published": _l("Results published"),
     "results_unpublished": _l("Results taken back"),
+    "judge_invited": _l("Judge invited"),
+    "judge_changed": _l("Judge changed"),
+    "judge_removed": _l("Judge removed"),
+    "conflict_declared": _l("Conflict of interest declared"),
+    "reviews_assigned": _l("Reviews assigned"),
+    "review_judge_added": _l("Judge added to an entry"),
+    "review_judge_removed": _l("Judge taken off an entry"),
+    "rubric_changed": _l("Rubric changed"),
+    "rubric_criterion_deleted": _l("Rubric criterion deleted"),
+    "round_state_changed": _l("Round opened or closed"),
+    "method_changed": _l("Scoring method changed"),
 }
 
 FIELD_LABELS = {

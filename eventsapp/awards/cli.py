@@ -1,7 +1,7 @@
 """`flask contest results EVENT_SLUG --round N`: a round's ranking on the terminal, or as CSV.
 
-The commands hang from one click group, ``contest``; a feature adds its own with ``register(group)``,
-so that the judging's ``contest assign`` and this ``contest results`` share the group.
+The commands hang from the ``contest`` group of eventsapp.contests.cli, added with ``register(group)``
+when the app is made, beside judging's ``contest assign``.
 """
 from __future__ import annotations
 
@@ -9,14 +9,12 @@ import sys
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from eventsapp.awards import export, services
 from eventsapp.events.models import EventKind
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.i18n import pick
-
-contest_group = AppGroup("contest", help="Contests: judging assignments and results, for large contests and scripts.")
 
 
 def _round_of(event_slug: str, position: int):
@@ -75,6 +73,3 @@ def results_command(event_slug: str, position: int, csv_path: Path | None, lang:
 def register(group: click.Group) -> None:
     """Add this feature's commands to the ``contest`` group (whoever defines it)."""
     group.add_command(results_command)
-
-
-register(contest_group)

@@ -1,10 +1,11 @@
 """Who holds a badge at an event, issuing and reissuing badges, and what a scanned code means.
 
 Badges are issued where people become entitled to one (``issue_badges``, idempotent): a registration
-confirmed, an organization's booth approved or a member joining it, a place on the event's crew. Pages
-only read them (``current_badge``); ``sync_badges`` catches up a whole event (`flask badges sync`). The
-registration fast path inserts its badge in its one statement on PostgreSQL and leaves it to the outbox
-worker on SQLite (eventsapp.registrations.services._one_statement_insert, .emails).
+confirmed, an organization's booth approved or a member joining it, a place on the event's crew, a
+judge accepting the invitation of the event's contest. Pages only read them (``current_badge``);
+``sync_badges`` catches up a whole event (`flask badges sync`). The registration fast path inserts its
+badge in its one statement on PostgreSQL and leaves it to the outbox worker on SQLite
+(eventsapp.registrations.services._one_statement_insert, .emails).
 Whether a badge still lets its holder in is decided live at scan time (`verify`), so a badge
 printed before a cancellation scans as cancelled without reprinting anything.
 """
@@ -24,6 +25,7 @@ from eventsapp.badges.models import CREW_ROLES, Badge, BadgeRole, EventCrew
 from eventsapp.booths.models import Booth
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.checkin.models import CheckIn
+from eventsapp.contests.models import Contest, ContestJudge
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
@@ -45,8 +47,8 @@ class Entitlement:
 
 def entitlements(event_id: int, holder_ids: Collection[int] | None = None) -> dict[int, Entitlement]:
     """Everyone who should hold a badge at the event (or those of ``holder_ids`` who should), by person.
-    Crew first, then booth staff, then candidates: one badge per person, in the role that matters most
-    at the door."""
+    Crew first, then the contest's judges, booth staff, then candidates: one badge per person, in the role
+    that matters most at the door."""
     def among(column):
         return column.in_(holder_ids) if holder_ids is not None else true()
 
@@ -54,6 +56,11 @@ def entitlements(event_id: int, holder_ids: Collection[int] | None = None) -> di
     for user_id, role in db.session.execute(select(EventCrew.user_id, EventCrew.role)
                                             .where(EventCrew.event_id == event_id, among(EventCrew.user_id))):
         result.setdefault(user_id, Entitlement(user_id, role))
+    for user_id in db.session.scalars(select(ContestJudge.user_id).join(Contest, Contest.id == ContestJudge.contest_id)
+                                      .where(Contest.event_id == event_id, ContestJudge.user_id.is_not(None),
+                                             among(ContestJudge.user_id))
+                                      .order_by(ContestJudge.id)):
+        result.setdefault(user_id, Entitlement(user_id, BadgeRole.JUDGE))
     staff = db.session.execute(
         select(OrganizationMember.user_id, Booth.id)
         .join(Booth, Booth.organization_id == OrganizationMember.organization_id)
@@ -253,7 +260,10 @@ def entitled_badge_condition():
         OrganizationMember.organization_id == Booth.organization_id, OrganizationMember.user_id == Badge.holder_id)
     crew = Badge.role.in_(CREW_ROLES) & exists().where(EventCrew.event_id == Badge.event_id,
                                                        EventCrew.user_id == Badge.holder_id)
-    return Badge.revoked_at.is_(None) & or_(candidate, employer, crew)
+    judge = (Badge.role == BadgeRole.JUDGE) & exists().where(
+        Contest.event_id == Badge.event_id, ContestJudge.contest_id == Contest.id,
+        ContestJudge.user_id == Badge.holder_id)
+    return Badge.revoked_at.is_(None) & or_(candidate, employer, crew, judge)
 
 
 def _still_entitled(badge: Badge) -> Verdict:
@@ -275,6 +285,9 @@ def _still_entitled(badge: Badge) -> Verdict:
         return Verdict.VALID
     crew = db.session.scalar(select(EventCrew.id).where(EventCrew.event_id == badge.event_id,
                                                         EventCrew.user_id == badge.holder_id))
+    if crew is None and badge.role == BadgeRole.JUDGE:
+        crew = db.session.scalar(select(ContestJudge.id).join(Contest, Contest.id == ContestJudge.contest_id)
+                                 .where(Contest.event_id == badge.event_id, ContestJudge.user_id == badge.holder_id))
     return Verdict.VALID if crew is not None else Verdict.NOT_ENTITLED
 
 

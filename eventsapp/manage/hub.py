@@ -68,6 +68,8 @@ EVENT_TABS: list[EventTab] = [
     EventTab("contest", _l("Contest"), "contests_manage.settings", covers=("contests_manage.",), kinds=CONTEST_KINDS),
     EventTab("entries", _l("Entries"), "contests_manage.entries",
              covers=("contests_manage.entry_detail", "contests_manage.entries_export"), kinds=CONTEST_KINDS),
+    EventTab("judging", _l("Judging"), "reviews.manage.overview", covers=("reviews.manage.",),
+             kinds=frozenset({EventKind.COMPETITION})),
     EventTab("results", _l("Results"), "awards.overview", covers=("awards.",),
              kinds=frozenset({EventKind.COMPETITION})),
     EventTab("badges", _l("Badges"), "badges_manage.overview", covers=("badges_manage.",)),

@@ -9,7 +9,7 @@ from werkzeug.routing import AnyConverter
 from eventsapp.accounts.models import User
 from eventsapp.badges.models import Badge, BadgeJob, EventCrew
 from eventsapp.booths.models import Booth, BoothStatus, Hall
-from eventsapp.contests.models import Award, ContestGroup, PitchSlot, Round, Track
+from eventsapp.contests.models import Award, ContestGroup, ContestJudge, Panel, PitchSlot, Round, RubricCriterion, Track
 from eventsapp.demo.seed import DEMO_PASSWORD, seed_demo
 from eventsapp.events.models import AgendaItem, Event
 from eventsapp.extensions import db
@@ -50,6 +50,8 @@ def seed(app) -> dict[str, object]:
             "year": date.today().year, "locale": "en", "token": "not-a-real-token", "filename": "css/app.css",
             "action": "publish", "decision": "reject",
             "award_id": first(Award), "slot_id": first(PitchSlot),
+            "judge_id": first(ContestJudge), "panel_id": first(Panel),
+            "criterion_id": first(RubricCriterion),
         }
 
 

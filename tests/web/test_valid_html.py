@@ -6,29 +6,8 @@ one run of the checker; an error names the page, the line and the checker's mess
 """
 from __future__ import annotations
 
-import json
-import subprocess
-
-from tests.checkers import vnu_command
+from tests.checkers import validate
 from tests.web.demo_pages import render_every_role
-
-
-def validate(pages: dict[str, str], tmp_path) -> dict[str, list[str]]:
-    """Run the checker once over every page; its errors by page address."""
-    files = {}
-    for number, (address, html) in enumerate(pages.items()):
-        path = tmp_path / f"page{number}.html"
-        path.write_text(html, encoding="utf-8")
-        files[str(path)] = address
-    result = subprocess.run([*vnu_command(), "--errors-only", "--exit-zero-always",
-                             "--format", "json", *[str(tmp_path / f"page{n}.html") for n in range(len(files))]],
-                            capture_output=True, text=True, check=True, timeout=300)
-    errors: dict[str, list[str]] = {}
-    for message in json.loads(result.stderr)["messages"]:
-        page = files.get(message.get("url", "").removeprefix("file:"), message.get("url"))
-        errors.setdefault(page, []).append(f"line {message.get('lastLine')}: {message['message']}"
-                                           f" — {message.get('extract', '').strip()[:120]!r}")
-    return errors
 
 
 def test_the_main_pages_of_each_role_are_valid_html(app, demo, tmp_path, csrf_on, chinese_by_default):
