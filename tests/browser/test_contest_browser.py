@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from eventsapp.demo.seed import DEMO_PASSWORD
 from tests.browser.helpers import DESKTOP, FLASH_SUCCESS, account_menu, checked, log_in, menu
 from tests.factories import make_pdf
 
@@ -21,7 +22,7 @@ def test_a_team_enters_the_contest_and_the_organizer_finds_its_entry(visit, demo
     title = f"Makers of the World {date.today().year + 1}"
 
     page = visit("en-US", **DESKTOP)
-    log_in(page, "demo.phd09@example.com")
+    log_in(page, "demo.phd09@example.com", DEMO_PASSWORD)
     menu(page, "Events")
     page.get_by_role("link", name=re.compile(re.escape(title))).first.click()
     expect(page.get_by_test_id("contest-panel")).to_contain_text("The team leader is under 45")
@@ -45,7 +46,7 @@ def test_a_team_enters_the_contest_and_the_organizer_finds_its_entry(visit, demo
     checked(page, screenshot, "contest-my-entries")
 
     page = visit("en-US", **DESKTOP)
-    log_in(page, "organizer@example.com")
+    log_in(page, "organizer@example.com", DEMO_PASSWORD)
     menu(page, "Manage")
     page.get_by_role("link", name="All events").first.click()
     page.get_by_role("link", name=re.compile(re.escape(title))).first.click()
