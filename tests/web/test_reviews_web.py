@@ -90,7 +90,7 @@ def test_an_organizer_and_a_judge_run_a_round_from_invitation_to_leaderboard(app
     board = _page(client.get(f"{base}/rounds/{round_id}/leaderboard"))
     assert f'data-testid="row-{entries[0].id}"' in board and "83.33" in board  # 100 * (2*.85 + 1*.8) / 3
     chinese = _page(client.get(f"{base}/rounds/{round_id}/leaderboard", headers={"Accept-Language": "zh-CN"}))
-    assert "排行榜" in chinese and "名次" in chinese and "标准化分" in chinese
+    assert "排行榜" in chinese and "名次" in chinese and "标准化得分" in chinese
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ScoreSheetHistory)) == 2
 
