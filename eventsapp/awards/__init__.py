@@ -5,9 +5,9 @@ awards and their publication (the public results page, the teams' e-mails, PDF c
 organizer's CSV exports and the ``contest results`` command. Its e-mails are in ``emails``.
 
 May import, besides the shared modules at eventsapp's top level: accounts, audit, badges, candidates,
-contests, events, judging, notifications.
+contests, events, judging, notifications, reviews (a round's scores are its leaderboard's).
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "audit", "badges", "candidates", "contests", "events", "judging", "notifications"
+    "accounts", "audit", "badges", "candidates", "contests", "events", "judging", "notifications", "reviews"
 })

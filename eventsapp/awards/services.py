@@ -33,7 +33,6 @@ from eventsapp.contests.models import (
     Round,
     RoundKind,
     RoundState,
-    RubricCriterion,
     ScoreSheet,
     SheetState,
     TeamMember,
@@ -41,8 +40,9 @@ from eventsapp.contests.models import (
 )
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
-from eventsapp.judging import EntryScore, score_details
+from eventsapp.judging import EntryScore
 from eventsapp.judging.scoring import TIE_DECIMALS
+from eventsapp.reviews.leaderboard import leaderboard
 
 SLOT_MINUTES_MIN, SLOT_MINUTES_MAX = 3, 180
 SLOTS_PER_SCHEDULE_MAX = 200
@@ -137,26 +137,14 @@ def _first_position(contest_id: int) -> int:
 # --- Scores --------------------------------------------------------------------------------------
 
 def round_scores(round_id: int) -> list[EntryScore]:
-    """The round's ranking from its submitted score sheets, by the round's method, with every figure
-    (``judging.score_details``): the entry is its id, a judge is their ContestJudge id. Sheets of
-    withdrawn entries are left out."""
+    """The round's ranking, the very one the judging leaderboard shows (``reviews.leaderboard``: submitted
+    sheets by the round's method, without withdrawn entries or judges in conflict), with every figure of
+    ``judging.score_details``: the entry is its id, a judge is their ContestJudge id."""
     round_ = db.session.get(Round, round_id)
     if round_ is None:
         return []
-    criteria = {criterion.id: (criterion.weight, criterion.max_points) for criterion in db.session.scalars(
-        select(RubricCriterion).where(RubricCriterion.round_id == round_id))}
-    rows = db.session.execute(
-        select(ScoreSheet.judge_id, ScoreSheet.entry_id, ScoreSheet.points)
-        .join(Entry, Entry.id == ScoreSheet.entry_id)
-        .where(ScoreSheet.round_id == round_id, ScoreSheet.state == SheetState.SUBMITTED,
-               Entry.state != EntryState.WITHDRAWN)
-        .order_by(ScoreSheet.id)).all()
-    if not rows:
-        return []
-    sheets = {(judge_id, entry_id): {int(key): value for key, value in (points or {}).items()}
-              for judge_id, entry_id, points in rows}
     try:
-        return score_details(sheets, criteria, round_.aggregation.value)
+        return leaderboard(round_).scores
     except ValueError as error:
         raise ScoresUnreadable(_l("The scores of this round cannot be added up: %(reason)s",
                                   reason=str(error))) from error
