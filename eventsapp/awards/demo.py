@@ -22,6 +22,7 @@ from eventsapp.awards import services
 from eventsapp.candidates.models import CandidateProfile, Degree
 from eventsapp.contests.models import (
     Aggregation,
+    AssignedBy,
     Contest,
     ContestJudge,
     Entry,
@@ -29,6 +30,7 @@ from eventsapp.contests.models import (
     Panel,
     PanelMember,
     PitchSlot,
+    ReviewAssignment,
     Round,
     RoundKind,
     RoundState,
@@ -83,6 +85,7 @@ PROJECTS = {
         ("智能焊接工作站", "Smart welding station"),
     ],
 }
+JUDGE_EMAIL = "judge@example.com"  # the demo's judge account: scores the roadshow of this year's edition
 FAMILY, GIVEN = "李王张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗", "伟芳娜敏静磊洋勇艳杰涛明超秀霞平刚桂英华"
 JUDGES = [("周教授", "浙江大学"), ("钱研究员", "中国科学院"), ("孙总", "杭州创新投资"), ("李博士", "阿里云"),
           ("吴教授", "西湖大学"), ("郑主任", "杭州市科技局"), ("冯合伙人", "深创投"), ("陈总工", "杭州汽轮集团")]
@@ -115,6 +118,7 @@ def seed_demo_contest_results(today: date, password_hash: str) -> int:
         result = services.advance_round(first, organizer, top=4, tie_winners=winners, tell_teams=False)
     _schedule(contest, following, result.advanced, event.starts_at)
     _awards(contest, first, organizer)
+    _judge_the_roadshow(contest, following, password_hash)
     return len(result.advanced)
 
 
@@ -225,3 +229,34 @@ def _awards(contest: Contest, first: Round, organizer: User | None) -> None:
                            rank=1, prize_amount=Decimal(20000))
     if best:
         services.publish_results(contest, organizer, tell_teams=False)
+
+
+def _judge_the_roadshow(contest: Contest, roadshow: Round, password_hash: str) -> None:
+    """The demo judge (``judge@example.com``, the first judge of the contest) scores the roadshow: the
+    round gets its rubric and opens, and the judge is assigned the entries of their room."""
+    judge = db.session.scalar(select(ContestJudge).where(ContestJudge.contest_id == contest.id)
+                              .order_by(ContestJudge.id).limit(1))
+    if judge is None or judge.user_id is not None:
+        return
+    account = find_user_by_email(JUDGE_EMAIL)
+    if account is None:
+        account = User(email=JUDGE_EMAIL, display_name=judge.name or "评委 Judge", role=Role.CANDIDATE,
+                       password_hash=password_hash, email_verified_at=utcnow())
+        db.session.add(account)
+        db.session.flush()
+    judge.user_id, judge.email = account.id, JUDGE_EMAIL
+    if not db.session.scalar(select(RubricCriterion.id).where(RubricCriterion.round_id == roadshow.id).limit(1)):
+        db.session.add_all([
+            RubricCriterion(round_id=roadshow.id, position=index, name_zh=zh, name_en=en, weight=Decimal(weight),
+                            max_points=10, comment_required=index == 0)
+            for index, (zh, en, weight) in enumerate([("路演表现", "Pitch", 3), ("商业模式", "Business model", 4),
+                                                      ("落地可行性", "Feasibility in Hangzhou", 3)])])
+    roadshow.state = RoundState.OPEN
+    rooms = select(Panel.id).join(PanelMember, PanelMember.panel_id == Panel.id).where(
+        Panel.round_id == roadshow.id, PanelMember.judge_id == judge.id)
+    entries = db.session.scalars(select(PitchSlot.entry_id).where(PitchSlot.round_id == roadshow.id,
+                                                                  PitchSlot.panel_id.in_(rooms))
+                                 .order_by(PitchSlot.starts_at)).all()
+    db.session.add_all([ReviewAssignment(round_id=roadshow.id, judge_id=judge.id, entry_id=entry_id,
+                                         assigned_by=AssignedBy.HAND) for entry_id in entries])
+    db.session.flush()

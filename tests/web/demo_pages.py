@@ -16,7 +16,16 @@ from sqlalchemy import delete, select
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.services import create_account
 from eventsapp.booths.models import Booth, Hall
-from eventsapp.contests.models import Contest, ContestQuestion, Entry, Round, TeamMember, Track
+from eventsapp.contests.models import (
+    Contest,
+    ContestJudge,
+    ContestQuestion,
+    Entry,
+    ReviewAssignment,
+    Round,
+    TeamMember,
+    Track,
+)
 from eventsapp.demo.seed import DEMO_PASSWORD, seed_demo
 from eventsapp.events.models import AgendaItem, Event, EventKind
 from eventsapp.extensions import db
@@ -60,8 +69,11 @@ ORGANIZER = ["/manage/", "/manage/events", "/manage/events/new", "/manage/events
              "/manage/events/{past_contest_id}/results/rounds/{contest_roadshow_id}",
              "/judging/rounds/{contest_roadshow_id}/running-order"]
 ADMIN = ["/admin/users"]
+JUDGE = ["/judging", "/judging/rounds/{contest_roadshow_id}/entries/{judge_entry_id}",
+         "/judging/rounds/{contest_roadshow_id}/running-order"]
 ROLES = (("candidate@example.com", CANDIDATE), (NEW_CANDIDATE, NEW_CANDIDATE_PAGES), ("employer@example.com", EMPLOYER),
-         (NEW_EMPLOYER, NEW_EMPLOYER_PAGES), ("organizer@example.com", ORGANIZER), ("admin@example.com", ADMIN))
+         (NEW_EMPLOYER, NEW_EMPLOYER_PAGES), ("organizer@example.com", ORGANIZER), ("admin@example.com", ADMIN),
+         ("judge@example.com", JUDGE))
 
 
 def _hub_tabs(events: list[Event]) -> list[str]:
@@ -125,7 +137,10 @@ def demo(app) -> dict[str, object]:
                       contest_roadshow_id=rounds[1],
                       contest_entry_id=db.session.scalar(select(TeamMember.entry_id).join(User).join(
                           Entry, Entry.id == TeamMember.entry_id).join(Contest, Contest.id == Entry.contest_id).where(
-                          User.email == "candidate@example.com", Contest.event_id == past_contest.id)))
+                          User.email == "candidate@example.com", Contest.event_id == past_contest.id)),
+                      judge_entry_id=db.session.scalar(select(ReviewAssignment.entry_id).join(
+                          ContestJudge, ContestJudge.id == ReviewAssignment.judge_id).join(
+                          User, User.id == ContestJudge.user_id).where(User.email == "judge@example.com").limit(1)))
         with app.test_request_context():
             values["hub_tabs"] = _hub_tabs([spring, talent_day, contest, past_contest])
         # The demo candidate is registered at the spring fair: free the place so its form shows.

@@ -20,7 +20,7 @@ from eventsapp.organizations.models import Invitation, OrganizationMember
 from eventsapp.registrations.models import Registration, RegistrationQuestion
 
 DEMO_LOGINS = {"anonymous": None, "candidate": "candidate@example.com", "employer": "employer@example.com",
-               "organizer": "organizer@example.com", "admin": "admin@example.com"}
+               "organizer": "organizer@example.com", "admin": "admin@example.com", "judge": "judge@example.com"}
 
 
 def seed(app) -> dict[str, object]:

@@ -35,9 +35,6 @@ NOT_PAGES = {
     "awards.all_certificates", "awards.my_certificates", "awards.entries_csv", "awards.sheets_csv",
     "reviews.invitation",  # a judge's invitation link, in an e-mail
 }
-# The demo's judges have no accounts and its scored round's rubric is locked by its sheets, so nothing
-# links to a score sheet or a criterion's form there; tests/web/test_reviews_web.py opens each of them.
-NOT_IN_THE_DEMO_YET = {"reviews.sheet", "reviews.manage.edit_criterion"}
 HREF = re.compile(r'href="([^"]+)"')
 
 
@@ -98,13 +95,13 @@ ORGANIZER_TOOLS = {
 
 def test_every_page_is_reached_by_clicking_from_the_home_page(app, demo_with_matching, make_user, make_candidate):
     reached = {"visitor": crawl(app, app.test_client())}
-    for email in ("candidate@example.com", "employer@example.com", "organizer@example.com", "admin@example.com"):
+    for email in ("candidate@example.com", "employer@example.com", "organizer@example.com", "admin@example.com",
+                  "judge@example.com"):
         reached[email] = crawl(app, _logged_in(app, email))
     # Newcomers: a candidate registered for nothing yet, an employer without an organization.
     for user in (make_candidate(email="new.candidate@example.org"), make_user(Role.EMPLOYER)):
         reached[user.email] = crawl(app, _logged_in(app, user.email, PASSWORD))
 
     assert ORGANIZER_TOOLS - reached["organizer@example.com"] == set()
-    pages = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods} - NOT_PAGES \
-        - NOT_IN_THE_DEMO_YET
+    pages = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods} - NOT_PAGES
     assert pages - set().union(*reached.values()) == set(), "pages no link leads to"
