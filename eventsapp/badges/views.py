@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import (
     Blueprint,
@@ -29,7 +30,14 @@ from eventsapp.badges import batches, crew, jobs, rendering
 from eventsapp.badges.forms import BatchForm, CrewForm
 from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, JobStatus
 from eventsapp.badges.roles import ROLE_COLOURS, ROLE_LABELS
-from eventsapp.badges.services import AlreadyReplaced, current_badge, entitled_badge_condition, names_of, reissue
+from eventsapp.badges.services import (
+    AlreadyReplaced,
+    current_badge,
+    entitled_badge_condition,
+    entitlements,
+    names_of,
+    reissue,
+)
 from eventsapp.badges.tokens import normalize_number
 from eventsapp.booths.models import Hall
 from eventsapp.candidates.models import CandidateProfile
@@ -39,6 +47,7 @@ from eventsapp.formfields import WebForm
 from eventsapp.loaders import event_child_or_404, event_or_404, public_event_or_404
 from eventsapp.main.errors import json_error
 from eventsapp.textsearch import contains_pattern
+from eventsapp.urls import safe_next_url
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("badges", __name__)
@@ -63,6 +72,13 @@ def my_badge(slug: str):
     """The signed-in person's own badge: candidates, booth staff and crew alike."""
     event = public_event_or_404(slug)
     badge = current_badge(event.id, current_user.id)
+    if badge is None and entitlements(event.id, [current_user.id]):
+        # Entitled a moment ago and not issued yet (on SQLite the outbox worker issues a new registration's
+        # badge with its confirmation): say so, and let the page that linked here be tried again.
+        flash(_("Your badge is being prepared: try again in a few seconds."), "info")
+        came_from = urlsplit(request.referrer or "")
+        back = urlunsplit(("", "", came_from.path, came_from.query, "")) if came_from.netloc == request.host else None
+        return redirect(safe_next_url(back, url_for("registrations.my_events")))
     if badge is None:
         abort(404)
     return pdf_response(_single_pdf(badge), f"badge-{event.slug}-{badge.number}.pdf")

@@ -5,7 +5,7 @@ import io
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from eventsapp.accounts.models import Role
 from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, EventCrew, JobStatus
@@ -43,6 +43,23 @@ def test_candidate_downloads_own_badge_from_my_events(client, login, make_event,
     assert f"/events/{event.slug}/badge.pdf" in page
     text = pdf_text(client.get(f"/events/{event.slug}/badge.pdf"))
     assert "Ouyang Yan" in text and "CANDIDATE" in text.upper()
+
+
+def test_a_badge_not_issued_yet_is_being_prepared_not_missing(app, client, login, make_event, confirmed):
+    # On SQLite the outbox worker issues a new registration's badge: until it has run, the person is told
+    # to try again on the page they came from, and nothing is written by the GET.
+    event = make_event()
+    candidate = confirmed(event)
+    with app.app_context():
+        db.session.execute(delete(Badge).where(Badge.event_id == event.id))
+        db.session.commit()
+    login(candidate)
+    response = client.get(f"/events/{event.slug}/badge.pdf", headers={"Referer": "http://localhost/my/events?x=1"})
+    assert response.status_code == 302 and response.headers["Location"] == "/my/events?x=1"
+    assert "being prepared" in client.get("/my/events").get_data(as_text=True)
+    assert active_badges(app, event.id) == []
+    elsewhere = client.get(f"/events/{event.slug}/badge.pdf", headers={"Referer": "https://evil.example/x"})
+    assert elsewhere.headers["Location"] == "/my/events"
 
 
 def test_no_badge_for_waitlisted_or_strangers(app, client, login, make_event, make_candidate, make_user):
