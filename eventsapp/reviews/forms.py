@@ -9,7 +9,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, StopValidation
 from wtforms.widgets import TextInput
 
-from eventsapp.contests.models import Aggregation, RubricCriterion
+from eventsapp.contests.choices import AGGREGATION_LABELS
+from eventsapp.contests.models import RubricCriterion
 from eventsapp.formfields import WebForm
 from eventsapp.reviews.conflicts import REASON_MAX_LENGTH
 from eventsapp.reviews.judges import MAX_LOAD_LIMIT, TEXT_LIMITS
@@ -113,10 +114,8 @@ class HandChangeForm(WebForm):
 
 
 class MethodForm(WebForm):
-    method = SelectField(_l("Method"), choices=[
-        SelectChoice(Aggregation.MEAN.value, _l("Mean")),
-        SelectChoice(Aggregation.TRIMMED.value, _l("Trimmed mean (highest and lowest dropped from 5 sheets)")),
-        SelectChoice(Aggregation.ZSCORE.value, _l("Normalised per judge (z-score)"))])
+    method = SelectField(_l("Method"), choices=[SelectChoice(method.value, label)
+                                                for method, label in AGGREGATION_LABELS.items()])
 
 
 class ConflictForm(WebForm):
