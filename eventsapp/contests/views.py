@@ -95,8 +95,11 @@ def _apply(failure: ValidationFailed, form: WebForm, answers_form: WebForm) -> l
 
 
 def _both_valid(form: WebForm, answers_form: WebForm) -> bool:
-    """Both forms checked (not stopping at the first), so every field's message shows at once."""
-    entry_ok = form.validate_on_submit()
+    """Both forms checked (not stopping at the first), so every field's message shows at once; on a GET
+    neither is, so the empty form is not already marked wrong."""
+    if not form.is_submitted():
+        return False
+    entry_ok = form.validate()
     answers_ok = answers_form.validate()
     return entry_ok and answers_ok
 

@@ -15,6 +15,7 @@ from eventsapp.contests.models import Contest, ContestQuestion, Entry, EntryStat
 from eventsapp.events.models import EventKind
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
+from eventsapp.registrations.models import QuestionKind
 from tests.factories import PASSWORD, credit_code, make_pdf
 
 EN = {"Accept-Language": "en"}
@@ -118,6 +119,20 @@ def test_the_entry_form_says_what_is_wrong_beside_each_field(app, make_contest, 
     assert "https://" in error_beside(page, "video_url")
     with app.app_context():
         assert db.session.scalar(select(Entry)) is None
+
+
+def test_the_empty_entry_form_is_not_marked_wrong_before_it_is_sent(app, make_contest, make_candidate, monkeypatch):
+    contest = make_contest()
+    with app.app_context():
+        db.session.add(ContestQuestion(contest_id=contest.id, position=1, kind=QuestionKind.YES_NO,
+                                       label_zh="是否已融资", label_en="Raised money?"))
+        db.session.commit()
+    client = logged_in(app, make_candidate())
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # as in a browser: no token is checked on a GET
+    page = client.get(f"/events/{contest.event.slug}/contest/enter", headers=EN)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Raised money?" in text
+    assert "Please correct the fields" not in text and "invalid-feedback" not in text
 
 
 def test_a_file_that_is_not_a_pdf_is_refused_as_a_deck(app, decks, make_contest, make_entry, make_candidate):
