@@ -10,23 +10,16 @@ from decimal import Decimal
 from eventsapp.accounts.models import User
 from eventsapp.contests.models import (
     Award,
-    Contest,
     ContestJudge,
-    Entry,
     EntryRound,
     EntryRoundStatus,
-    EntryState,
     Panel,
     PanelMember,
-    Round,
     RoundKind,
     RoundState,
     RubricCriterion,
     ScoreSheet,
     SheetState,
-    TeamMember,
-    TeamRole,
-    Track,
 )
 from eventsapp.events.models import EventKind
 from tests.factories import Factories, persist
@@ -49,45 +42,33 @@ class AwardFactories:
         self.factories = factories
         self._judges = 0
 
-    def contest(self, share_scores: bool = False, first_round_state: RoundState = RoundState.CLOSED,
-                event_id: int | None = None) -> ContestSet:
-        event = (self.factories.make_event(kind=EventKind.COMPETITION, title_zh="创客天下大赛",
-                                           title_en="Makers of the World Contest")
-                 if event_id is None else None)
-        event_id = event.id if event is not None else event_id
-        slug = event.slug if event is not None else ""
+    def contest(self, share_scores: bool = False, first_round_state: RoundState = RoundState.CLOSED) -> ContestSet:
+        event = self.factories.make_event(kind=EventKind.COMPETITION, title_zh="创客天下大赛",
+                                          title_en="Makers of the World Contest")
         now = datetime.now(UTC).replace(microsecond=0)
-        contest = persist(self.app, Contest(event_id=event_id, entries_open_at=now - timedelta(days=60),
-                                            entries_close_at=now - timedelta(days=30),
-                                            share_scores_with_teams=share_scores))
-        contest_id = contest.id
-        tracks = [persist(self.app, Track(contest_id=contest_id, position=index, name_zh=zh, name_en=en)).id
-                  for index, (zh, en) in enumerate([("数字经济", "Digital economy"), ("生物医药", "Biomedicine")])]
         kinds = [(RoundKind.ONLINE_REVIEW, "网评", "Online review", first_round_state),
                  (RoundKind.ROADSHOW, "复赛路演", "Roadshow", RoundState.PLANNED),
                  (RoundKind.FINAL, "总决赛", "Final", RoundState.PLANNED)]
-        rounds = [persist(self.app, Round(contest_id=contest_id, position=position, name_zh=zh, name_en=en, kind=kind,
-                                          state=state)).id
-                  for position, (kind, zh, en, state) in enumerate(kinds, start=1)]
+        contest = self.factories.make_contest(
+            event=event, team_max=5, entries_open_at=now - timedelta(days=60),
+            entries_close_at=now - timedelta(days=30),
+            share_scores_with_teams=share_scores,
+            rounds=[dict(kind=kind, name_zh=zh, name_en=en, state=state) for kind, zh, en, state in kinds])
+        tracks = [track.id for track in contest.tracks]
+        rounds = [round_.id for round_ in contest.rounds]
         criteria = [persist(self.app, RubricCriterion(round_id=rounds[0], position=index, name_zh=zh, name_en=en,
                                                       weight=Decimal(weight), max_points=10)).id
                     for index, (zh, en, weight) in enumerate([("创新性", "Innovation", 2), ("市场", "Market", 1)])]
-        return ContestSet(event_id, slug, contest_id, tracks, rounds, criteria)
+        return ContestSet(event.id, event.slug, contest.id, tracks, rounds, criteria)
 
     def entry(self, contest: ContestSet, track: int = 0, title_zh: str = "智能制造平台", title_en: str = "",
               team: list[User] | None = None, **fields) -> int:
         """A submitted entry in the contest's ``track`` (an index); ``team``: the leader first, then members
         (one new candidate leader when not given)."""
         team = team or [self.factories.make_candidate()]
-        now = datetime.now(UTC)
-        entry = persist(self.app, Entry(contest_id=contest.contest_id, track_id=contest.tracks[track],
-                                        title_zh=title_zh, title_en=title_en, state=EntryState.SUBMITTED,
-                                        submitted_at=now - timedelta(days=40), created_by_id=team[0].id, **fields))
-        entry_id = entry.id
-        for index, user in enumerate(team):
-            persist(self.app, TeamMember(entry_id=entry_id, user_id=user.id,
-                                         role=TeamRole.LEADER if index == 0 else TeamRole.MEMBER))
-        return entry_id
+        return self.factories.make_entry(contest.contest_id, *team, track=contest.tracks[track], title_zh=title_zh,
+                                         title_en=title_en, submitted_at=datetime.now(UTC) - timedelta(days=40),
+                                         created_by_id=team[0].id, **fields).id
 
     def judge(self, contest: ContestSet, user: User | None = None, name: str = "王评委") -> int:
         self._judges += 1

@@ -24,8 +24,6 @@ from eventsapp.contests.models import (
     RubricCriterion,
     ScoreSheet,
     SheetState,
-    TeamMember,
-    TeamRole,
     Track,
 )
 from eventsapp.events.models import EventKind
@@ -59,16 +57,11 @@ class ContestWorld:
         number = self.factories._next("entry")
         leader = leader or self.factories.make_candidate(email=f"leader{number}@team{number}.example.net",
                                                          school=f"学校 {number}")
-        now = datetime.now(UTC)
-        values = dict(contest_id=self.contest.id, track_id=(track or self.tracks[0]).id,
-                      title_zh=f"项目 {number}", title_en=f"Project {number}", summary_zh="摘要", summary_en="Summary",
-                      state=state, submitted_at=now if state != EntryState.DRAFT else None,
-                      withdrawn_at=now if state == EntryState.WITHDRAWN else None, created_by_id=leader.id)
+        values = dict(title_zh=f"项目 {number}", title_en=f"Project {number}", summary_zh="摘要", summary_en="Summary",
+                      created_by_id=leader.id)
         values.update(fields)
-        entry = persist(self.app, Entry(**values))
-        persist(self.app, TeamMember(entry_id=entry.id, user_id=leader.id, role=TeamRole.LEADER),
-                *(TeamMember(entry_id=entry.id, user_id=member.id, role=TeamRole.MEMBER) for member in members))
-        return entry
+        return self.factories.make_entry(self.contest, leader, *members, state=state, track=track or self.tracks[0],
+                                         **values)
 
     def judge(self, user: User | None = None, accepted: bool = True, email: str | None = None,
               organization: str = "", school: str = "", max_load: int | None = None, name: str = "") -> ContestJudge:
@@ -119,19 +112,15 @@ class ContestWorld:
 
 def build_contest(factories: Factories, tracks: int = 2, rounds: int = 1, round_state: RoundState = RoundState.OPEN,
                   blind: bool = False, **event_fields) -> ContestWorld:
-    """A published competition with its contest, ``tracks`` tracks and ``rounds`` rounds (the first in
-    ``round_state``, the others planned)."""
+    """A published competition whose entries closed yesterday (Factories.make_contest), with ``tracks`` tracks
+    and ``rounds`` rounds (the first an online review in ``round_state``, the others planned finals)."""
     event = factories.make_event(kind=EventKind.COMPETITION, **event_fields)
     now = datetime.now(UTC)
-    contest = persist(factories.app, Contest(event_id=event.id, entries_open_at=now - timedelta(days=30),
-                                             entries_close_at=now - timedelta(days=1)))
     names = [("数字经济", "Digital economy"), ("生物医药", "Biomedicine"), ("高端装备", "Advanced equipment")]
-    track_rows = [persist(factories.app, Track(contest_id=contest.id, position=number, name_zh=names[number % 3][0],
-                                               name_en=names[number % 3][1])) for number in range(tracks)]
-    round_rows = [persist(factories.app, Round(
-        contest_id=contest.id, position=number, name_zh=f"第{number}轮", name_en=f"Round {number}",
-        kind=RoundKind.ONLINE_REVIEW if number == 1 else RoundKind.FINAL, blind=blind and number == 1,
-        state=round_state if number == 1 else RoundState.PLANNED, reviews_per_entry=2))
-        for number in range(1, rounds + 1)]
-    contest.event = event
-    return ContestWorld(factories, contest, track_rows, round_rows)
+    contest = factories.make_contest(
+        tracks=[names[number % 3] for number in range(tracks)], event=event, team_max=5,
+        entries_open_at=now - timedelta(days=30), entries_close_at=now - timedelta(days=1),
+        rounds=[dict(kind=RoundKind.ONLINE_REVIEW if number == 1 else RoundKind.FINAL, blind=blind and number == 1,
+                     state=round_state if number == 1 else RoundState.PLANNED, reviews_per_entry=2)
+                for number in range(1, rounds + 1)])
+    return ContestWorld(factories, contest, list(contest.tracks), list(contest.rounds))
