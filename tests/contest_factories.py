@@ -1,7 +1,8 @@
-"""Test builders for contests: a competition event with its contest, tracks and rounds, entries with
-their teams, judges, panels, rubrics, assignments and sheets. Rows are built with the models directly
-and committed by ``persist`` (tests/factories.py), like the other builders; each takes the test's
-``factories`` for its accounts and events."""
+"""The test builders of contests: a competition event with its contest, tracks and rounds (built by
+Factories.make_contest), entries with their teams (Factories.make_entry), judges with or without accounts,
+panels, rubric criteria, assignments, score sheets, entries in a round and awards. Rows are committed by
+``persist`` (tests/factories.py), like the other builders: attached in the test's app context, otherwise
+detached with their columns loaded. Every method takes rows or their ids and returns the rows it made."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,9 +12,12 @@ from decimal import Decimal
 from eventsapp.accounts.models import Role, User
 from eventsapp.contests.models import (
     AssignedBy,
+    Award,
     Contest,
     ContestJudge,
     Entry,
+    EntryRound,
+    EntryRoundStatus,
     EntryState,
     Panel,
     PanelMember,
@@ -38,6 +42,7 @@ class ContestWorld:
     tracks: list[Track]
     rounds: list[Round]
     judges: list[ContestJudge] = field(default_factory=list)
+    criteria: list[RubricCriterion] = field(default_factory=list)  # of the first round, when built with a rubric
     accounts: dict[int, User] = field(default_factory=dict)  # judge id -> their account
 
     def user_of(self, judge: ContestJudge) -> User:
@@ -51,7 +56,7 @@ class ContestWorld:
     def app(self):
         return self.factories.app
 
-    def entry(self, track: Track | None = None, leader: User | None = None, members: tuple[User, ...] = (),
+    def entry(self, track: Track | int | None = None, leader: User | None = None, members: tuple[User, ...] = (),
               state: EntryState = EntryState.SUBMITTED, **fields) -> Entry:
         """A submitted entry with its team: ``leader`` (a new candidate by default) and ``members``."""
         number = self.factories._next("entry")
@@ -65,7 +70,8 @@ class ContestWorld:
 
     def judge(self, user: User | None = None, accepted: bool = True, email: str | None = None,
               organization: str = "", school: str = "", max_load: int | None = None, name: str = "") -> ContestJudge:
-        """A judge of the contest; ``accepted`` gives them an account (``user`` or a new one)."""
+        """A judge of the contest; ``accepted`` gives them an account (``user`` or a new one), otherwise they
+        are invited by e-mail and have none."""
         number = self.factories._next("judge")
         if accepted and user is None:
             user = self.factories.make_user(Role.CANDIDATE, email=email or f"judge{number}@jury{number}.example.com",
@@ -81,19 +87,22 @@ class ContestWorld:
             self.accounts[judge.id] = user
         return judge
 
-    def panel(self, round_: Round, judges: list[ContestJudge], track: Track | None = None, name: str = "") -> Panel:
-        panel = persist(self.app, Panel(round_id=round_.id, track_id=track.id if track else None,
-                                        name=name or "Panel"))
+    def panel(self, round_: Round | int, judges: list[ContestJudge | int], track: Track | None = None,
+              name: str = "", room: str = "") -> Panel:
+        panel = persist(self.app, Panel(round_id=_id(round_), track_id=track.id if track else None,
+                                        name=name or "Panel", room=room))
         if judges:
-            persist(self.app, *(PanelMember(panel_id=panel.id, judge_id=judge.id) for judge in judges))
+            persist(self.app, *(PanelMember(panel_id=panel.id, judge_id=_id(judge)) for judge in judges))
         return panel
 
-    def rubric(self, round_: Round, *criteria: tuple, comment_required: bool = False) -> list[RubricCriterion]:
-        """Criteria of (weight, max_points); the first asks for a comment when ``comment_required``."""
-        rows = [RubricCriterion(round_id=round_.id, position=number, name_zh=f"标准 {number}",
-                                name_en=f"Criterion {number}", weight=Decimal(str(weight)), max_points=max_points,
-                                comment_required=comment_required and number == 0)
-                for number, (weight, max_points) in enumerate(criteria or ((1, 10),))]
+    def rubric(self, round_: Round | int, *criteria: tuple, comment_required: bool = False) -> list[RubricCriterion]:
+        """Criteria of (weight, max_points) or (weight, max_points, name_zh, name_en); the first asks for a
+        comment when ``comment_required``."""
+        rows = [RubricCriterion(round_id=_id(round_), position=number, weight=Decimal(str(weight)),
+                                max_points=max_points, comment_required=comment_required and number == 0,
+                                name_zh=names[0] if names else f"标准 {number}",
+                                name_en=names[1] if names else f"Criterion {number}")
+                for number, (weight, max_points, *names) in enumerate(criteria or ((1, 10),))]
         persist(self.app, *rows)
         return rows
 
@@ -101,17 +110,51 @@ class ContestWorld:
         persist(self.app, *(ReviewAssignment(round_id=round_.id, judge_id=judge.id, entry_id=entry.id,
                                              assigned_by=AssignedBy.ENGINE) for entry in entries))
 
-    def sheet(self, round_: Round, judge: ContestJudge, entry: Entry, points: dict,
-              state: SheetState = SheetState.SUBMITTED) -> ScoreSheet:
-        """A sheet with ``points`` by criterion (rows or ids)."""
-        stored = {str(getattr(criterion, "id", criterion)): float(given) for criterion, given in points.items()}
+    def sheet(self, round_: Round | int, judge: ContestJudge | int, entry: Entry | int, points: dict | tuple,
+              state: SheetState = SheetState.SUBMITTED, comment: str = "") -> ScoreSheet:
+        """A sheet with ``points`` by criterion (rows or ids), or in the order of ``criteria``: whole points
+        stored as integers, others as floats."""
+        if isinstance(points, tuple):
+            points = dict(zip(self.criteria, points, strict=True))
+        stored = {str(_id(criterion)): given if isinstance(given, int) else float(given)
+                  for criterion, given in points.items()}
         return persist(self.app, ScoreSheet(
-            round_id=round_.id, judge_id=judge.id, entry_id=entry.id, state=state, points=stored, comments={},
-            comment="", submitted_at=datetime.now(UTC) if state == SheetState.SUBMITTED else None))
+            round_id=_id(round_), judge_id=_id(judge), entry_id=_id(entry), state=state, points=stored, comments={},
+            comment=comment, submitted_at=datetime.now(UTC) if state == SheetState.SUBMITTED else None))
+
+    def scored_entries(self, points_by_track: dict[int, list[tuple]], judge: ContestJudge | None = None
+                       ) -> dict[int, list[int]]:
+        """Entries with one submitted sheet of the first round each, from the same judge (one without an
+        account by default), by track index: their ids in the given order."""
+        judge = judge or self.judge(accepted=False)
+        made = {}
+        for track, points in points_by_track.items():
+            made[track] = []
+            for number, given in enumerate(points, start=1):
+                entry = self.entry(self.tracks[track], title_zh=f"项目 {track}-{number}",
+                                   title_en=f"Project {track}-{number}")
+                self.sheet(self.rounds[0], judge, entry, given)
+                made[track].append(entry.id)
+        return made
+
+    def in_round(self, entry: Entry | int, round_: Round | int) -> EntryRound:
+        """The entry taken into the round (as advancing does)."""
+        return persist(self.app, EntryRound(entry_id=_id(entry), round_id=_id(round_), status=EntryRoundStatus.ENTERED))
+
+    def award(self, entry: Entry | int, track: Track | None = None, name_zh: str = "一等奖",
+              name_en: str = "First prize", rank: int = 1, prize: int = 100000) -> Award:
+        """An award of the entry, in ``track`` (the first by default)."""
+        return persist(self.app, Award(contest_id=self.contest.id, entry_id=_id(entry),
+                                       track_id=(track or self.tracks[0]).id, name_zh=name_zh, name_en=name_en,
+                                       rank=rank, prize_amount=Decimal(prize)))
+
+
+def _id(row) -> int:
+    return getattr(row, "id", row)
 
 
 def build_contest(factories: Factories, tracks: int = 2, rounds: int = 1, round_state: RoundState = RoundState.OPEN,
-                  blind: bool = False, **event_fields) -> ContestWorld:
+                  blind: bool = False, share_scores: bool = False, **event_fields) -> ContestWorld:
     """A published competition whose entries closed yesterday (Factories.make_contest), with ``tracks`` tracks
     and ``rounds`` rounds (the first an online review in ``round_state``, the others planned finals)."""
     event = factories.make_event(kind=EventKind.COMPETITION, **event_fields)
@@ -119,8 +162,28 @@ def build_contest(factories: Factories, tracks: int = 2, rounds: int = 1, round_
     names = [("数字经济", "Digital economy"), ("生物医药", "Biomedicine"), ("高端装备", "Advanced equipment")]
     contest = factories.make_contest(
         tracks=[names[number % 3] for number in range(tracks)], event=event, team_max=5,
+        share_scores_with_teams=share_scores,
         entries_open_at=now - timedelta(days=30), entries_close_at=now - timedelta(days=1),
         rounds=[dict(kind=RoundKind.ONLINE_REVIEW if number == 1 else RoundKind.FINAL, blind=blind and number == 1,
                      state=round_state if number == 1 else RoundState.PLANNED, reviews_per_entry=2)
                 for number in range(1, rounds + 1)])
     return ContestWorld(factories, contest, list(contest.tracks), list(contest.rounds))
+
+
+def build_judged_contest(factories: Factories, first_round_state: RoundState = RoundState.CLOSED,
+                         share_scores: bool = False) -> ContestWorld:
+    """A contest whose entries closed a month ago, in two tracks and three rounds: an online review (closed
+    by default) with a rubric of two criteria of 10 points weighted 2 and 1, a roadshow and a final."""
+    event = factories.make_event(kind=EventKind.COMPETITION, title_zh="创客天下大赛",
+                                 title_en="Makers of the World Contest")
+    now = datetime.now(UTC).replace(microsecond=0)
+    kinds = [(RoundKind.ONLINE_REVIEW, "网评", "Online review", first_round_state),
+             (RoundKind.ROADSHOW, "复赛路演", "Roadshow", RoundState.PLANNED),
+             (RoundKind.FINAL, "总决赛", "Final", RoundState.PLANNED)]
+    contest = factories.make_contest(
+        event=event, team_max=5, entries_open_at=now - timedelta(days=60), entries_close_at=now - timedelta(days=30),
+        share_scores_with_teams=share_scores,
+        rounds=[dict(kind=kind, name_zh=zh, name_en=en, state=state) for kind, zh, en, state in kinds])
+    world = ContestWorld(factories, contest, list(contest.tracks), list(contest.rounds))
+    world.criteria = world.rubric(world.rounds[0], (2, 10, "创新性", "Innovation"), (1, 10, "市场", "Market"))
+    return world
