@@ -1,19 +1,23 @@
-"""The test builders of contests: a competition event with its contest, tracks and rounds (built by
-Factories.make_contest), entries with their teams (Factories.make_entry), judges with or without accounts,
+"""The test builders of contests: a competition event with its contest, tracks and rounds (``make_contest``),
+entries with their teams (``make_entry``), judges with or without accounts,
 panels, rubric criteria, assignments, score sheets, entries in a round and awards. Rows are committed by
 ``persist`` (tests/factories.py), like the other builders: attached in the test's app context, otherwise
 detached with their columns loaded. Every method takes rows or their ids and returns the rows it made."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+
+from flask import has_app_context
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.contests.models import (
     AssignedBy,
     Award,
     Contest,
+    ContestGroup,
     ContestJudge,
     Entry,
     EntryRound,
@@ -28,10 +32,66 @@ from eventsapp.contests.models import (
     RubricCriterion,
     ScoreSheet,
     SheetState,
+    TeamMember,
+    TeamRole,
     Track,
 )
 from eventsapp.events.models import EventKind
+from eventsapp.extensions import db
 from tests.factories import Factories, persist
+
+
+def _persist_loaded(app, row, *relations):
+    """Like ``persist``, with the named relationships loaded before the row is detached."""
+    if has_app_context():
+        return persist(app, row)
+    with app.app_context():
+        db.session.add(row)
+        db.session.commit()
+        db.session.refresh(row)
+        for relation in relations:
+            getattr(row, relation)
+        db.session.expunge_all()
+        return row
+
+
+def make_contest(factories: Factories, tracks=(("数字经济", "Digital economy"), ("生物医药", "Biomedicine")),
+                 groups=(), rounds: int | Sequence[dict] = 1, event=None, **settings) -> Contest:
+    """A published competition taking entries now (for 20 more days), with its tracks and rounds: ``rounds``
+    online reviews, or one round per dict of fields (kind, names, state, ...) over those defaults. The one
+    builder of contests: the contest worlds below start from it."""
+    if event is None:
+        number = factories._next("contest")
+        event = factories.make_event(kind=EventKind.COMPETITION, slug=f"contest-{number}",
+                                     title_zh=f"创新创业大赛 {number}", title_en=f"Innovation contest {number}")
+    now = datetime.now(UTC).replace(microsecond=0)
+    values = dict(entries_open_at=now - timedelta(days=1), entries_close_at=now + timedelta(days=20),
+                  team_min=1, team_max=3)
+    values.update(settings)
+    contest = Contest(event_id=event.id, **values)
+    contest.tracks = [Track(name_zh=zh, name_en=en, position=i) for i, (zh, en) in enumerate(tracks)]
+    contest.groups = [ContestGroup(name_zh=zh, name_en=en, position=i) for i, (zh, en) in enumerate(groups)]
+    round_fields = [{}] * rounds if isinstance(rounds, int) else rounds
+    contest.rounds = [Round(**{"position": i + 1, "name_zh": f"第{i + 1}轮", "name_en": f"Round {i + 1}",
+                               "kind": RoundKind.ONLINE_REVIEW, **fields})
+                      for i, fields in enumerate(round_fields)]
+    return _persist_loaded(factories.app, contest, "tracks", "groups", "rounds", "event")
+
+
+def make_entry(factories: Factories, contest: Contest | int, leader: User, *members: User,
+               state: EntryState = EntryState.SUBMITTED, track: Track | int | None = None, **fields) -> Entry:
+    """An entry led by ``leader`` with ``members`` on its team; submitted unless ``state`` says otherwise.
+    ``contest`` and ``track`` (the contest's first by default) are rows or ids."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    values = dict(title_zh=f"项目 {factories._next('entry')}", title_en="A project", summary_zh="摘要",
+                  track_id=getattr(track, "id", track) or contest.tracks[0].id, state=state,
+                  submitted_at=None if state == EntryState.DRAFT else now,
+                  withdrawn_at=now if state == EntryState.WITHDRAWN else None)
+    values.update(fields)
+    entry = Entry(contest_id=getattr(contest, "id", contest), **values)
+    entry.members = [TeamMember(user_id=leader.id, role=TeamRole.LEADER)] + [
+        TeamMember(user_id=member.id, role=TeamRole.MEMBER) for member in members]
+    return _persist_loaded(factories.app, entry, "members")
 
 
 @dataclass
@@ -65,7 +125,7 @@ class ContestWorld:
         values = dict(title_zh=f"项目 {number}", title_en=f"Project {number}", summary_zh="摘要", summary_en="Summary",
                       created_by_id=leader.id)
         values.update(fields)
-        return self.factories.make_entry(self.contest, leader, *members, state=state, track=track or self.tracks[0],
+        return make_entry(self.factories, self.contest, leader, *members, state=state, track=track or self.tracks[0],
                                          **values)
 
     def judge(self, user: User | None = None, accepted: bool = True, email: str | None = None,
@@ -155,12 +215,12 @@ def _id(row) -> int:
 
 def build_contest(factories: Factories, tracks: int = 2, rounds: int = 1, round_state: RoundState = RoundState.OPEN,
                   blind: bool = False, share_scores: bool = False, **event_fields) -> ContestWorld:
-    """A published competition whose entries closed yesterday (Factories.make_contest), with ``tracks`` tracks
+    """A published competition whose entries closed yesterday (make_contest), with ``tracks`` tracks
     and ``rounds`` rounds (the first an online review in ``round_state``, the others planned finals)."""
     event = factories.make_event(kind=EventKind.COMPETITION, **event_fields)
     now = datetime.now(UTC)
     names = [("数字经济", "Digital economy"), ("生物医药", "Biomedicine"), ("高端装备", "Advanced equipment")]
-    contest = factories.make_contest(
+    contest = make_contest(factories,
         tracks=[names[number % 3] for number in range(tracks)], event=event, team_max=5,
         share_scores_with_teams=share_scores,
         entries_open_at=now - timedelta(days=30), entries_close_at=now - timedelta(days=1),
@@ -180,7 +240,7 @@ def build_judged_contest(factories: Factories, first_round_state: RoundState = R
     kinds = [(RoundKind.ONLINE_REVIEW, "网评", "Online review", first_round_state),
              (RoundKind.ROADSHOW, "复赛路演", "Roadshow", RoundState.PLANNED),
              (RoundKind.FINAL, "总决赛", "Final", RoundState.PLANNED)]
-    contest = factories.make_contest(
+    contest = make_contest(factories,
         event=event, team_max=5, entries_open_at=now - timedelta(days=60), entries_close_at=now - timedelta(days=30),
         share_scores_with_teams=share_scores,
         rounds=[dict(kind=kind, name_zh=zh, name_en=en, state=state) for kind, zh, en, state in kinds])
