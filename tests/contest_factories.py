@@ -1,8 +1,9 @@
-"""The test builders of contests: a competition event with its contest, tracks and rounds (``make_contest``),
-entries with their teams (``make_entry``), judges with or without accounts,
-panels, rubric criteria, assignments, score sheets, entries in a round and awards. Rows are committed by
-``persist`` (tests/factories.py), like the other builders: attached in the test's app context, otherwise
-detached with their columns loaded. Every method takes rows or their ids and returns the rows it made."""
+"""Every test builder of contests, for the contests', judging's and awards' tests: a competition event with
+its contest, tracks and rounds (``make_contest``), entries with their teams (``make_entry``), and a
+``ContestWorld`` around one contest for judges with or without accounts, panels, rubric criteria,
+assignments, score sheets, entries in a round and awards. Rows are committed by ``persist``
+(tests/factories.py), like the other builders: attached in the test's app context, otherwise detached with
+their columns loaded. The world's methods return the rows they made and take rows or their ids."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -125,8 +126,8 @@ class ContestWorld:
         values = dict(title_zh=f"项目 {number}", title_en=f"Project {number}", summary_zh="摘要", summary_en="Summary",
                       created_by_id=leader.id)
         values.update(fields)
-        return make_entry(self.factories, self.contest, leader, *members, state=state, track=track or self.tracks[0],
-                                         **values)
+        return make_entry(self.factories, self.contest, leader, *members, state=state,
+                          track=track or self.tracks[0], **values)
 
     def judge(self, user: User | None = None, accepted: bool = True, email: str | None = None,
               organization: str = "", school: str = "", max_load: int | None = None, name: str = "") -> ContestJudge:
