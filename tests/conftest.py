@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from contextlib import contextmanager
+from functools import partial
 
 import pytest
 from flask import Flask, current_app
@@ -25,6 +26,7 @@ from eventsapp.accounts.models import User
 from eventsapp.config import TestConfig, normalize_database_url
 from eventsapp.extensions import db as _db
 from eventsapp.extensions import limiter
+from tests import contest_factories
 from tests.factories import PASSWORD, Factories
 
 
@@ -187,12 +189,12 @@ def make_fair(factories):
 
 @pytest.fixture
 def make_contest(factories):
-    return factories.make_contest
+    return partial(contest_factories.make_contest, factories)
 
 
 @pytest.fixture
 def make_entry(factories):
-    return factories.make_entry
+    return partial(contest_factories.make_entry, factories)
 
 
 @pytest.fixture

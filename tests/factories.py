@@ -27,17 +27,6 @@ from eventsapp.badges.services import issue_badges, issue_badges_of_organization
 from eventsapp.booths.models import Booth, BoothStatus, BoothType, Hall
 from eventsapp.browse.models import ShortlistEntry
 from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree
-from eventsapp.contests.models import (
-    Contest,
-    ContestGroup,
-    Entry,
-    EntryState,
-    Round,
-    RoundKind,
-    TeamMember,
-    TeamRole,
-    Track,
-)
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus
 from eventsapp.extensions import db
@@ -147,53 +136,6 @@ class Factories:
 
     def make_fair(self, **overrides) -> Event:
         return self.make_event(kind=EventKind.FAIR, **overrides)
-
-    # --- Contests ---------------------------------------------------------------------------------
-
-    def _persist_loaded(self, row, *relations):
-        """Like ``persist``, with the named relationships loaded before the row is detached."""
-        if has_app_context():
-            return persist(self.app, row)
-        with self.app.app_context():
-            db.session.add(row)
-            db.session.commit()
-            db.session.refresh(row)
-            for relation in relations:
-                getattr(row, relation)
-            db.session.expunge_all()
-            return row
-
-    def make_contest(self, tracks=(("数字经济", "Digital economy"), ("生物医药", "Biomedicine")), groups=(),
-                     rounds=1, event=None, **settings) -> Contest:
-        """A published competition taking entries now (for 20 more days), with its tracks and rounds."""
-        if event is None:
-            number = self._next("contest")
-            event = self.make_event(kind=EventKind.COMPETITION, slug=f"contest-{number}",
-                                    title_zh=f"创新创业大赛 {number}", title_en=f"Innovation contest {number}")
-        now = datetime.now(UTC).replace(microsecond=0)
-        values = dict(entries_open_at=now - timedelta(days=1), entries_close_at=now + timedelta(days=20),
-                      team_min=1, team_max=3)
-        values.update(settings)
-        contest = Contest(event_id=event.id, **values)
-        contest.tracks = [Track(name_zh=zh, name_en=en, position=i) for i, (zh, en) in enumerate(tracks)]
-        contest.groups = [ContestGroup(name_zh=zh, name_en=en, position=i) for i, (zh, en) in enumerate(groups)]
-        contest.rounds = [Round(position=i + 1, name_zh=f"第{i + 1}轮", name_en=f"Round {i + 1}",
-                                kind=RoundKind.ONLINE_REVIEW) for i in range(rounds)]
-        return self._persist_loaded(contest, "tracks", "groups", "rounds", "event")
-
-    def make_entry(self, contest: Contest, leader: User, *members: User, state: EntryState = EntryState.SUBMITTED,
-                   track: Track | None = None, **fields) -> Entry:
-        """An entry led by ``leader`` with ``members`` on its team; submitted unless ``state`` says otherwise."""
-        now = datetime.now(UTC).replace(microsecond=0)
-        values = dict(title_zh=f"项目 {self._next('entry')}", title_en="A project", summary_zh="摘要",
-                      track_id=(track or contest.tracks[0]).id, state=state,
-                      submitted_at=None if state == EntryState.DRAFT else now,
-                      withdrawn_at=now if state == EntryState.WITHDRAWN else None)
-        values.update(fields)
-        entry = Entry(contest_id=contest.id, **values)
-        entry.members = [TeamMember(user_id=leader.id, role=TeamRole.LEADER)] + [
-            TeamMember(user_id=member.id, role=TeamRole.MEMBER) for member in members]
-        return self._persist_loaded(entry, "members")
 
     def make_registration(self, event: Event, user: User,
                           status: RegistrationStatus = RegistrationStatus.CONFIRMED, **fields) -> Registration:

@@ -7,32 +7,32 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.award_factories import AwardFactories
 from tests.browser.helpers import log_in
+from tests.contest_factories import build_judged_contest
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_organizer_advances_with_a_tie_publishes_and_the_team_gets_its_certificates(
         app, browser, live_server, factories, screenshot):
-    awards = AwardFactories(app, factories)
     with app.app_context():
         factories.make_organizer(email="organizer@example.org")
         leader = factories.make_candidate(email="leader@example.org", name="张伟", name_latin="Zhang Wei")
-        contest = awards.contest()
-        judge = awards.judge(contest)
-        best = awards.entry(contest, team=[leader], title_zh="量子传感芯片", title_en="Quantum sensing chip")
-        awards.sheet(contest, judge, best, (10, 10))
-        tied = [awards.entry(contest, title_en=f"Tied project {n}") for n in (1, 2)]
+        contest = build_judged_contest(factories)
+        judge = contest.judge(accepted=False)
+        best = contest.entry(leader=leader, title_zh="量子传感芯片", title_en="Quantum sensing chip").id
+        contest.sheet(contest.rounds[0], judge, best, (10, 10))
+        tied = [contest.entry(title_en=f"Tied project {n}") for n in (1, 2)]
         for entry in tied:
-            awards.sheet(contest, judge, entry, (8, 8))
-        awards.sheet(contest, judge, awards.entry(contest, title_en="Last project"), (4, 4))
+            contest.sheet(contest.rounds[0], judge, entry, (8, 8))
+        contest.sheet(contest.rounds[0], judge, contest.entry(title_en="Last project"), (4, 4))
+        event_id, slug = contest.event.id, contest.event.slug
 
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
     log_in(page, "organizer@example.org", base=live_server)
-    page.goto(f"{live_server}/manage/events/{contest.event_id}/results")
+    page.goto(f"{live_server}/manage/events/{event_id}/results")
     expect(page.get_by_test_id("tab-results")).to_be_visible()
     page.get_by_test_id("rounds").get_by_role("link").first.click()
     expect(page.get_by_test_id("ranked-entry")).to_have_count(4)
@@ -48,7 +48,7 @@ def test_the_organizer_advances_with_a_tie_publishes_and_the_team_gets_its_certi
     expect(page.locator(".alert-success")).to_contain_text("2 entries advance")
     expect(page.get_by_test_id("advanced")).to_be_visible()
 
-    page.goto(f"{live_server}/manage/events/{contest.event_id}/results")
+    page.goto(f"{live_server}/manage/events/{event_id}/results")
     page.locator("#entry_id").select_option(str(best))
     page.locator("#name_zh").fill("一等奖")
     page.locator("#name_en").fill("First prize")
@@ -59,14 +59,14 @@ def test_the_organizer_advances_with_a_tie_publishes_and_the_team_gets_its_certi
     expect(page.get_by_test_id("published")).to_be_visible()
 
     visitor = browser.new_context(locale="zh-CN").new_page()
-    visitor.goto(f"{live_server}/events/{contest.slug}")
+    visitor.goto(f"{live_server}/events/{slug}")
     visitor.get_by_test_id("results-link").click()
     expect(visitor.get_by_test_id("result")).to_contain_text("量子传感芯片")
     screenshot(visitor, "awards-public-results")
 
     team = browser.new_context(locale="en-US").new_page()
     log_in(team, "leader@example.org", base=live_server)
-    team.goto(f"{live_server}/events/{contest.slug}")
+    team.goto(f"{live_server}/events/{slug}")
     team.get_by_test_id("my-contest-entries").get_by_role("link").click()
     expect(team.get_by_test_id("standings")).to_contain_text("Advanced")
     with team.expect_download() as download:

@@ -16,18 +16,13 @@ from eventsapp.contests.models import Contest, EntryRound, EntryRoundStatus, Rou
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.notifications.services import rendered
-from tests.award_factories import AwardFactories
+from tests.contest_factories import build_judged_contest
 
 # Weights 2 and 1, 10 points each: (10, 10) → 100, (8, 8) → 80, (5, 5) → 50.
 
 
-@pytest.fixture
-def awards(app, factories):
-    return AwardFactories(app, factories)
-
-
 def _round(contest, index: int = 0) -> Round:
-    return db.session.get(Round, contest.rounds[index])
+    return db.session.get(Round, contest.rounds[index].id)
 
 
 def _statuses(round_id: int) -> dict[int, EntryRoundStatus]:
@@ -35,31 +30,31 @@ def _statuses(round_id: int) -> dict[int, EntryRoundStatus]:
                                    .where(EntryRound.round_id == round_id)).tuples().all())
 
 
-def test_round_scores_read_only_submitted_sheets_with_the_rounds_method(ctx, awards):
-    contest = awards.contest()
-    judge = awards.judge(contest)
-    first, second = awards.entry(contest), awards.entry(contest)
-    awards.sheet(contest, judge, first, (8, 8))
-    awards.sheet(contest, judge, second, (10, 10), state=SheetState.DRAFT)
-    scores = services.round_scores(contest.rounds[0])
+def test_round_scores_read_only_submitted_sheets_with_the_rounds_method(ctx, factories):
+    contest = build_judged_contest(factories)
+    judge = contest.judge(accepted=False)
+    first, second = contest.entry().id, contest.entry().id
+    contest.sheet(contest.rounds[0], judge, first, (8, 8))
+    contest.sheet(contest.rounds[0], judge, second, (10, 10), state=SheetState.DRAFT)
+    scores = services.round_scores(contest.rounds[0].id)
     assert [(detail.entry, round(detail.score, 6), detail.rank, detail.sheets) for detail in scores] == [
         (first, 80.0, 1, 1)]
 
 
-def test_sheets_that_no_longer_fit_the_rubric_are_a_clear_message_not_a_crash(ctx, awards):
-    contest = awards.contest()
-    entry = awards.entry(contest)
-    sheet_id = awards.sheet(contest, awards.judge(contest), entry, (8, 8))
+def test_sheets_that_no_longer_fit_the_rubric_are_a_clear_message_not_a_crash(ctx, factories):
+    contest = build_judged_contest(factories)
+    entry = contest.entry().id
+    sheet_id = contest.sheet(contest.rounds[0], contest.judge(accepted=False), entry, (8, 8)).id
     sheet = db.session.get(ScoreSheet, sheet_id)
-    sheet.points = {str(contest.criteria[0]): 8, "999999": 3}
+    sheet.points = {str(contest.criteria[0].id): 8, "999999": 3}
     db.session.commit()
     with pytest.raises(services.ScoresUnreadable, match="unknown criterion"):
-        services.round_scores(contest.rounds[0])
+        services.round_scores(contest.rounds[0].id)
 
 
-def test_the_top_n_per_track_shows_entries_tied_at_the_cut_off(ctx, awards):
-    contest = awards.contest()
-    made = awards.scored_entries(contest, {0: [(10, 10), (8, 8), (8, 8), (5, 5)], 1: [(9, 9)]})
+def test_the_top_n_per_track_shows_entries_tied_at_the_cut_off(ctx, factories):
+    contest = build_judged_contest(factories)
+    made = contest.scored_entries({0: [(10, 10), (8, 8), (8, 8), (5, 5)], 1: [(9, 9)]})
     plans = services.plan_advance(_round(contest), top=2)
     digital, bio = plans
     assert [s.entry.id for s in digital.advancing] == [made[0][0]]
@@ -68,10 +63,10 @@ def test_the_top_n_per_track_shows_entries_tied_at_the_cut_off(ctx, awards):
     assert [s.entry.id for s in bio.advancing] == made[1] and not bio.tied
 
 
-def test_a_lowest_score_advances_everyone_at_or_above_it_and_stops_entries_without_a_sheet(ctx, awards):
-    contest = awards.contest()
-    made = awards.scored_entries(contest, {0: [(10, 10), (8, 8), (5, 5)]})
-    unscored = awards.entry(contest)
+def test_a_lowest_score_advances_everyone_at_or_above_it_and_stops_entries_without_a_sheet(ctx, factories):
+    contest = build_judged_contest(factories)
+    made = contest.scored_entries({0: [(10, 10), (8, 8), (5, 5)]})
+    unscored = contest.entry().id
     plan, = services.plan_advance(_round(contest), min_score=80)
     assert [s.entry.id for s in plan.advancing] == made[0][:2]
     assert [s.entry.id for s in plan.eliminated] == [made[0][2], unscored]
@@ -79,23 +74,23 @@ def test_a_lowest_score_advances_everyone_at_or_above_it_and_stops_entries_witho
 
 @pytest.mark.parametrize("cut, message", [({}, "either"), ({"top": 2, "min_score": 50}, "either"),
                                           ({"top": 0}, "At least one"), ({"min_score": 101}, "between 0 and 100")])
-def test_a_cut_that_makes_no_sense_is_refused(ctx, awards, cut, message):
-    contest = awards.contest()
+def test_a_cut_that_makes_no_sense_is_refused(ctx, factories, cut, message):
+    contest = build_judged_contest(factories)
     with pytest.raises(services.BadCut, match=message):
         services.plan_advance(_round(contest), **cut)
 
 
-def test_advancing_waits_for_the_ties_then_records_decides_tells_and_audits(ctx, awards, factories, make_organizer):
+def test_advancing_waits_for_the_ties_then_records_decides_tells_and_audits(ctx, factories, make_organizer):
     organizer = make_organizer()
-    contest = awards.contest()
+    contest = build_judged_contest(factories)
     english = factories.make_candidate(locale="en")
     chinese = factories.make_candidate(locale="zh_CN")
-    judge = awards.judge(contest)
-    best = awards.entry(contest, team=[english, chinese], title_zh="第一名", title_en="The best")
-    awards.sheet(contest, judge, best, (10, 10))
-    tied_a, tied_b = awards.entry(contest), awards.entry(contest)
-    awards.sheet(contest, judge, tied_a, (8, 8))
-    awards.sheet(contest, judge, tied_b, (8, 8))
+    judge = contest.judge(accepted=False)
+    best = contest.entry(leader=english, members=(chinese,), title_zh="第一名", title_en="The best").id
+    contest.sheet(contest.rounds[0], judge, best, (10, 10))
+    tied_a, tied_b = contest.entry().id, contest.entry().id
+    contest.sheet(contest.rounds[0], judge, tied_a, (8, 8))
+    contest.sheet(contest.rounds[0], judge, tied_b, (8, 8))
     round_ = _round(contest)
 
     with pytest.raises(services.TiesUndecided) as undecided:
@@ -110,9 +105,9 @@ def test_advancing_waits_for_the_ties_then_records_decides_tells_and_audits(ctx,
     result = services.advance_round(_round(contest), organizer, top=2, tie_winners=[tied_b])
     db.session.commit()
     assert {entry.id for entry in result.advanced} == {best, tied_b}
-    assert _statuses(contest.rounds[0]) == {best: EntryRoundStatus.ADVANCED, tied_b: EntryRoundStatus.ADVANCED,
+    assert _statuses(contest.rounds[0].id) == {best: EntryRoundStatus.ADVANCED, tied_b: EntryRoundStatus.ADVANCED,
                                             tied_a: EntryRoundStatus.ELIMINATED}
-    assert _statuses(contest.rounds[1]) == {best: EntryRoundStatus.ENTERED, tied_b: EntryRoundStatus.ENTERED}
+    assert _statuses(contest.rounds[1].id) == {best: EntryRoundStatus.ENTERED, tied_b: EntryRoundStatus.ENTERED}
     messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [message.kind for message in messages].count(ADVANCED) == 3  # two members of the best team, one of tied_b
     assert [message.kind for message in messages].count(ELIMINATED) == 1
@@ -130,15 +125,15 @@ def test_advancing_waits_for_the_ties_then_records_decides_tells_and_audits(ctx,
         services.advance_round(_round(contest), organizer, top=2, tie_winners=[])
 
 
-def test_an_empty_round_has_nothing_to_advance(ctx, awards):
-    contest = awards.contest()
+def test_an_empty_round_has_nothing_to_advance(ctx, factories):
+    contest = build_judged_contest(factories)
     with pytest.raises(services.BadCut, match="No entry"):
         services.advance_round(_round(contest), None, top=1)
 
 
-def test_an_open_round_or_the_last_one_cannot_be_advanced(ctx, awards):
-    contest = awards.contest(first_round_state=RoundState.OPEN)
-    awards.scored_entries(contest, {0: [(10, 10)]})
+def test_an_open_round_or_the_last_one_cannot_be_advanced(ctx, factories):
+    contest = build_judged_contest(factories, first_round_state=RoundState.OPEN)
+    contest.scored_entries({0: [(10, 10)]})
     with pytest.raises(services.RoundNotClosed):
         services.advance_round(_round(contest), None, top=1)
     db.session.rollback()
@@ -149,10 +144,10 @@ def test_an_open_round_or_the_last_one_cannot_be_advanced(ctx, awards):
         services.advance_round(last, None, top=1)
 
 
-def test_a_second_advance_that_missed_the_first_one_is_stopped_by_the_database(ctx, awards, monkeypatch):
+def test_a_second_advance_that_missed_the_first_one_is_stopped_by_the_database(ctx, factories, monkeypatch):
     """What two organizers at once come to without the round's lock (SQLite has none): the unique rows."""
-    contest = awards.contest()
-    awards.scored_entries(contest, {0: [(10, 10), (5, 5)]})
+    contest = build_judged_contest(factories)
+    contest.scored_entries({0: [(10, 10), (5, 5)]})
     services.advance_round(_round(contest), None, top=1)
     db.session.commit()
     queued = db.session.scalar(select(func.count()).select_from(OutboxMessage))
@@ -162,21 +157,21 @@ def test_a_second_advance_that_missed_the_first_one_is_stopped_by_the_database(c
         services.advance_round(_round(contest), None, top=1)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == queued
-    assert len(_statuses(contest.rounds[1])) == 1
+    assert len(_statuses(contest.rounds[1].id)) == 1
 
 
 def test_two_organizers_advancing_at_the_same_moment_advance_once(app, real_commits, factories):
-    awards = AwardFactories(app, factories)
     with app.app_context():
-        contest = awards.contest()
-        awards.scored_entries(contest, {0: [(10, 10), (8, 8), (5, 5)], 1: [(9, 9), (4, 4)]})
+        contest = build_judged_contest(factories)
+        contest.scored_entries({0: [(10, 10), (8, 8), (5, 5)], 1: [(9, 9), (4, 4)]})
+        online_review, roadshow = contest.rounds[0].id, contest.rounds[1].id
     barrier = threading.Barrier(2)
     outcomes = []
 
     def advance():
         barrier.wait()
         with app.app_context():
-            round_ = db.session.get(Round, contest.rounds[0])
+            round_ = db.session.get(Round, online_review)
             try:
                 services.advance_round(round_, None, top=1)
                 db.session.commit()
@@ -192,16 +187,16 @@ def test_two_organizers_advancing_at_the_same_moment_advance_once(app, real_comm
         thread.join(timeout=60)
     assert sorted(outcomes) == ["advanced", "refused"]
     with app.app_context():
-        assert len(_statuses(contest.rounds[1])) == 2
+        assert len(_statuses(roadshow)) == 2
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
                                  .where(OutboxMessage.kind == ADVANCED)) == 2
 
 
-def test_pitches_follow_each_other_in_a_room_and_the_running_order_can_change(ctx, awards):
-    contest = awards.contest()
-    entries = [awards.entry(contest) for _ in range(3)]
+def test_pitches_follow_each_other_in_a_room_and_the_running_order_can_change(ctx, factories):
+    contest = build_judged_contest(factories)
+    entries = [contest.entry().id for _ in range(3)]
     for entry in entries:
-        awards.in_round(contest, entry, 1)
+        contest.in_round(entry, contest.rounds[1])
     roadshow = _round(contest, 1)
     start = datetime(2027, 5, 20, 1, 0, tzinfo=UTC)
     slots = services.schedule_pitches(roadshow, room="A101", starts_at=start, minutes=15, entry_ids=entries[::-1])
@@ -228,12 +223,12 @@ def test_pitches_follow_each_other_in_a_room_and_the_running_order_can_change(ct
         services.schedule_pitches(_round(contest), room="A", starts_at=start, minutes=15, entry_ids=[entries[0]])
 
 
-def test_awards_are_published_once_with_an_e_mail_to_every_team_and_locked_while_public(ctx, awards, make_organizer):
+def test_awards_are_published_once_with_an_e_mail_to_every_team_and_locked_while_public(ctx, factories, make_organizer):
     organizer = make_organizer()
-    contest = awards.contest()
-    winner = awards.entry(contest)
-    awards.entry(contest, track=1)
-    row = db.session.get(Contest, contest.contest_id)
+    contest = build_judged_contest(factories)
+    winner = contest.entry().id
+    contest.entry(contest.tracks[1])
+    row = db.session.get(Contest, contest.contest.id)
     with pytest.raises(services.NothingToPublish):
         services.publish_results(row, organizer)
     award = services.add_award(row, entry_id=winner, name_zh="一等奖", name_en="First prize", rank=1,
@@ -255,7 +250,7 @@ def test_awards_are_published_once_with_an_e_mail_to_every_team_and_locked_while
     with pytest.raises(services.ResultsPublished):
         services.publish_results(row, organizer)
     db.session.rollback()
-    services.unpublish_results(db.session.get(Contest, contest.contest_id), organizer)
+    services.unpublish_results(db.session.get(Contest, contest.contest.id), organizer)
     db.session.commit()
     actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["results_published", "results_unpublished"]

@@ -15,48 +15,44 @@ from sqlalchemy import select
 from eventsapp.calendars.services import create_feed_token
 from eventsapp.contests.models import Contest, EntryRound, PitchSlot, Round, RoundState, ScoreSheet
 from eventsapp.extensions import db
-from tests.award_factories import AwardFactories
+from tests.contest_factories import build_judged_contest
 
 ZH = {"Accept-Language": "zh-CN"}
 
 
 @pytest.fixture
-def awards(app, factories):
-    return AwardFactories(app, factories)
-
-
-@pytest.fixture
-def scored(awards, factories):
+def scored(factories):
     """A contest whose closed first round ranks, in the digital-economy track, 100 > 80 = 80 > 50; the best
     entry's team is a Chinese-named leader and a member."""
-    contest = awards.contest()
+    contest = build_judged_contest(factories)
     leader = factories.make_candidate(name="张伟", name_latin="Zhang Wei", email="leader@example.org")
     member = factories.make_candidate(name="王芳", name_latin="Wang Fang", email="member@example.org", locale="en")
-    judge = awards.judge(contest)
-    best = awards.entry(contest, team=[leader, member], title_zh="量子传感芯片", title_en="Quantum sensing chip")
-    awards.sheet(contest, judge, best, (10, 10), comment="技术领先")
-    made = [best] + [awards.entry(contest, title_zh=f"项目{n}", title_en=f"Project {n}") for n in (2, 3, 4)]
+    judge = contest.judge(accepted=False)
+    best = contest.entry(leader=leader, members=(member,), title_zh="量子传感芯片",
+                         title_en="Quantum sensing chip").id
+    contest.sheet(contest.rounds[0], judge, best, (10, 10), comment="技术领先")
+    made = [best] + [contest.entry(title_zh=f"项目{n}", title_en=f"Project {n}").id for n in (2, 3, 4)]
     for entry, points in zip(made[1:], [(8, 8), (8, 8), (5, 5)], strict=True):
-        awards.sheet(contest, judge, entry, points)
+        contest.sheet(contest.rounds[0], judge, entry, points)
     return contest, made, leader, member
 
 
 def results_url(contest, tail: str = "") -> str:
-    return f"/manage/events/{contest.event_id}/results{tail}"
+    return f"/manage/events/{contest.event.id}/results{tail}"
 
 
 def test_the_organizer_sees_the_ranking_under_a_results_tab_of_the_contest(client, organizer, scored):
     contest, made, *_ = scored
     page = client.get(results_url(contest))
     assert page.status_code == 200 and "Results" in page.get_data(as_text=True)
-    round_page = client.get(results_url(contest, f"/rounds/{contest.rounds[0]}")).get_data(as_text=True)
+    round_page = client.get(results_url(contest, f"/rounds/{contest.rounds[0].id}")).get_data(as_text=True)
     assert round_page.index("Quantum sensing chip") < round_page.index("Project 4")
     assert "100.00" in round_page and "50.00" in round_page
 
 
 def test_advancing_in_the_browser_shows_the_ties_and_takes_the_organizers_choice(app, client, organizer, scored):
     contest, made, *_ = scored
-    url = results_url(contest, f"/rounds/{contest.rounds[0]}")
+    url = results_url(contest, f"/rounds/{contest.rounds[0].id}")
     preview = client.post(f"{url}/preview", data={"mode": "top", "top": "2"})
     assert preview.status_code == 200 and 'data-testid="ties"' in preview.get_data(as_text=True)
     ticked = client.post(f"{url}/preview", data={"mode": "top", "top": "2", "tie_winners": str(made[1])})
@@ -67,7 +63,8 @@ def test_advancing_in_the_browser_shows_the_ties_and_takes_the_organizers_choice
                                                 "tie_winners": str(made[2])})
     assert done.status_code == 302
     with app.app_context():
-        advanced = set(db.session.scalars(select(EntryRound.entry_id).where(EntryRound.round_id == contest.rounds[1])))
+        advanced = set(db.session.scalars(select(EntryRound.entry_id)
+                                          .where(EntryRound.round_id == contest.rounds[1].id)))
     assert advanced == {made[0], made[2]}
     again = client.post(f"{url}/advance", data={"mode": "top", "top": "2", "ties_decided": "y"})
     assert again.status_code == 409 and "already advanced" in again.get_data(as_text=True)
@@ -81,19 +78,19 @@ def test_advancing_in_the_browser_shows_the_ties_and_takes_the_organizers_choice
 ])
 def test_a_bad_cut_is_a_clear_message(client, organizer, scored, data, message):
     contest, *_ = scored
-    response = client.post(results_url(contest, f"/rounds/{contest.rounds[0]}/advance"), data=data)
+    response = client.post(results_url(contest, f"/rounds/{contest.rounds[0].id}/advance"), data=data)
     assert response.status_code == 400 and message in response.get_data(as_text=True)
 
 
 def test_the_pitch_schedule_reaches_the_team_the_judges_the_public_page_and_the_calendar(
-        app, client, login, organizer, awards, scored, factories):
+        app, client, login, organizer, scored, factories):
     contest, made, leader, member = scored
     judge_user = factories.make_user(email="judge@example.org")
-    judge = awards.judge(contest, user=judge_user)
-    panel = awards.panel(contest, 1, "A101", [judge])
-    awards.in_round(contest, made[0], 1)
-    awards.in_round(contest, made[1], 1)
-    url = results_url(contest, f"/rounds/{contest.rounds[1]}")
+    judge = contest.judge(judge_user)
+    panel = contest.panel(contest.rounds[1], [judge], name="Panel A101", room="A101").id
+    contest.in_round(made[0], contest.rounds[1])
+    contest.in_round(made[1], contest.rounds[1])
+    url = results_url(contest, f"/rounds/{contest.rounds[1].id}")
     bad = client.post(f"{url}/schedule", data={"room": "A101", "panel_id": str(panel), "starts_at": "2027-05-20T09:00",
                                                "minutes": "1", "entry_ids": [str(made[0])]})
     assert bad.status_code == 400 and "between 3 and 180" in bad.get_data(as_text=True)
@@ -104,7 +101,7 @@ def test_the_pitch_schedule_reaches_the_team_the_judges_the_public_page_and_the_
     with app.app_context():
         slot = db.session.scalar(select(PitchSlot).where(PitchSlot.entry_id == made[0]))
         assert slot.starts_at == datetime(2027, 5, 20, 1, 20, tzinfo=UTC)  # 09:20 in Hangzhou
-        event_slug = db.session.get(Contest, contest.contest_id).event.slug
+        event_slug = db.session.get(Contest, contest.contest.id).event.slug
         token = create_feed_token(db.session.get(type(leader), leader.id))
         db.session.commit()
 
@@ -113,18 +110,18 @@ def test_the_pitch_schedule_reaches_the_team_the_judges_the_public_page_and_the_
 
     client.post("/logout")
     login(judge_user)
-    order = client.get(f"/judging/rounds/{contest.rounds[1]}/running-order").get_data(as_text=True)
+    order = client.get(f"/judging/rounds/{contest.rounds[1].id}/running-order").get_data(as_text=True)
     assert order.index("Project 2") < order.index("Quantum sensing chip")
-    assert client.get(f"/judging/rounds/{contest.rounds[0]}/running-order").status_code == 404
+    assert client.get(f"/judging/rounds/{contest.rounds[0].id}/running-order").status_code == 404
 
     client.post("/logout")
     login(leader)
     mine = client.get(f"/my/contest-entries/{made[0]}/results").get_data(as_text=True)
     assert 'data-testid="pitch-slot"' in mine and "A101" in mine
-    assert client.get(f"/judging/rounds/{contest.rounds[1]}/running-order").status_code == 404
+    assert client.get(f"/judging/rounds/{contest.rounds[1].id}/running-order").status_code == 404
     body = client.get(f"/calendar/{token}.ics?lang=en").data
     text = body.decode()
-    assert f"UID:pitch-{contest.rounds[1]}-{made[0]}@" in text and "SEQUENCE:" in text
+    assert f"UID:pitch-{contest.rounds[1].id}-{made[0]}@" in text and "SEQUENCE:" in text
     assert "Pitch: Quantum sensing chip (Roadshow)" in text and "DTSTART;TZID=Asia/Shanghai:20270520T092000" in text
 
 
@@ -132,7 +129,7 @@ def test_results_are_public_only_once_published_with_certificates_for_the_team_a
         app, client, login, organizer, scored, factories):
     contest, made, leader, member = scored
     with app.app_context():
-        slug = db.session.get(Contest, contest.contest_id).event.slug
+        slug = db.session.get(Contest, contest.contest.id).event.slug
     bad = client.post(results_url(contest, "/awards"), data={"entry_id": str(made[0]), "rank": "1",
                                                             "prize_amount": "100000"})
     assert bad.status_code == 400 and "Name the award" in bad.get_data(as_text=True)
@@ -149,8 +146,8 @@ def test_results_are_public_only_once_published_with_certificates_for_the_team_a
     client.post("/logout")
     public = client.get(f"/events/{slug}/results")
     assert public.status_code == 200 and "First prize" in public.get_data(as_text=True)
-    assert client.get(f"/events/{slug}/results?track={contest.tracks[0]}").status_code == 200
-    assert client.get(f"/events/{slug}/results?track={contest.tracks[1]}").status_code == 404  # no award there
+    assert client.get(f"/events/{slug}/results?track={contest.tracks[0].id}").status_code == 200
+    assert client.get(f"/events/{slug}/results?track={contest.tracks[1].id}").status_code == 404  # no award there
     assert 'data-testid="results-link"' in client.get(f"/events/{slug}").get_data(as_text=True)
     chinese = client.get(f"/events/{slug}/results", headers=ZH).get_data(as_text=True)
     assert "一等奖" in chinese and "量子传感芯片" in chinese
@@ -168,9 +165,9 @@ def test_results_are_public_only_once_published_with_certificates_for_the_team_a
     assert "张伟" in text and "王芳" in text and "量子传感芯片" in text
 
 
-def test_a_certificate_embeds_the_cjk_face_of_the_badges(app, client, organizer, scored, awards, tmp_path):
+def test_a_certificate_embeds_the_cjk_face_of_the_badges(app, client, organizer, scored, tmp_path):
     contest, made, *_ = scored
-    awards.award(contest, made[0])
+    contest.award(made[0])
     response = client.get(results_url(contest, "/certificates.pdf"))
     assert response.status_code == 200
     path = tmp_path / "certificates.pdf"
@@ -180,15 +177,15 @@ def test_a_certificate_embeds_the_cjk_face_of_the_badges(app, client, organizer,
     assert cjk and all(line.split()[-5] == "yes" for line in cjk), listing  # the "emb" column
 
 
-def test_scores_and_comments_reach_the_team_only_when_the_organizer_shares_them(app, client, login, awards, factories):
+def test_scores_and_comments_reach_the_team_only_when_the_organizer_shares_them(app, client, login, factories):
     for share in (False, True):
-        contest = awards.contest(share_scores=share)
+        contest = build_judged_contest(factories, share_scores=share)
         leader = factories.make_candidate()
-        entry = awards.entry(contest, team=[leader])
-        awards.sheet(contest, awards.judge(contest), entry, (9, 9), comment="市场清晰 clear market")
-        awards.award(contest, entry)
+        entry = contest.entry(leader=leader).id
+        contest.sheet(contest.rounds[0], contest.judge(accepted=False), entry, (9, 9), comment="市场清晰 clear market")
+        contest.award(entry)
         with app.app_context():
-            row = db.session.get(Contest, contest.contest_id)
+            row = db.session.get(Contest, contest.contest.id)
             row.results_published_at = datetime.now(UTC)
             db.session.commit()
         login(leader)
@@ -197,18 +194,18 @@ def test_scores_and_comments_reach_the_team_only_when_the_organizer_shares_them(
         client.post("/logout")
 
 
-def test_exports_are_csv_with_a_bom_that_the_csv_module_reads_back(app, client, organizer, scored, awards):
+def test_exports_are_csv_with_a_bom_that_the_csv_module_reads_back(app, client, organizer, scored):
     contest, made, leader, _member = scored
-    judge = awards.judge(contest, name="=HYPERLINK(1)")
-    awards.sheet(contest, judge, made[1], (2, 3), comment="+danger")
-    response = client.get(results_url(contest, f"/rounds/{contest.rounds[0]}/entries.csv"))
+    judge = contest.judge(accepted=False, name="=HYPERLINK(1)")
+    contest.sheet(contest.rounds[0], judge, made[1], (2, 3), comment="+danger")
+    response = client.get(results_url(contest, f"/rounds/{contest.rounds[0].id}/entries.csv"))
     assert response.status_code == 200 and response.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][:4] == ["Entry", "Title (Chinese)", "Title (English)", "Track"]
     assert [row[0] for row in rows[1:]][0] == str(made[0]) and rows[1][5] == leader.display_name
     assert rows[1][9] == "100.00" and len(rows) == 5
     sheets = list(csv.reader(io.StringIO(client.get(
-        results_url(contest, f"/rounds/{contest.rounds[0]}/sheets.csv")).data.decode("utf-8-sig"))))
+        results_url(contest, f"/rounds/{contest.rounds[0].id}/sheets.csv")).data.decode("utf-8-sig"))))
     assert sheets[0][5:7] == ["Innovation", "Market"]
     dangerous = next(row for row in sheets[1:] if row[0].startswith("'="))
     assert dangerous[5:8] == ["2", "3", "23.33"] and dangerous[8] == "'+danger"
@@ -218,7 +215,7 @@ def test_exports_are_csv_with_a_bom_that_the_csv_module_reads_back(app, client, 
 def test_the_results_command_prints_the_ranking_and_exports_it(app, runner, scored):
     contest, made, *_ = scored
     with app.app_context():
-        slug = db.session.get(Contest, contest.contest_id).event.slug
+        slug = db.session.get(Contest, contest.contest.id).event.slug
     result = runner.invoke(args=["contest", "results", slug, "--round", "1", "--lang", "en"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -237,10 +234,10 @@ def test_the_results_command_prints_the_ranking_and_exports_it(app, runner, scor
     "/my/contest-entries/99999999999999/results", "/judging/rounds/99999999999999/running-order",
     "/manage/events/{fair}/results",
 ])
-def test_other_contests_rows_and_huge_ids_are_not_found(client, organizer, awards, make_event, path):
-    mine, other = awards.contest(), awards.contest()
+def test_other_contests_rows_and_huge_ids_are_not_found(client, organizer, factories, make_event, path):
+    mine, other = build_judged_contest(factories), build_judged_contest(factories)
     fair = make_event()
-    url = path.format(event=mine.event_id, foreign_round=other.rounds[0], fair=fair.id)
+    url = path.format(event=mine.event.id, foreign_round=other.rounds[0].id, fair=fair.id)
     assert client.get(url).status_code == 404
 
 
@@ -250,7 +247,7 @@ def test_people_other_than_organizers_cannot_open_the_results_tab(client, login,
     login(leader)
     assert client.get(results_url(contest)).status_code == 403
     assert client.post(results_url(contest, "/publish")).status_code == 403
-    assert client.get(results_url(contest, f"/rounds/{contest.rounds[0]}/sheets.csv")).status_code == 403
+    assert client.get(results_url(contest, f"/rounds/{contest.rounds[0].id}/sheets.csv")).status_code == 403
 
 
 def test_a_round_whose_sheets_do_not_fit_its_rubric_shows_why_instead_of_failing(app, client, organizer, scored):
@@ -258,9 +255,9 @@ def test_a_round_whose_sheets_do_not_fit_its_rubric_shows_why_instead_of_failing
     with app.app_context():
         sheet = db.session.scalar(select(ScoreSheet).where(ScoreSheet.entry_id == made[0]))
         sheet.points = {"12345": 1}
-        db.session.get(Round, contest.rounds[0]).state = RoundState.CLOSED
+        db.session.get(Round, contest.rounds[0].id).state = RoundState.CLOSED
         db.session.commit()
-    page = client.get(results_url(contest, f"/rounds/{contest.rounds[0]}"))
+    page = client.get(results_url(contest, f"/rounds/{contest.rounds[0].id}"))
     assert page.status_code == 200 and "cannot be added up" in page.get_data(as_text=True)
-    csv_response = client.get(results_url(contest, f"/rounds/{contest.rounds[0]}/entries.csv"))
+    csv_response = client.get(results_url(contest, f"/rounds/{contest.rounds[0].id}/entries.csv"))
     assert csv_response.status_code == 302
