@@ -33,8 +33,6 @@ from eventsapp.extensions import db
 from eventsapp.loaders import event_or_404
 from eventsapp.registrations.choices import QUESTION_KIND_LABELS, YES_NO_LABELS, answer_words
 from eventsapp.registrations.forms import QuestionForm
-from eventsapp.registrations.models import QuestionKind
-from eventsapp.registrations.questions import QuestionData
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("contests_manage", __name__, url_prefix="/manage/events/<int:event_id>/contest")
@@ -226,19 +224,13 @@ def delete_round(event_id: int, round_id: int):
 
 # --- The entry form's questions -------------------------------------------------------------------------
 
-def _question_data(form: QuestionForm) -> QuestionData:
-    return QuestionData(kind=QuestionKind(form.kind.data), label_zh=form.label_zh.data or "",
-                        label_en=form.label_en.data or "", options_text=form.options_text.data or "",
-                        required=form.required.data, position=form.position.data or 0)
-
-
 @blueprint.route("/questions", methods=["GET", "POST"])
 def question_list(event_id: int):
     event, contest = _contest(event_id)
     form = QuestionForm()
     if form.validate_on_submit():
         try:
-            services.save_question(contest, _question_data(form), _actor())
+            services.save_question(contest, form.to_data(), _actor())
         except ValidationFailed as failure:
             apply_to_form(form, failure)
         else:
@@ -254,12 +246,12 @@ def question_list(event_id: int):
 def edit_question(event_id: int, question_id: int):
     event, contest = _contest(event_id)
     question = _child(ContestQuestion, contest, question_id)
-    form = QuestionForm(obj=question if request.method == "GET" else None)
+    form = QuestionForm()
     if request.method == "GET":
-        form.kind.data = question.kind.value
+        form.fill_from(question)
     if form.validate_on_submit():
         try:
-            services.save_question(contest, _question_data(form), _actor(), question)
+            services.save_question(contest, form.to_data(), _actor(), question)
         except ValidationFailed as failure:
             apply_to_form(form, failure)
         else:

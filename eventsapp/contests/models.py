@@ -30,7 +30,7 @@ from eventsapp.accounts.models import User
 from eventsapp.dbtypes import UTCDateTime, enum_column_type, utcnow
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
-from eventsapp.registrations.models import QuestionKind
+from eventsapp.registrations.models import QuestionColumns
 
 # An entry's title and a track's name are required in at least one of the two languages.
 HAS_NAME = "name_zh <> '' OR name_en <> ''"
@@ -185,23 +185,13 @@ class Round(db.Model):
     contest: Mapped[Contest] = relationship(back_populates="rounds")
 
 
-class ContestQuestion(db.Model):
+class ContestQuestion(QuestionColumns, db.Model):
     """A question on the entry form, of the same kinds as the registration questions."""
 
     __tablename__ = "contest_question"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(default=0)
-    kind: Mapped[QuestionKind] = mapped_column(enum_column_type(QuestionKind, "question_kind"))
-    label_zh: Mapped[str] = mapped_column(String(300), default="")
-    label_en: Mapped[str] = mapped_column(String(300), default="")
-    options_text: Mapped[str] = mapped_column(Text, default="")  # one choice per line
-    required: Mapped[bool] = mapped_column(default=False, server_default=false())
-
-    @property
-    def options(self) -> list[str]:
-        return [line.strip() for line in self.options_text.splitlines() if line.strip()]
 
 
 class Entry(db.Model):

@@ -30,7 +30,7 @@ from eventsapp.contests.models import (
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event, EventKind
 from eventsapp.extensions import db
-from eventsapp.registrations.questions import QuestionData, checked_options
+from eventsapp.registrations.questions import QuestionData, fill_question
 from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed
 
@@ -241,15 +241,10 @@ def questions_of(contest: Contest) -> list[ContestQuestion]:
 
 def save_question(contest: Contest, data: QuestionData, actor: User,
                   question: ContestQuestion | None = None) -> ContestQuestion:
-    """Checked like the registration questions (eventsapp.registrations.questions)."""
-    options = checked_options(data)
-    if question is None:
-        question = ContestQuestion(contest_id=contest.id)
-        db.session.add(question)
-    question.kind = data.kind
-    question.label_zh, question.label_en = data.label_zh.strip(), data.label_en.strip()
-    question.options_text = "\n".join(options)
-    question.required, question.position = data.required, data.position or 0
+    """Checked and written like the registration questions (eventsapp.registrations.questions)."""
+    question = question or ContestQuestion(contest_id=contest.id)
+    fill_question(question, data)
+    db.session.add(question)
     db.session.flush()
     record(actor, "question_saved", question, None, {"label_zh": question.label_zh, "label_en": question.label_en,
                                                      "kind": question.kind}, event_id=contest.event_id)

@@ -17,7 +17,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from eventsapp.formfields import CheckboxesField, WebForm
 from eventsapp.i18n import localized
 from eventsapp.registrations.choices import QUESTION_KIND_LABELS, YES_NO_LABELS
-from eventsapp.registrations.models import QuestionKind, RegistrationQuestion
+from eventsapp.registrations.models import QuestionColumns, QuestionKind, RegistrationQuestion
+from eventsapp.registrations.questions import QuestionData
 from eventsapp.requestbounds import database_id
 
 TOO_LONG = _l("At most %(max)d characters.")
@@ -101,3 +102,13 @@ class QuestionForm(WebForm):
                                  description=_l("Only for single and multiple choice."))
     required = BooleanField(_l("An answer is required"))
     position = IntegerField(_l("Order"), default=0, validators=[Optional(), NumberRange(min=0, max=999)])
+
+    def to_data(self) -> QuestionData:
+        return QuestionData(kind=QuestionKind(self.kind.data), label_zh=self.label_zh.data or "",
+                            label_en=self.label_en.data or "", options_text=self.options_text.data or "",
+                            required=self.required.data, position=self.position.data or 0)
+
+    def fill_from(self, question: QuestionColumns) -> None:
+        """Show a saved question (of any form) for editing."""
+        self.process(obj=question)
+        self.kind.data = question.kind.value

@@ -70,13 +70,10 @@ class QuestionKind(enum.StrEnum):
     YES_NO = "yes_no"
 
 
-class RegistrationQuestion(db.Model):
-    """A question the organizer asks everyone who registers for an event."""
+class QuestionColumns:
+    """What a question on a form is (its kind, its words in both languages, its choices, whether it must be
+    answered, its place): the registration questions and a contest's entry-form questions alike."""
 
-    __tablename__ = "registration_question"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     kind: Mapped[QuestionKind] = mapped_column(enum_column_type(QuestionKind, "question_kind"))
     label_zh: Mapped[str] = mapped_column(String(300), default="")
@@ -87,6 +84,15 @@ class RegistrationQuestion(db.Model):
     @property
     def options(self) -> list[str]:
         return [line.strip() for line in self.options_text.splitlines() if line.strip()]
+
+
+class RegistrationQuestion(QuestionColumns, db.Model):
+    """A question the organizer asks everyone who registers for an event."""
+
+    __tablename__ = "registration_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
 
 
 class RegistrationAnswer(db.Model):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from eventsapp.extensions import db
-from eventsapp.registrations.models import QuestionKind, RegistrationQuestion
+from eventsapp.registrations.models import QuestionColumns, QuestionKind, RegistrationQuestion
 from eventsapp.validation import ValidationFailed
 
 MAX_OPTIONS = 30
@@ -44,16 +44,21 @@ def checked_options(data: QuestionData) -> list[str]:
     return options if data.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE) else []
 
 
-def save_question(event_id: int, data: QuestionData, question: RegistrationQuestion | None = None
-                  ) -> RegistrationQuestion:
+def fill_question(question: QuestionColumns, data: QuestionData) -> None:
+    """Write checked ``data`` into a question of any form (registration or contest entry); raises
+    ValidationFailed as checked_options does, before anything is written."""
     options = checked_options(data)
-    if question is None:
-        question = RegistrationQuestion(event_id=event_id)
-        db.session.add(question)
     question.kind = data.kind
     question.label_zh, question.label_en = data.label_zh.strip(), data.label_en.strip()
     question.options_text = "\n".join(options)
     question.required, question.position = data.required, data.position or 0
+
+
+def save_question(event_id: int, data: QuestionData, question: RegistrationQuestion | None = None
+                  ) -> RegistrationQuestion:
+    question = question or RegistrationQuestion(event_id=event_id)
+    fill_question(question, data)
+    db.session.add(question)
     db.session.flush()
     return question
 

@@ -34,7 +34,6 @@ from eventsapp.registrations.forms import (
 )
 from eventsapp.registrations.models import (
     ACTIVE_STATUSES,
-    QuestionKind,
     Registration,
     RegistrationQuestion,
     RegistrationStatus,
@@ -305,7 +304,7 @@ def question_list(event_id: int):
     form = QuestionForm()
     if form.validate_on_submit():
         try:
-            questions.save_question(event.id, _question_data(form))
+            questions.save_question(event.id, form.to_data())
         except ValidationFailed as failure:
             apply_to_form(form, failure)
         else:
@@ -316,22 +315,16 @@ def question_list(event_id: int):
                            questions=services.questions_of(event.id), kind_labels=QUESTION_KIND_LABELS)
 
 
-def _question_data(form: QuestionForm) -> questions.QuestionData:
-    return questions.QuestionData(kind=QuestionKind(form.kind.data), label_zh=form.label_zh.data or "",
-                                  label_en=form.label_en.data or "", options_text=form.options_text.data or "",
-                                  required=form.required.data, position=form.position.data or 0)
-
-
 @manage.route("/questions/<int:question_id>", methods=["GET", "POST"])
 def edit_question(event_id: int, question_id: int):
     event = event_or_404(event_id)
     question = event_child_or_404(RegistrationQuestion, event.id, question_id)
-    form = QuestionForm(obj=question if request.method == "GET" else None)
+    form = QuestionForm()
     if request.method == "GET":
-        form.kind.data = question.kind.value
+        form.fill_from(question)
     if form.validate_on_submit():
         try:
-            questions.save_question(event.id, _question_data(form), question)
+            questions.save_question(event.id, form.to_data(), question)
         except ValidationFailed as failure:
             apply_to_form(form, failure)
         else:
