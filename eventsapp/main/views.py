@@ -1,7 +1,8 @@
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
+from eventsapp import charts
 from eventsapp.config import SUPPORTED_LOCALES
 from eventsapp.events.choices import KIND_LABELS
 from eventsapp.events.services import next_public_events
@@ -32,6 +33,15 @@ def set_language(locale: str):
         current_user.locale = locale
         db.session.commit()
     return redirect(target)
+
+
+@blueprint.get("/charts.css")
+def chart_stylesheet():
+    """The one stylesheet of the server-drawn charts (eventsapp/charts.py), the same for everyone."""
+    response = current_app.response_class(charts.stylesheet(), mimetype="text/css")
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
 
 
 @blueprint.get("/healthz")
