@@ -27,6 +27,7 @@ from eventsapp.contests.models import (
     RubricCriterion,
     TeamMember,
 )
+from eventsapp.contests.views import deck_response
 from eventsapp.extensions import db
 from eventsapp.formfields import WebForm
 from eventsapp.i18n import localized
@@ -175,6 +176,17 @@ def sheet(round_id: int, entry_id: int):
         flash(_("The round is no longer open: nothing was saved."), "danger")
         return redirect(url_for("reviews.my_reviews"))
     return _render_sheet(review, criteria, form, 422)
+
+
+@blueprint.get("/judging/rounds/<int:round_id>/entries/<int:entry_id>/deck")
+@login_required
+def deck(round_id: int, entry_id: int):
+    """The entry's pitch deck, for the judge assigned to it in an open round without a conflict. In a blind
+    round the file keeps no name the team gave it."""
+    review = scoring.review_for(current_user.id, round_id, entry_id)
+    if review is None:
+        abort(404)
+    return deck_response(review.entry, f"entry-{entry_id}.pdf" if review.round.blind else None)
 
 
 @blueprint.post("/judging/rounds/<int:round_id>/entries/<int:entry_id>/conflict")

@@ -27,6 +27,7 @@ from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.reviews.judges import invite_judge
 from tests.contest_factories import build_contest
+from tests.factories import make_pdf
 
 
 def _page(response) -> str:
@@ -145,6 +146,42 @@ def test_a_blind_round_hides_the_team(app, client, login, factories):
     page = _page(client.get(f"/judging/rounds/{round_.id}/entries/{entry.id}"))
     assert entry.title_zh in page and 'data-testid="blind"' in page
     assert "秘密科技" not in page and "清华大学" not in page and leader.display_name not in page
+
+
+def test_a_judge_opens_the_deck_from_the_sheet_even_blind_without_the_teams_file_name(app, client, login,
+                                                                                      factories, tmp_path,
+                                                                                      monkeypatch):
+    monkeypatch.setitem(app.config, "DECK_FOLDER", str(tmp_path))
+    (tmp_path / "stored.pdf").write_bytes(make_pdf(3))
+    world = build_contest(factories, blind=True)
+    round_ = world.rounds[0]
+    world.rubric(round_, (1, 10))
+    entry = world.entry(deck_storage_name="stored.pdf", deck_filename="秘密科技-张三团队.pdf", deck_pages=3)
+    judge = world.judge()
+    world.assign(round_, judge, entry)
+    login(world.user_of(judge))
+    sheet = f"/judging/rounds/{round_.id}/entries/{entry.id}"
+    page = _page(client.get(sheet))
+    assert f'href="{sheet}/deck"' in page and "秘密科技" not in page
+    deck = client.get(f"{sheet}/deck")
+    assert deck.status_code == 200 and deck.data.startswith(b"%PDF")
+    assert f'filename=entry-{entry.id}.pdf' in deck.headers["Content-Disposition"]
+    assert "秘密科技" not in deck.headers["Content-Disposition"] and "private" in deck.headers["Cache-Control"]
+    with app.app_context():
+        db.session.get(type(round_), round_.id).state = RoundState.CLOSED
+        db.session.commit()
+    assert client.get(f"{sheet}/deck").status_code == 404
+
+
+def test_a_team_is_told_its_deck_must_not_name_it_when_a_round_is_blind(app, client, login, factories):
+    for blind in (True, False):
+        world = build_contest(factories, blind=blind)
+        leader = factories.make_candidate()
+        entry = world.entry(leader=leader)
+        login(leader)
+        page = _page(client.get(f"/my/contest-entries/{entry.id}", headers={"Accept-Language": "en"}))
+        assert ('data-testid="blind-deck-hint"' in page) is blind
+        client.post("/logout")
 
 
 def test_a_judge_declares_a_conflict_and_can_no_longer_open_the_entry(app, client, login, scored):
