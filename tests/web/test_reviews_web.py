@@ -257,3 +257,43 @@ def test_organizers_see_each_judges_progress_and_totals(client, organizer, score
     assert f'data-testid="progress-{judge.id}"' in overview and "1 of 1 scored" in overview
     board = _page(client.get(f"/manage/events/{world.event.id}/judging/rounds/{round_.id}/leaderboard"))
     assert "Judge 1: 70.0" in board
+
+
+@pytest.mark.parametrize(("page", "back", "returns_to"), [
+    ("/manage/events/{event}/judging/rounds/{round}", "judging_round", "/manage/events/{event}/judging/rounds/{round}"),
+    ("/manage/events/{event}/judging", "judging", "/manage/events/{event}/judging#rounds"),
+    ("/manage/events/{event}/contest/rounds", "rounds", "/manage/events/{event}/contest/rounds"),
+    ("/manage/events/{event}/results", "results", "/manage/events/{event}/results"),
+    ("/manage/events/{event}/results/rounds/{round}", "results_round",
+     "/manage/events/{event}/results/rounds/{round}#advance"),
+])
+def test_an_organizer_closes_a_round_from_every_page_that_acts_on_it(app, client, organizer, scored, page, back,
+                                                                      returns_to):
+    world, round_, criterion, mine, other, judge = scored
+    world.sheet(round_, judge, mine, {criterion: 5}, state=SheetState.DRAFT)
+    names = {"event": world.event.id, "round": round_.id}
+    confirm = f"/manage/events/{names['event']}/judging/rounds/{round_.id}/close?back={back}"
+    assert f'href="{confirm}"' in _page(client.get(page.format(**names), headers={"Accept-Language": "en"}))
+    consequences = _page(client.get(confirm, headers={"Accept-Language": "en"}))
+    assert "0 of 1 assigned sheets are submitted" in consequences and "will not count" in consequences
+    state = f"/manage/events/{names['event']}/judging/rounds/{round_.id}/state"
+    unconfirmed = client.post(state, data={"state": "closed", "back": back})
+    assert unconfirmed.status_code == 200 and 'data-testid="consequences"' in _page(unconfirmed)
+    with app.app_context():
+        assert db.session.get(type(round_), round_.id).state == RoundState.OPEN
+    closed = client.post(state, data={"state": "closed", "back": back, "confirmed": "yes"})
+    assert closed.status_code == 302 and closed.location == returns_to.format(**names)
+    with app.app_context():
+        assert db.session.get(type(round_), round_.id).state == RoundState.CLOSED
+    again = client.post(state, data={"state": "closed", "back": back, "confirmed": "yes"}, follow_redirects=True,
+                        headers={"Accept-Language": "en"})
+    assert "already closed" in _page(again) and f'href="{confirm}"' not in _page(again)
+
+
+def test_closing_a_round_goes_back_only_to_the_pages_that_offer_it(client, organizer, scored):
+    world, round_, *_ = scored
+    state = f"/manage/events/{world.event.id}/judging/rounds/{round_.id}/state"
+    response = client.post(state, data={"state": "closed", "back": "https://evil.example", "confirmed": "yes"})
+    round_page = f"/manage/events/{world.event.id}/judging/rounds/{round_.id}"
+    assert response.status_code == 302 and response.location == round_page
+    assert client.post(state, data={"state": "deleted"}).status_code == 400
