@@ -44,7 +44,6 @@ from eventsapp.contests.models import (
     Track,
 )
 from eventsapp.dbtypes import utcnow
-from eventsapp.demo.contest import demo_judge
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 
@@ -88,9 +87,21 @@ PROJECTS = {
         ("智能焊接工作站", "Smart welding station"),
     ],
 }
+JUDGE_EMAIL = "judge@example.com"  # the demo's judge: next year's online review (eventsapp/demo), this roadshow
 FAMILY, GIVEN = "李王张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗", "伟芳娜敏静磊洋勇艳杰涛明超秀霞平刚桂英华"
 JUDGES = [("周教授", "浙江大学"), ("钱研究员", "中国科学院"), ("孙总", "杭州创新投资"), ("李博士", "阿里云"),
           ("吴教授", "西湖大学"), ("郑主任", "杭州市科技局"), ("冯合伙人", "深创投"), ("陈总工", "杭州汽轮集团")]
+
+
+def demo_judge(password_hash: str) -> User:
+    """The demo judge's account (a candidate account that judges: judging is a role per contest)."""
+    account = find_user_by_email(JUDGE_EMAIL)
+    if account is None:
+        account = User(email=JUDGE_EMAIL, display_name="周教授 Prof. Zhou", role=Role.CANDIDATE,
+                       password_hash=password_hash, email_verified_at=utcnow())
+        db.session.add(account)
+        db.session.flush()
+    return account
 
 
 def _day(value: date, hour: int, minute: int = 0) -> datetime:

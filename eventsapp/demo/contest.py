@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from eventsapp.accounts.models import Role, User
+from eventsapp.accounts.models import User
 from eventsapp.accounts.services import find_user_by_email
+from eventsapp.awards.demo import demo_judge
 from eventsapp.contests.models import (
     AssignedBy,
     Contest,
@@ -53,21 +54,9 @@ PROJECTS = [
     ("新型mRNA递送系统", "A new mRNA delivery system", 1, 0, 7, False),
     ("航空发动机叶片检测", "Inspecting aero-engine blades", 2, 0, 8, True),
 ]
-JUDGE_EMAIL = "judge@example.com"  # the demo's judge: next year's online review, this year's roadshow
 CRITERIA = [("技术创新", "Innovation", 4), ("团队能力", "Team", 3), ("市场前景", "Market", 3)]
 OVERSEAS = ["PhD, University of Cambridge, 2016–2020", "Postdoc, ETH Zürich, 2019–2022",
             "Research scientist, Max Planck Institute, 2017–2023"]
-
-
-def demo_judge(password_hash: str) -> User:
-    """The demo judge's account (a candidate account that judges: judging is a role per contest)."""
-    account = find_user_by_email(JUDGE_EMAIL)
-    if account is None:
-        account = User(email=JUDGE_EMAIL, display_name="周教授 Prof. Zhou", role=Role.CANDIDATE,
-                       password_hash=password_hash, email_verified_at=utcnow())
-        db.session.add(account)
-        db.session.flush()
-    return account
 
 
 def seed_contest(today: date, password_hash: str) -> int:
