@@ -48,7 +48,7 @@ PROJECTS = [
     ("可降解心血管支架", "Biodegradable cardiovascular stents", 1, 1, 1, True),
     ("固态锂电池隔膜材料", "Separator materials for solid-state batteries", 2, 0, 2, True),
     ("肿瘤早筛液体活检平台", "A liquid-biopsy platform for early cancer screening", 1, 0, 3, True),
-    ("城市级数字孪生引擎", "A city-scale digital twin engine", 0, 1, 4, True),
+    ("城市级数字孪生引擎", "A city-scale digital twin platform", 0, 1, 4, True),
     ("协作机器人力控关节", "Force-controlled joints for collaborative robots", 2, 1, 5, True),
     ("联邦学习医疗数据平台", "Federated learning for medical data", 0, 0, 6, True),
     ("新型mRNA递送系统", "A new mRNA delivery system", 1, 0, 7, False),
