@@ -1,6 +1,8 @@
 """Demo data for the awards: this year's (past) edition of the demo's overseas-talent contest, with a
 closed first round, entries advanced to the roadshow (ties decided), the roadshow's pitch schedule and
 the first round's published results. (Next year's edition is the one taking entries: eventsapp/demo.)
+The rounds' dates follow the event's (entries five months before it, the roadshow a month before, the
+final on the day), and a round whose end has passed is closed: the demo judge scored the roadshow.
 
 ``seed_demo_contest_results(today, password_hash)`` is called by ``flask seed-demo`` after the events
 exist. It uses the contest the event already has, if any (tracks, entries, judges and first-round
@@ -85,10 +87,21 @@ PROJECTS = {
         ("智能焊接工作站", "Smart welding station"),
     ],
 }
-JUDGE_EMAIL = "judge@example.com"  # the demo's judge account: scores the roadshow of this year's edition
+JUDGE_EMAIL = "judge@example.com"  # the demo's judge: next year's online review (eventsapp/demo), this roadshow
 FAMILY, GIVEN = "李王张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗", "伟芳娜敏静磊洋勇艳杰涛明超秀霞平刚桂英华"
 JUDGES = [("周教授", "浙江大学"), ("钱研究员", "中国科学院"), ("孙总", "杭州创新投资"), ("李博士", "阿里云"),
           ("吴教授", "西湖大学"), ("郑主任", "杭州市科技局"), ("冯合伙人", "深创投"), ("陈总工", "杭州汽轮集团")]
+
+
+def demo_judge(password_hash: str) -> User:
+    """The demo judge's account (a candidate account that judges: judging is a role per contest)."""
+    account = find_user_by_email(JUDGE_EMAIL)
+    if account is None:
+        account = User(email=JUDGE_EMAIL, display_name="周教授 Prof. Zhou", role=Role.CANDIDATE,
+                       password_hash=password_hash, email_verified_at=utcnow())
+        db.session.add(account)
+        db.session.flush()
+    return account
 
 
 def _day(value: date, hour: int, minute: int = 0) -> datetime:
@@ -106,8 +119,8 @@ def seed_demo_contest_results(today: date, password_hash: str) -> int:
     following = services.next_round(first) if first else None
     if first is None or following is None or services.round_decided(first):
         return 0
-    if not services.round_scores(first.id):
-        return 0  # the demo's contest has no scores yet: nothing to advance on
+    if not services.round_scores(first.id) or (first.ends_at is not None and first.ends_at > utcnow()):
+        return 0  # the demo's contest has no scores yet, or its first round is still on: nothing to advance on
     organizer = find_user_by_email("organizer@example.com")
     first.state = RoundState.CLOSED
     db.session.flush()
@@ -118,12 +131,20 @@ def seed_demo_contest_results(today: date, password_hash: str) -> int:
         result = services.advance_round(first, organizer, top=4, tie_winners=winners, tell_teams=False)
     _schedule(contest, following, result.advanced, event.starts_at)
     _awards(contest, first, organizer)
-    _judge_the_roadshow(contest, following, password_hash)
+    _judge_the_roadshow(contest, following, password_hash, event.starts_at)
     return len(result.advanced)
 
 
+def _state_on_dates(round_: Round, now: datetime) -> RoundState:
+    if round_.ends_at is not None and round_.ends_at <= now:
+        return RoundState.CLOSED
+    return RoundState.OPEN if round_.starts_at is not None and round_.starts_at <= now else RoundState.PLANNED
+
+
 def _contest(event, today: date, password_hash: str) -> Contest:
-    opens = _day(today - timedelta(days=90), 9)
+    event_day = event.starts_at.astimezone(ZONE).date()
+    opens = _day(event_day - timedelta(days=150), 9)
+    roadshow_day = event_day - timedelta(days=30)
     contest = Contest(event_id=event.id, entries_open_at=opens, entries_close_at=opens + timedelta(days=45),
                       team_min=1, team_max=5, leader_max_age=45, requires_overseas_experience=True,
                       share_scores_with_teams=True,
@@ -135,8 +156,10 @@ def _contest(event, today: date, password_hash: str) -> Contest:
               aggregation=Aggregation.TRIMMED, state=RoundState.OPEN, reviews_per_entry=3,
               starts_at=opens + timedelta(days=46), ends_at=opens + timedelta(days=60)),
         Round(position=2, name_zh="复赛路演", name_en="Roadshow semi-final", kind=RoundKind.ROADSHOW,
-              aggregation=Aggregation.ZSCORE, reviews_per_entry=3),
-        Round(position=3, name_zh="总决赛", name_en="Final", kind=RoundKind.FINAL, reviews_per_entry=5),
+              aggregation=Aggregation.ZSCORE, reviews_per_entry=3, starts_at=_day(roadshow_day, 9),
+              ends_at=_day(roadshow_day, 18)),
+        Round(position=3, name_zh="总决赛", name_en="Final", kind=RoundKind.FINAL, reviews_per_entry=5,
+              starts_at=event.starts_at, ends_at=event.ends_at),
     ]
     db.session.add(contest)
     db.session.flush()
@@ -175,7 +198,7 @@ def _contest(event, today: date, password_hash: str) -> Contest:
                                           state=SheetState.SUBMITTED, points=points, comments={},
                                           comment=draw.choice(["市场清晰，团队扎实。", "技术有壁垒，商业模式待验证。",
                                                                "Strong team; unit economics unproven.", ""]),
-                                          submitted_at=first.ends_at))
+                                          submitted_at=min(first.ends_at, utcnow())))
     db.session.flush()
     return contest
 
@@ -231,32 +254,42 @@ def _awards(contest: Contest, first: Round, organizer: User | None) -> None:
         services.publish_results(contest, organizer, tell_teams=False)
 
 
-def _judge_the_roadshow(contest: Contest, roadshow: Round, password_hash: str) -> None:
-    """The demo judge (``judge@example.com``, the first judge of the contest) scores the roadshow: the
-    round gets its rubric and opens, and the judge is assigned the entries of their room."""
+def _judge_the_roadshow(contest: Contest, roadshow: Round, password_hash: str, event_start: datetime) -> None:
+    """The demo judge (``judge@example.com``, the first judge of the contest) judges the roadshow: the round
+    gets its rubric and the judge the entries of their room. The rounds after the first take the state their
+    dates give them: once the roadshow is over, it is closed with the judge's sheets submitted; the final
+    closes after the event."""
     judge = db.session.scalar(select(ContestJudge).where(ContestJudge.contest_id == contest.id)
                               .order_by(ContestJudge.id).limit(1))
     if judge is None or judge.user_id is not None:
         return
-    account = find_user_by_email(JUDGE_EMAIL)
-    if account is None:
-        account = User(email=JUDGE_EMAIL, display_name=judge.name or "评委 Judge", role=Role.CANDIDATE,
-                       password_hash=password_hash, email_verified_at=utcnow())
-        db.session.add(account)
-        db.session.flush()
-    judge.user_id, judge.email = account.id, JUDGE_EMAIL
+    account = demo_judge(password_hash)
+    judge.user_id, judge.email = account.id, account.email
     if not db.session.scalar(select(RubricCriterion.id).where(RubricCriterion.round_id == roadshow.id).limit(1)):
         db.session.add_all([
             RubricCriterion(round_id=roadshow.id, position=index, name_zh=zh, name_en=en, weight=Decimal(weight),
                             max_points=10, comment_required=index == 0)
             for index, (zh, en, weight) in enumerate([("路演表现", "Pitch", 3), ("商业模式", "Business model", 4),
                                                       ("落地可行性", "Feasibility in Hangzhou", 3)])])
-    roadshow.state = RoundState.OPEN
+        db.session.flush()
+    now = utcnow()
+    for later in contest.rounds[1:]:
+        later.state = _state_on_dates(later, now)
     rooms = select(Panel.id).join(PanelMember, PanelMember.panel_id == Panel.id).where(
         Panel.round_id == roadshow.id, PanelMember.judge_id == judge.id)
     entries = db.session.scalars(select(PitchSlot.entry_id).where(PitchSlot.round_id == roadshow.id,
-                                                                  PitchSlot.panel_id.in_(rooms))
+                                                                  PitchSlot.panel_id.in_(rooms),
+                                                                  PitchSlot.cancelled_at.is_(None))
                                  .order_by(PitchSlot.starts_at)).all()
     db.session.add_all([ReviewAssignment(round_id=roadshow.id, judge_id=judge.id, entry_id=entry_id,
                                          assigned_by=AssignedBy.HAND) for entry_id in entries])
+    if roadshow.state == RoundState.CLOSED:
+        criteria = db.session.scalars(select(RubricCriterion.id).where(RubricCriterion.round_id == roadshow.id)).all()
+        draw = random.Random(roadshow.id)
+        db.session.add_all([ScoreSheet(round_id=roadshow.id, judge_id=judge.id, entry_id=entry_id,
+                                       state=SheetState.SUBMITTED, comment="路演清晰，落地计划可行。",
+                                       points={str(criterion): draw.randint(6, 10) for criterion in criteria},
+                                       comments={str(criteria[0]): "表达清楚 / Clear pitch"},
+                                       submitted_at=roadshow.ends_at or event_start)
+                            for entry_id in entries])
     db.session.flush()

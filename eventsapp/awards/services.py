@@ -310,8 +310,9 @@ def entry_standings(entry: Entry) -> list[tuple[Round, EntryRoundStatus]]:
 # --- Pitch schedule ------------------------------------------------------------------------------
 
 def round_slots(round_: Round) -> list[PitchSlot]:
+    """The round's slots, cancelled ones aside."""
     return list(db.session.scalars(
-        select(PitchSlot).where(PitchSlot.round_id == round_.id)
+        select(PitchSlot).where(PitchSlot.round_id == round_.id, PitchSlot.cancelled_at.is_(None))
         .options(selectinload(PitchSlot.entry).selectinload(Entry.track), selectinload(PitchSlot.panel))
         .order_by(PitchSlot.room, PitchSlot.starts_at)))
 
@@ -365,13 +366,19 @@ def schedule_pitches(round_: Round, *, room: str, starts_at: datetime, minutes: 
     length = timedelta(minutes=minutes)
     ends_at = starts_at + length * len(entry_ids)
     clash = db.session.scalar(select(PitchSlot.id).where(
-        PitchSlot.round_id == round_.id, PitchSlot.room == room,
+        PitchSlot.round_id == round_.id, PitchSlot.room == room, PitchSlot.cancelled_at.is_(None),
         PitchSlot.starts_at < ends_at, PitchSlot.ends_at > starts_at).limit(1))
     if clash is not None:
         raise SlotTaken(_l("The room already has pitches at that time."))
+    # An entry scheduled again after its slot was removed: its calendar entry (one UID per round and entry)
+    # must get a higher SEQUENCE than the cancellation, even within the same minute.
+    cancelled = dict(db.session.execute(
+        select(PitchSlot.entry_id, func.max(PitchSlot.sequence)).where(
+            PitchSlot.round_id == round_.id, PitchSlot.entry_id.in_(entry_ids), PitchSlot.cancelled_at.is_not(None))
+        .group_by(PitchSlot.entry_id)).tuples().all())
     slots = [PitchSlot(round_id=round_.id, panel_id=panel_id, entry_id=entry_id, room=room,
                        starts_at=starts_at + length * index, ends_at=starts_at + length * (index + 1),
-                       sequence=_calendar_sequence())
+                       sequence=max(_calendar_sequence(), cancelled.get(entry_id, -1) + 1))
              for index, entry_id in enumerate(entry_ids)]
     try:
         with db.session.begin_nested():
@@ -384,10 +391,13 @@ def schedule_pitches(round_: Round, *, room: str, starts_at: datetime, minutes: 
 
 def move_slot(slot: PitchSlot, later: bool) -> None:
     """Swap the slot's entry with the next (or previous) slot's in the same room: the running order."""
+    if slot.cancelled_at is not None:
+        raise SlotTaken(_l("That pitch has already been removed."))
     ordering = PitchSlot.starts_at.asc() if later else PitchSlot.starts_at.desc()
     comparison = PitchSlot.starts_at > slot.starts_at if later else PitchSlot.starts_at < slot.starts_at
     neighbour = db.session.scalar(select(PitchSlot).where(
-        PitchSlot.round_id == slot.round_id, PitchSlot.room == slot.room, comparison).order_by(ordering).limit(1))
+        PitchSlot.round_id == slot.round_id, PitchSlot.room == slot.room, PitchSlot.cancelled_at.is_(None),
+        comparison).order_by(ordering).limit(1))
     if neighbour is None:
         raise SlotTaken(_l("That pitch is already at the end of the running order."))
     mine, theirs = slot.entry_id, neighbour.entry_id
@@ -399,15 +409,21 @@ def move_slot(slot: PitchSlot, later: bool) -> None:
     db.session.flush()
 
 
-def remove_slot(slot: PitchSlot) -> None:
-    db.session.delete(slot)
+def remove_slot(slot: PitchSlot, now: datetime | None = None) -> None:
+    """Cancel the slot: it frees its room's time and its entry, and stays in the team's calendar feed as
+    cancelled, with a higher SEQUENCE, so calendars drop the pitch."""
+    if slot.cancelled_at is not None:
+        raise SlotTaken(_l("That pitch has already been removed."))
+    slot.cancelled_at = now or utcnow()
+    slot.sequence = max(slot.sequence + 1, _calendar_sequence())
     db.session.flush()
 
 
 def entry_slots(entry: Entry) -> list[tuple[Round, PitchSlot]]:
     """The entry's pitches, with their rounds, in time order."""
     return list(db.session.execute(select(Round, PitchSlot).join(PitchSlot, PitchSlot.round_id == Round.id)
-                                   .where(PitchSlot.entry_id == entry.id).order_by(PitchSlot.starts_at)).tuples())
+                                   .where(PitchSlot.entry_id == entry.id, PitchSlot.cancelled_at.is_(None))
+                                   .order_by(PitchSlot.starts_at)).tuples())
 
 
 def judge_rooms(round_: Round, user: User) -> list[tuple[str, list[PitchSlot]]]:
@@ -423,7 +439,7 @@ def judge_rooms(round_: Round, user: User) -> list[tuple[str, list[PitchSlot]]]:
         condition = or_(PitchSlot.panel_id == panel.id, and_(PitchSlot.panel_id.is_(None), panel.room != "",
                                                               PitchSlot.room == panel.room))
         rooms.append((panel.room or panel.name, list(db.session.scalars(
-            select(PitchSlot).where(PitchSlot.round_id == round_.id, condition)
+            select(PitchSlot).where(PitchSlot.round_id == round_.id, PitchSlot.cancelled_at.is_(None), condition)
             .options(selectinload(PitchSlot.entry).selectinload(Entry.track)).order_by(PitchSlot.starts_at)))))
     return rooms
 

@@ -371,17 +371,21 @@ def _interview_entries(condition, language: str, base_url: str, for_staff: bool)
 
 
 def _pitch_entries(user: User, language: str, base_url: str) -> list[ical.Entry]:
-    """The roadshow and final pitches of the entries the user is on the team of. A withdrawn entry's
-    pitch stays, cancelled, so calendars remove it."""
+    """The roadshow and final pitches of the entries the user is on the team of. A pitch whose slot was removed
+    or whose entry was withdrawn stays, cancelled, so calendars remove it; an entry given a new slot after a
+    removal has one calendar entry (its UID is the round and the entry), the newest."""
     rows = db.session.execute(
         select(PitchSlot, Round, Entry, Event)
         .join(Round, Round.id == PitchSlot.round_id).join(Entry, Entry.id == PitchSlot.entry_id)
         .join(Contest, Contest.id == Entry.contest_id).join(Event, Event.id == Contest.event_id)
         .join(TeamMember, TeamMember.entry_id == Entry.id)
-        .where(TeamMember.user_id == user.id, Event.is_public)).tuples().all()
+        .where(TeamMember.user_id == user.id, Event.is_public)
+        .order_by(PitchSlot.cancelled_at.is_(None), PitchSlot.sequence, PitchSlot.id)).tuples().all()
+    newest = {(round_.id, entry.id): (slot, round_, entry, event) for slot, round_, entry, event in rows}
     entries = []
-    for slot, round_, entry, event in rows:
-        cancelled = entry.state == EntryState.WITHDRAWN or event.status == EventStatus.CANCELLED
+    for slot, round_, entry, event in newest.values():
+        withdrawn = entry.state == EntryState.WITHDRAWN
+        cancelled = withdrawn or slot.cancelled_at is not None or event.status == EventStatus.CANCELLED
         url = ical.event_url(base_url, event.slug)
         place = ical.join_text(_("Room %(room)s", room=slot.room) if slot.room else "",
                                ical.event_location(event, language), separator=", ")
@@ -392,8 +396,9 @@ def _pitch_entries(user: User, language: str, base_url: str) -> list[ical.Entry]
                       round=ical.pick(round_, "name", language)),
             stamp=max(event.updated_at, slot.updated_at or event.updated_at,
                       entry.withdrawn_at or event.updated_at),
-            # Rises with every move of the slot, with every change to the event, and once when withdrawn.
-            sequence=slot.sequence + (event.calendar_sequence or 0) + (entry.state == EntryState.WITHDRAWN),
+            # Rises with every move or removal of the slot, with every change to the event, and once when
+            # the entry is withdrawn.
+            sequence=slot.sequence + (event.calendar_sequence or 0) + withdrawn,
             status="CANCELLED" if cancelled else "CONFIRMED",
             description=ical.join_text(ical.pick(event, "title", language), place, url),
             location=place, url=url))

@@ -456,13 +456,22 @@ def decline_invitation(invitation: TeamInvitation, user: User, now: datetime | N
 
 
 def remove_member(entry: Entry, user: User, member: TeamMember, now: datetime | None = None) -> None:
-    """The leader removes a member, or a member leaves; the leader stays (they withdraw the entry instead)."""
+    """The leader removes a member, or a member leaves; the leader stays (they withdraw the entry instead).
+    A submitted entry keeps the contest's smallest team: below it, nobody leaves until a replacement has
+    joined (or the entry is withdrawn)."""
     if member.role == TeamRole.LEADER:
         raise EntryRefused(_l("The team leader cannot leave the team; withdraw the entry instead."))
     if member.user_id != user.id:
         _require_leader(entry, user)
     if refusal := editing_refusal(entry, now):
         raise EntryRefused(refusal)
+    lock_team(entry)  # two members leaving at once are counted one after the other
+    if member not in entry.members:
+        raise EntryRefused(_l("This person is no longer on the team."))
+    if entry.state == EntryState.SUBMITTED and len(entry.members) - 1 < entry.contest.team_min:
+        raise EntryRefused(_l("The entry has been submitted and the team needs at least %(count)d people: invite a "
+                              "replacement and let them join first, or withdraw the entry.",
+                              count=entry.contest.team_min))
     record(user, "team_member_removed", entry, {"member": member.user.email}, None,
            event_id=entry.contest.event_id, now=now)
     entry.members.remove(member)

@@ -480,14 +480,21 @@ class ScoreSheetHistory(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+SLOT_LIVE = "cancelled_at IS NULL"
+
+
 class PitchSlot(db.Model):
-    """A time in a room at a roadshow or final, for one entry (or still free), in running order."""
+    """A time in a room at a roadshow or final, for one entry (or still free), in running order. A removed
+    slot is kept, cancelled, so the team's calendar is told (STATUS:CANCELLED); only live slots hold their
+    room's time and their entry."""
 
     __tablename__ = "contest_pitch_slot"
     __table_args__ = (
-        UniqueConstraint("round_id", "room", "starts_at", name="uq_contest_pitch_slot_round_room_start"),
+        Index("uq_contest_pitch_slot_round_room_start", "round_id", "room", "starts_at", unique=True,
+              sqlite_where=text(SLOT_LIVE), postgresql_where=text(SLOT_LIVE)),
         Index("uq_contest_pitch_slot_round_entry", "round_id", "entry_id", unique=True,
-              sqlite_where=text("entry_id IS NOT NULL"), postgresql_where=text("entry_id IS NOT NULL")),
+              sqlite_where=text(f"entry_id IS NOT NULL AND {SLOT_LIVE}"),
+              postgresql_where=text(f"entry_id IS NOT NULL AND {SLOT_LIVE}")),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
     )
 
@@ -501,6 +508,7 @@ class PitchSlot(db.Model):
     # Raised by every change of the slot (time, room, entry): the calendar entry's SEQUENCE.
     sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # removed by the organizer
 
     entry: Mapped[Entry | None] = relationship()
     panel: Mapped[Panel | None] = relationship()

@@ -62,13 +62,15 @@ def _me():
     return user
 
 
-def deck_response(entry: Entry) -> Response:
-    """The entry's deck as a download, for whoever the caller has allowed to see it; 404 when none."""
+def deck_response(entry: Entry, download_name: str | None = None) -> Response:
+    """The entry's deck as a download, for whoever the caller has allowed to see it; 404 when none.
+    ``download_name`` replaces the name the team gave the file (which may name the team)."""
     path = entries.deck_path(entry)
     if path is None:
         abort(404)
     response = send_file(path, mimetype="application/pdf", as_attachment=True,
-                         download_name=entry.deck_filename or "deck.pdf", conditional=False, etag=False)
+                         download_name=download_name or entry.deck_filename or "deck.pdf", conditional=False,
+                         etag=False)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -178,7 +180,7 @@ def _entry_page(entry: Entry, form=None, answers_form=None, deck_form=None, invi
         open_invitations=entries.open_invitations(entry), standings=entries.standings(entry),
         state_labels=ENTRY_STATE_LABELS, round_labels=ENTRY_ROUND_LABELS, role_labels=TEAM_ROLE_LABELS,
         deck_megabytes=_deck_megabytes(), window=services.window_state(contest), window_labels=WINDOW_LABELS,
-        answer_words=answer_words), status
+        answer_words=answer_words, blind_review=any(round_.blind for round_ in contest.rounds)), status
 
 
 @blueprint.route("/my/contest-entries/<int:entry_id>", methods=["GET", "POST"])

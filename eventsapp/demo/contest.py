@@ -1,22 +1,33 @@
 """The demo's overseas innovation contest as a real contest: three tracks, two groups, three rounds, an
-entry-form question, and entries from the demo candidate and the demo PhDs."""
+entry-form question, and entries from the demo candidate and the demo PhDs. Its online review runs while
+entries come in (it opened a week after entries did and ends two weeks after they close): the demo judge,
+``judge@example.com``, scores the entries submitted so far, blind."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from eventsapp.accounts.models import User
 from eventsapp.accounts.services import find_user_by_email
+from eventsapp.awards.demo import demo_judge
 from eventsapp.contests.models import (
+    AssignedBy,
     Contest,
     ContestGroup,
+    ContestJudge,
     ContestQuestion,
     Entry,
     EntryAnswer,
     EntryState,
+    Panel,
+    PanelMember,
+    ReviewAssignment,
     Round,
     RoundKind,
+    RoundState,
+    RubricCriterion,
     TeamMember,
     TeamRole,
     Track,
@@ -37,17 +48,18 @@ PROJECTS = [
     ("可降解心血管支架", "Biodegradable cardiovascular stents", 1, 1, 1, True),
     ("固态锂电池隔膜材料", "Separator materials for solid-state batteries", 2, 0, 2, True),
     ("肿瘤早筛液体活检平台", "A liquid-biopsy platform for early cancer screening", 1, 0, 3, True),
-    ("城市级数字孪生引擎", "A city-scale digital twin engine", 0, 1, 4, True),
+    ("城市级数字孪生引擎", "A city-scale digital twin platform", 0, 1, 4, True),
     ("协作机器人力控关节", "Force-controlled joints for collaborative robots", 2, 1, 5, True),
     ("联邦学习医疗数据平台", "Federated learning for medical data", 0, 0, 6, True),
     ("新型mRNA递送系统", "A new mRNA delivery system", 1, 0, 7, False),
     ("航空发动机叶片检测", "Inspecting aero-engine blades", 2, 0, 8, True),
 ]
+CRITERIA = [("技术创新", "Innovation", 4), ("团队能力", "Team", 3), ("市场前景", "Market", 3)]
 OVERSEAS = ["PhD, University of Cambridge, 2016–2020", "Postdoc, ETH Zürich, 2019–2022",
             "Research scientist, Max Planck Institute, 2017–2023"]
 
 
-def seed_contest(today: date) -> int:
+def seed_contest(today: date, password_hash: str) -> int:
     """Make the coming overseas contest a contest taking entries now; return how many entries were added.
     Nothing is added when it is a contest already (or the event is missing)."""
     event = find_event_by_slug(f"overseas-innovation-contest-{today.year + 1}")
@@ -63,6 +75,9 @@ def seed_contest(today: date) -> int:
     contest.groups = [ContestGroup(name_zh=zh, name_en=en, position=i) for i, (zh, en) in enumerate(GROUPS)]
     contest.rounds = [Round(position=i + 1, name_zh=zh, name_en=en, kind=kind, blind=blind)
                       for i, (zh, en, kind, blind) in enumerate(ROUNDS)]
+    online = contest.rounds[0]
+    online.starts_at, online.ends_at = now - timedelta(days=7), contest.entries_close_at + timedelta(days=14)
+    online.state = RoundState.OPEN
     db.session.add(contest)
     db.session.flush()
     question = ContestQuestion(contest_id=contest.id, position=1, kind=QuestionKind.YES_NO,
@@ -92,4 +107,26 @@ def seed_contest(today: date) -> int:
         db.session.add(entry)
         added += 1
     db.session.flush()
+    _judge_the_online_review(contest, online, demo_judge(password_hash), now)
     return added
+
+
+def _judge_the_online_review(contest: Contest, online: Round, account: User, now) -> None:
+    """The round's rubric, a panel for every track with the demo judge, and the entries submitted so far
+    assigned to them (entries submitted later are assigned by the organizer, with the assignment page)."""
+    db.session.add_all(RubricCriterion(round_id=online.id, position=index, name_zh=zh, name_en=en,
+                                       weight=Decimal(weight), max_points=10, comment_required=index == 0)
+                       for index, (zh, en, weight) in enumerate(CRITERIA))
+    judge = ContestJudge(contest_id=contest.id, user_id=account.id, email=account.email, name="周教授",
+                         organization="浙江大学", invited_at=now - timedelta(days=10),
+                         accepted_at=now - timedelta(days=9))
+    db.session.add(judge)
+    db.session.flush()
+    panel = Panel(round_id=online.id, name="网评专家组 Online review panel")
+    panel.members = [PanelMember(judge_id=judge.id)]
+    db.session.add(panel)
+    submitted = db.session.scalars(select(Entry.id).where(Entry.contest_id == contest.id,
+                                                          Entry.state == EntryState.SUBMITTED).order_by(Entry.id))
+    db.session.add_all(ReviewAssignment(round_id=online.id, judge_id=judge.id, entry_id=entry_id,
+                                        assigned_by=AssignedBy.HAND) for entry_id in submitted)
+    db.session.flush()

@@ -197,7 +197,7 @@ def seed_demo(today: date, app_env: str) -> dict[str, int]:
     added["registrations"] = _seed_candidates(today, password_hash)
     added["booths"] = seed_employers(today, password_hash)
     added["registrations"] += _register_demo_candidates_for_spring_fair(today)
-    added["contest_entries"] = seed_contest(today)
+    added["contest_entries"] = seed_contest(today, password_hash)
     added["contest_entries_advanced"] = seed_demo_contest_results(today, password_hash)
     for event_id in db.session.scalars(select(Event.id).order_by(Event.id)).all():
         sync_badges(event_id)  # the rows above were written directly: their badges, as the services would issue

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, bindparam, exists, func, insert, literal, or_, select, tuple_
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import make_transient_to_detached, selectinload
 
 from eventsapp.accounts.models import Role, User
@@ -298,6 +299,23 @@ def _bound(table, prefix: str, columns) -> dict:
     return {column: bindparam(prefix + column, type_=table.c[column].type) for column in columns}
 
 
+class _SkipOnConflict(postgresql.dml.OnConflictDoNothing):
+    """A bare ON CONFLICT DO NOTHING: it has no target or condition, so its class is its whole cache key."""
+    _traverse_internals = ()
+
+
+class _InsertSkippingConflicts(postgresql.Insert):
+    """PostgreSQL's INSERT, always ending in a bare ON CONFLICT DO NOTHING (any unique key of the table: for a
+    badge, its holder's active badge, its number and its code). SQLAlchemy gives the dialect's INSERT no cache
+    key, as its ON CONFLICT clause may vary; here it never does, so the statement is compiled once rather than
+    at every registration (~1 ms under the event's lock)."""
+    inherit_cache = True
+
+    def __init__(self, table):
+        super().__init__(table)
+        self._post_values_clause = _SkipOnConflict()
+
+
 def _one_statement_insert():
     """PostgreSQL: the registration, its log row, its e-mail and (for a confirmed place) its badge in one
     statement (data-modifying CTEs), so the event stays locked for one round trip instead of four.
@@ -322,8 +340,9 @@ def _one_statement_insert():
     holds_a_badge = exists().where(badges.c.event_id == event_id, badges.c.holder_id == user_id,
                                    badges.c.revoked_at.is_(None))
     number_taken = exists().where(badges.c.event_id == event_id, badges.c.number == badge["number"])
-    # A plain INSERT (PostgreSQL's ON CONFLICT form is compiled anew each time: it has no cache key).
-    badged = insert(badges).from_select(
+    # The checks above read the snapshot: a badge issued in the same instant by another transaction (crew,
+    # booth staff) only shows as a conflict on a unique key, which skips the badge instead of failing.
+    badged = _InsertSkippingConflicts(badges).from_select(
         ["registration_id", "event_id", "holder_id", "role", "number", "code", "issued_at", "revoked_reason"],
         select(new_registration.c.id, event_id, user_id, literal(BadgeRole.CANDIDATE.value), badge["number"],
                badge["code"], now, literal("")).where(bindparam("badge_wanted", type_=Boolean), ~holds_a_badge,

@@ -118,6 +118,20 @@ class MethodForm(WebForm):
                                                 for method, label in AGGREGATION_LABELS.items()])
 
 
+# Where the organizer goes back to after opening or closing a round from one of the pages that offer it.
+ROUND_STATE_PAGES = ("judging_round", "judging", "rounds", "results", "results_round")
+
+
+class RoundStateForm(WebForm):
+    state = SelectField(choices=[SelectChoice(state, state) for state in ("open", "closed")],
+                        validators=[InputRequired()])
+    back = HiddenField(default="judging_round")
+    confirmed = HiddenField()  # "yes" from the confirmation page, which closing a round goes through
+
+    def back_page(self) -> str:
+        return self.back.data if self.back.data in ROUND_STATE_PAGES else "judging_round"
+
+
 class ConflictForm(WebForm):
     reason = StringField(_l("Why"), validators=[DataRequired(), Length(max=REASON_MAX_LENGTH)], filters=[_strip])
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import and_, exists, func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -126,7 +127,13 @@ def delete_criterion(round_: Round, criterion: RubricCriterion, actor: User | No
 
 
 def set_round_state(round_: Round, state: RoundState, actor: User | None = None) -> None:
-    """Open a round for scoring (it needs a rubric) or close it (scores are final)."""
+    """Open a round for scoring (it needs a rubric) or close it: its scores are final, judges can no longer
+    change their sheets (drafts never count) nor open its entries, and its entries can be advanced. The one
+    way every page that opens or closes a round goes."""
+    db.session.refresh(round_, with_for_update=True)  # two organizers at once: one after the other
+    if round_.state == state:
+        raise ValidationFailed([(None, _l("The round is already open.") if state == RoundState.OPEN
+                                 else _l("The round is already closed."))])
     if state == RoundState.OPEN and not criteria_of(round_):
         raise ValidationFailed([(None, _l("Write the round's rubric before opening it for scoring."))])
     before = round_.state
@@ -134,6 +141,23 @@ def set_round_state(round_: Round, state: RoundState, actor: User | None = None)
     db.session.flush()
     audit.record(actor, "round_state_changed", round_, {"state": before.value}, {"state": state.value},
                  event_id=round_.contest.event_id)
+
+
+def closing_consequences(round_: Round) -> list:
+    """What closing the round does, in words, for the confirmation every page's "Close round" leads to."""
+    submitted, assigned = round_progress(round_)
+    later = db.session.scalar(select(func.count()).select_from(Round).where(
+        Round.contest_id == round_.contest_id, Round.position > round_.position))
+    lines = [_l("Scores become final: judges can no longer change their sheets, nor open the round's entries."),
+             _l("%(done)d of %(total)d assigned sheets are submitted.", done=submitted, total=assigned)]
+    if submitted < assigned:
+        lines.append(ngettext("%(num)d sheet is not submitted: it will not count in the ranking.",
+                              "%(num)d sheets are not submitted: they will not count in the ranking.",
+                              assigned - submitted))
+    lines.append(_l("You can then advance the best entries to the next round on the Results page.") if later
+                 else _l("You can then give the awards on the Results page."))
+    lines.append(_l("If needed, the round can be opened for scoring again from its judging page."))
+    return lines
 
 
 # --- Who reaches a sheet --------------------------------------------------------------------------

@@ -27,12 +27,14 @@ from eventsapp.contests.models import (
     RubricCriterion,
     TeamMember,
 )
+from eventsapp.contests.views import deck_response
 from eventsapp.extensions import db
 from eventsapp.formfields import WebForm
 from eventsapp.i18n import localized
 from eventsapp.loaders import event_or_404
 from eventsapp.reviews import assignment, conflicts, judges, leaderboard, scoring
 from eventsapp.reviews.forms import (
+    ROUND_STATE_PAGES,
     AcceptJudgeForm,
     AssignForm,
     ConflictForm,
@@ -43,6 +45,7 @@ from eventsapp.reviews.forms import (
     MethodForm,
     PanelForm,
     PanelMemberForm,
+    RoundStateForm,
     sheet_form_class,
 )
 from eventsapp.validation import ValidationFailed, apply_to_form
@@ -175,6 +178,17 @@ def sheet(round_id: int, entry_id: int):
         flash(_("The round is no longer open: nothing was saved."), "danger")
         return redirect(url_for("reviews.my_reviews"))
     return _render_sheet(review, criteria, form, 422)
+
+
+@blueprint.get("/judging/rounds/<int:round_id>/entries/<int:entry_id>/deck")
+@login_required
+def deck(round_id: int, entry_id: int):
+    """The entry's pitch deck, for the judge assigned to it in an open round without a conflict. In a blind
+    round the file keeps no name the team gave it."""
+    review = scoring.review_for(current_user.id, round_id, entry_id)
+    if review is None:
+        abort(404)
+    return deck_response(review.entry, f"entry-{entry_id}.pdf" if review.round.blind else None)
 
 
 @blueprint.post("/judging/rounds/<int:round_id>/entries/<int:entry_id>/conflict")
@@ -367,22 +381,52 @@ def _member_form(contest_judges: list[ContestJudge]) -> PanelMemberForm:
     return form
 
 
+ROUND_STATE_RETURNS = {
+    "judging_round": lambda event_id, round_id: url_for("reviews.manage.round_page", event_id=event_id,
+                                                        round_id=round_id),
+    "judging": lambda event_id, round_id: url_for("reviews.manage.overview", event_id=event_id, _anchor="rounds"),
+    "rounds": lambda event_id, round_id: url_for("contests_manage.round_list", event_id=event_id),
+    "results": lambda event_id, round_id: url_for("awards.overview", event_id=event_id),
+    "results_round": lambda event_id, round_id: url_for("awards.round_page", event_id=event_id, round_id=round_id,
+                                                        _anchor="advance"),
+}
+
+
+def _confirm_close(event_id: int, round_: Round, back: str):
+    return render_template("reviews/confirm_close.html", event=db.session.get(Contest, round_.contest_id).event,
+                           round=round_, back=back, back_url=ROUND_STATE_RETURNS[back](event_id, round_.id),
+                           consequences=scoring.closing_consequences(round_))
+
+
+@manage.get("/rounds/<int:round_id>/close")
+def confirm_close(event_id: int, round_id: int):
+    """What closing the round does, before it is done: every page's "Close round" leads here."""
+    round_ = _round(_contest(event_id), round_id)
+    back = request.args.get("back", "")
+    return _confirm_close(event_id, round_, back if back in ROUND_STATE_PAGES else "judging_round")
+
+
 @manage.post("/rounds/<int:round_id>/state")
 def round_state(event_id: int, round_id: int):
+    """Open a round, or close it once the organizer has read what that does; then back to the page it was
+    done from."""
     round_ = _round(_contest(event_id), round_id)
-    wanted = request.form.get("state", "")
-    if not WebForm().validate_on_submit() or wanted not in (RoundState.OPEN.value, RoundState.CLOSED.value):
+    form = RoundStateForm()
+    if not form.validate_on_submit():
         abort(400)
+    wanted, back = RoundState(form.state.data), form.back_page()
+    if wanted == RoundState.CLOSED and form.confirmed.data != "yes":
+        return _confirm_close(event_id, round_, back)  # nothing changes before the consequences are read
     try:
-        scoring.set_round_state(round_, RoundState(wanted), current_user)
+        scoring.set_round_state(round_, wanted, current_user)
     except ValidationFailed as failure:
         db.session.rollback()
         _flash_failure(failure)
     else:
         db.session.commit()
-        flash(_("The round is open: judges can score.") if wanted == "open" else
+        flash(_("The round is open: judges can score.") if wanted == RoundState.OPEN else
               _("The round is closed: its scores are final."), "success")
-    return _back_to_round(event_id, round_id)
+    return redirect(ROUND_STATE_RETURNS[back](event_id, round_id))
 
 
 @manage.post("/rounds/<int:round_id>/panels")

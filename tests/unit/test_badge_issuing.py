@@ -1,12 +1,17 @@
 """Badges are issued where people become entitled to one, and pages only read them."""
-from sqlalchemy import func, select
+import threading
+import time
+
+import pytest
+from sqlalchemy import func, insert, select, text
 
 from eventsapp.accounts.models import Role, User
-from eventsapp.badges import crew
+from eventsapp.badges import crew, tokens
 from eventsapp.badges import services as badges
 from eventsapp.badges.models import Badge, BadgeRole
 from eventsapp.booths.models import BoothStatus
 from eventsapp.booths.services import approve_booth, withdraw_booth
+from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.notifications.services import deliver_due_messages
 from eventsapp.organizations.services import accept_invitation, invite_colleague, remove_member
@@ -105,3 +110,55 @@ def test_reading_a_badge_issues_nothing(ctx, make_event, make_candidate):
     assert badge_count(event.id) == 0
     assert badges.badge_of(event.id, person.id) is not None  # the writing twin issues it
     assert badge_count(event.id) == 1
+
+
+def test_a_badge_given_in_the_same_instant_does_not_fail_the_fast_path(app, make_event, make_candidate,
+                                                                       real_commits):
+    """PostgreSQL: the registration's one statement checks for a badge in its snapshot, so a badge given by
+    another transaction not yet committed is not seen; the badge's unique key makes the statement wait for
+    that transaction, then skip its own badge (ON CONFLICT DO NOTHING) instead of failing with a 500.
+
+    A new badge row cannot race it: inserting one locks the event's row (its foreign key) against the
+    registration's lock. A badge given back does not: here the person's old, revoked crew badge is restored."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite runs one writer at a time and registers without the one-statement fast path")
+        event, person = make_event(capacity=5), make_candidate()
+        event_id, person_id = event.id, person.id
+        db.session.execute(insert(Badge.__table__).values(
+            event_id=event_id, holder_id=person_id, role=BadgeRole.VOLUNTEER.value, number=tokens.new_number(),
+            code=tokens.new_secret(), issued_at=utcnow(), revoked_at=utcnow(), revoked_reason="left the crew"))
+        db.session.commit()
+        crew = db.engine.connect()
+    outcome = {}
+
+    def register():
+        with app.app_context():
+            try:
+                outcome["status"] = register_for_event(event_id, db.session.get(User, person_id)).registration.status
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 - the failure is what the test looks for
+                outcome["error"] = error
+
+    restoring = crew.begin()
+    crew.execute(Badge.__table__.update().where(Badge.holder_id == person_id).values(revoked_at=None,
+                                                                                      revoked_reason=""))
+    registering = threading.Thread(target=register)
+    registering.start()
+    deadline = time.monotonic() + 20
+    with app.app_context():  # until the registration waits for the restoring transaction
+        while time.monotonic() < deadline and not db.session.scalar(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()")):
+            db.session.rollback()
+            time.sleep(0.02)
+        db.session.rollback()
+    restoring.commit()
+    crew.close()
+    registering.join(timeout=30)
+    assert "error" not in outcome, outcome
+    assert outcome["status"] == RegistrationStatus.CONFIRMED
+    with app.app_context():
+        held = db.session.scalars(select(Badge).where(Badge.event_id == event_id, Badge.holder_id == person_id,
+                                                      Badge.revoked_at.is_(None))).all()
+        assert [badge.role for badge in held] == [BadgeRole.VOLUNTEER]

@@ -293,6 +293,28 @@ def test_a_member_leaves_but_the_leader_stays(ctx, make_contest, make_entry, mak
     assert [m.user_id for m in entry.members] == [leader.id]
 
 
+def test_nobody_leaves_a_submitted_team_that_would_fall_below_the_smallest_size(ctx, make_contest, make_entry,
+                                                                                make_candidate):
+    contest, leader, first, second = make_contest(team_min=2), make_candidate(), make_candidate(), make_candidate()
+    entry = make_entry(contest, leader, first, second)
+    entries.remove_member(entry, leader, next(m for m in entry.members if m.user_id == second.id))
+    staying = next(m for m in entry.members if m.user_id == first.id)
+    with pytest.raises(entries.EntryRefused, match="replacement"):
+        entries.remove_member(entry, first, staying)
+    with pytest.raises(entries.EntryRefused, match="replacement"):
+        entries.remove_member(entry, leader, staying)
+    assert sorted(m.user_id for m in entry.members) == sorted([leader.id, first.id])
+    removals = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "team_member_removed")).all()
+    assert len(removals) == 1
+
+
+def test_a_draft_team_may_shrink_below_the_smallest_size(ctx, make_contest, make_entry, make_candidate):
+    contest, leader, member = make_contest(team_min=2), make_candidate(), make_candidate()
+    entry = make_entry(contest, leader, member, state=EntryState.DRAFT)
+    entries.remove_member(entry, member, next(m for m in entry.members if m.user_id == member.id))
+    assert [m.user_id for m in entry.members] == [leader.id]
+
+
 # --- Submitting and withdrawing -----------------------------------------------------------------------------
 
 def test_submitting_needs_a_deck_the_overseas_experience_and_a_big_enough_team(

@@ -23,6 +23,7 @@ from eventsapp.contests.models import (
     Entry,
     ReviewAssignment,
     Round,
+    RoundState,
     TeamMember,
     Track,
 )
@@ -69,7 +70,7 @@ ORGANIZER = ["/manage/", "/manage/events", "/manage/events/new", "/manage/events
              "/manage/events/{past_contest_id}/results/rounds/{contest_roadshow_id}",
              "/judging/rounds/{contest_roadshow_id}/running-order"]
 ADMIN = ["/admin/users"]
-JUDGE = ["/judging", "/judging/rounds/{contest_roadshow_id}/entries/{judge_entry_id}",
+JUDGE = ["/judging", "/judging/rounds/{judge_round_id}/entries/{judge_entry_id}",
          "/judging/rounds/{contest_roadshow_id}/running-order"]
 ROLES = (("candidate@example.com", CANDIDATE), (NEW_CANDIDATE, NEW_CANDIDATE_PAGES), ("employer@example.com", EMPLOYER),
          (NEW_EMPLOYER, NEW_EMPLOYER_PAGES), ("organizer@example.com", ORGANIZER), ("admin@example.com", ADMIN),
@@ -138,9 +139,13 @@ def demo(app) -> dict[str, object]:
                       contest_entry_id=db.session.scalar(select(TeamMember.entry_id).join(User).join(
                           Entry, Entry.id == TeamMember.entry_id).join(Contest, Contest.id == Entry.contest_id).where(
                           User.email == "candidate@example.com", Contest.event_id == past_contest.id)),
-                      judge_entry_id=db.session.scalar(select(ReviewAssignment.entry_id).join(
-                          ContestJudge, ContestJudge.id == ReviewAssignment.judge_id).join(
-                          User, User.id == ContestJudge.user_id).where(User.email == "judge@example.com").limit(1)))
+                      **dict(zip(("judge_round_id", "judge_entry_id"), db.session.execute(
+                          select(ReviewAssignment.round_id, ReviewAssignment.entry_id).join(
+                              ContestJudge, ContestJudge.id == ReviewAssignment.judge_id).join(
+                              User, User.id == ContestJudge.user_id).join(
+                              Round, Round.id == ReviewAssignment.round_id).where(
+                              User.email == "judge@example.com", Round.state == RoundState.OPEN).limit(1)).one(),
+                          strict=True)))
         with app.test_request_context():
             values["hub_tabs"] = _hub_tabs([spring, talent_day, contest, past_contest])
         # The demo candidate is registered at the spring fair: free the place so its form shows.

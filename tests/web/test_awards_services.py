@@ -6,13 +6,26 @@ import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import icalendar
 import pytest
 from sqlalchemy import func, select
 
 from eventsapp.audit.models import AuditEntry
 from eventsapp.awards import services
 from eventsapp.awards.emails import ADVANCED, ELIMINATED, RESULTS
-from eventsapp.contests.models import Contest, EntryRound, EntryRoundStatus, Round, RoundState, ScoreSheet, SheetState
+from eventsapp.calendars import ical
+from eventsapp.calendars.services import personal_feed
+from eventsapp.contests.models import (
+    Contest,
+    Entry,
+    EntryRound,
+    EntryRoundStatus,
+    PitchSlot,
+    Round,
+    RoundState,
+    ScoreSheet,
+    SheetState,
+)
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.notifications.services import rendered
@@ -221,6 +234,51 @@ def test_pitches_follow_each_other_in_a_room_and_the_running_order_can_change(ct
                                   entry_ids=[entries[0]])
     with pytest.raises(services.NotInRound, match="online review"):
         services.schedule_pitches(_round(contest), room="A", starts_at=start, minutes=15, entry_ids=[entries[0]])
+
+
+def pitches_in_feed(user) -> list[icalendar.Event]:
+    body = ical.feed_bytes(personal_feed(db.session.merge(user), "en", "http://talent.test"))
+    return [event for event in icalendar.Calendar.from_ical(body).walk("VEVENT")
+            if str(event["UID"]).startswith("pitch-")]
+
+
+def pitch_in_feed(user, uid: str) -> icalendar.Event:
+    (event,) = [event for event in pitches_in_feed(user) if str(event["UID"]) == uid]
+    return event
+
+
+def test_a_removed_pitch_stays_in_the_teams_calendar_cancelled_and_the_pages_hide_it(ctx, factories):
+    contest = build_judged_contest(factories)
+    leader = factories.make_candidate()
+    kept, removed = contest.entry(leader=leader).id, contest.entry().id
+    for entry in (kept, removed):
+        contest.in_round(entry, contest.rounds[1])
+    roadshow = _round(contest, 1)
+    start = datetime(2027, 5, 20, 1, 0, tzinfo=UTC)
+    slots = services.schedule_pitches(roadshow, room="A101", starts_at=start, minutes=15, entry_ids=[removed, kept])
+    db.session.commit()
+    uid = ical.pitch_uid(roadshow.id, kept)
+    before = pitch_in_feed(leader, uid)
+    assert str(before["STATUS"]) == "CONFIRMED"
+
+    services.remove_slot(slots[1])
+    db.session.commit()
+    after = pitch_in_feed(leader, uid)
+    assert str(after["STATUS"]) == "CANCELLED" and int(after["SEQUENCE"]) > int(before["SEQUENCE"])
+    assert after.decoded("DTSTART") == before.decoded("DTSTART")
+    assert db.session.get(PitchSlot, slots[1].id).cancelled_at is not None  # kept, as a tombstone
+    assert [slot.entry_id for slot in services.round_slots(roadshow)] == [removed]
+    assert services.entry_slots(db.session.get(Entry, kept)) == []
+    assert kept in [entry.id for entry in services.unscheduled_entries(roadshow)]
+    with pytest.raises(services.SlotTaken, match="already been removed"):
+        services.remove_slot(slots[1])
+
+    # Its time and the entry are free again: scheduled anew, the same calendar entry comes back, newer still.
+    services.schedule_pitches(roadshow, room="A101", starts_at=start + timedelta(minutes=15), minutes=15,
+                              entry_ids=[kept])
+    db.session.commit()
+    again = pitch_in_feed(leader, uid)  # one calendar entry, not two
+    assert str(again["STATUS"]) == "CONFIRMED" and int(again["SEQUENCE"]) > int(after["SEQUENCE"])
 
 
 def test_awards_are_published_once_with_an_e_mail_to_every_team_and_locked_while_public(ctx, factories, make_organizer):

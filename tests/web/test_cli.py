@@ -1,9 +1,12 @@
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from eventsapp.accounts.models import Role, User
+from eventsapp.contests.models import Round, RoundState
+from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event, EventKind
 from eventsapp.extensions import db
 
@@ -72,3 +75,21 @@ def test_demo_accounts_log_in_with_the_documented_password(client, runner):
     for email in ("organizer@example.com", "employer@example.com", "candidate@example.com"):
         assert client.post("/login", data={"email": email, "password": "talentday-demo"}).status_code == 302
         client.post("/logout")
+
+
+def test_the_demo_contests_rounds_follow_their_dates_and_the_demo_judge_has_entries_to_score(app, runner, client):
+    """Past rounds are closed (this year's edition is over); next year's online review, open now by its dates,
+    gives judge@example.com entries to score."""
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    now = utcnow()
+    with app.app_context():
+        for round_ in db.session.scalars(select(Round)):
+            if round_.ends_at is not None and round_.ends_at <= now:
+                assert round_.state == RoundState.CLOSED, round_.name_en
+            if round_.state == RoundState.OPEN:
+                assert round_.starts_at is not None and round_.starts_at <= now < round_.ends_at, round_.name_en
+    assert client.post("/login", data={"email": "judge@example.com", "password": "talentday-demo"}).status_code == 302
+    reviews = client.get("/judging", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    sheets = set(re.findall(r'href="(/judging/rounds/\d+/entries/\d+)"', reviews))
+    assert len(sheets) >= 5 and "Heats (online review)" in reviews
+    assert client.get(sorted(sheets)[0]).status_code == 200

@@ -269,6 +269,19 @@ def test_a_member_can_leave_the_team(app, world):
     assert client.get(f"/my/contest-entries/{world.values['entry']}").status_code == 404
 
 
+def test_a_member_cannot_leave_a_submitted_team_at_its_smallest_size(app, make_contest, make_entry, make_candidate):
+    contest, leader, member = make_contest(team_min=2), make_candidate(), make_candidate()
+    entry = make_entry(contest, leader, member)
+    with app.app_context():
+        row = db.session.scalar(select(TeamMember).where(TeamMember.user_id == member.id))
+    client = logged_in(app, member)
+    response = client.post(f"/my/contest-entries/{entry.id}/members/{row.id}/remove", headers=EN,
+                           follow_redirects=True)
+    assert response.status_code == 200 and "invite a replacement" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(TeamMember, row.id) is not None
+
+
 def test_the_pages_speak_chinese_by_default(app, make_contest, make_entry, make_candidate, chinese_by_default):
     contest, leader = make_contest(leader_max_age=45), make_candidate()
     client = logged_in(app, make_candidate())

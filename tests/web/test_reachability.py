@@ -31,7 +31,7 @@ NOT_PAGES = {
     "badges.my_badge", "badges_manage.badge_pdf", "badges_manage.job_download",
     "registrants.registrants_csv", "browse.shortlist_csv", "checkin.leads_csv", "match_runs.booth_interviews_csv",
     "candidates.data_export", "candidates.resume", "browse.candidate_resume", "organizations.logo",
-    "contests_manage.entries_export", "contests.download_deck", "contests_manage.entry_deck",
+    "contests_manage.entries_export", "contests.download_deck", "contests_manage.entry_deck", "reviews.deck",
     "awards.all_certificates", "awards.my_certificates", "awards.entries_csv", "awards.sheets_csv",
     "reviews.invitation",  # a judge's invitation link, in an e-mail
 }

@@ -27,6 +27,7 @@ from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.reviews.judges import invite_judge
 from tests.contest_factories import build_contest
+from tests.factories import make_pdf
 
 
 def _page(response) -> str:
@@ -147,6 +148,42 @@ def test_a_blind_round_hides_the_team(app, client, login, factories):
     assert "秘密科技" not in page and "清华大学" not in page and leader.display_name not in page
 
 
+def test_a_judge_opens_the_deck_from_the_sheet_even_blind_without_the_teams_file_name(app, client, login,
+                                                                                      factories, tmp_path,
+                                                                                      monkeypatch):
+    monkeypatch.setitem(app.config, "DECK_FOLDER", str(tmp_path))
+    (tmp_path / "stored.pdf").write_bytes(make_pdf(3))
+    world = build_contest(factories, blind=True)
+    round_ = world.rounds[0]
+    world.rubric(round_, (1, 10))
+    entry = world.entry(deck_storage_name="stored.pdf", deck_filename="秘密科技-张三团队.pdf", deck_pages=3)
+    judge = world.judge()
+    world.assign(round_, judge, entry)
+    login(world.user_of(judge))
+    sheet = f"/judging/rounds/{round_.id}/entries/{entry.id}"
+    page = _page(client.get(sheet))
+    assert f'href="{sheet}/deck"' in page and "秘密科技" not in page
+    deck = client.get(f"{sheet}/deck")
+    assert deck.status_code == 200 and deck.data.startswith(b"%PDF")
+    assert f'filename=entry-{entry.id}.pdf' in deck.headers["Content-Disposition"]
+    assert "秘密科技" not in deck.headers["Content-Disposition"] and "private" in deck.headers["Cache-Control"]
+    with app.app_context():
+        db.session.get(type(round_), round_.id).state = RoundState.CLOSED
+        db.session.commit()
+    assert client.get(f"{sheet}/deck").status_code == 404
+
+
+def test_a_team_is_told_its_deck_must_not_name_it_when_a_round_is_blind(app, client, login, factories):
+    for blind in (True, False):
+        world = build_contest(factories, blind=blind)
+        leader = factories.make_candidate()
+        entry = world.entry(leader=leader)
+        login(leader)
+        page = _page(client.get(f"/my/contest-entries/{entry.id}", headers={"Accept-Language": "en"}))
+        assert ('data-testid="blind-deck-hint"' in page) is blind
+        client.post("/logout")
+
+
 def test_a_judge_declares_a_conflict_and_can_no_longer_open_the_entry(app, client, login, scored):
     world, round_, criterion, mine, other, judge = scored
     login(world.user_of(judge))
@@ -220,3 +257,43 @@ def test_organizers_see_each_judges_progress_and_totals(client, organizer, score
     assert f'data-testid="progress-{judge.id}"' in overview and "1 of 1 scored" in overview
     board = _page(client.get(f"/manage/events/{world.event.id}/judging/rounds/{round_.id}/leaderboard"))
     assert "Judge 1: 70.0" in board
+
+
+@pytest.mark.parametrize(("page", "back", "returns_to"), [
+    ("/manage/events/{event}/judging/rounds/{round}", "judging_round", "/manage/events/{event}/judging/rounds/{round}"),
+    ("/manage/events/{event}/judging", "judging", "/manage/events/{event}/judging#rounds"),
+    ("/manage/events/{event}/contest/rounds", "rounds", "/manage/events/{event}/contest/rounds"),
+    ("/manage/events/{event}/results", "results", "/manage/events/{event}/results"),
+    ("/manage/events/{event}/results/rounds/{round}", "results_round",
+     "/manage/events/{event}/results/rounds/{round}#advance"),
+])
+def test_an_organizer_closes_a_round_from_every_page_that_acts_on_it(app, client, organizer, scored, page, back,
+                                                                      returns_to):
+    world, round_, criterion, mine, other, judge = scored
+    world.sheet(round_, judge, mine, {criterion: 5}, state=SheetState.DRAFT)
+    names = {"event": world.event.id, "round": round_.id}
+    confirm = f"/manage/events/{names['event']}/judging/rounds/{round_.id}/close?back={back}"
+    assert f'href="{confirm}"' in _page(client.get(page.format(**names), headers={"Accept-Language": "en"}))
+    consequences = _page(client.get(confirm, headers={"Accept-Language": "en"}))
+    assert "0 of 1 assigned sheets are submitted" in consequences and "will not count" in consequences
+    state = f"/manage/events/{names['event']}/judging/rounds/{round_.id}/state"
+    unconfirmed = client.post(state, data={"state": "closed", "back": back})
+    assert unconfirmed.status_code == 200 and 'data-testid="consequences"' in _page(unconfirmed)
+    with app.app_context():
+        assert db.session.get(type(round_), round_.id).state == RoundState.OPEN
+    closed = client.post(state, data={"state": "closed", "back": back, "confirmed": "yes"})
+    assert closed.status_code == 302 and closed.location == returns_to.format(**names)
+    with app.app_context():
+        assert db.session.get(type(round_), round_.id).state == RoundState.CLOSED
+    again = client.post(state, data={"state": "closed", "back": back, "confirmed": "yes"}, follow_redirects=True,
+                        headers={"Accept-Language": "en"})
+    assert "already closed" in _page(again) and f'href="{confirm}"' not in _page(again)
+
+
+def test_closing_a_round_goes_back_only_to_the_pages_that_offer_it(client, organizer, scored):
+    world, round_, *_ = scored
+    state = f"/manage/events/{world.event.id}/judging/rounds/{round_.id}/state"
+    response = client.post(state, data={"state": "closed", "back": "https://evil.example", "confirmed": "yes"})
+    round_page = f"/manage/events/{world.event.id}/judging/rounds/{round_.id}"
+    assert response.status_code == 302 and response.location == round_page
+    assert client.post(state, data={"state": "deleted"}).status_code == 400
