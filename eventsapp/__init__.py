@@ -154,5 +154,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(outbox_group)
     app.cli.add_command(badges_group)
     review_commands.add_commands(contest_group)  # the features running a contest add to its group
-    award_commands.register(contest_group)
+    award_commands.add_commands(contest_group)
     app.cli.add_command(contest_group)
