@@ -13,10 +13,11 @@ Two regimes per variant: **warm**, the leaderboard asked again with nothing chan
 per application, keyed by a fingerprint of the counted sheets), and **cold**, a judge's sheet saved
 just before every request, so each request scores all 10,000 sheets again.
 
-With ``--gc compare`` (the default) it measures twice in the same run on the same data: first an app made
-without ``GC_FREEZE_AT_START``, then a second app made with it (``gc.freeze()`` at the end of the
-factory, as in production), and prints the ratios frozen / not frozen. ``--gc off`` or ``--gc on``
-measures one of them.
+With ``--gc compare`` (the default) every variant and regime is measured twice, back to back on the same
+app and data: with the process heap not frozen (``gc.unfreeze()``), then frozen (``gc.freeze()``, what
+``GC_FREEZE_AT_START`` does at the end of the factory; here it also freezes what the warm-up built, such
+as the kept points and totals), and the ratios frozen / not frozen are printed. ``--gc off`` or
+``--gc on`` measures one of them.
 
     .venv/bin/python benchmarks/contest_leaderboard.py --database-url postgresql://postgres@127.0.0.1:5432/bench_leaderboard
 
@@ -27,6 +28,7 @@ point it at data you want to keep (`test` and the maintenance databases are refu
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -204,7 +206,9 @@ def time_variant(app, client, counter, data: dict, name: str, path: str, expecte
             "app_cpu_median_ms": statistics.median(cpu_times), "queries": statistics.fmean(queries)}
 
 
-def measure(app, data: dict, requests: int) -> list[dict]:
+def measure(app, data: dict, requests: int, freezes: tuple[bool, ...]) -> list[dict]:
+    """Every variant and regime, once per entry of ``freezes``, back to back (so that the machine's load
+    drifts alike for both): gc.unfreeze() before a run not frozen, gc.freeze() before a frozen one."""
     counter = QueryCounter()
     with app.app_context():
         sa_event.listen(db.engine, "before_cursor_execute", counter)
@@ -218,7 +222,12 @@ def measure(app, data: dict, requests: int) -> list[dict]:
     for name, path, rows, method in variants:
         set_method(app, data["round_id"], method)
         for cold in (False, True):
-            results.append(time_variant(app, client, counter, data, name, path, rows, requests, cold))
+            for frozen in freezes:
+                gc.collect()
+                gc.freeze() if frozen else gc.unfreeze()
+                row = time_variant(app, client, counter, data, name, path, rows, requests, cold)
+                results.append({**row, "gc_freeze": frozen})
+    gc.unfreeze()
     return results
 
 
@@ -243,11 +252,7 @@ def main(argv: list[str] | None = None) -> None:
         schema_seconds, revision = build_schema(app)
         data = fill(app, args.entries, args.judges, args.per_entry, args.seed)
         load_before = os.getloadavg()[0]
-        results = []
-        for frozen in {"compare": (False, True), "off": (False,), "on": (True,)}[args.gc]:
-            if frozen:  # a second app, made as production makes it: the factory ends with gc.freeze()
-                app = create_app({**config, "GC_FREEZE_AT_START": True})
-            results += [{**row, "gc_freeze": frozen} for row in measure(app, data, args.requests)]
+        results = measure(app, data, args.requests, {"compare": (False, True), "off": (False,), "on": (True,)}[args.gc])
         with app.app_context():
             engine = db.engine.dialect.name
             version = db.session.scalar(text("SELECT version()" if engine == "postgresql"
