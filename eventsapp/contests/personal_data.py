@@ -24,7 +24,6 @@ from sqlalchemy.orm import selectinload
 
 from eventsapp import storage
 from eventsapp.accounts.models import User
-from eventsapp.badges.services import issue_badges
 from eventsapp.contests.entries import deck_folder
 from eventsapp.contests.models import (
     Award,
@@ -96,23 +95,22 @@ def erase_contest_data(user: User) -> None:
                        .values(accepted_by_id=None))
     db.session.execute(update(ScoreSheetHistory).where(ScoreSheetHistory.changed_by_id == user.id)
                        .values(changed_by_id=None))
-    event_ids = {_leave_judging(judge) for judge in _judges_of(user)}
+    for judge in _judges_of(user):
+        _leave_judging(judge)
+    # A judge's badge is valid only while the judge row names its holder (badges.services): it no longer does.
     db.session.flush()
-    for event_id in sorted(event_ids):
-        issue_badges(event_id, [user.id])  # the judge's badge is no longer valid
 
 
-def _leave_judging(judge: ContestJudge) -> int:
+def _leave_judging(judge: ContestJudge) -> None:
     """End the judge's part in rounds still to be judged; keep them de-identified if they have submitted
-    sheets, otherwise remove them. Returns the contest's event id."""
-    event_id = db.session.scalar(select(Contest.event_id).where(Contest.id == judge.contest_id))
+    sheets, otherwise remove them."""
     not_closed = select(Round.id).where(Round.contest_id == judge.contest_id, Round.state != RoundState.CLOSED)
     db.session.execute(delete(ScoreSheet).where(ScoreSheet.judge_id == judge.id,
                                                 ScoreSheet.state == SheetState.DRAFT)
                        .execution_options(synchronize_session=False))
     if not db.session.scalar(select(exists().where(ScoreSheet.judge_id == judge.id))):
         db.session.delete(judge)
-        return event_id
+        return
     scored = select(ScoreSheet.id).where(ScoreSheet.judge_id == judge.id,
                                          ScoreSheet.round_id == ReviewAssignment.round_id,
                                          ScoreSheet.entry_id == ReviewAssignment.entry_id)
@@ -130,7 +128,6 @@ def _leave_judging(judge: ContestJudge) -> int:
     judge.name = ERASED_JUDGE_NAME
     judge.organization = judge.school = ""
     judge.token_hash = None
-    return event_id
 
 
 # --- The data export ------------------------------------------------------------------------------------
