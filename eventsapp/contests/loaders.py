@@ -36,8 +36,10 @@ def contest_or_404(event: int | str, *, drafts_for_organizers: bool = False) -> 
     must be public, see ``public_event_or_404``)."""
     if isinstance(event, str):
         found = public_event_or_404(event, drafts_for_organizers=drafts_for_organizers)
-    else:
+    elif is_database_id(event):
         found = event_or_404(event)
+    else:  # an id no row can have (PostgreSQL would refuse the query)
+        abort(404)
     contest = find_contest(found.id) if found.kind == EventKind.COMPETITION else None
     if contest is None:
         abort(404)
