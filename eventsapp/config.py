@@ -44,6 +44,10 @@ class Config:
     # registration). Connections are replaced after 30 minutes instead, before servers or firewalls
     # drop idle ones; a connection lost otherwise (database restart) fails one request and is discarded.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": int(os.environ.get("DATABASE_POOL_RECYCLE", "1800"))}
+    # gc.freeze() at the end of the factory: what start-up built is kept out of the garbage collector's full
+    # collections. Off by default: on the shared benchmark machine it did not shorten the leaderboard's
+    # tail and cost CPU in the cold regime (benchmarks/README.md); to be measured again on a quiet machine.
+    GC_FREEZE_AT_START = _env_flag("GC_FREEZE_AT_START", False)
 
     BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "zh_CN")
     BABEL_DEFAULT_TIMEZONE = "UTC"
@@ -146,6 +150,7 @@ class TestConfig(Config):
     SMTP_HOST = ""  # tests that deliver start their own SMTP server
     JOB_QUEUE_URL = ""  # badge jobs run in-process unless a test sets a queue
     CALENDAR_CACHE_URL = ""  # feeds are cached in-process, never in a developer's Redis
+    GC_FREEZE_AT_START = False  # the suite makes apps again and again: nothing of theirs may stay frozen
 
 
 def config_from_environment() -> type[Config]:

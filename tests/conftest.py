@@ -19,14 +19,15 @@ import pytest
 from flask import Flask, current_app
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
+from limits.storage import MemoryStorage
 from sqlalchemy import create_engine, exists, literal, select, text, union_all
 
-from eventsapp import create_app
 from eventsapp.accounts.models import User
-from eventsapp.config import TestConfig, normalize_database_url
+from eventsapp.config import normalize_database_url
 from eventsapp.extensions import db as _db
 from eventsapp.extensions import limiter
 from tests import contest_factories
+from tests.apps import make_app
 from tests.factories import PASSWORD, Factories
 
 
@@ -50,8 +51,7 @@ def database_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def app(database_url):
-    app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
-                      "SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False})
+    app = make_app(SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=False)
     with app.app_context():
         upgrade()
     yield app
@@ -123,13 +123,23 @@ def real_commits():
 @pytest.fixture(autouse=True)
 def _database(request, app):
     """Every test starts with empty tables and fresh rate-limit counters, and leaves them so."""
+    limiter.reset()
     if "real_commits" in request.fixturenames:
         yield
         _empty_tables(app)
     else:
         with _rolled_back(app):
             yield
+    _check_private_rate_limits()
     limiter.reset()
+
+
+def _check_private_rate_limits() -> None:
+    """The limiter is process-wide and takes the storage of the app made last: an app a test makes from
+    the environment's Config (REDIS_URL) would move every later test's counters to a shared Redis."""
+    if not isinstance(limiter.storage, MemoryStorage):
+        pytest.fail(f"this test moved the rate limits to {type(limiter.storage).__name__}: make the app "
+                    "with tests.apps.make_app, which keeps them in this process's memory")
 
 
 @pytest.fixture

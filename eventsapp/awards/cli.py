@@ -1,6 +1,6 @@
 """`flask contest results EVENT_SLUG --round N`: a round's ranking on the terminal, or as CSV.
 
-The commands hang from the ``contest`` group of eventsapp.contests.cli, added with ``register(group)``
+The commands hang from the ``contest`` group of eventsapp.contests.cli, added with ``add_commands(group)``
 when the app is made, beside judging's ``contest assign``.
 """
 from __future__ import annotations
@@ -12,23 +12,8 @@ import click
 from flask.cli import with_appcontext
 
 from eventsapp.awards import export, services
-from eventsapp.events.models import EventKind
-from eventsapp.events.services import find_event_by_slug
+from eventsapp.contests.cli import round_or_fail
 from eventsapp.i18n import pick
-
-
-def _round_of(event_slug: str, position: int):
-    event = find_event_by_slug(event_slug)
-    if event is None:
-        raise click.ClickException(f"No event with the slug {event_slug!r}.")
-    contest = services.contest_of_event(event.id) if event.kind == EventKind.COMPETITION else None
-    if contest is None:
-        raise click.ClickException(f"The event {event_slug!r} is not a contest.")
-    round_ = services.round_at(contest, position)
-    if round_ is None:
-        known = ", ".join(str(round_.position) for round_ in contest.rounds) or "none"
-        raise click.ClickException(f"The contest has no round {position} (its rounds: {known}).")
-    return round_
 
 
 @click.command("results")
@@ -41,7 +26,7 @@ def _round_of(event_slug: str, position: int):
               help="Language of the titles and track names.")
 def results_command(event_slug: str, position: int, csv_path: Path | None, lang: str) -> None:
     """Print the ranking of round N of EVENT_SLUG (by the round's method), or export it as CSV."""
-    round_ = _round_of(event_slug, position)
+    round_ = round_or_fail(event_slug, position)
     try:
         if csv_path is not None:
             body = export.entries_csv(round_, lang)
@@ -70,6 +55,6 @@ def results_command(event_slug: str, position: int, csv_path: Path | None, lang:
                    f"{pick(entry.track, 'name', lang)} / {pick(entry, 'title', lang)}{flag}")
 
 
-def register(group: click.Group) -> None:
+def add_commands(group: click.Group) -> None:
     """Add this feature's commands to the ``contest`` group (whoever defines it)."""
     group.add_command(results_command)

@@ -43,6 +43,7 @@ from eventsapp.contests.models import (
     TeamRole,
     Track,
 )
+from eventsapp.contests.services import find_contest
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
@@ -114,7 +115,7 @@ def seed_demo_contest_results(today: date, password_hash: str) -> int:
     event = find_event_by_slug(f"overseas-innovation-contest-{today.year}")
     if event is None:
         return 0
-    contest = services.contest_of_event(event.id) or _contest(event, today, password_hash)
+    contest = find_contest(event.id) or _contest(event, today, password_hash)
     first = contest.rounds[0] if contest.rounds else None
     following = services.next_round(first) if first else None
     if first is None or following is None or services.round_decided(first):

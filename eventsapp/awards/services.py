@@ -104,14 +104,6 @@ class AwardTaken(AwardsError):
 
 # --- Finding things -----------------------------------------------------------------------------
 
-def contest_of_event(event_id: int) -> Contest | None:
-    return db.session.scalar(select(Contest).where(Contest.event_id == event_id))
-
-
-def round_at(contest: Contest, position: int) -> Round | None:
-    return db.session.scalar(select(Round).where(Round.contest_id == contest.id, Round.position == position))
-
-
 def next_round(round_: Round) -> Round | None:
     return db.session.scalar(select(Round).where(Round.contest_id == round_.contest_id,
                                                  Round.position > round_.position)

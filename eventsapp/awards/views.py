@@ -3,7 +3,9 @@ exports, awards and publication, certificates), the public results, the team's v
 judges' running order."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TypeVar
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,49 +16,43 @@ from wtforms.fields.choices import SelectChoice
 from eventsapp.accounts.access import organizer_required
 from eventsapp.awards import certificates, export, services, words
 from eventsapp.awards.forms import AdvanceForm, AwardForm, ScheduleForm
+from eventsapp.contests.loaders import contest_child_or_404, contest_or_404, contest_round_child_or_404
 from eventsapp.contests.models import Award, Contest, Panel, PitchSlot, Round, RoundKind
+from eventsapp.contests.services import find_contest
 from eventsapp.events.models import Event, EventKind
 from eventsapp.extensions import db
 from eventsapp.i18n import current_language, localized
-from eventsapp.loaders import event_or_404, public_event_or_404
 from eventsapp.timezones import to_utc
 
 blueprint = Blueprint("awards", __name__)
 blueprint.context_processor(words.labels)
 MANAGE = "/manage/events/<int:event_id>/results"
-
-
-def _contest_or_404(event_id: int) -> Contest:
-    event = event_or_404(event_id)
-    contest = services.contest_of_event(event.id) if event.kind == EventKind.COMPETITION else None
-    if contest is None:
-        abort(404)
-    return contest
-
-
-def _round_or_404(contest: Contest, round_id: int) -> Round:
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or round_.contest_id != contest.id:
-        abort(404)
-    return round_
-
-
-def _award_or_404(contest: Contest, award_id: int) -> Award:
-    award = db.session.get(Award, award_id)
-    if award is None or award.contest_id != contest.id:
-        abort(404)
-    return award
-
-
-def _slot_or_404(contest: Contest, slot_id: int) -> PitchSlot:
-    slot = db.session.get(PitchSlot, slot_id)
-    if slot is None or db.session.get(Round, slot.round_id).contest_id != contest.id:
-        abort(404)
-    return slot
+T = TypeVar("T")
 
 
 def _address() -> str:
     return request.remote_addr or ""
+
+
+def _refused(error: services.AwardsError, category: str = "danger") -> None:
+    """A service refused: nothing it did is kept, and the organizer reads why."""
+    db.session.rollback()
+    flash(str(error.message), category)
+
+
+def _carry_out(call: Callable[[], T], back: str, done: str | Callable[[T], str] | None = None,
+               category: str = "danger") -> Response:
+    """Run a service call and go ``back``: committed, with ``done`` (or ``done(result)``) as its message,
+    or refused (``_refused``)."""
+    try:
+        result = call()
+    except services.AwardsError as error:
+        _refused(error, category)
+    else:
+        db.session.commit()
+        if done is not None:
+            flash(done(result) if callable(done) else done, "success")
+    return redirect(back)
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
@@ -70,7 +66,7 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 @blueprint.get(MANAGE)
 @organizer_required
 def overview(event_id: int):
-    contest = _contest_or_404(event_id)
+    contest = contest_or_404(event_id)
     form = AwardForm()
     _award_choices(form, contest)
     return _overview(contest, form)
@@ -92,7 +88,7 @@ def _overview(contest: Contest, form: AwardForm, status: int = 200):
 @blueprint.post(f"{MANAGE}/awards")
 @organizer_required
 def add_award(event_id: int):
-    contest = _contest_or_404(event_id)
+    contest = contest_or_404(event_id)
     form = AwardForm()
     _award_choices(form, contest)
     if not form.validate():
@@ -102,8 +98,7 @@ def add_award(event_id: int):
                            name_en=form.name_en.data or "", rank=form.rank.data,
                            prize_amount=Decimal(form.prize_amount.data), whole_contest=form.whole_contest.data)
     except services.AwardsError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
+        _refused(error)
         return _overview(contest, form, 409)
     db.session.commit()
     flash(_("The award is added."), "success")
@@ -113,51 +108,34 @@ def add_award(event_id: int):
 @blueprint.post(f"{MANAGE}/awards/<int:award_id>/remove")
 @organizer_required
 def remove_award(event_id: int, award_id: int):
-    contest = _contest_or_404(event_id)
-    award = _award_or_404(contest, award_id)
-    try:
-        services.remove_award(contest, award)
-    except services.AwardsError as error:
-        flash(str(error.message), "danger")
-        return redirect(url_for("awards.overview", event_id=event_id))
-    db.session.commit()
-    flash(_("The award is removed."), "success")
-    return redirect(url_for("awards.overview", event_id=event_id))
+    contest = contest_or_404(event_id)
+    award = contest_child_or_404(Award, contest, award_id)
+    return _carry_out(lambda: services.remove_award(contest, award), url_for("awards.overview", event_id=event_id),
+                      _("The award is removed."))
 
 
 @blueprint.post(f"{MANAGE}/publish")
 @organizer_required
 def publish(event_id: int):
-    contest = _contest_or_404(event_id)
-    try:
-        sent = services.publish_results(contest, current_user, _address())
-    except services.AwardsError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-        return redirect(url_for("awards.overview", event_id=event_id))
-    db.session.commit()
-    flash(_("The results are published; %(count)d e-mails to the teams are on their way.", count=sent), "success")
-    return redirect(url_for("awards.overview", event_id=event_id))
+    contest = contest_or_404(event_id)
+    return _carry_out(lambda: services.publish_results(contest, current_user, _address()),
+                      url_for("awards.overview", event_id=event_id),
+                      lambda sent: _("The results are published; %(count)d e-mails to the teams are on their way.",
+                                     count=sent))
 
 
 @blueprint.post(f"{MANAGE}/unpublish")
 @organizer_required
 def unpublish(event_id: int):
-    contest = _contest_or_404(event_id)
-    try:
-        services.unpublish_results(contest, current_user, _address())
-    except services.AwardsError as error:
-        flash(str(error.message), "danger")
-        return redirect(url_for("awards.overview", event_id=event_id))
-    db.session.commit()
-    flash(_("The results are no longer public."), "success")
-    return redirect(url_for("awards.overview", event_id=event_id))
+    contest = contest_or_404(event_id)
+    return _carry_out(lambda: services.unpublish_results(contest, current_user, _address()),
+                      url_for("awards.overview", event_id=event_id), _("The results are no longer public."))
 
 
 @blueprint.get(f"{MANAGE}/certificates.pdf")
 @organizer_required
 def all_certificates(event_id: int):
-    contest = _contest_or_404(event_id)
+    contest = contest_or_404(event_id)
     pages = certificates.certificate_pages(services.contest_awards(contest))
     if not pages:
         flash(_("No award has a team member yet: there is no certificate to print."), "warning")
@@ -171,8 +149,8 @@ def all_certificates(event_id: int):
 @blueprint.get(f"{MANAGE}/rounds/<int:round_id>")
 @organizer_required
 def round_page(event_id: int, round_id: int):
-    contest = _contest_or_404(event_id)
-    round_ = _round_or_404(contest, round_id)
+    contest = contest_or_404(event_id)
+    round_ = contest_child_or_404(Round, contest, round_id)
     return _round_page(contest, round_, AdvanceForm(formdata=None), _schedule_form(contest, round_, None))
 
 
@@ -203,8 +181,8 @@ def _round_page(contest: Contest, round_: Round, form: AdvanceForm, schedule_for
 @blueprint.post(f"{MANAGE}/rounds/<int:round_id>/advance")
 @organizer_required
 def advance(event_id: int, round_id: int):
-    contest = _contest_or_404(event_id)
-    round_ = _round_or_404(contest, round_id)
+    contest = contest_or_404(event_id)
+    round_ = contest_child_or_404(Round, contest, round_id)
     form = AdvanceForm()
     form.tie_winners.choices = [SelectChoice(entry.id, "") for entry in services.entries_in_round(round_)]
     schedule_form = _schedule_form(contest, round_, None)
@@ -215,12 +193,10 @@ def advance(event_id: int, round_id: int):
                                         tie_winners=form.tie_winners.data if form.ties_decided.data else None,
                                         address=_address())
     except services.TiesUndecided as error:
-        db.session.rollback()
-        flash(str(error.message), "warning")
+        _refused(error, "warning")
         return _round_page(contest, round_, form, schedule_form, plans=error.plans, status=409)
     except services.AwardsError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
+        _refused(error)
         return _round_page(contest, round_, form, schedule_form, status=409)
     db.session.commit()
     flash(_("%(advanced)d entries advance to %(round)s, %(eliminated)d stop here. The teams are told by e-mail.",
@@ -233,8 +209,8 @@ def advance(event_id: int, round_id: int):
 @organizer_required
 def preview(event_id: int, round_id: int):
     """Who would advance with this cut, ties shown: nothing is saved."""
-    contest = _contest_or_404(event_id)
-    round_ = _round_or_404(contest, round_id)
+    contest = contest_or_404(event_id)
+    round_ = contest_child_or_404(Round, contest, round_id)
     form = AdvanceForm()
     form.tie_winners.choices = [SelectChoice(entry.id, "") for entry in services.entries_in_round(round_)]
     schedule_form = _schedule_form(contest, round_, None)
@@ -243,7 +219,7 @@ def preview(event_id: int, round_id: int):
     try:
         plans = services.plan_advance(round_, **form.cut())
     except services.AwardsError as error:
-        flash(str(error.message), "danger")
+        _refused(error)
         return _round_page(contest, round_, form, schedule_form, status=409)
     return _round_page(contest, round_, form, schedule_form, plans=plans)
 
@@ -251,8 +227,8 @@ def preview(event_id: int, round_id: int):
 @blueprint.get(f"{MANAGE}/rounds/<int:round_id>/entries.csv")
 @organizer_required
 def entries_csv(event_id: int, round_id: int):
-    contest = _contest_or_404(event_id)
-    round_ = _round_or_404(contest, round_id)
+    contest = contest_or_404(event_id)
+    round_ = contest_child_or_404(Round, contest, round_id)
     try:
         body = export.entries_csv(round_, current_language())
     except services.ScoresUnreadable as error:
@@ -264,8 +240,8 @@ def entries_csv(event_id: int, round_id: int):
 @blueprint.get(f"{MANAGE}/rounds/<int:round_id>/sheets.csv")
 @organizer_required
 def sheets_csv(event_id: int, round_id: int):
-    contest = _contest_or_404(event_id)
-    round_ = _round_or_404(contest, round_id)
+    contest = contest_or_404(event_id)
+    round_ = contest_child_or_404(Round, contest, round_id)
     body = export.sheets_csv(round_, current_language())
     return _download(body, "text/csv", f"score-sheets-{contest.event.slug}-round-{round_.position}.csv")
 
@@ -273,8 +249,8 @@ def sheets_csv(event_id: int, round_id: int):
 @blueprint.post(f"{MANAGE}/rounds/<int:round_id>/schedule")
 @organizer_required
 def schedule(event_id: int, round_id: int):
-    contest = _contest_or_404(event_id)
-    round_ = _round_or_404(contest, round_id)
+    contest = contest_or_404(event_id)
+    round_ = contest_child_or_404(Round, contest, round_id)
     form = _schedule_form(contest, round_)
     if not form.validate():
         return _round_page(contest, round_, AdvanceForm(formdata=None), form, status=400)
@@ -283,8 +259,7 @@ def schedule(event_id: int, round_id: int):
             round_, room=form.room.data, starts_at=to_utc(form.starts_at.data, contest.event.timezone),
             minutes=form.minutes.data, entry_ids=form.entry_ids.data, panel_id=form.panel_id.data or None)
     except services.AwardsError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
+        _refused(error)
         return _round_page(contest, round_, AdvanceForm(formdata=None), form, status=409)
     db.session.commit()
     flash(_("%(count)d pitches are scheduled.", count=len(slots)), "success")
@@ -294,29 +269,21 @@ def schedule(event_id: int, round_id: int):
 @blueprint.post(f"{MANAGE}/slots/<int:slot_id>/<any(earlier, later, remove):action>")
 @organizer_required
 def change_slot(event_id: int, slot_id: int, action: str):
-    contest = _contest_or_404(event_id)
-    slot = _slot_or_404(contest, slot_id)
-    round_id = slot.round_id
-    try:
-        if action == "remove":
-            services.remove_slot(slot)
-        else:
-            services.move_slot(slot, later=action == "later")
-    except services.AwardsError as error:
-        db.session.rollback()
-        flash(str(error.message), "warning")
-        return redirect(url_for("awards.round_page", event_id=event_id, round_id=round_id, _anchor="schedule"))
-    db.session.commit()
-    return redirect(url_for("awards.round_page", event_id=event_id, round_id=round_id, _anchor="schedule"))
+    contest = contest_or_404(event_id)
+    slot = contest_round_child_or_404(PitchSlot, contest, slot_id)
+    back = url_for("awards.round_page", event_id=event_id, round_id=slot.round_id, _anchor="schedule")
+    if action == "remove":
+        return _carry_out(lambda: services.remove_slot(slot), back, category="warning")
+    return _carry_out(lambda: services.move_slot(slot, later=action == "later"), back, category="warning")
 
 
 # --- The public results --------------------------------------------------------------------------
 
 @blueprint.get("/events/<slug>/results")
 def public_results(slug: str):
-    event = public_event_or_404(slug)
-    contest = services.contest_of_event(event.id) if event.kind == EventKind.COMPETITION else None
-    if contest is None or contest.results_published_at is None:
+    contest = contest_or_404(slug)
+    event = contest.event
+    if contest.results_published_at is None:
         abort(404)
     results = services.published_results(contest)
     track_id = request.args.get("track", type=int)
@@ -333,7 +300,7 @@ def contest_public_info(event: Event) -> dict | None:
     """For the public event page: the pitch schedule, whether results are published, the visitor's entries."""
     if event.kind != EventKind.COMPETITION:
         return None
-    contest = services.contest_of_event(event.id)
+    contest = find_contest(event.id)
     if contest is None:
         return None
     mine = services.user_entries(current_user, contest) if current_user.is_authenticated else []

@@ -1,6 +1,7 @@
 """Erasing a candidate's account: cancels their registrations (releasing what hangs on them), deletes
 the profile, the résumé, free-text answers, e-mails to them and the record of who viewed their profile,
-and closes the account. Callers commit.
+takes them out of contests (eventsapp.contests.personal_data: its rules), and closes the account.
+Callers commit.
 
 A process across features, so it lives apart from the profile services the registrations build on.
 """
@@ -16,6 +17,7 @@ from eventsapp.accounts.models import LoginSession, User
 from eventsapp.accounts.passwords import verify_password
 from eventsapp.browse.models import ProfileView
 from eventsapp.candidates.services import find_profile, remove_resume
+from eventsapp.contests.personal_data import erase_contest_data, erasure_refusals
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
@@ -27,9 +29,15 @@ ERASED_NAME = "—"
 
 
 def erase_account(user: User, now: datetime | None = None) -> None:
-    """Delete the person's data and close the account; their registrations stay, cancelled, for the counts."""
+    """Delete the person's data and close the account; their registrations stay, cancelled, for the counts.
+    Refused (ValidationFailed) while they lead a submitted contest entry: they withdraw it first."""
     if user.erased_at is not None:
         return
+    if leading := erasure_refusals(user):
+        titles = "、".join(f"«{entry.title_zh or entry.title_en}»" for entry in leading)
+        raise ValidationFailed([(None, _l("You lead the contest entry %(titles)s. Withdraw it from \"My entries\" "
+                                          "before you delete your account, so that the team is not left "
+                                          "without a leader.", titles=titles))])
     active = db.session.scalars(select(Registration).where(Registration.user_id == user.id,
                                                            Registration.status.in_(ACTIVE_STATUSES))).all()
     for registration in active:
@@ -44,6 +52,7 @@ def erase_account(user: User, now: datetime | None = None) -> None:
         select(Registration.id).where(Registration.user_id == user.id))))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_email == user.email))
     db.session.execute(delete(ProfileView).where(ProfileView.candidate_id == user.id))
+    erase_contest_data(user)
     user.email = f"erased-{user.id}@invalid"
     user.display_name = ERASED_NAME
     user.password_hash = f"erased${secrets.token_urlsafe(32)}"  # no password can match it

@@ -269,7 +269,8 @@ def _answer_value(answer) -> str | list[str]:
 
 
 def export_personal_data(user: User, now: datetime | None = None) -> dict:
-    """Everything we keep about the person, as plain JSON-ready values (no password hash)."""
+    """What the candidate features keep about the person, as plain JSON-ready values (no password hash);
+    eventsapp.candidates.data_export adds the other features' part."""
     profile = find_profile(user)
     registrations = db.session.scalars(select(Registration).where(Registration.user_id == user.id)
                                        .order_by(Registration.created_at, Registration.id)).all()

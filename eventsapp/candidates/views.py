@@ -12,9 +12,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from eventsapp.accounts.models import Role, User
 from eventsapp.candidates import erasure, services
 from eventsapp.candidates.choices import HANGZHOU_DISTRICTS, SKILL_SUGGESTIONS
+from eventsapp.candidates.data_export import personal_data_export
 from eventsapp.candidates.forms import ConsentForm, DeleteAccountForm, ProfileForm, ResumeForm
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.candidates.resumes import megabytes
+from eventsapp.contests.personal_data import erasure_refusals
 from eventsapp.extensions import db, limiter
 from eventsapp.main.errors import render_error
 from eventsapp.validation import ValidationFailed, apply_to_form
@@ -132,11 +134,12 @@ def remove_resume():
 
 # --- Privacy --------------------------------------------------------------------------------------
 
-def _render_privacy(delete_form: DeleteAccountForm | None = None, status: int = 200):
+def _render_privacy(delete_form: DeleteAccountForm | None = None, status: int = 200, delete_problems=()):
     profile = services.find_profile(_me())
     consent_form = ConsentForm(formdata=None, data={"show_to_employers": bool(profile and profile.show_to_employers)})
     return render_template("candidates/privacy.html", profile=profile, consent_form=consent_form,
-                           delete_form=delete_form or DeleteAccountForm(formdata=None)), status
+                           delete_form=delete_form or DeleteAccountForm(formdata=None),
+                           delete_problems=delete_problems, leading_entries=erasure_refusals(_me())), status
 
 
 @blueprint.get("/privacy")
@@ -159,7 +162,7 @@ def change_consent():
 
 @blueprint.get("/data.json")
 def data_export():
-    body = json.dumps(services.export_personal_data(_me()), ensure_ascii=False, indent=2)
+    body = json.dumps(personal_data_export(_me()), ensure_ascii=False, indent=2)
     filename = f"my-data-{services.site_today().isoformat()}.json"
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
@@ -180,14 +183,15 @@ def _erase_account_key() -> str:
                deduct_when=_failed_confirmation)  # guessing the password here is as limited as at the login
 def delete_account():
     form = DeleteAccountForm()
+    problems = []
     if form.validate_on_submit():
         try:
             erasure.erase_own_account(_me(), form.password.data)
         except ValidationFailed as failure:
-            apply_to_form(form, failure)
+            problems = apply_to_form(form, failure)
         else:
             db.session.commit()
             logout_user()
             flash(_("Your account and your personal data have been deleted. Goodbye, and good luck!"), "info")
             return redirect(url_for("main.index"))
-    return _render_privacy(delete_form=form, status=422)
+    return _render_privacy(delete_form=form, status=422, delete_problems=problems)

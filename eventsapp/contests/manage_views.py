@@ -5,8 +5,6 @@ Every page is addressed by the event; a contest's rows are loaded through it, so
 is answered 404 like one that does not exist."""
 from __future__ import annotations
 
-from typing import TypeVar
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,6 +24,7 @@ from eventsapp.contests.choices import (
 from eventsapp.contests.entries import standings
 from eventsapp.contests.export import entries_csv
 from eventsapp.contests.forms import ContestForm, EntryFilterForm, NameForm, RoundForm
+from eventsapp.contests.loaders import contest_child_or_404, contest_or_404
 from eventsapp.contests.models import Contest, ContestQuestion, Entry, Round
 from eventsapp.contests.views import deck_response
 from eventsapp.events.models import Event, EventKind
@@ -36,7 +35,6 @@ from eventsapp.registrations.forms import QuestionForm
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("contests_manage", __name__, url_prefix="/manage/events/<int:event_id>/contest")
-Child = TypeVar("Child")
 YES_NO = {True: YES_NO_LABELS["yes"], False: YES_NO_LABELS["no"]}
 label_values("contest_entry", "state", ENTRY_STATE_LABELS)
 label_values("contest_round", "kind", ROUND_KIND_LABELS)
@@ -58,22 +56,6 @@ def _competition(event_id: int) -> Event:
     if event.kind != EventKind.COMPETITION:
         abort(404)
     return event
-
-
-def _contest(event_id: int) -> tuple[Event, Contest]:
-    """The event and its contest; 404 for another kind of event or a competition not yet a contest."""
-    event = _competition(event_id)
-    contest = services.find_contest(event.id)
-    if contest is None:
-        abort(404)
-    return event, contest
-
-
-def _child(model: type[Child], contest: Contest, child_id: int) -> Child:
-    child = db.session.get(model, child_id)
-    if child is None or child.contest_id != contest.id:
-        abort(404)
-    return child
 
 
 def _actor():
@@ -116,7 +98,8 @@ def _named_model(what: str):
 
 @blueprint.route("/<any(tracks, groups):what>", methods=["GET", "POST"])
 def named_list(event_id: int, what: str):
-    event, contest = _contest(event_id)
+    contest = contest_or_404(event_id)
+    event = contest.event
     form = NameForm()
     general: list[str] = []
     if form.validate_on_submit():
@@ -136,8 +119,9 @@ def named_list(event_id: int, what: str):
 
 @blueprint.route("/<any(tracks, groups):what>/<int:row_id>", methods=["GET", "POST"])
 def edit_named(event_id: int, what: str, row_id: int):
-    event, contest = _contest(event_id)
-    row = _child(_named_model(what), contest, row_id)
+    contest = contest_or_404(event_id)
+    event = contest.event
+    row = contest_child_or_404(_named_model(what), contest, row_id)
     form = NameForm(obj=row if request.method == "GET" else None)
     general: list[str] = []
     if form.validate_on_submit():
@@ -155,8 +139,9 @@ def edit_named(event_id: int, what: str, row_id: int):
 
 @blueprint.post("/<any(tracks, groups):what>/<int:row_id>/delete")
 def delete_named(event_id: int, what: str, row_id: int):
-    event, contest = _contest(event_id)
-    row = _child(_named_model(what), contest, row_id)
+    contest = contest_or_404(event_id)
+    event = contest.event
+    row = contest_child_or_404(_named_model(what), contest, row_id)
     try:
         services.delete_named(contest, row, _actor())
     except ValidationFailed as failure:
@@ -171,7 +156,8 @@ def delete_named(event_id: int, what: str, row_id: int):
 
 @blueprint.route("/rounds", methods=["GET", "POST"])
 def round_list(event_id: int):
-    event, contest = _contest(event_id)
+    contest = contest_or_404(event_id)
+    event = contest.event
     form = RoundForm()
     general: list[str] = []
     if form.validate_on_submit():
@@ -190,8 +176,9 @@ def round_list(event_id: int):
 
 @blueprint.route("/rounds/<int:round_id>", methods=["GET", "POST"])
 def edit_round(event_id: int, round_id: int):
-    event, contest = _contest(event_id)
-    row = _child(Round, contest, round_id)
+    contest = contest_or_404(event_id)
+    event = contest.event
+    row = contest_child_or_404(Round, contest, round_id)
     form = RoundForm()
     if request.method == "GET":
         form.fill_from(row, event.timezone)
@@ -211,9 +198,10 @@ def edit_round(event_id: int, round_id: int):
 
 @blueprint.post("/rounds/<int:round_id>/delete")
 def delete_round(event_id: int, round_id: int):
-    event, contest = _contest(event_id)
+    contest = contest_or_404(event_id)
+    event = contest.event
     try:
-        services.delete_round(contest, _child(Round, contest, round_id), _actor())
+        services.delete_round(contest, contest_child_or_404(Round, contest, round_id), _actor())
     except ValidationFailed as failure:
         flash(" ".join(str(message) for _field, message in failure.errors), "danger")
     else:
@@ -226,7 +214,8 @@ def delete_round(event_id: int, round_id: int):
 
 @blueprint.route("/questions", methods=["GET", "POST"])
 def question_list(event_id: int):
-    event, contest = _contest(event_id)
+    contest = contest_or_404(event_id)
+    event = contest.event
     form = QuestionForm()
     if form.validate_on_submit():
         try:
@@ -244,8 +233,9 @@ def question_list(event_id: int):
 
 @blueprint.route("/questions/<int:question_id>", methods=["GET", "POST"])
 def edit_question(event_id: int, question_id: int):
-    event, contest = _contest(event_id)
-    question = _child(ContestQuestion, contest, question_id)
+    contest = contest_or_404(event_id)
+    event = contest.event
+    question = contest_child_or_404(ContestQuestion, contest, question_id)
     form = QuestionForm()
     if request.method == "GET":
         form.fill_from(question)
@@ -264,8 +254,9 @@ def edit_question(event_id: int, question_id: int):
 
 @blueprint.post("/questions/<int:question_id>/delete")
 def delete_question(event_id: int, question_id: int):
-    event, contest = _contest(event_id)
-    services.delete_question(contest, _child(ContestQuestion, contest, question_id), _actor())
+    contest = contest_or_404(event_id)
+    event = contest.event
+    services.delete_question(contest, contest_child_or_404(ContestQuestion, contest, question_id), _actor())
     db.session.commit()
     flash(_("The question and its answers have been removed."), "success")
     return redirect(url_for("contests_manage.question_list", event_id=event.id))
@@ -296,7 +287,8 @@ def entries(event_id: int):
 
 @blueprint.get("/entries.csv")
 def entries_export(event_id: int):
-    event, contest = _contest(event_id)
+    contest = contest_or_404(event_id)
+    event = contest.event
     rows = db.session.scalars(services.entries_query(contest, _filter_form(contest).to_filters())).all()
     return Response(entries_csv(rows, services.questions_of(contest)), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{event.slug}-entries.csv"',
@@ -305,8 +297,9 @@ def entries_export(event_id: int):
 
 @blueprint.get("/entries/<int:entry_id>")
 def entry_detail(event_id: int, entry_id: int):
-    event, contest = _contest(event_id)
-    entry = _child(Entry, contest, entry_id)
+    contest = contest_or_404(event_id)
+    event = contest.event
+    entry = contest_child_or_404(Entry, contest, entry_id)
     return render_template("contests/manage/entry.html", event=event, contest=contest, entry=entry,
                            state_labels=ENTRY_STATE_LABELS, role_labels=TEAM_ROLE_LABELS,
                            standings=standings(entry), round_labels=ENTRY_ROUND_LABELS, answer_words=answer_words)
@@ -314,5 +307,5 @@ def entry_detail(event_id: int, entry_id: int):
 
 @blueprint.get("/entries/<int:entry_id>/deck")
 def entry_deck(event_id: int, entry_id: int):
-    _event, contest = _contest(event_id)
-    return deck_response(_child(Entry, contest, entry_id))
+    contest = contest_or_404(event_id)
+    return deck_response(contest_child_or_404(Entry, contest, entry_id))

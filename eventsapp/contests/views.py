@@ -15,11 +15,11 @@ from eventsapp.candidates.resumes import megabytes
 from eventsapp.contests import entries, services
 from eventsapp.contests.choices import ENTRY_ROUND_LABELS, ENTRY_STATE_LABELS, TEAM_ROLE_LABELS, WINDOW_LABELS
 from eventsapp.contests.forms import DeckForm, EntryForm, InviteForm, fill_answers
+from eventsapp.contests.loaders import contest_or_404
 from eventsapp.contests.models import Contest, Entry, TeamInvitation, TeamMember
 from eventsapp.events.models import Event, EventKind
 from eventsapp.extensions import db
 from eventsapp.formfields import WebForm
-from eventsapp.loaders import public_event_or_404
 from eventsapp.main.errors import render_error
 from eventsapp.registrations.choices import answer_words
 from eventsapp.registrations.forms import answers_from, registration_form
@@ -76,14 +76,6 @@ def deck_response(entry: Entry, download_name: str | None = None) -> Response:
     return response
 
 
-def _published_contest(slug: str) -> tuple[Event, Contest]:
-    event = public_event_or_404(slug)
-    contest = services.find_contest(event.id) if event.kind == EventKind.COMPETITION else None
-    if contest is None:
-        abort(404)
-    return event, contest
-
-
 def _apply(failure: ValidationFailed, form: WebForm, answers_form: WebForm) -> list[str]:
     """Each error next to its field, in the entry's form or the questions' form; the rest for the page."""
     general = []
@@ -121,7 +113,8 @@ def _entry_forms(contest: Contest, entry: Entry | None = None, formdata=None):
 @blueprint.route("/events/<slug>/contest/enter", methods=["GET", "POST"])
 @login_required
 def enter(slug: str):
-    event, contest = _published_contest(slug)
+    contest = contest_or_404(slug)
+    event = contest.event
     user = _me()
     mine = entries.current_entry_of(contest, user)
     if mine is not None:

@@ -98,7 +98,10 @@ def sheet_total(points: Mapping[Criterion, float], criteria: Criteria) -> float:
     return _sheet_total(_ALONE, None, points, rubric, total_weight)
 
 
-def _totals(sheets: Sheets, criteria: Criteria) -> list[tuple[Judge, Entry, float]]:
+def sheet_totals(sheets: Sheets, criteria: Criteria) -> list[tuple[Judge, Entry, float]]:
+    """(judge, entry, total) for every sheet, in the sheets' order: what :func:`score_details_of_totals`
+    ranks. Kept by a caller, the totals of unchanged sheets need not be computed again. ValueError as
+    :func:`aggregate`."""
     rubric, total_weight = _rubric(criteria)
     totals = []
     for key, points in sheets.items():
@@ -189,7 +192,7 @@ def aggregate(sheets: Sheets, criteria: Criteria, method: str = "mean") -> list[
     weight, weights adding up to 0, max_points not above 0, or an unknown method.
     """
     _check_method(method)
-    totals = _totals(sheets, criteria)
+    totals = sheet_totals(sheets, criteria)
     if not totals:
         return []
     return _ranked(_entry_scores(totals, method))
@@ -218,10 +221,16 @@ def score_details(sheets: Sheets, criteria: Criteria, method: str = "mean",
     totals, or with "zscore" the normalised totals — there a harsh and a generous judge do not
     disagree merely by being harsh and generous."""
     _check_method(method)
+    return score_details_of_totals(sheet_totals(sheets, criteria), method, spread_limit)
+
+
+def score_details_of_totals(totals: list[tuple[Judge, Entry, float]], method: str = "mean",
+                            spread_limit: float = SPREAD_LIMIT) -> list[EntryScore]:
+    """:func:`score_details` from the sheets' totals (:func:`sheet_totals`, or totals kept from before)."""
+    _check_method(method)
     spread_limit = _number(spread_limit, "spread_limit")
     if spread_limit < 0:
         raise ValueError(f"spread_limit must not be negative, not {spread_limit!r}")
-    totals = _totals(sheets, criteria)
     if not totals:
         return []
     raw_totals = _per_entry(totals, [total for _, _, total in totals])

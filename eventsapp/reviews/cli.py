@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
-from eventsapp.contests.models import Contest, Round
-from eventsapp.events.services import find_event_by_slug
+from eventsapp.contests.cli import round_or_fail
 from eventsapp.extensions import db
 from eventsapp.reviews import assignment
 
@@ -26,13 +24,7 @@ from eventsapp.reviews import assignment
 @with_appcontext
 def assign_command(event_slug: str, position: int, per_entry: int | None, max_load: int | None) -> None:
     """Give every entry of round N of the contest EVENT_SLUG its judges, replacing the round's assignments."""
-    event = find_event_by_slug(event_slug)
-    contest = db.session.scalar(select(Contest).where(Contest.event_id == event.id)) if event else None
-    if contest is None:
-        raise click.ClickException(f"There is no contest {event_slug!r}.")
-    round_ = db.session.scalar(select(Round).where(Round.contest_id == contest.id, Round.position == position))
-    if round_ is None:
-        raise click.ClickException(f"The contest {event_slug!r} has no round {position}.")
+    round_ = round_or_fail(event_slug, position)
     try:
         planned = assignment.assign_round(round_, per_entry or round_.reviews_per_entry, max_load, None)
     except assignment.AssignmentFailed as failure:
@@ -43,7 +35,7 @@ def assign_command(event_slug: str, position: int, per_entry: int | None, max_lo
     for judge_ids in planned.values():
         for judge_id in judge_ids:
             loads[judge_id] = loads.get(judge_id, 0) + 1
-    click.echo(f"Round {position} of {event.slug}: {len(planned)} entries, {sum(loads.values())} reviews by "
+    click.echo(f"Round {position} of {event_slug}: {len(planned)} entries, {sum(loads.values())} reviews by "
                f"{len(loads)} judges; the largest load is {max(loads.values(), default=0)}.")
     click.echo("The judges are told by e-mail (sent by `flask outbox work`).")
 

@@ -6,8 +6,9 @@ Sheets of withdrawn entries and of judges in conflict with the entry do not coun
 sheets takes tens of milliseconds, so the ranking is kept per application, keyed by everything it is
 computed from: the rubric, the method, and a fingerprint of the counted sheets (how many, the sum of
 their ids and versions, the latest change) that any saved, withdrawn or excluded sheet changes. When
-it must be computed again, the sheets' points are read only for sheets whose version changed since the
-last time (``SheetPoints``): the rest are still in memory.
+it must be computed again, only the sheets whose version changed since the last time are read and added
+up again (``SheetPoints``): the other sheets' totals are still in memory, by round and rubric, so a
+judge's saved sheet costs one sheet's total and the ranking of the totals (``score_details_of_totals``).
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from sqlalchemy import func, select
 
 from eventsapp.contests.models import ConflictOfInterest, Entry, EntryState, Round, ScoreSheet, SheetState, Track
 from eventsapp.extensions import db
-from eventsapp.judging import EntryScore, score_details
+from eventsapp.judging import EntryScore, score_details_of_totals, sheet_totals
 from eventsapp.reviews.scoring import criteria_of
 
 CACHE_KEY = "reviews_leaderboards"
@@ -65,26 +66,49 @@ def _fingerprint(round_: Round, track_id: int | None) -> tuple:
 
 
 class SheetPoints:
-    """The points of the sheets read so far, by round and sheet id, with the stamp they were read at: the
-    sheet's version, judge and entry. A sheet's points change only with its version, so a stamp seen
-    before needs no second read. Rounds are told apart by their id and their contest's creation time, so
-    that ids used again (SQLite may, after a deletion; every test does) never meet old points."""
+    """The points of the sheets read so far, by round and sheet id, and their totals, by round, rubric and
+    sheet id, with the stamp they were read at: the sheet's version, judge and entry. A sheet's points
+    change only with its version, so a stamp seen before needs no second read nor a second sum. Rounds are
+    told apart by their id and their contest's creation time, so that ids used again (SQLite may, after a
+    deletion; every test does) never meet old points."""
 
     ROUNDS = 8  # rounds kept; the least recently used goes first
     READ_ALL_ABOVE = 500  # more changed sheets than this: read the round's points in one query
 
     def __init__(self):
         self.rounds: OrderedDict[tuple, dict[int, tuple[tuple, dict]]] = OrderedDict()
+        self.totals: OrderedDict[tuple, dict[int, tuple[tuple, float]]] = OrderedDict()
         self.lock = threading.Lock()
+
+    def _known(self, kept: OrderedDict, key: tuple) -> dict:
+        """The entries kept under ``key`` (made when missing), the least recently used keys dropped."""
+        known = kept.setdefault(key, {})
+        kept.move_to_end(key)
+        while len(kept) > self.ROUNDS:
+            kept.popitem(last=False)
+        return known
+
+    def totals_of(self, round_: Round, criteria: dict[str, tuple], sheets: list[tuple[int, tuple]],
+                  conditions: list) -> dict[int, float]:
+        """Sheet id → total for ``sheets`` ((id, stamp) pairs): added up (``judging.sheet_totals``) only for
+        sheets not seen with this stamp and rubric. ValueError as ``judging.score_details``."""
+        key = (round_.id, round_.contest.created_at, tuple(sorted(criteria.items())))
+        with self.lock:
+            known = self._known(self.totals, key)
+            stale = [(sheet_id, stamp) for sheet_id, stamp in sheets if known.get(sheet_id, (None,))[0] != stamp]
+        if stale:
+            points = self.points_of(round_, stale, conditions)
+            added = sheet_totals({(stamp[1], stamp[2]): points[sheet_id] for sheet_id, stamp in stale}, criteria)
+            with self.lock:
+                known.update({sheet_id: (stamp, total)
+                              for (sheet_id, stamp), (_, _, total) in zip(stale, added, strict=True)})
+        return {sheet_id: known[sheet_id][1] for sheet_id, _ in sheets}
 
     def points_of(self, round_: Round, sheets: list[tuple[int, tuple]], conditions: list) -> dict[int, dict]:
         """Sheet id → points for ``sheets`` ((id, stamp) pairs), read from the database when unknown."""
         key = (round_.id, round_.contest.created_at)
         with self.lock:
-            known = self.rounds.setdefault(key, {})
-            self.rounds.move_to_end(key)
-            while len(self.rounds) > self.ROUNDS:
-                self.rounds.popitem(last=False)
+            known = self._known(self.rounds, key)
             stale = [sheet_id for sheet_id, stamp in sheets if known.get(sheet_id, (None,))[0] != stamp]
         if stale:
             query = select(ScoreSheet.id, ScoreSheet.version, ScoreSheet.judge_id, ScoreSheet.entry_id,
@@ -106,10 +130,10 @@ def _compute(round_: Round, track_id: int | None, criteria: dict[str, tuple]) ->
                               .join(Entry, Entry.id == ScoreSheet.entry_id).where(*conditions)).all()
     store = current_app.extensions.setdefault(POINTS_KEY, SheetPoints())
     rows = [tuple(row) for row in rows]  # plain tuples: unpacked 10,000 times, twice
-    points = store.points_of(round_, [(sheet_id, (version, judge_id, entry_id))
-                                      for sheet_id, judge_id, entry_id, version in rows], conditions)
-    sheets = {(judge_id, entry_id): points[sheet_id] for sheet_id, judge_id, entry_id, _ in rows}
-    return score_details(sheets, criteria, round_.aggregation.value)
+    totals = store.totals_of(round_, criteria, [(sheet_id, (version, judge_id, entry_id))
+                                                for sheet_id, judge_id, entry_id, version in rows], conditions)
+    return score_details_of_totals([(judge_id, entry_id, totals[sheet_id]) for sheet_id, judge_id, entry_id, _ in rows],
+                                   round_.aggregation.value)
 
 
 def leaderboard(round_: Round, track_id: int | None = None) -> Leaderboard:

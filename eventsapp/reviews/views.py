@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from eventsapp.accounts.access import organizer_required
 from eventsapp.audit import services as audit
+from eventsapp.contests.loaders import contest_child_or_404, contest_or_404, round_child_or_404
 from eventsapp.contests.models import (
     Aggregation,
     ConflictOfInterest,
@@ -27,6 +28,7 @@ from eventsapp.contests.models import (
     RubricCriterion,
     TeamMember,
 )
+from eventsapp.contests.services import find_contest
 from eventsapp.contests.views import deck_response
 from eventsapp.extensions import db
 from eventsapp.formfields import WebForm
@@ -224,31 +226,6 @@ def require_organizer():
     """Every page here is for organizers only."""
 
 
-def _contest(event_id: int) -> Contest:
-    contest = db.session.scalar(select(Contest).where(Contest.event_id == event_id))
-    if contest is None:
-        abort(404)
-    return contest
-
-
-def _child(model, contest: Contest, child_id: int, parent: str = "contest_id"):
-    row = db.session.get(model, child_id)
-    if row is None or getattr(row, parent) != contest.id:
-        abort(404)
-    return row
-
-
-def _round(contest: Contest, round_id: int) -> Round:
-    return _child(Round, contest, round_id)
-
-
-def _of_round(model, round_: Round, child_id: int):
-    row = db.session.get(model, child_id)
-    if row is None or row.round_id != round_.id:
-        abort(404)
-    return row
-
-
 def _back_to_round(event_id: int, round_id: int, anchor: str | None = None):
     return redirect(url_for("reviews.manage.round_page", event_id=event_id, round_id=round_id, _anchor=anchor))
 
@@ -262,7 +239,7 @@ def _flash_failure(failure: ValidationFailed) -> None:
 
 @manage.get("")
 def overview(event_id: int, invite_form: InviteJudgeForm | None = None, status: int = 200):
-    contest = db.session.scalar(select(Contest).where(Contest.event_id == event_id))
+    contest = find_contest(event_id)
     if contest is None:  # a competition not set up as a contest yet: the tab says so
         return render_template("reviews/no_contest.html", event=event_or_404(event_id))
     listed = judges.judges_of(contest)
@@ -281,7 +258,7 @@ def overview(event_id: int, invite_form: InviteJudgeForm | None = None, status: 
 
 @manage.post("/judges")
 def invite(event_id: int):
-    contest = _contest(event_id)
+    contest = contest_or_404(event_id)
     form = InviteJudgeForm()
     if form.validate():
         try:
@@ -301,8 +278,8 @@ def invite(event_id: int):
 
 @manage.route("/judges/<int:judge_id>", methods=["GET", "POST"])
 def edit_judge(event_id: int, judge_id: int):
-    contest = _contest(event_id)
-    judge = _child(ContestJudge, contest, judge_id)
+    contest = contest_or_404(event_id)
+    judge = contest_child_or_404(ContestJudge, contest, judge_id)
     form = EditJudgeForm(obj=judge) if request.method == "GET" else EditJudgeForm()
     if form.validate_on_submit():
         before = {"organization": judge.organization, "school": judge.school, "max_load": judge.max_load}
@@ -324,8 +301,8 @@ def edit_judge(event_id: int, judge_id: int):
 
 @manage.post("/judges/<int:judge_id>/remove")
 def remove_judge(event_id: int, judge_id: int):
-    contest = _contest(event_id)
-    judge = _child(ContestJudge, contest, judge_id)
+    contest = contest_or_404(event_id)
+    judge = contest_child_or_404(ContestJudge, contest, judge_id)
     if not WebForm().validate_on_submit():
         abort(400)
     try:
@@ -342,7 +319,7 @@ def remove_judge(event_id: int, judge_id: int):
 
 @manage.post("/conflicts/detect")
 def detect(event_id: int):
-    contest = _contest(event_id)
+    contest = contest_or_404(event_id)
     if not WebForm().validate_on_submit():
         abort(400)
     added = conflicts.detect_conflicts(contest)
@@ -356,8 +333,8 @@ def detect(event_id: int):
 @manage.get("/rounds/<int:round_id>")
 def round_page(event_id: int, round_id: int, criterion_form: CriterionForm | None = None,
                panel_form: PanelForm | None = None, status: int = 200):
-    contest = _contest(event_id)
-    round_ = _round(contest, round_id)
+    contest = contest_or_404(event_id)
+    round_ = contest_child_or_404(Round, contest, round_id)
     contest_judges = judges.judges_of(contest)
     return render_template(
         "reviews/round.html", event=contest.event, contest=contest, round=round_,
@@ -401,7 +378,7 @@ def _confirm_close(event_id: int, round_: Round, back: str):
 @manage.get("/rounds/<int:round_id>/close")
 def confirm_close(event_id: int, round_id: int):
     """What closing the round does, before it is done: every page's "Close round" leads here."""
-    round_ = _round(_contest(event_id), round_id)
+    round_ = contest_child_or_404(Round, contest_or_404(event_id), round_id)
     back = request.args.get("back", "")
     return _confirm_close(event_id, round_, back if back in ROUND_STATE_PAGES else "judging_round")
 
@@ -410,7 +387,7 @@ def confirm_close(event_id: int, round_id: int):
 def round_state(event_id: int, round_id: int):
     """Open a round, or close it once the organizer has read what that does; then back to the page it was
     done from."""
-    round_ = _round(_contest(event_id), round_id)
+    round_ = contest_child_or_404(Round, contest_or_404(event_id), round_id)
     form = RoundStateForm()
     if not form.validate_on_submit():
         abort(400)
@@ -431,8 +408,8 @@ def round_state(event_id: int, round_id: int):
 
 @manage.post("/rounds/<int:round_id>/panels")
 def add_panel(event_id: int, round_id: int):
-    contest = _contest(event_id)
-    round_ = _round(contest, round_id)
+    contest = contest_or_404(event_id)
+    round_ = contest_child_or_404(Round, contest, round_id)
     form = _panel_form(contest)
     if form.validate():
         try:
@@ -449,20 +426,20 @@ def add_panel(event_id: int, round_id: int):
 
 @manage.post("/rounds/<int:round_id>/panels/<int:panel_id>/members")
 def add_panel_member(event_id: int, round_id: int, panel_id: int):
-    contest = _contest(event_id)
-    panel = _of_round(Panel, _round(contest, round_id), panel_id)
+    contest = contest_or_404(event_id)
+    panel = round_child_or_404(Panel, contest_child_or_404(Round, contest, round_id), panel_id)
     judge_id = request.form.get("judge", "")
     if not WebForm().validate_on_submit() or not judge_id.isdigit() or len(judge_id) > 9:
         abort(400)
-    assignment.add_panel_member(panel, _child(ContestJudge, contest, int(judge_id)))
+    assignment.add_panel_member(panel, contest_child_or_404(ContestJudge, contest, int(judge_id)))
     db.session.commit()
     return _back_to_round(event_id, round_id, f"panel-{panel.id}")
 
 
 @manage.post("/rounds/<int:round_id>/panels/<int:panel_id>/members/<int:judge_id>/remove")
 def remove_panel_member(event_id: int, round_id: int, panel_id: int, judge_id: int):
-    contest = _contest(event_id)
-    panel = _of_round(Panel, _round(contest, round_id), panel_id)
+    contest = contest_or_404(event_id)
+    panel = round_child_or_404(Panel, contest_child_or_404(Round, contest, round_id), panel_id)
     if not WebForm().validate_on_submit():
         abort(400)
     assignment.remove_panel_member(panel, judge_id)
@@ -472,7 +449,7 @@ def remove_panel_member(event_id: int, round_id: int, panel_id: int, judge_id: i
 
 @manage.post("/rounds/<int:round_id>/panels/<int:panel_id>/delete")
 def delete_panel(event_id: int, round_id: int, panel_id: int):
-    panel = _of_round(Panel, _round(_contest(event_id), round_id), panel_id)
+    panel = round_child_or_404(Panel, contest_child_or_404(Round, contest_or_404(event_id), round_id), panel_id)
     if not WebForm().validate_on_submit():
         abort(400)
     assignment.delete_panel(panel)
@@ -489,7 +466,7 @@ def _criterion_data(form: CriterionForm) -> scoring.CriterionData:
 
 @manage.post("/rounds/<int:round_id>/criteria")
 def add_criterion(event_id: int, round_id: int):
-    round_ = _round(_contest(event_id), round_id)
+    round_ = contest_child_or_404(Round, contest_or_404(event_id), round_id)
     form = CriterionForm()
     if form.validate():
         try:
@@ -506,9 +483,9 @@ def add_criterion(event_id: int, round_id: int):
 
 @manage.route("/rounds/<int:round_id>/criteria/<int:criterion_id>", methods=["GET", "POST"])
 def edit_criterion(event_id: int, round_id: int, criterion_id: int):
-    contest = _contest(event_id)
-    round_ = _round(contest, round_id)
-    criterion = _of_round(RubricCriterion, round_, criterion_id)
+    contest = contest_or_404(event_id)
+    round_ = contest_child_or_404(Round, contest, round_id)
+    criterion = round_child_or_404(RubricCriterion, round_, criterion_id)
     form = CriterionForm(obj=criterion) if request.method == "GET" else CriterionForm()
     if form.validate_on_submit():
         try:
@@ -526,8 +503,8 @@ def edit_criterion(event_id: int, round_id: int, criterion_id: int):
 
 @manage.post("/rounds/<int:round_id>/criteria/<int:criterion_id>/delete")
 def delete_criterion(event_id: int, round_id: int, criterion_id: int):
-    round_ = _round(_contest(event_id), round_id)
-    criterion = _of_round(RubricCriterion, round_, criterion_id)
+    round_ = contest_child_or_404(Round, contest_or_404(event_id), round_id)
+    criterion = round_child_or_404(RubricCriterion, round_, criterion_id)
     if not WebForm().validate_on_submit():
         abort(400)
     try:
@@ -544,8 +521,8 @@ def delete_criterion(event_id: int, round_id: int, criterion_id: int):
 
 @manage.route("/rounds/<int:round_id>/assign", methods=["GET", "POST"])
 def assign(event_id: int, round_id: int):
-    contest = _contest(event_id)
-    round_ = _round(contest, round_id)
+    contest = contest_or_404(event_id)
+    round_ = contest_child_or_404(Round, contest, round_id)
     form = AssignForm() if request.method == "POST" else AssignForm(formdata=None,
                                                                      data={"per_entry": round_.reviews_per_entry})
     status = 200
@@ -594,13 +571,13 @@ def remove_entry_judge(event_id: int, round_id: int, entry_id: int, judge_id: in
 
 
 def _hand_change(event_id: int, round_id: int, entry_id: int, add: str | None = None, remove: int | None = None):
-    contest = _contest(event_id)
-    round_ = _round(contest, round_id)
-    entry = _child(Entry, contest, entry_id)
+    contest = contest_or_404(event_id)
+    round_ = contest_child_or_404(Round, contest, round_id)
+    entry = contest_child_or_404(Entry, contest, entry_id)
     if not WebForm().validate_on_submit() or (add is not None and (not add.isdigit() or len(add) > 9)):
         abort(400)
     judge_id = int(add) if add is not None else remove
-    judge = _child(ContestJudge, contest, judge_id)
+    judge = contest_child_or_404(ContestJudge, contest, judge_id)
     try:
         assignment.change_entry_judges(round_, entry, add=judge.id if add is not None else None,
                                        remove=judge.id if remove is not None else None, actor=current_user)
@@ -617,8 +594,8 @@ def _hand_change(event_id: int, round_id: int, entry_id: int, add: str | None = 
 
 @manage.get("/rounds/<int:round_id>/leaderboard")
 def leaderboard_page(event_id: int, round_id: int):
-    contest = _contest(event_id)
-    round_ = _round(contest, round_id)
+    contest = contest_or_404(event_id)
+    round_ = contest_child_or_404(Round, contest, round_id)
     tracks = {track.id: track for track in contest.tracks}
     track_id = request.args.get("track", type=int)
     if track_id is not None and track_id not in tracks:
@@ -637,7 +614,7 @@ def leaderboard_page(event_id: int, round_id: int):
 
 @manage.post("/rounds/<int:round_id>/method")
 def set_method(event_id: int, round_id: int):
-    round_ = _round(_contest(event_id), round_id)
+    round_ = contest_child_or_404(Round, contest_or_404(event_id), round_id)
     form = MethodForm()
     if not form.validate_on_submit():
         abort(400)

@@ -6,7 +6,6 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
-from eventsapp import create_app
 from eventsapp.accounts.models import Role, User
 from eventsapp.browse import services
 from eventsapp.browse.services import BrowseFilters
@@ -16,6 +15,7 @@ from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree
 from eventsapp.candidates.services import ProfileData
 from eventsapp.extensions import db
 from eventsapp.registrations.models import Registration, RegistrationStatus
+from tests.apps import make_app
 
 THIS_YEAR = 2027
 
@@ -160,7 +160,7 @@ def test_an_erased_account_leaves_no_search_text_behind(event, person):
 # --- The migration fills the columns of the profiles already there --------------------------------------
 
 def test_the_migration_fills_the_columns_of_existing_profiles(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db"})
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/m.db")
     now = datetime.now(UTC) - timedelta(days=1)
     with app.app_context():
         upgrade(revision="e605b5c3e7a6")

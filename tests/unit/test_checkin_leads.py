@@ -12,7 +12,6 @@ from flask import current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, func, select, text
 
-from eventsapp import create_app
 from eventsapp.accounts.models import Role
 from eventsapp.badges import services as badges
 from eventsapp.badges.models import BadgeRole, EventCrew
@@ -25,6 +24,7 @@ from eventsapp.checkin.models import BoothLead
 from eventsapp.extensions import db
 from eventsapp.registrations.services import cancel_registration, register_for_event
 from eventsapp.validation import ValidationFailed
+from tests.apps import make_app
 
 
 @pytest.fixture
@@ -182,17 +182,16 @@ LEADS_REVISION = "de3af3f552e6"
 def empty_database(tmp_path, database_url):
     """An app on an empty database of the suite's kind, to run the migrations on: a file on SQLite, a
     schema of its own on PostgreSQL."""
-    config = {"TESTING": True, "SECRET_KEY": "x"}
     schema = None
     if database_url.startswith("sqlite"):
-        app = create_app({**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db"})
+        app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/m.db")
     else:
         schema = f"migrations_{uuid.uuid4().hex[:12]}"
         admin = create_engine(database_url)
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        app = create_app({**config, "SQLALCHEMY_DATABASE_URI": database_url, "SQLALCHEMY_ENGINE_OPTIONS": {
-            "connect_args": {"options": f"-c jit=off -c search_path={schema}"}}})
+        app = make_app(SQLALCHEMY_DATABASE_URI=database_url, SQLALCHEMY_ENGINE_OPTIONS={
+            "connect_args": {"options": f"-c jit=off -c search_path={schema}"}})
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eventsapp.judging import (
+    METHODS,
     HandChangeRefused,
     Issue,
     NoValidAssignment,
@@ -23,7 +24,9 @@ from eventsapp.judging import (
     check_hand_assignment,
     lowest_possible_load,
     score_details,
+    score_details_of_totals,
     sheet_total,
+    sheet_totals,
     validate_assignment,
 )
 
@@ -503,3 +506,14 @@ def test_the_engine_imports_nothing_from_flask_or_sqlalchemy():
             "bad = [m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy', 'flask_sqlalchemy')]; "
             "print(bad); sys.exit(1 if bad else 0)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_score_details_in_two_steps_are_the_same_as_in_one():
+    sheets = {("a", 1): {"x": 8, "y": 3}, ("b", 1): {"x": 6, "y": 9}, ("a", 2): {"x": 2, "y": 10},
+              ("b", 2): {"x": 10, "y": 10}, ("c", 2): {"x": 0, "y": 5}}
+    criteria = {"x": (2, 10), "y": (1, 10)}
+    for method in METHODS:
+        in_two_steps = score_details_of_totals(sheet_totals(sheets, criteria), method)
+        assert in_two_steps == score_details(sheets, criteria, method)
+    with pytest.raises(ValueError, match="unknown method"):
+        score_details_of_totals([("a", 1, 50.0)], "median")

@@ -22,7 +22,7 @@ from eventsapp.contests.models import (
     SheetState,
 )
 from eventsapp.extensions import db
-from eventsapp.judging import score_details
+from eventsapp.judging import score_details, sheet_totals
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.reviews import assignment, conflicts, judges, leaderboard, scoring
 from eventsapp.validation import ValidationFailed
@@ -267,6 +267,26 @@ def test_the_leaderboard_follows_a_changed_sheet(world):
     board = leaderboard.leaderboard(round_)
     assert [score.entry for score in board.scores] == [second.id, first.id]
     assert board.scores[1].score == pytest.approx(10)
+
+
+def test_the_leaderboard_adds_up_only_changed_sheets_and_all_of_them_when_the_rubric_changes(world, monkeypatch):
+    round_ = world.rounds[0]
+    (criterion,) = world.rubric(round_, (1, 10))
+    first, second = world.entry(), world.entry()
+    judge = world.judge()
+    sheet = world.sheet(round_, judge, first, {criterion: 9})
+    world.sheet(round_, judge, second, {criterion: 5})
+    added = []
+    monkeypatch.setattr(leaderboard, "sheet_totals",
+                        lambda sheets, criteria: added.append(len(sheets)) or sheet_totals(sheets, criteria))
+    leaderboard.leaderboard(round_)
+    sheet.points = {str(criterion.id): 1.0}
+    db.session.commit()
+    assert leaderboard.leaderboard(round_).scores[1].score == pytest.approx(10)
+    criterion.max_points = 20
+    db.session.commit()
+    assert leaderboard.leaderboard(round_).scores[0].score == pytest.approx(25)
+    assert added == [2, 1, 2]
 
 
 def test_a_first_save_racing_another_window_is_refused_not_crashed(world):

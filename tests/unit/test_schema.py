@@ -8,9 +8,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from eventsapp import PROJECT_ROOT, create_app
-from eventsapp.config import ConfigurationError, TestConfig, check_production_settings, normalize_database_url
+from eventsapp import PROJECT_ROOT
+from eventsapp.config import ConfigurationError, check_production_settings, normalize_database_url
 from eventsapp.extensions import db
+from tests.apps import make_app
 
 
 def test_models_and_migrations_agree(ctx, real_commits):
@@ -21,7 +22,7 @@ def test_models_and_migrations_agree(ctx, real_commits):
 
 
 def test_migrations_go_down_and_up_again_from_empty(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db"})
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/m.db")
     with app.app_context():
         upgrade()
         downgrade(revision="base")
@@ -33,7 +34,7 @@ def test_migrations_go_down_and_up_again_from_empty(tmp_path):
 def test_sqlite_migrations_that_rebuild_a_table_keep_the_rows_pointing_at_it(tmp_path):
     """Batch mode copies a table and drops the old one: with foreign keys enforced during the migration,
     the drop cascaded and deleted every member of every organization (and their booths)."""
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db"})
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/m.db")
     with app.app_context():
         upgrade(revision="a1278e910153")  # just before a migration that rebuilds the organization table
         with db.engine.begin() as connection:
@@ -64,8 +65,7 @@ def test_production_refuses_to_start_without_a_real_secret_key():
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
         check_production_settings({**PRODUCTION, "SECRET_KEY": "dev-only-not-secret"})
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
-        create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
-                    **PRODUCTION, "SECRET_KEY": "short"})
+        make_app(**{**PRODUCTION, "SECRET_KEY": "short"})
     check_production_settings(PRODUCTION)
 
 
@@ -108,7 +108,7 @@ def test_postgres_urls_use_the_psycopg_driver():
 def test_upgrading_issues_the_badges_pages_used_to_issue_when_shown(tmp_path):
     """Badges are issued where people become entitled now: the data migration gives everyone already
     entitled theirs (crew before booth staff before candidates), and keeps the badges already issued."""
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db"})
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/m.db")
     rows = [
         "INSERT INTO user_account (id, email, display_name, password_hash, role, created_at) VALUES "
         + ", ".join(f"({n}, 'u{n}@example.cn', 'U{n}', 'x', 'candidate', '2026-01-01')" for n in range(1, 7)),

@@ -17,6 +17,7 @@ from eventsapp.registrations.models import (
     RegistrationQuestion,
     RegistrationStatus,
 )
+from tests.contest_factories import build_contest
 from tests.factories import PASSWORD, make_pdf
 
 EN = {"Accept-Language": "en"}
@@ -174,3 +175,21 @@ def test_the_email_is_free_again_after_deletion(client, candidate):
                                                 password="a brand new pass phrase",
                                                 password_confirm="a brand new pass phrase"))
     assert response.status_code == 302
+
+
+def test_a_leader_of_a_submitted_entry_is_told_to_withdraw_it_before_deleting(app, client, candidate, factories):
+    world = build_contest(factories)
+    world.entry(leader=candidate, title_zh="智能水务")
+    page = client.get("/my/privacy", headers=EN).get_data(as_text=True)
+    assert "You lead a submitted contest entry" in page and "智能水务" in page
+    response = client.post("/my/privacy/delete-account", data={"password": PASSWORD}, headers=EN)
+    assert response.status_code == 422 and "Withdraw it from" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, candidate.id).erased_at is None
+
+
+def test_the_data_export_has_the_contests(client, candidate, factories):
+    world = build_contest(factories)
+    world.entry(leader=candidate, title_zh="智能水务")
+    data = json.loads(client.get("/my/data.json").get_data(as_text=True))
+    assert [entry["title_zh"] for entry in data["contests"]["entries"]] == ["智能水务"]

@@ -30,7 +30,8 @@ def test_the_command_assigns_a_round_and_says_how_it_went(app, runner, factories
 def test_the_command_names_what_is_wrong(runner, factories):
     world = build_contest(factories, slug="small-contest")
     world.entry(title_zh="没有评委的项目")
-    assert "no contest 'nowhere'" in runner.invoke(args=["contest", "assign", "nowhere", "--round", "1"]).output
+    assert "No event with the slug 'nowhere'" in runner.invoke(
+        args=["contest", "assign", "nowhere", "--round", "1"]).output
     assert "has no round 7" in runner.invoke(args=["contest", "assign", "small-contest", "--round", "7"]).output
     result = runner.invoke(args=["contest", "assign", "small-contest", "--round", "1"])
     assert result.exit_code == 1 and "没有评委的项目" in result.output
