@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from eventsapp.formfields import WebForm
 from eventsapp.messages.models import ReminderTiming, Segment
@@ -17,7 +18,8 @@ def _strip(value):
 
 
 class BroadcastForm(WebForm):
-    segment = RadioField(_l("Send to"), choices=[(segment.value, label) for segment, label in SEGMENT_LABELS.items()],
+    segment = RadioField(_l("Send to"), choices=[SelectChoice(segment.value, label)
+                                                 for segment, label in SEGMENT_LABELS.items()],
                          validators=[DataRequired(_l("Choose who gets the message."))])
     subject_zh = StringField(_l("Subject (Chinese)"), filters=[_strip], validators=[
         DataRequired(_l("Write the subject in Chinese.")), Length(max=200, message=TOO_LONG)])
@@ -37,15 +39,20 @@ class BroadcastForm(WebForm):
 
 
 class ReminderForm(WebForm):
-    timing = RadioField(_l("Reminder"), choices=[(timing.value, label) for timing, label in TIMING_LABELS.items()],
+    timing = RadioField(_l("Reminder"), choices=[SelectChoice(timing.value, label)
+                                                 for timing, label in TIMING_LABELS.items()],
                         validators=[DataRequired(_l("Choose when the reminder leaves."))])
     hours_before = IntegerField(_l("Hours before the start"), validators=[
         Optional(), NumberRange(1, 336, _l("Between %(min)d and %(max)d hours."))],
         description=_l("Only for “a number of hours before it starts”: from 1 to 336 (two weeks)."))
 
-    def validate_hours_before(self, field):
-        if self.timing.data == ReminderTiming.HOURS_BEFORE and field.data is None:
-            raise ValidationError(_l("Say how many hours before the start."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.timing.data == ReminderTiming.HOURS_BEFORE and self.hours_before.data is None \
+                and not self.hours_before.errors:
+            self.hours_before.errors = [*self.hours_before.errors, _l("Say how many hours before the start.")]
+            return False
+        return valid
 
     def fill_from(self, choice: ReminderChoice) -> None:
         self.timing.data, self.hours_before.data = choice.timing.value, choice.hours_before
