@@ -22,7 +22,7 @@ from eventsapp.scheduler.models import ScheduledJob
 
 log = logging.getLogger("eventsapp.scheduler")
 JOBS_KEY = "scheduler_jobs"
-LEASE = timedelta(minutes=15)
+LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
