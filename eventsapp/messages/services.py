@@ -22,6 +22,7 @@ from eventsapp.contests.models import Contest, ContestJudge
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
+from eventsapp.i18n import current_language
 from eventsapp.messages import emails
 from eventsapp.messages.models import Broadcast, Segment
 from eventsapp.notifications import services as outbox
@@ -212,3 +213,9 @@ def send_broadcast(event: Event, data: BroadcastData, actor: User | None, now: d
 def list_broadcasts(event_id: int) -> list[Broadcast]:
     return list(db.session.scalars(select(Broadcast).where(Broadcast.event_id == event_id)
                                    .order_by(Broadcast.sent_at.desc(), Broadcast.id.desc())))
+
+
+def broadcast_names(ids) -> dict[int, str]:
+    return {broadcast_id: localized_subject for broadcast_id, localized_subject in db.session.execute(
+        select(Broadcast.id, Broadcast.subject_zh if current_language() == "zh" else Broadcast.subject_en)
+        .where(Broadcast.id.in_(ids))).tuples()}

@@ -8,6 +8,8 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from eventsapp.accounts.access import organizer_required
+from eventsapp.audit import services as audit
+from eventsapp.audit.forms import label_values
 from eventsapp.extensions import db
 from eventsapp.loaders import event_or_404
 from eventsapp.messages import emails, reminders, services
@@ -17,6 +19,9 @@ from eventsapp.notifications.services import preview, public_url
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("messages", __name__, url_prefix="/manage/events/<int:event_id>/messages")
+# The activity page names a broadcast by its subject, and the group it went to in words.
+audit.name_objects("broadcast", services.broadcast_names)
+label_values("broadcast", "segment", services.SEGMENT_LABELS)
 
 
 @blueprint.before_request

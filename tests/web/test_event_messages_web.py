@@ -68,6 +68,8 @@ def test_a_broadcast_is_previewed_in_both_languages_then_sent_and_listed(app, cl
         broadcast = db.session.scalar(select(Broadcast))
         assert broadcast.recipients == 2 and broadcast.sent_by_id == organizer.id
         assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.object_type == "broadcast")) == "broadcast"
+    activity = client.get(f"/manage/events/{event.id}/activity", headers=EN).get_data(as_text=True)
+    assert "Message sent" in activity and "Parking" in activity and "Everyone confirmed" in activity
 
 
 def test_a_broadcast_with_a_missing_language_stays_in_the_form(client, organizer, make_event):
