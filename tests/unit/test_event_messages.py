@@ -152,11 +152,12 @@ def test_reminders_go_once_to_confirmed_people_and_approved_booth_staff_when_due
     event = db.session.get(Event, fair.event.id)
     due = reminders.reminder_due_at(event, reminders.reminder_choice(event.id), 10)
     draft = make_event(status=EventStatus.DRAFT, starts_at=event.starts_at)
-    make_registrant(draft)
+    unpublished = make_registrant(draft)
     assert reminders.send_due_reminders(due - timedelta(minutes=1)) == ""
     reminders.send_due_reminders(due)
     mail = written()
     assert {message.kind for message in mail.values()} == {"event_reminder", "event_reminder_booth"}
+    assert unpublished.email not in mail  # a draft reminds nobody
     ann = mail[fair.ann.email].body_text
     assert f"/events/{event.slug}/badge.pdf" in ann and "Your interviews:" in ann and "Westlake Robotics" in ann
     booth = mail["en@robotics.example"].body_text
