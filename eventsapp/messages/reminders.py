@@ -26,6 +26,7 @@ from eventsapp.messages.services import Recipient, booth_staff_query, recipients
 from eventsapp.notifications import services as outbox
 from eventsapp.registrations.models import Registration, RegistrationStatus
 
+CLAIM_CHUNK = 1_000  # rows per INSERT: SQLite takes at most 32,766 bound values in one statement
 LONGEST_LEAD = timedelta(hours=336)  # the most hours before an event a reminder may leave
 TIMING_LABELS = {
     ReminderTiming.DAY_BEFORE: _l("The day before the event"),
@@ -81,32 +82,33 @@ def events_due(now: datetime) -> list[Event]:
 
 def _claim(event_id: int, people: list[Recipient], kind: str, now: datetime) -> set[int]:
     """Claim the reminder of ``kind`` for these people; the user ids claimed here (not already sent)."""
-    if not people:
-        return set()
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (insert(SentReminder).values([{"event_id": event_id, "user_id": person.user_id, "kind": kind,
-                                              "sent_at": now} for person in people])
-                 .on_conflict_do_nothing(index_elements=["event_id", "user_id", "kind"])
-                 .returning(SentReminder.user_id))
-    return set(db.session.scalars(statement))
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    claimed = set()
+    for start in range(0, len(people), CLAIM_CHUNK):
+        statement = (insert(SentReminder).values([{"event_id": event_id, "user_id": person.user_id, "kind": kind,
+                                                  "sent_at": now} for person in people[start:start + CLAIM_CHUNK]])
+                     .on_conflict_do_nothing(index_elements=["event_id", "user_id", "kind"])
+                     .returning(SentReminder.user_id))
+        claimed.update(db.session.scalars(statement))
+    return claimed
 
 
 def _confirmed(event_id: int) -> list[Recipient]:
     return recipients_of(select(User.id, User.email, User.locale, None)
-                   .join(Registration, Registration.user_id == User.id)
-                   .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED,
-                          User.erased_at.is_(None)).order_by(User.id), emails.REGISTRANT)
+                         .join(Registration, Registration.user_id == User.id)
+                         .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED,
+                                User.erased_at.is_(None)).order_by(User.id), emails.REGISTRANT)
 
 
 def send_reminders(event: Event, now: datetime) -> int:
     """Queue the event's reminder to every confirmed registrant and every staff member of its approved booths
     who has not had it; how many were queued."""
     sent = 0
-    for kind, people in ((emails.REMINDER, _confirmed(event.id)),
-                         (emails.BOOTH_REMINDER, recipients_of(booth_staff_query(event.id, (BoothStatus.APPROVED,)),
-                                                         emails.STAFF))):
-        claimed = _claim(event.id, people, kind, now)
+    staff = recipients_of(booth_staff_query(event.id, (BoothStatus.APPROVED,)), emails.STAFF)
+    for kind, people in ((emails.REMINDER, _confirmed(event.id)), (emails.BOOTH_REMINDER, staff)):
+        already = set(db.session.scalars(select(SentReminder.user_id).where(SentReminder.event_id == event.id,
+                                                                            SentReminder.kind == kind)))
+        claimed = _claim(event.id, [person for person in people if person.user_id not in already], kind, now)
         sent += outbox.insert_messages(
             emails.written_later(kind, person.email, person.locale, event_id=event.id, user_id=person.user_id,
                                  booth_id=person.booth_id) for person in people if person.user_id in claimed)
