@@ -83,6 +83,7 @@ def test_cancelling_tells_registrants_booth_staff_and_judges_each_once_in_their_
     assert "场馆维修 The hall is under repair" in mail["zh@people.example"].body_text
     english = mail["en@people.example"]
     assert english.subject == "Cancelled: Spring fair" and "Reason: 场馆维修" in english.body_text
+    assert "<strong>Reason:</strong> 场馆维修" in english.body_html and 'lang="en"' in english.body_html
     assert "Your booth and its interviews will not take place." in mail["staff@applied.example"].body_text
     assert "The contest will not be judged" in mail["judge@jury.example"].body_text
     assert db.session.get(Event, event.id).cancellation_reason == "场馆维修 The hall is under repair"
@@ -203,7 +204,7 @@ def test_each_segment_reaches_its_people_in_their_language(gathering, make_regis
     assert sent.recipients == 2
     mail = written("event_broadcast")
     assert mail["zh@people.example"].subject == "停车须知" and "请从北门进入。" in mail["zh@people.example"].body_text
-    assert mail["came@people.example"].subject == "Parking"
+    assert mail["came@people.example"].subject == "Parking" and "north gate" in mail["came@people.example"].body_html
     assert "Please use the north gate." in mail["came@people.example"].body_text
 
 
