@@ -108,8 +108,10 @@ def test_changing_the_venue_of_a_public_event_tells_its_registrants(app, client,
     client.post("/manage/events/new", data=event_form(slug="autumn"))
     with app.app_context():
         event = db.session.scalar(select(Event).where(Event.slug == "autumn"))
-    client.post(f"/manage/events/{event.id}/publish")
     make_registrant(event)
+    client.post(f"/manage/events/{event.id}", data=event_form(slug="autumn", venue_address="9 Draft Street"))
+    assert outbox_kinds(app) == {}  # a draft never published tells nobody
+    client.post(f"/manage/events/{event.id}/publish")
     response = client.post(f"/manage/events/{event.id}", data=event_form(slug="autumn", venue_address="1 Lake Road"),
                            headers=EN, follow_redirects=True)
     assert "1 person is told what changed." in response.get_data(as_text=True)
