@@ -21,10 +21,10 @@ test: install-dev system-packages test-packages test-tools translations ## run t
 lint: install-dev ## check style and common mistakes
 	$(BIN)/ruff check eventsapp tests benchmarks app.py
 
-# The outbox worker runs beside the web server: it sends e-mails (or, with no SMTP_HOST, logs them).
-# Both get PORT: absolute links (e-mails, calendar feeds) use it unless PUBLIC_BASE_URL is set.
+# The scheduler runs beside the web server: it delivers e-mails (or, with no SMTP_HOST, logs them) and
+# sends reminders. Both get PORT: absolute links (e-mails, calendar feeds) use it unless PUBLIC_BASE_URL is set.
 serve:
-	@export PORT=$(PORT); $(FLASK) outbox work --interval 5 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@export PORT=$(PORT); $(FLASK) schedule run & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 $(BIN)/python:

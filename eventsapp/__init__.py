@@ -44,6 +44,7 @@ def create_app(config: object | dict | None = None) -> Flask:
     register_url_converters(app)
     register_blueprints(app)
     register_emails(app)
+    register_jobs(app)
     register_errorhandlers(app)
     register_commands(app)
     if app.config.get("GC_FREEZE_AT_START"):
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.manage.views import blueprint as manage
     from eventsapp.matchmaking.preference_views import blueprint as preferences
     from eventsapp.matchmaking.run_views import blueprint as match_runs
+    from eventsapp.messages.views import blueprint as event_messages
     from eventsapp.notifications.views import blueprint as outbox
     from eventsapp.openings.views import blueprint as openings
     from eventsapp.organizations.views import blueprint as organizations
@@ -128,11 +130,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkin)
     app.register_blueprint(calendars)
     app.register_blueprint(awards)
+    app.register_blueprint(event_messages)
 
 
 def register_emails(app: Flask) -> None:
     """Tell the outbox, which knows no feature, who writes each kind of e-mail queued to be written later."""
     from eventsapp.awards import emails as award_emails
+    from eventsapp.matchmaking import emails as interview_emails
+    from eventsapp.messages import emails as event_messages
     from eventsapp.notifications.services import register_renderers
     from eventsapp.registrations import emails as registration_emails
     from eventsapp.reviews import emails as review_emails
@@ -140,6 +145,21 @@ def register_emails(app: Flask) -> None:
     register_renderers(app, registration_emails.RENDERERS)
     register_renderers(app, award_emails.RENDERERS)
     register_renderers(app, review_emails.RENDERERS)
+    register_renderers(app, interview_emails.RENDERERS)
+    register_renderers(app, event_messages.RENDERERS)
+
+
+def register_jobs(app: Flask) -> None:
+    """The scheduled work `flask schedule run` does (eventsapp.scheduler); never run from a web request."""
+    from datetime import timedelta
+
+    from eventsapp.messages.reminders import send_due_reminders
+    from eventsapp.notifications.services import deliver_due_messages
+    from eventsapp.scheduler.services import register_job
+
+    register_job(app, "outbox", timedelta(seconds=app.config["OUTBOX_INTERVAL_SECONDS"]),
+                 lambda now: deliver_due_messages(limit=app.config["OUTBOX_BATCH"]))
+    register_job(app, "reminders", timedelta(seconds=app.config["REMINDER_INTERVAL_SECONDS"]), send_due_reminders)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -156,6 +176,7 @@ def register_commands(app: Flask) -> None:
     from eventsapp.matchmaking.cli import match_group
     from eventsapp.notifications.cli import outbox_group
     from eventsapp.reviews import cli as review_commands
+    from eventsapp.scheduler.cli import schedule_group
     from eventsapp.talentday.cli import talent_day_group
 
     app.cli.add_command(create_user_command)
@@ -163,6 +184,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(talent_day_group)
     app.cli.add_command(match_group)
     app.cli.add_command(outbox_group)
+    app.cli.add_command(schedule_group)
     app.cli.add_command(badges_group)
     review_commands.add_commands(contest_group)  # the features running a contest add to its group
     award_commands.add_commands(contest_group)

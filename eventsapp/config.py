@@ -128,6 +128,15 @@ class Config:
     PASSWORD_RESET_LIMIT_PER_ACCOUNT = os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3 per hour")
     VERIFICATION_RESEND_LIMIT = os.environ.get("VERIFICATION_RESEND_LIMIT", "3 per hour")
 
+    # The scheduler (`flask schedule run`): how often it delivers the outbox and looks for reminders due.
+    OUTBOX_INTERVAL_SECONDS = float(os.environ.get("OUTBOX_INTERVAL_SECONDS", "5"))
+    OUTBOX_BATCH = int(os.environ.get("OUTBOX_BATCH", "200"))
+    REMINDER_INTERVAL_SECONDS = float(os.environ.get("REMINDER_INTERVAL_SECONDS", "300"))
+    # Reminders sent "the day before" leave at this hour on the event's clock.
+    REMINDER_LOCAL_HOUR = int(os.environ.get("REMINDER_LOCAL_HOUR", "10"))
+    # Organizers' broadcasts: at most this many per event in any hour, counted in the database.
+    BROADCASTS_PER_EVENT_PER_HOUR = int(os.environ.get("BROADCASTS_PER_EVENT_PER_HOUR", "3"))
+
 
 class ProductionConfig(Config):
     APP_ENV = "production"

@@ -41,6 +41,7 @@ from eventsapp.matchmaking.models import (
     MatchRunCandidate,
     RunStatus,
 )
+from eventsapp.messages.models import Broadcast, EventReminder, ReminderTiming, Segment, SentReminder
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
 from eventsapp.openings.models import Bookmark, Opening
 from eventsapp.organizations.models import (
@@ -60,6 +61,7 @@ from eventsapp.registrations.models import (
     RegistrationQuestion,
     RegistrationStatus,
 )
+from eventsapp.scheduler.models import ScheduledJob
 
 __all__ = [
     "AuditEntry", "Badge", "BadgeJob", "BadgeRole", "BoothLead", "CalendarFeed", "CheckIn", "EventCrew", "JobStatus",
@@ -74,4 +76,5 @@ __all__ = [
     "AgendaItem", "CandidateProfile", "CandidateSkill", "Degree", "Event", "EventKind", "EventStatus",
     "OutboxMessage", "OutboxStatus", "QuestionKind", "Registration", "RegistrationAnswer", "RegistrationLog",
     "RegistrationQuestion", "RegistrationStatus", "Role", "Series", "TalentClass", "User", "LoginSession",
+    "Broadcast", "EventReminder", "ReminderTiming", "Segment", "SentReminder", "ScheduledJob",
 ]

@@ -25,6 +25,7 @@ OBJECT_LABELS = {
     "contest_judge": _l("Judge"),
     "contest_conflict": _l("Conflict of interest"),
     "contest_rubric_criterion": _l("Rubric criterion"),
+    "broadcast": _l("Message to a group"),
 }
 
 ACTION_LABELS = {
@@ -78,6 +79,7 @@ ACTION_LABELS = {
     "rubric_criterion_deleted": _l("Rubric criterion deleted"),
     "round_state_changed": _l("Round opened or closed"),
     "method_changed": _l("Scoring method changed"),
+    "broadcast": _l("Message sent"),
 }
 
 FIELD_LABELS = {
@@ -135,6 +137,9 @@ FIELD_LABELS = {
     "ties_chosen": _l("Tied entries chosen"),
     "awards": _l("Awards"),
     "published_at": _l("Published"),
+    "segment": _l("Sent to"),
+    "recipients": _l("Recipients"),
+    "subject_en": _l("Subject (English)"),
 }
 
 

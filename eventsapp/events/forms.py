@@ -167,6 +167,15 @@ class ConfirmForm(WebForm):
         return self.validate_on_submit() and self.confirmed.data == "yes"
 
 
+class CancelEventForm(ConfirmForm):
+    """The cancellation's confirmation, with the reason everyone concerned is told."""
+
+    reason = TextAreaField(_l("Why is the event cancelled?"), filters=[_strip], validators=[
+        DataRequired(_l("Say why the event is cancelled: everyone concerned is told.")),
+        Length(max=1000, message=TOO_LONG)],
+        description=_l("Shown on the event page and written to everyone registered, the booth staff and the judges."))
+
+
 class SeriesForm(WebForm):
     slug = StringField(_l("Web address"), filters=[_strip], validators=[
         DataRequired(_l("Enter a web address.")), Length(max=80, message=TOO_LONG),

@@ -92,6 +92,8 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why it was cancelled, in the organizer's words: on the public page and in the notice to everyone concerned.
+    cancellation_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     # iCalendar SEQUENCE: raised whenever something a calendar shows changes (times, place, title,
     # agenda, status), so subscribed clients replace their copy.
     calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -203,12 +203,22 @@ def unpublish_event(event: Event) -> None:
     log.info("event %s unpublished", event.slug)
 
 
-def cancel_event(event: Event) -> None:
-    """Cancelled events that had been published stay visible (marked cancelled) so people who planned to
-    come find out; a draft never published stays hidden (Event.is_public)."""
+CANCELLATION_REASON_MAX_LENGTH = 1000
+
+
+def cancel_event(event: Event, reason: str) -> None:
+    """Cancelled events that had been published stay visible (marked cancelled, with ``reason``) so people who
+    planned to come find out; a draft never published stays hidden (Event.is_public). The reason is required:
+    everyone concerned is told it (messages.services.tell_cancelled, called by whoever cancels)."""
     if event.status == EventStatus.CANCELLED:
         raise EventStateError("the event is already cancelled")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed([("reason", _l("Say why the event is cancelled: everyone concerned is told."))])
+    if len(reason) > CANCELLATION_REASON_MAX_LENGTH:
+        raise ValidationFailed([("reason", _l("At most %(num)d characters.", num=CANCELLATION_REASON_MAX_LENGTH))])
     event.status = EventStatus.CANCELLED
+    event.cancellation_reason = reason
     event.cancelled_at = utcnow()
     bump_calendar_sequence(event)
     log.info("event %s cancelled", event.slug)
@@ -244,12 +254,18 @@ def cancellation_consequences(event: Event, active_registrations: int) -> list:
         lines = [_l("Visitors see the event marked cancelled, so people who planned to come find out; calendars "
                     "subscribed to it show it as cancelled.")]
     lines.append(_l("Registration closes at once."))
-    if active_registrations:
-        lines.append(ngettext(
-            "%(num)d person is registered: the registration stays as it is and nobody is told by e-mail, so tell "
-            "them yourself.",
-            "%(num)d people are registered: their registrations stay as they are and nobody is told by e-mail, so "
-            "tell them yourself.", active_registrations))
+    if event.published_at is None:
+        lines.append(_l("Nobody is e-mailed: nobody outside could know a draft."))
+    else:
+        if active_registrations:
+            lines.append(ngettext(
+                "%(num)d person is registered (confirmed, waiting or awaiting approval): the registration stays as "
+                "it is, and they are e-mailed the cancellation with your reason, in their language.",
+                "%(num)d people are registered (confirmed, waiting or awaiting approval): their registrations stay "
+                "as they are, and each is e-mailed the cancellation with your reason, in their language.",
+                active_registrations))
+        lines.append(_l("The staff of every booth still applied for or approved, and the judges of its contest, are "
+                        "e-mailed the cancellation with your reason too; the event page shows the reason."))
     lines.append(_l("This cannot be undone: a cancelled event can no longer be edited or published. To plan it "
                     "again, duplicate it."))
     return lines

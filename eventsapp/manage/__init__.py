@@ -2,10 +2,10 @@
 series and agenda items.
 
 May import, besides the shared modules at eventsapp's top level: accounts, booths, calendars, checkin, events,
-matchmaking, notifications, organizations, registrations, talentday.
+matchmaking, messages, notifications, organizations, registrations, talentday.
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "booths", "calendars", "checkin", "events", "matchmaking", "notifications", "organizations",
-    "registrations", "talentday"
+    "accounts", "booths", "calendars", "checkin", "events", "matchmaking", "messages", "notifications",
+    "organizations", "registrations", "talentday"
 })

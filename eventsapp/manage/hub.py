@@ -75,6 +75,7 @@ EVENT_TABS: list[EventTab] = [
     EventTab("badges", _l("Badges"), "badges_manage.overview", covers=("badges_manage.",)),
     EventTab("checkin", _l("Check-in"), "checkin.door"),
     EventTab("calendar", _l("Calendar"), "manage.event_calendar"),
+    EventTab("messages", _l("Messages"), "messages.overview", covers=("messages.",)),
     EventTab("activity", _l("Activity"), "activity.event_activity"),
 ]
 

@@ -69,10 +69,13 @@ def move_consequences(event: Event, interviews: int, candidates: int) -> list:
     ]
 
 
-def save_moving_event(event: Event, data: services.EventData, *, confirmed: bool = False) -> Event:
+def save_moving_event(event: Event, data: services.EventData, *, confirmed: bool = False,
+                      announce_interviews: bool = True) -> Event:
     """Save the event's details (events.services.save_event); if the start moved, move what is dated
     inside the event with it. Raises MoveNeedsConfirmation, before changing anything, when a published
-    interview schedule would move and ``confirmed`` is not given."""
+    interview schedule would move and ``confirmed`` is not given. A moved published schedule is e-mailed
+    again unless ``announce_interviews`` is False: the caller then sends the change notice, which carries
+    each person's new interview times (messages.services.tell_changed)."""
     move = planned_move(event, data)
     published = run_results.published_run(event.id) if move else None
     if published is not None and not confirmed:
@@ -94,7 +97,7 @@ def save_moving_event(event: Event, data: services.EventData, *, confirmed: bool
                                                           MatchRun.status != RunStatus.SUPERSEDED)):
         _move_run(run, move)
     db.session.flush()
-    if published is not None:
+    if published is not None and announce_interviews:
         runs.announce_new_times(published)
     return event
 

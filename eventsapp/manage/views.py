@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -14,13 +15,14 @@ from eventsapp.booths.services import hosts_booths
 from eventsapp.calendars.links import subscribe_links
 from eventsapp.events import services
 from eventsapp.events.choices import KIND_LABELS, STATUS_LABELS
-from eventsapp.events.forms import AgendaItemForm, ConfirmForm, EventForm, SeriesForm
+from eventsapp.events.forms import AgendaItemForm, CancelEventForm, ConfirmForm, EventForm, SeriesForm
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus
 from eventsapp.extensions import db
 from eventsapp.i18n import localized
 from eventsapp.loaders import event_child_or_404, event_or_404
 from eventsapp.manage import hub, moving
 from eventsapp.manage.services import decisions_waiting, event_overview
+from eventsapp.messages import services as event_messages
 from eventsapp.notifications.services import public_path_url
 from eventsapp.registrations import services as registrations
 from eventsapp.registrations.models import ACTIVE_STATUSES
@@ -121,9 +123,13 @@ def edit_event(event_id: int):
         form.fill_from(services.event_data_from(event))
     if event.status != EventStatus.CANCELLED and form.validate_on_submit():
         data = form.to_event_data()
+        before = event_messages.notice_snapshot(event)
+        # A public event's change notice carries everyone's new interview times: one e-mail per person.
+        notice = event.status == EventStatus.PUBLISHED
         try:
             registrations.check_capacity(event.id, data.capacity)
-            moving.save_moving_event(data=data, event=event, confirmed=request.form.get("confirmed") == "yes")
+            moving.save_moving_event(data=data, event=event, confirmed=request.form.get("confirmed") == "yes",
+                                     announce_interviews=not notice)
         except moving.MoveNeedsConfirmation as question:
             fields = [(name, value) for name, value in request.form.items(multi=True)
                       if name not in ("csrf_token", "confirmed")]
@@ -133,30 +139,41 @@ def edit_event(event_id: int):
             apply_to_form(form, failure)
         else:
             registrations.promote_from_waitlist(registrations.lock_event(event.id), actor=current_user)
+            told = event_messages.tell_changed(event, before) if notice else 0
             db.session.commit()
-            flash(_("The event has been saved."), "success")
+            flash(_("The event has been saved.") + (" " + ngettext(
+                "%(num)d person is told what changed.", "%(num)d people are told what changed.", told)
+                if told else ""), "success")
             return redirect(url_for("manage.edit_event", event_id=event.id))
     return _event_page(event, form)
 
 
+def _cancel(event: Event, form: CancelEventForm) -> None:
+    """Cancel with the organizer's reason and tell everyone concerned, in the same commit."""
+    services.cancel_event(event, form.reason.data)
+    event_messages.tell_cancelled(event)
+
+
 _STATUS_ACTIONS = {
-    "publish": (services.publish_event, lambda: _("The event is published.")),
-    "unpublish": (services.unpublish_event, lambda: _("The event is back to draft and no longer public.")),
-    "cancel": (services.cancel_event, lambda: _("The event is cancelled.")),
+    "publish": (lambda event, form: services.publish_event(event), lambda: _("The event is published.")),
+    "unpublish": (lambda event, form: services.unpublish_event(event),
+                  lambda: _("The event is back to draft and no longer public.")),
+    "cancel": (_cancel, lambda: _("The event is cancelled; everyone concerned is being told.")),
 }
 # Unpublishing hides a live event and cancelling cannot be undone: both are confirmed on a page that
 # says what they do. Publishing a draft is undone by unpublishing it, and e-mails nobody.
 _CONFIRMED_ACTIONS = ("unpublish", "cancel")
 
 
-def _confirm_status(event: Event, action: str):
+def _confirm_status(event: Event, action: str, form: CancelEventForm | None = None, status: int = 200):
     active = sum(count for status, count in registrations.count_by_status(event.id).items()
                  if status in ACTIVE_STATUSES)
     if action == "unpublish":
         consequences = services.unpublishing_consequences(event, active, hosts_booths(event))
     else:
         consequences = services.cancellation_consequences(event, active)
-    return render_template("manage/confirm_status.html", event=event, action=action, consequences=consequences)
+    return render_template("manage/confirm_status.html", event=event, action=action, consequences=consequences,
+                           form=form or CancelEventForm(formdata=None)), status
 
 
 @blueprint.get("/events/<int:event_id>/<any(unpublish, cancel):action>")
@@ -167,14 +184,20 @@ def confirm_status(event_id: int, action: str):
 @blueprint.post("/events/<int:event_id>/<any(publish, unpublish, cancel):action>")
 def change_status(event_id: int, action: str):
     event = event_or_404(event_id)
-    if action in _CONFIRMED_ACTIONS and not ConfirmForm().is_confirmed:
-        return _confirm_status(event, action)  # nothing changes before the organizer has read what it does
+    form = CancelEventForm() if action == "cancel" else ConfirmForm()
+    if action in _CONFIRMED_ACTIONS and not form.is_confirmed:
+        # nothing changes before the organizer has read what it does (and, to cancel, given a reason)
+        return _confirm_status(event, action, form if action == "cancel" else None,
+                               422 if form.confirmed.data == "yes" else 200)
     change, message = _STATUS_ACTIONS[action]
     try:
-        change(event)
+        change(event, form)
     except services.EventStateError:
         flash(_("This cannot be done while the event is %(status)s.", status=STATUS_LABELS[event.status.value]),
               "danger")
+    except ValidationFailed as failure:
+        apply_to_form(form, failure)
+        return _confirm_status(event, action, form, 422)
     else:
         db.session.commit()
         flash(message(), "success")

@@ -18,25 +18,24 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import chain
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, insert, select, update
-from sqlalchemy.orm import joinedload
 
 from eventsapp.accounts.models import User
 from eventsapp.audit import services as audit
 from eventsapp.booths.models import Booth, BoothStatus
-from eventsapp.candidates.models import CandidateProfile
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_datetime
 from eventsapp.matching import minimum_slots, schedule_interviews, stable_match
+from eventsapp.matchmaking import emails, preferences
 from eventsapp.matchmaking import inputs as matching_inputs
-from eventsapp.matchmaking import preferences
 from eventsapp.matchmaking.interviews import live_interview_condition, staff_of
 from eventsapp.matchmaking.models import (
     CancelReason,
@@ -48,8 +47,7 @@ from eventsapp.matchmaking.models import (
     RunStatus,
 )
 from eventsapp.matchmaking.ranking import lottery_of
-from eventsapp.matchmaking.schedules import ScheduledInterview, group_by_slot
-from eventsapp.notifications.services import public_url, queue_email
+from eventsapp.notifications import services as outbox
 from eventsapp.registrations.models import Registration, RegistrationStatus
 
 SEED_LIMIT = 2 ** 63  # seeds are stored in a BIGINT
@@ -343,49 +341,20 @@ def announce_new_times(run: MatchRun) -> None:
     _send_interview_emails(run, replaces_earlier=True)
 
 
-def _run_booths(run: MatchRun) -> dict[int, Booth]:
-    return {booth.id: booth for booth in db.session.scalars(
-        select(Booth).where(Booth.id.in_(select(MatchRunBooth.booth_id).where(MatchRunBooth.run_id == run.id)))
-        .options(joinedload(Booth.organization), joinedload(Booth.hall)))}
-
-
 def _send_interview_emails(run: MatchRun, replaces_earlier: bool) -> None:
-    event = db.session.get(Event, run.event_id)
-    booths = _run_booths(run)
-    rows = db.session.execute(
-        select(Interview.id, Interview.slot, Interview.starts_at, Interview.ends_at, Interview.booth_id,
-               Interview.candidate_id, Interview.choice_position, User.email, User.locale, User.display_name,
-               User.erased_at, CandidateProfile.name, CandidateProfile.name_latin)
-        .join(User, User.id == Interview.candidate_id)
-        .outerjoin(CandidateProfile, CandidateProfile.user_id == Interview.candidate_id)
-        .where(Interview.run_id == run.id, live_interview_condition())
-        .order_by(Interview.candidate_id, Interview.starts_at, Interview.booth_id)).tuples()
-    by_candidate: dict[int, tuple[tuple, list[ScheduledInterview]]] = {}
-    by_booth: dict[int, list[ScheduledInterview]] = defaultdict(list)
-    for (interview_id, slot, starts_at, ends_at, booth_id, candidate_id, position, email, locale, display_name,
-         erased_at, name, name_latin) in rows:
-        item = ScheduledInterview(interview_id, slot, starts_at, ends_at, booths[booth_id], candidate_id,
-                                  name or display_name, name_latin or "", position)
-        by_booth[booth_id].append(item)
-        if erased_at is None:
-            by_candidate.setdefault(candidate_id, ((email, locale, display_name), []))[1].append(item)
-
-    my_interviews_url = public_url("match_runs.my_interviews")
-    event_url = public_url("events.event_detail", slug=event.slug)
-    for (email, locale, display_name), interviews in by_candidate.values():
-        queue_email("interviews_candidate", email, locale, "interviews_candidate", name=display_name, event=event,
-                    interviews=interviews, replaces_earlier=replaces_earlier, event_url=event_url,
-                    my_interviews_url=my_interviews_url)
-
-    staff = staff_of({booths[booth_id].organization_id for booth_id in by_booth})
-    for booth_id, interviews in sorted(by_booth.items()):
-        booth = booths[booth_id]
-        interviews.sort(key=lambda item: (item.slot, item.candidate_name, item.candidate_id))
-        slots = group_by_slot(interviews)
-        for user in staff.get(booth.organization_id, ()):
-            queue_email("interviews_employer", user.email, user.locale, "interviews_employer", user=user,
-                        event=event, booth=booth, organization=booth.organization, slots=slots,
-                        count=len(interviews), replaces_earlier=replaces_earlier, event_url=event_url,
-                        interviews_url=public_url("match_runs.booth_interviews", booth_id=booth.id))
-
-
+    """One e-mail to every matched candidate and to every staff member of each booth with interviews, written
+    to the outbox in bulk, for the worker to write (matchmaking.emails)."""
+    live = select(Interview.candidate_id, Interview.booth_id).where(Interview.run_id == run.id,
+                                                                     live_interview_condition()).subquery()
+    candidates = db.session.execute(select(User.id, User.email, User.locale).where(
+        User.erased_at.is_(None), User.id.in_(select(live.c.candidate_id))).order_by(User.id)).tuples().all()
+    booths = db.session.execute(select(Booth.id, Booth.organization_id).where(
+        Booth.id.in_(select(live.c.booth_id))).order_by(Booth.id)).tuples().all()
+    staff = staff_of({organization_id for _, organization_id in booths})
+    base = {"run_id": run.id, "event_id": run.event_id, "replaces_earlier": replaces_earlier}
+    outbox.insert_messages(chain(
+        (outbox.message_written_later(emails.CANDIDATE, email, locale, {**base, "user_id": user_id})
+         for user_id, email, locale in candidates),
+        (outbox.message_written_later(emails.EMPLOYER, user.email, user.locale,
+                                      {**base, "user_id": user.id, "booth_id": booth_id})
+         for booth_id, organization_id in booths for user in staff.get(organization_id, ()))))

@@ -10,11 +10,12 @@ back-off, or writes it to the log when no SMTP server is configured.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 import smtplib
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy as email_policy
@@ -91,6 +92,13 @@ def _add_message(kind: str, to_email: str, locale: str, **fields) -> OutboxMessa
 INSERT_MESSAGE = insert(OutboxMessage.__table__)
 
 
+def preview(template: str, locale: str, context: dict) -> tuple[str, str]:
+    """The subject and text body ``templates/emails/<template>.txt`` gives in ``locale``, for a page that
+    shows a message before it is sent."""
+    with force_locale(recipient_locale(locale)):
+        return _render_text(template, context)
+
+
 def _render(template: str, locale: str, context: dict) -> tuple[str, str, str]:
     with force_locale(locale):
         subject, body_text = _render_text(template, context)
@@ -124,6 +132,37 @@ def message_written_later(kind: str, to_email: str, locale: str | None, render_c
             "body_text": "", "body_html": "", "status": OutboxStatus.PENDING, "attempts": 0,
             "next_attempt_at": now, "last_error": "", "created_at": now, "sent_at": None, "message_id": None,
             "render_context": render_context}
+
+
+COPY_COLUMNS = ("kind", "to_email", "locale", "subject", "body_text", "body_html", "status", "attempts",
+                "next_attempt_at", "last_error", "created_at", "render_context")
+INSERT_CHUNK_ROWS = 5_000
+
+
+def insert_messages(rows: Iterable[dict]) -> int:
+    """Insert many rows made by ``message_written_later`` in the caller's transaction, in bulk: COPY on
+    PostgreSQL (100,000 rows in about a second), executemany in chunks elsewhere. The number inserted."""
+    connection = db.session.connection()
+    count = 0
+    if connection.dialect.name == "postgresql":
+        names = ", ".join(COPY_COLUMNS)
+        with connection.connection.dbapi_connection.cursor() as cursor, cursor.copy(
+                f"COPY outbox_message ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([json.dumps(row[name], separators=(",", ":")) if name == "render_context"
+                                else row[name].value if name == "status" else row[name] for name in COPY_COLUMNS])
+                count += 1
+        return count
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == INSERT_CHUNK_ROWS:
+            connection.execute(INSERT_MESSAGE, chunk)
+            count, chunk = count + len(chunk), []
+    if chunk:
+        connection.execute(INSERT_MESSAGE, chunk)
+        count += len(chunk)
+    return count
 
 
 def rendered(message: OutboxMessage) -> tuple[str, str, str]:

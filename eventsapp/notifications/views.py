@@ -34,6 +34,13 @@ KIND_LABELS = {
     "registration_promoted": _l("Moved from the waiting list"),
     "registration_rejected": _l("Registration not accepted"),
     "registration_cancelled": _l("Registration cancelled"),
+    "interviews_candidate": _l("Interviews (candidate)"),
+    "interviews_employer": _l("Interview list (booth)"),
+    "event_cancelled": _l("Event cancelled"),
+    "event_changed": _l("Event changed"),
+    "event_reminder": _l("Reminder"),
+    "event_reminder_booth": _l("Reminder (booth)"),
+    "event_broadcast": _l("Message from the organizers"),
 }
 
 

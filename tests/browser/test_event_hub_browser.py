@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 # Every tab of a fair, in order; "openings" opens the fair's public openings page.
 TABS = ["overview", "registrants", "questions", "eligibility", "booths", "halls", "floor_plan", "openings",
-        "matching", "badges", "checkin", "calendar", "activity"]
+        "matching", "badges", "checkin", "calendar", "messages", "activity"]
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ def test_a_cancelled_draft_stays_out_of_the_public_list(browser, live_server, ma
     staff.goto(live_server + f"/manage/events/{draft.id}")
     staff.get_by_test_id("cancel-event").click()
     expect(staff.get_by_test_id("consequences")).to_contain_text("never published, so it stays hidden")
+    staff.locator("#reason").fill("No sponsor this year")
     staff.get_by_test_id("confirm").click()
     expect(staff.locator(".alert-success")).to_be_visible()
     staff.context.close()

@@ -234,7 +234,7 @@ def test_talent_day_sequence_rises_when_any_year_changes(ctx, make_event):
     day = talent_day(make_event, 2027)
     before = int(parse(services.talent_day_feed("en", BASE, "Asia/Shanghai")).vevent.sequence.value)
     event = db.session.get(Event, day.id)
-    events.cancel_event(event)
+    events.cancel_event(event, "The venue is closed")
     db.session.commit()
     items = vevents(parse(services.talent_day_feed("en", BASE, "Asia/Shanghai")))
     assert all(int(item.sequence.value) > before for item in items)
@@ -271,7 +271,7 @@ def test_status_changes_and_agenda_changes_raise_the_sequence(ctx, make_event):
     assert event.calendar_sequence == 4
     events.unpublish_event(event)
     events.publish_event(event)
-    events.cancel_event(event)
+    events.cancel_event(event, "The venue is closed")
     assert event.calendar_sequence == 7
 
 

@@ -104,7 +104,7 @@ def test_status_changes_follow_the_lifecycle(ctx):
     with pytest.raises(EventStateError):
         services.publish_event(event)
     services.unpublish_event(event)
-    services.cancel_event(event)
+    services.cancel_event(event, "The venue is closed")
     assert event.status == EventStatus.CANCELLED
     with pytest.raises(EventStateError):
         services.save_event(event_data(), event)

@@ -31,6 +31,7 @@ from eventsapp.matchmaking.models import (
     RunStatus,
 )
 from eventsapp.notifications.models import OutboxMessage
+from eventsapp.notifications.services import render_message
 from eventsapp.registrations.models import RegistrationStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -58,8 +59,12 @@ def ranking_of(run: MatchRun, booth: Booth) -> list[int]:
 
 
 def outbox(kind: str) -> list[OutboxMessage]:
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)
-                              .order_by(OutboxMessage.id)).all()
+    """The messages of ``kind``, written as the outbox worker writes them (publishing queues them unwritten)."""
+    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)
+                                  .order_by(OutboxMessage.id)).all()
+    for message in messages:
+        render_message(message)
+    return messages
 
 
 # --- Running ----------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.registrations.services import listing_facts
 
 FAIR_TABS = ["overview", "registrants", "questions", "eligibility", "booths", "halls", "floor_plan", "openings",
-             "matching", "badges", "checkin", "calendar", "activity"]
+             "matching", "badges", "checkin", "calendar", "messages", "activity"]
 
 
 @contextmanager
@@ -57,7 +57,7 @@ def test_a_fair_has_every_tool_and_a_conference_only_those_without_booths(ctx, m
     assert [shown.key for shown in tabs_for(fair, "manage.edit_event")] == FAIR_TABS
     assert [shown.key for shown in tabs_for(talent_day, None)] == FAIR_TABS
     assert [shown.key for shown in tabs_for(conference, None)] == [
-        "overview", "registrants", "questions", "eligibility", "badges", "checkin", "calendar", "activity"]
+        "overview", "registrants", "questions", "eligibility", "badges", "checkin", "calendar", "messages", "activity"]
 
 
 def test_a_draft_has_no_tab_to_a_public_page(ctx, make_event):

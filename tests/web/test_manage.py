@@ -105,7 +105,10 @@ def test_publish_unpublish_cancel_and_duplicate_from_the_event_page(app, client,
     assert response.headers["Location"].endswith(f"/manage/events/{copy.id}")
     with app.app_context():
         assert db.session.scalar(select(AgendaItem.title_en).where(AgendaItem.event_id == copy.id)) == "Opening"
-    client.post(f"/manage/events/{event.id}/cancel", data={"confirmed": "yes"})
+    refused = client.post(f"/manage/events/{event.id}/cancel", data={"confirmed": "yes"}, headers=EN)
+    assert refused.status_code == 422 and "Say why the event is cancelled" in refused.get_data(as_text=True)
+    assert stored(app, "spring").status == EventStatus.DRAFT
+    client.post(f"/manage/events/{event.id}/cancel", data={"confirmed": "yes", "reason": "The hall is closed"})
     assert stored(app, "spring").status == EventStatus.CANCELLED
     page = client.post(f"/manage/events/{event.id}/publish", headers=EN, follow_redirects=True).get_data(as_text=True)
     assert "This cannot be done while the event is Cancelled." in page

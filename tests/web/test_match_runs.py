@@ -160,7 +160,8 @@ def test_a_new_run_replaces_the_published_one_when_it_is_published(app, client, 
     with app.app_context():
         statuses = dict(db.session.execute(select(MatchRun.id, MatchRun.status)).tuples().all())
         new_times = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.subject.like("New interview times%")))
+            OutboxMessage.kind == "interviews_candidate",
+            OutboxMessage.render_context["replaces_earlier"].as_boolean()))
     assert statuses == {first.id: RunStatus.SUPERSEDED, second.id: RunStatus.PUBLISHED}
     assert new_times == 2
     old = client.post(f"{base(fair)}/runs/{first.id}/publish", data=CONFIRMED, headers=EN,

@@ -210,10 +210,11 @@ def test_unpublishing_and_cancelling_wait_for_a_confirmation(app, client, organi
         page = text(response)
         assert response.status_code == 200 and 'data-testid="confirmation"' in page
         assert 'name="confirmed" value="yes"' in page
-        assert "2 people" in page and "nobody is told by e-mail" in page.lower()
+        told = "nobody is told by e-mail" if action == "unpublish" else "e-mailed the cancellation with your reason"
+        assert "2 people" in page and told in page.lower()
         assert stored(app, Event, event.id).status == EventStatus.PUBLISHED
 
-    response = client.post(f"/manage/events/{event.id}/{action}", data={"confirmed": "yes"})
+    response = client.post(f"/manage/events/{event.id}/{action}", data={"confirmed": "yes", "reason": "Flooded hall"})
     assert response.status_code == 302
     expected = EventStatus.DRAFT if action == "unpublish" else EventStatus.CANCELLED
     assert stored(app, Event, event.id).status == expected
