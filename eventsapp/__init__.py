@@ -109,6 +109,8 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.registrations.views import blueprint as registrations
     from eventsapp.registrations.views import manage as registrants
     from eventsapp.reviews.views import blueprint as reviews
+    from eventsapp.surveys.views import blueprint as surveys
+    from eventsapp.surveys.views import manage as surveys_manage
 
     for blueprint in (main, accounts, events, manage, admin, registrations, registrants, candidates, outbox,
                       organizations, booths, openings, browse, preferences, match_runs, badges, badges_manage,
@@ -117,6 +119,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkin)
     app.register_blueprint(calendars)
     app.register_blueprint(awards)
+    app.register_blueprint(surveys)
+    app.register_blueprint(surveys_manage)
 
 
 def register_emails(app: Flask) -> None:
@@ -125,10 +129,12 @@ def register_emails(app: Flask) -> None:
     from eventsapp.notifications.services import register_renderers
     from eventsapp.registrations import emails as registration_emails
     from eventsapp.reviews import emails as review_emails
+    from eventsapp.surveys import emails as survey_emails
 
     register_renderers(app, registration_emails.RENDERERS)
     register_renderers(app, award_emails.RENDERERS)
     register_renderers(app, review_emails.RENDERERS)
+    register_renderers(app, survey_emails.RENDERERS)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -145,6 +151,7 @@ def register_commands(app: Flask) -> None:
     from eventsapp.matchmaking.cli import match_group
     from eventsapp.notifications.cli import outbox_group
     from eventsapp.reviews import cli as review_commands
+    from eventsapp.surveys.cli import surveys_group
     from eventsapp.talentday.cli import talent_day_group
 
     app.cli.add_command(create_user_command)
@@ -153,6 +160,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(match_group)
     app.cli.add_command(outbox_group)
     app.cli.add_command(badges_group)
+    app.cli.add_command(surveys_group)
     review_commands.add_commands(contest_group)  # the features running a contest add to its group
     award_commands.register(contest_group)
     app.cli.add_command(contest_group)

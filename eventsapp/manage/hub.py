@@ -75,6 +75,7 @@ EVENT_TABS: list[EventTab] = [
     EventTab("badges", _l("Badges"), "badges_manage.overview", covers=("badges_manage.",)),
     EventTab("checkin", _l("Check-in"), "checkin.door"),
     EventTab("calendar", _l("Calendar"), "manage.event_calendar"),
+    EventTab("survey", _l("Survey"), "surveys_manage.survey", covers=("surveys_manage.",)),
     EventTab("activity", _l("Activity"), "activity.event_activity"),
 ]
 
