@@ -49,10 +49,10 @@ class SurveyQuestionForm(QuestionForm):
     extra_fields = ("audience",)  # shown by templates/_macros/questions.html after the shared fields
 
     def to_data(self) -> SurveyQuestionData:
-        data = super().to_data()
-        return SurveyQuestionData(kind=SurveyQuestionKind(self.kind.data), label_zh=data.label_zh,
-                                  label_en=data.label_en, options_text=data.options_text, required=data.required,
-                                  position=data.position, audience=QuestionAudience(self.audience.data))
+        return SurveyQuestionData(kind=SurveyQuestionKind(self.kind.data), label_zh=self.label_zh.data or "",
+                                  label_en=self.label_en.data or "", options_text=self.options_text.data or "",
+                                  required=self.required.data, position=self.position.data or 0,
+                                  audience=QuestionAudience(self.audience.data))
 
     def fill_from(self, question: SurveyQuestion) -> None:
         super().fill_from(question)
