@@ -136,6 +136,9 @@ def outcomes_from(form: WebForm, parts: Sequence[BoothPart]) -> list[OutcomeData
     return outcomes
 
 
-class ConfirmForm(WebForm):
-    """The organizer's buttons (ready, send now, close): only the CSRF token."""
+class SurveyActionForm(WebForm):
+    """The organizer's buttons: ready (send when the event ends), back to draft, send now, close."""
+
+    action = SelectField(choices=[SelectChoice(action) for action in ("ready", "draft", "send", "close")],
+                         validators=[DataRequired()])
 

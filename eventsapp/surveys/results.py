@@ -157,6 +157,12 @@ def survey_results(survey: Survey) -> SurveyResults:
     return SurveyResults(survey, invited, answered, questions, booth_results(survey.event_id))
 
 
+def response_counts(survey: Survey) -> tuple[int, int]:
+    """How many people answered, and how many were asked."""
+    return (db.session.scalar(select(func.count()).where(SurveyResponse.survey_id == survey.id)),
+            db.session.scalar(select(func.count()).where(SurveyInvitation.survey_id == survey.id)))
+
+
 def booth_results(event_id: int) -> list[BoothResult]:
     language = current_language()
     named: dict[int, list[tuple[str, str]]] = defaultdict(list)

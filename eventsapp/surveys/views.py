@@ -22,7 +22,7 @@ from eventsapp.surveys.choices import (
     STATE_LABELS,
 )
 from eventsapp.surveys.forms import (
-    ConfirmForm,
+        SurveyActionForm,
     SurveyQuestionForm,
     SurveySettingsForm,
     answer_form,
@@ -30,7 +30,14 @@ from eventsapp.surveys.forms import (
     outcomes_from,
 )
 from eventsapp.surveys.models import Survey, SurveyQuestion, SurveyState
-from eventsapp.surveys.results import MIN_ANONYMOUS_TEXTS, outcomes_csv, responses_csv, results_charts, survey_results
+from eventsapp.surveys.results import (
+    MIN_ANONYMOUS_TEXTS,
+    outcomes_csv,
+    response_counts,
+    responses_csv,
+    results_charts,
+    survey_results,
+)
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 manage = Blueprint("surveys_manage", __name__, url_prefix="/manage/events/<int:event_id>/survey")
@@ -97,8 +104,8 @@ def survey(event_id: int):
         return redirect(url_for("surveys_manage.survey", event_id=event.id))
     locked = found is not None and services.has_answers(found)
     return render_template("surveys/manage/survey.html", event=event, survey=found, form=form, locked=locked,
-                           confirm_form=ConfirmForm(), state_labels=STATE_LABELS, audience_labels=AUDIENCE_LABELS,
-                           results=survey_results(found) if found is not None and found.sent_at else None), \
+                           action_form=SurveyActionForm(), state_labels=STATE_LABELS, audience_labels=AUDIENCE_LABELS,
+                           counts=response_counts(found) if found is not None and found.sent_at else None), \
         (422 if form.errors else 200)
 
 
@@ -107,9 +114,10 @@ def change_state(event_id: int):
     event, found, redirect_response = _survey_or_redirect(event_id)
     if found is None:
         return redirect_response
-    if not ConfirmForm().validate_on_submit():
+    form = SurveyActionForm()
+    if not form.validate_on_submit():
         abort(400)
-    action = request.form.get("action")
+    action = form.action.data
     try:
         if action in ("ready", "draft"):
             services.set_ready(found, action == "ready", _actor())
@@ -119,11 +127,9 @@ def change_state(event_id: int):
             count = services.send_now(found, _actor())
             message = ngettext("%(num)d person has been asked to answer.", "%(num)d people have been asked to answer.",
                                count)
-        elif action == "close":
+        else:
             services.close_survey(found, _actor())
             message = _("The survey is closed: no more answers are taken.")
-        else:
-            abort(400)
     except services.SurveyRefused as refusal:
         return _refused(refusal, event.id)
     db.session.commit()

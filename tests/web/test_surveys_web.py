@@ -215,3 +215,11 @@ def test_the_survey_cli_sends_what_is_due(runner, app, factories, ended_fair):
     result = runner.invoke(args=["surveys", "send-due"])
     assert result.exit_code == 0 and re.search(r"\b1 invitations and 0 reminders", result.output)
     assert "0 invitations" in runner.invoke(args=["surveys", "send-due"]).output
+
+
+def test_an_unknown_action_is_a_400_and_marking_ready_needs_a_question(client, organizer, ended_fair):
+    client.post(f"/manage/events/{ended_fair.id}/survey", data={"audience": "candidates", "reminder_days": "3"})
+    assert client.post(f"/manage/events/{ended_fair.id}/survey/state", data={"action": "explode"}).status_code == 400
+    page = client.post(f"/manage/events/{ended_fair.id}/survey/state", data={"action": "ready"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Add at least one question first." in page
