@@ -122,6 +122,8 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.registrations.views import blueprint as registrations
     from eventsapp.registrations.views import manage as registrants
     from eventsapp.reviews.views import blueprint as reviews
+    from eventsapp.surveys.views import blueprint as surveys
+    from eventsapp.surveys.views import manage as surveys_manage
 
     for blueprint in (main, accounts, events, manage, admin, registrations, registrants, candidates, outbox,
                       organizations, booths, openings, browse, preferences, match_runs, badges, badges_manage,
@@ -131,6 +133,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendars)
     app.register_blueprint(awards)
     app.register_blueprint(event_messages)
+    app.register_blueprint(surveys)
+    app.register_blueprint(surveys_manage)
 
 
 def register_emails(app: Flask) -> None:
@@ -141,12 +145,14 @@ def register_emails(app: Flask) -> None:
     from eventsapp.notifications.services import register_renderers
     from eventsapp.registrations import emails as registration_emails
     from eventsapp.reviews import emails as review_emails
+    from eventsapp.surveys import emails as survey_emails
 
     register_renderers(app, registration_emails.RENDERERS)
     register_renderers(app, award_emails.RENDERERS)
     register_renderers(app, review_emails.RENDERERS)
     register_renderers(app, interview_emails.RENDERERS)
     register_renderers(app, event_messages.RENDERERS)
+    register_renderers(app, survey_emails.RENDERERS)
 
 
 def register_jobs(app: Flask) -> None:
@@ -156,10 +162,15 @@ def register_jobs(app: Flask) -> None:
     from eventsapp.messages.reminders import send_due_reminders
     from eventsapp.notifications.services import deliver_due_messages
     from eventsapp.scheduler.services import register_job
+    from eventsapp.surveys.services import send_due_surveys, send_survey_reminders
 
     register_job(app, "outbox", timedelta(seconds=app.config["OUTBOX_INTERVAL_SECONDS"]),
                  lambda now: deliver_due_messages(limit=app.config["OUTBOX_BATCH"]))
     register_job(app, "reminders", timedelta(seconds=app.config["REMINDER_INTERVAL_SECONDS"]), send_due_reminders)
+    # Surveys go out when an event ends and remind days later: a few minutes late is on time.
+    register_job(app, "surveys", timedelta(seconds=app.config["SURVEY_INTERVAL_SECONDS"]), send_due_surveys)
+    register_job(app, "survey-reminders", timedelta(seconds=app.config["SURVEY_INTERVAL_SECONDS"]),
+                 send_survey_reminders)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -177,6 +188,7 @@ def register_commands(app: Flask) -> None:
     from eventsapp.notifications.cli import outbox_group
     from eventsapp.reviews import cli as review_commands
     from eventsapp.scheduler.cli import schedule_group
+    from eventsapp.surveys.cli import surveys_group
     from eventsapp.talentday.cli import talent_day_group
 
     app.cli.add_command(create_user_command)
@@ -186,6 +198,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(outbox_group)
     app.cli.add_command(schedule_group)
     app.cli.add_command(badges_group)
+    app.cli.add_command(surveys_group)
     review_commands.add_commands(contest_group)  # the features running a contest add to its group
     award_commands.add_commands(contest_group)
     app.cli.add_command(contest_group)

@@ -62,12 +62,14 @@ def _config(title: str, **options) -> dict:
 
 
 def _tree_without(chart: pygal.graph.graph.Graph, *, keep_style: bool = False):
-    """The chart's SVG tree without pygal's inline configuration script (nothing runs it) and, unless
-    kept, without its ``<style>`` (see ``stylesheet``)."""
+    """The chart's SVG tree without pygal's inline configuration script (nothing runs it), without the
+    tooltip overlay that only that script shows (its ``style`` attribute would break the pages' Content
+    Security Policy) and, unless kept, without its ``<style>`` (see ``stylesheet``)."""
     dropped = ("script",) if keep_style else ("script", "style")
     tree = chart.render_tree()
     for parent in tree.iter():
-        for child in [child for child in parent if isinstance(child.tag, str) and child.tag.endswith(dropped)]:
+        for child in [child for child in parent if isinstance(child.tag, str) and (
+                child.tag.endswith(dropped) or "tooltip-overlay" in child.get("class", "").split())]:
             parent.remove(child)
     return tree
 

@@ -132,6 +132,7 @@ class Config:
     OUTBOX_INTERVAL_SECONDS = float(os.environ.get("OUTBOX_INTERVAL_SECONDS", "5"))
     OUTBOX_BATCH = int(os.environ.get("OUTBOX_BATCH", "200"))
     REMINDER_INTERVAL_SECONDS = float(os.environ.get("REMINDER_INTERVAL_SECONDS", "300"))
+    SURVEY_INTERVAL_SECONDS = float(os.environ.get("SURVEY_INTERVAL_SECONDS", "300"))
     # Reminders sent "the day before" leave at this hour on the event's clock.
     REMINDER_LOCAL_HOUR = int(os.environ.get("REMINDER_LOCAL_HOUR", "10"))
     # Organizers' broadcasts: at most this many per event in any hour, counted in the database.

@@ -62,6 +62,15 @@ from eventsapp.registrations.models import (
     RegistrationStatus,
 )
 from eventsapp.scheduler.models import ScheduledJob
+from eventsapp.surveys.models import (
+    BoothOutcome,
+    OutcomeCandidate,
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyQuestion,
+    SurveyResponse,
+)
 
 __all__ = [
     "AuditEntry", "Badge", "BadgeJob", "BadgeRole", "BoothLead", "CalendarFeed", "CheckIn", "EventCrew", "JobStatus",
@@ -77,4 +86,6 @@ __all__ = [
     "OutboxMessage", "OutboxStatus", "QuestionKind", "Registration", "RegistrationAnswer", "RegistrationLog",
     "RegistrationQuestion", "RegistrationStatus", "Role", "Series", "TalentClass", "User", "LoginSession",
     "Broadcast", "EventReminder", "ReminderTiming", "Segment", "SentReminder", "ScheduledJob",
+    "BoothOutcome", "OutcomeCandidate", "Survey", "SurveyAnswer", "SurveyInvitation", "SurveyQuestion",
+    "SurveyResponse",
 ]

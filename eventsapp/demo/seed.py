@@ -20,6 +20,7 @@ from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, S
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 from eventsapp.registrations.models import QuestionKind, Registration, RegistrationQuestion, RegistrationStatus
+from eventsapp.surveys.demo import seed_demo_surveys
 from eventsapp.talentday.services import next_talent_day
 
 DEMO_PASSWORD = "talentday-demo"  # noqa: S105 - documented demo accounts, refused in production
@@ -199,6 +200,7 @@ def seed_demo(today: date, app_env: str) -> dict[str, int]:
     added["registrations"] += _register_demo_candidates_for_spring_fair(today)
     added["contest_entries"] = seed_contest(today, password_hash)
     added["contest_entries_advanced"] = seed_demo_contest_results(today, password_hash)
+    added["survey_answers"] = seed_demo_surveys(today)
     for event_id in db.session.scalars(select(Event.id).order_by(Event.id)).all():
         sync_badges(event_id)  # the rows above were written directly: their badges, as the services would issue
     return added

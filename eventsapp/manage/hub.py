@@ -76,6 +76,7 @@ EVENT_TABS: list[EventTab] = [
     EventTab("checkin", _l("Check-in"), "checkin.door"),
     EventTab("calendar", _l("Calendar"), "manage.event_calendar"),
     EventTab("messages", _l("Messages"), "messages.overview", covers=("messages.",)),
+    EventTab("survey", _l("Survey"), "surveys_manage.survey", covers=("surveys_manage.",)),
     EventTab("activity", _l("Activity"), "activity.event_activity"),
 ]
 

@@ -26,7 +26,7 @@ from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.registrations.services import listing_facts
 
 FAIR_TABS = ["overview", "registrants", "questions", "eligibility", "booths", "halls", "floor_plan", "openings",
-             "matching", "badges", "checkin", "calendar", "messages", "activity"]
+             "matching", "badges", "checkin", "calendar", "messages", "survey", "activity"]
 
 
 @contextmanager
@@ -57,7 +57,8 @@ def test_a_fair_has_every_tool_and_a_conference_only_those_without_booths(ctx, m
     assert [shown.key for shown in tabs_for(fair, "manage.edit_event")] == FAIR_TABS
     assert [shown.key for shown in tabs_for(talent_day, None)] == FAIR_TABS
     assert [shown.key for shown in tabs_for(conference, None)] == [
-        "overview", "registrants", "questions", "eligibility", "badges", "checkin", "calendar", "messages", "activity"]
+        "overview", "registrants", "questions", "eligibility", "badges", "checkin", "calendar", "messages", "survey",
+        "activity"]
 
 
 def test_a_draft_has_no_tab_to_a_public_page(ctx, make_event):
@@ -81,6 +82,7 @@ def test_a_draft_has_no_tab_to_a_public_page(ctx, make_event):
     ("badges_manage.render", "badges"),
     ("checkin.door", "checkin"),
     ("manage.event_calendar", "calendar"),
+    ("surveys_manage.results", "survey"),
     ("activity.event_activity", "activity"),
 ])
 def test_the_tab_of_the_page_is_the_active_one(ctx, make_event, endpoint, active):
