@@ -99,6 +99,7 @@ def register_url_converters(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from eventsapp.accounts.views import blueprint as accounts
     from eventsapp.admin.views import blueprint as admin
+    from eventsapp.analytics.views import blueprint as analytics
     from eventsapp.audit.views import blueprint as activity
     from eventsapp.awards.views import blueprint as awards
     from eventsapp.badges.views import blueprint as badges
@@ -135,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(event_messages)
     app.register_blueprint(surveys)
     app.register_blueprint(surveys_manage)
+    app.register_blueprint(analytics)
 
 
 def register_emails(app: Flask) -> None:

@@ -69,7 +69,9 @@ def _tree_without(chart: pygal.graph.graph.Graph, *, keep_style: bool = False):
     tree = chart.render_tree()
     for parent in tree.iter():
         for child in [child for child in parent if isinstance(child.tag, str) and (
-                child.tag.endswith(dropped) or "tooltip-overlay" in child.get("class", "").split())]:
+                child.tag.endswith(dropped) or "tooltip" in child.get("class", "").split())]:
+            # The tooltip box is shown by pygal's script only, and hidden by a style attribute the Content
+            # Security Policy refuses: without the script it has nothing to do.
             parent.remove(child)
     return tree
 

@@ -35,7 +35,7 @@ NOT_PAGES = {
     "awards.all_certificates", "awards.my_certificates", "awards.entries_csv", "awards.sheets_csv",
     "reviews.invitation",  # a judge's invitation link, in an e-mail
     "surveys_manage.responses_export", "surveys_manage.outcomes_export",  # CSV downloads
-    "main.chart_stylesheet",  # the charts' stylesheet, linked by the pages that show charts
+    "analytics.export_table", "main.chart_stylesheet",  # downloads, and the charts' stylesheet
 }
 HREF = re.compile(r'href="([^"]+)"')
 
@@ -93,7 +93,8 @@ ORGANIZER_TOOLS = {
     "contests_manage.settings", "contests_manage.named_list", "contests_manage.edit_named",
     "contests_manage.round_list", "contests_manage.edit_round", "contests_manage.question_list",
     "contests_manage.edit_question", "contests_manage.entries", "contests_manage.entry_detail",
-    "surveys_manage.survey", "surveys_manage.question_list", "surveys_manage.edit_question", "surveys_manage.results"}
+    "surveys_manage.survey", "surveys_manage.question_list", "surveys_manage.edit_question", "surveys_manage.results",
+    "analytics.overview"}
 
 
 def test_every_page_is_reached_by_clicking_from_the_home_page(app, demo_with_matching, make_user, make_candidate):
