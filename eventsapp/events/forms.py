@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from eventsapp.candidates.choices import DEGREE_LABELS
+from eventsapp.candidates.choices import DEGREE_LABELS, HANGZHOU_DISTRICTS
 from eventsapp.candidates.models import TalentClass
 from eventsapp.events.choices import KIND_LABELS
 from eventsapp.events.models import EventKind
@@ -58,6 +58,9 @@ class EventForm(WebForm):
     venue_address = StringField(_l("Address"), filters=[_strip], validators=[Length(max=300, message=TOO_LONG)])
     venue_halls = StringField(_l("Halls"), filters=[_strip], validators=[Length(max=200, message=TOO_LONG)],
                               description=_l("Separate halls with commas, e.g. A, B, C, D."))
+    district = SelectField(_l("District"), choices=[SelectChoice("", _l("— not given —"))] + [
+        SelectChoice(district) for district in HANGZHOU_DISTRICTS], default="", validators=[Optional()],
+        description=_l("The Hangzhou district the event takes place in: the analytics filter by it."))
     timezone = SelectField(_l("Time zone"), choices=ZONE_CHOICES, default="Asia/Shanghai",
                            validators=[DataRequired()],
                            description=_l("All times below are in this time zone."))
@@ -107,6 +110,7 @@ class EventForm(WebForm):
             description_zh=self.description_zh.data or "", description_en=self.description_en.data or "",
             venue_name_zh=self.venue_name_zh.data or "", venue_name_en=self.venue_name_en.data or "",
             venue_address=self.venue_address.data or "", venue_halls=self.venue_halls.data or "",
+            district=self.district.data or "",
             timezone=zone, capacity=self.capacity.data,
             starts_at=to_utc(self.starts_at.data, zone), ends_at=to_utc(self.ends_at.data, zone),
             registration_opens_at=to_utc(self.registration_opens_at.data, zone),

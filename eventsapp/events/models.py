@@ -66,6 +66,8 @@ class Event(db.Model):
     venue_name_en: Mapped[str] = mapped_column(String(200), default="")
     venue_address: Mapped[str] = mapped_column(String(300), default="")
     venue_halls: Mapped[str] = mapped_column(String(200), default="")
+    # One of candidates.choices.HANGZHOU_DISTRICTS, or empty: the analytics filter events by it.
+    district: Mapped[str] = mapped_column(String(20), default="", server_default="", index=True)
 
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)

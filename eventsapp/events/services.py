@@ -16,6 +16,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from eventsapp.candidates.choices import HANGZHOU_DISTRICTS
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
 from eventsapp.extensions import db
@@ -49,6 +50,7 @@ class EventData:
     venue_name_en: str = ""
     venue_address: str = ""
     venue_halls: str = ""
+    district: str = ""  # one of candidates.choices.HANGZHOU_DISTRICTS, or empty
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
     requires_approval: bool = False
@@ -117,6 +119,8 @@ def _check_event(data: EventData, event: Event | None) -> list[tuple[str | None,
         errors.append(("registration_opens_at", _l("Registration must open before the event ends.")))
     if data.graduation_year_min and data.graduation_year_max and data.graduation_year_min > data.graduation_year_max:
         errors.append(("graduation_year_max", _l("The last graduation year must not be before the first.")))
+    if data.district and data.district not in HANGZHOU_DISTRICTS:
+        errors.append(("district", _l("Choose a district from the list.")))
     if data.series_id is not None and db.session.get(Series, data.series_id) is None:
         errors.append(("series_id", _l("Choose a series from the list.")))
     if data.kind == EventKind.TALENT_DAY:

@@ -3,13 +3,21 @@ from flask_login import current_user
 
 from eventsapp.events import services
 from eventsapp.events.choices import KIND_LABELS
+from eventsapp.events.choices import district_words as _district_words
 from eventsapp.events.forms import EventFilterForm
+from eventsapp.i18n import current_language
 from eventsapp.loaders import public_event_or_404
 from eventsapp.registrations import services as registrations
 from eventsapp.registrations.choices import STATUS_LABELS
 from eventsapp.registrations.eligibility import EligibilityRules
 
 blueprint = Blueprint("events", __name__)
+
+
+@blueprint.app_template_global()
+def district_words(district: str) -> str:
+    """A Hangzhou district in the page's language (see events.choices.district_words)."""
+    return _district_words(district, current_language())
 
 
 @blueprint.get("/events")
