@@ -21,6 +21,7 @@ from sqlalchemy import insert, select
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.booths.models import Booth, BoothStatus, BoothType
+from eventsapp.candidates.choices import HANGZHOU_DISTRICTS
 from eventsapp.candidates.models import CandidateProfile, Degree, TalentClass, search_text_of, skill_keys_of
 from eventsapp.checkin.models import CheckIn
 from eventsapp.dbtypes import utcnow
@@ -50,6 +51,7 @@ from eventsapp.registrations.models import Registration, RegistrationStatus
 
 ZONE = ZoneInfo("Asia/Shanghai")
 PEOPLE = 720
+GROWTH = .15  # how much more this year's events draw than last year's
 PERSON_EMAIL = "demo.person{:04d}@example.com"
 EMPLOYER_EMAIL = "hr.history{:02d}@demo-employer.example.com"
 
@@ -190,6 +192,9 @@ SCHOOLS = ["浙江大学", "杭州电子科技大学", "浙江工业大学", "�
            "浙江财经大学", "复旦大学", "上海交通大学", "南京大学", "中国科学技术大学", "浙江工商大学", "杭州职业技术学院"]
 MAJORS = ["计算机科学与技术", "软件工程", "人工智能", "电子信息工程", "机械工程", "材料科学与工程", "生物医学工程", "药学",
           "金融学", "会计学", "统计学", "新闻传播", "工商管理", "化学工程", "土木工程", "临床医学"]
+# Where people live: mostly Hangzhou's districts (as the profile form offers them), some elsewhere or not given.
+CITIES = [(district, 12 if district in ("西湖区", "滨江区", "余杭区", "拱墅区", "上城区") else 4)
+          for district in HANGZHOU_DISTRICTS] + [("上海", 6), ("宁波", 4), ("南京", 3), ("", 10)]
 DEGREES = [(Degree.VOCATIONAL, 4), (Degree.ASSOCIATE, 9), (Degree.BACHELOR, 40), (Degree.MASTER, 30),
            (Degree.PHD, 11), (Degree.POSTDOC, 4), (Degree.OTHER, 2)]
 TALENT_CLASSES = [(TalentClass.A, 1), (TalentClass.B, 3), (TalentClass.C, 8), (TalentClass.D, 14),
@@ -224,9 +229,11 @@ def seed_history(today: date, password_hash: str) -> dict[str, int]:
         if db.session.scalar(select(Registration.id).where(Registration.event_id == event.id,
                                                            Registration.user_id.in_(people))):
             continue
-        attended = _registrations(event, past, day, people, event_rng)
+        # This year's events draw more people than last year's, as the city's talent work grows.
+        growth = 1 + GROWTH * (day.year - today.year + 1)
+        attended = _registrations(event, past, day, people, event_rng, growth)
         added["registrations"] += attended[1]
-        booths = _booths(event, past, organizations, event_rng)
+        booths = _booths(event, past, organizations, event_rng, growth)
         if past.matching and booths and attended[0]:
             _matching(event, day, booths, attended[0], event_rng)
     db.session.flush()
@@ -267,7 +274,7 @@ def _people(today: date, password_hash: str, rng: random.Random) -> list[int]:
             profiles.append({
                 "user_id": user_id, "name": names[email], "phone": f"+86137{user_id % 100000000:08d}",
                 "birth_year": today.year - age, "degree": degree, "school": school, "major": rng.choice(MAJORS),
-                "graduation_year": graduated, "city": rng.choice(["杭州", "杭州", "上海", "南京", "宁波", "武汉"]),
+                "graduation_year": graduated, "city": _pick(rng, CITIES),
                 "talent_class": _pick(rng, TALENT_CLASSES[:5] if doctor else TALENT_CLASSES),
                 "show_to_employers": rng.random() < .6, "search_text": search_text_of(names[email], "", school, []),
                 "skill_keys": skill_keys_of([])})
@@ -306,7 +313,7 @@ def _event(past: PastEvent, day: date, series: dict[str, Series]) -> tuple[Event
         if event.series_id is None and past.series:
             event.series = series[past.series]
         return event, 0
-    name_zh, name_en, address, halls, _district = VENUES[past.venue]
+    name_zh, name_en, address, halls, district = VENUES[past.venue]
     opens = _at(day - timedelta(days=90), 9)
     event = Event(slug=slug, kind=past.kind, status=EventStatus.PUBLISHED, title_zh=past.title_zh.format(year=day.year),
                   title_en=past.title_en.format(year=day.year), description_zh=f"{name_zh}举办的往届活动。",
@@ -314,6 +321,7 @@ def _event(past: PastEvent, day: date, series: dict[str, Series]) -> tuple[Event
                   starts_at=_at(day, 9), ends_at=_at(day, 16), registration_opens_at=opens,
                   registration_closes_at=_at(day - timedelta(days=1), 18), published_at=opens,
                   venue_name_zh=name_zh, venue_name_en=name_en, venue_address=address, venue_halls=halls,
+                  district=district,
                   eligible_degrees=past.eligible_degrees, series=series[past.series] if past.series else None,
                   talent_day_year=day.year if past.kind == EventKind.TALENT_DAY else None)
     db.session.add(event)
@@ -325,8 +333,8 @@ STATUSES = [(RegistrationStatus.CONFIRMED, 80), (RegistrationStatus.CANCELLED, 9
             (RegistrationStatus.REJECTED, 4), (RegistrationStatus.PENDING, 3)]
 
 
-def _registrations(event: Event, past: PastEvent, day: date, people: list[int],
-                   rng: random.Random) -> tuple[list[int], int]:
+def _registrations(event: Event, past: PastEvent, day: date, people: list[int], rng: random.Random,
+                   growth: float) -> tuple[list[int], int]:
     """Registrations in every status and check-ins of about seven in ten confirmed (the rest are no-shows);
     returns who came and how many registrations were written."""
     eligible = people
@@ -334,7 +342,7 @@ def _registrations(event: Event, past: PastEvent, day: date, people: list[int],
         wanted = past.eligible_degrees.split(",")
         eligible = list(db.session.scalars(select(CandidateProfile.user_id).where(
             CandidateProfile.user_id.in_(people), CandidateProfile.degree.in_(wanted))))
-    chosen = rng.sample(eligible, int(len(eligible) * past.popularity))
+    chosen = rng.sample(eligible, int(len(eligible) * min(.95, past.popularity * growth)))
     taken = set(db.session.scalars(select(Registration.user_id).where(Registration.event_id == event.id)))
     rows, check_ins, came = [], [], []
     for user_id in chosen:
@@ -364,13 +372,14 @@ def _registrations(event: Event, past: PastEvent, day: date, people: list[int],
     return came, len(rows)
 
 
-def _booths(event: Event, past: PastEvent, organizations: list[int], rng: random.Random) -> list[tuple[int, int]]:
+def _booths(event: Event, past: PastEvent, organizations: list[int], rng: random.Random,
+            growth: float) -> list[tuple[int, int]]:
     """Booths (most approved, some rejected or withdrawn) with openings; returns the approved (id, interviewers)."""
     if not past.booths or db.session.scalar(select(Booth.id).where(Booth.event_id == event.id,
                                                                    Booth.organization_id.in_(organizations))):
         return []
     approved = []
-    for organization_id in rng.sample(organizations, min(past.booths, len(organizations))):
+    for organization_id in rng.sample(organizations, min(round(past.booths * growth), len(organizations))):
         status = _pick(rng, [(BoothStatus.APPROVED, 86), (BoothStatus.REJECTED, 7), (BoothStatus.WITHDRAWN, 7)])
         interviewers = rng.randint(1, 5)
         booth = Booth(event_id=event.id, organization_id=organization_id, interviewers=interviewers,

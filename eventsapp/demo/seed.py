@@ -35,13 +35,13 @@ DEMO_ACCOUNTS = [
 
 EXPO = dict(venue_name_zh="杭州国际博览中心", venue_name_en="Hangzhou International Expo Center",
             venue_address="杭州市萧山区奔竞大道353号 / 353 Benjing Avenue, Xiaoshan, Hangzhou",
-            venue_halls="A, B, C, D")
+            venue_halls="A, B, C, D", district="萧山区")
 CONVENTION = dict(venue_name_zh="杭州国际会议中心", venue_name_en="Hangzhou International Conference Center",
                   venue_address="杭州市上城区解放东路2号 / 2 Jiefang East Road, Shangcheng, Hangzhou",
-                  venue_halls="Main hall, Hall 1, Hall 2")
+                  venue_halls="Main hall, Hall 1, Hall 2", district="上城区")
 DREAM_TOWN = dict(venue_name_zh="梦想小镇路演中心", venue_name_en="Dream Town Roadshow Center",
                   venue_address="杭州市余杭区仓前街道文一西路1号 / 1 Wenyi West Road, Yuhang, Hangzhou",
-                  venue_halls="Roadshow hall")
+                  venue_halls="Roadshow hall", district="余杭区")
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -114,7 +114,7 @@ def demo_events(today: date) -> list[DemoEvent]:
                   f"Youth Season {next_year}: spring campus fair", date(next_year, 4, 11), (13, 17), 5000,
                   dict(venue_name_zh="浙江大学紫金港校区体育馆", venue_name_en="Zhejiang University Zijingang Gymnasium",
                        venue_address="杭州市西湖区余杭塘路866号 / 866 Yuhangtang Road, Xihu, Hangzhou",
-                       venue_halls="Gym"),
+                       venue_halls="Gym", district="西湖区"),
                   "高校毕业生招聘季的春季校园专场。", "The campus fair of the graduate recruitment season.",
                   series="youth-season"),
         DemoEvent(f"overseas-innovation-contest-{next_year}", EventKind.COMPETITION,
