@@ -144,6 +144,7 @@ def register_commands(app: Flask) -> None:
     from eventsapp.demo.cli import seed_demo_command
     from eventsapp.matchmaking.cli import match_group
     from eventsapp.notifications.cli import outbox_group
+    from eventsapp.reports.cli import report_group
     from eventsapp.reviews import cli as review_commands
     from eventsapp.talentday.cli import talent_day_group
 
@@ -156,3 +157,4 @@ def register_commands(app: Flask) -> None:
     review_commands.add_commands(contest_group)  # the features running a contest add to its group
     award_commands.register(contest_group)
     app.cli.add_command(contest_group)
+    app.cli.add_command(report_group)
