@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.organizations.views import blueprint as organizations
     from eventsapp.registrations.views import blueprint as registrations
     from eventsapp.registrations.views import manage as registrants
+    from eventsapp.reports.views import blueprint as reports
     from eventsapp.reviews.views import blueprint as reviews
 
     for blueprint in (main, accounts, events, manage, admin, registrations, registrants, candidates, outbox,
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkin)
     app.register_blueprint(calendars)
     app.register_blueprint(awards)
+    app.register_blueprint(reports)
 
 
 def register_emails(app: Flask) -> None:
