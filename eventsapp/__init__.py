@@ -87,6 +87,7 @@ def register_url_converters(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from eventsapp.accounts.views import blueprint as accounts
     from eventsapp.admin.views import blueprint as admin
+    from eventsapp.analytics.views import blueprint as analytics
     from eventsapp.audit.views import blueprint as activity
     from eventsapp.awards.views import blueprint as awards
     from eventsapp.badges.views import blueprint as badges
@@ -118,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkin)
     app.register_blueprint(calendars)
     app.register_blueprint(awards)
+    app.register_blueprint(analytics)
     app.register_blueprint(reports)
 
 

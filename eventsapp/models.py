@@ -60,6 +60,15 @@ from eventsapp.registrations.models import (
     RegistrationQuestion,
     RegistrationStatus,
 )
+from eventsapp.surveys.models import (
+    BoothOutcome,
+    OutcomeCandidate,
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyQuestion,
+    SurveyResponse,
+)
 
 __all__ = [
     "AuditEntry", "Badge", "BadgeJob", "BadgeRole", "BoothLead", "CalendarFeed", "CheckIn", "EventCrew", "JobStatus",
@@ -74,4 +83,6 @@ __all__ = [
     "AgendaItem", "CandidateProfile", "CandidateSkill", "Degree", "Event", "EventKind", "EventStatus",
     "OutboxMessage", "OutboxStatus", "QuestionKind", "Registration", "RegistrationAnswer", "RegistrationLog",
     "RegistrationQuestion", "RegistrationStatus", "Role", "Series", "TalentClass", "User", "LoginSession",
+    "BoothOutcome", "OutcomeCandidate", "Survey", "SurveyAnswer", "SurveyInvitation", "SurveyQuestion",
+    "SurveyResponse",
 ]

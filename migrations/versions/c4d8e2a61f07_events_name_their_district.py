@@ -1,7 +1,7 @@
 """events name their district
 
 Revision ID: c4d8e2a61f07
-Revises: b7a3c91e5d20
+Revises: 9cb3b4d403b7
 Create Date: 2026-12-06 01:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4d8e2a61f07'
-down_revision = 'b7a3c91e5d20'
+down_revision = '9cb3b4d403b7'
 branch_labels = None
 depends_on = None
 
