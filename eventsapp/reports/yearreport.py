@@ -20,10 +20,10 @@ from markupsafe import Markup
 from weasyprint import HTML
 
 from eventsapp import charts
+from eventsapp.analytics.charts import analytics_charts
 from eventsapp.analytics.services import AnalyticsFigures, PeopleCount, Period, Share, figures
 from eventsapp.badges import fonts
 from eventsapp.badges.rendering import StaticOnlyFetcher
-from eventsapp.candidates.choices import degree_words
 from eventsapp.events.choices import KIND_LABELS, district_words
 from eventsapp.events.models import EventKind
 from eventsapp.i18n import to_zone
@@ -139,28 +139,6 @@ def headline_sentences(review: YearReview) -> list[str]:
     return sentences + ([talent_day] if talent_day else [])
 
 
-def year_charts(f: AnalyticsFigures, language: str) -> list[Markup]:
-    """The charts of the analytics page for these figures, as SVG strings (eventsapp/charts.py)."""
-    title = "title_zh" if language == "zh" else "title_en"
-    return [
-        charts.line_chart(_("Registrations per week"), [week.isoformat() for week, _count in f.registrations_by_week],
-                          [(_("Registrations"), [count.value for _week, count in f.registrations_by_week])]),
-        charts.share_chart(_("People by degree"), [degree_words(row.key) or _("Not given") for row in f.by_degree],
-                           [row.people.value for row in f.by_degree]),
-        charts.share_chart(_("People by talent class"),
-                           [_("Class %(letter)s", letter=row.key.value) if row.key else _("Not given")
-                            for row in f.by_talent_class], [row.people.value for row in f.by_talent_class]),
-        charts.stacked_bar_chart(
-            _("Attendance per event"), [getattr(row, title) or row.title_zh for row in f.per_event],
-            [(_("Checked in"), [row.attended.value for row in f.per_event]),
-             (_("Confirmed, not checked in"),
-              [None if row.confirmed.value is None or row.attended.value is None
-               else row.confirmed.value - row.attended.value for row in f.per_event])], horizontal=True),
-        charts.bar_chart(_("Openings by industry"), [str(INDUSTRY_LABELS[row.industry]) for row in f.by_industry],
-                         [row.openings for row in f.by_industry], horizontal=True),
-    ]
-
-
 def _styled(chart: Markup, css: str) -> Markup:
     """The chart with the charts' stylesheet inside it: WeasyPrint draws an inline SVG with the SVG's own
     styles only, not the page's."""
@@ -176,7 +154,7 @@ def year_report_html(review: YearReview) -> str:
         return render_template(
             "reports/year.html", review=review, f=review.figures, language=language,
             sentences=headline_sentences(review), comparisons=comparisons(review),
-            charts=[_styled(chart, charts.stylesheet()) for chart in year_charts(review.figures, language)],
+            charts=[_styled(chart, charts.stylesheet()) for chart in analytics_charts(review.figures).values()],
             font_family=fonts.CSS_FAMILY, number=number, percent=percent, kind_labels=KIND_LABELS,
             district_words=district_words, industry_labels=INDUSTRY_LABELS, status_words=status_words,
             local_date=lambda value: to_zone(value, str(zone)).date().isoformat())
