@@ -16,6 +16,11 @@ What is counted (the page's help texts say the same in words):
 - Employers: organizations with an approved booth at the events; booths: approved booths; openings and
   headcount: the openings those organizations list at those events. By industry: the organization's GB/T
   4754 section.
+- Survey outcomes: the booths' reported outcomes (``surveys.models.BoothOutcome``) at the events: people
+  interviewed, offered a job, hired; offers tied to a match: named candidates offered a job whose record
+  names their interview. Satisfaction: the mean of every 1–5 rating answered in the events' surveys; NPS:
+  over every 0–10 "would recommend" answer, the percentage of 9s and 10s minus that of 0s to 6s (−100 to
+  100). Both for candidates, employers and everyone; shown only from 5 answers.
 - Matching: interviews of the published schedules that still take place
   (matchmaking.interviews.live_interview_condition). First-choice share: the share of those interviews at
   the booth the candidate ranked first. Fill rate: interviews that take place ÷ the interview slots the
@@ -47,6 +52,16 @@ from eventsapp.matchmaking.models import Interview, MatchRun, MatchRunBooth, Run
 from eventsapp.openings.models import Opening
 from eventsapp.organizations.models import Industry, Organization
 from eventsapp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
+from eventsapp.surveys.models import (
+    BoothOutcome,
+    OutcomeCandidate,
+    Respondent,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyQuestionKind,
+    SurveyResponse,
+)
 
 # A figure about fewer people than this is not shown.
 PRIVACY_THRESHOLD = 5
@@ -94,6 +109,44 @@ def share(part: int, whole: int, *, people: bool = True) -> Share:
     if 0 < part < PRIVACY_THRESHOLD or (people and whole < PRIVACY_THRESHOLD):
         return Share(None, suppressed=True)
     return Share(part / whole)
+
+
+@dataclass(frozen=True)
+class Score:
+    """An average of answers (a 1–5 satisfaction) or an NPS (−100 to 100), over ``answers`` answers; None
+    when nobody answered or fewer than 5 did (``suppressed``)."""
+
+    value: float | None
+    answers: int
+    suppressed: bool = False
+    places: int = 1
+
+    @property
+    def answered(self) -> PeopleCount:
+        return people_count(self.answers)
+
+    def __str__(self) -> str:
+        if self.suppressed:
+            return f"<{PRIVACY_THRESHOLD}"
+        return "—" if self.value is None else f"{self.value:.{self.places}f}"
+
+
+def score(total: float, answers: int, places: int = 1) -> Score:
+    if answers == 0:
+        return Score(None, 0, places=places)
+    if answers < PRIVACY_THRESHOLD:
+        return Score(None, answers, suppressed=True, places=places)
+    return Score(total / answers, answers, places=places)
+
+
+@dataclass(frozen=True)
+class SurveyRow:
+    """Survey answers of one group (candidates, employers) or of everyone (``respondent`` None)."""
+
+    respondent: Respondent | None
+    responses: PeopleCount
+    satisfaction: Score
+    nps: Score
 
 
 class PeriodKind(enum.StrEnum):
@@ -243,6 +296,14 @@ class AnalyticsFigures:
     first_choice_share: Share
     interview_slots: int
     fill_rate: Share
+    booths_reporting: int  # booths whose staff reported outcomes in a survey
+    interviewed_reported: PeopleCount
+    offers: PeopleCount
+    hires: PeopleCount
+    offers_from_matches: PeopleCount
+    satisfaction: Score  # everyone's 1–5 ratings
+    nps: Score  # everyone's "would recommend"
+    surveys: tuple[SurveyRow, ...]  # candidates, employers, everyone
     registrations_by_week: tuple[tuple[date, PeopleCount], ...]  # Monday of each week, local dates
     per_event: tuple[EventRow, ...]
     per_series: tuple[SeriesRow, ...]
@@ -442,6 +503,7 @@ def figures(period: Period, filters: Filters | None = None, *, zone: str | None 
         interviews=people_count(interviews), matched_people=people_count(matched),
         first_choice_share=share(first_choice, interviews), interview_slots=int(slots),
         fill_rate=share(interviews, int(slots), people=False),
+        **_survey_figures(scope),
         registrations_by_week=_registrations_by_week(scope, zone),
         per_event=tuple(event_rows), per_series=_per_series(events, counts, scope),
     )
@@ -466,3 +528,43 @@ def _per_series(events: list, counts: dict, scope) -> tuple[SeriesRow, ...]:
                               people_count(registrations), people_count(people.get(series_id, 0)),
                               people_count(attended)))
     return tuple(rows)
+
+
+def _survey_figures(scope) -> dict:
+    booths, interviewed, offers, hires = db.session.execute(
+        select(func.count(BoothOutcome.booth_id), func.coalesce(func.sum(BoothOutcome.interviewed), 0),
+               func.coalesce(func.sum(BoothOutcome.offers), 0), func.coalesce(func.sum(BoothOutcome.hires), 0))
+        .where(BoothOutcome.event_id.in_(scope))).one()
+    from_matches = db.session.scalar(select(func.count()).select_from(OutcomeCandidate).where(
+        OutcomeCandidate.event_id.in_(scope), OutcomeCandidate.offered, OutcomeCandidate.interview_id.is_not(None)))
+    in_scope = SurveyResponse.survey_id.in_(select(Survey.id).where(Survey.event_id.in_(scope)))
+    responses = dict(db.session.execute(
+        select(SurveyResponse.respondent, func.count()).where(in_scope).group_by(SurveyResponse.respondent)).all())
+    # Per group and scale: answers, their sum, promoters (9–10) and detractors (0–6).
+    scales: dict[tuple[Respondent, SurveyQuestionKind], tuple[int, int, int, int]] = {}
+    for respondent, kind, answers, total, promoters, detractors in db.session.execute(
+            select(SurveyResponse.respondent, SurveyQuestion.kind, func.count(SurveyAnswer.number),
+                   func.coalesce(func.sum(SurveyAnswer.number), 0),
+                   func.count(case((SurveyAnswer.number >= 9, 1))), func.count(case((SurveyAnswer.number <= 6, 1))))
+            .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+            .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
+            .where(in_scope, SurveyAnswer.number.is_not(None),
+                   SurveyQuestion.kind.in_((SurveyQuestionKind.RATING, SurveyQuestionKind.RECOMMEND)))
+            .group_by(SurveyResponse.respondent, SurveyQuestion.kind)):
+        scales[(respondent, kind)] = (answers, int(total), promoters, detractors)
+
+    def group(respondents: tuple[Respondent, ...], label: Respondent | None) -> SurveyRow:
+        rating = [sum(scales.get((who, SurveyQuestionKind.RATING), (0, 0, 0, 0))[index] for who in respondents)
+                  for index in range(4)]
+        recommend = [sum(scales.get((who, SurveyQuestionKind.RECOMMEND), (0, 0, 0, 0))[index] for who in respondents)
+                     for index in range(4)]
+        nps = score(100 * (recommend[2] - recommend[3]), recommend[0], places=0)
+        return SurveyRow(label, people_count(sum(responses.get(who, 0) for who in respondents)),
+                         score(rating[1], rating[0]), nps)
+
+    everyone = group(tuple(Respondent), None)
+    return dict(booths_reporting=booths, interviewed_reported=people_count(int(interviewed)),
+                offers=people_count(int(offers)), hires=people_count(int(hires)),
+                offers_from_matches=people_count(from_matches), satisfaction=everyone.satisfaction, nps=everyone.nps,
+                surveys=(group((Respondent.CANDIDATE,), Respondent.CANDIDATE),
+                         group((Respondent.EMPLOYER,), Respondent.EMPLOYER), everyone))

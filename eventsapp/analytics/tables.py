@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from eventsapp.analytics.services import AnalyticsFigures, PeopleCount, Share
+from eventsapp.analytics.services import AnalyticsFigures, PeopleCount, Score, Share
 from eventsapp.candidates.choices import DEGREE_LABELS, talent_class_words
 from eventsapp.events.choices import KIND_LABELS, district_words
 from eventsapp.i18n import current_language, pick, to_zone
 from eventsapp.organizations.choices import INDUSTRY_LABELS
 from eventsapp.registrations.choices import STATUS_LABELS
 from eventsapp.spreadsheets import Column
+from eventsapp.surveys.models import Respondent
+
+RESPONDENT_LABELS = {Respondent.CANDIDATE: _l("Candidates"), Respondent.EMPLOYER: _l("Employers"), None: _l("Everyone")}
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class Table:
 
 # Every table's key, in the page's order: the exports' addresses name them.
 TABLE_KEYS = ("events", "series", "registrations", "degree", "talent_class", "graduation_year", "district",
-              "industry")
+              "industry", "surveys")
 NOT_GIVEN = _l("Not given")
 PEOPLE = Column("people", _l("People"))
 SHARE = Column("share", _l("Share of people"))
@@ -87,12 +90,20 @@ def analytics_tables(figures: AnalyticsFigures) -> list[Table]:
                Column("headcount", _l("Headcount"))),
               tuple((f"{row.industry.value} · {INDUSTRY_LABELS[row.industry]}", row.employers, row.booths,
                      row.openings, row.headcount) for row in figures.by_industry)),
+        Table("surveys", _("Survey answers"),
+              _("Answers to the surveys of the period's events. Satisfaction: the mean of every 1–5 rating. NPS: "
+                "of every 0–10 “would you recommend” answer, the percentage of 9 and 10 minus that of 0 to 6 "
+                "(from −100 to 100). Shown from 5 answers."),
+              (Column("respondents", _l("Who answered")), Column("responses", _l("Responses")),
+               Column("satisfaction", _l("Satisfaction (1–5)")), Column("nps", _l("NPS"))),
+              tuple((str(RESPONDENT_LABELS[row.respondent]), row.responses, row.satisfaction, row.nps)
+                    for row in figures.surveys)),
     ]
 
 
 def cell_text(value) -> str:
     """A cell as text: suppressed counts read "<5", shares as percentages."""
-    if isinstance(value, (PeopleCount, Share)):
+    if isinstance(value, (PeopleCount, Share, Score)):
         return str(value)
     return "" if value is None else str(value)
 
@@ -103,4 +114,6 @@ def cell_value(value):
         return str(value) if value.suppressed else value.value
     if isinstance(value, Share):
         return str(value) if value.suppressed or value.value is None else round(value.value, 4)
+    if isinstance(value, Score):
+        return str(value) if value.suppressed or value.value is None else round(value.value, value.places)
     return value

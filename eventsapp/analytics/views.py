@@ -12,7 +12,7 @@ from eventsapp.accounts.access import organizer_required
 from eventsapp.analytics import export
 from eventsapp.analytics.charts import EVENTS_CHARTED, analytics_charts
 from eventsapp.analytics.forms import AnalyticsForm
-from eventsapp.analytics.services import PeopleCount, Share, figures
+from eventsapp.analytics.services import PeopleCount, Score, Share, figures
 from eventsapp.analytics.tables import TABLE_KEYS, analytics_tables
 from eventsapp.events.services import list_series
 from eventsapp.i18n import localized
@@ -24,13 +24,15 @@ blueprint = Blueprint("analytics", __name__, url_prefix="/manage/analytics")
 def figure_cell(value) -> Markup:
     """A figure or table cell as the page shows it: counts with thousands separators, shares as percentages,
     suppressed figures as "<5" explained on hover."""
-    if isinstance(value, (PeopleCount, Share)) and value.suppressed:
+    if isinstance(value, (PeopleCount, Share, Score)) and value.suppressed:
         return Markup('<abbr class="suppressed" title="{}">&lt;5</abbr>').format(
             _("Fewer than 5 people: hidden so that nobody can be singled out."))
     if isinstance(value, PeopleCount):
         value = value.value
     if isinstance(value, Share):
         return Markup("—") if value.value is None else escape(f"{value.value:.1%}")
+    if isinstance(value, Score):
+        return escape(str(value))
     if isinstance(value, int):
         return escape(f"{value:,}")
     return escape(value)
