@@ -103,7 +103,7 @@ def test_a_figure_about_fewer_than_5_people_stays_suppressed(ctx, make_event, ma
                                                               tmp_path):
     event = make_event(starts_at=datetime(2026, 5, 9, 1, tzinfo=UTC), ends_at=datetime(2026, 5, 9, 8, tzinfo=UTC),
                        district="西湖区")
-    for number in range(3):
+    for _number in range(3):
         make_registration(event, make_candidate(degree=Degree.PHD, birth_year=1995))
     text = flat(pdf_text(render_year_report(year_review(2026, "en", zone="Asia/Shanghai", today=TODAY),
                                             current_app.static_folder), tmp_path))
