@@ -24,7 +24,7 @@ from eventsapp.analytics.charts import analytics_charts
 from eventsapp.analytics.services import AnalyticsFigures, PeopleCount, Period, Share, figures
 from eventsapp.badges import fonts
 from eventsapp.badges.rendering import StaticOnlyFetcher
-from eventsapp.events.choices import KIND_LABELS, district_words
+from eventsapp.events.choices import district_words
 from eventsapp.events.models import EventKind
 from eventsapp.i18n import to_zone
 from eventsapp.organizations.choices import INDUSTRY_LABELS
@@ -155,7 +155,7 @@ def year_report_html(review: YearReview) -> str:
             "reports/year.html", review=review, f=review.figures, language=language,
             sentences=headline_sentences(review), comparisons=comparisons(review),
             charts=[_styled(chart, charts.stylesheet()) for chart in analytics_charts(review.figures).values()],
-            font_family=fonts.CSS_FAMILY, number=number, percent=percent, kind_labels=KIND_LABELS,
+            font_family=fonts.CSS_FAMILY, number=number, percent=percent,
             district_words=district_words, industry_labels=INDUSTRY_LABELS, status_words=status_words,
             local_date=lambda value: to_zone(value, str(zone)).date().isoformat())
 
