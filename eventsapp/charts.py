@@ -67,7 +67,10 @@ def _tree_without(chart: pygal.graph.graph.Graph, *, keep_style: bool = False):
     dropped = ("script",) if keep_style else ("script", "style")
     tree = chart.render_tree()
     for parent in tree.iter():
-        for child in [child for child in parent if isinstance(child.tag, str) and child.tag.endswith(dropped)]:
+        for child in [child for child in parent if isinstance(child.tag, str) and (
+                child.tag.endswith(dropped) or "tooltip" in child.get("class", "").split())]:
+            # The tooltip box is shown by pygal's script only, and hidden by a style attribute the Content
+            # Security Policy refuses: without the script it has nothing to do.
             parent.remove(child)
     return tree
 

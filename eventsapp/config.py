@@ -105,6 +105,9 @@ class Config:
     # Public calendar feeds: how long a process reuses the events' fingerprint (their ETag) before asking
     # the database again; other workers' changes reach the feeds within this many seconds.
     CALENDAR_FINGERPRINT_SECONDS = float(os.environ.get("CALENDAR_FINGERPRINT_SECONDS", "5"))
+    # How long a process shows the same analytics figures for the same period and filters (the page, its
+    # exports, a reload) before computing them again; 0 computes them for every request.
+    ANALYTICS_CACHE_SECONDS = float(os.environ.get("ANALYTICS_CACHE_SECONDS", "60"))
     # Built public feeds are cached in Redis when set (shared by every worker), otherwise in each process.
     CALENDAR_CACHE_URL = os.environ.get("CALENDAR_CACHE_URL") or os.environ.get("REDIS_URL") or ""
 
@@ -146,6 +149,7 @@ class TestConfig(Config):
     SMTP_HOST = ""  # tests that deliver start their own SMTP server
     JOB_QUEUE_URL = ""  # badge jobs run in-process unless a test sets a queue
     CALENDAR_CACHE_URL = ""  # feeds are cached in-process, never in a developer's Redis
+    ANALYTICS_CACHE_SECONDS = 0.0  # every request sees the rows the test just wrote
 
 
 def config_from_environment() -> type[Config]:

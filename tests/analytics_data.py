@@ -45,6 +45,7 @@ def local(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> da
 class World:
     series: Series
     events: dict[str, Event]
+    series_id: int = 0  # readable after the session that built the world has ended
     # user id -> profile values, or None for an account without a profile
     profiles: dict[int, dict | None] = field(default_factory=dict)
     # (event id, user id, status, attended, created at)
@@ -95,7 +96,7 @@ def build_world(seed: int = 1, people: int = 70) -> World:
         # 00:30 on New Year's Day 2027 in Hangzhou is still 2026 in UTC: it does not belong to 2026.
         "next_year": _event("next-year", EventKind.FAIR, local(2027, 1, 1, 0, 30), "上城区"),
     }
-    world = World(series, events)
+    world = World(series, events, series.id)
     users = []
     for number in range(people):
         user = User(email=f"person{number}@example.org", password_hash="x", display_name=f"P{number}",

@@ -2,6 +2,8 @@
 SVG. Suppressed figures (fewer than 5 people) are left out of every chart."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -10,6 +12,30 @@ from eventsapp.candidates.choices import DEGREE_LABELS, talent_class_words
 from eventsapp.charts import bar_chart, line_chart, share_chart, stacked_bar_chart
 from eventsapp.i18n import current_language, pick
 from eventsapp.organizations.choices import INDUSTRY_LABELS
+
+
+@lru_cache(maxsize=128)
+def _draw(draw, *args, **options) -> Markup:
+    """The chart ``draw(*args, **options)`` drew last time for the same figures and words: pygal takes tens
+    of milliseconds a chart, and a page reloaded with nothing changed shows the same charts."""
+    return draw(*args, **options)
+
+
+def _frozen(values) -> tuple:
+    return tuple(_frozen(value) if isinstance(value, (list, tuple)) else value for value in values)
+
+
+def _chart(draw, *args, **options) -> Markup:
+    return _draw(draw, *_frozen(args), **options)
+
+
+# Longer labels (event titles, industries) are cut to fit beside their bar on a phone; the tables have them whole.
+LABEL_LENGTH = 18
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_LENGTH else label[:LABEL_LENGTH - 1] + "…"
+
 
 # Attendance is charted for the largest events only: a bar per event stays readable up to about this many.
 EVENTS_CHARTED = 20
@@ -23,17 +49,18 @@ def _known(rows, words):
 
 
 def registrations_chart(figures: AnalyticsFigures) -> Markup:
-    return line_chart(_("Registrations received per week"),
+    return _chart(line_chart, _("Registrations received per week"),
                       [week.isoformat() for week, _count in figures.registrations_by_week],
                       [(_("Registrations"), [count.value for _week, count in figures.registrations_by_week])])
 
 
 def degree_chart(figures: AnalyticsFigures) -> Markup:
-    return share_chart(_("People by degree"), *_known(figures.by_degree, lambda degree: str(DEGREE_LABELS[degree])))
+    return _chart(share_chart, _("People by degree"),
+                  *_known(figures.by_degree, lambda degree: str(DEGREE_LABELS[degree])))
 
 
 def talent_class_chart(figures: AnalyticsFigures) -> Markup:
-    return share_chart(_("People by talent class"), *_known(figures.by_talent_class, talent_class_words))
+    return _chart(share_chart, _("People by talent class"), *_known(figures.by_talent_class, talent_class_words))
 
 
 def largest_events(figures: AnalyticsFigures):
@@ -48,15 +75,14 @@ def attendance_chart(figures: AnalyticsFigures) -> Markup:
     checked_in = [row.attended.value for row in rows]
     not_come = [None if row.attended.suppressed or row.confirmed.suppressed or not row.ended
                 else row.confirmed.value - row.attended.value for row in rows]
-    return stacked_bar_chart(_("Attendance per event"), [pick(row, "title", language) for row in rows],
-                             [(_("Checked in"), checked_in), (_("Confirmed, did not come"), not_come)],
-                             horizontal=True)
+    return _chart(stacked_bar_chart, _("Attendance per event"), [_short(pick(row, "title", language)) for row in rows],
+                  [(_("Checked in"), checked_in), (_("Confirmed, did not come"), not_come)], horizontal=True)
 
 
 def industry_chart(figures: AnalyticsFigures) -> Markup:
     rows = figures.by_industry
-    return bar_chart(_("Employers by industry"), [f"{row.industry.value} · {INDUSTRY_LABELS[row.industry]}"
-                                                  for row in rows], [row.employers for row in rows], horizontal=True)
+    labels = [_short(f"{row.industry.value} · {INDUSTRY_LABELS[row.industry]}") for row in rows]
+    return _chart(bar_chart, _("Employers by industry"), labels, [row.employers for row in rows], horizontal=True)
 
 
 def analytics_charts(figures: AnalyticsFigures) -> dict[str, Markup]:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from eventsapp.analytics.tables import Table, cell_text, cell_value
+from eventsapp.analytics.tables import Table, cell_text, cell_value, number_format
 from eventsapp.spreadsheets import csv_bytes, excel_safe, header
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,7 +22,9 @@ def _safe(value):
 
 
 def table_csv(table: Table) -> bytes:
-    return csv_bytes(header(table.columns), ([excel_safe(cell_text(cell)) for cell in row] for row in table.rows))
+    # Only words can carry a formula; our own numbers (an NPS of -20) are written as they are.
+    return csv_bytes(header(table.columns), ([_safe(cell) if isinstance(cell, str) else cell_text(cell) for cell in row]
+                                             for row in table.rows))
 
 
 def tables_xlsx(tables: Sequence[Table]) -> bytes:
@@ -36,6 +38,8 @@ def tables_xlsx(tables: Sequence[Table]) -> bytes:
             cell.font = Font(bold=True)
         for row in table.rows:
             sheet.append([_safe(cell_value(cell)) for cell in row])
+            for written, cell in zip(sheet[sheet.max_row], row, strict=True):
+                written.number_format = number_format(cell) or written.number_format
         for index, column in enumerate(table.columns, start=1):
             width = max([len(str(column.title))] + [len(cell_text(row[index - 1])) for row in table.rows])
             sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(60, width * 1.6 + 2)

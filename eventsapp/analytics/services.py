@@ -32,13 +32,15 @@ is a share whose part or whole is such a count, so no figure singles out fewer t
 from __future__ import annotations
 
 import enum
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import String, case, cast, distinct, exists, extract, func, literal, or_, select, union_all
+from sqlalchemy import Integer, String, case, cast, distinct, exists, extract, func, literal, select, union_all
 
 from eventsapp.booths.models import Booth, BoothStatus
 from eventsapp.candidates.choices import HANGZHOU_DISTRICTS
@@ -63,6 +65,7 @@ from eventsapp.surveys.models import (
     SurveyResponse,
 )
 
+EPOCH = date(1970, 1, 1)
 # A figure about fewer people than this is not shown.
 PRIVACY_THRESHOLD = 5
 UNDER_AGE = 35
@@ -332,41 +335,54 @@ def _event_conditions(period: Period, filters: Filters, zone: ZoneInfo) -> list:
     return conditions
 
 
-def _district_of_city():
-    """The district the profile's free-text city names, as SQL; '' when it names none."""
-    city = CandidateProfile.city
-    return case(*[(or_(city.like(f"%{district}%"), func.lower(city).like(f"%{DISTRICT_PINYIN[district].lower()}%")),
-                   district) for district in HANGZHOU_DISTRICTS], else_="")
+def district_of_city(city: str) -> str | None:
+    """The Hangzhou district a free-text city names (``西湖区``, ``杭州市西湖区``, ``Xihu``), or None."""
+    lowered = city.lower()
+    for district in HANGZHOU_DISTRICTS:
+        if district in city or DISTRICT_PINYIN[district].lower() in lowered:
+            return district
+    return None
 
 
-def _people_breakdowns(scope) -> dict[str, dict[str, int]]:
-    """Each person registered (active) at an event in scope once, grouped by every dimension in one query."""
+def _people_breakdowns(conditions) -> dict[str, dict]:
+    """Each person registered (active) at an event in scope once, grouped by every dimension in one query.
+
+    The districts are read from the distinct cities, and the ages from the distinct (birth year, year of
+    the first event) pairs, in Python: a handful of groups, where doing it per person in SQL costs more."""
     people = (select(Registration.user_id.label("user_id"),
                      func.min(Event.starts_at).label("first_start"),
                      func.max(case((Registration.attended_at.is_not(None), 1), else_=0)).label("attended"))
               .join(Event, Event.id == Registration.event_id)
-              .where(Registration.event_id.in_(scope), Registration.status.in_(ACTIVE_STATUSES))
+              .where(Event.status == EventStatus.PUBLISHED, *conditions, Registration.status.in_(ACTIVE_STATUSES))
               .group_by(Registration.user_id).cte("people"))
-    age = extract("year", people.c.first_start) - CandidateProfile.birth_year
     profiles = (select(people.c.attended,
                        cast(CandidateProfile.degree, String).label("degree"),
                        cast(CandidateProfile.talent_class, String).label("talent_class"),
                        cast(CandidateProfile.graduation_year, String).label("graduation_year"),
-                       _district_of_city().label("district"),
-                       case((CandidateProfile.birth_year.is_(None), "unknown"), (age < UNDER_AGE, "yes"),
-                            else_="no").label("under_35"))
+                       CandidateProfile.city.label("city"), CandidateProfile.birth_year.label("birth_year"),
+                       extract("year", people.c.first_start).label("first_year"))
                 .select_from(people.outerjoin(CandidateProfile, CandidateProfile.user_id == people.c.user_id))
                 .cte("profiles"))
-    parts = [select(literal("total").label("dimension"), literal("people").label("key"), func.count().label("n"))
-             .select_from(profiles),
-             select(literal("total"), literal("attended"), func.coalesce(func.sum(profiles.c.attended), 0))
-             .select_from(profiles)]
-    for dimension in ("degree", "talent_class", "graduation_year", "district", "under_35"):
+    parts = [select(literal("total").label("dimension"), literal("people").label("key"),
+                    literal(None, Integer).label("year"), func.count().label("n")).select_from(profiles),
+             select(literal("total"), literal("attended"), literal(None, Integer),
+                    func.coalesce(func.sum(profiles.c.attended), 0)).select_from(profiles),
+             select(literal("age"), cast(profiles.c.birth_year, String), cast(profiles.c.first_year, Integer),
+                    func.count()).group_by(profiles.c.birth_year, profiles.c.first_year)]
+    for dimension in ("degree", "talent_class", "graduation_year", "city"):
         column = profiles.c[dimension]
-        parts.append(select(literal(dimension), column, func.count()).group_by(column))
-    found: dict[str, dict[str, int]] = defaultdict(dict)
-    for dimension, key, number in db.session.execute(union_all(*parts)):
-        found[dimension][key] = int(number)
+        parts.append(select(literal(dimension), column, literal(None, Integer), func.count()).group_by(column))
+    found: dict[str, dict] = defaultdict(dict)
+    under = 0
+    for dimension, key, year, number in db.session.execute(union_all(*parts)):
+        if dimension == "age":
+            under += number if key is not None and year - int(key) < UNDER_AGE else 0
+        elif dimension == "city":
+            district = district_of_city(key or "")
+            found["district"][district] = found["district"].get(district, 0) + int(number)
+        else:
+            found[dimension][key] = int(number)
+    found["under_35"] = {"yes": under}
     return found
 
 
@@ -380,20 +396,23 @@ def _breakdown(counts: dict[str | None, int], keys: list, total: int, convert=la
     return tuple(rows)
 
 
-def _day_expression(zone_name: str):
-    """The local date a registration was made, as SQL."""
+def _day_number(zone_name: str):
+    """The local day a registration was made, as SQL: days since 1970-01-01 on the zone's clock (at its
+    current offset from UTC), which is cheaper per row than converting each time to the zone."""
+    offset = (datetime.now(ZoneInfo(zone_name)).utcoffset() or timedelta()).total_seconds()
     if db.session.get_bind().dialect.name == "postgresql":
-        return func.date(func.timezone(zone_name, Registration.created_at))
-    offset = datetime.now(ZoneInfo(zone_name)).utcoffset() or timedelta()
-    return func.date(Registration.created_at, f"{offset.total_seconds() / 3600:+.2f} hours")
+        seconds = extract("epoch", Registration.created_at)
+    else:
+        seconds = cast(func.strftime("%s", Registration.created_at), Integer)
+    return func.floor((seconds + offset) / 86400)
 
 
 def _registrations_by_week(scope, zone_name: str) -> tuple[tuple[date, PeopleCount], ...]:
-    day = _day_expression(zone_name)
+    day = _day_number(zone_name).label("day")
     weeks: dict[date, int] = defaultdict(int)
-    for value, number in db.session.execute(
+    for number_of_days, number in db.session.execute(
             select(day, func.count()).where(Registration.event_id.in_(scope)).group_by(day)):
-        when = value if isinstance(value, date) else date.fromisoformat(str(value))
+        when = EPOCH + timedelta(days=int(number_of_days))
         weeks[when - timedelta(days=when.weekday())] += number
     if not weeks:
         return ()
@@ -447,7 +466,7 @@ def figures(period: Period, filters: Filters | None = None, *, zone: str | None 
             event.series_id, ended, people_count(active), people_count(confirmed), people_count(event_attended),
             share(confirmed - event_attended, confirmed) if ended else Share(None)))
 
-    found = _people_breakdowns(scope)
+    found = _people_breakdowns(conditions)
     total_people = found["total"].get("people", 0)
     degrees = found["degree"]
     under = found["under_35"].get("yes", 0)
@@ -568,3 +587,29 @@ def _survey_figures(scope) -> dict:
                 offers_from_matches=people_count(from_matches), satisfaction=everyone.satisfaction, nps=everyone.nps,
                 surveys=(group((Respondent.CANDIDATE,), Respondent.CANDIDATE),
                          group((Respondent.EMPLOYER,), Respondent.EMPLOYER), everyone))
+
+
+# Figures recently computed in this process: (period, filters, zone) -> (when, figures); see ``recent_figures``.
+_RECENT: dict[tuple, tuple[float, AnalyticsFigures]] = {}
+_RECENT_LOCK = threading.Lock()
+RECENT_KEPT = 64
+
+
+def recent_figures(period: Period, filters: Filters | None = None, *, max_age: float) -> AnalyticsFigures:
+    """``figures``, reused for ``max_age`` seconds in this process: the analytics page, its reloads and its
+    exports ask for the same period again and again, and one computation reads every registration of it.
+    The figures shown are at most ``max_age`` seconds old (ANALYTICS_CACHE_SECONDS)."""
+    filters = filters or Filters()
+    key = (period, filters, current_app.config["DEFAULT_EVENT_TIMEZONE"])
+    now = monotonic()
+    with _RECENT_LOCK:
+        kept = _RECENT.get(key)
+    if kept is not None and now - kept[0] < max_age:
+        return kept[1]
+    result = figures(period, filters)
+    if max_age > 0:
+        with _RECENT_LOCK:
+            if len(_RECENT) >= RECENT_KEPT:
+                _RECENT.pop(min(_RECENT, key=lambda stored: _RECENT[stored][0]))
+            _RECENT[key] = (now, result)
+    return result

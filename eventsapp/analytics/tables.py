@@ -32,7 +32,7 @@ class Table:
 TABLE_KEYS = ("events", "series", "registrations", "degree", "talent_class", "graduation_year", "district",
               "industry", "surveys")
 NOT_GIVEN = _l("Not given")
-PEOPLE = Column("people", _l("People"))
+PEOPLE = Column("people", _l("Number of people"))
 SHARE = Column("share", _l("Share of people"))
 
 
@@ -113,7 +113,16 @@ def cell_value(value):
     if isinstance(value, PeopleCount):
         return str(value) if value.suppressed else value.value
     if isinstance(value, Share):
-        return str(value) if value.suppressed or value.value is None else round(value.value, 4)
+        return str(value) if value.suppressed or value.value is None else value.value
     if isinstance(value, Score):
-        return str(value) if value.suppressed or value.value is None else round(value.value, value.places)
+        return str(value) if value.suppressed or value.value is None else value.value
     return value
+
+
+def number_format(value) -> str | None:
+    """How a spreadsheet shows the cell's number, as the page does: shares in per cent, scores rounded."""
+    if isinstance(value, Share) and value.value is not None:
+        return "0.0%"
+    if isinstance(value, Score) and value.value is not None:
+        return "0" if value.places == 0 else "0." + "0" * value.places
+    return None

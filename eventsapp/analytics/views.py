@@ -12,7 +12,7 @@ from eventsapp.accounts.access import organizer_required
 from eventsapp.analytics import export
 from eventsapp.analytics.charts import EVENTS_CHARTED, analytics_charts
 from eventsapp.analytics.forms import AnalyticsForm
-from eventsapp.analytics.services import PeopleCount, Score, Share, figures
+from eventsapp.analytics.services import PeopleCount, Score, Share, recent_figures
 from eventsapp.analytics.tables import TABLE_KEYS, analytics_tables
 from eventsapp.events.services import list_series
 from eventsapp.i18n import localized
@@ -53,12 +53,16 @@ def _form() -> AnalyticsForm:
     return form
 
 
+def _figures(form: AnalyticsForm):
+    return recent_figures(form.to_period(), form.to_filters(), max_age=current_app.config["ANALYTICS_CACHE_SECONDS"])
+
+
 @blueprint.get("/")
 def overview():
     form = _form()
     if not form.validate():
         return render_template("analytics/overview.html", form=form, figures=None), 400
-    result = figures(form.to_period(), form.to_filters())
+    result = _figures(form)
     return render_template("analytics/overview.html", form=form, figures=result, tables=analytics_tables(result),
                            charts=analytics_charts(result), events_charted=EVENTS_CHARTED,
                            query=request.args.to_dict())
@@ -70,7 +74,7 @@ def export_table(key: str, file_format: str):
     form = _form()
     if not form.validate():
         abort(400)
-    tables = analytics_tables(figures(form.to_period(), form.to_filters()))
+    tables = analytics_tables(_figures(form))
     chosen = tables if key == "all" and file_format == "xlsx" else [table for table in tables if table.key == key]
     if not chosen:
         abort(404)

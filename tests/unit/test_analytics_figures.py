@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from eventsapp.analytics.services import Filters, Period, PeriodKind, figures
+from eventsapp.analytics import services
+from eventsapp.analytics.services import Filters, Period, PeriodKind, figures, recent_figures
 from eventsapp.candidates.models import Degree, TalentClass
 from eventsapp.events.models import EventKind
 from eventsapp.matchmaking.models import RunStatus
@@ -267,3 +268,13 @@ def test_impossible_periods_are_refused():
         Period.quarter(2026, 0)
     with pytest.raises(ValueError):
         Period.custom(date(2026, 3, 2), date(2026, 3, 1))
+
+
+def test_recent_figures_are_reused_only_while_young(ctx, factories, monkeypatch):
+    monkeypatch.setattr(services, "_RECENT", {})  # this test's own, forgotten after it
+    _small_event(factories, 5)
+    first = recent_figures(Period.year(2026), max_age=60)
+    _small_event(factories, 5)
+    assert recent_figures(Period.year(2026), max_age=60) is first
+    assert recent_figures(Period.year(2026), max_age=0).people.value == 10
+    assert recent_figures(Period.year(2026), Filters(kind=EventKind.FAIR), max_age=60).people.value == 10

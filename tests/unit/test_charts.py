@@ -42,6 +42,10 @@ def test_every_kind_of_chart_draws_its_series_and_skips_missing_values():
 def test_charts_carry_no_style_of_their_own_and_share_one_scoped_stylesheet():
     svg = str(charts.bar_chart("t", ["a"], [1]))
     assert "<style" not in svg and 'class="pygal-chart"' in svg
+    for drawn in (charts.bar_chart("t", ["a"], [1]), charts.line_chart("t", ["a"], [("s", [1])]),
+                  charts.share_chart("t", ["a"], [1]), charts.stacked_bar_chart("t", ["a"], [("s", [1])])):
+        # A style attribute is refused by the pages' Content Security Policy (pygal hid its tooltip with one).
+        assert not [element for element in _parsed(drawn).iter() if element.get("style") is not None]
     css = charts.stylesheet()
     assert "#chart-" not in css
     assert "svg.pygal-chart .color-0" in css and "svg.pygal-chart .color-15" in css

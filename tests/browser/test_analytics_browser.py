@@ -1,0 +1,39 @@
+"""The analytics page in a browser, on a phone and on a desktop: nothing scrolls sideways, the charts are
+drawn, the period form works by clicking from the dashboard, the page is accessible."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from eventsapp.extensions import db
+from tests.analytics_data import build_world
+from tests.browser.accessibility import assert_accessible
+from tests.browser.helpers import DESKTOP, PHONE, log_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize(("size", "locale"), [("phone", "zh-CN"), ("desktop", "en-US")])
+def test_an_organizer_reads_the_years_analytics(app, browser, live_server, factories, screenshot, size, locale):
+    with app.app_context():
+        build_world()
+        db.session.commit()
+    organizer = factories.make_organizer()
+    width = 390 if size == "phone" else 1280
+    page = browser.new_context(locale=locale, **(PHONE if size == "phone" else DESKTOP)).new_page()
+    log_in(page, organizer.email, base=live_server)
+    page.goto(f"{live_server}/manage/")
+    page.locator('a[href="/manage/analytics/"]').first.click()
+    page.locator("#year").fill("2026")
+    page.locator("[data-testid=analytics-form] button[type=submit]").click()
+    expect(page.locator("[data-testid=people] .stat")).to_have_text("68")
+    assert page.locator("svg.pygal-chart").count() == 5
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"analytics-{size}-{locale}")
+    assert_accessible(page)
+    page.locator("#period").select_option("custom")
+    page.locator("#start").fill("2026-05-01")
+    page.locator("#end").fill("2026-04-01")
+    page.locator("[data-testid=analytics-form] button[type=submit]").click()
+    expect(page.locator("#end ~ .invalid-feedback")).to_be_visible()
+    screenshot(page, f"analytics-bad-period-{size}-{locale}")
