@@ -22,7 +22,7 @@ def year_command(year: int, output: Path, lang: str | None) -> None:
     zone = current_app.config["DEFAULT_EVENT_TIMEZONE"]
     locale = lang or current_app.config["BABEL_DEFAULT_LOCALE"]
     try:
-        review = year_review(year, LANGUAGES.get(locale, "zh"), zone=zone, today=datetime.now(ZoneInfo(zone)).date())
+        review = year_review(year, LANGUAGES.get(locale, "zh"), today=datetime.now(ZoneInfo(zone)).date())
     except NothingToReport:
         raise click.ClickException(f"No published event started in {year}: there is nothing to report.") from None
     output.write_bytes(render_year_report(review, current_app.static_folder))

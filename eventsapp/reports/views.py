@@ -39,9 +39,9 @@ def year_report_pdf():
     form = YearReportForm(request.args)
     if not form.validate():
         return render_template("reports/year_form.html", form=form), 400
-    zone = current_app.config["DEFAULT_EVENT_TIMEZONE"]
     try:
-        review = year_review(form.year.data, LANGUAGES[form.lang.data], zone=zone, today=_today())
+        review = year_review(form.year.data, LANGUAGES[form.lang.data], today=_today(),
+                             max_age=current_app.config["ANALYTICS_CACHE_SECONDS"])
     except NothingToReport:
         flash(_("No published event started in %(year)s: there is no report to write.", year=form.year.data),
               "warning")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import render_template
 from flask_babel import force_locale
@@ -21,7 +20,7 @@ from weasyprint import HTML
 
 from eventsapp import charts
 from eventsapp.analytics.charts import analytics_charts
-from eventsapp.analytics.services import AnalyticsFigures, PeopleCount, Period, Share, figures
+from eventsapp.analytics.services import AnalyticsFigures, PeopleCount, Period, Share, recent_figures
 from eventsapp.badges import fonts
 from eventsapp.badges.rendering import StaticOnlyFetcher
 from eventsapp.events.choices import district_words
@@ -58,14 +57,16 @@ class YearReview:
     generated_on: date
 
 
-def year_review(year: int, language: str, *, zone: str, today: date) -> YearReview:
-    """The year's figures and the year before's; NothingToReport when no event started in the year."""
+def year_review(year: int, language: str, *, today: date, max_age: float = 0) -> YearReview:
+    """The year's figures and the year before's; NothingToReport when no event started in the year. With
+    ``max_age`` the figures the analytics page computed that recently are reused (ANALYTICS_CACHE_SECONDS):
+    the download then says exactly what the page showed."""
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise NothingToReport(year)
-    current = figures(Period.year(year), zone=zone)
+    current = recent_figures(Period.year(year), max_age=max_age)
     if not current.events_held:
         raise NothingToReport(year)
-    return YearReview(year, language, current, figures(Period.year(year - 1), zone=zone), today)
+    return YearReview(year, language, current, recent_figures(Period.year(year - 1), max_age=max_age), today)
 
 
 def number(value: PeopleCount | int) -> str:
@@ -102,6 +103,8 @@ def _headline_pairs(review: YearReview) -> list[tuple[str, PeopleCount | int, Pe
         (_("Openings"), now.openings, before.openings),
         (_("Headcount offered"), now.headcount, before.headcount),
         (_("Interviews scheduled"), now.interviews, before.interviews),
+        (_("Offers"), now.offers, before.offers),
+        (_("Hires"), now.hires, before.hires),
     ]
 
 
@@ -135,6 +138,11 @@ def headline_sentences(review: YearReview) -> list[str]:
         _("There were %(attended)s check-ins at the door; the no-show rate was %(rate)s.",
           attended=number(f.attended), rate=percent(f.no_show_rate)),
     ]
+    if f.booths_reporting:
+        sentences.append(_("In the post-event surveys, employers at %(booths)s booths reported %(offers)s job offers "
+                           "and %(hires)s hires; satisfaction averaged %(satisfaction)s of 5 and the NPS was %(nps)s.",
+                           booths=number(f.booths_reporting), offers=number(f.offers), hires=number(f.hires),
+                           satisfaction=str(f.satisfaction), nps=str(f.nps)))
     talent_day = _talent_day_sentence(review)
     return sentences + ([talent_day] if talent_day else [])
 
@@ -150,14 +158,13 @@ def year_report_html(review: YearReview) -> str:
     language = review.language
     locale = "zh_CN" if language == "zh" else "en"
     with force_locale(locale):
-        zone = ZoneInfo(review.figures.zone)
         return render_template(
             "reports/year.html", review=review, f=review.figures, language=language,
             sentences=headline_sentences(review), comparisons=comparisons(review),
             charts=[_styled(chart, charts.stylesheet()) for chart in analytics_charts(review.figures).values()],
             font_family=fonts.CSS_FAMILY, number=number, percent=percent,
             district_words=district_words, industry_labels=INDUSTRY_LABELS, status_words=status_words,
-            local_date=lambda value: to_zone(value, str(zone)).date().isoformat())
+            local_date=lambda value: to_zone(value, review.figures.zone).date().isoformat())
 
 
 def render_year_report(review: YearReview, static_folder: str | Path) -> bytes:
