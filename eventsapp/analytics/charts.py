@@ -70,7 +70,8 @@ def largest_events(figures: AnalyticsFigures):
 
 
 def attendance_chart(figures: AnalyticsFigures) -> Markup:
-    rows = largest_events(figures)
+    # pygal draws a horizontal chart's first bar at the bottom: the earliest event goes last, to be on top.
+    rows = largest_events(figures)[::-1]
     language = current_language()
     checked_in = [row.attended.value for row in rows]
     not_come = [None if row.attended.suppressed or row.confirmed.suppressed or not row.ended
@@ -80,7 +81,7 @@ def attendance_chart(figures: AnalyticsFigures) -> Markup:
 
 
 def industry_chart(figures: AnalyticsFigures) -> Markup:
-    rows = figures.by_industry
+    rows = figures.by_industry[::-1]  # section A on top
     labels = [_short(f"{row.industry.value} · {INDUSTRY_LABELS[row.industry]}") for row in rows]
     return _chart(bar_chart, _("Employers by industry"), labels, [row.employers for row in rows], horizontal=True)
 

@@ -34,6 +34,7 @@ NOT_PAGES = {
     "contests_manage.entries_export", "contests.download_deck", "contests_manage.entry_deck",
     "awards.all_certificates", "awards.my_certificates", "awards.entries_csv", "awards.sheets_csv",
     "reviews.invitation",  # a judge's invitation link, in an e-mail
+    "analytics.export_table", "main.chart_stylesheet",  # downloads, and the charts' stylesheet
 }
 HREF = re.compile(r'href="([^"]+)"')
 
@@ -90,7 +91,7 @@ ORGANIZER_TOOLS = {
     "checkin.door", "organizations.manage_list", "organizations.manage_detail", "outbox.message_list",
     "contests_manage.settings", "contests_manage.named_list", "contests_manage.edit_named",
     "contests_manage.round_list", "contests_manage.edit_round", "contests_manage.question_list",
-    "contests_manage.edit_question", "contests_manage.entries", "contests_manage.entry_detail"}
+    "contests_manage.edit_question", "contests_manage.entries", "contests_manage.entry_detail", "analytics.overview"}
 
 
 def test_every_page_is_reached_by_clicking_from_the_home_page(app, demo_with_matching, make_user, make_candidate):
