@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -37,6 +38,7 @@ from eventsapp.matchmaking.models import (
     MatchRunCandidate,
     RunStatus,
 )
+from eventsapp.matchmaking.runs import settings_snapshot
 from eventsapp.openings.models import Opening
 from eventsapp.organizations.creditcode import check_character
 from eventsapp.organizations.models import (
@@ -404,9 +406,10 @@ def _matching(event: Event, day: date, booths: list[tuple[int, int]], came: list
     those who came, mostly at a booth they ranked first."""
     slot_minutes, slots = 30, 10
     start = _at(day, 10)
-    db.session.add(MatchingRound(event_id=event.id, deadline=_at(day - timedelta(days=3), 18), max_ranked=5,
-                                 interviews_per_candidate=3, slot_minutes=slot_minutes, interviews_start_at=start,
-                                 interviews_end_at=start + timedelta(minutes=slot_minutes * slots)))
+    matching_round = MatchingRound(event_id=event.id, deadline=_at(day - timedelta(days=3), 18), max_ranked=5,
+                                   interviews_per_candidate=3, slot_minutes=slot_minutes, interviews_start_at=start,
+                                   interviews_end_at=start + timedelta(minutes=slot_minutes * slots))
+    db.session.add(matching_round)
     published = _at(day - timedelta(days=2), 10)
     run = MatchRun(event_id=event.id, seed=rng.randint(1, 2**31), status=RunStatus.PUBLISHED, slots=slots,
                    created_at=published, published_at=published)
@@ -439,5 +442,24 @@ def _matching(event: Event, day: date, booths: list[tuple[int, int]], came: list
         db.session.execute(insert(MatchRunCandidate), candidates)
         db.session.execute(insert(CandidateChoice), choices)
         db.session.execute(insert(Interview), interviews)
-    run.inputs_summary = json.dumps({"candidates": len(candidates), "booths": len(booths)})
-    run.results_summary = json.dumps({"interviews": len(interviews)})
+    run.inputs_summary, run.results_summary = _summaries(matching_round, booths, choices, interviews, len(candidates),
+                                                         slots)
+
+
+def _summaries(matching_round: MatchingRound, booths: list[tuple[int, int]], choices: list[dict],
+               interviews: list[dict], candidates: int, slots: int) -> tuple[str, str]:
+    """The run's summaries with the keys the engine writes (matchmaking.runs), so its pages read them."""
+    capacity = sum(slots * interviewers for _booth, interviewers in booths)
+    matched = len({interview["candidate_id"] for interview in interviews})
+    first = len({interview["candidate_id"] for interview in interviews if interview["choice_position"] == 1})
+    per_booth = Counter(interview["booth_id"] for interview in interviews)
+    inputs = {"candidates": candidates, "choices": len(choices), "booths": len(booths), "booths_ranked": 0,
+              "total_capacity": capacity, "demand": len(choices), "shortlisted_pairs": 0, "excluded_pairs": 0,
+              "settings": settings_snapshot(matching_round), "weights": {}}
+    results = {"candidates": candidates, "matched": matched, "share_matched": matched / candidates if candidates else 0.0,
+               "first_choice": first, "share_first_choice": first / candidates if candidates else 0.0,
+               "unmatched": candidates - matched, "interviews": len(interviews), "slots_used": slots,
+               "slots_per_day": slots, "total_capacity": capacity,
+               "share_capacity_used": len(interviews) / capacity if capacity else 0.0,
+               "fill": [[booth_id, per_booth.get(booth_id, 0), slots * interviewers] for booth_id, interviewers in booths]}
+    return json.dumps(inputs), json.dumps(results)

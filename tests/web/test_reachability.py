@@ -35,6 +35,7 @@ NOT_PAGES = {
     "awards.all_certificates", "awards.my_certificates", "awards.entries_csv", "awards.sheets_csv",
     "reviews.invitation",  # a judge's invitation link, in an e-mail
     "analytics.export_table", "main.chart_stylesheet",  # downloads, and the charts' stylesheet
+    "reports.year_report_pdf",  # the year report's download (the analytics page's button, the report form)
 }
 HREF = re.compile(r'href="([^"]+)"')
 
