@@ -122,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.organizations.views import blueprint as organizations
     from eventsapp.registrations.views import blueprint as registrations
     from eventsapp.registrations.views import manage as registrants
+    from eventsapp.reports.views import blueprint as reports
     from eventsapp.reviews.views import blueprint as reviews
     from eventsapp.surveys.views import blueprint as surveys
     from eventsapp.surveys.views import manage as surveys_manage
@@ -137,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(surveys)
     app.register_blueprint(surveys_manage)
     app.register_blueprint(analytics)
+    app.register_blueprint(reports)
 
 
 def register_emails(app: Flask) -> None:
@@ -188,6 +190,7 @@ def register_commands(app: Flask) -> None:
     from eventsapp.demo.cli import seed_demo_command
     from eventsapp.matchmaking.cli import match_group
     from eventsapp.notifications.cli import outbox_group
+    from eventsapp.reports.cli import report_group
     from eventsapp.reviews import cli as review_commands
     from eventsapp.scheduler.cli import schedule_group
     from eventsapp.surveys.cli import surveys_group
@@ -204,3 +207,4 @@ def register_commands(app: Flask) -> None:
     review_commands.add_commands(contest_group)  # the features running a contest add to its group
     award_commands.add_commands(contest_group)
     app.cli.add_command(contest_group)
+    app.cli.add_command(report_group)

@@ -1,4 +1,4 @@
-"""Demo data: accounts and a realistic year of events. Safe to run again; never in production."""
+"""Demo data: accounts, the coming year's events and two years of history (eventsapp/demo/history.py). Safe to run again; never in production."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,7 +16,8 @@ from eventsapp.candidates.models import CandidateProfile, CandidateSkill, Degree
 from eventsapp.dbtypes import utcnow
 from eventsapp.demo.contest import seed_contest
 from eventsapp.demo.employers import seed_employers
-from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
+from eventsapp.demo.history import ensure_series, seed_history
+from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
 from eventsapp.registrations.models import QuestionKind, Registration, RegistrationQuestion, RegistrationStatus
@@ -35,13 +36,13 @@ DEMO_ACCOUNTS = [
 
 EXPO = dict(venue_name_zh="杭州国际博览中心", venue_name_en="Hangzhou International Expo Center",
             venue_address="杭州市萧山区奔竞大道353号 / 353 Benjing Avenue, Xiaoshan, Hangzhou",
-            venue_halls="A, B, C, D")
+            venue_halls="A, B, C, D", district="萧山区")
 CONVENTION = dict(venue_name_zh="杭州国际会议中心", venue_name_en="Hangzhou International Conference Center",
                   venue_address="杭州市上城区解放东路2号 / 2 Jiefang East Road, Shangcheng, Hangzhou",
-                  venue_halls="Main hall, Hall 1, Hall 2")
+                  venue_halls="Main hall, Hall 1, Hall 2", district="上城区")
 DREAM_TOWN = dict(venue_name_zh="梦想小镇路演中心", venue_name_en="Dream Town Roadshow Center",
                   venue_address="杭州市余杭区仓前街道文一西路1号 / 1 Wenyi West Road, Yuhang, Hangzhou",
-                  venue_halls="Roadshow hall")
+                  venue_halls="Roadshow hall", district="余杭区")
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -86,18 +87,18 @@ def demo_events(today: date) -> list[DemoEvent]:
                   "每年9月28日是杭州人才日。这一天，城市向人才致敬：表彰杰出人才、发布人才政策、举办国际人才交流会和专场招聘会。",
                   "Every 28 September Hangzhou honours its talent: awards, new talent policies, an international "
                   "exchange conference and a Talent Day job fair.",
-                  agenda=_talent_day_agenda()),
+                  series="talent-day", agenda=_talent_day_agenda()),
         DemoEvent(f"talent-day-{talent_year - 1}", EventKind.TALENT_DAY, f"{talent_year - 1} 杭州人才日",
                   f"Hangzhou Talent Day {talent_year - 1}", date(talent_year - 1, 9, 28), (9, 17), 3000, CONVENTION,
                   "杭州人才日：致敬每一位来杭、留杭、在杭奋斗的人才。",
                   "Hangzhou Talent Day: a day for everyone who came to, stayed in and works for Hangzhou.",
-                  agenda=_talent_day_agenda()),
+                  series="talent-day", agenda=_talent_day_agenda()),
         DemoEvent(f"spring-talent-fair-{next_year}", EventKind.FAIR, f"“新春纳才 杭向未来” {next_year} 长三角高层次人才招聘会",
                   f"Spring Talent Fair {next_year}: high-level talent for the Yangtze River Delta",
                   date(next_year, 2, 20), (9, 16), 20000, EXPO,
                   "面向长三角的高层次人才专场，千家用人单位，覆盖数字经济、生物医药、高端装备、金融科技等领域。",
                   "The spring fair for high-level talent across the Yangtze River Delta: a thousand employers in "
-                  "the digital economy, biomedicine, advanced manufacturing and fintech.",
+                  "the digital economy, biomedicine, advanced manufacturing and fintech.", series="spring-talent",
                   agenda=[(9, 0, "A馆 Hall A", "开馆", "Doors open", ""),
                           (10, 0, "B馆论坛区 Forum, Hall B", "数字经济人才政策解读", "Talent policy for the digital economy", "市人社局 Municipal HR Bureau"),
                           (14, 0, "C馆 Hall C", "博士、博士后专场", "PhD and postdoc session", "")]),
@@ -114,7 +115,7 @@ def demo_events(today: date) -> list[DemoEvent]:
                   f"Youth Season {next_year}: spring campus fair", date(next_year, 4, 11), (13, 17), 5000,
                   dict(venue_name_zh="浙江大学紫金港校区体育馆", venue_name_en="Zhejiang University Zijingang Gymnasium",
                        venue_address="杭州市西湖区余杭塘路866号 / 866 Yuhangtang Road, Xihu, Hangzhou",
-                       venue_halls="Gym"),
+                       venue_halls="Gym", district="西湖区"),
                   "高校毕业生招聘季的春季校园专场。", "The campus fair of the graduate recruitment season.",
                   series="youth-season"),
         DemoEvent(f"overseas-innovation-contest-{next_year}", EventKind.COMPETITION,
@@ -123,13 +124,14 @@ def demo_events(today: date) -> list[DemoEvent]:
                   date(next_year, 6, 18), (9, 18), 400, DREAM_TOWN,
                   "面向海外高层次人才的创新创业大赛：初赛、复赛、总决赛，优胜项目落地杭州可获资助。",
                   "A contest for overseas high-level talent: heats, semi-finals and a final; winning projects that "
-                  "settle in Hangzhou receive funding.",
+                  "settle in Hangzhou receive funding.", series="innovation-contest",
                   agenda=[(9, 0, "路演厅 Roadshow hall", "总决赛路演", "Final pitches", "评委会 Jury"),
                           (16, 30, "路演厅 Roadshow hall", "颁奖", "Awards", "")]),
         DemoEvent(f"overseas-innovation-contest-{today.year}", EventKind.COMPETITION,
                   f"“创客天下·杭向未来” {today.year} 海外高层次人才创新创业大赛",
                   f"Makers of the World {today.year}: innovation and entrepreneurship contest",
-                  date(today.year, 6, 20), (9, 18), 400, DREAM_TOWN, "往届大赛。", "Last edition of the contest."),
+                  date(today.year, 6, 20), (9, 18), 400, DREAM_TOWN, "往届大赛。", "Last edition of the contest.",
+                  series="innovation-contest"),
         DemoEvent(f"international-talent-conference-{next_year}", EventKind.CONFERENCE,
                   f"{next_year} 杭州国际人才交流与项目合作大会",
                   f"Hangzhou International Talent Exchange and Project Cooperation Conference {next_year}",
@@ -166,12 +168,7 @@ def seed_demo(today: date, app_env: str) -> dict[str, int]:
             db.session.add(User(email=email, display_name=name, role=role, password_hash=password_hash,
                                 locale=None, email_verified_at=utcnow()))
             added["accounts"] += 1
-    series = db.session.scalar(select(Series).where(Series.slug == "youth-season"))
-    if series is None:
-        series = Series(slug="youth-season", title_zh="“青春潮创 杭向未来”高校毕业生招聘季",
-                        title_en="Youth Season: graduate recruitment series")
-        db.session.add(series)
-        db.session.flush()
+    series = ensure_series()
     for demo in demo_events(today):
         if find_event_by_slug(demo.slug) is not None:
             continue
@@ -185,7 +182,7 @@ def seed_demo(today: date, app_env: str) -> dict[str, int]:
                       registration_opens_at=at(demo.day - timedelta(days=120), 9),
                       registration_closes_at=at(demo.day - timedelta(days=1), 18),
                       talent_day_year=demo.day.year if demo.kind == EventKind.TALENT_DAY else None,
-                      series=series if demo.series else None, **demo.venue, **demo.rules)
+                      series=series[demo.series] if demo.series else None, **demo.venue, **demo.rules)
         if demo.status == EventStatus.PUBLISHED:
             event.published_at = at(demo.day - timedelta(days=120), 9)
         event.agenda_items = [AgendaItem(starts_at=at(demo.day, hour, minute), room=room, title_zh=title_zh,
@@ -201,6 +198,9 @@ def seed_demo(today: date, app_env: str) -> dict[str, int]:
     added["contest_entries"] = seed_contest(today, password_hash)
     added["contest_entries_advanced"] = seed_demo_contest_results(today, password_hash)
     added["survey_answers"] = seed_demo_surveys(today)
+    history = seed_history(today, password_hash)
+    added["events"] += history["events"]
+    added["registrations"] += history["registrations"]
     for event_id in db.session.scalars(select(Event.id).order_by(Event.id)).all():
         sync_badges(event_id)  # the rows above were written directly: their badges, as the services would issue
     return added

@@ -36,6 +36,7 @@ NOT_PAGES = {
     "reviews.invitation",  # a judge's invitation link, in an e-mail
     "surveys_manage.responses_export", "surveys_manage.outcomes_export",  # CSV downloads
     "analytics.export_table", "main.chart_stylesheet",  # downloads, and the charts' stylesheet
+    "reports.year_report_pdf",  # the year report's download (the analytics page's button, the report form)
 }
 HREF = re.compile(r'href="([^"]+)"')
 

@@ -1,0 +1,163 @@
+"""The year-in-review report: its figures read back from the PDF equal the analytics figures and counts
+taken straight from the rows; both languages; the command writes a PDF with the CJK face embedded; only
+organizers download it; a year without events says so."""
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import distinct, func, select
+
+from eventsapp.analytics.services import Period, figures
+from eventsapp.booths.models import Booth, BoothStatus
+from eventsapp.candidates.models import CandidateProfile, Degree
+from eventsapp.demo.seed import seed_demo
+from eventsapp.events.models import Event, EventKind, EventStatus
+from eventsapp.extensions import db
+from eventsapp.matchmaking.models import Interview, MatchRun, RunStatus
+from eventsapp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
+from eventsapp.reports.yearreport import headline_sentences, render_year_report, year_review
+
+TODAY = date(2026, 12, 6)
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def year_scope(year: int):
+    first = datetime(year, 1, 1, tzinfo=ZONE).astimezone(UTC)
+    after = datetime(year + 1, 1, 1, tzinfo=ZONE).astimezone(UTC)
+    return select(Event.id).where(Event.status == EventStatus.PUBLISHED, Event.starts_at >= first,
+                                  Event.starts_at < after)
+
+
+def counted_from_rows(year: int) -> dict[str, int]:
+    """The headline figures counted straight from the rows, independently of the analytics service."""
+    scope = year_scope(year)
+    active = select(Registration.user_id).where(Registration.event_id.in_(scope),
+                                                Registration.status.in_(ACTIVE_STATUSES))
+    return {
+        "events": db.session.scalar(select(func.count()).select_from(scope.subquery())),
+        "registrations": db.session.scalar(select(func.count()).select_from(active.subquery())),
+        "people": db.session.scalar(select(func.count(distinct(Registration.user_id))).where(
+            Registration.event_id.in_(scope), Registration.status.in_(ACTIVE_STATUSES))),
+        "phds": db.session.scalar(select(func.count()).select_from(CandidateProfile).where(
+            CandidateProfile.user_id.in_(active), CandidateProfile.degree == Degree.PHD)),
+        "employers": db.session.scalar(select(func.count(distinct(Booth.organization_id))).where(
+            Booth.event_id.in_(scope), Booth.status == BoothStatus.APPROVED)),
+        "interviews": db.session.scalar(select(func.count()).select_from(Interview).join(
+            MatchRun, MatchRun.id == Interview.run_id).where(
+            MatchRun.event_id.in_(scope), MatchRun.status == RunStatus.PUBLISHED, Interview.cancelled_at.is_(None))),
+        "check_ins": db.session.scalar(select(func.count()).select_from(Registration).where(
+            Registration.event_id.in_(scope), Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.attended_at.is_not(None))),
+    }
+
+
+def test_the_pdf_tells_the_figures_of_the_analytics_and_of_the_rows_in_both_languages(ctx, tmp_path):
+    seed_demo(TODAY, "testing")
+    counted = counted_from_rows(2026)
+    analytics = figures(Period.year(2026), zone="Asia/Shanghai")
+    assert (analytics.events_held, analytics.registrations.value, analytics.people.value, analytics.phds.value,
+            analytics.employers, analytics.interviews.value, analytics.attended.value) == (
+        counted["events"], counted["registrations"], counted["people"], counted["phds"], counted["employers"],
+        counted["interviews"], counted["check_ins"])
+    assert counted["events"] >= 10 and counted["people"] >= 100 and counted["interviews"] >= 50
+
+    english = flat(pdf_text(render_year_report(year_review(2026, "en", today=TODAY),
+                                               current_app.static_folder), tmp_path))
+    assert (f"In 2026, {counted['people']:,} people registered at {counted['events']} events "
+            f"({counted['registrations']:,} registrations)") in english
+    assert f"{counted['phds']:,} PhDs" in english
+    assert f"{counted['employers']:,} employers" in english
+    assert f"{counted['interviews']:,} interviews were scheduled" in english
+    assert f"There were {counted['check_ins']:,} check-ins" in english
+    assert "The Talent Day on 28 September drew" in english
+    last_year = counted_from_rows(2025)
+    change = (counted["registrations"] - last_year["registrations"]) / last_year["registrations"]
+    assert f"Registrations {counted['registrations']:,} {last_year['registrations']:,} {change * 100:+.1f}%" in english
+
+    review = year_review(2026, "zh", today=TODAY)
+    chinese = re.sub(r"\s+", "", pdf_text(render_year_report(review, current_app.static_folder), tmp_path))
+    with force_locale("zh_CN"):
+        sentences = headline_sentences(review)
+    assert "2026年" in sentences[0] and f"{counted['people']:,}" in sentences[0]
+    for sentence in sentences:
+        assert re.sub(r"\s+", "", sentence) in chinese
+    assert "人才日" in chinese and "同比" in chinese
+
+
+def test_a_figure_about_fewer_than_5_people_stays_suppressed(ctx, make_event, make_candidate, make_registration,
+                                                              tmp_path):
+    event = make_event(starts_at=datetime(2026, 5, 9, 1, tzinfo=UTC), ends_at=datetime(2026, 5, 9, 8, tzinfo=UTC),
+                       district="西湖区")
+    for _number in range(3):
+        make_registration(event, make_candidate(degree=Degree.PHD, birth_year=1995))
+    text = flat(pdf_text(render_year_report(year_review(2026, "en", today=TODAY),
+                                            current_app.static_folder), tmp_path))
+    assert "In 2026, <5 people registered at 1 events (<5 registrations)" in text
+    assert "<5 PhDs" in text and " 3 " not in text
+
+
+def test_the_command_writes_a_pdf_with_the_cjk_face_embedded(app, runner, make_event, make_candidate,
+                                                              make_registration, tmp_path):
+    event = make_event(kind=EventKind.TALENT_DAY, talent_day_year=2026, title_zh="2026 杭州人才日",
+                       starts_at=datetime(2026, 9, 28, 1, tzinfo=UTC), ends_at=datetime(2026, 9, 28, 9, tzinfo=UTC))
+    for _number in range(6):
+        make_registration(event, make_candidate())
+    output = tmp_path / "report.pdf"
+    result = runner.invoke(args=["report", "year", "2026", "-o", str(output), "--lang", "zh_CN"])
+    assert result.exit_code == 0, result.output
+    assert output.read_bytes().startswith(b"%PDF")
+    fonts = subprocess.run(["pdffonts", str(output)], capture_output=True, text=True, check=True).stdout
+    assert "NotoSansCJK" in fonts.replace("-", "") and " yes yes " in fonts
+    assert "2026 杭州人才日" in pdf_text(output.read_bytes(), tmp_path)
+
+
+def test_the_command_says_when_a_year_has_no_events(runner, tmp_path):
+    result = runner.invoke(args=["report", "year", "2031", "-o", str(tmp_path / "report.pdf")])
+    assert result.exit_code == 1
+    assert "No published event started in 2031" in result.output
+    assert not (tmp_path / "report.pdf").exists()
+
+
+def test_organizers_download_the_report_from_the_analytics_page(client, organizer, make_event, make_candidate,
+                                                                make_registration):
+    event = make_event(starts_at=datetime.now(UTC) - timedelta(days=1), ends_at=datetime.now(UTC) - timedelta(hours=20))
+    make_registration(event, make_candidate())
+    year = datetime.now(ZONE).year
+    page = client.get(f"/manage/analytics/?period=year&year={year}").get_data(as_text=True)
+    assert 'data-testid="year-report"' in page
+    link = re.search(r'href="([^"]+)" data-testid="year-report"', page).group(1).replace("&amp;", "&")
+    response = client.get(link)
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert client.get("/manage/reports/year").status_code == 200
+
+
+def test_a_year_without_events_gives_a_message_not_a_pdf(client, organizer):
+    response = client.get("/manage/reports/year/report.pdf?year=2031&lang=en", follow_redirects=True)
+    assert response.status_code == 200
+    assert "No published event started in 2031" in response.get_data(as_text=True)
+    assert client.get("/manage/reports/year/report.pdf?year=99999999999999999999&lang=en").status_code == 400
+    assert client.get("/manage/reports/year/report.pdf?year=2026&lang=fr").status_code == 400
+
+
+def test_only_organizers_get_the_report(client, login, make_candidate):
+    assert client.get("/manage/reports/year/report.pdf?year=2026&lang=en").status_code in (302, 401)
+    login(make_candidate())
+    assert client.get("/manage/reports/year/report.pdf?year=2026&lang=en").status_code == 403
+    assert client.get("/manage/reports/year").status_code == 403
