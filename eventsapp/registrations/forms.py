@@ -24,6 +24,26 @@ from eventsapp.requestbounds import database_id
 TOO_LONG = _l("At most %(max)d characters.")
 
 
+def answer_field(question: QuestionColumns, text_field=StringField):
+    """The field that answers a question of one of the registration kinds (registrations, contest entries and
+    surveys ask them alike; ``kind`` is compared by value, so a feature's own enum of the same kinds works).
+    Required answers are checked by the service, which knows the question: the field only says "Optional"."""
+    label = localized(question, "label")
+    if question.kind == QuestionKind.SHORT_TEXT:
+        field = text_field(label, validators=[Optional(), Length(max=1000, message=TOO_LONG)])
+    elif question.kind == QuestionKind.YES_NO:
+        field = RadioField(label, choices=[SelectChoice(value, words) for value, words in YES_NO_LABELS.items()],
+                           validators=[Optional()], validate_choice=False)
+    elif question.kind == QuestionKind.SINGLE_CHOICE:
+        field = RadioField(label, choices=[SelectChoice(option) for option in question.options],
+                           validators=[Optional()], validate_choice=False)
+    else:
+        field = CheckboxesField(label, choices=[SelectChoice(option) for option in question.options],
+                                validators=[Optional()], validate_choice=False)
+    field.kwargs["description"] = "" if question.required else _l("Optional")
+    return field
+
+
 class _NoQuestionsForm(WebForm):
     """Events without questions (most) share this class: building a class per request costs CPU."""
 
@@ -37,21 +57,7 @@ def registration_form(questions: list[RegistrationQuestion], formdata=None) -> W
         pass
 
     for question in questions:
-        label = localized(question, "label")
-        name = f"question_{question.id}"
-        if question.kind == QuestionKind.SHORT_TEXT:
-            field = StringField(label, validators=[Optional(), Length(max=1000, message=TOO_LONG)])
-        elif question.kind == QuestionKind.YES_NO:
-            field = RadioField(label, choices=[SelectChoice(value, words) for value, words in YES_NO_LABELS.items()],
-                               validators=[Optional()], validate_choice=False)
-        elif question.kind == QuestionKind.SINGLE_CHOICE:
-            field = RadioField(label, choices=[SelectChoice(option) for option in question.options],
-                               validators=[Optional()], validate_choice=False)
-        else:
-            field = CheckboxesField(label, choices=[SelectChoice(option) for option in question.options],
-                                       validators=[Optional()], validate_choice=False)
-        field.kwargs["description"] = "" if question.required else _l("Optional")
-        setattr(RegistrationForm, name, field)
+        setattr(RegistrationForm, f"question_{question.id}", answer_field(question))
     return RegistrationForm(formdata=formdata) if formdata is not None else RegistrationForm()
 
 

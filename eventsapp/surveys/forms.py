@@ -9,10 +9,9 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from eventsapp.formfields import CheckboxesField, WebForm
+from eventsapp.formfields import WebForm
 from eventsapp.i18n import localized
-from eventsapp.registrations.choices import YES_NO_LABELS
-from eventsapp.registrations.forms import QuestionForm
+from eventsapp.registrations.forms import QuestionForm, answer_field
 from eventsapp.surveys.choices import AUDIENCE_LABELS, KIND_LABELS, OUTCOME_LEVELS, QUESTION_AUDIENCE_LABELS, SCALES
 from eventsapp.surveys.models import QuestionAudience, SurveyAudience, SurveyQuestion, SurveyQuestionKind
 from eventsapp.surveys.services import MAX_COUNT, BoothPart, OutcomeData, SurveyQuestionData, SurveySettings
@@ -64,21 +63,10 @@ class _AnswerForm(WebForm):
 
 
 def _question_field(question: SurveyQuestion):
-    label = localized(question, "label")
-    if question.kind == SurveyQuestionKind.SHORT_TEXT:
-        field = TextAreaField(label, validators=[Optional(), Length(max=1000, message=TOO_LONG)])
-    elif question.kind in SCALES:
-        field = RadioField(label, choices=[SelectChoice(str(value)) for value in SCALES[question.kind]],
-                           validators=[Optional()], validate_choice=False)
-    elif question.kind == SurveyQuestionKind.YES_NO:
-        field = RadioField(label, choices=[SelectChoice(value, words) for value, words in YES_NO_LABELS.items()],
-                           validators=[Optional()], validate_choice=False)
-    elif question.kind == SurveyQuestionKind.SINGLE_CHOICE:
-        field = RadioField(label, choices=[SelectChoice(option) for option in question.options],
-                           validators=[Optional()], validate_choice=False)
-    else:
-        field = CheckboxesField(label, choices=[SelectChoice(option) for option in question.options],
-                                validators=[Optional()], validate_choice=False)
+    if question.kind not in SCALES:
+        return answer_field(question, text_field=TextAreaField)  # the registration kinds, asked alike
+    scale = [SelectChoice(str(value)) for value in SCALES[question.kind]]
+    field = RadioField(localized(question, "label"), choices=scale, validators=[Optional()], validate_choice=False)
     field.kwargs["description"] = "" if question.required else _l("Optional")
     return field
 
