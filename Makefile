@@ -11,15 +11,22 @@ CATALOGS := eventsapp/translations
 # templates/_macros and the like hold strings too. tests/web/test_i18n.py runs this very command.
 EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* __pycache__ node_modules'
 
-.PHONY: run test lint serve install install-dev system-packages test-packages test-tools translations catalog-update db-upgrade seed clean
+.PHONY: run prod test lint serve install install-dev system-packages prod-packages test-packages test-tools \
+	translations catalog-update db-upgrade seed clean
 
 run: install system-packages translations db-upgrade seed serve ## install, migrate, seed demo data and serve
+
+# Production on one node (README, "Running in production"): settings from the environment only, checked at
+# start; migrates, then runs gunicorn (deploy/gunicorn.conf.py), the RQ worker and the scheduler in the
+# foreground until stopped. nginx (deploy/nginx.conf) is Debian's service in front of it.
+prod: install system-packages prod-packages translations
+	@bash deploy/run-prod
 
 test: install-dev system-packages test-packages test-tools translations ## run the whole test suite, browser tests included
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev ## check style and common mistakes
-	$(BIN)/ruff check eventsapp tests benchmarks app.py
+	$(BIN)/ruff check eventsapp tests benchmarks deploy app.py
 
 # The scheduler runs beside the web server: it delivers e-mails (or, with no SMTP_HOST, logs them) and
 # sends reminders. Both get PORT: absolute links (e-mails, calendar feeds) use it unless PUBLIC_BASE_URL is set.
@@ -46,10 +53,15 @@ install-dev: $(VENV)/.installed-dev
 system-packages:
 	@bash .ci/system-packages fonts-noto-cjk fonts-dejavu-core libharfbuzz-subset0
 
+# Production: nginx in front, PostgreSQL's client programs for `flask backup` (pg_dump, pg_restore).
+prod-packages:
+	@bash .ci/system-packages nginx postgresql-client
+
 # The badge tests read the PDFs back with poppler (pdftotext, pdffonts, pdftoppm), the browser tests
-# drive Debian's Chromium, and the Nu HTML Checker runs on Java.
+# drive Debian's Chromium, the Nu HTML Checker runs on Java, the deployment tests check deploy/nginx.conf with
+# nginx -t, and the backup tests run pg_dump and pg_restore.
 test-packages:
-	@bash .ci/system-packages poppler-utils chromium default-jre-headless
+	@bash .ci/system-packages poppler-utils chromium default-jre-headless nginx postgresql-client
 
 # The checkers the tests run, pinned in tests/tools/package-lock.json: axe-core (accessibility, injected
 # by the browser tests) and vnu-jar (the Nu HTML Checker). No install scripts: vnu runs on Debian's Java.

@@ -67,6 +67,7 @@ from eventsapp.checkin.models import CheckIn  # noqa: E402
 from eventsapp.events.models import Event, EventKind, EventStatus  # noqa: E402
 from eventsapp.extensions import db  # noqa: E402
 from eventsapp.registrations.models import Registration, RegistrationStatus  # noqa: E402
+from eventsapp.talentcode import codes as personal_codes  # noqa: E402
 
 TARGET_P99_MS = 100.0
 SCANNERS = 50
@@ -104,8 +105,9 @@ class Phase:
 
 # --- Filling ----------------------------------------------------------------------------------
 
-def fill(app: Flask, rng: random.Random, candidates: int) -> tuple[list[Fair], list[dict], float]:
-    """Two fairs going on now, `candidates` confirmed people at each, badges for all, and the scanners."""
+def fill(app: Flask, rng: random.Random, candidates: int, codes: str = "badge") -> tuple[list[Fair], list[dict], float]:
+    """Two fairs going on now, `candidates` confirmed people at each, badges for all, and the scanners. With
+    ``codes="personal"`` the scanners scan each person's personal code (eventsapp.talentcode) instead."""
     now = datetime.now(UTC).replace(microsecond=0)
     started = time.perf_counter()
     password_hash = hash_password("benchmark-password-not-secret")
@@ -142,7 +144,12 @@ def fill(app: Flask, rng: random.Random, candidates: int) -> tuple[list[Fair], l
     fairs = []
     with app.app_context():
         for event_id in event_ids:
-            tokens = [token_of(badge) for badge in sync_badges(event_id) if badge.role == BadgeRole.CANDIDATE]
+            issued = [badge for badge in sync_badges(event_id) if badge.role == BadgeRole.CANDIDATE]
+            if codes == "personal":
+                personal = personal_codes.tokens_for([badge.holder_id for badge in issued])
+                tokens = [personal[badge.holder_id] for badge in issued]
+            else:
+                tokens = [token_of(badge) for badge in issued]
             db.session.commit()
             rng.shuffle(tokens)
             fairs.append(Fair(event_id, tokens))
@@ -284,7 +291,7 @@ def print_report(report: dict) -> None:
     print(f"\n{report['engine']} {report['engine_version']} · gunicorn {report['workers']} sync workers · "
           f"{SCANNERS} scanners · {report['candidates']:,} badges per fair · one scan every "
           f"{report['interval']} s per scanner in the door phase · {report['duplicates']:.0%} of slots scanned "
-          f"by both gates of a pair")
+          f"by both gates of a pair · codes: {report['codes']}")
     background = report["background_busy_pct"]
     print(f"schema {report['schema_revision']} · fill {report['fill_seconds']:.1f} s · cores busy before: "
           f"{'n/a' if background is None else f'{background:.0f} %'} · CSRF-less scan → {report['csrf_status']}\n")
@@ -318,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between a scanner's scans at the door")
     parser.add_argument("--duplicates", type=float, default=0.2, help="share of slots scanned by both gates of a pair")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--codes", choices=("badge", "personal"), default="badge",
+                        help="scan the event badges' codes, or the people's personal codes")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
@@ -332,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"building the schema on {url.render_as_string(hide_password=True)} …", file=sys.stderr)
         _seconds, revision = build_schema(app)
         print(f"filling 2 fairs with {args.candidates:,} badges each …", file=sys.stderr)
-        fairs, scanners, fill_seconds = fill(app, rng, args.candidates)
+        fairs, scanners, fill_seconds = fill(app, rng, args.candidates, args.codes)
         with app.app_context():
             version = ".".join(map(str, db.engine.dialect.server_version_info))
             engine_name = db.engine.dialect.name
@@ -368,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {"engine": engine_name, "engine_version": version, "python": sys.version.split()[0],
               "date": datetime.now(UTC).isoformat(timespec="seconds"), "cores": os.cpu_count(),
               "workers": args.workers, "candidates": len(fairs[0].tokens), "interval": args.interval,
+              "codes": args.codes,
               "duplicates": args.duplicates, "seed": args.seed, "schema_revision": revision,
               "fill_seconds": fill_seconds, "background_busy_pct": background, "csrf_status": csrf_status,
               "phases": [figures(phase) for phase in phases], "database": database, "failures": failures,

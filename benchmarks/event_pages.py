@@ -334,11 +334,24 @@ def summarize(page: str, variant: str, samples: list[Sample]) -> Summary:
                    queries=statistics.fmean(sample.queries for sample in samples))
 
 
+def page_50_cursors(app: Flask) -> tuple[int, int]:
+    """The `after=` of the 50th page of all events and of upcoming events: the last event of page 49, as
+    the "next" link of page 49 gives it (keyset pagination: no page numbers in the URL)."""
+    position = 49 * app.config["EVENTS_PER_PAGE"] - 1
+    with app.app_context():
+        now = datetime.now(UTC)
+        return tuple(db.session.scalar(query.offset(position).limit(1)) for query in (
+            select(Event.id).where(Event.is_public).order_by(Event.starts_at.desc(), Event.id.desc()),
+            select(Event.id).where(Event.is_public, Event.ends_at >= now).order_by(Event.starts_at, Event.id)))
+
+
 def measure_pages(app: Flask, data: Dataset, rng: random.Random, requests: int) -> list[Summary]:
     """The list page cycles through its filters; the event page opens random published events."""
+    deep_all, deep_upcoming = page_50_cursors(app)
     list_variants = [("default", "/events"), ("kind=fair", "/events?kind=fair"), ("when=past", "/events?when=past"),
                      (f"month={data.busy_month}", f"/events?month={data.busy_month}"),
-                     ("when=all&page=50", "/events?when=all&page=50")]
+                     ("when=all, page 50", f"/events?when=all&after={deep_all}"),
+                     ("upcoming, page 50", f"/events?after={deep_upcoming}")]
     total = WARMUP_REQUESTS + requests
     list_plan = [list_variants[number % len(list_variants)] for number in range(total)]
     detail_plan = [("random published", f"/events/{rng.choice(data.published_slugs)}") for _ in range(total)]

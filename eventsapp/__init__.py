@@ -63,16 +63,19 @@ def freeze_start_up_objects() -> None:
 def register_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from eventsapp import i18n, models, security  # noqa: F401 - models registers every table with the metadata
+    from eventsapp import i18n, models, requestlog, security  # noqa: F401 - models registers every table
     from eventsapp.accounts.services import load_user
     from eventsapp.extensions import babel, csrf, db, limiter, login_manager, migrate
     from eventsapp.main import errors
+    from eventsapp.ops import metrics
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
+    requestlog.init_app(app)
+    metrics.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories="translations")
     i18n.init_app(app)
 
@@ -112,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.contests.manage_views import blueprint as contests_manage
     from eventsapp.contests.views import blueprint as contests
     from eventsapp.events.views import blueprint as events
+    from eventsapp.jobs.views import blueprint as background_jobs
     from eventsapp.main.views import blueprint as main
     from eventsapp.manage.views import blueprint as manage
     from eventsapp.matchmaking.preference_views import blueprint as preferences
@@ -119,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.messages.views import blueprint as event_messages
     from eventsapp.notifications.views import blueprint as outbox
     from eventsapp.openings.views import blueprint as openings
+    from eventsapp.ops.views import blueprint as ops
     from eventsapp.organizations.views import blueprint as organizations
     from eventsapp.registrations.views import blueprint as registrations
     from eventsapp.registrations.views import manage as registrants
@@ -126,6 +131,8 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.reviews.views import blueprint as reviews
     from eventsapp.surveys.views import blueprint as surveys
     from eventsapp.surveys.views import manage as surveys_manage
+    from eventsapp.talentcode.views import blueprint as talentcode
+    from eventsapp.webhooks.views import blueprint as webhooks
 
     for blueprint in (main, accounts, events, manage, admin, registrations, registrants, candidates, outbox,
                       organizations, booths, openings, browse, preferences, match_runs, badges, badges_manage,
@@ -139,6 +146,23 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(surveys_manage)
     app.register_blueprint(analytics)
     app.register_blueprint(reports)
+    app.register_blueprint(ops)
+    app.register_blueprint(background_jobs)
+    app.register_blueprint(talentcode)
+    app.register_blueprint(webhooks)
+    register_api(app)
+
+
+def register_api(app: Flask) -> None:
+    """The JSON API under /api/v1 and its OpenAPI document (eventsapp.api)."""
+    from eventsapp.api import core
+    from eventsapp.api.docs import blueprint as api_docs
+    from eventsapp.api.resources import BLUEPRINTS
+    from eventsapp.api.token_views import blueprint as api_tokens
+
+    core.init_app(app, BLUEPRINTS)
+    app.register_blueprint(api_docs)
+    app.register_blueprint(api_tokens)
 
 
 def register_emails(app: Flask) -> None:
@@ -163,18 +187,32 @@ def register_jobs(app: Flask) -> None:
     """The scheduled work `flask schedule run` does (eventsapp.scheduler); never run from a web request."""
     from datetime import timedelta
 
+    from eventsapp.analytics.snapshots import refresh_due
+    from eventsapp.api.tokens import forget_old_idempotent_responses
     from eventsapp.messages.reminders import send_due_reminders
     from eventsapp.notifications.services import deliver_due_messages
+    from eventsapp.reports.jobs import register as register_report_jobs
+    from eventsapp.retention.services import run_retention
     from eventsapp.scheduler.services import register_job
     from eventsapp.surveys.services import send_due_surveys, send_survey_reminders
+    from eventsapp.webhooks.delivery import scheduled_round as deliver_webhooks
 
     register_job(app, "outbox", timedelta(seconds=app.config["OUTBOX_INTERVAL_SECONDS"]),
                  lambda now: deliver_due_messages(limit=app.config["OUTBOX_BATCH"]))
     register_job(app, "reminders", timedelta(seconds=app.config["REMINDER_INTERVAL_SECONDS"]), send_due_reminders)
     # Surveys go out when an event ends and remind days later: a few minutes late is on time.
     register_job(app, "surveys", timedelta(seconds=app.config["SURVEY_INTERVAL_SECONDS"]), send_due_surveys)
+    # The answers kept under the API's Idempotency-Keys are forgotten after API_IDEMPOTENCY_HOURS.
+    register_job(app, "api-idempotency-keys", timedelta(hours=1), lambda now: forget_old_idempotent_responses(
+        now, timedelta(hours=app.config["API_IDEMPOTENCY_HOURS"])))
     register_job(app, "survey-reminders", timedelta(seconds=app.config["SURVEY_INTERVAL_SECONDS"]),
                  send_survey_reminders)
+    # The analytics summary: snapshots asked for (a first view, "Refresh") and those gone stale.
+    register_report_jobs(app)  # the year report's kind of background job (eventsapp.jobs)
+    register_job(app, "analytics", timedelta(seconds=app.config["ANALYTICS_POLL_SECONDS"]), refresh_due)
+    register_job(app, "webhooks", timedelta(seconds=app.config["WEBHOOK_INTERVAL_SECONDS"]), deliver_webhooks)
+    register_job(app, "retention", timedelta(seconds=app.config["RETENTION_INTERVAL_SECONDS"]),
+                 lambda now: len(run_retention(now, default_months=app.config["RETENTION_MONTHS"])))
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -188,13 +226,17 @@ def register_commands(app: Flask) -> None:
     from eventsapp.badges.cli import badges_group
     from eventsapp.contests.cli import contest_group
     from eventsapp.demo.cli import seed_demo_command
+    from eventsapp.jobs.cli import jobs_group
     from eventsapp.matchmaking.cli import match_group
     from eventsapp.notifications.cli import outbox_group
+    from eventsapp.ops.cli import backup_group
     from eventsapp.reports.cli import report_group
+    from eventsapp.retention.cli import retention_group
     from eventsapp.reviews import cli as review_commands
     from eventsapp.scheduler.cli import schedule_group
     from eventsapp.surveys.cli import surveys_group
     from eventsapp.talentday.cli import talent_day_group
+    from eventsapp.webhooks.cli import webhooks_group
 
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
@@ -208,3 +250,7 @@ def register_commands(app: Flask) -> None:
     award_commands.add_commands(contest_group)
     app.cli.add_command(contest_group)
     app.cli.add_command(report_group)
+    app.cli.add_command(backup_group)
+    app.cli.add_command(jobs_group)
+    app.cli.add_command(webhooks_group)
+    app.cli.add_command(retention_group)

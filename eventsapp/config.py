@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+from email.utils import parseaddr
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -65,6 +67,10 @@ class Config:
     # memory only for development (refused in production: each gunicorn worker would count apart).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # The JSON API (/api/v1): requests per token (per address without one), counted like the limits above.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
+    # How long the API keeps the answer of a POST sent with an Idempotency-Key (a retry within it replays it).
+    API_IDEMPOTENCY_HOURS = int(os.environ.get("API_IDEMPOTENCY_HOURS", "24"))
     # Failed logins: the account's limit is one window (no hourly one): a locked-out owner gets in again
     # with the correct password once it has passed, however long someone else keeps guessing.
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute;200 per hour")
@@ -76,6 +82,10 @@ class Config:
     LOGIN_SESSION_LIFETIME = 60 * 60 * 24 * 30
 
     EVENTS_PER_PAGE = 12
+    # Personal data of an event (answers, reasons, profile views, e-mails; résumés no other event needs) is
+    # erased this many months after it ends, unless its organizers set another period (eventsapp.retention).
+    RETENTION_MONTHS = int(os.environ.get("RETENTION_MONTHS", "24"))
+    RETENTION_INTERVAL_SECONDS = int(os.environ.get("RETENTION_INTERVAL_SECONDS", str(6 * 60 * 60)))
 
     # Candidates' résumés: PDF files stored outside the static folder (default: instance/uploads/resumes).
     RESUME_FOLDER = os.environ.get("RESUME_FOLDER") or None
@@ -104,14 +114,25 @@ class Config:
     BADGE_RENDER_PROCESSES = int(os.environ.get("BADGE_RENDER_PROCESSES", str(min(os.cpu_count() or 1, 4))))
     # A print run whose process has given no sign of life for this long is marked failed ("run again").
     BADGE_JOB_STALE_SECONDS = int(os.environ.get("BADGE_JOB_STALE_SECONDS", "300"))
+    # Other background jobs (eventsapp.jobs: the year report): the same JOB_QUEUE_URL, their own queue
+    # (`flask jobs worker`), results kept in JOB_FOLDER (default instance/uploads/jobs), and a job whose
+    # process shows no sign of life for JOB_STALLED_SECONDS is failed.
+    JOB_QUEUE_NAME = os.environ.get("JOB_QUEUE_NAME", "jobs")
+    JOB_FOLDER = os.environ.get("JOB_FOLDER") or None
+    JOB_STALLED_SECONDS = int(os.environ.get("JOB_STALLED_SECONDS", "120"))
     # The door checks people in from this many minutes before an event starts until it ends.
     CHECKIN_OPENS_BEFORE_MINUTES = int(os.environ.get("CHECKIN_OPENS_BEFORE_MINUTES", "120"))
     # Public calendar feeds: how long a process reuses the events' fingerprint (their ETag) before asking
     # the database again; other workers' changes reach the feeds within this many seconds.
     CALENDAR_FINGERPRINT_SECONDS = float(os.environ.get("CALENDAR_FINGERPRINT_SECONDS", "5"))
-    # How long a process shows the same analytics figures for the same period and filters (the page, its
-    # exports, a reload) before computing them again; 0 computes them for every request.
-    ANALYTICS_CACHE_SECONDS = float(os.environ.get("ANALYTICS_CACHE_SECONDS", "60"))
+    # Analytics figures are computed by the scheduler into a summary table (eventsapp.analytics.snapshots):
+    # it looks for snapshots to compute every ANALYTICS_POLL_SECONDS, computes again those older than
+    # ANALYTICS_REFRESH_SECONDS that someone viewed in the last ANALYTICS_KEEP_DAYS days, forgets the others.
+    ANALYTICS_POLL_SECONDS = int(os.environ.get("ANALYTICS_POLL_SECONDS", "10"))
+    ANALYTICS_REFRESH_SECONDS = int(os.environ.get("ANALYTICS_REFRESH_SECONDS", "900"))
+    ANALYTICS_KEEP_DAYS = int(os.environ.get("ANALYTICS_KEEP_DAYS", "14"))
+    # True: a page view computes its figures first (the tests); never in production, where it takes seconds.
+    ANALYTICS_REFRESH_IN_REQUEST = False
     # Built public feeds are cached in Redis when set (shared by every worker), otherwise in each process.
     CALENDAR_CACHE_URL = os.environ.get("CALENDAR_CACHE_URL") or os.environ.get("REDIS_URL") or ""
 
@@ -141,13 +162,40 @@ class Config:
     # Organizers' broadcasts: at most this many per event in any hour, counted in the database.
     BROADCASTS_PER_EVENT_PER_HOUR = int(os.environ.get("BROADCASTS_PER_EVENT_PER_HOUR", "3"))
 
+    # Running in production (eventsapp/ops, deploy/): Redis for readiness checks and metrics; one JSON log line
+    # per request ("json", the default in production) or the usual text lines; who may read /metrics besides
+    # loopback (comma-separated networks, e.g. "10.0.0.0/8,192.168.5.7"); where `flask backup create` writes.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    METRICS_ALLOWED_NETWORKS = os.environ.get("METRICS_ALLOWED_NETWORKS", "")
+    BACKUP_FOLDER = os.environ.get("BACKUP_FOLDER") or None  # default: instance/backups
+    # Webhooks (eventsapp.webhooks): sent by the scheduler's job every WEBHOOK_INTERVAL_SECONDS, or by
+    # `flask webhooks deliver`, from WEBHOOK_CONCURRENCY threads, each attempt cut off after the timeout.
+    WEBHOOK_INTERVAL_SECONDS = float(os.environ.get("WEBHOOK_INTERVAL_SECONDS", "2"))
+    WEBHOOK_BATCH = int(os.environ.get("WEBHOOK_BATCH", "500"))
+    WEBHOOK_CONCURRENCY = int(os.environ.get("WEBHOOK_CONCURRENCY", "32"))
+    WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+    WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "10"))
+    WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+    WEBHOOK_RETRY_LONGEST_SECONDS = float(os.environ.get("WEBHOOK_RETRY_LONGEST_SECONDS", str(6 * 3600)))
+    # An endpoint is disabled (and its owner e-mailed) after this many failed attempts in a row.
+    WEBHOOK_DISABLE_AFTER = int(os.environ.get("WEBHOOK_DISABLE_AFTER", "15"))
+    # Development and tests only (refused in production): http:// to a loopback host, and private or
+    # loopback targets at all (otherwise refused: a webhook must not reach servers behind the firewall).
+    WEBHOOK_ALLOW_HTTP = _env_flag("WEBHOOK_ALLOW_HTTP", False)
+    WEBHOOK_ALLOW_PRIVATE = _env_flag("WEBHOOK_ALLOW_PRIVATE", False)
+
 
 class ProductionConfig(Config):
     APP_ENV = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
-    # No default: links in e-mails and feeds must point at the real site (check_production_settings).
+    # No defaults: links in e-mails and feeds must point at the real site, and the data must live in the
+    # PostgreSQL database named (check_production_settings).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(os.environ.get("DATABASE_URL", ""))
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 
 
 class TestConfig(Config):
@@ -164,7 +212,9 @@ class TestConfig(Config):
     JOB_QUEUE_URL = ""  # badge jobs run in-process unless a test sets a queue
     CALENDAR_CACHE_URL = ""  # feeds are cached in-process, never in a developer's Redis
     GC_FREEZE_AT_START = False  # the suite makes apps again and again: nothing of theirs may stay frozen
-    ANALYTICS_CACHE_SECONDS = 0.0  # every request sees the rows the test just wrote
+    ANALYTICS_REFRESH_IN_REQUEST = True  # every view computes its snapshot, then reads it back from the table
+    WEBHOOK_ALLOW_HTTP = True  # the tests' receivers listen on 127.0.0.1
+    WEBHOOK_ALLOW_PRIVATE = True
 
 
 def config_from_environment() -> type[Config]:
@@ -176,21 +226,93 @@ class ConfigurationError(RuntimeError):
 
 
 def check_production_settings(config: dict) -> None:
+    """Refuse to start in production with settings that are missing or unsafe, naming each problem and how
+    to fix it (all at once, so one restart shows them all)."""
     if config.get("APP_ENV") != "production":
         return
-    problems = []
+    problems = [*_secret_problems(config), *_address_problems(config), *_store_problems(config),
+                *_mail_problems(config), *_network_problems(config), *_webhook_problems(config)]
+    if problems:
+        raise ConfigurationError("\n".join(problems))
+
+
+def _secret_problems(config: dict) -> list[str]:
     key = config.get("SECRET_KEY") or ""
-    if key == DEVELOPMENT_SECRET_KEY or len(key) < 32:
-        problems.append("APP_ENV=production needs a real SECRET_KEY (at least 32 random characters), "
-                        "e.g. SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    weak = key == DEVELOPMENT_SECRET_KEY or len(key) < 32 or len(set(key)) < 10
+    return ["APP_ENV=production needs a real SECRET_KEY (at least 32 random characters), "
+            "e.g. SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))')"] if weak else []
+
+
+def _address_problems(config: dict) -> list[str]:
     base_url = urlsplit(config.get("PUBLIC_BASE_URL") or "")
-    if base_url.scheme != "https" or not base_url.netloc:
-        problems.append("APP_ENV=production needs PUBLIC_BASE_URL, the https address people reach the site at "
-                        "(e.g. PUBLIC_BASE_URL=https://talent.example.cn): links in e-mails and calendar feeds "
-                        "are built on it")
+    if base_url.scheme != "https" or not base_url.netloc or base_url.path.strip("/") or base_url.query:
+        return ["APP_ENV=production needs PUBLIC_BASE_URL, the https address people reach the site at, without a "
+                "path (e.g. PUBLIC_BASE_URL=https://talent.example.cn): links in e-mails and calendar feeds are "
+                "built on it"]
+    return []
+
+
+def _store_problems(config: dict) -> list[str]:
+    problems = []
+    database = config.get("SQLALCHEMY_DATABASE_URI") or ""
+    if not database.startswith("postgresql"):
+        problems.append("APP_ENV=production needs DATABASE_URL, the PostgreSQL database "
+                        "(e.g. DATABASE_URL=postgresql://talent:PASSWORD@127.0.0.1:5432/talent): the embedded "
+                        "SQLite file serves one machine only" + (f" (now: {urlsplit(database).scheme}://…)"
+                                                                  if database else " (now: not set)"))
+    elif not urlsplit(database).path.strip("/"):
+        problems.append("DATABASE_URL names no database (e.g. postgresql://talent@127.0.0.1:5432/talent)")
+    redis_urls = {name: config.get(name) or "" for name in ("REDIS_URL", "JOB_QUEUE_URL", "CALENDAR_CACHE_URL")}
+    for name, url in redis_urls.items():
+        if url and urlsplit(url).scheme not in REDIS_SCHEMES:
+            problems.append(f"{name} must be a Redis address (redis://host:6379/0, rediss:// or unix://), "
+                            f"not {url.split('://')[0] or url!r}")
     if str(config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
         problems.append("APP_ENV=production needs the rate limits in Redis (REDIS_URL=redis://host:6379/0, or "
                         "RATELIMIT_STORAGE_URI): in-process counters are per worker and forgotten on restart, "
                         "so limits on logins would not hold")
-    if problems:
-        raise ConfigurationError("\n".join(problems))
+    return problems
+
+
+def _mail_problems(config: dict) -> list[str]:
+    problems = []
+    if not (config.get("SMTP_HOST") or "").strip():
+        problems.append("APP_ENV=production needs SMTP_HOST, the mail server e-mails leave through (with "
+                        "SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD): without it e-mails are only written to the log")
+    elif config.get("SMTP_USERNAME") and not config.get("SMTP_PASSWORD"):
+        problems.append("SMTP_USERNAME is set but SMTP_PASSWORD is empty")
+    sender = parseaddr(config.get("MAIL_FROM") or "")[1]
+    domain = sender.rpartition("@")[2].lower()
+    if "@" not in sender or not domain or domain == "example.com" or domain.endswith(".example.com"):
+        problems.append("APP_ENV=production needs MAIL_FROM, the sender of e-mails at the site's own domain "
+                        "(e.g. MAIL_FROM='Hangzhou Talent Events <noreply@talent.example.cn>')")
+    return problems
+
+
+def _webhook_problems(config: dict) -> list[str]:
+    if config.get("WEBHOOK_ALLOW_HTTP") or config.get("WEBHOOK_ALLOW_PRIVATE"):
+        return ["APP_ENV=production refuses WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOW_PRIVATE: webhooks go to "
+                "public https addresses only"]
+    return []
+
+
+def _network_problems(config: dict) -> list[str]:
+    try:
+        metrics_networks(config.get("METRICS_ALLOWED_NETWORKS") or "")
+    except ValueError as error:
+        return [f"METRICS_ALLOWED_NETWORKS: {error} (e.g. METRICS_ALLOWED_NETWORKS=10.0.0.0/8,192.168.5.7)"]
+    return []
+
+
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def metrics_networks(text: str) -> list[IPv4Network | IPv6Network]:
+    """The networks named in METRICS_ALLOWED_NETWORKS (comma- or space-separated addresses or CIDR ranges)."""
+    networks = []
+    for part in text.replace(",", " ").split():
+        try:
+            networks.append(ip_network(part, strict=False))
+        except ValueError:
+            raise ValueError(f"{part!r} is not an address or network") from None
+    return networks

@@ -23,15 +23,21 @@ def select_locale() -> str:
     """The user's saved choice, else the session's, else Accept-Language, else the default."""
     if not has_request_context():  # CLI commands and jobs
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):  # the API answers in the language each request asks for
+        return _accept_language() or current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in SUPPORTED_LOCALES:
         return current_user.locale
     chosen = session.get(SESSION_LOCALE_KEY)
     if chosen in SUPPORTED_LOCALES:
         return chosen
+    return _accept_language() or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _accept_language() -> str | None:
     match = request.accept_languages.best_match(["zh_CN", "zh", "en"])
     if match:
         return "zh_CN" if match.startswith("zh") else "en"
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return None
 
 
 def current_language() -> str:

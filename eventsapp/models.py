@@ -1,5 +1,7 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 from eventsapp.accounts.models import LoginSession, Role, User
+from eventsapp.analytics.models import AnalyticsSnapshot
+from eventsapp.api.models import ApiToken, IdempotentResponse
 from eventsapp.audit.models import AuditEntry
 from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, EventCrew, JobStatus
 from eventsapp.booths.models import Booth, BoothStatus, BoothType, Hall
@@ -30,6 +32,7 @@ from eventsapp.contests.models import (
     Track,
 )
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
+from eventsapp.jobs.models import BackgroundJob, BackgroundJobStatus
 from eventsapp.matchmaking.models import (
     BoothExclusion,
     CancelReason,
@@ -71,8 +74,11 @@ from eventsapp.surveys.models import (
     SurveyQuestion,
     SurveyResponse,
 )
+from eventsapp.talentcode.models import PersonalCode
+from eventsapp.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "ApiToken", "IdempotentResponse",
     "AuditEntry", "Badge", "BadgeJob", "BadgeRole", "BoothLead", "CalendarFeed", "CheckIn", "EventCrew", "JobStatus",
     "BoothExclusion", "CancelReason", "CandidateChoice", "Interview", "MatchRun", "MatchRunBooth", "MatchRunCandidate",
     "MatchingRound", "RunStatus",
@@ -87,5 +93,7 @@ __all__ = [
     "RegistrationQuestion", "RegistrationStatus", "Role", "Series", "TalentClass", "User", "LoginSession",
     "Broadcast", "EventReminder", "ReminderTiming", "Segment", "SentReminder", "ScheduledJob",
     "BoothOutcome", "OutcomeCandidate", "Survey", "SurveyAnswer", "SurveyInvitation", "SurveyQuestion",
-    "SurveyResponse",
+    "SurveyResponse", "AnalyticsSnapshot", "BackgroundJob", "BackgroundJobStatus",
+    "PersonalCode",
+    "DeliveryStatus", "WebhookDelivery", "WebhookEndpoint",
 ]

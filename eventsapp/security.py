@@ -48,7 +48,9 @@ def init_app(app: Flask) -> None:
     if trusted:
         # Each trusted proxy appends the address it saw to X-Forwarded-For: the client is the one the
         # outermost trusted proxy saw. Without a proxy the header is the client's to forge, so it is ignored.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted)
+        # X-Forwarded-Proto is set (not appended) by the proxy next to us: deploy/nginx.conf passes on the
+        # scheme the TLS terminator in front reported, so its one value is the one to believe.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=1)
     app.after_request(add_security_headers)
     app.after_request(keep_personal_pages_out_of_caches)
 

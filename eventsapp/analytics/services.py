@@ -32,11 +32,9 @@ is a share whose part or whole is such a count, so no figure singles out fewer t
 from __future__ import annotations
 
 import enum
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from time import monotonic
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -589,27 +587,9 @@ def _survey_figures(scope) -> dict:
                          group((Respondent.EMPLOYER,), Respondent.EMPLOYER), everyone))
 
 
-# Figures recently computed in this process: (period, filters, zone) -> (when, figures); see ``recent_figures``.
-_RECENT: dict[tuple, tuple[float, AnalyticsFigures]] = {}
-_RECENT_LOCK = threading.Lock()
-RECENT_KEPT = 64
-
-
-def recent_figures(period: Period, filters: Filters | None = None, *, max_age: float) -> AnalyticsFigures:
-    """``figures``, reused for ``max_age`` seconds in this process: the analytics page, its reloads and its
-    exports ask for the same period again and again, and one computation reads every registration of it.
-    The figures shown are at most ``max_age`` seconds old (ANALYTICS_CACHE_SECONDS)."""
-    filters = filters or Filters()
-    key = (period, filters, current_app.config["DEFAULT_EVENT_TIMEZONE"])
-    now = monotonic()
-    with _RECENT_LOCK:
-        kept = _RECENT.get(key)
-    if kept is not None and now - kept[0] < max_age:
-        return kept[1]
-    result = figures(period, filters)
-    if max_age > 0:
-        with _RECENT_LOCK:
-            if len(_RECENT) >= RECENT_KEPT:
-                _RECENT.pop(min(_RECENT, key=lambda stored: _RECENT[stored][0]))
-            _RECENT[key] = (now, result)
-    return result
+def events_held(period: Period, filters: Filters | None = None, zone: str | None = None) -> int:
+    """How many published events the period has (one cheap count: whether there is anything to report)."""
+    conditions = _event_conditions(period, filters or Filters(),
+                                   ZoneInfo(zone or current_app.config["DEFAULT_EVENT_TIMEZONE"]))
+    return db.session.scalar(select(func.count()).select_from(Event).where(
+        Event.status == EventStatus.PUBLISHED, *conditions))

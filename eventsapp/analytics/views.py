@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -12,7 +12,8 @@ from eventsapp.accounts.access import organizer_required
 from eventsapp.analytics import export
 from eventsapp.analytics.charts import EVENTS_CHARTED, analytics_charts
 from eventsapp.analytics.forms import AnalyticsForm
-from eventsapp.analytics.services import PeopleCount, Score, Share, recent_figures
+from eventsapp.analytics.services import PeopleCount, Score, Share
+from eventsapp.analytics.snapshots import request_refresh, stored_figures
 from eventsapp.analytics.tables import TABLE_KEYS, analytics_tables
 from eventsapp.events.services import list_series
 from eventsapp.i18n import localized
@@ -53,19 +54,40 @@ def _form() -> AnalyticsForm:
     return form
 
 
-def _figures(form: AnalyticsForm):
-    return recent_figures(form.to_period(), form.to_filters(), max_age=current_app.config["ANALYTICS_CACHE_SECONDS"])
-
-
 @blueprint.get("/")
 def overview():
     form = _form()
     if not form.validate():
         return render_template("analytics/overview.html", form=form, figures=None), 400
-    result = _figures(form)
+    shown = stored_figures(form.to_period(), form.to_filters())
+    result = shown.figures
+    if result is None:  # the scheduler has not computed this period yet: the page says so and waits
+        return render_template("analytics/overview.html", form=form, figures=None, shown=shown,
+                               query=request.args.to_dict())
     return render_template("analytics/overview.html", form=form, figures=result, tables=analytics_tables(result),
-                           charts=analytics_charts(result), events_charted=EVENTS_CHARTED,
+                           charts=analytics_charts(result), events_charted=EVENTS_CHARTED, shown=shown,
                            query=request.args.to_dict())
+
+
+@blueprint.get("/status.json")
+def status():
+    """Whether the figures of the period and filters are there (a waiting page asks until they are)."""
+    form = _form()
+    if not form.validate():
+        abort(400)
+    shown = stored_figures(form.to_period(), form.to_filters())
+    return jsonify(finished=shown.figures is not None or bool(shown.error), refresh_requested=shown.refresh_requested)
+
+
+@blueprint.post("/refresh")
+def refresh():
+    """Ask the scheduler to compute the figures of the period and filters again (the query string's)."""
+    form = _form()
+    if not form.validate():
+        abort(400)
+    request_refresh(form.to_period(), form.to_filters())
+    flash(_("The figures will be computed again within a minute: reload the page to see them."), "success")
+    return redirect(url_for("analytics.overview", **request.args.to_dict()), 303)
 
 
 @blueprint.get(f"/<any({', '.join(('all',) + TABLE_KEYS)}):key>.<any(csv, xlsx):file_format>")
@@ -74,7 +96,10 @@ def export_table(key: str, file_format: str):
     form = _form()
     if not form.validate():
         abort(400)
-    tables = analytics_tables(_figures(form))
+    result = stored_figures(form.to_period(), form.to_filters()).figures
+    if result is None:
+        abort(409, description=_("The figures of this period are still being computed: try again in a minute."))
+    tables = analytics_tables(result)
     chosen = tables if key == "all" and file_format == "xlsx" else [table for table in tables if table.key == key]
     if not chosen:
         abort(404)

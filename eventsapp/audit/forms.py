@@ -26,6 +26,8 @@ OBJECT_LABELS = {
     "contest_conflict": _l("Conflict of interest"),
     "contest_rubric_criterion": _l("Rubric criterion"),
     "broadcast": _l("Message to a group"),
+    "survey": _l("Survey"),
+    "survey_question": _l("Survey question"),
 }
 
 ACTION_LABELS = {
@@ -68,6 +70,7 @@ ACTION_LABELS = {
     "advanced": _l("Entries advanced"),
     "results_published": _l("Results published"),
     "results_unpublished": _l("Results taken back"),
+    "personal_data_erased": _l("Personal data erased (retention)"),
     "judge_invited": _l("Judge invited"),
     "judge_changed": _l("Judge changed"),
     "judge_removed": _l("Judge removed"),
@@ -80,6 +83,12 @@ ACTION_LABELS = {
     "round_state_changed": _l("Round opened or closed"),
     "method_changed": _l("Scoring method changed"),
     "broadcast": _l("Message sent"),
+    "survey_created": _l("Survey made"),
+    "survey_saved": _l("Survey settings changed"),
+    "survey_question_saved": _l("Survey question saved"),
+    "survey_question_deleted": _l("Survey question deleted"),
+    "survey_state_changed": _l("Survey opened or closed"),
+    "survey_sent": _l("Survey sent"),
 }
 
 FIELD_LABELS = {
@@ -140,6 +149,17 @@ FIELD_LABELS = {
     "segment": _l("Sent to"),
     "recipients": _l("Recipients"),
     "subject_en": _l("Subject (English)"),
+    "audience": _l("Asked"),
+    "anonymous": _l("Anonymous answers"),
+    "intro_zh": _l("Introduction (Chinese)"),
+    "intro_en": _l("Introduction (English)"),
+    "reminder_days": _l("Reminder after (days)"),
+    "invited": _l("Invitations sent"),
+    "answers": _l("Answers"),
+    "registrations": _l("Registrations"),
+    "profile_views": _l("Profile views"),
+    "emails": _l("E-mails"),
+    "resumes": _l("Résumés"),
 }
 
 

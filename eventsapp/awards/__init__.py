@@ -9,5 +9,6 @@ contests, events, judging, notifications, reviews (a round's scores are its lead
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "audit", "badges", "candidates", "contests", "events", "judging", "notifications", "reviews"
+    "accounts", "audit", "badges", "candidates", "contests", "events", "judging", "notifications", "reviews",
+    "webhooks",
 })

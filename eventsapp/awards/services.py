@@ -43,6 +43,7 @@ from eventsapp.extensions import db
 from eventsapp.judging import EntryScore
 from eventsapp.judging.scoring import TIE_DECIMALS
 from eventsapp.reviews.leaderboard import leaderboard
+from eventsapp.webhooks import emit as webhooks
 
 SLOT_MINUTES_MIN, SLOT_MINUTES_MAX = 3, 180
 SLOTS_PER_SCHEDULE_MAX = 200
@@ -506,6 +507,7 @@ def publish_results(contest: Contest, actor: User | None, address: str = "", tel
     record(actor, "results_published", contest, after={"awards": len(awards)}, event_id=contest.event_id,
            address=address)
     db.session.flush()
+    webhooks.contest_results_published(contest, len(awards))
     return sent
 
 

@@ -2,9 +2,10 @@
 rendering with WeasyPrint, batch jobs and the event crew.
 
 May import, besides the shared modules at eventsapp's top level: accounts, booths, candidates, checkin,
-contests, events, main, organizations, registrations.
+contests, events, main, organizations, registrations, talentcode.
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "booths", "candidates", "checkin", "contests", "events", "main", "organizations", "registrations"
+    "accounts", "booths", "candidates", "checkin", "contests", "events", "main", "organizations", "registrations",
+    "talentcode"
 })

@@ -22,6 +22,7 @@ from eventsapp.candidates.models import CandidateProfile
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_datetime, format_local_time, localized, to_zone
+from eventsapp.talentcode import codes as personal_codes
 
 SORT_LABELS = {"name": _l("Family name"), "booth": _l("Booth code")}
 SORTS = tuple(SORT_LABELS)
@@ -105,9 +106,13 @@ def _organization_name(badge: Badge, profile: CandidateProfile | None) -> str:
     return ""
 
 
-def cards_for(event: Event, badges: list[Badge]) -> list[BadgeCard]:
-    """What the given badges print; loads holders and their profiles for all of them at once."""
+def cards_for(event: Event, badges: list[Badge], printing: bool = True) -> list[BadgeCard]:
+    """What the given badges print; loads holders and their profiles for all of them at once. At an event
+    whose badges carry personal codes, the QR is the holder's personal code, made now for those who have
+    none yet (flushes: whoever prints the cards commits). A preview (``printing=False``) makes no code:
+    its cards show the event's own code."""
     holder_ids = [badge.holder_id for badge in badges]
+    personal = personal_codes.tokens_for(holder_ids) if event.badge_personal_code and printing else {}
     profiles = {p.user_id: p for p in db.session.scalars(
         select(CandidateProfile).where(CandidateProfile.user_id.in_(holder_ids)))} if holder_ids else {}
     holders = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(holder_ids)))} if holder_ids else {}
@@ -120,7 +125,8 @@ def cards_for(event: Event, badges: list[Badge]) -> list[BadgeCard]:
         cards.append(BadgeCard(
             number=badge.number, role=badge.role, name=name, name_latin=latin if latin != name else "",
             organization=_organization_name(badge, profile), event_title=title,
-            dates=dates, token=token_of(badge), booth_code=(booth.code or "") if booth else "",
+            dates=dates, token=personal.get(badge.holder_id) or token_of(badge),
+            booth_code=(booth.code or "") if booth else "",
             hall=booth.hall.name if booth and booth.hall else "", sort_name=family_first(name)))
     return cards
 
@@ -149,9 +155,9 @@ def sort_cards(cards: list[BadgeCard], sort: str) -> list[BadgeCard]:
     return sorted(cards, key=lambda c: (c.sort_name, c.number))
 
 
-def batch_cards(event: Event, options: BatchOptions) -> list[BadgeCard]:
+def batch_cards(event: Event, options: BatchOptions, printing: bool = True) -> list[BadgeCard]:
     options.check()
-    return sort_cards(cards_for(event, select_badges(event, options)), options.sort)
+    return sort_cards(cards_for(event, select_badges(event, options), printing), options.sort)
 
 
 def preprint_check(cards: list[BadgeCard], layout: Layout) -> list[Unprintable]:

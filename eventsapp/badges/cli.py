@@ -17,6 +17,7 @@ from eventsapp.badges.models import BadgeRole
 from eventsapp.badges.services import active_badges, sync_badges
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
+from eventsapp.requestlog import rq_worker_class
 
 badges_group = AppGroup("badges", help="Badge PDFs for print shops and organizers.")
 
@@ -55,6 +56,7 @@ def render_command(event_slug: str, output: Path, layout: str, role: str | None,
         if problems and not print_anyway:
             raise click.ClickException(f"{len(problems)} name(s) cannot be printed as written (listed above); "
                                        "fix them, filter them out, or add --print-anyway.")
+        db.session.commit()  # personal codes made for the cards (badges that carry them) are kept
         pdf = rendering.render_pdf(cards, options.layout_spec, processes=current_app.config["BADGE_RENDER_PROCESSES"])
     if str(output) == "-":
         sys.stdout.buffer.write(pdf)
@@ -100,11 +102,9 @@ def fonts_command() -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst: bool) -> None:
     """Run badge jobs from the Redis queue (JOB_QUEUE_URL) in this app."""
-    from rq import SimpleWorker  # only the worker needs it
-
     if not current_app.config.get("JOB_QUEUE_URL"):
         raise click.ClickException("JOB_QUEUE_URL (or REDIS_URL) is not set: jobs run in the web process.")
     badge_queue = queue(current_app)
-    # SimpleWorker runs each job in this process, inside this app context; rendering itself
-    # still spreads over BADGE_RENDER_PROCESSES worker processes.
-    SimpleWorker([badge_queue], connection=badge_queue.connection).work(burst=burst)
+    # A SimpleWorker runs each job in this process, inside this app context (logging the id of the request
+    # that queued it); rendering itself still spreads over BADGE_RENDER_PROCESSES worker processes.
+    rq_worker_class()([badge_queue], connection=badge_queue.connection).work(burst=burst)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -32,3 +32,17 @@ class CrewForm(WebForm):
                        filters=[lambda v: (v or "").strip()])
     role = SelectField(_l("Role"), choices=[SelectChoice(role.value, ROLE_LABELS[role]) for role in CREW_ROLES],
                        default=CREW_ROLES[2].value)
+
+
+QR_CHOICES = {"event": _l("This event's own code"), "personal": _l("Each person's personal code")}
+
+
+class BadgeCodeForm(WebForm):
+    """What the QR code on the event's badges carries (Event.badge_personal_code)."""
+
+    qr = RadioField(_l("The QR code on the badges"), default="event", validators=[DataRequired()],
+                    choices=[SelectChoice(key, label) for key, label in QR_CHOICES.items()],
+                    description=_l("With personal codes, one printed card works at every event its holder has a "
+                                   "place at, for a whole season. A person who replaces their personal code makes "
+                                   "the code on their printed badge stop working too: reprint it, or let them "
+                                   "show the new code on their phone."))

@@ -28,6 +28,7 @@ from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.i18n import format_local_datetime
+from eventsapp.requestlog import job_meta
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,8 @@ def start_job(job_id: int) -> str:
     app = current_app._get_current_object()
     url = app.config.get("JOB_QUEUE_URL")
     if url:
-        queue(app).enqueue(run_queued_badge_job, job_id, job_id=rq_job_id(job_id), job_timeout=3600, result_ttl=0)
+        queue(app).enqueue(run_queued_badge_job, job_id, job_id=rq_job_id(job_id), job_timeout=3600, result_ttl=0,
+                           meta=job_meta())  # the worker logs the id of the request that asked
         return "queue"
     thread = threading.Thread(target=_run_in_thread, args=(app, job_id), name=f"badge-job-{job_id}", daemon=True)
     thread.start()

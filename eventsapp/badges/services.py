@@ -32,6 +32,7 @@ from eventsapp.extensions import db
 from eventsapp.organizations.access import active_booth_condition, is_active_booth
 from eventsapp.organizations.models import OrganizationMember
 from eventsapp.registrations.models import Registration, RegistrationStatus
+from eventsapp.talentcode import codes as personal_codes
 
 # A badge keeps working until the end of the day after the event ends, then scans as expired.
 VALID_AFTER_END = timedelta(days=1)
@@ -221,12 +222,18 @@ class Verdict(enum.StrEnum):
     CANCELLED = "cancelled"  # the registration was cancelled or rejected
     WAITLISTED = "waitlisted"  # waiting list or pending approval: no place yet
     NOT_ENTITLED = "not_entitled"  # booth withdrawn, staff left, crew removed
+    # A personal code (eventsapp.talentcode) that its holder replaced: it names nobody any more.
+    CODE_REPLACED = "code_replaced"
+    # A personal code whose holder has no place or role at this event: nothing about them is told.
+    NOT_HERE = "not_here"
 
 
 @dataclass(frozen=True)
 class ScanResult:
     verdict: Verdict
     badge: Badge | None = None
+    personal: bool = False  # read from a personal code rather than the event's badge
+
 
     @property
     def ok(self) -> bool:
@@ -306,7 +313,33 @@ def judge(badge: Badge | None, event: Event, now: datetime | None = None) -> Sca
     return ScanResult(_still_entitled(badge), badge)
 
 
+# A personal code tells who its holder is only where they have a place or a role now (a confirmed registration,
+# booth staff, crew, judge): someone waiting for a place, cancelled or no longer staff hears NOT_HERE.
+PERSONAL_CODE_SHOWS = (Verdict.VALID,)
+
+
+def verify_personal_code(token: str, event: Event, now: datetime | None = None) -> ScanResult:
+    """A personal code at this event's door or booth: the answer its holder's badge here would give, as
+    long as they have a place or a role at the event (the badge is issued now if it was not yet). For anyone
+    else the answer is NOT_HERE, with no badge: the scanner learns nothing about the person. Flushes."""
+    reading = personal_codes.read(token)
+    if reading.state == personal_codes.State.INVALID:
+        return ScanResult(Verdict.INVALID, personal=True)
+    if reading.state == personal_codes.State.REPLACED:
+        return ScanResult(Verdict.CODE_REPLACED, personal=True)
+    if reading.user_id is None:  # the account is closed
+        return ScanResult(Verdict.NOT_HERE, personal=True)
+    badge = active_badge(event.id, reading.user_id) or next(iter(issue_badges(event.id, [reading.user_id])), None)
+    if badge is None or _still_entitled(badge) not in PERSONAL_CODE_SHOWS:
+        return ScanResult(Verdict.NOT_HERE, personal=True)
+    result = judge(badge, event, now)
+    return ScanResult(result.verdict, result.badge, personal=True)
+
+
 def verify_token(token: str, event: Event, now: datetime | None = None) -> ScanResult:
+    """A scanned code: an event badge's, or a person's own code (``verify_personal_code``)."""
+    if personal_codes.is_personal_token(token):
+        return verify_personal_code(token, event, now)
     try:
         badge = find_by_token(token)
     except tokens.TokenInvalid:

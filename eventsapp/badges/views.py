@@ -27,7 +27,7 @@ from wtforms.fields.choices import SelectChoice
 from eventsapp.accounts.access import organizer_required
 from eventsapp.accounts.models import User
 from eventsapp.badges import batches, crew, jobs, rendering
-from eventsapp.badges.forms import BatchForm, CrewForm
+from eventsapp.badges.forms import BadgeCodeForm, BatchForm, CrewForm
 from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, JobStatus
 from eventsapp.badges.roles import ROLE_COLOURS, ROLE_LABELS
 from eventsapp.badges.services import (
@@ -63,6 +63,7 @@ def pdf_response(pdf: bytes, filename: str) -> Response:
 
 def _single_pdf(badge: Badge) -> bytes:
     cards = batches.cards_for(badge.event, [badge])
+    db.session.commit()  # a personal code made for the card is kept
     return rendering.render_pdf(cards, rendering.LAYOUTS["single"])
 
 
@@ -126,6 +127,7 @@ def _badge_rows(event: Event):
 
 @manage.get("")
 def overview(event_id: int, batch_form: BatchForm | None = None, crew_form: CrewForm | None = None,
+             code_form: BadgeCodeForm | None = None,
              problems=None, status: int = 200, cards: list[rendering.BadgeCard] | None = None):
     event = event_or_404(event_id)
     form = batch_form or _batch_form(event, request.args)
@@ -133,7 +135,7 @@ def overview(event_id: int, batch_form: BatchForm | None = None, crew_form: Crew
         status = 422  # a hand-made query string: the errors show next to the fields
     options = _options(form) if form.layout.data in rendering.LAYOUTS else batches.BatchOptions()
     if cards is None:
-        cards = batches.batch_cards(event, options)
+        cards = batches.batch_cards(event, options, printing=False)  # a preview: counts and names only
     if problems is None:
         problems = batches.preprint_check(cards, options.layout_spec)
     search, pagination, names = _badge_rows(event)
@@ -146,6 +148,7 @@ def overview(event_id: int, batch_form: BatchForm | None = None, crew_form: Crew
         job_error=jobs.error_text, again_form=WebForm(),
         inline_limit=current_app.config["BADGE_INLINE_LIMIT"], crew=crew.crew_of(event.id),
         crew_form=crew_form or CrewForm(),
+        code_form=code_form or BadgeCodeForm(formdata=None, qr="personal" if event.badge_personal_code else "event"),
         pagination=pagination, search=search, names=names), status
 
 
@@ -166,6 +169,7 @@ def render(event_id: int):
                 "or tick “Print anyway”."), "danger")
         return overview(event_id, batch_form=form, problems=problems, status=422, cards=cards)
     if len(cards) <= current_app.config["BADGE_INLINE_LIMIT"]:
+        db.session.commit()  # personal codes made for the cards are kept
         pdf = rendering.render_pdf(cards, options.layout_spec, processes=current_app.config["BADGE_RENDER_PROCESSES"])
         return pdf_response(pdf, f"badges-{event.slug}-{options.layout}.pdf")
     jobs.fail_stalled_jobs(event.id, _stale_after())  # a dead run shows as failed once a new one starts
@@ -246,6 +250,20 @@ def reissue_badge(event_id: int, badge_id: int):
         flash(_("Badge %(old)s is void; the new badge is %(new)s.", old=badge.number, new=replacement.number),
               "success")
     return redirect(url_for("badges_manage.overview", event_id=event.id, q=request.args.get("q", "")))
+
+
+@manage.post("/code")
+def badge_code(event_id: int):
+    """Whether the event's badges carry its own code or each holder's personal code."""
+    event = event_or_404(event_id)
+    form = BadgeCodeForm()
+    if not form.validate():
+        return overview(event_id, code_form=form, status=422)
+    event.badge_personal_code = form.qr.data == "personal"
+    db.session.commit()
+    flash(_("Badges printed from now on carry each person's personal code.") if event.badge_personal_code
+          else _("Badges printed from now on carry this event's own code."), "success")
+    return redirect(url_for("badges_manage.overview", event_id=event.id, _anchor="badge-code"))
 
 
 @manage.post("/crew")

@@ -8,5 +8,5 @@ notifications, openings, organizations, registrations.
 
 ALLOWED_IMPORTS = frozenset({
     "accounts", "audit", "badges", "events", "matchmaking", "notifications", "openings", "organizations",
-    "registrations"
+    "registrations", "webhooks",
 })

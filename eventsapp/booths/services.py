@@ -35,6 +35,7 @@ from eventsapp.organizations.choices import INDUSTRY_LABELS
 from eventsapp.organizations.models import Industry, MemberRole, Organization, OrganizationMember, OrganizationStatus
 from eventsapp.registrations.services import lock_event
 from eventsapp.validation import ValidationFailed
+from eventsapp.webhooks import emit as webhooks
 
 log = logging.getLogger(__name__)
 
@@ -274,6 +275,7 @@ def approve_booth(event_id: int, booth_id: int, now: datetime | None = None) -> 
     db.session.flush()
     issue_badges_of_organization(booth.organization_id)  # its staff's badges for the fair
     _tell_owner(booth, "booth_approved")
+    webhooks.booth_decided(booth)
     log.info("booth %s approved", booth.id)
     return booth
 
@@ -296,6 +298,7 @@ def reject_booth(event_id: int, booth_id: int, reason: str, now: datetime | None
     _staff_badges_without(booth)
     cancel_interviews_at_booth(booth, booth.decided_at)
     _tell_owner(booth, "booth_rejected", reason=reason)
+    webhooks.booth_decided(booth)
     log.info("booth %s rejected", booth.id)
     return booth
 

@@ -23,6 +23,7 @@ from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationAnswer
 from eventsapp.registrations.services import cancel_registration
+from eventsapp.talentcode.models import PersonalCode
 from eventsapp.validation import ValidationFailed
 
 ERASED_NAME = "—"
@@ -52,6 +53,7 @@ def erase_account(user: User, now: datetime | None = None) -> None:
         select(Registration.id).where(Registration.user_id == user.id))))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_email == user.email))
     db.session.execute(delete(ProfileView).where(ProfileView.candidate_id == user.id))
+    db.session.execute(delete(PersonalCode).where(PersonalCode.user_id == user.id))  # no code names them any more
     erase_contest_data(user)
     user.email = f"erased-{user.id}@invalid"
     user.display_name = ERASED_NAME

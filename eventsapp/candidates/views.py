@@ -19,6 +19,7 @@ from eventsapp.candidates.resumes import megabytes
 from eventsapp.contests.personal_data import erasure_refusals
 from eventsapp.extensions import db, limiter
 from eventsapp.main.errors import render_error
+from eventsapp.retention.services import kept_data_of
 from eventsapp.validation import ValidationFailed, apply_to_form
 
 blueprint = Blueprint("candidates", __name__, url_prefix="/my")
@@ -139,7 +140,8 @@ def _render_privacy(delete_form: DeleteAccountForm | None = None, status: int = 
     consent_form = ConsentForm(formdata=None, data={"show_to_employers": bool(profile and profile.show_to_employers)})
     return render_template("candidates/privacy.html", profile=profile, consent_form=consent_form,
                            delete_form=delete_form or DeleteAccountForm(formdata=None),
-                           delete_problems=delete_problems, leading_entries=erasure_refusals(_me())), status
+                           delete_problems=delete_problems, leading_entries=erasure_refusals(_me()),
+                           kept_data=kept_data_of(_me().id, current_app.config["RETENTION_MONTHS"])), status
 
 
 @blueprint.get("/privacy")

@@ -5,5 +5,6 @@ candidates, events, main, organizations, registrations.
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "audit", "badges", "booths", "browse", "candidates", "events", "main", "organizations", "registrations"
+    "accounts", "audit", "badges", "booths", "browse", "candidates", "events", "main", "organizations",
+    "registrations", "webhooks",
 })

@@ -32,7 +32,7 @@ class CheckIn(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     gate: Mapped[str] = mapped_column(String(40), default="")
-    method: Mapped[str] = mapped_column(String(10), default="scan")  # scan, number, search
+    method: Mapped[str] = mapped_column(String(10), default="scan")  # scan, personal (a personal code), number, search
     # The phone's id for the scan: an offline queue that sends the same scan again sends the same id,
     # which tells a retry from a second scan of the same badge.
     scan_id: Mapped[str] = mapped_column(String(40), default="", server_default="")

@@ -34,6 +34,7 @@ from eventsapp.organizations.models import OrganizationMember
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.registrations.services import mark_attended
 from eventsapp.textsearch import contains_pattern
+from eventsapp.webhooks import emit as webhooks
 
 GATE_MAX_LENGTH = 40
 NUMBER_MAX_LENGTH = 32
@@ -102,7 +103,8 @@ def scan_time(scanned_at: datetime | None, now: datetime) -> datetime:
 
 def find_badge(event: Event, *, token: str | None = None, number: str | None = None,
                holder_id: int | None = None, now: datetime | None = None) -> ScanResult:
-    """What the scanned code, typed number or chosen person means at this event's door."""
+    """What the scanned code (an event badge's or a person's own code), typed number or chosen person
+    means at this event's door. A personal code may issue its holder's badge here. Flushes."""
     if token is not None:
         return badges.verify_token(token, event, now)
     if number is not None:
@@ -128,8 +130,9 @@ def check_in(event: Event, *, token: str | None = None, number: str | None = Non
     now = now or utcnow()
     when = scan_time(scanned_at, now)
     gate = (gate or "").strip()[:GATE_MAX_LENGTH]
-    method = "number" if number is not None else "search" if holder_id is not None else "scan"
     scan = find_badge(event, token=token, number=number, holder_id=holder_id, now=when)
+    method = "number" if number is not None else "search" if holder_id is not None else \
+        "personal" if scan.personal else "scan"
     door = DoorWindow.of(event, opens_before).state(when)
     if door != Door.OPEN:
         return CheckInResult(Outcome.REFUSED, scan.verdict, scan.badge, door=door)
@@ -152,6 +155,7 @@ def check_in(event: Event, *, token: str | None = None, number: str | None = Non
     audit.record(actor, "checked_in", row, after={"holder_id": badge.holder_id, "badge": badge.number,
                                                   "gate": gate, "method": method}, now=now)
     db.session.flush()
+    webhooks.check_in_recorded(row, candidate=badge.role == BadgeRole.CANDIDATE, now=now)
     return CheckInResult(Outcome.CHECKED_IN, scan.verdict, badge, row)
 
 

@@ -59,6 +59,8 @@ VERDICT_LABELS = {
     Verdict.CANCELLED: _l("The registration was cancelled."),
     Verdict.WAITLISTED: _l("On the waiting list: no confirmed place."),
     Verdict.NOT_ENTITLED: _l("No longer entitled: booth withdrawn, or removed from the staff or crew."),
+    Verdict.CODE_REPLACED: _l("This personal code was replaced by its owner: ask for the code on their phone now."),
+    Verdict.NOT_HERE: _l("This personal code gives no entry to this event: no confirmed place or role here."),
 }
 
 

@@ -87,6 +87,10 @@ class EventForm(WebForm):
     max_age = IntegerField(_l("Younger than (years)"), validators=[
         Optional(), NumberRange(min=16, max=100, message=_l("Enter a whole number from %(min)d to %(max)d."))],
         description=_l("E.g. 35 for graduates under 35. Empty: any age."))
+    retention_months = IntegerField(_l("Keep personal data for (months after the end)"), validators=[
+        Optional(), NumberRange(min=1, max=120, message=_l("Enter a whole number from %(min)d to %(max)d."))],
+        description=_l("Then answers, reasons, profile views, e-mails and résumés no other event needs are erased; "
+                       "the counts stay. Empty: the site's default."))
     graduation_year_min = IntegerField(_l("Graduation year from"), validators=[
         Optional(), NumberRange(min=1960, max=2100, message=_l("Enter a whole number from %(min)d to %(max)d."))])
     graduation_year_max = IntegerField(_l("Graduation year until"), validators=[
@@ -119,14 +123,15 @@ class EventForm(WebForm):
             eligible_degrees=",".join(self.eligible_degrees.data or []),
             eligible_talent_classes=",".join(self.eligible_talent_classes.data or []),
             max_age=self.max_age.data, graduation_year_min=self.graduation_year_min.data,
-            graduation_year_max=self.graduation_year_max.data,
+            graduation_year_max=self.graduation_year_max.data, retention_months=self.retention_months.data,
         )
 
     def fill_from(self, data: EventData) -> None:
         """Show an existing event's values, with times in its own zone."""
         for name in ("slug", "series_id", "title_zh", "title_en", "description_zh", "description_en",
                      "venue_name_zh", "venue_name_en", "venue_address", "venue_halls", "timezone", "capacity",
-                     "requires_approval", "max_age", "graduation_year_min", "graduation_year_max"):
+                     "requires_approval", "max_age", "graduation_year_min", "graduation_year_max",
+                     "retention_months"):
             getattr(self, name).data = getattr(data, name)
         self.eligible_degrees.data = [code for code in data.eligible_degrees.split(",") if code]
         self.eligible_talent_classes.data = [code for code in data.eligible_talent_classes.split(",") if code]

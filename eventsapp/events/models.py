@@ -3,7 +3,18 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, Text, and_, false, or_
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    case,
+    false,
+    literal_column,
+    text,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -38,6 +49,16 @@ class Series(db.Model):
     events: Mapped[list[Event]] = relationship(back_populates="series")
 
 
+# Event.is_public as SQL, written exactly as the hybrid below renders it, with the statuses literal (not bound
+# parameters), so both engines' planners see that a query asking it may use the partial indexes below. A CASE,
+# not an OR: SQLite would otherwise answer the OR from the (status, ...) indexes and sort every public event.
+# SQLite has no boolean type: a condition in its WHERE is rendered compared with 1.
+PUBLIC_SQL = ("CASE WHEN (status = 'published') THEN true WHEN (status = 'cancelled') THEN (published_at IS NOT NULL) "
+              "ELSE false END")
+PUBLIC_SQL_SQLITE = f"{PUBLIC_SQL} = 1"
+PUBLIC_ONLY = {"sqlite_where": text(PUBLIC_SQL_SQLITE), "postgresql_where": text(PUBLIC_SQL)}
+
+
 class Event(db.Model):
     __tablename__ = "event"
     __table_args__ = (
@@ -45,9 +66,20 @@ class Event(db.Model):
         CheckConstraint("capacity > 0", name="capacity_positive"),
         CheckConstraint("title_zh <> '' OR title_en <> ''", name="has_title"),
         CheckConstraint("(kind = 'talent_day') = (talent_day_year IS NOT NULL)", name="talent_day_year_iff_kind"),
+        CheckConstraint("retention_months IS NULL OR (retention_months BETWEEN 1 AND 120)",
+                        name="retention_months_range"),
         Index("ix_event_status_starts_at", "status", "starts_at"),
         # Upcoming / past lists and their counts filter on status and ends_at.
         Index("ix_event_status_ends_at", "status", "ends_at"),
+        # The API's event list walks events in (starts_at, id) order, keyset-paginated.
+        Index("ix_event_starts_at_id", "starts_at", "id"),
+        # The public list at 100,000 events (keyset pagination, see events.services.list_public_events): only
+        # public events, in list order, so a page reads its 13 index entries and no more; with ends_at, so
+        # whichever of them a planner picks for the count answers it from the index alone.
+        Index("ix_event_public_starts_at_id", "starts_at", "id", "ends_at", **PUBLIC_ONLY),
+        Index("ix_event_public_kind_starts_at_id", "kind", "starts_at", "id", "ends_at", **PUBLIC_ONLY),
+        # Counts "N events" and finds the earliest event still running, from the index alone.
+        Index("ix_event_public_ends_at_starts_at", "ends_at", "starts_at", "kind", **PUBLIC_ONLY),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +119,10 @@ class Event(db.Model):
     # Booths one organization may hold at this event (organizers raise it for big employers).
     max_booths_per_organization: Mapped[int] = mapped_column(default=1, server_default="1")
 
+    # Badges print the holder's personal code (eventsapp.talentcode) instead of this event's own code, so one
+    # card works at a whole season; a personal code replaced by its owner stops working on the card too.
+    badge_personal_code: Mapped[bool] = mapped_column(default=False, server_default=false())
+
     # One Talent Day per year, enforced by the database so `talent-day ensure` stays idempotent.
     talent_day_year: Mapped[int | None] = mapped_column(unique=True)
 
@@ -99,6 +135,11 @@ class Event(db.Model):
     # iCalendar SEQUENCE: raised whenever something a calendar shows changes (times, place, title,
     # agenda, status), so subscribed clients replace their copy.
     calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    # How long after its end the event's personal data is kept (months; None: the site's RETENTION_MONTHS),
+    # and when the retention job erased it (eventsapp.retention).
+    retention_months: Mapped[int | None] = mapped_column()
+    personal_data_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     series: Mapped[Series | None] = relationship(back_populates="events")
     agenda_items: Mapped[list[AgendaItem]] = relationship(
@@ -117,8 +158,10 @@ class Event(db.Model):
     @is_public.inplace.expression
     @classmethod
     def _is_public_condition(cls) -> ColumnElement[bool]:
-        return or_(cls.status == EventStatus.PUBLISHED,
-                   and_(cls.status == EventStatus.CANCELLED, cls.published_at.is_not(None)))
+        published, cancelled = (literal_column(f"'{status.value}'") for status in
+                                (EventStatus.PUBLISHED, EventStatus.CANCELLED))
+        return case((cls.status == published, literal_column("true")),
+                    (cls.status == cancelled, cls.published_at.is_not(None)), else_=literal_column("false"))
 
     @property
     def halls(self) -> list[str]:

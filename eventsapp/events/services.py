@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from eventsapp.candidates.choices import HANGZHOU_DISTRICTS
@@ -59,6 +58,7 @@ class EventData:
     max_age: int | None = None
     graduation_year_min: int | None = None
     graduation_year_max: int | None = None
+    retention_months: int | None = None  # personal data kept this long after the end; None: the site's default
 
 
 @dataclass
@@ -311,6 +311,8 @@ def copy_event(source: Event, *, years_later: int = 0, title_zh: str | None = No
         max_age=source.max_age,
         graduation_year_min=source.graduation_year_min,
         graduation_year_max=source.graduation_year_max,
+        badge_personal_code=source.badge_personal_code,  # a season's events print the same kind of badge
+        retention_months=source.retention_months,
     )
     copy.slug = unique_slug(slug_base or source.slug)
     if source.kind == EventKind.TALENT_DAY:
@@ -401,7 +403,15 @@ def month_bounds(month: date, zone_name: str) -> tuple[datetime, datetime]:
 
 
 def public_events_query(filters: EventFilters, now: datetime, zone_name: str) -> Select:
-    query = select(Event).where(Event.is_public)
+    """Public events matching ``filters``, in list order: upcoming soonest first, past and all latest first."""
+    query = _public_filtered(select(Event), filters, now, zone_name)
+    if filters.when == "upcoming":
+        return query.order_by(Event.starts_at, Event.id)
+    return query.order_by(Event.starts_at.desc(), Event.id.desc())
+
+
+def _public_filtered(query: Select, filters: EventFilters, now: datetime, zone_name: str) -> Select:
+    query = query.where(Event.is_public)
     if filters.kind is not None:
         query = query.where(Event.kind == filters.kind)
     if filters.series_id is not None:
@@ -410,18 +420,64 @@ def public_events_query(filters: EventFilters, now: datetime, zone_name: str) ->
         start, end = month_bounds(filters.month, zone_name)
         query = query.where(Event.starts_at >= start, Event.starts_at < end)
     if filters.when == "upcoming":
-        query = query.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
+        query = query.where(Event.ends_at >= now)
     elif filters.when == "past":
-        query = query.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
-    else:
-        query = query.order_by(Event.starts_at.desc(), Event.id.desc())
+        # An event that has ended also started before now: said for the index, which is in start order.
+        query = query.where(Event.ends_at < now, Event.starts_at < now)
     return query
 
 
-def list_public_events(filters: EventFilters, page: int, per_page: int, zone_name: str,
-                       now: datetime | None = None) -> Pagination:
-    query = public_events_query(filters, now or utcnow(), zone_name).options(selectinload(Event.series))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+@dataclass
+class EventPage:
+    """One page of the public list: its events, how many match in all, and the events the "next" and
+    "previous" links continue after and before (None: no such page)."""
+
+    items: list[Event]
+    total: int
+    next_after: int | None
+    previous_before: int | None
+
+
+def list_public_events(filters: EventFilters, per_page: int, zone_name: str, *, after: int | None = None,
+                       before: int | None = None, now: datetime | None = None) -> EventPage:
+    """A page of public events, by keyset: the ``per_page`` events following the event ``after`` (or
+    preceding ``before``) in list order, or the first page. A cursor that is not a public event (deleted,
+    unpublished, an id made up) gives the first page.
+
+    However deep the page, the database reads only that page's index entries, plus one count that runs
+    on an index alone (it also gives the earliest start of an upcoming event, so the page query starts
+    its index scan there instead of at the oldest event)."""
+    now = now or utcnow()
+    ascending = filters.when == "upcoming"
+    counted = select(func.count(), func.min(Event.starts_at)).select_from(Event)
+    total, earliest_start = db.session.execute(_public_filtered(counted, filters, now, zone_name)).one()
+    query = _public_filtered(select(Event), filters, now, zone_name).options(selectinload(Event.series))
+    if ascending and earliest_start is not None:
+        query = query.where(Event.starts_at >= earliest_start)
+    cursor = _public_cursor(after if after is not None else before)
+    backwards = cursor is not None and after is None
+    key = tuple_(Event.starts_at, Event.id)
+    if cursor is not None:
+        # Forwards in list order is later for upcoming events and earlier for past and all.
+        query = query.where(key > cursor if ascending != backwards else key < cursor)
+    order = (Event.starts_at, Event.id) if ascending != backwards else (Event.starts_at.desc(), Event.id.desc())
+    rows = list(db.session.scalars(query.order_by(*order).limit(per_page + 1)))
+    more = len(rows) > per_page
+    items = rows[:per_page]
+    if backwards:
+        items.reverse()
+    has_next = more if not backwards else True
+    has_previous = cursor is not None if not backwards else more
+    return EventPage(items=items, total=total,
+                     next_after=items[-1].id if items and has_next else None,
+                     previous_before=items[0].id if items and has_previous else None)
+
+
+def _public_cursor(event_id: int | None) -> tuple | None:
+    if event_id is None:
+        return None
+    row = db.session.execute(select(Event.starts_at, Event.id).where(Event.id == event_id, Event.is_public)).first()
+    return tuple(row) if row is not None else None
 
 
 def next_public_events(limit: int, now: datetime | None = None) -> list[Event]:

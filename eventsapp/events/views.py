@@ -24,13 +24,13 @@ def district_words(district: str) -> str:
 def event_list():
     form = EventFilterForm(request.args)
     form.validate()
-    page = request.args.get("page", 1, type=int)
-    pagination = services.list_public_events(
-        form.to_filters(), page=max(page, 1), per_page=current_app.config["EVENTS_PER_PAGE"],
-        zone_name=current_app.config["DEFAULT_EVENT_TIMEZONE"])
+    page = services.list_public_events(
+        form.to_filters(), per_page=current_app.config["EVENTS_PER_PAGE"],
+        zone_name=current_app.config["DEFAULT_EVENT_TIMEZONE"],
+        after=request.args.get("after", type=int), before=request.args.get("before", type=int))
     visitor = current_user._get_current_object() if current_user.is_authenticated else None
-    return render_template("events/list.html", form=form, pagination=pagination, kind_labels=KIND_LABELS,
-                           facts=registrations.listing_facts(pagination.items, visitor))
+    return render_template("events/list.html", form=form, page=page, kind_labels=KIND_LABELS,
+                           facts=registrations.listing_facts(page.items, visitor))
 
 
 @blueprint.get("/events/<slug>")

@@ -1,8 +1,8 @@
 """Site-wide pages: the home page, the language switch and the error pages every blueprint renders.
 
-May import, besides the shared modules at eventsapp's top level: events, registrations.
+May import, besides the shared modules at eventsapp's top level: api (its error shape), events, registrations.
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "events", "registrations"
+    "api", "events", "registrations"
 })

@@ -17,6 +17,8 @@ from flask_login.utils import login_url
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from eventsapp.api import errors as api_errors
+from eventsapp.api.errors import is_api_request
 from eventsapp.extensions import db, limiter, login_manager
 
 
@@ -62,6 +64,8 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 
 def render_error(status: int, detail: str | None = None):
+    if is_api_request():
+        return api_errors.error_response(status, message=detail)
     title, message = _messages().get(status, (_("Error"), _("Something went wrong.")))
     if _wants_json():
         return json_error(status, detail or message), status
@@ -94,12 +98,17 @@ def register(app) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def too_many_requests(error):
+        if is_api_request():
+            return api_errors.error_response(429, message=_("Too many requests: please wait %(wait)s.",
+                                                            wait=_time_until_reset()))
         return render_error(429, _("Please wait %(wait)s before you try again.", wait=_time_until_reset()))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if is_api_request():
+            return api_errors.response_for(error)
         return render_error(error.code)
 
     @app.errorhandler(InternalServerError)

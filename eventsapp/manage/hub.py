@@ -78,6 +78,7 @@ EVENT_TABS: list[EventTab] = [
     EventTab("messages", _l("Messages"), "messages.overview", covers=("messages.",)),
     EventTab("survey", _l("Survey"), "surveys_manage.survey", covers=("surveys_manage.",)),
     EventTab("activity", _l("Activity"), "activity.event_activity"),
+    EventTab("webhooks", _l("Webhooks"), "webhooks.event_endpoints"),
 ]
 
 

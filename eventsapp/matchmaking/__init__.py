@@ -7,5 +7,5 @@ events, main, matching, notifications, openings, organizations, registrations.
 
 ALLOWED_IMPORTS = frozenset({
     "accounts", "audit", "booths", "browse", "candidates", "events", "main", "matching", "notifications",
-    "openings", "organizations", "registrations"
+    "openings", "organizations", "registrations", "webhooks",
 })

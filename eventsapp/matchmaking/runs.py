@@ -49,6 +49,7 @@ from eventsapp.matchmaking.models import (
 from eventsapp.matchmaking.ranking import lottery_of
 from eventsapp.notifications import services as outbox
 from eventsapp.registrations.models import Registration, RegistrationStatus
+from eventsapp.webhooks import emit as webhooks
 
 SEED_LIMIT = 2 ** 63  # seeds are stored in a BIGINT
 INSERT_CHUNK_ROWS = 10_000
@@ -317,6 +318,7 @@ def publish_run(event_id: int, run_id: int, now: datetime | None = None, *,
     db.session.flush()
     _cancel_interviews_of_ended_registrations(run, run.published_at)
     _send_interview_emails(run, replaces_earlier=bool(replaced))
+    webhooks.matching_run_published(run, now)
     return run
 
 

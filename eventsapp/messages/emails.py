@@ -7,15 +7,19 @@ Roles say why a person gets a message: ``registrant`` (registered: confirmed, wa
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
 from eventsapp.accounts.models import User
-from eventsapp.booths.models import Booth
+from eventsapp.booths.models import Booth, BoothStatus
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.matchmaking.emails import published_booth_slots, published_interviews_of
 from eventsapp.messages.models import Broadcast
 from eventsapp.notifications import services as outbox
+from eventsapp.organizations.models import OrganizationMember
 
 CANCELLED, CHANGED, BROADCAST = "event_cancelled", "event_changed", "event_broadcast"
 REMINDER, BOOTH_REMINDER = "event_reminder", "event_reminder_booth"
@@ -45,6 +49,41 @@ def _booth(stored: dict, event: Event) -> Booth | None:
     return booth if booth is not None and booth.event_id == event.id else None
 
 
+@dataclass(frozen=True)
+class BoothSchedule:
+    """One of the staff member's booths with its published interviews (grouped by slot)."""
+
+    booth: Booth
+    slots: list
+    interviews_url: str
+
+    @property
+    def label(self) -> str:
+        """How the e-mail names the booth among several: its number, else its id."""
+        return self.booth.code or f"#{self.booth.id}"
+
+    @property
+    def count(self) -> int:
+        return sum(len(group.interviews) for group in self.slots)
+
+
+def _staff_booths(stored: dict, event: Event, user: User | None, statuses: tuple[BoothStatus, ...]) -> list[Booth]:
+    """Every booth at the event of the organizations the staff member works for (an organization may hold
+    several), in ``statuses``; the booth the message was queued with when the person is gone."""
+    if user is None:
+        booth = _booth(stored, event)
+        return [booth] if booth is not None else []
+    return list(db.session.scalars(
+        select(Booth).join(OrganizationMember, OrganizationMember.organization_id == Booth.organization_id)
+        .where(OrganizationMember.user_id == user.id, Booth.event_id == event.id, Booth.status.in_(statuses))
+        .order_by(Booth.code, Booth.id)))
+
+
+def _schedules(event: Event, booths: list[Booth]) -> list[BoothSchedule]:
+    return [BoothSchedule(booth, published_booth_slots(event.id, booth.id),
+                          outbox.public_url("match_runs.booth_interviews", booth_id=booth.id)) for booth in booths]
+
+
 def render_cancelled(stored: dict) -> dict:
     event = _event(stored)
     return dict(_base(event, stored), reason=event.cancellation_reason)
@@ -71,12 +110,9 @@ def render_changed(stored: dict) -> dict:
                 != (event.starts_at, event.ends_at, event.timezone),
                 venue_changed=outbox.event_where(before) != outbox.event_where(event),
                 interviews=published_interviews_of(event.id, user.id) if user is not None else [],
-                booth=_booth(stored, event), slots=_booth_slots(stored, event))
-
-
-def _booth_slots(stored: dict, event: Event) -> list:
-    booth = _booth(stored, event)
-    return published_booth_slots(event.id, booth.id) if booth is not None else []
+                booths=[schedule for schedule in _schedules(event, _staff_booths(
+                    stored, event, user, (BoothStatus.PENDING, BoothStatus.APPROVED))) if schedule.slots]
+                if stored.get("role") == STAFF else [])
 
 
 def render_reminder(stored: dict) -> dict:
@@ -93,14 +129,13 @@ def render_reminder(stored: dict) -> dict:
 def render_booth_reminder(stored: dict) -> dict:
     event = _event(stored)
     context = _base(event, stored)
-    booth = _booth(stored, event)
-    if booth is None or context["user"] is None:
+    booths = _staff_booths(stored, event, context["user"], (BoothStatus.APPROVED,))
+    if not booths or context["user"] is None:
         raise outbox.CannotRender(f"booth {stored.get('booth_id')} or its staff member no longer exists")
-    slots = published_booth_slots(event.id, booth.id)
-    return dict(context, booth=booth, organization=booth.organization, slots=slots,
-                count=sum(len(group.interviews) for group in slots),
-                badge_url=outbox.public_url("badges.my_badge", slug=event.slug),
-                interviews_url=outbox.public_url("match_runs.booth_interviews", booth_id=booth.id))
+    schedules = _schedules(event, booths)
+    return dict(context, booths=schedules, organization=booths[0].organization,
+                count=sum(schedule.count for schedule in schedules),
+                badge_url=outbox.public_url("badges.my_badge", slug=event.slug))
 
 
 def render_broadcast(stored: dict) -> dict:

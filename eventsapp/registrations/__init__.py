@@ -6,5 +6,5 @@ matchmaking, notifications.
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "badges", "candidates", "events", "matchmaking", "notifications"
+    "accounts", "badges", "candidates", "events", "matchmaking", "notifications", "webhooks"
 })

@@ -36,6 +36,7 @@ from eventsapp.registrations import emails
 from eventsapp.registrations.eligibility import EligibilityRules
 from eventsapp.registrations.models import (
     ACTIVE_STATUSES,
+    EventPlaceCount,
     QuestionKind,
     Registration,
     RegistrationAnswer,
@@ -45,6 +46,8 @@ from eventsapp.registrations.models import (
 )
 from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed
+from eventsapp.webhooks import emit as webhooks
+from eventsapp.webhooks.events import REGISTRATION_CANCELLED, REGISTRATION_CREATED, REGISTRATION_PROMOTED
 
 log = logging.getLogger(__name__)
 MAX_ANSWER_LENGTH = 1000
@@ -80,14 +83,16 @@ _EVENT_AND_QUESTIONS = (select(Event, RegistrationQuestion)
                         .outerjoin(RegistrationQuestion, RegistrationQuestion.event_id == Event.id)
                         .where(Event.slug == bindparam("slug"))
                         .order_by(RegistrationQuestion.position, RegistrationQuestion.id))
-# Under the lock, for a new registration: the confirmed places, the people waiting ahead (a new row
-# gets the highest id, so they are those waiting with queued_at <= now) and this person's rows.
+# Under the lock, for a new registration: the confirmed places and the people waiting (all ahead of a
+# new row), read from the event's counts (one row, however large the event: see EventPlaceCount), and
+# whether this person has a row already.
+_PLACES = select(EventPlaceCount).where(EventPlaceCount.event_id == bindparam("event_id"))
 _PLACES_QUEUE_AND_MINE = select(
-    func.count().filter(Registration.status == RegistrationStatus.CONFIRMED),
-    func.count().filter(Registration.status == RegistrationStatus.WAITLISTED,
-                        Registration.queued_at <= bindparam("now")),
-    func.count().filter(Registration.user_id == bindparam("user_id")),
-).where(Registration.event_id == bindparam("event_id"))
+    func.coalesce(_PLACES.with_only_columns(EventPlaceCount.confirmed).scalar_subquery(), 0),
+    func.coalesce(_PLACES.with_only_columns(EventPlaceCount.waitlisted).scalar_subquery(), 0),
+    exists().where(Registration.event_id == bindparam("event_id"), Registration.user_id == bindparam("user_id")),
+)
+_CONFIRMED_COUNT = _PLACES.with_only_columns(EventPlaceCount.confirmed)
 
 
 def lock_event(event_id: int) -> Event:
@@ -106,8 +111,7 @@ def count_by_status(event_id: int) -> dict[RegistrationStatus, int]:
 
 
 def confirmed_count(event_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Registration).where(
-        Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED))
+    return db.session.scalar(_CONFIRMED_COUNT, {"event_id": event_id}) or 0
 
 
 def places_left(event: Event) -> int:
@@ -155,9 +159,8 @@ def listing_facts(events: Iterable[Event], visitor: User | None = None,
     now = now or utcnow()
     ids = [event.id for event in events]
     confirmed = dict(db.session.execute(
-        select(Registration.event_id, func.count()).where(Registration.event_id.in_(ids),
-                                                          Registration.status == RegistrationStatus.CONFIRMED)
-        .group_by(Registration.event_id)).tuples().all())
+        select(EventPlaceCount.event_id, EventPlaceCount.confirmed).where(EventPlaceCount.event_id.in_(ids))
+    ).tuples().all())
     mine = {} if visitor is None or visitor.role != Role.CANDIDATE else dict(db.session.execute(
         select(Registration.event_id, Registration.status).where(
             Registration.user_id == visitor.id, Registration.event_id.in_(ids),
@@ -386,6 +389,7 @@ def _insert_registration(event_id: int, user: User, status: RegistrationStatus, 
     registration = Registration(**values)
     make_transient_to_detached(registration)  # as if just loaded: in the session without a second INSERT
     db.session.add(registration)
+    webhooks.registration_changed(REGISTRATION_CREATED, registration, now)
     return registration
 
 
@@ -453,7 +457,7 @@ def register_admitted(admission: Admission, answers: Mapping[int, str | list[str
     event = lock_event(event_id)
     now = now or utcnow()  # read after the lock, so the queue order is the order places were given
     confirmed, waiting_ahead, mine = db.session.execute(
-        _PLACES_QUEUE_AND_MINE, {"event_id": event.id, "user_id": user.id, "now": now}).one()
+        _PLACES_QUEUE_AND_MINE, {"event_id": event.id, "user_id": user.id}).one()
     existing = None
     if mine:
         existing = db.session.scalar(_REGISTRATION_OF.execution_options(populate_existing=True),
@@ -489,6 +493,7 @@ def register_admitted(admission: Admission, answers: Mapping[int, str | list[str
     db.session.flush()
     _badge_if_confirmed(registration, now)
     _log(registration, "registered", from_status, user)
+    webhooks.registration_changed(REGISTRATION_CREATED, registration, now)
     position = _tell_outcome(registration, later=True)  # written by the outbox worker, as above
     return RegistrationResult(registration, created=True, waitlist_position=position)
 
@@ -509,6 +514,8 @@ def promote_from_waitlist(event: Event, now: datetime | None = None, actor: User
         _log(registration, "promoted", RegistrationStatus.WAITLISTED.value, actor)
         emails.tell_promoted(registration)
     db.session.flush()
+    for registration in waiting:
+        webhooks.registration_changed(REGISTRATION_PROMOTED, registration, now)
     if waiting:
         issue_badges(event.id, [registration.user_id for registration in waiting], now)
     return waiting
@@ -541,6 +548,7 @@ def cancel_registration(registration: Registration, actor: User | None = None, r
     release_registration(registration, now, name_hidden)
     db.session.flush()
     _log(registration, "cancelled", from_status.value, actor, reason)
+    webhooks.registration_changed(REGISTRATION_CANCELLED, registration, now, name_hidden=name_hidden)
     if notify:
         by_organizer = actor is not None and actor.id != registration.user_id
         emails.tell_cancelled(registration, reason, by_organizer)
@@ -573,6 +581,8 @@ def approve_registrations(event_id: int, registration_ids: Iterable[int], actor:
         db.session.flush()
         _badge_if_confirmed(registration, now)
         _log(registration, "approved", RegistrationStatus.PENDING.value, actor)
+        if registration.status == RegistrationStatus.CONFIRMED:
+            webhooks.registration_changed(REGISTRATION_PROMOTED, registration, now)
         _tell_outcome(registration)
     return pending
 
@@ -618,6 +628,7 @@ def add_by_organizer(event_id: int, email: str, actor: User, reason: str,
     db.session.flush()
     _badge_if_confirmed(registration, now)
     _log(registration, "added", from_status, actor, reason)
+    webhooks.registration_changed(REGISTRATION_CREATED, registration, now)
     _tell_outcome(registration)
     return registration
 
@@ -648,6 +659,7 @@ def move_registration(registration: Registration, target_event_id: int, actor: U
     db.session.flush()
     _badge_if_confirmed(moved, now)
     _log(moved, "moved_in", existing.status.value if existing else "", actor, reason)
+    webhooks.registration_changed(REGISTRATION_CREATED, moved, now)
     _tell_outcome(moved)
     return moved
 

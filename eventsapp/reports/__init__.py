@@ -2,9 +2,9 @@
 the analytics figures of the year and of the year before, with the analytics page's charts.
 
 May import, besides the shared modules at eventsapp's top level: accounts, analytics, badges, candidates,
-events, organizations, registrations.
+events, jobs, organizations, registrations.
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "analytics", "badges", "candidates", "events", "organizations", "registrations"
+    "accounts", "analytics", "badges", "candidates", "events", "jobs", "organizations", "registrations"
 })

@@ -10,10 +10,7 @@ from eventsapp.reports.yearreport import FIRST_YEAR, LAST_YEAR
 
 
 class YearReportForm(WebForm):
-    """Which year's report, in which language: read from the query string (no CSRF: it changes nothing)."""
-
-    class Meta:
-        csrf = False
+    """Which year's report, in which language: posted (with its CSRF token), as it starts a job."""
 
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(FIRST_YEAR, LAST_YEAR)])
     lang = SelectField(_l("Language"), choices=[SelectChoice("zh_CN", "中文"), SelectChoice("en", "English")],

@@ -8,8 +8,9 @@ stay suppressed here.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import render_template
@@ -20,7 +21,8 @@ from weasyprint import HTML
 
 from eventsapp import charts
 from eventsapp.analytics.charts import analytics_charts
-from eventsapp.analytics.services import AnalyticsFigures, PeopleCount, Period, Share, recent_figures
+from eventsapp.analytics.services import AnalyticsFigures, PeopleCount, Period, Share
+from eventsapp.analytics.snapshots import fresh_figures
 from eventsapp.badges import fonts
 from eventsapp.badges.rendering import StaticOnlyFetcher
 from eventsapp.events.choices import district_words
@@ -57,16 +59,16 @@ class YearReview:
     generated_on: date
 
 
-def year_review(year: int, language: str, *, today: date, max_age: float = 0) -> YearReview:
-    """The year's figures and the year before's; NothingToReport when no event started in the year. With
-    ``max_age`` the figures the analytics page computed that recently are reused (ANALYTICS_CACHE_SECONDS):
-    the download then says exactly what the page showed."""
+def year_review(year: int, language: str, *, today: date, max_age: timedelta = timedelta(0)) -> YearReview:
+    """The year's figures and the year before's; NothingToReport when no event started in the year. The
+    analytics snapshots (eventsapp.analytics.snapshots) computed at most ``max_age`` ago are used as they are,
+    so the report says exactly what the page showed; older ones are computed now (and stored)."""
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise NothingToReport(year)
-    current = recent_figures(Period.year(year), max_age=max_age)
+    current = fresh_figures(Period.year(year), max_age=max_age)
     if not current.events_held:
         raise NothingToReport(year)
-    return YearReview(year, language, current, recent_figures(Period.year(year - 1), max_age=max_age), today)
+    return YearReview(year, language, current, fresh_figures(Period.year(year - 1), max_age=max_age), today)
 
 
 def number(value: PeopleCount | int) -> str:
@@ -147,9 +149,15 @@ def headline_sentences(review: YearReview) -> list[str]:
     return sentences + ([talent_day] if talent_day else [])
 
 
+# The values pygal writes into each data point for tooltips and screen readers of the page (``<desc>``):
+# a PDF draws none of them, and WeasyPrint's SVG code spends a third of a chart's time on them.
+DESCRIPTIONS = re.compile(r"<desc\b[^>]*>.*?</desc>", re.S)
+
+
 def _styled(chart: Markup, css: str) -> Markup:
-    """The chart with the charts' stylesheet inside it: WeasyPrint draws an inline SVG with the SVG's own
-    styles only, not the page's."""
+    """The chart for the PDF: with the charts' stylesheet inside it (WeasyPrint draws an inline SVG with the
+    SVG's own styles only, not the page's), without the data points' descriptions."""
+    chart = Markup(DESCRIPTIONS.sub("", str(chart)))
     opening = chart.index(">") + 1
     return Markup(chart[:opening]) + Markup("<style>") + Markup(css) + Markup("</style>") + Markup(chart[opening:])
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -26,6 +27,7 @@ from eventsapp.checkin.models import BoothLead
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
+from eventsapp.i18n import current_language
 from eventsapp.matchmaking.interviews import staff_of
 from eventsapp.matchmaking.models import Interview, MatchRun, RunStatus
 from eventsapp.organizations.access import active_booth_condition
@@ -502,3 +504,20 @@ def open_surveys_for(user: User) -> list[MySurvey]:
     if not user.is_authenticated or user.is_organizer:
         return []
     return [item for item in my_surveys(user) if item.open]
+
+
+def survey_names(ids) -> dict[int, str]:
+    """The activity page's names of surveys: the survey of <event title>, in the reader's language."""
+    zh = current_language() == "zh"
+    return {survey_id: gettext("Survey of %(event)s", event=title_zh if zh else title_en)
+            for survey_id, title_zh, title_en in db.session.execute(
+                select(Survey.id, Event.title_zh, Event.title_en).join(Event, Event.id == Survey.event_id)
+                .where(Survey.id.in_(ids))).tuples()}
+
+
+def question_names(ids) -> dict[int, str]:
+    """The activity page's names of survey questions: the question, in the reader's language."""
+    zh = current_language() == "zh"
+    return {question_id: label_zh if zh else label_en for question_id, label_zh, label_en in db.session.execute(
+        select(SurveyQuestion.id, SurveyQuestion.label_zh, SurveyQuestion.label_en)
+        .where(SurveyQuestion.id.in_(ids))).tuples()}

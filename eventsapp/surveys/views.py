@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from eventsapp.accounts.access import organizer_required
+from eventsapp.audit import services as audit
 from eventsapp.audit.forms import label_values
 from eventsapp.extensions import db
 from eventsapp.loaders import event_or_404
@@ -45,6 +46,8 @@ blueprint = Blueprint("surveys", __name__)
 label_values("survey", "audience", AUDIENCE_LABELS)
 label_values("survey", "state", STATE_LABELS)
 label_values("survey_question", "kind", KIND_LABELS)
+audit.name_objects("survey", services.survey_names)  # the activity page names a survey by its event
+audit.name_objects("survey_question", services.question_names)
 
 
 @blueprint.app_context_processor

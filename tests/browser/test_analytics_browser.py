@@ -37,3 +37,29 @@ def test_an_organizer_reads_the_years_analytics(app, browser, live_server, facto
     page.locator("[data-testid=analytics-form] button[type=submit]").click()
     expect(page.locator("#end ~ .invalid-feedback")).to_be_visible()
     screenshot(page, f"analytics-bad-period-{size}-{locale}")
+
+
+@pytest.mark.parametrize(("size", "locale"), [("phone", "zh-CN"), ("desktop", "en-US")])
+def test_a_period_not_computed_yet_says_so_and_shows_its_figures_once_the_scheduler_has(
+        app, browser, live_server, factories, screenshot, monkeypatch, size, locale):
+    from datetime import UTC, datetime
+
+    from eventsapp.analytics.snapshots import refresh_due
+
+    monkeypatch.setitem(app.config, "ANALYTICS_REFRESH_IN_REQUEST", False)  # as in production
+    with app.app_context():
+        build_world()
+        db.session.commit()
+    organizer = factories.make_organizer()
+    page = browser.new_context(locale=locale, **(PHONE if size == "phone" else DESKTOP)).new_page()
+    log_in(page, organizer.email, base=live_server)
+    page.goto(f"{live_server}/manage/analytics/?period=year&year=2026")
+    expect(page.get_by_test_id("computing")).to_be_visible()
+    screenshot(page, f"analytics-computing-{size}-{locale}")
+    assert_accessible(page)
+    with app.app_context():
+        refresh_due(datetime.now(UTC))
+    expect(page.locator("[data-testid=people] .stat")).to_have_text("68", timeout=30_000)  # it reloads itself
+    page.get_by_test_id("refresh").click()
+    expect(page.get_by_test_id("computed-at")).to_contain_text("New figures" if locale == "en-US" else "已请求")
+    screenshot(page, f"analytics-refresh-asked-{size}-{locale}")

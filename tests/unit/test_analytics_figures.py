@@ -6,11 +6,14 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
-from eventsapp.analytics import services
-from eventsapp.analytics.services import Filters, Period, PeriodKind, figures, recent_figures
+from eventsapp.analytics import services, snapshots
+from eventsapp.analytics.models import AnalyticsSnapshot
+from eventsapp.analytics.services import Filters, Period, PeriodKind
 from eventsapp.candidates.models import Degree, TalentClass
 from eventsapp.events.models import EventKind
+from eventsapp.extensions import db
 from eventsapp.matchmaking.models import RunStatus
 from eventsapp.organizations.models import Industry
 from eventsapp.registrations.models import RegistrationStatus
@@ -22,6 +25,11 @@ ACTIVE = {RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, Registrat
 CITY_DISTRICT = {"杭州市西湖区": "西湖区", "西湖区": "西湖区", "滨江区": "滨江区", "Hangzhou, Binjiang": "滨江区",
                  "上海": None, "": None, "萧山区": "萧山区", "北京市海淀区": None, "Yuhang": "余杭区"}
 HELD = ("new_year", "spring1", "spring2", "talent_day", "conference", "upcoming")
+
+
+def figures(period: Period, filters: Filters | None = None, *, now: datetime | None = None):
+    """The figures as every page reads them: computed into the summary table, then read back from it."""
+    return snapshots.refresh(period, filters, now=now)
 
 
 def shown(number: int) -> int | None:
@@ -270,11 +278,43 @@ def test_impossible_periods_are_refused():
         Period.custom(date(2026, 3, 2), date(2026, 3, 1))
 
 
-def test_recent_figures_are_reused_only_while_young(ctx, factories, monkeypatch):
-    monkeypatch.setattr(services, "_RECENT", {})  # this test's own, forgotten after it
+def test_the_page_reads_the_snapshot_until_the_scheduler_computes_it_again(app, ctx, factories, monkeypatch):
+    monkeypatch.setitem(app.config, "ANALYTICS_REFRESH_IN_REQUEST", False)
     _small_event(factories, 5)
-    first = recent_figures(Period.year(2026), max_age=60)
+    first = snapshots.stored_figures(Period.year(2026), now=NOW)
+    assert first.figures is None and first.refresh_requested  # asked for, not computed in the view
+    assert "1 computed" in snapshots.refresh_due(NOW)
+    assert snapshots.stored_figures(Period.year(2026), now=NOW).figures.people.value == 5
     _small_event(factories, 5)
-    assert recent_figures(Period.year(2026), max_age=60) is first
-    assert recent_figures(Period.year(2026), max_age=0).people.value == 10
-    assert recent_figures(Period.year(2026), Filters(kind=EventKind.FAIR), max_age=60).people.value == 10
+    assert snapshots.stored_figures(Period.year(2026), now=NOW).figures.people.value == 5  # the summary, as of then
+    assert snapshots.refresh_due(NOW) == ""  # not stale yet, nobody asked
+    snapshots.request_refresh(Period.year(2026), now=NOW)
+    assert snapshots.stored_figures(Period.year(2026), now=NOW).refresh_requested
+    snapshots.refresh_due(NOW)
+    shown_now = snapshots.stored_figures(Period.year(2026), now=NOW)
+    assert shown_now.figures.people.value == 10 and not shown_now.refresh_requested
+    fairs = snapshots.stored_figures(Period.year(2026), Filters(kind=EventKind.FAIR), now=NOW)
+    assert fairs.figures is None  # another scope, another snapshot
+
+
+def test_stale_snapshots_are_computed_again_and_unviewed_ones_forgotten(app, ctx, factories, monkeypatch):
+    monkeypatch.setitem(app.config, "ANALYTICS_REFRESH_IN_REQUEST", False)
+    _small_event(factories, 5)
+    snapshots.stored_figures(Period.year(2026), now=NOW)
+    snapshots.refresh_due(NOW)
+    _small_event(factories, 5)
+    later = NOW + timedelta(seconds=app.config["ANALYTICS_REFRESH_SECONDS"] + 60)
+    assert "1 computed" in snapshots.refresh_due(later)
+    assert snapshots.stored_figures(Period.year(2026), now=later).figures.people.value == 10
+    forgotten = later + timedelta(days=app.config["ANALYTICS_KEEP_DAYS"] + 1)
+    assert "1 forgotten" in snapshots.refresh_due(forgotten)
+    assert db.session.scalar(select(func.count()).select_from(AnalyticsSnapshot)) == 0
+
+
+def test_a_snapshot_round_trips_every_figure(ctx, world):
+    computed = services.figures(Period.year(2026), now=NOW)
+    assert snapshots.decode(snapshots.encode(computed)) == computed
+    with pytest.raises(ValueError):
+        snapshots.decode('{"$x": 1}')
+    with pytest.raises(KeyError):
+        snapshots.decode('{"$d": "Popen", "f": {}}')  # only the figures' own types are ever built

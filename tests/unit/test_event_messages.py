@@ -16,6 +16,7 @@ from eventsapp.events import services as events
 from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.manage import moving
+from eventsapp.matchmaking import runs
 from eventsapp.messages import reminders
 from eventsapp.messages import services as messages
 from eventsapp.messages.models import ReminderTiming, Segment
@@ -24,7 +25,7 @@ from eventsapp.notifications.services import render_message
 from eventsapp.registrations.models import RegistrationStatus
 from eventsapp.validation import ValidationFailed
 from tests.contest_factories import make_contest
-from tests.factories import local
+from tests.factories import MatchingFair, local
 from tests.unit import published_schedule
 
 fair = published_schedule.fair
@@ -223,3 +224,47 @@ def test_broadcasts_are_rate_limited_per_event_and_refused_for_drafts(app, gathe
         messages.send_broadcast(db.session.get(Event, draft.id), broadcast(Segment.CONFIRMED), None)
     with pytest.raises(ValidationFailed, match="Nobody"):
         messages.send_broadcast(event, broadcast(Segment.ATTENDED), None, now=now + timedelta(hours=3))
+
+
+@pytest.fixture
+def two_booth_fair(ctx, app, make_event, make_organization, make_booth, make_candidate, make_staff):
+    """One organization with two booths at a fair, each with a matched candidate, and one member of staff."""
+    fair = MatchingFair(app, make_event, make_organization, make_booth, make_candidate, make_staff, quota=1)
+    north = fair.booth(name_en="Westlake Robotics", name_zh="西湖机器人")
+    south = fair.booth(organization=north.organization_ref)
+    fair.candidate(north, name="安安", name_latin="An Ann")
+    fair.candidate(south, name="贝贝", name_latin="Bei Ben")
+    fair.staff = make_staff(north.organization_ref, email="staff@robotics.example")
+    db.session.merge(fair.staff).locale = "en"
+    run = runs.run_matching(fair.event.id, None, seed=1)
+    runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
+    db.session.commit()
+    db.session.execute(db.delete(OutboxMessage))
+    db.session.commit()
+    fair.codes = (db.session.merge(north).code, db.session.merge(south).code)
+    return fair
+
+
+def test_staff_of_an_organization_with_two_booths_get_both_interview_lists(two_booth_fair):
+    fair = two_booth_fair
+    event = db.session.get(Event, fair.event.id)
+    before = messages.notice_snapshot(event)
+    data = events.event_data_from(event)
+    week = timedelta(days=7)
+    moving.save_moving_event(event, dataclasses.replace(data, starts_at=data.starts_at + week,
+                                                        ends_at=data.ends_at + week),
+                             confirmed=True, announce_interviews=False)
+    messages.tell_changed(event, before)
+    db.session.commit()
+    changed = written("event_changed")["staff@robotics.example"].body_text
+    for code in fair.codes:
+        assert f"Interviews at booth {code} now:" in changed
+    assert "安安" in changed and "贝贝" in changed
+    db.session.execute(db.delete(OutboxMessage))
+    db.session.commit()
+    due = reminders.reminder_due_at(event, reminders.reminder_choice(event.id), 10)
+    reminders.send_due_reminders(due)
+    reminder = written("event_reminder_booth")["staff@robotics.example"].body_text
+    for code in fair.codes:
+        assert f"Booth {code} has 1 interview:" in reminder
+    assert "安安 (An Ann)" in reminder and "贝贝 (Bei Ben)" in reminder

@@ -26,7 +26,7 @@ from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.registrations.services import listing_facts
 
 FAIR_TABS = ["overview", "registrants", "questions", "eligibility", "booths", "halls", "floor_plan", "openings",
-             "matching", "badges", "checkin", "calendar", "messages", "survey", "activity"]
+             "matching", "badges", "checkin", "calendar", "messages", "survey", "activity", "webhooks"]
 
 
 @contextmanager
@@ -58,7 +58,7 @@ def test_a_fair_has_every_tool_and_a_conference_only_those_without_booths(ctx, m
     assert [shown.key for shown in tabs_for(talent_day, None)] == FAIR_TABS
     assert [shown.key for shown in tabs_for(conference, None)] == [
         "overview", "registrants", "questions", "eligibility", "badges", "checkin", "calendar", "messages", "survey",
-        "activity"]
+        "activity", "webhooks"]
 
 
 def test_a_draft_has_no_tab_to_a_public_page(ctx, make_event):
@@ -84,6 +84,7 @@ def test_a_draft_has_no_tab_to_a_public_page(ctx, make_event):
     ("manage.event_calendar", "calendar"),
     ("surveys_manage.results", "survey"),
     ("activity.event_activity", "activity"),
+    ("webhooks.event_endpoints", "webhooks"),
 ])
 def test_the_tab_of_the_page_is_the_active_one(ctx, make_event, endpoint, active):
     shown = tabs_for(make_event(kind=EventKind.FAIR), endpoint)

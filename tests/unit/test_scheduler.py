@@ -2,9 +2,13 @@
 leaving the others alone, and reminders sent once per person when schedulers race."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -101,6 +105,32 @@ def test_schedulers_racing_over_the_same_reminders_send_each_once(app, make_even
         thread.join(timeout=60)
     with app.app_context():
         sent = db.session.execute(select(OutboxMessage.to_email, func.count()).group_by(OutboxMessage.to_email))
+        assert dict(sent.tuples().all()) == {person.email: 1 for person in people}
+
+
+def test_two_scheduler_processes_on_one_database_send_each_reminder_once(app, database_url, make_event,
+                                                                        make_registrant, real_commits):
+    """Two `flask schedule run --once` processes started together against the test's database (no Redis):
+    each job's round runs in one of them, and each person gets one reminder."""
+    event = make_event(starts_at=datetime.now(UTC) + timedelta(hours=2),
+                       ends_at=datetime.now(UTC) + timedelta(hours=6))
+    people = [make_registrant(event) for _ in range(6)]
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("REDIS_URL", "JOB_QUEUE_URL", "RATELIMIT_STORAGE_URI", "CALENDAR_CACHE_URL",
+                                  "SMTP_HOST", "APP_ENV")}
+    environment.update(DATABASE_URL=database_url, PUBLIC_BASE_URL="http://talent.test")
+    root = Path(__file__).resolve().parents[2]
+    command = [sys.executable, "-m", "flask", "--app", "app", "schedule", "run", "--once"]
+    processes = [subprocess.Popen(command, cwd=root, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True) for _ in range(2)]
+    outputs = [process.communicate(timeout=180) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    ran = [name for stdout, _stderr in outputs for line in stdout.splitlines() if line.startswith("Ran: ")
+           for name in line.removeprefix("Ran: ").rstrip(".").split(", ")]
+    assert ran.count("reminders") == 1 and ran.count("outbox") == 1, outputs
+    with app.app_context():
+        sent = db.session.execute(select(OutboxMessage.to_email, func.count())
+                                  .where(OutboxMessage.kind == "event_reminder").group_by(OutboxMessage.to_email))
         assert dict(sent.tuples().all()) == {person.email: 1 for person in people}
 
 

@@ -40,11 +40,11 @@ NEW_EMPLOYER = "new-employer@example.com"
 
 PUBLIC = ["/", "/events", "/events/{spring}", "/events/{talent_day}", "/events/{contest}", "/events/{spring}/openings",
           "/events/{spring}/floor-plan", "/login", "/signup", "/password/forgot", "/password/reset/not-a-token",
-          "/verify-email/not-a-token", "/no-such-page", "/events/{past_contest}/results"]
+          "/verify-email/not-a-token", "/no-such-page", "/events/{past_contest}/results", "/developers/api"]
 CANDIDATE = ["/", "/my/profile", "/my/privacy", "/my/events", "/events/{spring}/register", "/events/{spring}",
              "/events/{talent_day}", "/my/bookmarks", "/events/{spring}/my-booths", "/my/interviews",
              "/my/profile-views", "/calendar/", "/account", "/my/contest-entries", "/my/contest-entries/{entry_id}",
-             "/events/{contest}", "/my/contest-entries/{contest_entry_id}/results"]
+             "/events/{contest}", "/my/contest-entries/{contest_entry_id}/results", "/account/tokens"]
 # Just signed up: the onboarding steps lead to the profile and to the organization.
 NEW_CANDIDATE_PAGES = ["/", "/my/profile", "/my/events", "/events/{contest}/contest/enter", "/my/contest-entries"]
 NEW_EMPLOYER_PAGES = ["/", "/employer/organization/new", "/employer/booths"]

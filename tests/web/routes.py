@@ -51,7 +51,8 @@ def seed(app) -> dict[str, object]:
             "action": "publish", "decision": "reject",
             "award_id": first(Award), "slot_id": first(PitchSlot),
             "judge_id": first(ContestJudge), "panel_id": first(Panel),
-            "criterion_id": first(RubricCriterion),
+            "criterion_id": first(RubricCriterion), "size": 192, "token_id": 1,
+            "endpoint_id": 1, "delivery_id": 1,  # webhooks: none in the demo (their pages answer 404)
         }
 
 

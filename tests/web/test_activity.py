@@ -17,6 +17,7 @@ from eventsapp.badges import services as badges
 from eventsapp.badges.models import BadgeRole, EventCrew
 from eventsapp.booths.models import Booth, BoothStatus, Hall
 from eventsapp.checkin.services import check_in
+from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.matchmaking import runs
 from eventsapp.organizations.models import OrganizationStatus
@@ -211,3 +212,22 @@ def test_the_activity_names_booths_organizations_and_check_ins_with_one_query_pe
     assert with_four == with_one  # one query per kind of object, however many objects
     assert "Booth A-14 · Acme 4" in page and "Check-in 李4" in page
     assert "甲4公司" in client.get(f"/manage/events/{event.id}/activity", headers=ZH).get_data(as_text=True)
+
+
+def test_survey_changes_are_named_and_worded_on_the_activity(app, client, organizer, make_event):
+    from eventsapp.surveys import services as surveys
+    from eventsapp.surveys.models import SurveyQuestionKind
+
+    event = make_event(title_en="Autumn fair", title_zh="秋季招聘会")
+    with app.app_context():
+        actor = db.session.get(User, organizer.id)
+        survey = surveys.save_survey(db.session.get(Event, event.id), surveys.SurveySettings(reminder_days=4), actor)
+        surveys.save_question(survey, surveys.SurveyQuestionData(
+            kind=SurveyQuestionKind.RATING, label_zh="满意度如何？", label_en="How satisfied were you?"), actor)
+        db.session.commit()
+    page = client.get(f"/manage/events/{event.id}/activity", headers=EN).get_data(as_text=True)
+    for words in ("Survey made", "Survey of Autumn fair", "Survey question saved", "How satisfied were you?",
+                  "Reminder after (days)"):
+        assert words in page, words
+    chinese = client.get(f"/manage/events/{event.id}/activity", headers=ZH).get_data(as_text=True)
+    assert "秋季招聘会" in chinese and "满意度如何？" in chinese

@@ -164,3 +164,41 @@ def test_a_district_not_on_the_list_is_refused(app, client, organizer):
     assert response.status_code == 200
     assert "Not a valid choice." in response.get_data(as_text=True)
     assert stored(app, "moon-fair") is None
+
+
+def test_without_the_scheduler_the_page_waits_for_it_and_refresh_only_asks(app, client, organizer, world,
+                                                                          monkeypatch):
+    from eventsapp.analytics.snapshots import refresh_due
+
+    monkeypatch.setitem(app.config, "ANALYTICS_REFRESH_IN_REQUEST", False)
+    query = "?period=year&year=2026"
+    first = client.get(PAGE + query, headers=EN).get_data(as_text=True)
+    assert 'data-testid="computing"' in first and 'data-wait-url="/manage/analytics/status.json?' in first
+    assert client.get("/manage/analytics/status.json" + query).get_json()["finished"] is False
+    assert client.get("/manage/analytics/events.csv" + query).status_code == 409  # nothing to export yet
+    with app.app_context():
+        assert "1 computed" in refresh_due(datetime.now(UTC))
+    assert client.get("/manage/analytics/status.json" + query).get_json()["finished"] is True
+    assert client.get("/manage/analytics/status.json?period=year&year=abc").status_code == 400
+    page = client.get(PAGE + query, headers=EN).get_data(as_text=True)
+    assert 'data-testid="computed-at"' in page and 'data-testid="refresh"' in page
+    asked = client.post("/manage/analytics/refresh" + query)
+    assert asked.status_code == 303 and asked.headers["Location"].endswith(query)
+    after = client.get(PAGE + query, headers=EN).get_data(as_text=True)
+    assert "New figures have been asked for" in after and 'data-testid="refresh"' not in after
+    assert client.post("/manage/analytics/refresh?period=year&year=abc").status_code == 400
+    with app.app_context():
+        assert "1 computed" in refresh_due(datetime.now(UTC))
+    assert 'data-testid="refresh"' in client.get(PAGE + query, headers=EN).get_data(as_text=True)
+
+
+def test_refresh_is_for_organizers_only(client, make_user, login):
+    assert client.post("/manage/analytics/refresh?period=year&year=2026").status_code == 302
+    login(make_user(Role.CANDIDATE))
+    assert client.post("/manage/analytics/refresh?period=year&year=2026").status_code == 403
+
+
+def test_refresh_and_the_report_refuse_a_form_without_its_csrf_token(app, client, organizer, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    assert client.post("/manage/analytics/refresh?period=year&year=2026").status_code == 400
+    assert client.post("/manage/reports/year", data={"year": "2026", "lang": "en"}).status_code == 400

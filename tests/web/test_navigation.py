@@ -87,6 +87,7 @@ def tool_pages(fair) -> dict[str, str]:
         f"/checkin/{fair.event.id}/": "checkin",
         f"{base}/calendar": "calendar",
         f"{base}/activity": "activity",
+        f"/webhooks/events/{fair.event.id}": "webhooks",
     }
 
 

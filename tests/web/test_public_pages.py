@@ -1,4 +1,8 @@
+import re
+
+from eventsapp.events import services
 from eventsapp.events.models import EventKind, EventStatus
+from eventsapp.events.services import EventFilters
 from tests.factories import local
 
 EN = {"Accept-Language": "en"}
@@ -16,11 +20,59 @@ def test_home_page_shows_the_next_events_and_invites_people_to_register(client, 
 def test_event_list_paginates_and_keeps_filters_in_page_links(client, make_event):
     for day in range(1, 16):
         make_event(kind=EventKind.COMPETITION, starts_at=local(2030, 3, day))
+    make_event(kind=EventKind.FAIR, starts_at=local(2030, 3, 10))
     first = client.get("/events?kind=competition", headers=EN).get_data(as_text=True)
-    assert "15 events" in first
-    assert "/events?kind=competition&amp;page=2" in first
-    second = client.get("/events?kind=competition&page=2", headers=EN).get_data(as_text=True)
-    assert second.count("event-card") == 3
+    assert "15 events" in first and first.count("event-card") == 12
+    next_link = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    assert next_link.startswith("/events?after=") and "kind=competition" in next_link
+    assert 'rel="prev"' not in first
+    second = client.get(next_link, headers=EN).get_data(as_text=True)
+    assert second.count("event-card") == 3 and "15 events" in second and 'rel="next"' not in second
+    previous_link = re.search(r'rel="prev" href="([^"]+)"', second).group(1).replace("&amp;", "&")
+    assert "kind=competition" in previous_link
+    back = client.get(previous_link, headers=EN).get_data(as_text=True)
+    assert _card_links(back) == _card_links(first) and 'rel="prev"' not in back
+
+
+def _card_links(page: str) -> list[str]:
+    return re.findall(r'href="(/events/[a-z0-9-]+)"', page)
+
+
+def test_event_list_pages_never_repeat_or_skip_an_event(ctx, make_event):
+    """Keyset pages: walking forwards and then backwards through every page visits each event once, in order,
+    including events that start at the same moment (told apart by id)."""
+    for number in range(23):
+        make_event(slug=f"fair-{number:02d}", starts_at=local(2030, 3, 1 + number // 3))
+    for when in ("upcoming", "all"):
+        filters = EventFilters(when=when)
+        pages, after = [], None
+        while True:
+            page = services.list_public_events(filters, per_page=5, zone_name="Asia/Shanghai", after=after,
+                                               now=local(2029, 1, 1))
+            pages.append([event.slug for event in page.items])
+            if page.next_after is None:
+                break
+            after = page.next_after
+        walked = [slug for page in pages for slug in page]
+        expected = sorted(walked)
+        assert walked == (expected if when == "upcoming" else expected[::-1]) and len(walked) == 23
+        assert len(pages) == 5 and page.total == 23
+        before, backwards = page.previous_before, [pages[-1]]
+        while before is not None:
+            page = services.list_public_events(filters, per_page=5, zone_name="Asia/Shanghai", before=before,
+                                               now=local(2029, 1, 1))
+            backwards.insert(0, [event.slug for event in page.items])
+            before = page.previous_before
+        assert backwards == pages
+
+
+def test_a_cursor_that_is_no_public_event_gives_the_first_page(ctx, make_event):
+    shown = make_event(slug="shown", starts_at=local(2030, 3, 1))
+    draft = make_event(slug="draft", status=EventStatus.DRAFT, starts_at=local(2030, 3, 2))
+    for cursor in (draft.id, 10**6):
+        page = services.list_public_events(EventFilters(), per_page=5, zone_name="Asia/Shanghai", after=cursor,
+                                           now=local(2029, 1, 1))
+        assert [event.slug for event in page.items] == [shown.slug]
 
 
 def test_event_list_filters_by_month_and_reports_a_bad_month_beside_the_field(client, make_event):

@@ -31,6 +31,12 @@ WRITES_ALLOWED: dict[str, tuple[str, str]] = {
     "browse.candidate": ("profile_view", "an employer opening a candidate's profile is the fact recorded: "
                          "candidates see who looked at them (/my/profile-views)"),
     "browse.candidate_resume": ("profile_view", "likewise for opening the résumé"),
+    "analytics.overview": ("analytics_snapshot", "viewing a period's figures asks for them: the scheduler computes "
+                           "the snapshot row a view records (the tests compute it in the request)"),
+    "analytics.status": ("analytics_snapshot", "likewise for the JSON a page waiting for its figures asks"),
+    "analytics.export_table": ("analytics_snapshot", "likewise for the exports, which read the same snapshot"),
+    "talentcode.my_code": ("personal_code", "a person's code is made the first time they open \"My code\", the "
+                           "one page that shows it: making one for every account that never looks would be waste"),
 }
 
 

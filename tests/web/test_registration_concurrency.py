@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 
 from eventsapp.extensions import db
-from eventsapp.registrations.models import Registration, RegistrationLog, RegistrationStatus
+from eventsapp.registrations.models import EventPlaceCount, Registration, RegistrationLog, RegistrationStatus
 from tests.web.crowds import fire_at_once, make_people, post
 
 PEOPLE, PLACES = 200, 50
@@ -25,6 +25,9 @@ def test_200_people_registering_at_once_get_exactly_50_places_and_a_fair_queue(a
         # Everyone confirmed asked before everyone waiting.
         assert max(r.queued_at for r in by_status[RegistrationStatus.CONFIRMED]) <= \
             min(r.queued_at for r in by_status[RegistrationStatus.WAITLISTED])
+        # The counts registering reads under the lock agree with the rows.
+        counts = db.session.get(EventPlaceCount, event.id)
+        assert (counts.confirmed, counts.waitlisted) == (PLACES, PEOPLE - PLACES)
 
 
 def test_concurrent_cancellations_promote_each_waiting_person_once(app, server, make_event):

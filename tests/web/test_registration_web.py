@@ -276,8 +276,9 @@ def statements_run(app, request) -> list[str]:
 
 def test_registering_runs_a_handful_of_statements_whatever_the_outcome(app, client, make_event, make_candidate,
                                                                        login, real_commits):
-    """The account with its profile, the event with its questions, the lock, one count, and the
-    inserts: on PostgreSQL the registration, its log row and its e-mail are one statement."""
+    """The account with its profile, the event with its questions, the lock, one count, the webhook
+    endpoints listening (one prebuilt query), and the inserts: on PostgreSQL the registration, its log row
+    and its e-mail are one statement."""
     event = make_event(slug="fair", capacity=1)
     people = [make_candidate(), make_candidate()]
     with app.app_context():
@@ -287,7 +288,7 @@ def test_registering_runs_a_handful_of_statements_whatever_the_outcome(app, clie
         login(person)
         counts.append(len(statements_run(app, lambda: client.post("/events/fair/register"))))
         client.post("/logout")
-    assert counts == [4 + inserts, 4 + inserts]
+    assert counts == [5 + inserts, 5 + inserts]
     assert [r.status for r in registrations(app, event.id)] == [RegistrationStatus.CONFIRMED,
                                                               RegistrationStatus.WAITLISTED]
 

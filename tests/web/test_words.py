@@ -34,17 +34,25 @@ def enum_codes() -> set[str]:
 
 class TextOf(HTMLParser):
     """The text a reader sees, other than what someone typed: no scripts, styles, attribute values or
-    the contents of text areas (an English description says "fair" and "conference" as words)."""
+    the contents of text areas (an English description says "fair" and "conference" as words), nor of
+    elements marked translate="no" (the API reference quotes its OpenAPI document, codes and all)."""
 
     def __init__(self):
         super().__init__()
         self.parts: list[str] = []
         self._skip = 0
+        self._untranslated: list[str] = []  # the tags of the open translate="no" elements
 
     def handle_starttag(self, tag, attrs):
         self._skip += tag in ("script", "style", "textarea")
+        if ("translate", "no") in attrs:
+            self._untranslated.append(tag)
+            self._skip += 1
 
     def handle_endtag(self, tag):
+        if self._untranslated and self._untranslated[-1] == tag:
+            self._untranslated.pop()
+            self._skip -= 1
         self._skip -= tag in ("script", "style", "textarea") and self._skip > 0
 
     def handle_data(self, data):
@@ -72,3 +80,4 @@ def test_the_check_finds_a_code_among_words():
     codes = {"waitlisted", "talent_day"}
     assert codes_shown('<p title="waitlisted">候补 <b>talent_day</b></p><script>"waitlisted"</script>'
                        "<p>waitlisted@example.org talent-day-2027</p>", codes) == {"talent_day"}
+    assert codes_shown('<p translate="no">status: waitlisted</p><p>talent_day</p>', codes) == {"talent_day"}

@@ -133,31 +133,108 @@ def test_the_command_says_when_a_year_has_no_events(runner, tmp_path):
     assert not (tmp_path / "report.pdf").exists()
 
 
-def test_organizers_download_the_report_from_the_analytics_page(client, organizer, make_event, make_candidate,
-                                                                make_registration):
+def finish_jobs(app) -> None:
+    for thread in app.extensions.get("background_job_threads", []):
+        thread.join(timeout=120)
+
+
+def test_organizers_start_the_report_from_the_analytics_page_and_download_it(
+        app, client, organizer, make_event, make_candidate, make_registration, real_commits, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_FOLDER", str(tmp_path))
     event = make_event(starts_at=datetime.now(UTC) - timedelta(days=1), ends_at=datetime.now(UTC) - timedelta(hours=20))
     make_registration(event, make_candidate())
     year = datetime.now(ZONE).year
     page = client.get(f"/manage/analytics/?period=year&year={year}").get_data(as_text=True)
     assert 'data-testid="year-report"' in page
-    link = re.search(r'href="([^"]+)" data-testid="year-report"', page).group(1).replace("&amp;", "&")
+    form = re.search(r'<form method="post" class="d-inline" action="([^"]+)">(.*?)</form>', page[page.index(
+        'name="year"') - 400:], re.S)
+    fields = dict(re.findall(r'name="(year|lang)" value="([^"]+)"', form.group(2)))
+    assert fields == {"year": str(year), "lang": "en"}
+    started = client.post(form.group(1), data=fields)
+    assert started.status_code == 303 and "/manage/jobs/" in started.headers["Location"]
+    finish_jobs(app)
+    job_page = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert f"year-report-{year}-en.pdf" in job_page and "data-wait-url" not in job_page
+    link = re.search(r'href="([^"]+)" data-testid="job-download"', job_page).group(1)
     response = client.get(link)
     assert response.status_code == 200
     assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
     assert "attachment" in response.headers["Content-Disposition"]
-    assert client.get("/manage/reports/year").status_code == 200
+    assert client.get(started.headers["Location"] + ".json").get_json()["status"] == "done"
+    listing = client.get("/manage/reports/year").get_data(as_text=True)
+    assert started.headers["Location"] in listing  # the organizer's recent reports
 
 
-def test_a_year_without_events_gives_a_message_not_a_pdf(client, organizer):
-    response = client.get("/manage/reports/year/report.pdf?year=2031&lang=en", follow_redirects=True)
-    assert response.status_code == 200
+def test_the_job_page_shows_progress_while_the_report_is_written(app, client, organizer, make_event, tmp_path,
+                                                                  monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_FOLDER", str(tmp_path))
+    from eventsapp.jobs import services as jobs
+
+    make_event(starts_at=datetime(2026, 5, 9, 1, tzinfo=UTC), ends_at=datetime(2026, 5, 9, 8, tzinfo=UTC))
+    with app.app_context():
+        job = jobs.create_job("year-report", {"year": 2026, "lang": "en"}, organizer.id)
+        db.session.commit()
+        job_id = job.id
+    page = client.get(f"/manage/jobs/{job_id}").get_data(as_text=True)
+    assert f'data-wait-url="/manage/jobs/{job_id}.json"' in page and "Waiting to start" in page
+    state = client.get(f"/manage/jobs/{job_id}.json").get_json()
+    assert state["status"] == "queued" and state["finished"] is False
+    with app.app_context():
+        jobs.run_job(job_id)
+    assert 'data-testid="job-download"' in client.get(f"/manage/jobs/{job_id}").get_data(as_text=True)
+
+
+def test_a_job_whose_process_died_shows_failed_and_is_marked_so(app, client, organizer, make_event):
+    from eventsapp.jobs import services as jobs
+    from eventsapp.jobs.models import BackgroundJob, BackgroundJobStatus
+
+    with app.app_context():
+        job = jobs.create_job("year-report", {"year": 2026, "lang": "en"}, organizer.id)
+        job.status, job.started_at = BackgroundJobStatus.RUNNING, datetime.now(UTC) - timedelta(hours=1)
+        job.heartbeat_at = job.started_at
+        db.session.commit()
+        job_id = job.id
+    page = client.get(f"/manage/jobs/{job_id}").get_data(as_text=True)
+    assert "stopped before it finished" in page and "data-wait-url" not in page
+    assert client.get(f"/manage/jobs/{job_id}.json").get_json()["finished"] is True
+    assert runner_output(app, ["jobs", "fail-stalled"]).startswith("1 stalled job")
+    with app.app_context():
+        assert db.session.get(BackgroundJob, job_id).status == BackgroundJobStatus.FAILED
+
+
+def runner_output(app, args) -> str:
+    return app.test_cli_runner().invoke(args=args).output
+
+
+def test_a_year_without_events_gives_a_message_not_a_job(client, organizer):
+    response = client.post("/manage/reports/year", data={"year": "2031", "lang": "en"})
+    assert response.status_code == 400
     assert "No published event started in 2031" in response.get_data(as_text=True)
-    assert client.get("/manage/reports/year/report.pdf?year=99999999999999999999&lang=en").status_code == 400
-    assert client.get("/manage/reports/year/report.pdf?year=2026&lang=fr").status_code == 400
+    assert client.post("/manage/reports/year", data={"year": "99999999999999999999", "lang": "en"}).status_code == 400
+    assert client.post("/manage/reports/year", data={"year": "2026", "lang": "fr"}).status_code == 400
+    assert client.get("/manage/reports/year?year=abc&lang=fr").status_code == 200  # a form, prefilled or not
 
 
-def test_only_organizers_get_the_report(client, login, make_candidate):
-    assert client.get("/manage/reports/year/report.pdf?year=2026&lang=en").status_code in (302, 401)
+def test_only_the_organizer_who_asked_sees_a_report_job(app, client, login, organizer, make_organizer, make_candidate,
+                                                        make_event):
+    from eventsapp.jobs import services as jobs
+
+    with app.app_context():
+        job_id = jobs.create_job("year-report", {"year": 2026, "lang": "en"}, organizer.id).id
+        db.session.commit()
+    assert client.get(f"/manage/jobs/{job_id}").status_code == 200
+    client.post("/logout")
+    login(make_organizer())
+    assert client.get(f"/manage/jobs/{job_id}").status_code == 404
+    assert client.get(f"/manage/jobs/{job_id}/download").status_code == 404
+    assert client.get("/manage/jobs/99999999999999999999").status_code == 404
+    client.post("/logout")
     login(make_candidate())
-    assert client.get("/manage/reports/year/report.pdf?year=2026&lang=en").status_code == 403
+    assert client.post("/manage/reports/year", data={"year": "2026", "lang": "en"}).status_code == 403
     assert client.get("/manage/reports/year").status_code == 403
+    assert client.get(f"/manage/jobs/{job_id}").status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    assert client.post("/manage/reports/year", data={"year": "2026", "lang": "en"}).status_code in (302, 401)
+    assert client.get("/manage/jobs/1").status_code in (302, 401)

@@ -19,6 +19,15 @@
     }
   });
 
+  // Logged out: forget the copy of "My code" the phone kept for offline use (templates/talentcode/sw.js),
+  // so that the next person using this browser cannot open it.
+  if (document.body.hasAttribute("data-signed-out") && window.caches) {
+    window.caches.keys().then(function (names) {
+      names.filter(function (name) { return name.indexOf("my-code-") === 0; })
+        .forEach(function (name) { window.caches.delete(name); });
+    }).catch(function () { /* storage unavailable: nothing kept */ });
+  }
+
   // <div class="progress-bar" data-fill="37.5">: a bar filled to that share (in %).
   document.querySelectorAll("[data-fill]").forEach(function (bar) {
     const share = Number.parseFloat(bar.dataset.fill);

@@ -1,0 +1,198 @@
+"""How many registrations per second one event takes at most: the ceiling its row lock sets (issue 17).
+
+Every registration for an event takes that event's row lock (registrations.services.lock_event) and
+holds it until its transaction commits, so one event's registrations run one at a time however many
+web nodes there are: the event takes at most 1 / (time the lock is held) registrations per second.
+This script measures that time, with no HTTP and no web server in the way: it builds the schema
+with the migrations, creates one published event and N candidates with profiles (bulk inserts) and,
+when asked, a crowd of people registered already (``--already``: the size of the event so far), then
+starts ``--processes`` processes that each register their share of the candidates through
+``registrations.services.register_for_event`` and commit, one registration after another.
+
+It prints the registrations per second of the run, the time the lock was held per registration
+(from the moment the lock was granted to the end of the commit: median and p99) and the ceiling that
+holding time allows (1 / median), then checks the database: nobody confirmed beyond capacity, nobody
+twice, every candidate confirmed or waiting, waiting positions in order. Any failed check exits 1.
+
+    .venv/bin/python benchmarks/registration_ceiling.py --database-url postgresql://postgres@127.0.0.1:5432/bench
+    .venv/bin/python benchmarks/registration_ceiling.py --database-url ... --already 50000
+
+A PostgreSQL database is created if missing and its `public` schema is dropped and rebuilt, so
+never point it at data you want to keep. The worker processes share the machine's cores with the
+database server, so the run's own rate is bounded by the CPU; the ceiling is what the lock allows.
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from sqlalchemy import func, insert, select, text  # noqa: E402
+from sqlalchemy.orm import selectinload  # noqa: E402
+from support import build_schema, insert_chunks, prepare_database  # noqa: E402
+
+from eventsapp import create_app  # noqa: E402
+from eventsapp.accounts.models import Role, User  # noqa: E402
+from eventsapp.candidates.models import CandidateProfile  # noqa: E402
+from eventsapp.events.models import Event, EventKind, EventStatus  # noqa: E402
+from eventsapp.extensions import db  # noqa: E402
+from eventsapp.registrations import services as registrations  # noqa: E402
+from eventsapp.registrations.models import Registration, RegistrationStatus  # noqa: E402
+
+TARGET_CEILING = 1000.0  # registrations per second for one event
+EVENT_SLUG = "bench-ceiling"
+PASSWORD_HASH = "$argon2id$v=19$m=65536,t=3,p=4$not-a-real-hash"  # nobody logs in here
+
+
+def app_for(url: str):
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": False})
+
+
+def fill(url: str, candidates: int, already: int, capacity: int) -> tuple[int, list[int]]:
+    """The event, `already` people registered (confirmed up to capacity, then waiting) and the candidates."""
+    app = app_for(url)
+    now = datetime.now(UTC).replace(microsecond=0)
+    starts = now + timedelta(days=30)
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(insert(Event.__table__), [{
+            "slug": EVENT_SLUG, "kind": EventKind.FAIR, "status": EventStatus.PUBLISHED, "title_zh": "容量测试招聘会",
+            "title_en": "Capacity test fair", "timezone": "Asia/Shanghai", "starts_at": starts,
+            "ends_at": starts + timedelta(hours=7), "registration_opens_at": now - timedelta(days=1),
+            "capacity": capacity, "created_at": now, "updated_at": now, "published_at": now}])
+        event_id = connection.scalar(select(Event.id).where(Event.slug == EVENT_SLUG))
+        users = [{"email": f"person.{number}@example.com", "password_hash": PASSWORD_HASH,
+                  "display_name": f"Person {number}", "role": Role.CANDIDATE, "is_active_account": True,
+                  "created_at": now} for number in range(already + candidates)]
+        insert_chunks(connection, User.__table__, users)
+        ids = connection.scalars(select(User.id).order_by(User.id)).all()
+        insert_chunks(connection, CandidateProfile.__table__, [
+            {"user_id": user_id, "name": f"候选人 {user_id}", "name_latin": f"Candidate {user_id}",
+             "phone": f"+8613800{user_id:06d}", "created_at": now, "updated_at": now} for user_id in ids])
+        earlier = now - timedelta(hours=1)
+        insert_chunks(connection, Registration.__table__, [
+            {"event_id": event_id, "user_id": user_id, "queued_at": earlier + timedelta(microseconds=number),
+             "status": RegistrationStatus.CONFIRMED if number < capacity else RegistrationStatus.WAITLISTED,
+             "created_at": earlier, "updated_at": earlier, "decision_reason": ""}
+            for number, user_id in enumerate(ids[:already])])
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE"))
+        db.engine.dispose()
+    return event_id, list(ids[already:])
+
+
+def register_share(url: str, event_id: int, user_ids: list[int], start_at: float, results) -> None:
+    """One worker process: register each person in turn, timing how long the event's lock is held."""
+    app = app_for(url)
+    held_ms: list[float] = []
+    commit_ms: list[float] = []
+    granted = [0.0]
+    original_lock = registrations.lock_event
+
+    def timed_lock(locked_event_id: int):
+        event = original_lock(locked_event_id)
+        granted[0] = time.perf_counter()
+        return event
+
+    registrations.lock_event = timed_lock
+    with app.app_context():
+        # With their profiles, as a request loads the account (accounts.services.load_user).
+        users = list(db.session.scalars(select(User).where(User.id.in_(user_ids))
+                                        .options(selectinload(User.candidate_profile))))
+        db.session.commit()
+        while time.time() < start_at:
+            time.sleep(0.001)
+        for user in users:
+            registrations.register_for_event(event_id, user)
+            committing = time.perf_counter()
+            db.session.commit()
+            done = time.perf_counter()
+            held_ms.append((done - granted[0]) * 1000)
+            commit_ms.append((done - committing) * 1000)
+        db.engine.dispose()
+    results.put((held_ms, commit_ms))
+
+
+def check(url: str, event_id: int, capacity: int, people: int) -> list[str]:
+    app = app_for(url)
+    problems = []
+    with app.app_context():
+        counts = registrations.count_by_status(event_id)
+        twice = db.session.scalar(select(func.count()).select_from(
+            select(Registration.user_id).where(Registration.event_id == event_id)
+            .group_by(Registration.user_id).having(func.count() > 1).subquery()))
+        if counts[RegistrationStatus.CONFIRMED] != min(capacity, people):
+            problems.append(f"confirmed {counts[RegistrationStatus.CONFIRMED]}, expected {min(capacity, people)}")
+        if counts[RegistrationStatus.CONFIRMED] + counts[RegistrationStatus.WAITLISTED] != people:
+            problems.append(f"confirmed + waiting = {sum(counts.values())}, expected {people}")
+        if twice:
+            problems.append(f"{twice} people registered twice")
+        event = db.session.get(Event, event_id)
+        if registrations.places_left(event) != max(capacity - people, 0):
+            problems.append(f"places left {registrations.places_left(event)}, expected {max(capacity - people, 0)}")
+        db.engine.dispose()
+    return problems
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", required=True, help="a PostgreSQL database to empty and fill")
+    parser.add_argument("--candidates", type=int, default=4000, help="people registering during the run")
+    parser.add_argument("--already", type=int, default=0, help="people registered before the run")
+    parser.add_argument("--capacity", type=int, default=0, help="places (default: half of everyone)")
+    parser.add_argument("--processes", type=int, default=8)
+
+    args = parser.parse_args(argv)
+    people = args.already + args.candidates
+    capacity = args.capacity or max(people // 2, 1)
+    with tempfile.TemporaryDirectory(prefix="eventsapp-bench-") as workdir:
+        url = prepare_database(args.database_url, Path(workdir)).render_as_string(hide_password=False)
+        app = app_for(url)
+        _, revision = build_schema(app)
+        with app.app_context():
+            db.engine.dispose()
+        print(f"schema at {revision}; filling {args.already:,} registered and {args.candidates:,} candidates …",
+              file=sys.stderr)
+        event_id, user_ids = fill(url, args.candidates, args.already, capacity)
+        shares = [user_ids[number::args.processes] for number in range(args.processes)]
+        results = multiprocessing.get_context("fork").Queue()
+        start_at = time.time() + 3.0  # every process connected and warm before the first registration
+        workers = [multiprocessing.get_context("fork").Process(
+            target=register_share, args=(url, event_id, share, start_at, results)) for share in shares]
+        for worker in workers:
+            worker.start()
+        held, commits = [], []
+        for _ in workers:
+            worker_held, worker_commits = results.get()
+            held += worker_held
+            commits += worker_commits
+        elapsed = time.time() - start_at
+        for worker in workers:
+            worker.join()
+        problems = check(url, event_id, capacity, people)
+    median = statistics.median(held)
+    p99 = statistics.quantiles(held, n=100)[-1]
+    print(f"revision {revision} · {args.already:,} registered before · {args.candidates:,} registering · "
+          f"capacity {capacity:,} · {args.processes} processes")
+    print(f"run: {args.candidates / elapsed:.1f} registrations/s ({elapsed:.2f} s)")
+    print(f"lock held per registration: median {median:.2f} ms, p99 {p99:.2f} ms, mean {statistics.fmean(held):.2f} ms")
+    print(f"of which the commit: median {statistics.median(commits):.2f} ms, "
+          f"p99 {statistics.quantiles(commits, n=100)[-1]:.2f} ms")
+    print(f"ceiling for one event (1 / median hold): {1000 / median:,.0f} registrations/s "
+          f"(target {TARGET_CEILING:,.0f}: {'met' if 1000 / median >= TARGET_CEILING else 'MISSED'})")
+    print("checks: " + ("passed" if not problems else "FAILED: " + "; ".join(problems)))
+    if problems:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

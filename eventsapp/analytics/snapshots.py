@@ -1,0 +1,252 @@
+"""The analytics summary: the figures of each period and filters someone looks at, computed by the scheduler
+and kept in ``analytics_snapshot``, so that a page, an export or the year report reads one row instead of
+aggregating a year of registrations (seconds for a city's year: benchmarks/README.md).
+
+- A page view reads the snapshot of its period and filters and shows when it was computed. A period nobody
+  has asked for yet gets a row asking for it; the page says the figures are being computed and reloads.
+- "Refresh" (organizers) asks for a new computation: the scheduler's next round does it, never the request.
+- The scheduler (job ``analytics``, every ANALYTICS_POLL_SECONDS) computes first the snapshots asked for,
+  then those older than ANALYTICS_REFRESH_SECONDS that someone viewed in the last ANALYTICS_KEEP_DAYS days,
+  and forgets the snapshots nobody viewed for that long.
+- With ANALYTICS_REFRESH_IN_REQUEST (the tests' configuration) a view computes its snapshot first, then
+  reads it back through the table like any other view.
+
+The figures are stored as JSON (``encode``/``decode``): every value is a plain JSON value or a tagged one
+(dates, datetimes, enums, the figures' dataclasses), and decoding builds only the types listed here.
+"""
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from eventsapp.analytics import services
+from eventsapp.analytics.models import AnalyticsSnapshot
+from eventsapp.candidates.models import Degree, TalentClass
+from eventsapp.dbtypes import utcnow
+from eventsapp.events.models import EventKind
+from eventsapp.extensions import db
+from eventsapp.organizations.models import Industry
+from eventsapp.registrations.models import RegistrationStatus
+from eventsapp.surveys.models import Respondent
+
+log = logging.getLogger(__name__)
+
+DATACLASSES = {cls.__name__: cls for cls in (
+    services.AnalyticsFigures, services.Period, services.Filters, services.EventRow, services.SeriesRow,
+    services.IndustryRow, services.PeopleRow, services.PeopleCount, services.Share, services.Score,
+    services.SurveyRow)}
+ENUMS = {cls.__name__: cls for cls in (
+    services.PeriodKind, EventKind, Degree, TalentClass, Industry, RegistrationStatus, Respondent)}
+# At most this many snapshots are computed in one round of the scheduler, the asked-for ones first.
+PER_ROUND = 20
+
+
+def _tag(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"$d": type(value).__name__,
+                "f": {item.name: _tag(getattr(value, item.name)) for item in dataclasses.fields(value)}}
+    if isinstance(value, enum.Enum):
+        return {"$e": type(value).__name__, "v": value.value}
+    if isinstance(value, datetime):
+        return {"$t": value.isoformat()}
+    if isinstance(value, date):
+        return {"$day": value.isoformat()}
+    if isinstance(value, (list, tuple)):
+        return [_tag(item) for item in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"cannot store {type(value).__name__} in an analytics snapshot")
+
+
+def _untag(value):
+    if isinstance(value, list):
+        return tuple(_untag(item) for item in value)
+    if not isinstance(value, dict):
+        return value
+    if "$d" in value:
+        return DATACLASSES[value["$d"]](**{name: _untag(item) for name, item in value["f"].items()})
+    if "$e" in value:
+        return ENUMS[value["$e"]](value["v"])
+    if "$t" in value:
+        return datetime.fromisoformat(value["$t"])
+    if "$day" in value:
+        return date.fromisoformat(value["$day"])
+    raise ValueError("not an analytics snapshot value")
+
+
+def encode(figures: services.AnalyticsFigures) -> str:
+    return json.dumps(_tag(figures), ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(text: str) -> services.AnalyticsFigures:
+    return _untag(json.loads(text))
+
+
+def _scope(period: services.Period, filters: services.Filters, zone: str) -> str:
+    return json.dumps({"period": _tag(period), "filters": _tag(filters), "zone": zone}, sort_keys=True,
+                      ensure_ascii=False)
+
+
+def snapshot_key(period: services.Period, filters: services.Filters, zone: str) -> str:
+    return hashlib.sha256(_scope(period, filters, zone).encode()).hexdigest()
+
+
+def _zone() -> str:
+    return current_app.config["DEFAULT_EVENT_TIMEZONE"]
+
+
+def _row(period: services.Period, filters: services.Filters, now: datetime) -> AnalyticsSnapshot:
+    """The snapshot row of the period and filters, added (asking for its first computation) if missing."""
+    zone = _zone()
+    key = snapshot_key(period, filters, zone)
+    row = db.session.get(AnalyticsSnapshot, key)
+    if row is not None:
+        return row
+    try:
+        with db.session.begin_nested():
+            db.session.add(AnalyticsSnapshot(key=key, scope=_scope(period, filters, zone), viewed_at=now,
+                                             refresh_requested_at=now, figures="", last_error=""))
+    except IntegrityError:  # another request added it first
+        pass
+    return db.session.get(AnalyticsSnapshot, key)
+
+
+def compute(row: AnalyticsSnapshot, now: datetime | None = None) -> services.AnalyticsFigures:
+    """Compute the row's figures now and store them (flushes; the caller commits)."""
+    scope = json.loads(row.scope)
+    started = time.perf_counter()
+    result = services.figures(_untag(scope["period"]), _untag(scope["filters"]), zone=scope["zone"], now=now)
+    row.figures, row.computed_at = encode(result), result.computed_at
+    row.compute_seconds, row.refresh_requested_at, row.last_error = time.perf_counter() - started, None, ""
+    db.session.flush()
+    return result
+
+
+@dataclasses.dataclass(frozen=True)
+class Shown:
+    """What a page shows: the stored figures (None while the first computation is waiting) and whether a
+    new computation has been asked for."""
+
+    figures: services.AnalyticsFigures | None
+    refresh_requested: bool
+    error: str = ""
+
+
+# The snapshots this process decoded last, by a digest of their stored text: a page reads the row on every
+# view and decodes its figures again only when they differ from what it decoded before, so the memo never
+# shows other figures than the table holds (decoding a city's year takes far longer than hashing it).
+_DECODED: OrderedDict[bytes, services.AnalyticsFigures] = OrderedDict()
+_DECODED_LOCK = threading.Lock()
+DECODED_KEPT = 16
+
+
+def _decoded(row: AnalyticsSnapshot) -> services.AnalyticsFigures | None:
+    if not row.figures or row.computed_at is None:
+        return None
+    memo = hashlib.blake2b(row.figures.encode(), digest_size=20).digest()
+    with _DECODED_LOCK:
+        if memo in _DECODED:
+            _DECODED.move_to_end(memo)
+            return _DECODED[memo]
+    result = decode(row.figures)
+    with _DECODED_LOCK:
+        _DECODED[memo] = result
+        while len(_DECODED) > DECODED_KEPT:
+            _DECODED.popitem(last=False)
+    return result
+
+
+def stored_figures(period: services.Period, filters: services.Filters | None = None,
+                   now: datetime | None = None) -> Shown:
+    """The snapshot of the period and filters, as a view shows it; marks it viewed (commits)."""
+    filters = filters or services.Filters()
+    now = now or utcnow()
+    row = _row(period, filters, now)
+    if current_app.config.get("ANALYTICS_REFRESH_IN_REQUEST"):
+        compute(row, now)
+    elif row.viewed_at < now - timedelta(minutes=1):  # one write a minute at most, not one per view
+        row.viewed_at = now
+    db.session.commit()
+    return Shown(_decoded(row), row.refresh_requested_at is not None, row.last_error)
+
+
+def request_refresh(period: services.Period, filters: services.Filters | None = None,
+                    now: datetime | None = None) -> None:
+    """Ask the scheduler to compute the figures again (commits)."""
+    now = now or utcnow()
+    row = _row(period, filters or services.Filters(), now)
+    row.refresh_requested_at = row.refresh_requested_at or now
+    row.viewed_at = now
+    db.session.commit()
+
+
+def fresh_figures(period: services.Period, filters: services.Filters | None = None, *,
+                  max_age: timedelta) -> services.AnalyticsFigures:
+    """The figures from the snapshot when it is at most ``max_age`` old, else computed now and stored (for
+    the year report's job and the CLI, which may take the time). Commits."""
+    filters = filters or services.Filters()
+    now = utcnow()
+    row = _row(period, filters, now)
+    if row.figures and row.computed_at is not None and row.computed_at >= now - max_age \
+            and row.refresh_requested_at is None:
+        return decode(row.figures)
+    result = compute(row, now)
+    db.session.commit()
+    return result
+
+
+def refresh_due(now: datetime) -> str:
+    """The scheduler's round (job ``analytics``): compute the snapshots asked for, then the stale ones still
+    viewed, at most PER_ROUND; forget those nobody viewed for ANALYTICS_KEEP_DAYS. Commits each."""
+    config = current_app.config
+    kept_after = now - timedelta(days=config["ANALYTICS_KEEP_DAYS"])
+    forgotten = db.session.execute(delete(AnalyticsSnapshot).where(AnalyticsSnapshot.viewed_at < kept_after)
+                                   .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    stale = now - timedelta(seconds=config["ANALYTICS_REFRESH_SECONDS"])
+    asked = db.session.scalars(select(AnalyticsSnapshot.key).where(
+        AnalyticsSnapshot.refresh_requested_at.is_not(None)).order_by(AnalyticsSnapshot.refresh_requested_at)
+        .limit(PER_ROUND)).all()
+    old = db.session.scalars(select(AnalyticsSnapshot.key).where(
+        AnalyticsSnapshot.refresh_requested_at.is_(None), AnalyticsSnapshot.computed_at < stale)
+        .order_by(AnalyticsSnapshot.computed_at).limit(max(PER_ROUND - len(asked), 0))).all()
+    done = failed = 0
+    for key in [*asked, *old]:
+        row = db.session.get(AnalyticsSnapshot, key)
+        if row is None:
+            continue
+        try:
+            compute(row, now)
+            db.session.commit()
+            done += 1
+        except Exception as error:  # one bad scope must not stop the others
+            db.session.rollback()
+            log.exception("analytics snapshot %s failed", key)
+            db.session.execute(update(AnalyticsSnapshot).where(AnalyticsSnapshot.key == key).values(
+                refresh_requested_at=None, computed_at=now, last_error=f"{type(error).__name__}: {error}"[:2000])
+                .execution_options(synchronize_session=False))
+            db.session.commit()
+            failed += 1
+    return f"{done} computed, {failed} failed, {forgotten} forgotten" if done or failed or forgotten else ""
+
+
+def refresh(period: services.Period, filters: services.Filters | None = None,
+            now: datetime | None = None) -> services.AnalyticsFigures:
+    """Compute the snapshot of the period and filters now and return it as read back from the table, as
+    every page sees it (commits). For the command line and the tests; pages ask the scheduler."""
+    row = _row(period, filters or services.Filters(), now or utcnow())
+    compute(row, now)
+    db.session.commit()
+    db.session.expire(row)
+    return decode(db.session.get(AnalyticsSnapshot, row.key).figures)

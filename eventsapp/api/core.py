@@ -1,0 +1,283 @@
+"""What every API resource shares: the flask-smorest ``Api`` (the OpenAPI 3.1 document), token
+authentication and scopes, cursors, ETags, idempotency keys and the rate limit per token.
+
+Session cookies never authenticate here: a request is anonymous unless it carries
+``Authorization: Bearer <token>``, so a page open in a browser cannot be made to write through the
+API (the API is exempt from CSRF for that reason). Public resources answer anonymous requests too.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+
+from flask import Flask, Response, current_app, g, make_response, request
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_smorest import Api
+from flask_smorest import Blueprint as SmorestBlueprint
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from eventsapp.accounts.models import User
+from eventsapp.api import errors
+from eventsapp.api.models import ApiToken, IdempotentResponse
+from eventsapp.api.schemas import ErrorSchema
+from eventsapp.api.tokens import authenticate
+from eventsapp.extensions import csrf, db, limiter
+from eventsapp.requestbounds import DatabaseIntegerConverter
+
+API_PREFIX = "/api/v1"
+BEARER_SCHEME = "bearerAuth"
+IDEMPOTENCY_KEY_MAX = 100
+
+
+class TalentApi(Api):
+    """flask-smorest's Api with our error shape documented, and the app's own error handlers kept (the
+    pages' error pages stay; /api/ errors are answered by eventsapp.api.errors through them)."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        pass
+
+
+def current_api() -> TalentApi:
+    """This app's Api (one per app: the suite makes many apps)."""
+    return current_app.extensions["talent-api"]
+
+
+def blueprint(name: str, description: str) -> SmorestBlueprint:
+    """A resource's blueprint under /api/v1: authenticated before each request, rate-limited per token."""
+    bp = SmorestBlueprint(f"api_{name}", __name__, url_prefix=API_PREFIX, description=description)
+    bp.before_request(authenticate_request)
+    limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(bp)
+    return bp
+
+
+def init_app(app: Flask, blueprints: list[SmorestBlueprint]) -> None:
+    app.config.setdefault("API_TITLE", "Talent fairs API")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.1.0")
+    app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault("API_SPEC_OPTIONS", {
+        "info": {"description": _SPEC_DESCRIPTION},
+        "servers": [{"url": "/"}],
+    })
+    api = TalentApi()
+    app.extensions["talent-api"] = api
+    api.register_converter(DatabaseIntegerConverter, lambda converter: {"type": "integer", "minimum": 0,
+                                                                          "maximum": 2**31 - 1})
+    api.init_app(app)
+    api.spec.components.security_scheme(BEARER_SCHEME, {
+        "type": "http", "scheme": "bearer",
+        "description": "A personal access token made on the account page (My account → API tokens)."})
+    for bp in blueprints:
+        csrf.exempt(bp)  # cookies do not authenticate here (see the module's docstring)
+        api.register_blueprint(bp)
+    app.after_request(_conditional_get)
+
+
+_SPEC_DESCRIPTION = """\
+The JSON API of the talent-fair manager.
+
+* **Authentication**: `Authorization: Bearer <token>`, a personal access token made on the account page.
+  A token carries its account's rights narrowed to its scopes (`read`, `registrations:write`,
+  `checkin:write`). Public resources (events, fairs, organizations) also answer without a token.
+* **Errors**: `{"error": {"code": "...", "message": "...", "fields": {...}}}`, the message in the language
+  of `Accept-Language` (zh-CN or en).
+* **Lists**: `{"data": [...], "next_cursor": "..."}`; pass `cursor` to get the next page.
+* **Caching**: every GET answers an `ETag`; send it back in `If-None-Match` for a `304`.
+* **Retries**: send an `Idempotency-Key` header with a POST that creates something: the same request
+  sent again returns the first answer (with `Idempotent-Replayed: true`) and creates nothing twice.
+* **Rate limit**: per token (per address without one); `429` with `Retry-After` past it.
+* Timestamps are ISO 8601 with their offset; ids are strings.
+"""
+
+
+# --- Authentication and scopes ------------------------------------------------------------------
+
+def _bearer_secret() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _space, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return secret.strip()
+
+
+def authenticate_request() -> None:
+    """Read the token, if any: a token sent but not valid is a 401 even on public resources."""
+    g.api_token = None
+    g.api_user = None
+    if "Authorization" not in request.headers:
+        return
+    secret = _bearer_secret()
+    token = authenticate(secret) if secret else None
+    if token is None:
+        raise errors.ApiError(401, "invalid_token", _("This token is not valid: it is unknown, revoked or "
+                                                      "expired."), headers={"WWW-Authenticate": "Bearer"})
+    g.api_token = token
+    g.api_user = token.user
+
+
+def current_token() -> ApiToken | None:
+    return g.get("api_token")
+
+
+def current_api_user() -> User | None:
+    return g.get("api_user")
+
+
+def require_scope(scope: str) -> User:
+    """The token's account, when the request carries a token with ``scope``; 401 or 403 otherwise."""
+    token = current_token()
+    if token is None:
+        raise errors.ApiError(401, "authentication_required",
+                              _("Send a personal access token: Authorization: Bearer <token>."),
+                              headers={"WWW-Authenticate": "Bearer"})
+    if scope not in token.scope_set:
+        raise errors.ApiError(403, "insufficient_scope",
+                              _("This token does not have the “%(scope)s” permission.", scope=scope))
+    return g.api_user
+
+
+def forbidden(message: str) -> errors.ApiError:
+    return errors.ApiError(403, "forbidden", message)
+
+
+def not_found(message: str | None = None) -> errors.ApiError:
+    return errors.ApiError(404, "not_found", message or _("There is nothing at this address."))
+
+
+def rate_limit_key() -> str:
+    secret = _bearer_secret()
+    if secret:
+        return "api-token:" + hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return "api-address:" + (get_remote_address() or "")
+
+
+# --- Cursors ------------------------------------------------------------------------------------
+
+def encode_cursor(*values: object) -> str:
+    """An opaque cursor: the sort key of the last row sent (keyset pagination)."""
+    plain = [value.isoformat() if isinstance(value, datetime) else value for value in values]
+    return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *kinds: type) -> tuple:
+    """The values of a cursor made by ``encode_cursor``, of the given kinds; 400 for anything else."""
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(raw, list) or len(raw) != len(kinds):
+            raise ValueError
+        values = []
+        for value, kind in zip(raw, kinds, strict=True):
+            if kind is datetime:
+                value = datetime.fromisoformat(value)
+                if value.tzinfo is None:
+                    raise ValueError
+            elif kind is int:
+                if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 2**31 - 1:
+                    raise ValueError
+            elif not isinstance(value, kind):
+                raise ValueError
+            values.append(value)
+        return tuple(values)
+    except (ValueError, TypeError, UnicodeDecodeError, json.JSONDecodeError):
+        raise errors.ApiError(400, "invalid_cursor", _("This cursor is not valid: use the next_cursor of a "
+                                                       "list as it was given.")) from None
+
+
+def page(rows: list, limit: int, key: Callable[[object], tuple]) -> tuple[list, str | None]:
+    """Rows of one page (``limit + 1`` were read) and the cursor for the next, if there is one."""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return rows, encode_cursor(*key(rows[-1]))
+    return rows, None
+
+
+# --- ETag / If-None-Match -----------------------------------------------------------------------
+
+def _conditional_get(response: Response) -> Response:
+    """Every successful JSON GET under /api/ carries an ETag; If-None-Match with it answers 304. Answers for
+    a token are private to it; public ones may be cached but are checked again each time."""
+    if not errors.is_api_request() or request.method not in ("GET", "HEAD"):
+        return response
+    response.vary.add("Authorization")
+    response.vary.add("Accept-Language")
+    if response.status_code == 200 and response.mimetype == "application/json" and not response.direct_passthrough:
+        response.add_etag()
+        if current_token() is not None:
+            response.cache_control.private = True
+        response.cache_control.no_cache = True
+        response.make_conditional(request)
+    return response
+
+
+# --- Idempotency keys ---------------------------------------------------------------------------
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    for part in (request.method.encode(), request.path.encode(), request.get_data()):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _replay(stored: IdempotentResponse) -> Response:
+    response = current_app.response_class(stored.body, status=stored.status_code, mimetype="application/json")
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _stored(token_id: int, key: str) -> IdempotentResponse | None:
+    return db.session.scalar(select(IdempotentResponse).where(IdempotentResponse.token_id == token_id,
+                                                              IdempotentResponse.key == key))
+
+
+def creating(view):
+    """A POST that creates: it commits here, together with the answer kept under its Idempotency-Key (if
+    sent). The same key again with the same request returns that answer and creates nothing; with another
+    request it is refused (422). Two requests with one key at once: the second's insert of the key fails
+    on the unique key, its work is rolled back, and it returns the first's answer."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        token = current_token()
+        if key is None or token is None:
+            response = make_response(view(*args, **kwargs))
+            if response.status_code < 400:
+                db.session.commit()
+            return response
+        if not key or len(key) > IDEMPOTENCY_KEY_MAX or not key.isascii() or not key.isprintable():
+            raise errors.ApiError(400, "invalid_idempotency_key", _(
+                "The Idempotency-Key must be 1 to %(max)d printable ASCII characters.", max=IDEMPOTENCY_KEY_MAX),
+                fields={"Idempotency-Key": _("1 to %(max)d printable ASCII characters.", max=IDEMPOTENCY_KEY_MAX)})
+        fingerprint = _fingerprint()
+        token_id = token.id
+        stored = _stored(token_id, key)
+        if stored is None:
+            response = make_response(view(*args, **kwargs))
+            if response.status_code >= 400:
+                return response  # nothing was created: a retry may succeed
+            try:
+                with db.session.begin_nested():
+                    db.session.add(IdempotentResponse(token_id=token_id, key=key, fingerprint=fingerprint,
+                                                      status_code=response.status_code,
+                                                      body=response.get_data(as_text=True)))
+                db.session.commit()
+                return response
+            except IntegrityError:
+                db.session.rollback()  # another request with this key won: its work stands, not ours
+                stored = _stored(token_id, key)
+                if stored is None:
+                    raise
+        if stored.fingerprint != fingerprint:
+            raise errors.ApiError(422, "idempotency_key_reused", _(
+                "This Idempotency-Key was used for another request: use a new key for a new request."))
+        return _replay(stored)
+    return wrapped

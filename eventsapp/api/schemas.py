@@ -1,0 +1,284 @@
+"""The API's request and response schemas (marshmallow): they validate what comes in and describe, in
+the OpenAPI document, what goes out. Ids are strings; timestamps are ISO 8601 with their offset."""
+from __future__ import annotations
+
+import unicodedata
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from eventsapp.events.models import EventKind, EventStatus
+from eventsapp.registrations.models import RegistrationStatus
+
+MAX_ID = 2**31 - 1
+LIST_LIMIT_MAX = 100
+
+
+def clean_text(text: str) -> str:
+    """Without control characters (PostgreSQL refuses NUL) and lone surrogates (no encoding takes them);
+    tabs and line breaks stay."""
+    return "".join(char for char in text if char in "\t\n\r" or unicodedata.category(char) not in ("Cc", "Cs"))
+
+
+class Text(fields.String):
+    """A string from a client, cleaned by ``clean_text`` before it is validated."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return clean_text(super()._deserialize(value, attr, data, **kwargs))
+
+
+class Strict(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+
+class ErrorDetailSchema(ma.Schema):
+    code = fields.String(required=True, metadata={"description": "A stable code, e.g. not_found, insufficient_scope"})
+    message = fields.String(required=True, metadata={"description": "For people, in the request's language"})
+    fields_ = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields",
+                          metadata={"description": "The message for each field at fault"})
+
+
+class ErrorSchema(ma.Schema):
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
+class IdempotencyHeaderSchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE  # every other header
+
+    idempotency_key = Text(data_key="Idempotency-Key", validate=validate.Regexp(r"^[\x20-\x7e]{1,100}$"), metadata={
+        "description": "Any unique text (e.g. a UUID): the same request sent again with it returns the first "
+                       "answer and creates nothing twice."})
+
+
+class ListArgs(Strict):
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, LIST_LIMIT_MAX))
+    cursor = Text(validate=validate.Length(1, 500), metadata={
+        "description": "The next_cursor of the previous page"})
+
+
+def list_of(item: type[ma.Schema], name: str) -> type[ma.Schema]:
+    return ma.Schema.from_dict({
+        "data": fields.List(fields.Nested(item), required=True),
+        "next_cursor": fields.String(required=True, allow_none=True,
+                                     metadata={"description": "null on the last page"}),
+    }, name=name)
+
+
+# --- Events -------------------------------------------------------------------------------------
+
+class EventListArgs(ListArgs):
+    kind = fields.Enum(EventKind, by_value=True)
+    when = Text(load_default="upcoming", validate=validate.OneOf(("upcoming", "past", "all")), metadata={
+        "description": "upcoming (not ended, soonest first), past (ended, latest first) or all (latest first)"})
+    series = Text(validate=validate.Length(1, 80), metadata={"description": "A series' slug"})
+    starts_after = fields.AwareDateTime(metadata={"description": "Only events starting at or after this time"})
+    starts_before = fields.AwareDateTime(metadata={"description": "Only events starting before this time"})
+
+
+class EventSchema(ma.Schema):
+    id = fields.String(required=True)
+    slug = fields.String(required=True)
+    kind = fields.Enum(EventKind, by_value=True, required=True)
+    status = fields.Enum(EventStatus, by_value=True, required=True)
+    title_zh = fields.String(required=True)
+    title_en = fields.String(required=True)
+    title = fields.String(required=True, metadata={"description": "In the request's language"})
+    timezone = fields.String(required=True)
+    starts_at = fields.String(required=True, metadata={"format": "date-time"})
+    ends_at = fields.String(required=True, metadata={"format": "date-time"})
+    venue_name = fields.String(required=True)
+    venue_address = fields.String(required=True)
+    district = fields.String(required=True)
+    series = fields.String(required=True, allow_none=True, metadata={"description": "The series' slug"})
+    registration = fields.String(required=True, validate=validate.OneOf(("not_yet_open", "open", "closed",
+                                                                         "cancelled")))
+    url = fields.String(required=True, metadata={"description": "The event's public page"})
+
+
+class EventDetailSchema(EventSchema):
+    description_zh = fields.String(required=True)
+    description_en = fields.String(required=True)
+    capacity = fields.Integer(required=True)
+    requires_approval = fields.Boolean(required=True)
+    registration_opens_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
+    registration_closes_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
+    cancellation_reason = fields.String(required=True)
+
+
+class AgendaItemSchema(ma.Schema):
+    id = fields.String(required=True)
+    starts_at = fields.String(required=True, metadata={"format": "date-time"})
+    ends_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
+    room = fields.String(required=True)
+    title_zh = fields.String(required=True)
+    title_en = fields.String(required=True)
+    speaker = fields.String(required=True)
+
+
+# --- Registrations ------------------------------------------------------------------------------
+
+class RegistrationSchema(ma.Schema):
+    id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    status = fields.Enum(RegistrationStatus, by_value=True, required=True)
+    waitlist_position = fields.Integer(required=True, allow_none=True)
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
+    updated_at = fields.String(required=True, metadata={"format": "date-time"})
+    confirmed_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
+    cancelled_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
+    attended = fields.Boolean(required=True)
+    decision_reason = fields.String(required=True)
+
+
+class RegistrantSchema(RegistrationSchema):
+    """A registration as the event's organizers see it: with the person."""
+
+    user_id = fields.String(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+
+
+class RegistrationCreated(ma.Schema):
+    registration = fields.Nested(RegistrationSchema, required=True)
+    created = fields.Boolean(required=True, metadata={"description": "false when already registered"})
+
+
+class RegisterBody(Strict):
+    answers = fields.Dict(keys=Text(validate=validate.Length(1, 12)),
+                          values=fields.Raw(), load_default=dict, metadata={
+                              "description": "Answers to the event's questions by question id: a text, or a list "
+                                             "of choices for a multiple-choice question"})
+
+
+class RegistrantArgs(ListArgs):
+    status = fields.Enum(RegistrationStatus, by_value=True)
+
+
+class DecisionBody(Strict):
+    status = Text(required=True, validate=validate.OneOf(("confirmed", "rejected", "cancelled")),
+                           metadata={"description": "confirmed approves a pending registration (confirmed or "
+                                                    "waitlisted as places last); rejected declines it; cancelled "
+                                                    "cancels an active one"})
+    reason = Text(load_default="", validate=validate.Length(0, 500),
+                           metadata={"description": "Required to decline; sent to the person"})
+
+
+# --- Check-ins ----------------------------------------------------------------------------------
+
+class CheckInBody(Strict):
+    token = Text(validate=validate.Length(1, 2000), metadata={"description": "The badge's scanned code"})
+    number = Text(validate=validate.Length(1, 32), metadata={"description": "The badge number, typed"})
+    holder_id = Text(validate=validate.Regexp(r"^[1-9][0-9]{0,9}$"),
+                              metadata={"description": "The person's user id (from a search)"})
+    gate = Text(load_default="", validate=validate.Length(0, 40))
+    scanned_at = fields.AwareDateTime(metadata={"description": "When the scan happened, for a queued offline scan"})
+    scan_id = Text(load_default="", validate=validate.Length(0, 40), metadata={
+        "description": "The scanner's id for this scan: the same scan sent again is reported as repeated"})
+
+    @ma.validates_schema
+    def one_way(self, data, **kwargs):
+        given = [name for name in ("token", "number", "holder_id") if name in data]
+        if len(given) != 1:
+            raise ma.ValidationError("Send exactly one of token, number or holder_id.", "token")
+        if "holder_id" in data and int(data["holder_id"]) > MAX_ID:
+            raise ma.ValidationError("Not a person's id.", "holder_id")
+
+
+class CheckInResultSchema(ma.Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(("checked_in", "already", "refused")))
+    verdict = fields.String(required=True)
+    repeated = fields.Boolean(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("ok", "warn", "bad")),
+                           metadata={"description": "green, amber or red at the door"})
+    headline = fields.String(required=True)
+    detail = fields.String()
+    door = fields.String()
+    check_in_id = fields.String(allow_none=True)
+    checked_in_at = fields.String(metadata={"format": "date-time"})
+    name = fields.String()
+    name_latin = fields.String()
+    role = fields.String()
+    role_label = fields.String()
+    organization = fields.String()
+    booth = fields.String()
+    number = fields.String()
+    gate = fields.String()
+    time = fields.String()
+    checked_in_by = fields.String()
+
+
+class CheckInSchema(ma.Schema):
+    id = fields.String(required=True)
+    holder_id = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True, allow_none=True)
+    badge_number = fields.String(required=True, allow_none=True)
+    checked_in_at = fields.String(required=True, metadata={"format": "date-time"})
+    recorded_at = fields.String(required=True, metadata={"format": "date-time"})
+    gate = fields.String(required=True)
+    method = fields.String(required=True)
+
+
+# --- Fairs: halls, booths, openings; organizations --------------------------------------------
+
+class HallSchema(ma.Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    rows = fields.Integer(required=True)
+    cols = fields.Integer(required=True)
+
+
+class OrganizationSchema(ma.Schema):
+    id = fields.String(required=True)
+    name_zh = fields.String(required=True)
+    name_en = fields.String(required=True)
+    name = fields.String(required=True)
+    industry = fields.String(required=True)
+    size = fields.String(required=True)
+    city = fields.String(required=True)
+    website = fields.String(required=True)
+    description = fields.String(required=True)
+
+
+class BoothSchema(ma.Schema):
+    id = fields.String(required=True)
+    code = fields.String(required=True, allow_none=True)
+    hall = fields.String(required=True, allow_none=True)
+    booth_type = fields.String(required=True)
+    organization = fields.Nested(OrganizationSchema, required=True)
+
+
+class OpeningSchema(ma.Schema):
+    id = fields.String(required=True)
+    organization_id = fields.String(required=True)
+    booth_id = fields.String(required=True, allow_none=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    degree = fields.String(required=True, allow_none=True)
+    majors = fields.List(fields.String(), required=True)
+    skills = fields.List(fields.String(), required=True)
+    headcount = fields.Integer(required=True)
+    salary_min = fields.Integer(required=True, allow_none=True)
+    salary_max = fields.Integer(required=True, allow_none=True)
+    work_city = fields.String(required=True)
+
+
+class OrganizationListArgs(ListArgs):
+    q = Text(validate=validate.Length(1, 100), metadata={"description": "Part of the name"})
+
+
+# --- Interviews -----------------------------------------------------------------------------
+
+class InterviewSchema(ma.Schema):
+    id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    booth_id = fields.String(required=True)
+    booth_code = fields.String(required=True, allow_none=True)
+    organization = fields.String(required=True)
+    candidate_id = fields.String(required=True)
+    candidate_name = fields.String(required=True)
+    starts_at = fields.String(required=True, metadata={"format": "date-time"})
+    ends_at = fields.String(required=True, metadata={"format": "date-time"})
+    status = fields.String(required=True)

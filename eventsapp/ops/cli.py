@@ -1,0 +1,56 @@
+"""`flask backup create` and `flask backup restore`: the database and the uploaded files in one archive."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from eventsapp.extensions import db
+from eventsapp.ops import backup
+
+backup_group = AppGroup("backup", help="Back up and restore the database and the uploaded files.")
+
+
+def _folders() -> dict[str, Path]:
+    return backup.upload_folders(current_app.config, current_app.instance_path)
+
+
+@backup_group.command("create")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The archive to write (default: BACKUP_FOLDER or instance/backups, "
+                   "talent-<UTC time>.tar.gz).")
+def create_command(output: Path | None) -> None:
+    """Write one archive with the database (pg_dump, or SQLite's backup API) and every uploaded file."""
+    if output is None:
+        folder = Path(current_app.config.get("BACKUP_FOLDER") or Path(current_app.instance_path) / "backups")
+        output = folder / f"talent-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.tar.gz"
+    db.session.remove()
+    try:
+        manifest = backup.create_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], _folders(), output)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    rows = sum(manifest.tables.values())
+    click.echo(f"Wrote {output}: {manifest.engine} database at revision {manifest.revision or '(none)'}, "
+               f"{len(manifest.tables)} tables, {rows} rows, {len(manifest.files)} uploaded file(s).")
+
+
+@backup_group.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True,
+              help="Overwrite a database that has tables and upload folders that hold files.")
+def restore_command(archive: Path, replace: bool) -> None:
+    """Restore ARCHIVE into the database of DATABASE_URL (new and empty, unless --replace) and the upload
+    folders, then check every table's rows and every file against the archive."""
+    db.session.remove()
+    db.engine.dispose()  # the restore brings its own connections; none of ours may hold the old tables
+    try:
+        report = backup.restore_backup(archive, current_app.config["SQLALCHEMY_DATABASE_URI"], _folders(), replace)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    rows = sum(report.tables.values())
+    click.echo(f"Restored {archive} (made {report.manifest.created_at}): {len(report.tables)} tables, {rows} rows "
+               f"and {report.files} uploaded file(s), all as archived.")
+    click.echo("If this code is newer than the backup, run `flask db upgrade` next.")

@@ -1,0 +1,10 @@
+"""Retention: an event's personal data is kept for a set time after it ends, then erased (``services``);
+``flask retention run`` (``cli``) and the scheduled job run it.
+
+May import, besides the shared modules at eventsapp's top level: accounts, audit, browse, candidates, events,
+notifications, registrations.
+"""
+
+ALLOWED_IMPORTS = frozenset({
+    "accounts", "audit", "browse", "candidates", "events", "notifications", "registrations"
+})

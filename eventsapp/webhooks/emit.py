@@ -1,0 +1,247 @@
+"""Writing deliveries: the features call these functions where their state changes, in their transaction.
+
+Nothing is sent here: each function finds the endpoints that picked the event type and may see the change,
+and inserts one ``webhook_delivery`` row per endpoint (an outbox), committed or rolled back with the change
+itself. The worker (``eventsapp.webhooks.delivery``) sends them. With no endpoint interested, a function costs
+one indexed query.
+
+What each endpoint receives is what its owner may see on the pages: organizers see the registrant (name,
+e-mail); an employer's endpoint hears about a registrant only at a fair where its organization holds an
+active booth, only when the candidate agreed to be seen by employers (and, for a new place, is confirmed),
+and only their id and name -- the same rule as ``organizations.access.visible_registrants_condition``.
+Payloads carry ids as strings and ISO 8601 times with offsets.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Collection, Mapping
+from datetime import datetime
+
+from sqlalchemy import Integer, and_, bindparam, insert, literal, or_, select
+
+from eventsapp.accounts.models import STAFF_ROLES, User
+from eventsapp.booths.models import Booth
+from eventsapp.candidates.models import CandidateProfile
+from eventsapp.checkin.models import CheckIn
+from eventsapp.contests.models import Contest
+from eventsapp.dbtypes import utcnow
+from eventsapp.events.models import Event
+from eventsapp.extensions import db
+from eventsapp.matchmaking.models import Interview, MatchRun
+from eventsapp.organizations.access import active_booth_condition
+from eventsapp.organizations.models import Organization
+from eventsapp.registrations.models import Registration, RegistrationStatus
+from eventsapp.webhooks import events as types
+from eventsapp.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+
+INSERT_DELIVERY = insert(WebhookDelivery.__table__)
+AT_EVENT, LISTED = "at_event", "listed"
+Data = Mapping[str, object]
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def sid(value: int | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def envelope(uid: str, event_type: str, data: Data, created_at: datetime, redelivery_of: str | None = None) -> str:
+    """The JSON body of one delivery, exactly as sent and signed."""
+    body = {"id": uid, "type": event_type, "created_at": iso(created_at), "data": data}
+    if redelivery_of:
+        body["redelivery_of"] = redelivery_of
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def new_uid() -> str:
+    return "dlv_" + uuid.uuid4().hex
+
+
+# The endpoints a change may go to, as prebuilt statements (building one costs more than running it on the
+# hot paths, e.g. a registration): organizers' endpoints for this event or all events, while their maker is
+# still an organizer; and employers' endpoints, of the organizations holding an active booth at the event or
+# of the organizations listed.
+_COLUMNS = select(WebhookEndpoint.id, WebhookEndpoint.organization_id).where(
+    (literal(" ") + WebhookEndpoint.event_types + literal(" ")).like(bindparam("pattern")))
+_ORGANIZERS = and_(
+    WebhookEndpoint.organization_id.is_(None),
+    or_(WebhookEndpoint.event_id.is_(None), WebhookEndpoint.event_id == bindparam("event_id", type_=Integer)),
+    WebhookEndpoint.created_by_id.in_(select(User.id).where(User.role.in_(STAFF_ROLES),
+                                                            User.is_active_account.is_(True))))
+_BOOTHS_AT_EVENT = WebhookEndpoint.organization_id.in_(select(Booth.organization_id).where(
+    Booth.event_id == bindparam("event_id", type_=Integer), active_booth_condition()))
+_LISTED = WebhookEndpoint.organization_id.in_(bindparam("organizations", expanding=True))
+ENDPOINTS = {None: _COLUMNS.where(_ORGANIZERS), AT_EVENT: _COLUMNS.where(or_(_ORGANIZERS, _BOOTHS_AT_EVENT)),
+             LISTED: _COLUMNS.where(or_(_ORGANIZERS, _LISTED))}
+
+
+def _write(event_type: str, event_id: int | None, organizer_data: Callable[[], Data],
+           employers: str | None = None, employer_data: Callable[[int], Data | None] | None = None,
+           organizations: Collection[int] = (), now: datetime | None = None) -> int:
+    """Insert a delivery for every endpoint that picked ``event_type`` and may see it; the number. A disabled
+    endpoint's deliveries wait for it to be switched on again. ``employers``: None (organizers only),
+    ``AT_EVENT`` (organizations with an active booth at the event) or ``LISTED`` (``organizations``).
+    The payloads are built only for the endpoints found (none, nearly always, on the hot paths)."""
+    values = {"pattern": f"% {event_type} %", "event_id": event_id}
+    if employers == LISTED:
+        values["organizations"] = list(organizations)
+    endpoints = db.session.execute(ENDPOINTS[employers], values).all()
+    if not endpoints:
+        return 0
+    now = now or utcnow()
+    rows, payloads = [], {}
+    for endpoint_id, organization_id in endpoints:
+        if organization_id not in payloads:
+            payloads[organization_id] = organizer_data() if organization_id is None else employer_data(organization_id)
+        data = payloads[organization_id]
+        if data is None:
+            continue
+        uid = new_uid()
+        rows.append({"endpoint_id": endpoint_id, "uid": uid, "event_type": event_type,
+                     "body": envelope(uid, event_type, data, now), "status": DeliveryStatus.PENDING, "attempts": 0,
+                     "next_attempt_at": now, "locked_until": None, "last_attempt_at": None,
+                     "last_status_code": None, "last_duration_ms": None, "last_error": "", "created_at": now,
+                     "delivered_at": None})
+    if rows:
+        db.session.execute(INSERT_DELIVERY, rows)
+    return len(rows)
+
+
+def queue_ping(endpoint: WebhookEndpoint, now: datetime | None = None) -> WebhookDelivery:
+    """A test delivery to one endpoint (enabled or not: a ping is how its owner checks a repair)."""
+    now = now or utcnow()
+    uid = new_uid()
+    delivery = WebhookDelivery(endpoint_id=endpoint.id, uid=uid, event_type=types.PING, status=DeliveryStatus.PENDING,
+                               body=envelope(uid, types.PING, {"endpoint": {"id": str(endpoint.id)}}, now),
+                               attempts=0, next_attempt_at=now, last_error="", created_at=now)
+    db.session.add(delivery)
+    db.session.flush()
+    return delivery
+
+
+# --- What each change says ----------------------------------------------------------------------------------
+
+def _event(event: Event) -> dict:
+    return {"id": str(event.id), "slug": event.slug, "title_zh": event.title_zh, "title_en": event.title_en}
+
+
+def _person(user_id: int) -> tuple[User | None, CandidateProfile | None]:
+    return db.session.get(User, user_id), db.session.get(CandidateProfile, user_id)
+
+
+def _name(user: User | None, profile: CandidateProfile | None) -> str:
+    if profile is not None and profile.name:
+        return profile.name
+    return user.display_name if user is not None else ""
+
+
+def registration_changed(event_type: str, registration: Registration, now: datetime | None = None,
+                         name_hidden: bool = False) -> int:
+    """registration.created / .cancelled / .promoted, after the registration has been flushed.
+    ``name_hidden``: the person is deleting their account; the message carries their id only, and only to
+    organizers."""
+
+    def organizer_data() -> dict:
+        user, profile = _person(registration.user_id)
+        candidate = {"id": str(registration.user_id)}
+        if not name_hidden:
+            candidate.update(name=_name(user, profile),
+                             email=user.email if user is not None and user.erased_at is None else None)
+        return {"event": _event(registration.event), "registration": {
+            "id": str(registration.id), "status": registration.status.value,
+            "created_at": iso(registration.created_at), "confirmed_at": iso(registration.confirmed_at),
+            "cancelled_at": iso(registration.cancelled_at)}, "candidate": candidate}
+
+    def employer_data(organization_id: int) -> dict | None:
+        user, profile = _person(registration.user_id)
+        if name_hidden or not _seen_by_employers(user, profile):
+            return None
+        if event_type != types.REGISTRATION_CANCELLED and registration.status != RegistrationStatus.CONFIRMED:
+            return None
+        return {"event": _event(registration.event), "registration": {
+            "id": str(registration.id), "status": registration.status.value},
+            "candidate": {"id": str(registration.user_id), "name": _name(user, profile)}}
+
+    return _write(event_type, registration.event_id, organizer_data, AT_EVENT, employer_data, now=now)
+
+
+def _seen_by_employers(user: User | None, profile: CandidateProfile | None) -> bool:
+    return (user is not None and user.erased_at is None and profile is not None
+            and bool(profile.show_to_employers))
+
+
+def check_in_recorded(row: CheckIn, candidate: bool, now: datetime | None = None) -> int:
+    """checkin.recorded: organizers hear of everyone let in; employers of consenting candidates only."""
+
+    def organizer_data() -> dict:
+        user, profile = _person(row.holder_id)
+        return {"event": _event(db.session.get(Event, row.event_id)), "check_in": {
+            "id": str(row.id), "checked_in_at": iso(row.checked_in_at), "recorded_at": iso(row.recorded_at),
+            "gate": row.gate, "method": row.method},
+            "person": {"id": str(row.holder_id), "name": _name(user, profile),
+                       "role": "candidate" if candidate else "staff"}}
+
+    def employer_data(organization_id: int) -> dict | None:
+        user, profile = _person(row.holder_id)
+        if not candidate or not _seen_by_employers(user, profile):
+            return None
+        return {"event": _event(db.session.get(Event, row.event_id)), "check_in": {
+            "id": str(row.id), "checked_in_at": iso(row.checked_in_at)},
+            "candidate": {"id": str(row.holder_id), "name": _name(user, profile)}}
+
+    return _write(types.CHECKIN_RECORDED, row.event_id, organizer_data, AT_EVENT, employer_data, now=now)
+
+
+def _booth(booth: Booth) -> dict:
+    organization = db.session.get(Organization, booth.organization_id)
+    return {"id": str(booth.id), "code": booth.code, "status": booth.status.value, "reason": booth.status_reason,
+            "decided_at": iso(booth.decided_at), "organization": {
+                "id": str(booth.organization_id),
+                "name_zh": organization.name_zh if organization else "",
+                "name_en": organization.name_en if organization else ""}}
+
+
+def booth_decided(booth: Booth, now: datetime | None = None) -> int:
+    """booth_application.decided: the organizers, and the booth's own organization."""
+
+    def data(_organization_id: int | None = None) -> dict:
+        return {"event": _event(db.session.get(Event, booth.event_id)), "booth": _booth(booth)}
+
+    return _write(types.BOOTH_APPLICATION_DECIDED, booth.event_id, data, LISTED, data, [booth.organization_id], now)
+
+
+def matching_run_published(run: MatchRun, now: datetime | None = None) -> int:
+    """matching_run.published: the organizers get the run's figures, each booth's organization its own
+    booths' interview counts (the names are on its interview list, behind its login)."""
+    live = (Interview.run_id == run.id) & Interview.cancelled_at.is_(None)
+
+    def run_data() -> dict:
+        return {"id": str(run.id), "published_at": iso(run.published_at), "slots": run.slots}
+
+    def organizer_data() -> dict:
+        count = db.session.scalar(select(db.func.count()).select_from(Interview).where(live))
+        return {"event": _event(db.session.get(Event, run.event_id)), "run": {**run_data(), "interviews": count}}
+
+    def employer_data(organization_id: int) -> dict:
+        counts = db.session.execute(select(Booth.id, Booth.code, db.func.count(Interview.id))
+                                    .join(Interview, live & (Interview.booth_id == Booth.id))
+                                    .where(Booth.organization_id == organization_id, Booth.event_id == run.event_id)
+                                    .group_by(Booth.id, Booth.code).order_by(Booth.id)).all()
+        return {"event": _event(db.session.get(Event, run.event_id)), "run": run_data(),
+                "booths": [{"id": str(booth_id), "code": code, "interviews": count}
+                           for booth_id, code, count in counts]}
+
+    return _write(types.MATCHING_RUN_PUBLISHED, run.event_id, organizer_data, AT_EVENT, employer_data, now=now)
+
+
+def contest_results_published(contest: Contest, awards: int, now: datetime | None = None) -> int:
+    """contest_results.published: organizers only (the results page itself is public)."""
+
+    def data() -> dict:
+        return {"event": _event(db.session.get(Event, contest.event_id)), "contest": {
+            "id": str(contest.id), "results_published_at": iso(contest.results_published_at), "awards": awards}}
+
+    return _write(types.CONTEST_RESULTS_PUBLISHED, contest.event_id, data, now=now)

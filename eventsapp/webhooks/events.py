@@ -1,0 +1,28 @@
+"""The event types an endpoint may pick, and who may pick which. Plain data."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+REGISTRATION_CREATED = "registration.created"
+REGISTRATION_CANCELLED = "registration.cancelled"
+REGISTRATION_PROMOTED = "registration.promoted"
+CHECKIN_RECORDED = "checkin.recorded"
+MATCHING_RUN_PUBLISHED = "matching_run.published"
+BOOTH_APPLICATION_DECIDED = "booth_application.decided"
+CONTEST_RESULTS_PUBLISHED = "contest_results.published"
+PING = "ping"  # "Send test ping": every endpoint may receive it, none subscribes to it
+
+EVENT_TYPES = {
+    REGISTRATION_CREATED: _l("A registration was made"),
+    REGISTRATION_CANCELLED: _l("A registration was cancelled"),
+    REGISTRATION_PROMOTED: _l("Someone moved from the waiting list (or approval) to a place"),
+    CHECKIN_RECORDED: _l("Someone was checked in at the door"),
+    MATCHING_RUN_PUBLISHED: _l("An interview schedule was published"),
+    BOOTH_APPLICATION_DECIDED: _l("A booth application was approved or rejected"),
+    CONTEST_RESULTS_PUBLISHED: _l("A contest's results were published"),
+}
+# Employers hear about their own booths, and about registrants only as the pages show them: confirmed
+# candidates who agreed to be seen by employers, at fairs where the organization holds an active booth.
+EMPLOYER_EVENT_TYPES = (REGISTRATION_CREATED, REGISTRATION_CANCELLED, REGISTRATION_PROMOTED, CHECKIN_RECORDED,
+                        MATCHING_RUN_PUBLISHED, BOOTH_APPLICATION_DECIDED)
+ORGANIZER_EVENT_TYPES = tuple(EVENT_TYPES)

@@ -1,0 +1,155 @@
+"""Endpoints: who may see and change which, and making, changing and removing them.
+
+One rule decides access (``can_manage``): an organizer's endpoint is seen and changed only by the organizer
+who made it (while still an organizer); an employer's endpoint by the staff of its organization.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from eventsapp.accounts.models import User
+from eventsapp.dbtypes import utcnow
+from eventsapp.events.models import Event
+from eventsapp.extensions import db
+from eventsapp.organizations.access import membership_of
+from eventsapp.validation import ValidationFailed
+from eventsapp.webhooks import events as types
+from eventsapp.webhooks.models import WebhookDelivery, WebhookEndpoint
+from eventsapp.webhooks.signing import new_secret
+from eventsapp.webhooks.targets import TargetRefused, check_url
+
+MAX_ENDPOINTS_PER_OWNER = 20
+DESCRIPTION_MAX_LENGTH = 200
+LOG_LENGTH = 50
+
+
+def owner_kind(user: User | None) -> str | None:
+    """"organizer", "employer" (with an organization) or None: who may have endpoints at all."""
+    if user is None or not user.is_authenticated:
+        return None
+    if user.is_organizer:
+        return "organizer"
+    return "employer" if membership_of(user) is not None else None
+
+
+def allowed_types(user: User) -> tuple[str, ...]:
+    return types.ORGANIZER_EVENT_TYPES if owner_kind(user) == "organizer" else types.EMPLOYER_EVENT_TYPES
+
+
+def _owned_condition(user: User):
+    kind = owner_kind(user)
+    if kind == "organizer":
+        return (WebhookEndpoint.created_by_id == user.id) & WebhookEndpoint.organization_id.is_(None)
+    if kind == "employer":
+        return WebhookEndpoint.organization_id == membership_of(user).organization_id
+    return WebhookEndpoint.id.is_(None)  # nothing
+
+
+def endpoints_of(user: User) -> list[WebhookEndpoint]:
+    return list(db.session.scalars(select(WebhookEndpoint).where(_owned_condition(user))
+                                   .order_by(WebhookEndpoint.id)))
+
+
+def can_manage(user: User | None, endpoint: WebhookEndpoint) -> bool:
+    kind = owner_kind(user)
+    if kind == "organizer":
+        return endpoint.organization_id is None and endpoint.created_by_id == user.id
+    if kind == "employer":
+        return endpoint.organization_id == membership_of(user).organization_id
+    return False
+
+
+def endpoint_for(user: User, endpoint_id: int) -> WebhookEndpoint | None:
+    """The endpoint, when ``user`` may manage it (otherwise None: the page says 404, not who owns it)."""
+    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+    return endpoint if endpoint is not None and can_manage(user, endpoint) else None
+
+
+@dataclass(frozen=True)
+class EndpointData:
+    url: str
+    description: str
+    event_types: list[str]
+    event_id: int | None = None  # organizers: one event, or None for all events
+
+
+def _check(user: User, data: EndpointData) -> tuple[str, str, int | None]:
+    errors = []
+    url = ""
+    try:
+        url = check_url(data.url, allow_http=current_app.config["WEBHOOK_ALLOW_HTTP"],
+                        allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE"])
+    except TargetRefused as refused:
+        errors.append(("url", refused.reason))
+    picked = [name for name in allowed_types(user) if name in set(data.event_types)]
+    if not picked or len(picked) != len(set(data.event_types)):
+        errors.append(("event_types", _l("Pick at least one of the event types listed.")))
+    if len(data.description) > DESCRIPTION_MAX_LENGTH:
+        errors.append(("description", _l("At most %(max)d characters.", max=DESCRIPTION_MAX_LENGTH)))
+    event_id = data.event_id if owner_kind(user) == "organizer" else None
+    if event_id is not None and db.session.get(Event, event_id) is None:
+        errors.append(("event_id", _l("Choose an event from the list.")))
+    if errors:
+        raise ValidationFailed(errors)
+    return url, " ".join(picked), event_id
+
+
+def create_endpoint(user: User, data: EndpointData) -> tuple[WebhookEndpoint, str]:
+    """A new endpoint and its secret (shown to the user once). Flushes; the caller commits."""
+    if owner_kind(user) is None:
+        raise PermissionError
+    url, event_types, event_id = _check(user, data)
+    if len(endpoints_of(user)) >= MAX_ENDPOINTS_PER_OWNER:
+        raise ValidationFailed([(None, _l("At most %(max)d endpoints.", max=MAX_ENDPOINTS_PER_OWNER))])
+    secret = new_secret()
+    member = membership_of(user)
+    endpoint = WebhookEndpoint(created_by_id=user.id, organization_id=member.organization_id if member else None,
+                               event_id=event_id, url=url, description=data.description, event_types=event_types,
+                               secret=secret, consecutive_failures=0, disabled_reason="")
+    db.session.add(endpoint)
+    db.session.flush()
+    return endpoint, secret
+
+
+def update_endpoint(user: User, endpoint: WebhookEndpoint, data: EndpointData) -> WebhookEndpoint:
+    endpoint.url, endpoint.event_types, endpoint.event_id = _check(user, data)
+    endpoint.description = data.description
+    db.session.flush()
+    return endpoint
+
+
+def replace_secret(endpoint: WebhookEndpoint) -> str:
+    endpoint.secret = new_secret()
+    db.session.flush()
+    return endpoint.secret
+
+
+def delete_endpoint(endpoint: WebhookEndpoint) -> None:
+    db.session.delete(endpoint)  # its deliveries go with it (ON DELETE CASCADE)
+    db.session.flush()
+
+
+def reenable(endpoint: WebhookEndpoint) -> None:
+    """Deliver again to an endpoint that was disabled; its waiting deliveries are sent at once."""
+    endpoint.disabled_at, endpoint.disabled_reason, endpoint.consecutive_failures = None, "", 0
+    db.session.flush()
+
+
+def deliveries_of(endpoint: WebhookEndpoint, limit: int = LOG_LENGTH) -> list[WebhookDelivery]:
+    return list(db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
+                                   .order_by(WebhookDelivery.id.desc()).limit(limit)))
+
+
+def delivery_of(endpoint: WebhookEndpoint, delivery_id: int) -> WebhookDelivery | None:
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    return delivery if delivery is not None and delivery.endpoint_id == endpoint.id else None
+
+
+def events_to_choose() -> list[Event]:
+    """The events an organizer may limit an endpoint to: those not over, newest first."""
+    return list(db.session.scalars(select(Event).where(Event.ends_at >= utcnow()).order_by(Event.starts_at.desc())
+                                   .limit(200)))

@@ -1,0 +1,162 @@
+"""`flask backup create` and `flask backup restore`: the database and the uploaded files, restored into a
+fresh database (PostgreSQL in the PostgreSQL run, SQLite otherwise) and compared row by row and file by file."""
+from __future__ import annotations
+
+import tarfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from eventsapp.dbtypes import utcnow
+from eventsapp.extensions import db
+from eventsapp.ops import backup
+from tests.apps import make_app
+
+FOLDER_SETTINGS = {"RESUME_FOLDER": "resumes", "DECK_FOLDER": "decks", "LOGO_FOLDER": "logos",
+                   "BADGE_FOLDER": "badges"}
+
+
+def _folders_config(root: Path) -> dict[str, str]:
+    return {setting: str(root / kind) for setting, kind in FOLDER_SETTINGS.items()}
+
+
+def _all_rows(url: str) -> dict[str, list[tuple]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            preparer = connection.dialect.identifier_preparer
+            return {name: sorted((tuple(row) for row in connection.execute(
+                        text(f"SELECT * FROM {preparer.quote(name)}"))), key=repr)
+                    for name in sorted(inspect(connection).get_table_names())}
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def fresh_database(app, tmp_path):
+    """An empty database of the suite's engine for the restore: a new PostgreSQL database beside the suite's,
+    or a new SQLite file."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
+        yield str(url.set(database=str(tmp_path / "restored.db")))
+        return
+    name = f"{url.database}_restore"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def filled(app, real_commits, make_fair, make_registration, make_candidate, tmp_path, monkeypatch):
+    """A fair with registrations (Chinese names included), an outbox message, and files in every upload folder."""
+    for setting, value in _folders_config(tmp_path / "source").items():
+        monkeypatch.setitem(app.config, setting, value)
+    with app.app_context():
+        fair = make_fair(starts_at=utcnow().replace(microsecond=0) + timedelta(days=10))
+        for number in range(3):
+            make_registration(fair, make_candidate(email=f"c{number}@example.cn", name=f"张伟{number}"))
+        db.session.commit()
+    files = {"resumes/a.pdf": b"%PDF-1.4 resume", "decks/b.pdf": b"%PDF-1.4 deck" * 1000,
+             "logos/c.png": bytes(range(256)), "badges/d.pdf": b"%PDF badges"}
+    for name, data in files.items():
+        path = tmp_path / "source" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    (tmp_path / "source" / "resumes" / ".e.pdf.part").write_bytes(b"half written")  # skipped
+    return files
+
+
+def test_backup_and_restore_into_a_fresh_database(app, runner, filled, fresh_database, tmp_path):
+    archive = tmp_path / "out" / "talent.tar.gz"
+    result = runner.invoke(args=["backup", "create", "-o", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert "4 uploaded file(s)" in result.output and archive.exists()
+    with tarfile.open(archive) as opened:
+        names = set(opened.getnames())
+    assert {"manifest.json", "uploads/resumes/a.pdf", "uploads/logos/c.png"} <= names
+    assert not any(".part" in name for name in names)
+    manifest = backup.read_manifest(archive)
+    assert manifest.tables["registration"] == 3 and manifest.revision
+
+    restored_app = make_app(SQLALCHEMY_DATABASE_URI=fresh_database, **_folders_config(tmp_path / "restored"))
+    result = restored_app.test_cli_runner().invoke(args=["backup", "restore", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert "all as archived" in result.output
+
+    assert _all_rows(fresh_database) == _all_rows(app.config["SQLALCHEMY_DATABASE_URI"])
+    for name, data in filled.items():
+        assert (tmp_path / "restored" / name).read_bytes() == data
+    assert not (tmp_path / "restored" / "resumes" / ".e.pdf.part").exists()
+    with restored_app.app_context():  # the restored database serves
+        response = restored_app.test_client().get("/healthz/ready")
+        assert response.status_code == 200, response.json
+
+    again = restored_app.test_cli_runner().invoke(args=["backup", "restore", str(archive)])
+    assert again.exit_code != 0 and "already has tables" in again.output and "--replace" in again.output
+    (tmp_path / "restored" / "logos" / "c.png").write_bytes(b"changed since")
+    (tmp_path / "restored" / "logos" / "stray.png").write_bytes(b"not in the backup")
+    replaced = restored_app.test_cli_runner().invoke(args=["backup", "restore", "--replace", str(archive)])
+    assert replaced.exit_code == 0, replaced.output
+    assert (tmp_path / "restored" / "logos" / "c.png").read_bytes() == filled["logos/c.png"]
+    assert not (tmp_path / "restored" / "logos" / "stray.png").exists()
+    assert _all_rows(fresh_database) == _all_rows(app.config["SQLALCHEMY_DATABASE_URI"])
+    with restored_app.app_context():
+        db.engine.dispose()
+
+
+def test_create_writes_to_the_backup_folder_by_default(app, runner, real_commits, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "BACKUP_FOLDER", str(tmp_path / "backups"))
+    for setting, value in _folders_config(tmp_path / "empty").items():
+        monkeypatch.setitem(app.config, setting, value)
+    result = runner.invoke(args=["backup", "create"])
+    assert result.exit_code == 0, result.output
+    [written] = (tmp_path / "backups").glob("talent-*.tar.gz")
+    assert str(written) in result.output and "0 uploaded file(s)" in result.output
+
+
+def test_restore_refuses_what_is_not_a_backup(runner, tmp_path):
+    junk = tmp_path / "junk.tar.gz"
+    junk.write_bytes(b"not a tar file")
+    result = runner.invoke(args=["backup", "restore", str(junk)])
+    assert result.exit_code != 0 and "not a readable backup archive" in result.output
+    empty = tmp_path / "empty.tar.gz"
+    with tarfile.open(empty, "w:gz"):
+        pass
+    result = runner.invoke(args=["backup", "restore", str(empty)])
+    assert result.exit_code != 0 and "no manifest.json" in result.output
+
+
+def test_restore_refuses_an_archive_of_the_other_engine(app, runner, tmp_path):
+    engine = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
+    other = "postgresql" if engine == "sqlite" else "sqlite"
+    archive = tmp_path / "other.tar.gz"
+    manifest = backup.Manifest(created_at="2026-12-01T00:00:00+00:00", engine=other, revision="x", tables={})
+    with tarfile.open(archive, "w:gz") as opened:
+        backup._add_bytes(opened, "manifest.json", manifest.to_json())
+    result = runner.invoke(args=["backup", "restore", str(archive)])
+    assert result.exit_code != 0 and f"holds a {other} database" in result.output
+
+
+def test_restore_refuses_files_outside_the_upload_folders(tmp_path):
+    url = f"sqlite:///{tmp_path / 'source.db'}"
+    create_engine(url).connect().close()
+    folders = backup.upload_folders({}, tmp_path / "instance")
+    archive = tmp_path / "backup.tar.gz"
+    manifest = backup.create_backup(url, folders, archive)
+    manifest.files["../../etc/x"] = "0" * 64
+    evil = tmp_path / "evil.tar.gz"
+    with tarfile.open(evil, "w:gz") as opened:
+        backup._add_bytes(opened, "manifest.json", manifest.to_json())
+        opened.add(tmp_path / "source.db", arcname=backup.SQLITE_NAME)
+    with pytest.raises(backup.BackupError, match="unexpected file"):
+        backup.restore_backup(evil, f"sqlite:///{tmp_path / 'target.db'}", folders)
