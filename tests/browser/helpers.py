@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.browser.accessibility import assert_accessible
@@ -76,5 +77,16 @@ def checked(page, screenshot, name: str) -> None:
 def account_menu(page, user_name: str, item) -> None:
     """Click an item of the signed-in person's menu (their name in the navbar)."""
     open_menu(page)
-    page.locator("#site-menu .dropdown-toggle", has_text=user_name).click()
-    page.locator("#site-menu .dropdown-menu").get_by_role("link", name=item, exact=True).click()
+    toggle = page.locator("#site-menu .dropdown-toggle", has_text=user_name)
+    link = page.locator("#site-menu .dropdown-menu").get_by_role("link", name=item, exact=True)
+    # On a loaded machine a click can land while the folded menu still slides open and Bootstrap drops it:
+    # open the dropdown until it says it is open, then pick the item.
+    for _attempt in range(3):
+        if toggle.get_attribute("aria-expanded") != "true":
+            toggle.click()
+        try:
+            link.wait_for(state="visible", timeout=5000)
+            break
+        except PlaywrightTimeout:
+            continue
+    link.click()
