@@ -46,6 +46,9 @@ class Config:
     # registration). Connections are replaced after 30 minutes instead, before servers or firewalls
     # drop idle ones; a connection lost otherwise (database restart) fails one request and is discarded.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": int(os.environ.get("DATABASE_POOL_RECYCLE", "1800"))}
+    # How long a migration may wait for a table's lock on PostgreSQL before it gives up (and can be run
+    # again): waiting longer holds back every request of the version still serving (README, "Upgrading").
+    MIGRATION_LOCK_TIMEOUT = os.environ.get("MIGRATION_LOCK_TIMEOUT", "10s")
     # gc.freeze() at the end of the factory: what start-up built is kept out of the garbage collector's full
     # collections. Off by default: on the shared benchmark machine it did not shorten the leaderboard's
     # tail and cost CPU in the cold regime (benchmarks/README.md); to be measured again on a quiet machine.

@@ -110,9 +110,17 @@ def run_migrations_online():
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:  # on the driver's connection: SQLAlchemy would open a transaction first
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        if connection.dialect.name == "postgresql":
+            # The previous version keeps serving while this runs: a migration that cannot get its lock soon
+            # fails (and can be retried) rather than queue every request behind a long transaction.
+            connection.exec_driver_sql("SELECT set_config('lock_timeout', %(timeout)s, false)",
+                                       {"timeout": current_app.config.get("MIGRATION_LOCK_TIMEOUT", "10s")})
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            # Each migration commits on its own, so its locks last only as long as it does.
+            transaction_per_migration=True,
             **conf_args
         )
 
