@@ -4,7 +4,8 @@ Entries and teams: ``Track``, ``ContestGroup``, ``Round``, ``ContestQuestion``, 
 ``EntryAnswer`` rows, its ``TeamMember`` rows and its ``TeamInvitation`` rows) and ``EntryRound`` (an
 entry's standing in one round). Judging: ``ContestJudge``, ``Panel`` and ``PanelMember``,
 ``ConflictOfInterest``, ``ReviewAssignment``, ``RubricCriterion``, ``ScoreSheet`` with its
-``ScoreSheetHistory``, ``PitchSlot`` and ``Award``. docs/contests.md describes them and their rules.
+``ScoreSheetHistory``, ``PitchSlot`` and ``Award``; the leaderboard's stored ranking, ``LeaderboardSnapshot``
+(``eventsapp.reviews.standings``). docs/contests.md describes them and their rules.
 """
 from __future__ import annotations
 
