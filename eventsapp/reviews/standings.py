@@ -16,6 +16,7 @@ milliseconds and builds only the page's rows (:class:`Packed`).
 """
 from __future__ import annotations
 
+import hashlib
 import sys
 from array import array
 from collections.abc import Iterable
@@ -25,7 +26,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import inspect, select, update
 
 from eventsapp.contests.models import LeaderboardSnapshot, RubricCriterion, ScoreSheet, SheetState
-from eventsapp.judging import EntryScore
+from eventsapp.dbtypes import utcnow
+from eventsapp.judging import EntryScore, sheet_total
 
 WHOLE_ROUND = 0  # a snapshot's scope for the whole round; any other scope is a track's id
 FORMAT = 1  # the packed layout's version, part of every key: a new layout never reads an old one
@@ -43,8 +45,6 @@ def rubric_of(connection, round_id: int) -> dict[str, tuple]:
 def total_of(state, points: dict | None, rubric: dict[str, tuple]) -> float | None:
     """The total a sheet keeps: ``judging.sheet_total`` when submitted, None for a draft or for points
     the rubric cannot score (the leaderboard then names the problem, as ``judging.score_details`` does)."""
-    from eventsapp.judging import sheet_total
-
     if state != SheetState.SUBMITTED or not rubric:
         return None
     try:
@@ -163,8 +163,6 @@ def snapshot_key(rubric: dict[str, tuple], fingerprint: Iterable) -> str:
     fingerprint_part = ",".join("" if value is None else str(value) for value in fingerprint)
     key = f"{FORMAT}|{fingerprint_part}|{rubric_part}"
     if len(key) > 200:  # a long rubric: its digest instead
-        import hashlib
-
         key = f"{FORMAT}|{fingerprint_part}|{hashlib.sha256(rubric_part.encode()).hexdigest()}"
     return key
 
@@ -182,8 +180,6 @@ def read_snapshot(session, round_id: int, scope: int, method: str, key: str) -> 
 def store_snapshot(session, round_id: int, scope: int, method: str, key: str, scores: list[EntryScore]) -> None:
     """Keep the ranking for every process (an upsert: two organizers storing at once both succeed, the later
     one's stays). In a savepoint, so that a failure here costs the next request a computation, nothing more."""
-    from eventsapp.dbtypes import utcnow
-
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
