@@ -17,6 +17,7 @@ milliseconds and builds only the page's rows (:class:`Packed`).
 from __future__ import annotations
 
 import hashlib
+import logging
 import sys
 from array import array
 from collections.abc import Iterable
@@ -24,12 +25,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import inspect, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from eventsapp.contests.models import LeaderboardSnapshot, RubricCriterion, ScoreSheet, SheetState
 from eventsapp.dbtypes import utcnow
 from eventsapp.judging import EntryScore, sheet_total
 
 WHOLE_ROUND = 0  # a snapshot's scope for the whole round; any other scope is a track's id
+log = logging.getLogger(__name__)
 FORMAT = 1  # the packed layout's version, part of every key: a new layout never reads an old one
 
 
@@ -178,19 +181,34 @@ def read_snapshot(session, round_id: int, scope: int, method: str, key: str) -> 
 
 
 def store_snapshot(session, round_id: int, scope: int, method: str, key: str, scores: list[EntryScore]) -> None:
-    """Keep the ranking for every process (an upsert: two organizers storing at once both succeed, the later
-    one's stays). In a savepoint, so that a failure here costs the next request a computation, nothing more."""
+    """Keep the ranking for every process. On PostgreSQL a snapshot row another transaction is writing
+    right now (an organizer computing the same ranking) is left to it rather than waited for — never a
+    queue of page loads, nor two of them waiting on each other's rows; SQLite runs writers one at a time
+    anyway (an upsert). In a savepoint: a failure here is logged and costs the next request a
+    computation, nothing more."""
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    values = {"round_id": round_id, "scope": scope, "method": method, "key": key, "payload": pack(scores),
-              "computed_at": utcnow()}
-    statement = insert(LeaderboardSnapshot).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["round_id", "scope", "method"],
-        set_={"key": statement.excluded.key, "payload": statement.excluded.payload,
-              "computed_at": statement.excluded.computed_at})
-    with session.begin_nested():
-        session.execute(statement)
+    values = {"key": key, "payload": pack(scores), "computed_at": utcnow()}
+    where = (LeaderboardSnapshot.round_id == round_id, LeaderboardSnapshot.scope == scope,
+             LeaderboardSnapshot.method == method)
+    try:
+        with session.begin_nested():
+            if connection.dialect.name == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert
+
+                held = session.execute(select(LeaderboardSnapshot.round_id).where(*where)
+                                       .with_for_update(skip_locked=True)).first()
+                if held is not None:
+                    session.execute(update(LeaderboardSnapshot).where(*where).values(**values))
+                else:  # missing, or being written by another transaction: then theirs stays
+                    session.execute(insert(LeaderboardSnapshot).values(
+                        round_id=round_id, scope=scope, method=method, **values).on_conflict_do_nothing())
+            else:
+                from sqlalchemy.dialects.sqlite import insert
+
+                statement = insert(LeaderboardSnapshot).values(round_id=round_id, scope=scope, method=method,
+                                                               **values)
+                session.execute(statement.on_conflict_do_update(
+                    index_elements=["round_id", "scope", "method"],
+                    set_={name: statement.excluded[name] for name in values}))
+    except SQLAlchemyError:
+        log.warning("the leaderboard of round %s could not be stored", round_id, exc_info=True)

@@ -4,13 +4,14 @@ back equals ``judging.aggregate`` on the counted sheets — after random saves, 
 conflicts (hypothesis), for every method, in the whole round and per track, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from eventsapp.accounts.models import User
 from eventsapp.contests.models import (
@@ -207,3 +208,33 @@ def test_two_app_instances_share_the_stored_ranking_and_its_invalidation(real_co
     finally:
         with other.app_context():
             db.engine.dispose()
+
+
+def test_a_ranking_another_transaction_is_storing_is_not_waited_for(real_commits, app, factories):
+    """PostgreSQL: the snapshot row locked by another transaction (an organizer storing the same ranking)
+    is left to it; the page is computed and answered without waiting."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite runs writing transactions one after the other: nothing to wait for")
+        world = build_contest(factories)
+        round_ = world.rounds[0]
+        (criterion,) = world.rubric(round_, (1, 10))
+        judge = world.judge(accepted=False)
+        sheet = world.sheet(round_, judge, world.entry(), {criterion: 4})
+        leaderboard.leaderboard(round_)
+        db.session.commit()
+        stored_key = db.session.scalar(select(LeaderboardSnapshot.key))
+        sheet.points = {str(criterion.id): 8}
+        db.session.commit()
+        with db.engine.connect() as other:
+            other.execute(select(LeaderboardSnapshot.key).with_for_update())  # held until the block ends
+            db.session.execute(text("SET LOCAL lock_timeout = '5s'"))  # waiting would end in an error after 5 s
+            started = time.monotonic()
+            assert leaderboard.leaderboard(round_).scores[0].score == pytest.approx(80)
+            assert time.monotonic() - started < 2.5
+            db.session.commit()
+            other.rollback()
+        assert db.session.scalar(select(LeaderboardSnapshot.key)) == stored_key  # left to the other one
+        assert leaderboard.leaderboard(round_).scores[0].score == pytest.approx(80)
+        db.session.commit()
+        assert db.session.scalar(select(LeaderboardSnapshot.key)) != stored_key
