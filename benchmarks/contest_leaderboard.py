@@ -16,8 +16,8 @@ each request ranks all 10,000 sheets' kept totals again and stores the ranking.
 
 With ``--gc compare`` (the default) every variant and regime is measured twice, back to back on the same
 app and data: with the process heap not frozen (``gc.unfreeze()``), then frozen (``gc.freeze()``, what
-``GC_FREEZE_AT_START`` does at the end of the factory; here it also freezes what the warm-up built, such
-as the kept points and totals), and the ratios frozen / not frozen are printed. ``--gc off`` or
+``GC_FREEZE_AT_START`` does at the end of the factory; here it also freezes what the warm-up built),
+and the ratios frozen / not frozen are printed. ``--gc off`` or
 ``--gc on`` measures one of them.
 
     .venv/bin/python benchmarks/contest_leaderboard.py --database-url postgresql://postgres@127.0.0.1:5432/bench_leaderboard
