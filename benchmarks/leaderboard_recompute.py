@@ -5,7 +5,8 @@ sheet, in four ways measured in turn in one run, so that the machine's load weig
 - **whole**: every sheet added up again and ranked (``judging.score_details``: the code before the totals
   were kept);
 - **kept totals**: one sheet added up again and all totals ranked (``sheet_totals`` on the changed sheet,
-  then ``score_details_of_totals``: what ``reviews.leaderboard`` does now);
+  then ``score_details_of_totals``: what ``reviews.leaderboard`` does now, with each sheet's total kept in
+  the database, ``reviews.standings``);
 
 each with the process heap as it is (an app made and its modules loaded) and with that heap frozen
 (``gc.freeze()``, as ``GC_FREEZE_AT_START`` does). Times are CPU (process_time) per recompute.

@@ -4,7 +4,8 @@ Entries and teams: ``Track``, ``ContestGroup``, ``Round``, ``ContestQuestion``, 
 ``EntryAnswer`` rows, its ``TeamMember`` rows and its ``TeamInvitation`` rows) and ``EntryRound`` (an
 entry's standing in one round). Judging: ``ContestJudge``, ``Panel`` and ``PanelMember``,
 ``ConflictOfInterest``, ``ReviewAssignment``, ``RubricCriterion``, ``ScoreSheet`` with its
-``ScoreSheetHistory``, ``PitchSlot`` and ``Award``. docs/contests.md describes them and their rules.
+``ScoreSheetHistory``, ``PitchSlot`` and ``Award``; the leaderboard's stored ranking, ``LeaderboardSnapshot``
+(``eventsapp.reviews.standings``). docs/contests.md describes them and their rules.
 """
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from decimal import Decimal
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Double,
     ForeignKey,
     Index,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -459,6 +462,10 @@ class ScoreSheet(db.Model):
     version: Mapped[int] = mapped_column()  # raised on every save: two saves at once cannot both win
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A submitted sheet's total on the 0-100 scale (``judging.sheet_total`` on the round's rubric), written
+    # with its points (``reviews.standings``); None for a draft, for points the rubric cannot score, and
+    # after the rubric changed: the leaderboard then adds the points up itself.
+    total: Mapped[float | None] = mapped_column(Double)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -536,3 +543,19 @@ class Award(db.Model):
 
     entry: Mapped[Entry] = relationship()
     track: Mapped[Track | None] = relationship()
+
+
+class LeaderboardSnapshot(db.Model):
+    """A round's ranking as last computed, shared by every web process: for the whole round (scope 0) or
+    one track (scope = its id), by one method, with the key of what it was computed from (the rubric and a
+    fingerprint of the counted sheets). ``payload`` is the ranking packed as arrays of numbers
+    (``reviews.standings``). A leaderboard whose key no longer matches is computed again and stored here."""
+
+    __tablename__ = "contest_leaderboard_snapshot"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("contest_round.id", ondelete="CASCADE"), primary_key=True)
+    scope: Mapped[int] = mapped_column(primary_key=True)  # 0: the whole round; otherwise a track's id
+    method: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

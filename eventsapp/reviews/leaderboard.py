@@ -2,31 +2,25 @@
 method (``eventsapp.judging.score_details``), for the whole round or one track, with the raw and
 normalised scores, the number of sheets and the spread between judges (large spreads flagged).
 
-Sheets of withdrawn entries and of judges in conflict with the entry do not count. Scoring 10,000
-sheets takes tens of milliseconds, so the ranking is kept per application, keyed by everything it is
-computed from: the rubric, the method, and a fingerprint of the counted sheets (how many, the sum of
-their ids and versions, the latest change) that any saved, withdrawn or excluded sheet changes. When
-it must be computed again, only the sheets whose version changed since the last time are read and added
-up again (``SheetPoints``): the other sheets' totals are still in memory, by round and rubric, so a
-judge's saved sheet costs one sheet's total and the ranking of the totals (``score_details_of_totals``).
+Sheets of withdrawn entries and of judges in conflict with the entry do not count. Nothing is kept in
+the web process: every sheet keeps its total in the database, written with its points, and the round's
+last ranking is stored in the database under the key of what it was computed from — the rubric and a
+fingerprint of the counted sheets (how many, the sums of their ids and versions, the latest change),
+which any saved, withdrawn or excluded sheet changes (``reviews.standings``). So every process reads
+the same stored ranking until a sheet changes; the first request after a change ranks the kept totals
+again (``judging.score_details_of_totals``: no sheet's points are read) and stores the result.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from eventsapp.contests.models import ConflictOfInterest, Entry, EntryState, Round, ScoreSheet, SheetState, Track
 from eventsapp.extensions import db
 from eventsapp.judging import EntryScore, score_details_of_totals, sheet_totals
+from eventsapp.reviews import standings
 from eventsapp.reviews.scoring import criteria_of
-
-CACHE_KEY = "reviews_leaderboards"
-POINTS_KEY = "reviews_sheet_points"
-CACHE_SIZE = 32
 
 
 @dataclass(frozen=True)
@@ -38,14 +32,37 @@ class Row:
     track: Track | None
 
 
-@dataclass(frozen=True)
 class Leaderboard:
-    scores: list[EntryScore]
-    method: str
+    """A ranking: computed (``scores``) or read back from its stored snapshot, whose EntryScores are built
+    only when asked for (:meth:`page` builds a page's)."""
+
+    def __init__(self, method: str, scores: list[EntryScore] | None = None,
+                 packed: standings.Packed | None = None) -> None:
+        self.method = method
+        self._scores = scores if scores is not None or packed is not None else []
+        self._packed = packed
+
+    @property
+    def scores(self) -> list[EntryScore]:
+        if self._scores is None:
+            self._scores = self._packed.scores()
+        return self._scores
+
+    @property
+    def count(self) -> int:
+        return len(self._scores) if self._scores is not None else self._packed.count
 
     @property
     def flagged(self) -> int:
-        return sum(score.flagged for score in self.scores)
+        if self._scores is not None:
+            return sum(score.flagged for score in self._scores)
+        return self._packed.flagged
+
+    def page(self, start: int, stop: int) -> list[EntryScore]:
+        """The scores ranked ``start`` to ``stop`` (0-based, stop excluded)."""
+        if self._scores is not None:
+            return self._scores[start:stop]
+        return self._packed.scores(start, stop)
 
 
 def _counted_conditions(round_: Round, track_id: int | None) -> list:
@@ -65,96 +82,45 @@ def _fingerprint(round_: Round, track_id: int | None) -> tuple:
         .join(Entry, Entry.id == ScoreSheet.entry_id).where(*_counted_conditions(round_, track_id))).one())
 
 
-class SheetPoints:
-    """The points of the sheets read so far, by round and sheet id, and their totals, by round, rubric and
-    sheet id, with the stamp they were read at: the sheet's version, judge and entry. A sheet's points
-    change only with its version, so a stamp seen before needs no second read nor a second sum. Rounds are
-    told apart by their id and their contest's creation time, so that ids used again (SQLite may, after a
-    deletion; every test does) never meet old points."""
-
-    ROUNDS = 8  # rounds kept; the least recently used goes first
-    READ_ALL_ABOVE = 500  # more changed sheets than this: read the round's points in one query
-
-    def __init__(self):
-        self.rounds: OrderedDict[tuple, dict[int, tuple[tuple, dict]]] = OrderedDict()
-        self.totals: OrderedDict[tuple, dict[int, tuple[tuple, float]]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def _known(self, kept: OrderedDict, key: tuple) -> dict:
-        """The entries kept under ``key`` (made when missing), the least recently used keys dropped."""
-        known = kept.setdefault(key, {})
-        kept.move_to_end(key)
-        while len(kept) > self.ROUNDS:
-            kept.popitem(last=False)
-        return known
-
-    def totals_of(self, round_: Round, criteria: dict[str, tuple], sheets: list[tuple[int, tuple]],
-                  conditions: list) -> dict[int, float]:
-        """Sheet id → total for ``sheets`` ((id, stamp) pairs): added up (``judging.sheet_totals``) only for
-        sheets not seen with this stamp and rubric. ValueError as ``judging.score_details``."""
-        key = (round_.id, round_.contest.created_at, tuple(sorted(criteria.items())))
-        with self.lock:
-            known = self._known(self.totals, key)
-            stale = [(sheet_id, stamp) for sheet_id, stamp in sheets if known.get(sheet_id, (None,))[0] != stamp]
-        if stale:
-            points = self.points_of(round_, stale, conditions)
-            added = sheet_totals({(stamp[1], stamp[2]): points[sheet_id] for sheet_id, stamp in stale}, criteria)
-            with self.lock:
-                known.update({sheet_id: (stamp, total)
-                              for (sheet_id, stamp), (_, _, total) in zip(stale, added, strict=True)})
-        return {sheet_id: known[sheet_id][1] for sheet_id, _ in sheets}
-
-    def points_of(self, round_: Round, sheets: list[tuple[int, tuple]], conditions: list) -> dict[int, dict]:
-        """Sheet id → points for ``sheets`` ((id, stamp) pairs), read from the database when unknown."""
-        key = (round_.id, round_.contest.created_at)
-        with self.lock:
-            known = self._known(self.rounds, key)
-            stale = [sheet_id for sheet_id, stamp in sheets if known.get(sheet_id, (None,))[0] != stamp]
-        if stale:
-            query = select(ScoreSheet.id, ScoreSheet.version, ScoreSheet.judge_id, ScoreSheet.entry_id,
-                           ScoreSheet.points)
-            if len(stale) > self.READ_ALL_ABOVE:
-                query = query.join(Entry, Entry.id == ScoreSheet.entry_id).where(*conditions)
-            else:
-                query = query.where(ScoreSheet.id.in_(stale))
-            read = {sheet_id: ((version, judge_id, entry_id), points)
-                    for sheet_id, version, judge_id, entry_id, points in db.session.execute(query)}
-            with self.lock:
-                known.update(read)
-        return {sheet_id: known[sheet_id][1] for sheet_id, _ in sheets}
-
-
 def _compute(round_: Round, track_id: int | None, criteria: dict[str, tuple]) -> list[EntryScore]:
-    conditions = _counted_conditions(round_, track_id)
-    rows = db.session.execute(select(ScoreSheet.id, ScoreSheet.judge_id, ScoreSheet.entry_id, ScoreSheet.version)
-                              .join(Entry, Entry.id == ScoreSheet.entry_id).where(*conditions)).all()
-    store = current_app.extensions.setdefault(POINTS_KEY, SheetPoints())
-    rows = [tuple(row) for row in rows]  # plain tuples: unpacked 10,000 times, twice
-    totals = store.totals_of(round_, criteria, [(sheet_id, (version, judge_id, entry_id))
-                                                for sheet_id, judge_id, entry_id, version in rows], conditions)
-    return score_details_of_totals([(judge_id, entry_id, totals[sheet_id]) for sheet_id, judge_id, entry_id, _ in rows],
-                                   round_.aggregation.value)
+    """Rank the counted sheets' kept totals; a sheet without one (written before the rubric changed) is
+    added up from its points. ValueError as ``judging.score_details``."""
+    # On the session's connection, not the session: plain rows, without the ORM's loading (half the time).
+    rows = db.session.connection().execute(
+        select(ScoreSheet.judge_id, ScoreSheet.entry_id, ScoreSheet.total, ScoreSheet.id)
+        .join(Entry, Entry.id == ScoreSheet.entry_id).where(*_counted_conditions(round_, track_id))
+        .order_by(ScoreSheet.id)).all()
+    missing = [sheet_id for _, _, total, sheet_id in rows if total is None]
+    added = {}
+    if missing:
+        points = dict(db.session.execute(select(ScoreSheet.id, ScoreSheet.points)
+                                         .where(ScoreSheet.id.in_(missing))).tuples().all())
+        keys = {sheet_id: (judge_id, entry_id) for judge_id, entry_id, total, sheet_id in rows if total is None}
+        added = {sheet_id: total for sheet_id, (_, _, total) in zip(
+            missing, sheet_totals({keys[sheet_id]: points[sheet_id] or {} for sheet_id in missing}, criteria),
+            strict=True)}
+    return score_details_of_totals([(judge_id, entry_id, added[sheet_id] if total is None else total)
+                                    for judge_id, entry_id, total, sheet_id in rows], round_.aggregation.value)
 
 
 def leaderboard(round_: Round, track_id: int | None = None) -> Leaderboard:
-    """The round's ranking (of one track's entries when ``track_id`` is given)."""
+    """The round's ranking (of one track's entries when ``track_id`` is given): the stored one when nothing
+    it was computed from changed, otherwise computed and stored for every process (the caller commits;
+    when it does not, the next request computes it again). ValueError as ``judging.score_details``."""
     criteria = {str(criterion.id): (criterion.weight, criterion.max_points) for criterion in criteria_of(round_)}
     method = round_.aggregation.value
     if not criteria:
-        return Leaderboard([], method)
-    key = (round_.id, track_id, method, tuple(sorted(criteria.items())), _fingerprint(round_, track_id))
-    cache, lock = current_app.extensions.setdefault(CACHE_KEY, (OrderedDict(), threading.Lock()))
-    with lock:
-        scores = cache.get(key)
-        if scores is not None:
-            cache.move_to_end(key)
-    if scores is None:
-        scores = _compute(round_, track_id, criteria)
-        with lock:
-            cache[key] = scores
-            while len(cache) > CACHE_SIZE:
-                cache.popitem(last=False)
-    return Leaderboard(scores, method)
+        return Leaderboard(method, [])
+    scope = standings.WHOLE_ROUND if track_id is None else track_id
+    # The fingerprint is read before the sheets: a save committed in between is then in the ranking but
+    # not in its key, so the next request computes again — never the other way round.
+    key = standings.snapshot_key(criteria, _fingerprint(round_, track_id))
+    packed = standings.read_snapshot(db.session, round_.id, scope, method, key)
+    if packed is not None:
+        return Leaderboard(method, packed=packed)
+    scores = _compute(round_, track_id, criteria)
+    standings.store_snapshot(db.session, round_.id, scope, method, key, scores)
+    return Leaderboard(method, scores)
 
 
 def rows_of(scores: list[EntryScore]) -> list[Row]:

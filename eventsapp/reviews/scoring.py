@@ -36,6 +36,7 @@ from eventsapp.contests.models import (
 )
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
+from eventsapp.reviews import standings
 from eventsapp.validation import ValidationFailed
 
 NAME_MAX_LENGTH = 100
@@ -293,6 +294,9 @@ def save_sheet(review: Review, points: dict[int, Decimal | None], comments: dict
     sheet.points, sheet.comments, sheet.comment = stored_points, stored_comments, comment
     sheet.state = SheetState.SUBMITTED if submit else SheetState.DRAFT
     sheet.submitted_at = now if submit else None
+    # The total the leaderboard ranks, written with the points (``reviews.standings``): no second read.
+    sheet.total = standings.total_of(sheet.state, stored_points, {
+        str(criterion.id): (criterion.weight, criterion.max_points) for criterion in criteria})
     try:
         with db.session.begin_nested():
             db.session.flush()

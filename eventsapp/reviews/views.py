@@ -602,14 +602,16 @@ def leaderboard_page(event_id: int, round_id: int):
         track_id = None
     page = max(1, min(request.args.get("page", 1, type=int), 100_000))
     board = leaderboard.leaderboard(round_, track_id)
-    pages = max(1, -(-len(board.scores) // LEADERBOARD_PAGE_SIZE))
+    pages = max(1, -(-board.count // LEADERBOARD_PAGE_SIZE))
     page = min(page, pages)
-    shown = board.scores[(page - 1) * LEADERBOARD_PAGE_SIZE:page * LEADERBOARD_PAGE_SIZE]
-    return render_template(
+    shown = board.page((page - 1) * LEADERBOARD_PAGE_SIZE, page * LEADERBOARD_PAGE_SIZE)
+    page_html = render_template(
         "reviews/leaderboard.html", event=contest.event, contest=contest, round=round_, board=board,
         rows=leaderboard.rows_of(shown), tracks=tracks, track_id=track_id, page=page, pages=pages,
         judge_names={judge.id: judge.name or judge.email for judge in judges.judges_of(contest)},
         method_form=MethodForm(formdata=None, data={"method": round_.aggregation.value}))
+    db.session.commit()  # the ranking, when computed here, stored for every process
+    return page_html
 
 
 @manage.post("/rounds/<int:round_id>/method")

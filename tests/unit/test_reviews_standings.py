@@ -1,0 +1,240 @@
+"""The leaderboard kept in the database (``eventsapp.reviews.standings``): sheets keep their totals, the
+ranking is stored for every process under the key of what it was computed from, and whatever is read
+back equals ``judging.aggregate`` on the counted sheets — after random saves, drafts, withdrawals and
+conflicts (hypothesis), for every method, in the whole round and per track, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select, text
+
+from eventsapp.accounts.models import User
+from eventsapp.contests.models import (
+    Aggregation,
+    ConflictOfInterest,
+    ConflictSource,
+    Entry,
+    EntryState,
+    LeaderboardSnapshot,
+    ScoreSheet,
+    SheetState,
+)
+from eventsapp.extensions import db
+from eventsapp.judging import METHODS, EntryScore, aggregate, sheet_total
+from eventsapp.reviews import leaderboard, scoring, standings
+from tests.apps import make_app
+from tests.contest_factories import build_contest
+
+ENTRIES, JUDGES = 6, 5
+RUBRIC = ((3, 10), (1, 4))
+
+points = st.tuples(st.integers(0, 10), st.integers(0, 4))
+operation = st.one_of(
+    st.tuples(st.just("save"), st.integers(0, JUDGES - 1), st.integers(0, ENTRIES - 1), points),
+    st.tuples(st.just("draft"), st.integers(0, JUDGES - 1), st.integers(0, ENTRIES - 1), points),
+    st.tuples(st.just("withdraw"), st.integers(0, ENTRIES - 1)),
+    st.tuples(st.just("conflict"), st.integers(0, JUDGES - 1), st.integers(0, ENTRIES - 1)),
+    st.tuples(st.just("unconflict"), st.integers(0, JUDGES - 1), st.integers(0, ENTRIES - 1)),
+)
+
+
+def _apply(op, round_, criteria, entries, judges, model) -> None:
+    kind, *args = op
+    if kind in ("save", "draft"):
+        judge, entry = judges[args[0]], entries[args[1]]
+        given = {str(criterion.id): value for criterion, value in zip(criteria, args[2], strict=True)}
+        sheet = db.session.scalar(select(ScoreSheet).where(ScoreSheet.round_id == round_.id,
+                                                           ScoreSheet.judge_id == judge, ScoreSheet.entry_id == entry))
+        state = SheetState.SUBMITTED if kind == "save" else SheetState.DRAFT
+        submitted_at = datetime.now(UTC) if state == SheetState.SUBMITTED else None
+        if sheet is None:
+            db.session.add(ScoreSheet(round_id=round_.id, judge_id=judge, entry_id=entry, state=state, points=given,
+                                      comments={}, comment="", submitted_at=submitted_at))
+        else:
+            sheet.points, sheet.state, sheet.submitted_at = given, state, submitted_at
+        model["sheets"][(judge, entry)] = (state, given)
+    elif kind == "withdraw":
+        entry = db.session.get(Entry, entries[args[0]])
+        entry.state, entry.withdrawn_at = EntryState.WITHDRAWN, datetime.now(UTC)
+        model["withdrawn"].add(entry.id)
+    elif kind == "conflict":
+        pair = (judges[args[0]], entries[args[1]])
+        if pair not in model["conflicts"]:
+            db.session.add(ConflictOfInterest(judge_id=pair[0], entry_id=pair[1], source=ConflictSource.DECLARED,
+                                              reason="test"))
+            model["conflicts"].add(pair)
+    else:
+        pair = (judges[args[0]], entries[args[1]])
+        conflict = db.session.scalar(select(ConflictOfInterest).where(ConflictOfInterest.judge_id == pair[0],
+                                                                      ConflictOfInterest.entry_id == pair[1]))
+        if conflict is not None:
+            db.session.delete(conflict)
+        model["conflicts"].discard(pair)
+
+
+def _counted(model, track_of, track) -> dict:
+    return {key: given for key, (state, given) in model["sheets"].items()
+            if state == SheetState.SUBMITTED and key[1] not in model["withdrawn"] and key not in model["conflicts"]
+            and (track is None or track_of[key[1]] == track)}
+
+
+def _assert_equal_to_aggregate(scores: list[EntryScore], sheets: dict, rubric: dict, method: str) -> None:
+    expected = {entry: (score, rank) for entry, score, rank in aggregate(sheets, rubric, method)}
+    assert {score.entry: score.rank for score in scores} == {entry: rank for entry, (_, rank) in expected.items()}
+    for score in scores:
+        assert score.score == pytest.approx(expected[score.entry][0], rel=1e-12, abs=1e-12)
+        assert score.sheets == sum(1 for _, entry in sheets if entry == score.entry)
+    assert [score.rank for score in scores] == sorted(score.rank for score in scores)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(operations=st.lists(operation, min_size=1, max_size=14), commit_every=st.integers(1, 3))
+def test_the_leaderboard_computed_or_read_back_equals_aggregate_on_the_counted_sheets(ctx, factories, operations,
+                                                                                      commit_every):
+    world = build_contest(factories, tracks=2)
+    round_ = world.rounds[0]
+    criteria = world.rubric(round_, *RUBRIC)
+    rubric = {str(criterion.id): (criterion.weight, criterion.max_points) for criterion in criteria}
+    entries = [world.entry(world.tracks[number % 2]) for number in range(ENTRIES)]
+    judges = [world.judge(accepted=False).id for _ in range(JUDGES)]
+    track_of = {entry.id: entry.track_id for entry in entries}
+    model = {"sheets": {}, "withdrawn": set(), "conflicts": set()}
+    for number, op in enumerate(operations, start=1):
+        _apply(op, round_, criteria, [entry.id for entry in entries], judges, model)
+        if number % commit_every and number != len(operations):
+            continue
+        db.session.commit()
+        for method in METHODS:
+            round_.aggregation = Aggregation(method)
+            for track in (None, *sorted(set(track_of.values()))):
+                computed = leaderboard.leaderboard(round_, track)
+                read_back = leaderboard.leaderboard(round_, track)  # the stored ranking, not computed again
+                _assert_equal_to_aggregate(computed.scores, _counted(model, track_of, track), rubric, method)
+                assert read_back.scores == computed.scores
+                assert read_back.count == computed.count and read_back.flagged == computed.flagged
+                assert read_back.page(1, 3) == computed.scores[1:3]
+
+
+def test_a_stored_ranking_is_read_back_until_a_sheet_changes(ctx, factories, monkeypatch):
+    world = build_contest(factories)
+    round_ = world.rounds[0]
+    (criterion,) = world.rubric(round_, (1, 10))
+    entries = [world.entry() for _ in range(3)]
+    judge = world.judge(accepted=False)
+    sheets = [world.sheet(round_, judge, entry, {criterion: 3 + number}) for number, entry in enumerate(entries)]
+    computed = []
+    real = leaderboard._compute
+    monkeypatch.setattr(leaderboard, "_compute", lambda *args: computed.append(1) or real(*args))
+    first = leaderboard.leaderboard(round_).scores
+    assert [score.entry for score in leaderboard.leaderboard(round_).scores] == [entry.id for entry in entries[::-1]]
+    assert len(computed) == 1 and leaderboard.leaderboard(round_).scores == first
+    sheets[0].points = {str(criterion.id): 10}
+    db.session.commit()
+    assert leaderboard.leaderboard(round_).scores[0].entry == entries[0].id and len(computed) == 2
+    entries[0].state, entries[0].withdrawn_at = EntryState.WITHDRAWN, datetime.now(UTC)
+    db.session.commit()
+    assert entries[0].id not in {score.entry for score in leaderboard.leaderboard(round_).scores}
+    assert len(computed) == 3
+    assert db.session.scalar(select(func.count()).select_from(LeaderboardSnapshot)) == 1
+
+
+def test_a_saved_sheet_keeps_its_total_and_a_draft_none(ctx, factories):
+    world = build_contest(factories)
+    round_ = world.rounds[0]
+    criteria = world.rubric(round_, (3, 10), (1, 5))
+    entry = world.entry()
+    judge = world.judge()
+    world.assign(round_, judge, entry)
+    review = scoring.review_for(judge.user_id, round_.id, entry.id)
+    user = db.session.get(User, judge.user_id)
+    sheet = scoring.save_sheet(review, {criteria[0].id: Decimal(7), criteria[1].id: None}, {}, "", False, None, user)
+    db.session.commit()
+    assert sheet.total is None
+    sheet = scoring.save_sheet(review, {criteria[0].id: Decimal(7), criteria[1].id: Decimal(2)}, {}, "", True,
+                               sheet.version, user)
+    db.session.commit()
+    rubric = {str(criteria[0].id): (Decimal(3), 10), str(criteria[1].id): (Decimal(1), 5)}
+    assert sheet.total == sheet_total({str(criteria[0].id): 7.0, str(criteria[1].id): 2.0}, rubric)
+
+
+def test_packed_rankings_read_back_the_very_floats(ctx):
+    scores = [EntryScore(7, 1, 81.25, 81.25, 80.0, 79.123456789012345, 3, 25.5, True,
+                         ((1, 90.0), (2, 64.5), (3, 89.25))),
+              EntryScore(3, 2, 1 / 3, 1 / 3, 1 / 3, -0.0, 1, 0.0, False, ((9, 1 / 3),)),
+              EntryScore(5, 2, 1 / 3, 0.5, 0.25, 2.0, 2, 1e-300, False, ((4, 0.1), (9, 0.2)))]
+    packed = standings.Packed.load(standings.pack(scores))
+    assert packed.scores() == scores and packed.scores(1, 99) == scores[1:] and packed.flagged == 1
+    assert standings.Packed.load(standings.pack([])).scores() == []
+    with pytest.raises(ValueError):
+        standings.Packed.load(standings.pack(scores)[:-1])
+
+
+def test_two_app_instances_share_the_stored_ranking_and_its_invalidation(real_commits, app, database_url, factories,
+                                                                         monkeypatch):
+    """No per-process cache: what one instance computed, another reads; what another saved, the first sees."""
+    with app.app_context():
+        world = build_contest(factories)
+        round_ = world.rounds[0]
+        (criterion,) = world.rubric(round_, (1, 10))
+        entries = [world.entry() for _ in range(2)]
+        judge = world.judge(accepted=False)
+        sheet = world.sheet(round_, judge, entries[0], {criterion: 4})
+        world.sheet(round_, judge, entries[1], {criterion: 6})
+        round_id, sheet_id, criterion_id = round_.id, sheet.id, criterion.id
+        entry_ids = [entry.id for entry in entries]
+        first = leaderboard.leaderboard(db.session.get(type(round_), round_id)).scores
+        db.session.commit()
+    other = make_app(SQLALCHEMY_DATABASE_URI=database_url)
+    try:
+        with other.app_context():
+            with monkeypatch.context() as patched:
+                patched.setattr(leaderboard, "_compute", lambda *args: pytest.fail("computed again"))
+                assert leaderboard.leaderboard(db.session.get(type(round_), round_id)).scores == first
+            changed = db.session.get(ScoreSheet, sheet_id)
+            changed.points = {str(criterion_id): 9}
+            db.session.commit()
+            db.session.remove()
+        with app.app_context():
+            db.session.expire_all()
+            scores = leaderboard.leaderboard(db.session.get(type(round_), round_id)).scores
+            assert [score.entry for score in scores] == entry_ids
+            assert scores[0].score == pytest.approx(90)
+    finally:
+        with other.app_context():
+            db.engine.dispose()
+
+
+def test_a_ranking_another_transaction_is_storing_is_not_waited_for(real_commits, app, factories):
+    """PostgreSQL: the snapshot row locked by another transaction (an organizer storing the same ranking)
+    is left to it; the page is computed and answered without waiting."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite runs writing transactions one after the other: nothing to wait for")
+        world = build_contest(factories)
+        round_ = world.rounds[0]
+        (criterion,) = world.rubric(round_, (1, 10))
+        judge = world.judge(accepted=False)
+        sheet = world.sheet(round_, judge, world.entry(), {criterion: 4})
+        leaderboard.leaderboard(round_)
+        db.session.commit()
+        stored_key = db.session.scalar(select(LeaderboardSnapshot.key))
+        sheet.points = {str(criterion.id): 8}
+        db.session.commit()
+        with db.engine.connect() as other:
+            other.execute(select(LeaderboardSnapshot.key).with_for_update())  # held until the block ends
+            db.session.execute(text("SET LOCAL lock_timeout = '5s'"))  # waiting would end in an error after 5 s
+            started = time.monotonic()
+            assert leaderboard.leaderboard(round_).scores[0].score == pytest.approx(80)
+            assert time.monotonic() - started < 2.5
+            db.session.commit()
+            other.rollback()
+        assert db.session.scalar(select(LeaderboardSnapshot.key)) == stored_key  # left to the other one
+        assert leaderboard.leaderboard(round_).scores[0].score == pytest.approx(80)
+        db.session.commit()
+        assert db.session.scalar(select(LeaderboardSnapshot.key)) != stored_key
