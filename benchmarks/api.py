@@ -146,6 +146,36 @@ def checkin_phase(port: int, headers: dict, event_id: int, badges: list[str], fa
     return times
 
 
+def profile_requests(app, secret: str, event_id: int, badges: list[str], count: int, top: int) -> None:
+    """``count`` requests of each kind in this process under cProfile (the app as gunicorn's worker runs it,
+    without the network): where one request's time goes, by function, cumulative."""
+    import cProfile
+    import io
+    import pstats
+
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "zh-CN,zh;q=0.9"}
+    for _ in range(20):  # warm-up: imports, the first connection, compiled queries
+        client.get("/api/v1/events", headers=headers)
+    kinds = {
+        "GET /api/v1/events": lambda number: client.get("/api/v1/events", headers=headers),
+        "POST /api/v1/events/<id>/checkins": lambda number: client.post(
+            f"/api/v1/events/{event_id}/checkins", headers={**headers, "Idempotency-Key": f"profile-{number}"},
+            json={"token": badges[number % len(badges)], "gate": "API"}),
+    }
+    for name, call in kinds.items():
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for number in range(count):
+            call(number)
+        profiler.disable()
+        elapsed = (time.perf_counter() - started) * 1000 / count
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+        print(f"== {name}: {elapsed:.2f} ms a request in-process, profiled ({count} requests)\n{out.getvalue()}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="PostgreSQL or SQLite URL (default: a new SQLite file)")
@@ -156,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--profile", type=int, metavar="N", help="instead of gunicorn: N requests of each kind "
+                        "in this process under cProfile, the top functions printed")
+    parser.add_argument("--profile-top", type=int, default=40)
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     failures: list[str] = []
@@ -168,13 +201,18 @@ def main(argv: list[str] | None = None) -> int:
         url = prepare_database(args.database_url, Path(workdir), sqlite_file_required=True)
         url_text = url.render_as_string(hide_password=False)
         app = create_app({"SQLALCHEMY_DATABASE_URI": url_text, "SECRET_KEY": SECRET_KEY, "TESTING": False,
-                          "RATELIMIT_STORAGE_URI": "memory://"})
+                          "RATELIMIT_STORAGE_URI": args.redis_url if args.profile and args.redis_url else "memory://"})
         print(f"building the schema on {url.render_as_string(hide_password=True)} …", file=sys.stderr)
         _seconds, revision = build_schema(app)
         print(f"filling {args.events:,} events and a fair with {args.checkins:,} badges …", file=sys.stderr)
         fairs, _scanners, _fill_seconds = fill_fairs(app, rng, max(args.checkins, 50))
         fill_events(app, rng, args.events)
         secret = make_organizer_token(app)
+        if args.profile:
+            with app.app_context():
+                db.engine.dispose()
+            profile_requests(app, secret, fairs[0].event_id, fairs[0].tokens, args.profile, args.profile_top)
+            return 0
         with app.app_context():
             version = ".".join(map(str, db.engine.dialect.server_version_info))
             engine_name = db.engine.dialect.name
