@@ -2,10 +2,10 @@
 from the code (flask-smorest + marshmallow). Access rules are the pages' own (eventsapp.api.access).
 
 May import, besides the shared modules at eventsapp's top level: accounts, analytics, awards, badges, booths,
-checkin, contests, events, matchmaking, openings, organizations, registrations, reviews.
+candidates, checkin, contests, events, matchmaking, openings, organizations, registrations, reviews.
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "analytics", "awards", "badges", "booths", "checkin", "contests", "events", "matchmaking", "openings",
-    "organizations", "registrations", "reviews",
+    "accounts", "analytics", "awards", "badges", "booths", "candidates", "checkin", "contests", "events",
+    "matchmaking", "openings", "organizations", "registrations", "reviews",
 })

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import lru_cache, wraps
 
-from flask import Flask, Response, current_app, g, make_response, request
+from flask import Flask, Response, current_app, g, jsonify, make_response, request
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -105,6 +105,14 @@ The JSON API of the talent-fair manager.
 * **Rate limit**: per token (per address without one); `429` with `Retry-After` past it.
 * Timestamps are ISO 8601 with their offset; ids are strings.
 """
+
+
+def dumped(body: dict) -> Response:
+    """An answer built already in its schema's shape (ids as strings, ISO 8601 timestamps, enums as their
+    values), sent as it is: marshmallow dumping 100 events again field by field was a third of the list's
+    CPU. The response decorator still documents the schema, and Schemathesis checks the answers against it
+    (enums are StrEnums: JSON writes their values)."""
+    return jsonify(body)
 
 
 # --- Authentication and scopes ------------------------------------------------------------------

@@ -81,7 +81,7 @@ def list_events(limit: int, when: str, cursor: str | None = None, kind=None, ser
     order = (Event.starts_at, Event.id) if ascending else (Event.starts_at.desc(), Event.id.desc())
     rows = list(db.session.scalars(query.order_by(*order).limit(limit + 1)))
     rows, next_cursor = core.page(rows, limit, lambda event: (event.starts_at, event.id))
-    return {"data": [event_summary(event, now) for event in rows], "next_cursor": next_cursor}
+    return core.dumped({"data": [event_summary(event, now) for event in rows], "next_cursor": next_cursor})
 
 
 @blp.route("/events/<int:event_id>")
