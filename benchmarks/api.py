@@ -3,8 +3,9 @@
 
 Builds the schema with the migrations, 10,000 public events (half upcoming) and a fair going on now
 with N confirmed candidates and their badges (the door benchmark's fill), one organizer and a token
-with every scope (made by the app's own `create_token`). Then it starts gunicorn (`app:app`, 2 sync
-workers by default) and, with one client at a time (latency, not throughput):
+with every scope (made by the app's own `create_token`). Then it starts gunicorn as production does
+(`-c deploy/gunicorn.conf.py`, 2 sync workers by default) and, with one client at a time (latency, not
+throughput):
 
 1. "events": GET /api/v1/events cycling through the first page, ?kind=fair, ?when=past, ?when=all
    &limit=100 and the next page of each (its next_cursor); every answer must be 200.
@@ -28,6 +29,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -39,11 +41,13 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from checkin import fill as fill_fairs  # noqa: E402 - the door benchmark's fairs, badges and volunteers
 from registrations import (  # noqa: E402
+    GUNICORN,
     SECRET_KEY,
     Gunicorn,
     background_busy_pct,
     cpu_per_request,
     cpu_snapshot,
+    free_port,
     request_once,
 )
 from sqlalchemy import func, insert, select, text  # noqa: E402
@@ -87,6 +91,24 @@ def make_organizer_token(app) -> str:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))
     return secret
+
+
+class ProductionGunicorn(Gunicorn):
+    """gunicorn as production runs it: `gunicorn -c deploy/gunicorn.conf.py` (sync workers, its logging,
+    its Prometheus folder), bound to a free local port with WEB_CONCURRENCY workers."""
+
+    def __init__(self, database_url: str, workers: int, log_path: Path, redis_url: str | None) -> None:
+        self.port = free_port()
+        self.log_path = log_path
+        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY, "WEB_CONCURRENCY": str(workers),
+               "GUNICORN_BIND": f"127.0.0.1:{self.port}", "LOG_FORMAT": "text", "LOG_LEVEL": "WARNING"}
+        env.pop("APP_ENV", None)  # development settings: no secure-only cookies on plain HTTP
+        if redis_url:
+            env["REDIS_URL"] = redis_url
+        self.log = open(log_path, "wb")  # closed in stop()
+        self.process = subprocess.Popen(
+            [str(GUNICORN), "-c", str(PROJECT_ROOT / "deploy" / "gunicorn.conf.py")],
+            cwd=PROJECT_ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def timed(port: int, method: str, path: str, headers: dict, body: bytes | None = None) -> tuple[float, int, bytes]:
@@ -218,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             engine_name = db.engine.dialect.name
             db.engine.dispose()
         background = background_busy_pct()
-        server = Gunicorn(url_text, args.workers, Path(workdir) / "gunicorn.log")
+        server = ProductionGunicorn(url_text, args.workers, Path(workdir) / "gunicorn.log", args.redis_url)
         headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "zh-CN,zh;q=0.9",
                    "Content-Type": "application/json"}
         try:
