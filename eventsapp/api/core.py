@@ -95,14 +95,16 @@ The JSON API of the talent-fair manager.
 
 * **Authentication**: `Authorization: Bearer <token>`, a personal access token made on the account page.
   A token carries its account's rights narrowed to its scopes (`read`, `registrations:write`,
-  `checkin:write`). Public resources (events, fairs, organizations) also answer without a token.
+  `checkin:write`, `contests:read`, `analytics:read`). Public resources (events, fairs, organizations,
+  published contest results) also answer without a token.
 * **Errors**: `{"error": {"code": "...", "message": "...", "fields": {...}}}`, the message in the language
   of `Accept-Language` (zh-CN or en).
 * **Lists**: `{"data": [...], "next_cursor": "..."}`; pass `cursor` to get the next page.
 * **Caching**: every GET answers an `ETag`; send it back in `If-None-Match` for a `304`.
 * **Retries**: send an `Idempotency-Key` header with a POST that creates something: the same request
   sent again returns the first answer (with `Idempotent-Replayed: true`) and creates nothing twice.
-* **Rate limit**: per token (per address without one); `429` with `Retry-After` past it.
+* **Rate limit**: per token (per address without one), `X-RateLimit-Limit` and `X-RateLimit-Remaining` on
+  every answer; `429` with `Retry-After` past it.
 * Timestamps are ISO 8601 with their offset; ids are strings.
 """
 
