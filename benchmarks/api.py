@@ -185,6 +185,29 @@ def profile_requests(app, secret: str, event_id: int, badges: list[str], count: 
             f"/api/v1/events/{event_id}/checkins", headers={**headers, "Idempotency-Key": f"profile-{number}"},
             json={"token": badges[number % len(badges)], "gate": "API"}),
     }
+    round_trips = {"sql": 0, "redis": 0}
+
+    def count_sql(*_args):
+        round_trips["sql"] += 1
+
+    import redis
+    from sqlalchemy import event
+
+    plain_execute = redis.Redis.execute_command
+
+    def count_redis(self, *args, **options):
+        round_trips["redis"] += 1
+        return plain_execute(self, *args, **options)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", count_sql)
+    redis.Redis.execute_command = count_redis
+    for name, call in kinds.items():  # round trips of one request (and its commit), before profiling
+        round_trips.update(sql=0, redis=0)
+        answer = call(count)
+        assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+        print(f"== {name}: {round_trips['sql']} SQL statements and {round_trips['redis']} Redis commands a request")
+    redis.Redis.execute_command = plain_execute
     for name, call in kinds.items():
         profiler = cProfile.Profile()
         started = time.perf_counter()
