@@ -3,8 +3,9 @@
 
 Builds the schema with the migrations, 10,000 public events (half upcoming) and a fair going on now
 with N confirmed candidates and their badges (the door benchmark's fill), one organizer and a token
-with every scope (made by the app's own `create_token`). Then it starts gunicorn (`app:app`, 2 sync
-workers by default) and, with one client at a time (latency, not throughput):
+with every scope (made by the app's own `create_token`). Then it starts gunicorn as production does
+(`-c deploy/gunicorn.conf.py`, 2 sync workers by default) and, with one client at a time (latency, not
+throughput):
 
 1. "events": GET /api/v1/events cycling through the first page, ?kind=fair, ?when=past, ?when=all
    &limit=100 and the next page of each (its next_cursor); every answer must be 200.
@@ -28,6 +29,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -39,11 +41,13 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from checkin import fill as fill_fairs  # noqa: E402 - the door benchmark's fairs, badges and volunteers
 from registrations import (  # noqa: E402
+    GUNICORN,
     SECRET_KEY,
     Gunicorn,
     background_busy_pct,
     cpu_per_request,
     cpu_snapshot,
+    free_port,
     request_once,
 )
 from sqlalchemy import func, insert, select, text  # noqa: E402
@@ -87,6 +91,24 @@ def make_organizer_token(app) -> str:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))
     return secret
+
+
+class ProductionGunicorn(Gunicorn):
+    """gunicorn as production runs it: `gunicorn -c deploy/gunicorn.conf.py` (sync workers, its logging,
+    its Prometheus folder), bound to a free local port with WEB_CONCURRENCY workers."""
+
+    def __init__(self, database_url: str, workers: int, log_path: Path, redis_url: str | None) -> None:
+        self.port = free_port()
+        self.log_path = log_path
+        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY, "WEB_CONCURRENCY": str(workers),
+               "GUNICORN_BIND": f"127.0.0.1:{self.port}", "LOG_FORMAT": "text", "LOG_LEVEL": "WARNING"}
+        env.pop("APP_ENV", None)  # development settings: no secure-only cookies on plain HTTP
+        if redis_url:
+            env["REDIS_URL"] = redis_url
+        self.log = open(log_path, "wb")  # closed in stop()
+        self.process = subprocess.Popen(
+            [str(GUNICORN), "-c", str(PROJECT_ROOT / "deploy" / "gunicorn.conf.py")],
+            cwd=PROJECT_ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def timed(port: int, method: str, path: str, headers: dict, body: bytes | None = None) -> tuple[float, int, bytes]:
@@ -146,6 +168,59 @@ def checkin_phase(port: int, headers: dict, event_id: int, badges: list[str], fa
     return times
 
 
+def profile_requests(app, secret: str, event_id: int, badges: list[str], count: int, top: int) -> None:
+    """``count`` requests of each kind in this process under cProfile (the app as gunicorn's worker runs it,
+    without the network): where one request's time goes, by function, cumulative."""
+    import cProfile
+    import io
+    import pstats
+
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "zh-CN,zh;q=0.9"}
+    for _ in range(20):  # warm-up: imports, the first connection, compiled queries
+        client.get("/api/v1/events", headers=headers)
+    kinds = {
+        "GET /api/v1/events": lambda number: client.get("/api/v1/events", headers=headers),
+        "POST /api/v1/events/<id>/checkins": lambda number: client.post(
+            f"/api/v1/events/{event_id}/checkins", headers={**headers, "Idempotency-Key": f"profile-{number}"},
+            json={"token": badges[number % len(badges)], "gate": "API"}),
+    }
+    round_trips = {"sql": 0, "redis": 0}
+
+    def count_sql(*_args):
+        round_trips["sql"] += 1
+
+    import redis
+    from sqlalchemy import event
+
+    plain_execute = redis.Redis.execute_command
+
+    def count_redis(self, *args, **options):
+        round_trips["redis"] += 1
+        return plain_execute(self, *args, **options)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", count_sql)
+    redis.Redis.execute_command = count_redis
+    for name, call in kinds.items():  # round trips of one request (and its commit), before profiling
+        round_trips.update(sql=0, redis=0)
+        answer = call(count)
+        assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+        print(f"== {name}: {round_trips['sql']} SQL statements and {round_trips['redis']} Redis commands a request")
+    redis.Redis.execute_command = plain_execute
+    for name, call in kinds.items():
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for number in range(count):
+            call(number)
+        profiler.disable()
+        elapsed = (time.perf_counter() - started) * 1000 / count
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+        print(f"== {name}: {elapsed:.2f} ms a request in-process, profiled ({count} requests)\n{out.getvalue()}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="PostgreSQL or SQLite URL (default: a new SQLite file)")
@@ -156,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--profile", type=int, metavar="N", help="instead of gunicorn: N requests of each kind "
+                        "in this process under cProfile, the top functions printed")
+    parser.add_argument("--profile-top", type=int, default=40)
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     failures: list[str] = []
@@ -168,19 +246,24 @@ def main(argv: list[str] | None = None) -> int:
         url = prepare_database(args.database_url, Path(workdir), sqlite_file_required=True)
         url_text = url.render_as_string(hide_password=False)
         app = create_app({"SQLALCHEMY_DATABASE_URI": url_text, "SECRET_KEY": SECRET_KEY, "TESTING": False,
-                          "RATELIMIT_STORAGE_URI": "memory://"})
+                          "RATELIMIT_STORAGE_URI": args.redis_url if args.profile and args.redis_url else "memory://"})
         print(f"building the schema on {url.render_as_string(hide_password=True)} …", file=sys.stderr)
         _seconds, revision = build_schema(app)
         print(f"filling {args.events:,} events and a fair with {args.checkins:,} badges …", file=sys.stderr)
         fairs, _scanners, _fill_seconds = fill_fairs(app, rng, max(args.checkins, 50))
         fill_events(app, rng, args.events)
         secret = make_organizer_token(app)
+        if args.profile:
+            with app.app_context():
+                db.engine.dispose()
+            profile_requests(app, secret, fairs[0].event_id, fairs[0].tokens, args.profile, args.profile_top)
+            return 0
         with app.app_context():
             version = ".".join(map(str, db.engine.dialect.server_version_info))
             engine_name = db.engine.dialect.name
             db.engine.dispose()
         background = background_busy_pct()
-        server = Gunicorn(url_text, args.workers, Path(workdir) / "gunicorn.log")
+        server = ProductionGunicorn(url_text, args.workers, Path(workdir) / "gunicorn.log", args.redis_url)
         headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "zh-CN,zh;q=0.9",
                    "Content-Type": "application/json"}
         try:

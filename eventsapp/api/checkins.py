@@ -11,9 +11,8 @@ from eventsapp.api import access, core
 from eventsapp.api import schemas as s
 from eventsapp.api.events import local_iso
 from eventsapp.badges.services import holder_names
-from eventsapp.checkin import services
+from eventsapp.checkin import answers, services
 from eventsapp.checkin.models import CheckIn
-from eventsapp.checkin.views import _opens_before, _result_json
 from eventsapp.extensions import db
 
 blp = core.blueprint("checkins", "Check-ins at an event's door: record and list (organizers and door crew).")
@@ -36,8 +35,8 @@ def record(event_id: int, gate: str, scan_id: str, token: str | None = None, num
     user, event = access.door(event_id)
     result = services.check_in(event, token=token, number=number,
                                holder_id=int(holder_id) if holder_id is not None else None, actor=user, gate=gate,
-                               scanned_at=scanned_at, scan_id=scan_id, opens_before=_opens_before())
-    body = _result_json(event, result)
+                               scanned_at=scanned_at, scan_id=scan_id, opens_before=answers.opens_before())
+    body = answers.result_json(event, result)
     row = result.check_in
     body["check_in_id"] = str(row.id) if row is not None else None
     if row is not None:

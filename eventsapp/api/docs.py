@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from eventsapp.api.core import current_api
+from eventsapp.api.tokens import SCOPE_LABELS, SCOPES
 
 blueprint = Blueprint("api_docs", __name__)
 
@@ -65,4 +66,4 @@ def operations(spec: dict) -> list[dict]:
 def reference():
     spec = current_api().spec.to_dict()
     return render_template("api/reference.html", spec=spec, operations=operations(spec),
-                           tags=spec.get("tags", []))
+                           tags=spec.get("tags", []), scopes=[(scope, SCOPE_LABELS[scope]) for scope in SCOPES])

@@ -1,7 +1,9 @@
 """Events: the public list with filters, one event, its agenda."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import url_for
@@ -26,7 +28,16 @@ def local_iso(value: datetime | None, zone_name: str) -> str | None:
     return value.astimezone(ZoneInfo(zone_name)).isoformat()
 
 
-def event_summary(event: Event, now: datetime) -> dict:
+def event_url_maker() -> Callable[[str], str]:
+    """The public page's address of an event, by its slug: ``url_for`` once for a whole list (it costs more
+    than the rest of an event's summary), then the slug put in its place."""
+    marker = "__slug__"
+    template = url_for("events.event_detail", slug=marker, _external=True)
+    safe = "!$&'()*+,/:;=@"  # what werkzeug leaves unquoted in a path part
+    return lambda slug: template.replace(marker, quote(slug, safe=safe))
+
+
+def event_summary(event: Event, now: datetime, event_url: Callable[[str], str] | None = None) -> dict:
     zone = event.timezone
     return {
         "id": str(event.id), "slug": event.slug, "kind": event.kind, "status": event.status,
@@ -35,7 +46,7 @@ def event_summary(event: Event, now: datetime) -> dict:
         "venue_name": localized(event, "venue_name"), "venue_address": event.venue_address,
         "district": event.district, "series": event.series.slug if event.series else None,
         "registration": registration_state(event, now),
-        "url": url_for("events.event_detail", slug=event.slug, _external=True),
+        "url": (event_url or event_url_maker())(event.slug),
     }
 
 
@@ -81,7 +92,8 @@ def list_events(limit: int, when: str, cursor: str | None = None, kind=None, ser
     order = (Event.starts_at, Event.id) if ascending else (Event.starts_at.desc(), Event.id.desc())
     rows = list(db.session.scalars(query.order_by(*order).limit(limit + 1)))
     rows, next_cursor = core.page(rows, limit, lambda event: (event.starts_at, event.id))
-    return {"data": [event_summary(event, now) for event in rows], "next_cursor": next_cursor}
+    event_url = event_url_maker()
+    return core.dumped({"data": [event_summary(event, now, event_url) for event in rows], "next_cursor": next_cursor})
 
 
 @blp.route("/events/<int:event_id>")

@@ -282,3 +282,130 @@ class InterviewSchema(ma.Schema):
     starts_at = fields.String(required=True, metadata={"format": "date-time"})
     ends_at = fields.String(required=True, metadata={"format": "date-time"})
     status = fields.String(required=True)
+
+
+# --- Contests -------------------------------------------------------------------------------
+
+class TeamMemberSchema(ma.Schema):
+    user_id = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True, metadata={"description": "leader or member"})
+
+
+class RoundStandingSchema(ma.Schema):
+    round_id = fields.String(required=True)
+    round = fields.String(required=True)
+    status = fields.String(required=True, allow_none=True, metadata={
+        "description": "entered, advanced, eliminated; null: not (or not yet) in this round"})
+
+
+class EntrySchema(ma.Schema):
+    id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    contest_id = fields.String(required=True)
+    track_id = fields.String(required=True)
+    track = fields.String(required=True)
+    title_zh = fields.String(required=True)
+    title_en = fields.String(required=True)
+    summary_zh = fields.String(required=True)
+    summary_en = fields.String(required=True)
+    organization_name = fields.String(required=True)
+    state = fields.String(required=True, metadata={"description": "draft, submitted or withdrawn"})
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
+    submitted_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
+    team = fields.List(fields.Nested(TeamMemberSchema), required=True)
+
+
+class MyEntrySchema(EntrySchema):
+    standings = fields.List(fields.Nested(RoundStandingSchema), required=True)
+
+
+class EntryListArgs(ListArgs):
+    state = Text(validate=validate.OneOf(("draft", "submitted", "withdrawn")))
+    track_id = fields.Integer(validate=validate.Range(1, MAX_ID))
+
+
+class ReviewSchema(ma.Schema):
+    """An entry a judge reviews in an open round. In a blind round the team and its organization are not
+    sent (null), as the score sheet page hides them."""
+    event_id = fields.String(required=True)
+    round_id = fields.String(required=True)
+    round = fields.String(required=True)
+    blind = fields.Boolean(required=True)
+    round_ends_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
+    entry_id = fields.String(required=True)
+    track = fields.String(required=True)
+    title_zh = fields.String(required=True)
+    title_en = fields.String(required=True)
+    summary_zh = fields.String(required=True)
+    summary_en = fields.String(required=True)
+    sheet = fields.String(required=True, allow_none=True, metadata={
+        "description": "draft or submitted; null: not begun"})
+    organization_name = fields.String(required=True, allow_none=True)
+    team = fields.List(fields.Nested(TeamMemberSchema), required=True, allow_none=True)
+
+
+class AwardSchema(ma.Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    rank = fields.Integer(required=True)
+    prize_amount = fields.String(required=True, metadata={"description": "In yuan, e.g. \"100000.00\""})
+    entry_id = fields.String(required=True)
+    title = fields.String(required=True)
+    organization_name = fields.String(required=True)
+
+
+class TrackResultsSchema(ma.Schema):
+    track_id = fields.String(required=True, allow_none=True, metadata={"description": "null: the whole contest"})
+    track = fields.String(required=True, allow_none=True)
+    awards = fields.List(fields.Nested(AwardSchema), required=True)
+
+
+class ResultsSchema(ma.Schema):
+    event_id = fields.String(required=True)
+    contest_id = fields.String(required=True)
+    published_at = fields.String(required=True, metadata={"format": "date-time"})
+    tracks = fields.List(fields.Nested(TrackResultsSchema), required=True)
+
+
+# --- Analytics ------------------------------------------------------------------------------
+
+class AnalyticsArgs(Strict):
+    period = Text(load_default="year", validate=validate.OneOf(("year", "half", "quarter", "series", "custom")),
+                  metadata={"description": "year, half (with half), quarter (with quarter), series (with series) or "
+                                           "custom (with start and end, at most three years)"})
+    year = fields.Integer(validate=validate.Range(2000, 2100), metadata={"description": "Default: this year"})
+    half = fields.Integer(load_default=1, validate=validate.OneOf((1, 2)))
+    quarter = fields.Integer(load_default=1, validate=validate.OneOf((1, 2, 3, 4)))
+    series = fields.Integer(validate=validate.Range(1, MAX_ID), metadata={"description": "A series' id"})
+    start = fields.Date()
+    end = fields.Date()
+    kind = fields.Enum(EventKind, by_value=True)
+    district = Text(validate=validate.Length(1, 40))
+
+
+class FigureSchema(ma.Schema):
+    value = fields.Float(required=True, allow_none=True, metadata={
+        "description": "null when suppressed, or when there is nothing to divide"})
+    suppressed = fields.Boolean(required=True, metadata={
+        "description": "true: it counts 1 to 4 people, so it is not shown (<5)"})
+
+
+class EventFiguresSchema(ma.Schema):
+    event_id = fields.String(required=True)
+    title = fields.String(required=True)
+    starts_at = fields.String(required=True, metadata={"format": "date-time"})
+    ended = fields.Boolean(required=True)
+    registrations = fields.Nested(FigureSchema, required=True)
+    confirmed = fields.Nested(FigureSchema, required=True)
+    attended = fields.Nested(FigureSchema, required=True)
+    no_show_rate = fields.Nested(FigureSchema, required=True)
+
+
+class AnalyticsSchema(ma.Schema):
+    ready = fields.Boolean(required=True, metadata={
+        "description": "false while the figures of this period are first computed: ask again in a minute"})
+    refresh_requested = fields.Boolean(required=True)
+    computed_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
+    figures = fields.Dict(keys=fields.String(), values=fields.Nested(FigureSchema), required=True, allow_none=True)
+    per_event = fields.List(fields.Nested(EventFiguresSchema), required=True)

@@ -28,11 +28,15 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 READ = "read"
 REGISTRATIONS_WRITE = "registrations:write"
 CHECKIN_WRITE = "checkin:write"
-SCOPES = (READ, REGISTRATIONS_WRITE, CHECKIN_WRITE)
+CONTESTS_READ = "contests:read"
+ANALYTICS_READ = "analytics:read"
+SCOPES = (READ, REGISTRATIONS_WRITE, CHECKIN_WRITE, CONTESTS_READ, ANALYTICS_READ)
 SCOPE_LABELS = {
     READ: _l("Read: events, your registrations and interviews, and what your role lets you see"),
     REGISTRATIONS_WRITE: _l("Registrations: register and cancel; organizers approve, decline and cancel"),
     CHECKIN_WRITE: _l("Check-in: let people in at the door of events you run"),
+    CONTESTS_READ: _l("Contests: your team's entries, the entries you judge; organizers read every entry"),
+    ANALYTICS_READ: _l("Analytics: the organizers' figures of a period (small groups stay hidden)"),
 }
 
 

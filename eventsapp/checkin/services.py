@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, selectinload
 
 from eventsapp.accounts.models import User
@@ -139,13 +139,15 @@ def check_in(event: Event, *, token: str | None = None, number: str | None = Non
     if not scan.ok:
         return CheckInResult(Outcome.REFUSED, scan.verdict, scan.badge)
     badge = scan.badge
-    row = CheckIn(event_id=event.id, holder_id=badge.holder_id, badge_id=badge.id, checked_in_at=when,
-                  recorded_at=now, checked_in_by_id=actor.id, gate=gate, method=method, scan_id=scan_id[:40])
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-            db.session.flush()
-    except IntegrityError:
+    # One statement (no savepoint around it): the unique (event, holder) lets one check-in in; any other
+    # finds it taken and does nothing, waiting on PostgreSQL for a concurrent one to commit or roll back.
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    row = db.session.scalar(
+        dialect.insert(CheckIn).values(
+            event_id=event.id, holder_id=badge.holder_id, badge_id=badge.id, checked_in_at=when, recorded_at=now,
+            checked_in_by_id=actor.id, gate=gate, method=method, scan_id=scan_id[:40])
+        .on_conflict_do_nothing(index_elements=["event_id", "holder_id"]).returning(CheckIn))
+    if row is None:
         # Another gate (or this one, retrying) let the person in first: report theirs.
         earlier = existing_check_in(event.id, badge.holder_id)
         repeated = bool(scan_id) and earlier is not None and earlier.scan_id == scan_id[:40]

@@ -2,7 +2,7 @@
 JSON API their scripts call. JSON endpoints answer errors as JSON with a 4xx status."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -23,20 +23,18 @@ from flask_login import current_user, login_required
 
 from eventsapp.accounts.models import User
 from eventsapp.audit import services as audit
-from eventsapp.badges.models import Badge
 from eventsapp.badges.roles import ROLE_LABELS
-from eventsapp.badges.services import Verdict, holder_names
 from eventsapp.booths.models import Booth
 from eventsapp.candidates.choices import DEGREE_LABELS
+from eventsapp.checkin import answers, services
 from eventsapp.checkin import leads as lead_services
-from eventsapp.checkin import services
 from eventsapp.checkin.access import can_run_door
 from eventsapp.checkin.forms import RATING_LABELS, LeadForm
-from eventsapp.checkin.services import CheckInResult, Door, DoorWindow, Outcome
+from eventsapp.checkin.services import Door
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
-from eventsapp.i18n import format_local_datetime, format_local_time, localized, zone_label
+from eventsapp.i18n import format_local_time
 from eventsapp.loaders import event_or_404
 from eventsapp.main.errors import json_error, render_error
 from eventsapp.organizations.access import can_use_shortlist
@@ -50,18 +48,6 @@ MAX_SCAN_BYTES = 4 * 1024
 MAX_LEAD_BYTES = 32 * 1024  # a 2,000-character note, JSON-escaped
 MAX_BATCH_BYTES = 256 * 1024
 MAX_BATCH_SCANS = 500
-
-VERDICT_LABELS = {
-    Verdict.INVALID: _l("Unknown code: not a badge of this system, or mistyped."),
-    Verdict.REVOKED: _l("Revoked: this badge was replaced by a newer one."),
-    Verdict.OTHER_EVENT: _l("This badge is for another event."),
-    Verdict.EXPIRED: _l("Expired: the event is over."),
-    Verdict.CANCELLED: _l("The registration was cancelled."),
-    Verdict.WAITLISTED: _l("On the waiting list: no confirmed place."),
-    Verdict.NOT_ENTITLED: _l("No longer entitled: booth withdrawn, or removed from the staff or crew."),
-    Verdict.CODE_REPLACED: _l("This personal code was replaced by its owner: ask for the code on their phone now."),
-    Verdict.NOT_HERE: _l("This personal code gives no entry to this event: no confirmed place or role here."),
-}
 
 
 class ApiError(Exception):
@@ -158,67 +144,6 @@ def _door_event_json(event_id: int) -> Event:
     return event
 
 
-def _opens_before() -> timedelta:
-    return timedelta(minutes=current_app.config["CHECKIN_OPENS_BEFORE_MINUTES"])
-
-
-def _door_window(event: Event) -> DoorWindow:
-    return DoorWindow.of(event, _opens_before())
-
-
-def _door_closed_message(event: Event, door: Door) -> tuple[str, str, str]:
-    """Status, headline and detail for a scan the door refuses because the event is not on."""
-    window, zone = _door_window(event), zone_label(event.timezone)
-    if door == Door.NOT_OPEN_YET:
-        return "warn", _("The door is not open yet"), _(
-            "Check-in opens %(minutes)d minutes before the event starts: at %(time)s, %(zone)s.",
-            time=format_local_datetime(window.opens_at, event.timezone), zone=zone,
-            minutes=current_app.config["CHECKIN_OPENS_BEFORE_MINUTES"])
-    if door == Door.ENDED:
-        return "bad", _("The event has ended"), _(
-            "It ended at %(time)s, %(zone)s: the door no longer checks people in.",
-            time=format_local_datetime(window.closes_at, event.timezone), zone=zone)
-    return "bad", _("The event is cancelled"), _("This event has been cancelled: nobody is checked in.")
-
-
-def _organization(badge: Badge) -> tuple[str, str]:
-    booth = badge.booth
-    if booth is None:
-        return "", ""
-    return localized(booth.organization, "name"), booth.code or ""
-
-
-def _result_json(event: Event, result: CheckInResult) -> dict:
-    badge = result.badge
-    body = {"outcome": result.outcome.value, "verdict": result.verdict.value, "repeated": result.repeated}
-    # A code from another event or an unknown one says nothing about its holder here.
-    if badge is not None and result.verdict not in (Verdict.OTHER_EVENT, Verdict.INVALID):
-        name, name_latin = holder_names(badge.holder)
-        organization, booth = _organization(badge)
-        body.update(name=name, name_latin=name_latin if name_latin != name else "", role=badge.role.value,
-                    role_label=str(ROLE_LABELS[badge.role]), organization=organization, booth=booth,
-                    number=badge.number)
-    if result.door != Door.OPEN:
-        status, headline, detail = _door_closed_message(event, result.door)
-        body.update(status=status, headline=headline, detail=detail, door=result.door.value)
-    elif result.outcome == Outcome.CHECKED_IN:
-        body.update(status="ok", headline=_("Checked in"))
-    elif result.outcome == Outcome.ALREADY:
-        row = result.check_in
-        time = format_local_time(row.checked_in_at, event.timezone)
-        checked_in_by = row.checked_in_by.display_name if row.checked_in_by else ""
-        if row.gate:
-            detail = _("Already checked in at %(time)s by gate %(gate)s.", time=time, gate=row.gate)
-        else:
-            detail = _("Already checked in at %(time)s by %(person)s.", time=time,
-                       person=checked_in_by if row.checked_in_by else _("someone"))
-        body.update(status="warn", headline=_("Already checked in"), detail=detail, gate=row.gate,
-                    checked_in_at=row.checked_in_at.isoformat(), time=time, checked_in_by=checked_in_by)
-    else:
-        body.update(status="bad", headline=_("Not valid"), detail=str(VERDICT_LABELS[result.verdict]))
-    return body
-
-
 def _client_id(data: object) -> str | int | None:
     """The phone's id for a scan, if it sent a usable one (a text or a whole number, not true/false)."""
     key = data.get("id") if isinstance(data, dict) else None
@@ -230,8 +155,8 @@ def _check_in(event: Event, data: dict) -> dict:
     key = _client_id(data)
     result = services.check_in(event, **fields, actor=_me(), gate=_text(data, "gate", 200) or "",
                                scanned_at=_scanned_at(data), scan_id="" if key is None else str(key),
-                               opens_before=_opens_before())
-    body = _result_json(event, result)  # before the commit expires the rows it reads
+                               opens_before=answers.opens_before())
+    body = answers.result_json(event, result)  # before the commit expires the rows it reads
     db.session.commit()
     return body
 
@@ -240,8 +165,8 @@ def _check_in(event: Event, data: dict) -> dict:
 @login_required
 def door(event_id: int):
     event = _door_event(event_id)
-    door_now = _door_window(event).state(utcnow())
-    closed = _door_closed_message(event, door_now) if door_now != Door.OPEN else None
+    door_now = answers.door_window(event).state(utcnow())
+    closed = answers.door_closed_message(event, door_now) if door_now != Door.OPEN else None
     return render_template("checkin/door.html", event=event, counts=services.live_counts(event),
                            role_labels=ROLE_LABELS, closed=closed)
 
@@ -300,7 +225,7 @@ def search(event_id: int):
         "holder_id": match.badge.holder_id, "name": match.name,
         "name_latin": match.name_latin if match.name_latin != match.name else "",
         "role_label": str(ROLE_LABELS[match.badge.role]), "number": match.badge.number,
-        "organization": _organization(match.badge)[0],
+        "organization": answers.badge_organization(match.badge)[0],
         "checked_in": format_local_time(match.checked_in_at, event.timezone) if match.checked_in_at else "",
     } for match in matches])
 
@@ -343,7 +268,7 @@ def _lead_json(booth: Booth, result: lead_services.LeadResult) -> dict:
         body["detail"] = _("This is a %(role)s badge, not a candidate's: nothing was saved.",
                            role=ROLE_LABELS[result.badge.role])
     elif result.outcome == lead_services.LeadOutcome.REFUSED:
-        body["detail"] = str(VERDICT_LABELS[result.verdict])
+        body["detail"] = str(answers.VERDICT_LABELS[result.verdict])
     else:
         profile, lead = result.profile, result.lead
         body.update(

@@ -480,6 +480,12 @@ def remove_member(entry: Entry, user: User, member: TeamMember, now: datetime | 
 
 # --- Reading --------------------------------------------------------------------------------------------
 
+def takes_part(user: User) -> bool:
+    """Whether the account enters contests and reads its teams' entries (the team pages and the API ask
+    this): candidates do; organizers, employers and administrators do not."""
+    return user.role == Role.CANDIDATE
+
+
 def member_entry(entry_id: int, user: User) -> Entry | None:
     """The entry if ``user`` is on its team; None otherwise (another team's entry is as absent as none)."""
     return db.session.scalar(select(Entry).join(TeamMember).where(Entry.id == entry_id,

@@ -57,7 +57,7 @@ def _deck_megabytes() -> str:
 
 def _me():
     user = current_user._get_current_object()
-    if user.role != Role.CANDIDATE:
+    if not entries.takes_part(user):
         abort(403)
     return user
 

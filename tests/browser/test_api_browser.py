@@ -73,7 +73,10 @@ def test_the_api_reference_from_the_footer(browser, live_server, screenshot, loc
     page.goto(live_server + "/")
     page.locator("footer").get_by_role("link", name="API for developers" if locale == "en-US" else "开发者接口").click()
     expect(page.locator("[data-testid=operation]").first).to_be_visible()
-    assert page.locator("[data-testid=operation]").count() >= 14
+    assert page.locator("[data-testid=operation]").count() >= 20
+    scopes = page.get_by_test_id("scopes")
+    for scope in ("read", "registrations:write", "checkin:write", "contests:read", "analytics:read"):
+        expect(scopes).to_contain_text(scope)
     checked(page, screenshot, f"api-reference-{name}")
     page.get_by_role("link", name="/api/v1/openapi.json").click()
     assert '"openapi": "3.1.0"' in page.content()

@@ -122,5 +122,10 @@ def test_the_openapi_document_and_its_reference_page(app):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "/api/v1/openapi.json" in html and "/api/v1/events/{event_id}/checkins" in html
     assert "/developers/api" in client.get("/").get_data(as_text=True)  # linked from every page's footer
+    for scope in ("read", "registrations:write", "checkin:write", "contests:read", "analytics:read"):
+        assert f"<code>{scope}</code>" in html  # every scope, with what it allows
+    for path in ("/api/v1/me/contest-entries", "/api/v1/me/reviews", "/api/v1/events/{event_id}/contest/entries",
+                 "/api/v1/events/{event_id}/contest/results", "/api/v1/analytics"):
+        assert f"<code>{path}</code>" in html
     chinese = client.get("/developers/api", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "接口" in chinese

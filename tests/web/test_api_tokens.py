@@ -118,9 +118,13 @@ def test_the_rate_limit_counts_per_token(app, make_candidate, monkeypatch):
     monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
     first, second = make_token(app, make_candidate()), make_token(app, make_candidate())
     client = app.test_client()
-    assert [client.get("/api/v1/events", headers=auth(first)).status_code for _ in range(3)] == [200] * 3
+    answers = [client.get("/api/v1/events", headers=auth(first)) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200] * 3
+    assert [answer.headers["X-RateLimit-Remaining"] for answer in answers] == ["2", "1", "0"]
+    assert answers[0].headers["X-RateLimit-Limit"] == "3"
     limited = client.get("/api/v1/events", headers=auth(first, **{"Accept-Language": "zh-CN"}))
     assert limited.status_code == 429 and limited.json["error"]["code"] == "too_many_requests"
     assert "Retry-After" in limited.headers and "请" in limited.json["error"]["message"]
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
     assert client.get("/api/v1/events", headers=auth(second)).status_code == 200  # another token: its own count
     assert client.get("/api/v1/events").status_code == 200  # anonymous: counted by address
