@@ -191,6 +191,7 @@ def register_jobs(app: Flask) -> None:
 
     from eventsapp.analytics.snapshots import refresh_due
     from eventsapp.api.tokens import forget_old_idempotent_responses
+    from eventsapp.awards.jobs import register as register_certificate_jobs
     from eventsapp.badges.jobs import register as register_badge_jobs
     from eventsapp.jobs.services import fail_stalled_round
     from eventsapp.messages.reminders import send_due_reminders
@@ -214,6 +215,7 @@ def register_jobs(app: Flask) -> None:
     # The analytics summary: snapshots asked for (a first view, "Refresh") and those gone stale.
     register_report_jobs(app)  # the year report's kind of background job (eventsapp.jobs)
     register_badge_jobs(app)  # badge print runs, kind badge-print
+    register_certificate_jobs(app)  # a contest's certificates, kind contest-certificates
     # Jobs whose process died are failed with a reason: in the scheduler itself, as no worker may be left.
     register_job(app, "stalled-jobs", timedelta(seconds=60), fail_stalled_round, inline=True)
     register_job(app, "analytics", timedelta(seconds=app.config["ANALYTICS_POLL_SECONDS"]), refresh_due)
