@@ -35,7 +35,8 @@ def enqueue(app: Flask, func: Callable, *args, job_id: str, timeout: int, retrie
     from rq import Retry
 
     retry = Retry(max=len(retries), interval=list(retries)) if retries else None
-    return queue(app).enqueue(func, *args, job_id=job_id, job_timeout=timeout, retry=retry, result_ttl=0,
+    # result_ttl: the finished job stays readable a while (the worker logs its status after it ends).
+    return queue(app).enqueue(func, *args, job_id=job_id, job_timeout=timeout, retry=retry, result_ttl=600,
                               failure_ttl=7 * 24 * 3600, meta=job_meta(**meta))
 
 
@@ -46,7 +47,11 @@ def pending(app: Flask, job_id: str) -> bool | None:
     from rq.job import Job
 
     try:
-        return Job.fetch(job_id, connection=queue(app).connection).get_status(refresh=False) in PENDING
+        job_queue = queue(app)
+        status = Job.fetch(job_id, connection=job_queue.connection).get_status(refresh=False)
+        if status == "queued":  # and really in the queue (a list Redis lost, or emptied, runs nothing)
+            return job_queue.get_job_position(job_id) is not None
+        return status in PENDING
     except NoSuchJobError:
         return False
     except RedisError:

@@ -337,3 +337,18 @@ def test_the_real_worker_stops_a_job_at_its_timeout(app, ctx, kinds, redis_queue
     job = db.session.scalar(select(BackgroundJob).where(BackgroundJob.id == job_id))
     db.session.refresh(job)
     assert job.status == BackgroundJobStatus.FAILED and "JobTimeoutException" in job.error
+
+
+@needs_redis
+def test_a_round_waiting_on_the_queue_is_not_queued_twice_but_one_redis_lost_is(app, ctx, scheduled, redis_queue):
+    ran = []
+    scheduler.register_job(app, "count", timedelta(minutes=1), ran.append)
+    assert scheduler.run_due_jobs(app, NOW) == ["count"]
+    assert scheduler.run_due_jobs(app, NOW + timedelta(minutes=2)) == ["count"]
+    assert redis_queue.count == 1  # still waiting: not queued again
+    redis_queue.connection.delete(redis_queue.key)  # the list is lost; the job's hash still says "queued"
+    assert not rqueue.pending(app, "scheduled-count")
+    assert scheduler.run_due_jobs(app, NOW + timedelta(minutes=4)) == ["count"]
+    assert redis_queue.count == 1
+    _work(redis_queue)
+    assert ran == [NOW + timedelta(minutes=4)]
