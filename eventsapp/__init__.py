@@ -184,11 +184,16 @@ def register_emails(app: Flask) -> None:
 
 
 def register_jobs(app: Flask) -> None:
-    """The scheduled work `flask schedule run` does (eventsapp.scheduler); never run from a web request."""
+    """The scheduled work `flask schedule run` does (eventsapp.scheduler); never run from a web request. With
+    JOB_QUEUE_URL set, the scheduler queues each round and a `flask jobs worker` runs it (timeouts below).
+    Each round is idempotent: it works on what is due and marks it done in the same transaction."""
     from datetime import timedelta
 
     from eventsapp.analytics.snapshots import refresh_due
     from eventsapp.api.tokens import forget_old_idempotent_responses
+    from eventsapp.awards.jobs import register as register_certificate_jobs
+    from eventsapp.badges.jobs import register as register_badge_jobs
+    from eventsapp.jobs.services import fail_stalled_round
     from eventsapp.messages.reminders import send_due_reminders
     from eventsapp.notifications.services import deliver_due_messages
     from eventsapp.reports.jobs import register as register_report_jobs
@@ -209,10 +214,14 @@ def register_jobs(app: Flask) -> None:
                  send_survey_reminders)
     # The analytics summary: snapshots asked for (a first view, "Refresh") and those gone stale.
     register_report_jobs(app)  # the year report's kind of background job (eventsapp.jobs)
+    register_badge_jobs(app)  # badge print runs, kind badge-print
+    register_certificate_jobs(app)  # a contest's certificates, kind contest-certificates
+    # Jobs whose process died are failed with a reason: in the scheduler itself, as no worker may be left.
+    register_job(app, "stalled-jobs", timedelta(seconds=60), fail_stalled_round, inline=True)
     register_job(app, "analytics", timedelta(seconds=app.config["ANALYTICS_POLL_SECONDS"]), refresh_due)
     register_job(app, "webhooks", timedelta(seconds=app.config["WEBHOOK_INTERVAL_SECONDS"]), deliver_webhooks)
     register_job(app, "retention", timedelta(seconds=app.config["RETENTION_INTERVAL_SECONDS"]),
-                 lambda now: len(run_retention(now, default_months=app.config["RETENTION_MONTHS"])))
+                 lambda now: len(run_retention(now, default_months=app.config["RETENTION_MONTHS"])), timeout=3600)
 
 
 def register_errorhandlers(app: Flask) -> None:

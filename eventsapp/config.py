@@ -107,22 +107,22 @@ class Config:
     LOGO_MAX_BYTES = 2 * 1024 * 1024
     INVITATION_LIMIT = os.environ.get("INVITATION_LIMIT", "30 per hour")  # invitations one owner may send
 
-    # Badges: batches up to BADGE_INLINE_LIMIT badges are rendered while the organizer waits; larger
-    # ones become a background job, queued with RQ on JOB_QUEUE_URL (Redis) when set, otherwise run in
-    # a thread of the web process. Finished PDFs are kept in BADGE_FOLDER (default instance/uploads/badges).
+    # Background work: every job (badge print runs, year reports, and with a queue the scheduler's rounds:
+    # outbox, reminders, surveys, webhooks, retention, analytics) goes on ONE RQ queue, JOB_QUEUE_NAME on
+    # JOB_QUEUE_URL (Redis), run by `flask jobs worker`; without JOB_QUEUE_URL (the embedded default) it
+    # runs in the web process (jobs) or in the scheduler (rounds). Results are kept in JOB_FOLDER (default
+    # instance/uploads/jobs); a job whose process shows no sign of life for JOB_STALLED_SECONDS is failed.
     JOB_QUEUE_URL = os.environ.get("JOB_QUEUE_URL") or os.environ.get("REDIS_URL") or ""
-    BADGE_QUEUE_NAME = os.environ.get("BADGE_QUEUE_NAME", "badges")
-    BADGE_INLINE_LIMIT = int(os.environ.get("BADGE_INLINE_LIMIT", "300"))
-    BADGE_FOLDER = os.environ.get("BADGE_FOLDER") or None
-    BADGE_RENDER_PROCESSES = int(os.environ.get("BADGE_RENDER_PROCESSES", str(min(os.cpu_count() or 1, 4))))
-    # A print run whose process has given no sign of life for this long is marked failed ("run again").
-    BADGE_JOB_STALE_SECONDS = int(os.environ.get("BADGE_JOB_STALE_SECONDS", "300"))
-    # Other background jobs (eventsapp.jobs: the year report): the same JOB_QUEUE_URL, their own queue
-    # (`flask jobs worker`), results kept in JOB_FOLDER (default instance/uploads/jobs), and a job whose
-    # process shows no sign of life for JOB_STALLED_SECONDS is failed.
     JOB_QUEUE_NAME = os.environ.get("JOB_QUEUE_NAME", "jobs")
     JOB_FOLDER = os.environ.get("JOB_FOLDER") or None
     JOB_STALLED_SECONDS = int(os.environ.get("JOB_STALLED_SECONDS", "120"))
+    # Badges: batches up to BADGE_INLINE_LIMIT badges are rendered while the organizer waits; larger ones
+    # become a background job (kind badge-print), stopped after BADGE_JOB_TIMEOUT_SECONDS. Finished PDFs are
+    # kept in BADGE_FOLDER (default instance/uploads/badges).
+    BADGE_INLINE_LIMIT = int(os.environ.get("BADGE_INLINE_LIMIT", "300"))
+    BADGE_FOLDER = os.environ.get("BADGE_FOLDER") or None
+    BADGE_RENDER_PROCESSES = int(os.environ.get("BADGE_RENDER_PROCESSES", str(min(os.cpu_count() or 1, 4))))
+    BADGE_JOB_TIMEOUT_SECONDS = int(os.environ.get("BADGE_JOB_TIMEOUT_SECONDS", "3600"))
     # The door checks people in from this many minutes before an event starts until it ends.
     CHECKIN_OPENS_BEFORE_MINUTES = int(os.environ.get("CHECKIN_OPENS_BEFORE_MINUTES", "120"))
     # Public calendar feeds: how long a process reuses the events' fingerprint (their ETag) before asking
@@ -212,7 +212,7 @@ class TestConfig(Config):
     BABEL_DEFAULT_LOCALE = "en"
     PUBLIC_BASE_URL = "http://talent.test"
     SMTP_HOST = ""  # tests that deliver start their own SMTP server
-    JOB_QUEUE_URL = ""  # badge jobs run in-process unless a test sets a queue
+    JOB_QUEUE_URL = ""  # jobs run in-process, scheduled rounds in the scheduler, unless a test sets a queue
     CALENDAR_CACHE_URL = ""  # feeds are cached in-process, never in a developer's Redis
     GC_FREEZE_AT_START = False  # the suite makes apps again and again: nothing of theirs may stay frozen
     ANALYTICS_REFRESH_IN_REQUEST = True  # every view computes its snapshot, then reads it back from the table

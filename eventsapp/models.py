@@ -3,7 +3,7 @@ from eventsapp.accounts.models import LoginSession, Role, User
 from eventsapp.analytics.models import AnalyticsSnapshot
 from eventsapp.api.models import ApiToken, IdempotentResponse
 from eventsapp.audit.models import AuditEntry
-from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, EventCrew, JobStatus
+from eventsapp.badges.models import Badge, BadgeRole, EventCrew
 from eventsapp.booths.models import Booth, BoothStatus, BoothType, Hall
 from eventsapp.browse.models import ProfileView, ShortlistEntry, ViewedItem
 from eventsapp.calendars.models import CalendarFeed
@@ -80,7 +80,7 @@ from eventsapp.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEn
 
 __all__ = [
     "ApiToken", "IdempotentResponse",
-    "AuditEntry", "Badge", "BadgeJob", "BadgeRole", "BoothLead", "CalendarFeed", "CheckIn", "EventCrew", "JobStatus",
+    "AuditEntry", "Badge", "BadgeRole", "BoothLead", "CalendarFeed", "CheckIn", "EventCrew",
     "BoothExclusion", "CancelReason", "CandidateChoice", "Interview", "MatchRun", "MatchRunBooth", "MatchRunCandidate",
     "MatchingRound", "RunStatus",
     "Award", "ConflictOfInterest", "Contest", "ContestGroup", "ContestJudge", "ContestQuestion", "Entry",

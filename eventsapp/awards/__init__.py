@@ -5,10 +5,11 @@ awards and their publication (the public results page, the teams' e-mails, PDF c
 organizer's CSV exports and the ``contest results`` command. Its e-mails are in ``emails``.
 
 May import, besides the shared modules at eventsapp's top level: accounts, audit, badges, candidates,
-contests, events, judging, notifications, reviews (a round's scores are its leaderboard's).
+contests, events, jobs (the certificates as a background job), judging, notifications, reviews (a round's
+scores are its leaderboard's).
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "audit", "badges", "candidates", "contests", "events", "judging", "notifications", "reviews",
-    "webhooks",
+    "accounts", "audit", "badges", "candidates", "contests", "events", "jobs", "judging", "notifications",
+    "reviews", "webhooks",
 })

@@ -8,13 +8,16 @@ from decimal import Decimal
 from typing import TypeVar
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from eventsapp import rqueue
 from eventsapp.accounts.access import organizer_required
 from eventsapp.awards import certificates, export, services, words
+from eventsapp.awards import jobs as award_jobs
 from eventsapp.awards.forms import AdvanceForm, AwardForm, ScheduleForm
 from eventsapp.contests.loaders import contest_child_or_404, contest_or_404, contest_round_child_or_404
 from eventsapp.contests.models import Award, Contest, Panel, PitchSlot, Round, RoundKind
@@ -22,6 +25,7 @@ from eventsapp.contests.services import find_contest
 from eventsapp.events.models import Event, EventKind
 from eventsapp.extensions import db
 from eventsapp.i18n import current_language, localized
+from eventsapp.jobs import services as background
 from eventsapp.timezones import to_utc
 
 blueprint = Blueprint("awards", __name__)
@@ -135,13 +139,31 @@ def unpublish(event_id: int):
 @blueprint.get(f"{MANAGE}/certificates.pdf")
 @organizer_required
 def all_certificates(event_id: int):
+    """Rendered here in the embedded default; with a queue, the overview's button queues a job instead."""
     contest = contest_or_404(event_id)
+    if rqueue.configured(current_app):
+        return redirect(url_for("awards.overview", event_id=event_id))
     pages = certificates.certificate_pages(services.contest_awards(contest))
     if not pages:
         flash(_("No award has a team member yet: there is no certificate to print."), "warning")
         return redirect(url_for("awards.overview", event_id=event_id))
     pdf = certificates.render_certificates(pages, current_app.static_folder)
     return _download(pdf, "application/pdf", f"certificates-{contest.event.slug}.pdf")
+
+
+@blueprint.post(f"{MANAGE}/certificates")
+@organizer_required
+def certificates_job(event_id: int):
+    """All certificates as a background job (its page shows the progress, then the PDF)."""
+    contest = contest_or_404(event_id)
+    if not certificates.certificate_pages(services.contest_awards(contest)):
+        flash(_("No award has a team member yet: there is no certificate to print."), "warning")
+        return redirect(url_for("awards.overview", event_id=event_id))
+    job = background.create_job(award_jobs.KIND, {"event_id": contest.event_id, "lang": str(get_locale())},
+                                current_user.id, event_id=contest.event_id)
+    db.session.commit()
+    background.start_job(job.id)
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 # --- A round: ranking, advancing, schedule, exports ------------------------------------------------

@@ -2,10 +2,11 @@
 rendering with WeasyPrint, batch jobs and the event crew.
 
 May import, besides the shared modules at eventsapp's top level: accounts, booths, candidates, checkin,
-contests, events, main, organizations, registrations, talentcode.
+contests, events, jobs, main, organizations, registrations, talentcode. Print runs are background jobs
+(eventsapp.jobs, kind ``badge-print``).
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "booths", "candidates", "checkin", "contests", "events", "main", "organizations", "registrations",
-    "talentcode"
+    "accounts", "booths", "candidates", "checkin", "contests", "events", "jobs", "main", "organizations",
+    "registrations", "talentcode"
 })

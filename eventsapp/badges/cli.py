@@ -1,9 +1,8 @@
-"""`flask badges ...`: render badge PDFs from the command line, issue missing badges, check the fonts,
-run the job worker and fail print runs whose process died."""
+"""`flask badges ...`: render badge PDFs from the command line, issue missing badges, check the fonts.
+Background print runs are jobs: `flask jobs worker` runs them, `flask jobs fail-stalled` fails dead ones."""
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -11,13 +10,11 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
-from eventsapp.badges import batches, fonts, jobs, rendering
-from eventsapp.badges.jobs import queue
+from eventsapp.badges import batches, fonts, rendering
 from eventsapp.badges.models import BadgeRole
 from eventsapp.badges.services import active_badges, sync_badges
 from eventsapp.events.services import find_event_by_slug
 from eventsapp.extensions import db
-from eventsapp.requestlog import rq_worker_class
 
 badges_group = AppGroup("badges", help="Badge PDFs for print shops and organizers.")
 
@@ -80,14 +77,6 @@ def sync_command(event_slug: str) -> None:
     click.echo(f"{event_slug}: {issued} badge(s) issued, {reissued} reissued in a new role, {len(badges)} in all.")
 
 
-@badges_group.command("fail-stalled")
-def fail_stalled_command() -> None:
-    """Mark failed the print runs whose process died (no heartbeat for BADGE_JOB_STALE_SECONDS), e.g. from cron."""
-    stalled = jobs.fail_all_stalled_jobs(timedelta(seconds=current_app.config["BADGE_JOB_STALE_SECONDS"]))
-    db.session.commit()
-    click.echo(f"{len(stalled)} print run(s) marked failed.")
-
-
 @badges_group.command("fonts")
 def fonts_command() -> None:
     """Show the font files badges print with (found through fontconfig)."""
@@ -96,15 +85,3 @@ def fonts_command() -> None:
             face = fonts.find_face(family, bold)
             weight = "bold" if bold else "regular"
             click.echo(f"{family} {weight}: {face.path + f' #{face.index}' if face else 'NOT INSTALLED'}")
-
-
-@badges_group.command("worker")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-def worker_command(burst: bool) -> None:
-    """Run badge jobs from the Redis queue (JOB_QUEUE_URL) in this app."""
-    if not current_app.config.get("JOB_QUEUE_URL"):
-        raise click.ClickException("JOB_QUEUE_URL (or REDIS_URL) is not set: jobs run in the web process.")
-    badge_queue = queue(current_app)
-    # A SimpleWorker runs each job in this process, inside this app context (logging the id of the request
-    # that queued it); rendering itself still spreads over BADGE_RENDER_PROCESSES worker processes.
-    rq_worker_class()([badge_queue], connection=badge_queue.connection).work(burst=burst)

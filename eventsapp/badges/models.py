@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsapp.accounts.models import User
@@ -74,36 +74,3 @@ class Badge(db.Model):
     holder: Mapped[User] = relationship()
     registration: Mapped[Registration | None] = relationship()
     booth: Mapped[Booth | None] = relationship()
-
-
-class JobStatus(enum.StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-
-class BadgeJob(db.Model):
-    """A batch of badges rendered in the background; the PDF is kept for download."""
-
-    __tablename__ = "badge_job"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    options: Mapped[str] = mapped_column(Text, default="{}")  # JSON: layout, role, hall, booth, sort
-    status: Mapped[JobStatus] = mapped_column(enum_column_type(JobStatus, "job_status"), default=JobStatus.QUEUED)
-    total: Mapped[int] = mapped_column(default=0)
-    done: Mapped[int] = mapped_column(default=0)
-    storage_name: Mapped[str | None] = mapped_column(String(64))
-    filename: Mapped[str] = mapped_column(String(200), default="")
-    error: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Written every few seconds by the process rendering the job: a running job whose heartbeat stops
-    # belongs to a process that died (jobs.fail_stalled_jobs).
-    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    event: Mapped[Event] = relationship()
-    requested_by: Mapped[User | None] = relationship()

@@ -1,7 +1,6 @@
 """Badge downloads for their holders, and the organizers' badge page: print runs, jobs, reissue, crew."""
 from __future__ import annotations
 
-from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import (
@@ -28,7 +27,7 @@ from eventsapp.accounts.access import organizer_required
 from eventsapp.accounts.models import User
 from eventsapp.badges import batches, crew, jobs, rendering
 from eventsapp.badges.forms import BadgeCodeForm, BatchForm, CrewForm
-from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, JobStatus
+from eventsapp.badges.models import Badge, BadgeRole
 from eventsapp.badges.roles import ROLE_COLOURS, ROLE_LABELS
 from eventsapp.badges.services import (
     AlreadyReplaced,
@@ -44,6 +43,7 @@ from eventsapp.candidates.models import CandidateProfile
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.formfields import WebForm
+from eventsapp.jobs.models import BackgroundJobStatus
 from eventsapp.loaders import event_child_or_404, event_or_404, public_event_or_404
 from eventsapp.main.errors import json_error
 from eventsapp.textsearch import contains_pattern
@@ -139,12 +139,11 @@ def overview(event_id: int, batch_form: BatchForm | None = None, crew_form: Crew
     if problems is None:
         problems = batches.preprint_check(cards, options.layout_spec)
     search, pagination, names = _badge_rows(event)
-    recent_jobs = db.session.scalars(select(BadgeJob).where(BadgeJob.event_id == event.id)
-                                     .order_by(BadgeJob.id.desc()).limit(10)).all()
+    recent_jobs = jobs.event_jobs(event.id)
     return render_template(
         "badges/manage.html", event=event, form=form, options=options, matching=len(cards), problems=problems,
         counts=batches.role_counts(event.id), role_labels=ROLE_LABELS, colours=ROLE_COLOURS,
-        jobs=recent_jobs, stalled={job.id for job in jobs.stalled_jobs(event.id, _stale_after())},
+        jobs=recent_jobs, stalled={job.id for job in jobs.stalled_jobs(event.id)},
         job_error=jobs.error_text, again_form=WebForm(),
         inline_limit=current_app.config["BADGE_INLINE_LIMIT"], crew=crew.crew_of(event.id),
         crew_form=crew_form or CrewForm(),
@@ -172,7 +171,7 @@ def render(event_id: int):
         db.session.commit()  # personal codes made for the cards are kept
         pdf = rendering.render_pdf(cards, options.layout_spec, processes=current_app.config["BADGE_RENDER_PROCESSES"])
         return pdf_response(pdf, f"badges-{event.slug}-{options.layout}.pdf")
-    jobs.fail_stalled_jobs(event.id, _stale_after())  # a dead run shows as failed once a new one starts
+    jobs.fail_stalled_jobs(event.id)  # a dead run shows as failed once a new one starts
     job_id = jobs.create_job(event, options, current_user.id, len(cards), locale=str(get_locale())).id
     db.session.commit()
     jobs.start_job(job_id)
@@ -181,19 +180,23 @@ def render(event_id: int):
     return redirect(url_for("badges_manage.overview", event_id=event_id, _anchor=f"job-{job_id}"))
 
 
-def _stale_after() -> timedelta:
-    return timedelta(seconds=current_app.config["BADGE_JOB_STALE_SECONDS"])
+def _event_job_or_404(event_id: int, job_id: int):
+    job = jobs.event_job_or_none(event_id, job_id)
+    if job is None:
+        abort(404)
+    return job
 
 
 @manage.get("/jobs/<int:job_id>")
 def job_status(event_id: int, job_id: int):
-    job = db.session.get(BadgeJob, job_id)
-    if job is None or job.event_id != event_id:  # a job's event exists: the foreign key cascades deletes
+    job = jobs.event_job_or_none(event_id, job_id)
+    if job is None:  # a job's event exists: the foreign key cascades deletes
         return json_error(404, _("There is no print run %(id)d for this event.", id=job_id))
-    stalled = job in jobs.stalled_jobs(event_id, _stale_after())  # shown as failed; the next write marks it
-    ready = job.status == JobStatus.DONE
-    return jsonify(id=job.id, status=JobStatus.FAILED.value if stalled else job.status.value, done=job.done,
-                   total=job.total, error=jobs.error_text(job, job.event.timezone, stalled=stalled),
+    stalled = job in jobs.stalled_jobs(event_id)  # shown as failed; the next write marks it
+    ready = job.status == BackgroundJobStatus.DONE
+    zone = db.session.get(Event, event_id).timezone
+    return jsonify(id=job.id, status=BackgroundJobStatus.FAILED.value if stalled else str(job.status),
+                   done=job.done, total=job.total, error=jobs.error_text(job, zone, stalled=stalled),
                    download_url=url_for("badges_manage.job_download", event_id=event_id, job_id=job.id)
                    if ready else None)
 
@@ -201,10 +204,10 @@ def job_status(event_id: int, job_id: int):
 @manage.post("/jobs/<int:job_id>/again")
 def job_again(event_id: int, job_id: int):
     """Run a failed print run again, with the same filters, layout and language."""
-    job = event_child_or_404(BadgeJob, event_id, job_id)
+    job = _event_job_or_404(event_id, job_id)
     if not WebForm().validate_on_submit():
         abort(400)
-    jobs.fail_stalled_jobs(event_id, _stale_after())  # a run whose process died is failed from now on
+    jobs.fail_stalled_jobs(event_id)  # a run whose process died is failed from now on
     try:
         again_id = jobs.run_again(job, current_user.id).id
     except ValueError:
@@ -218,8 +221,8 @@ def job_again(event_id: int, job_id: int):
 
 @manage.get("/jobs/<int:job_id>/download")
 def job_download(event_id: int, job_id: int):
-    job = event_child_or_404(BadgeJob, event_id, job_id)
-    path = jobs.job_path(job) if job.status == JobStatus.DONE else None
+    job = _event_job_or_404(event_id, job_id)
+    path = jobs.job_path(job)
     if path is None:
         abort(404)
     response = send_file(path, mimetype="application/pdf", as_attachment=True, download_name=job.filename,

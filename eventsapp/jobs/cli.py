@@ -1,4 +1,5 @@
-"""`flask jobs ...`: run the background-job worker, fail jobs whose process died."""
+"""`flask jobs ...`: run the one RQ worker (background jobs and queued scheduled rounds), fail jobs whose
+process died."""
 from __future__ import annotations
 
 import click
@@ -7,20 +8,22 @@ from flask.cli import AppGroup
 
 from eventsapp.extensions import db
 from eventsapp.jobs import services
+from eventsapp.requestlog import rq_worker_class
 
-jobs_group = AppGroup("jobs", help="Background jobs (year reports, ...).")
+jobs_group = AppGroup("jobs", help="Background jobs (badge print runs, year reports, scheduled rounds).")
 
 
 @jobs_group.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst: bool) -> None:
-    """Run background jobs from the Redis queue (JOB_QUEUE_URL, queue JOB_QUEUE_NAME) in this app."""
-    from rq import SimpleWorker  # only the worker needs it
-
+    """Run every background job from the Redis queue (JOB_QUEUE_URL, queue JOB_QUEUE_NAME) in this app: badge
+    print runs, year reports and the scheduler's rounds. Also moves the retries whose back-off is over back to
+    the queue (RQ's scheduler) and fails or retries the jobs of workers that died (RQ's maintenance)."""
     if not current_app.config.get("JOB_QUEUE_URL"):
         raise click.ClickException("JOB_QUEUE_URL (or REDIS_URL) is not set: jobs run in the web process.")
     job_queue = services.queue(current_app)
-    SimpleWorker([job_queue], connection=job_queue.connection).work(burst=burst)
+    # Each job runs in this process, inside this app context, logging the id of the request that queued it.
+    rq_worker_class()([job_queue], connection=job_queue.connection).work(burst=burst, with_scheduler=True)
 
 
 @jobs_group.command("fail-stalled")

@@ -29,6 +29,10 @@ class BackgroundJob(db.Model):
     # The same as a string column on every engine: new kinds of job need no migration of an enum type.
     status: Mapped[str] = mapped_column(String(20), default=BackgroundJobStatus.QUEUED)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # The event the job works on (a badge print run), if any: its organizers see it on the jobs page.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    # How many times a process took the job (RQ retries with back-off; a dead worker's job is taken again).
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
     step: Mapped[str] = mapped_column(String(200), default="", server_default="")
@@ -43,4 +47,6 @@ class BackgroundJob(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_background_job_kind_status", "kind", "status"),
-                      Index("ix_background_job_requested_by_id", "requested_by_id"))
+                      Index("ix_background_job_requested_by_id", "requested_by_id"),
+                      Index("ix_background_job_event_id", "event_id"),
+                      Index("ix_background_job_status_id", "status", "id"))

@@ -1,11 +1,12 @@
 """Creating, running and watching background jobs.
 
-``start_job(id)`` hands a committed job to RQ (JOB_QUEUE_URL set: any `flask jobs worker` runs it) or to a
-thread of this process. ``run_job(id)`` is what either runs: it calls the kind's function with the job and
-a ``progress(done, total, step)`` callback, stores the bytes it returns as the job's result, and keeps a
-heartbeat while it works. A process that dies cannot say so: ``stalled_jobs`` finds its jobs by the silent
-heartbeat (pages show them failed at once) and ``fail_stalled_jobs`` marks them (`flask jobs fail-stalled`,
-or a new job of the same kind).
+``start_job(id)`` hands a committed job to the one RQ queue (JOB_QUEUE_URL set: any `flask jobs worker` runs
+it, with the kind's timeout and retries with back-off) or to a thread of this process (the embedded default).
+``run_job(id)`` is what either runs: it claims the job (a finished job is never run twice), calls the kind's
+function with the job and a ``progress(done, total, step)`` callback, stores the bytes it returns as the job's
+result, and keeps a heartbeat while it works. A process that dies cannot say so: ``is_stalled`` finds its jobs
+by the silent heartbeat (pages show them failed at once), ``fail_stalled_jobs`` marks them (the scheduler
+every minute, `flask jobs fail-stalled`), and a retry RQ gives a job whose worker died takes it again.
 """
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
-from eventsapp import create_app, storage
+from eventsapp import create_app, rqueue, storage
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.jobs.models import BackgroundJob, BackgroundJobStatus
@@ -28,10 +29,15 @@ from eventsapp.jobs.models import BackgroundJob, BackgroundJobStatus
 log = logging.getLogger(__name__)
 
 KINDS_KEY = "background_job_kinds"
+THREADS_KEY = "background_job_threads"
 HEARTBEAT_EVERY = timedelta(seconds=10)
 STALLED = "The process running the job stopped before it finished."
 LIVE = (BackgroundJobStatus.QUEUED, BackgroundJobStatus.RUNNING)
 Progress = Callable[[int, int, str], None]
+
+
+class JobRefused(Exception):
+    """Raised by a kind's function when trying again cannot help (bad params, nothing to do): no retry."""
 
 
 @dataclass(frozen=True)
@@ -46,20 +52,30 @@ class JobKind:
     run: Callable[[BackgroundJob, Progress], JobResult]
     title: Callable[[dict], str]  # the job's name on its page, from its params, in the reader's language
     back: Callable[[dict], str] | None = None  # a URL to go back to (the page that started it)
+    timeout: int = 3600  # seconds: RQ stops a try that runs longer, and the job fails with that reason
+    retries: tuple[int, ...] = (30, 120)  # pauses before each new try of a job that raised (back-off)
+    folder: Callable[[], Path] | None = None  # where its results are kept (default: job_folder())
 
 
 def register_kind(app: Flask, kind: str, run: Callable[[BackgroundJob, Progress], JobResult],
-                  title: Callable[[dict], str], back: Callable[[dict], str] | None = None) -> None:
+                  title: Callable[[dict], str], back: Callable[[dict], str] | None = None, *,
+                  timeout: int = 3600, retries: tuple[int, ...] = (30, 120),
+                  folder: Callable[[], Path] | None = None) -> None:
     """``run(job, progress)`` does a job of this kind in an app context and returns its result; it may call
-    ``progress(done, total, step)`` as it goes (``step``: a short text in the job's language)."""
+    ``progress(done, total, step)`` as it goes (``step``: a short text in the job's language). It must be
+    safe to run again after a failed try (it only reads, and writes nothing but its result)."""
     kinds = app.extensions.setdefault(KINDS_KEY, {})
     if kind in kinds:
         raise ValueError(f"a job kind {kind!r} is already registered")
-    kinds[kind] = JobKind(run, title, back)
+    kinds[kind] = JobKind(run, title, back, timeout, tuple(retries), folder)
+
+
+def kinds(app: Flask) -> dict[str, JobKind]:
+    return app.extensions.get(KINDS_KEY, {})
 
 
 def kind_of(job: BackgroundJob) -> JobKind | None:
-    return current_app.extensions.get(KINDS_KEY, {}).get(job.kind)
+    return kinds(current_app).get(job.kind)
 
 
 def job_folder() -> Path:
@@ -67,22 +83,39 @@ def job_folder() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "uploads" / "jobs"
 
 
+def folder_of(job: BackgroundJob) -> Path:
+    kind = kind_of(job)
+    return kind.folder() if kind is not None and kind.folder is not None else job_folder()
+
+
 def result_path(job: BackgroundJob) -> Path | None:
     if job.status != BackgroundJobStatus.DONE or not job.storage_name:
         return None
-    path = job_folder() / job.storage_name
+    path = folder_of(job) / job.storage_name
     return path if path.is_file() else None
 
 
-def create_job(kind: str, params: dict, requested_by_id: int | None) -> BackgroundJob:
+def create_job(kind: str, params: dict, requested_by_id: int | None, event_id: int | None = None,
+               total: int = 0) -> BackgroundJob:
     """A queued job (flushes; commit, then ``start_job``)."""
-    if kind not in current_app.extensions.get(KINDS_KEY, {}):
+    if kind not in kinds(current_app):
         raise ValueError(f"no job kind {kind!r}")
     job = BackgroundJob(kind=kind, params=json.dumps(params, sort_keys=True), requested_by_id=requested_by_id,
-                        status=BackgroundJobStatus.QUEUED, created_at=utcnow())
+                        event_id=event_id, total=total, status=BackgroundJobStatus.QUEUED, created_at=utcnow())
     db.session.add(job)
     db.session.flush()
     return job
+
+
+def run_again(job: BackgroundJob, requested_by_id: int | None) -> BackgroundJob:
+    """A new queued job with the same kind, params and event as a failed one (flushes; commit, then start)."""
+    if job.status != BackgroundJobStatus.FAILED:
+        raise ValueError("only a failed job is run again")
+    again = BackgroundJob(kind=job.kind, params=job.params, requested_by_id=requested_by_id, event_id=job.event_id,
+                          total=job.total, status=BackgroundJobStatus.QUEUED, created_at=utcnow())
+    db.session.add(again)
+    db.session.flush()
+    return again
 
 
 def rq_job_id(job_id: int) -> str:
@@ -90,22 +123,22 @@ def rq_job_id(job_id: int) -> str:
 
 
 def queue(app: Flask):
-    from redis import Redis
-    from rq import Queue
-
-    return Queue(app.config["JOB_QUEUE_NAME"], connection=Redis.from_url(app.config["JOB_QUEUE_URL"]))
+    return rqueue.queue(app)
 
 
 def start_job(job_id: int) -> str:
     """Hand a committed job to the queue, or to a thread here; returns which ("queue" or "thread")."""
     app = current_app._get_current_object()
-    if app.config.get("JOB_QUEUE_URL"):
-        queue(app).enqueue(run_queued_job, job_id, job_id=rq_job_id(job_id), job_timeout=3600, result_ttl=0)
+    if rqueue.configured(app):
+        job = db.session.get(BackgroundJob, job_id)
+        kind = kinds(app)[job.kind]
+        rqueue.enqueue(app, run_queued_job, job_id, job_id=rq_job_id(job_id), timeout=kind.timeout,
+                       retries=kind.retries, kind=job.kind)
         return "queue"
     thread = threading.Thread(target=_run_in_thread, args=(app, job_id), name=f"background-job-{job_id}",
                               daemon=True)
     thread.start()
-    app.extensions.setdefault("background_job_threads", []).append(thread)
+    app.extensions.setdefault(THREADS_KEY, []).append(thread)
     return "thread"
 
 
@@ -126,34 +159,62 @@ def run_queued_job(job_id: int) -> None:
         run_job(job_id)
 
 
-def run_job(job_id: int) -> None:
-    """Run a queued job to its end, keeping progress and the result (or error) on its row."""
+def _claim(job_id: int, now: datetime) -> bool:
+    """Take the job: queued, or running with a silent heartbeat (its worker died; RQ tries it again)."""
+    last_sign = func.coalesce(BackgroundJob.heartbeat_at, BackgroundJob.started_at, BackgroundJob.created_at)
     claimed = db.session.execute(
-        update(BackgroundJob).where(BackgroundJob.id == job_id, BackgroundJob.status == BackgroundJobStatus.QUEUED)
-        .values(status=BackgroundJobStatus.RUNNING, started_at=utcnow(), heartbeat_at=utcnow(), error="")
+        update(BackgroundJob).where(BackgroundJob.id == job_id, or_(
+            BackgroundJob.status == BackgroundJobStatus.QUEUED,
+            and_(BackgroundJob.status == BackgroundJobStatus.RUNNING, last_sign < now - _stale_after())))
+        .values(status=BackgroundJobStatus.RUNNING, started_at=now, heartbeat_at=now, finished_at=None,
+                attempts=BackgroundJob.attempts + 1)
         .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
-    if claimed != 1:  # gone, or already taken by another worker
+    return claimed == 1
+
+
+def run_job(job_id: int) -> None:
+    """Run a queued job to its end, keeping progress and the result (or error) on its row. Under RQ, a try
+    that raises (not JobRefused, not a timeout) while tries are left puts the job back to "queued" and
+    raises again, so RQ runs it later (back-off); the last try's error fails it."""
+    if not _claim(job_id, utcnow()):  # gone, finished, or already taken by a live worker
         return
     job = db.session.get(BackgroundJob, job_id)
+    kind_name = job.kind
     with _Heartbeat(current_app._get_current_object(), job_id):
         try:
-            kind = current_app.extensions.get(KINDS_KEY, {})[job.kind]
+            kind = kinds(current_app)[kind_name]
             result = kind.run(job, lambda done, total, step="": _progress(job_id, done, total, step))
             job = db.session.get(BackgroundJob, job_id)
-            job.storage_name = storage.write_file(job_folder(), result.data, Path(result.filename).suffix,
-                                                  db.session)
+            folder = kind.folder() if kind.folder is not None else job_folder()
+            job.storage_name = storage.write_file(folder, result.data, Path(result.filename).suffix, db.session)
             job.filename, job.mimetype = result.filename, result.mimetype
-            job.status, job.finished_at = BackgroundJobStatus.DONE, utcnow()
+            job.status, job.finished_at, job.error = BackgroundJobStatus.DONE, utcnow(), ""
             job.done = max(job.done, job.total)
             db.session.commit()
         except Exception as error:  # the requester sees what went wrong on the job's page
-            log.exception("background job %s (%s) failed", job_id, job.kind)
             db.session.rollback()
+            message = f"{type(error).__name__}: {error}"[:2000]
+            again = _will_retry(error)
+            log.log(logging.WARNING if again else logging.ERROR, "background job %s (%s) failed%s", job_id,
+                    kind_name, ", tried again later" if again else "", exc_info=True)
             db.session.execute(update(BackgroundJob).where(BackgroundJob.id == job_id).values(
-                status=BackgroundJobStatus.FAILED, finished_at=utcnow(),
-                error=f"{type(error).__name__}: {error}"[:2000]).execution_options(synchronize_session=False))
+                status=BackgroundJobStatus.QUEUED if again else BackgroundJobStatus.FAILED,
+                finished_at=None if again else utcnow(), error=message)
+                .execution_options(synchronize_session=False))
             db.session.commit()
+            if again:
+                raise
+
+
+def _will_retry(error: Exception) -> bool:
+    if isinstance(error, JobRefused):
+        return False
+    try:
+        from rq.timeouts import JobTimeoutException
+    except ImportError:  # pragma: no cover - rq is a requirement
+        return False
+    return not isinstance(error, JobTimeoutException) and rqueue.current_retries_left() > 0
 
 
 def _progress(job_id: int, done: int, total: int, step: str) -> None:
@@ -207,35 +268,45 @@ def is_stalled(job: BackgroundJob, now: datetime | None = None) -> bool:
     return job.status == BackgroundJobStatus.RUNNING or not _still_in_queue(job)
 
 
-def fail_stalled_jobs(kind: str | None = None, now: datetime | None = None) -> list[BackgroundJob]:
-    """Mark failed the jobs whose process died (``is_stalled``). Flushes; the caller commits."""
+def stalled_jobs(kind: str | None = None, event_id: int | None = None, now: datetime | None = None,
+                 for_update: bool = False) -> list[BackgroundJob]:
+    """The jobs (of ``kind``, of ``event_id``) whose process died (``is_stalled``). Reads only."""
     now = now or utcnow()
     last_sign = func.coalesce(BackgroundJob.heartbeat_at, BackgroundJob.started_at, BackgroundJob.created_at)
     query = select(BackgroundJob).where(BackgroundJob.status.in_(LIVE), last_sign < now - _stale_after())
     if kind is not None:
         query = query.where(BackgroundJob.kind == kind)
-    stalled = [job for job in db.session.scalars(query.with_for_update()) if is_stalled(job, now)]
+    if event_id is not None:
+        query = query.where(BackgroundJob.event_id == event_id)
+    return [job for job in db.session.scalars(query.with_for_update() if for_update else query)
+            if is_stalled(job, now)]
+
+
+def fail_stalled_jobs(kind: str | None = None, now: datetime | None = None,
+                      event_id: int | None = None) -> list[BackgroundJob]:
+    """Mark failed the jobs whose process died (``is_stalled``), with STALLED as their reason. Run by the
+    scheduler every minute (``fail_stalled_round``), `flask jobs fail-stalled`, and the pages that start a
+    job of the same kind. Flushes; the caller commits."""
+    now = now or utcnow()
+    stalled = stalled_jobs(kind, event_id, now, for_update=True)
     for job in stalled:
         job.status, job.finished_at, job.error = BackgroundJobStatus.FAILED, now, STALLED
     db.session.flush()
     return stalled
 
 
-def _still_in_queue(job: BackgroundJob) -> bool:
-    url = current_app.config.get("JOB_QUEUE_URL")
-    if not url:
-        return False
-    from redis.exceptions import RedisError
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
+def fail_stalled_round(now: datetime) -> str:
+    """The scheduler's round (every minute, in the scheduler itself: it must work when no worker does)."""
+    failed = fail_stalled_jobs(now=now)
+    db.session.commit()
+    return f"{len(failed)} stalled job(s) failed" if failed else ""
 
-    try:
-        queued = Job.fetch(rq_job_id(job.id), connection=queue(current_app).connection)
-        return queued.get_status(refresh=False) in ("queued", "deferred", "scheduled", "started")
-    except NoSuchJobError:
+
+def _still_in_queue(job: BackgroundJob) -> bool:
+    if not rqueue.configured(current_app):
         return False
-    except RedisError:
-        return True  # cannot tell: leave it alone rather than fail a job that may still run
+    still = rqueue.pending(current_app, rq_job_id(job.id))
+    return True if still is None else still  # Redis cannot tell: leave alone a job that may still run
 
 
 def recent_jobs(kind: str, requested_by_id: int | None, limit: int = 10) -> list[BackgroundJob]:
@@ -246,3 +317,59 @@ def recent_jobs(kind: str, requested_by_id: int | None, limit: int = 10) -> list
 
 def job_params(job: BackgroundJob) -> dict:
     return json.loads(job.params or "{}")
+
+
+# --- The jobs page ------------------------------------------------------------------------------------------
+
+# What the page lists by default: the work going on and the work that failed (done jobs on request).
+SHOWN = (BackgroundJobStatus.RUNNING, BackgroundJobStatus.QUEUED, BackgroundJobStatus.FAILED)
+
+
+def visible_to(user) -> object:
+    """Which jobs ``user`` (an organizer) sees: administrators every job; an organizer the jobs they asked for
+    and the jobs of an event (organizers manage every event, and see its print runs on its pages)."""
+    if user.is_admin:
+        return True
+    return or_(BackgroundJob.requested_by_id == user.id, BackgroundJob.event_id.is_not(None))
+
+
+def can_see(job: BackgroundJob, user) -> bool:
+    return bool(user.is_admin or job.requested_by_id == user.id or job.event_id is not None)
+
+
+def jobs_query(user, status: str | None = None):
+    """The jobs ``user`` sees with ``status`` (None: running, queued and failed), newest first."""
+    statuses = (status,) if status else SHOWN
+    return (select(BackgroundJob).where(visible_to(user), BackgroundJob.status.in_(statuses))
+            .order_by(BackgroundJob.id.desc()))
+
+
+def count_by_status(user) -> dict[str, int]:
+    counts = dict(db.session.execute(select(BackgroundJob.status, func.count()).where(visible_to(user))
+                                     .group_by(BackgroundJob.status)).all())
+    return {status.value: counts.get(status.value, 0) for status in BackgroundJobStatus}
+
+
+def can_run_again(job: BackgroundJob) -> bool:
+    """Only a failed job of a kind this app still knows: its function only reads and writes a new result."""
+    return job.status == BackgroundJobStatus.FAILED and job.kind in kinds(current_app)
+
+
+@dataclass(frozen=True)
+class QueueState:
+    name: str
+    queued: int | None  # None: Redis did not answer
+    failed: int | None
+
+
+def queue_state(app: Flask) -> QueueState | None:
+    """The RQ queue's length and failed registry (None without a queue)."""
+    if not rqueue.configured(app):
+        return None
+    from redis.exceptions import RedisError
+
+    try:
+        job_queue = queue(app)
+        return QueueState(job_queue.name, job_queue.count, job_queue.failed_job_registry.count)
+    except (RedisError, OSError):
+        return QueueState(app.config["JOB_QUEUE_NAME"], None, None)

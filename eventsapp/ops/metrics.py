@@ -16,10 +16,10 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from sqlalchemy import func, select
 
-from eventsapp.badges.models import BadgeJob, JobStatus
 from eventsapp.config import metrics_networks
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
+from eventsapp.jobs.models import BackgroundJob, BackgroundJobStatus
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
 from eventsapp.ops.health import redis_client
 from eventsapp.scheduler.models import ScheduledJob
@@ -103,16 +103,24 @@ def _outbox_metrics() -> Iterator[Metric]:
 
 def _job_metrics() -> Iterator[Metric]:
     failing = db.session.execute(select(ScheduledJob.name, ScheduledJob.last_error)).all()
-    badge_jobs = dict(db.session.execute(select(BadgeJob.status, func.count()).group_by(BadgeJob.status)).all())
+    by_kind = db.session.execute(select(BackgroundJob.kind, BackgroundJob.status, func.count())
+                                 .group_by(BackgroundJob.kind, BackgroundJob.status)).all()
     db.session.rollback()
     scheduled = GaugeMetricFamily("eventsapp_scheduled_job_failing",
                                   "1 when the scheduled job's last round failed, by job.", labels=["job"])
     for name, last_error in failing:
         scheduled.add_metric([name], 1 if last_error else 0)
     yield scheduled
-    badges = GaugeMetricFamily("eventsapp_badge_jobs", "Badge print runs, by status.", labels=["status"])
-    for status in JobStatus:
-        badges.add_metric([status.value], badge_jobs.get(status, 0))
+    counts = {(kind, status): count for kind, status, count in by_kind}
+    background = GaugeMetricFamily("eventsapp_background_jobs", "Background jobs (eventsapp.jobs), by kind and status.",
+                                   labels=["kind", "status"])
+    for kind, status in sorted(counts):
+        background.add_metric([kind, status], counts[kind, status])
+    yield background
+    badges = GaugeMetricFamily("eventsapp_badge_jobs", "Badge print runs (background jobs of kind badge-print), "
+                               "by status.", labels=["status"])
+    for status in BackgroundJobStatus:
+        badges.add_metric([status.value], counts.get(("badge-print", status.value), 0))
     yield badges
 
 
@@ -143,7 +151,7 @@ def _queue_metrics(app: Flask) -> Iterator[Metric]:
 
 def queue_names(app: Flask) -> list[str]:
     """The RQ queues the app puts work on (a feature that adds one names it in RQ_QUEUES)."""
-    names = [app.config["BADGE_QUEUE_NAME"], *str(app.config.get("RQ_QUEUES") or "").replace(",", " ").split()]
+    names = [app.config["JOB_QUEUE_NAME"], *str(app.config.get("RQ_QUEUES") or "").replace(",", " ").split()]
     return list(dict.fromkeys(names))
 
 

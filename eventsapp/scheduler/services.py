@@ -1,4 +1,10 @@
-"""Registering jobs and running those that are due.
+"""Registering jobs and running (or queueing) those that are due.
+
+With JOB_QUEUE_URL set (Redis), the scheduler only decides what is due: each due round is put on the one RQ
+queue (eventsapp.rqueue) as ``run_scheduled_job(name, now)`` under a fixed RQ id per job, so a round still
+waiting or running is not queued twice; a `flask jobs worker` runs it, with the job's timeout and retries
+with back-off. Jobs registered ``inline`` (the stalled-job sweep, which must work when no worker does) and
+every job of the embedded default (no queue) run in the scheduler's process, as before.
 
 A job's round is claimed with one conditional UPDATE of its ``scheduled_job`` row (due, and not held by
 another scheduler's lease), committed before the job runs: of two schedulers that see the same job due,
@@ -13,9 +19,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app, has_app_context
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from eventsapp import create_app, rqueue
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.scheduler.models import ScheduledJob
@@ -30,22 +38,27 @@ class Job:
     name: str
     every: timedelta
     func: Callable[[datetime], object]
+    timeout: int = 600  # seconds one round may take on a worker before RQ stops (and fails) it
+    retries: tuple[int, ...] = (15, 60)  # pauses before each new try of a round that raised on a worker
+    inline: bool = False  # always run in the scheduler, never queued
 
     @property
     def lease(self) -> timedelta:
         return max(LEASE, self.every)
 
 
-def register_job(app, name: str, every: timedelta, func: Callable[[datetime], object]) -> None:
-    """Run ``func(now)`` every ``every`` from ``flask schedule run``, inside an app context, with ``now`` the
-    scheduler's time (aware UTC). ``func`` commits its own work; what it returns is logged. ``name`` is the
-    job's key across schedulers and restarts: keep it stable."""
+def register_job(app, name: str, every: timedelta, func: Callable[[datetime], object], *, timeout: int = 600,
+                 retries: tuple[int, ...] = (15, 60), inline: bool = False) -> None:
+    """Run ``func(now)`` every ``every`` from ``flask schedule run`` (with a queue: on a worker), inside an app
+    context, with ``now`` the scheduler's time (aware UTC). ``func`` commits its own work and must be
+    idempotent (a retried or repeated round does no harm); what it returns is logged. ``name`` is the job's
+    key across schedulers and restarts: keep it stable. ``timeout``, ``retries``: on the queue (seconds)."""
     if every <= timedelta(0):
         raise ValueError("a job runs every positive timedelta")
     jobs = app.extensions.setdefault(JOBS_KEY, {})
     if name in jobs:
         raise ValueError(f"a job named {name!r} is already registered")
-    jobs[name] = Job(name, every, func)
+    jobs[name] = Job(name, every, func, timeout, tuple(retries), inline)
 
 
 def registered_jobs(app) -> list[Job]:
@@ -86,36 +99,97 @@ def _claim(job: Job, now: datetime) -> bool:
     return claimed == 1
 
 
-def _release(job: Job, error: str) -> None:
-    db.session.execute(update(ScheduledJob).where(ScheduledJob.name == job.name)
-                       .values(locked_until=None, last_finished_at=utcnow(), last_error=error[:2000])
+def _release(job: Job, error: str, ran_here: bool = True) -> None:
+    """Free the job's lease; a round run here also records its end (a queued one: the worker does)."""
+    values = {"locked_until": None}
+    if ran_here or error:
+        values.update(last_finished_at=utcnow(), last_error=error[:2000])
+    db.session.execute(update(ScheduledJob).where(ScheduledJob.name == job.name).values(**values)
                        .execution_options(synchronize_session=False))
     db.session.commit()
 
 
 def run_due_jobs(app, now: datetime | None = None) -> list[str]:
-    """Run every registered job that is due and not run by another scheduler; the names of those run here.
-    A job that fails is logged and rolled back; the others still run."""
+    """Run (or, with a queue, queue) every registered job that is due and not taken by another scheduler; the
+    names of those run or queued here. A job that fails is logged and rolled back; the others still run."""
     now = now or utcnow()
     jobs = registered_jobs(app)
     ran = []
     for job in due_jobs(jobs, _ensure_rows(jobs, now), now):
         if not _claim(job, now):
             continue
-        error = ""
-        try:
-            result = job.func(now)
-            db.session.commit()
-        except Exception as problem:  # one job's failure must not stop the others
-            db.session.rollback()
-            error = f"{type(problem).__name__}: {problem}"
-            log.exception("Scheduled job %s failed", job.name)
-        else:
-            if result:
-                log.info("%s: %s", job.name, result)
-        _release(job, error)
+        queued = rqueue.configured(app) and not job.inline
+        error = _enqueue(app, job, now) if queued else _run(job, now)
+        _release(job, error, ran_here=not queued)
         ran.append(job.name)
     return ran
+
+
+def _run(job: Job, now: datetime) -> str:
+    try:
+        result = job.func(now)
+        db.session.commit()
+    except Exception as problem:  # one job's failure must not stop the others
+        db.session.rollback()
+        log.exception("Scheduled job %s failed", job.name)
+        return f"{type(problem).__name__}: {problem}"
+    if result:
+        log.info("%s: %s", job.name, result)
+    return ""
+
+
+def rq_job_id(name: str) -> str:
+    return f"scheduled-{name}"
+
+
+def _enqueue(app, job: Job, now: datetime) -> str:
+    """Queue the round; a round of the same job still queued or running (a slow worker) is not queued twice."""
+    from redis.exceptions import RedisError
+
+    try:
+        if rqueue.pending(app, rq_job_id(job.name)):
+            log.info("Scheduled job %s: the previous round is still queued or running", job.name)
+            return ""
+        rqueue.enqueue(app, run_scheduled_job, job.name, now.isoformat(), job_id=rq_job_id(job.name),
+                       timeout=job.timeout, retries=job.retries, scheduled=job.name)
+    except (RedisError, OSError) as problem:  # Redis away: the next round tries again
+        log.exception("Scheduled job %s could not be queued", job.name)
+        return f"not queued: {type(problem).__name__}: {problem}"
+    return ""
+
+
+def run_scheduled_job(name: str, now: str) -> object:
+    """What the RQ worker runs for a queued round: the job's function at the scheduler's ``now``. Raises on
+    failure (RQ retries it with back-off, then keeps it in its failed registry); the job's row keeps the
+    outcome either way (``last_finished_at``, ``last_error``)."""
+    if has_app_context():
+        return _run_queued(name, datetime.fromisoformat(now))
+    with create_app().app_context():
+        return _run_queued(name, datetime.fromisoformat(now))
+
+
+def _run_queued(name: str, now: datetime) -> object:
+    job = current_app.extensions.get(JOBS_KEY, {}).get(name)
+    if job is None:
+        raise LookupError(f"no scheduled job {name!r} in this app")
+    try:
+        result = job.func(now)
+        db.session.commit()
+    except Exception as problem:
+        db.session.rollback()
+        _finished(name, f"{type(problem).__name__}: {problem}")
+        raise
+    _finished(name, "")
+    if result:
+        log.info("%s: %s", name, result)
+    return result if isinstance(result, (int, str)) else None
+
+
+def _finished(name: str, error: str) -> None:
+    db.session.execute(update(ScheduledJob).where(ScheduledJob.name == name)
+                       .values(last_finished_at=utcnow(), last_error=error[:2000])
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 def seconds_until_next(app, now: datetime | None = None) -> float:

@@ -16,9 +16,10 @@ from sqlalchemy import select
 
 from eventsapp.accounts.models import Role
 from eventsapp.badges.batches import BatchOptions
-from eventsapp.badges.models import BadgeJob, JobStatus
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
+from eventsapp.jobs.models import BackgroundJob as BadgeJob
+from eventsapp.jobs.models import BackgroundJobStatus as JobStatus
 from eventsapp.organizations.models import Organization
 from tests.browser import published_schedule
 from tests.browser.helpers import DESKTOP, PHONE, log_in
@@ -103,8 +104,8 @@ def test_a_print_run_whose_process_died_is_failed_and_runs_again(app, browser, l
     organizer = make_user(Role.ORGANIZER, email="boss@example.org")
     with app.app_context():
         silent = utcnow() - timedelta(minutes=30)
-        job = BadgeJob(event_id=fair.event.id, total=4, done=1, status=JobStatus.RUNNING, started_at=silent,
-                       heartbeat_at=silent, options=BatchOptions(layout="a4-a6").to_json(locale="en"))
+        job = BadgeJob(kind="badge-print", event_id=fair.event.id, total=4, done=1, status=JobStatus.RUNNING,
+                       started_at=silent, heartbeat_at=silent, params=BatchOptions(layout="a4-a6").to_json(locale="en"))
         db.session.add(job)
         db.session.commit()
         job_id = job.id

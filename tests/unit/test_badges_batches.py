@@ -18,11 +18,14 @@ from sqlalchemy import select
 
 from eventsapp.badges import batches, jobs
 from eventsapp.badges.batches import BatchOptions, BatchRefused
-from eventsapp.badges.models import BadgeJob, BadgeRole, EventCrew, JobStatus
+from eventsapp.badges.models import BadgeRole, EventCrew
 from eventsapp.badges.services import sync_badges
 from eventsapp.booths.models import Hall
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
+from eventsapp.jobs import services as background
+from eventsapp.jobs.models import BackgroundJob as BadgeJob
+from eventsapp.jobs.models import BackgroundJobStatus as JobStatus
 from eventsapp.registrations.models import Registration, RegistrationStatus
 
 
@@ -110,7 +113,7 @@ def _new_job(event, options=None, locale="zh_CN"):
 def test_job_in_a_thread_renders_and_keeps_the_file(app, fair, badge_folder, real_commits):
     job_id = _new_job(fair)
     assert jobs.start_job(job_id) == "thread"
-    app.extensions["badge_job_threads"][-1].join(timeout=120)
+    app.extensions["background_job_threads"][-1].join(timeout=120)
     db.session.expire_all()
     job = db.session.get(BadgeJob, job_id)
     assert job.status == JobStatus.DONE, job.error
@@ -128,19 +131,22 @@ def test_failing_job_shows_its_error(fair, badge_folder, monkeypatch):
 
     monkeypatch.setattr(jobs.rendering, "render_pdf", broken)
     job_id = _new_job(fair)
-    jobs.run_badge_job(job_id)
+    background.run_job(job_id)
     job = db.session.get(BadgeJob, job_id)
     assert job.status == JobStatus.FAILED and job.error == "OSError: disk full"
-    assert job.storage_name is None and list(badge_folder.iterdir()) == []
-    jobs.run_badge_job(job_id)  # a finished job is not run again
+    assert job.storage_name == "" and list(badge_folder.iterdir()) == []
+    background.run_job(job_id)  # a finished job is not run again
     assert db.session.get(BadgeJob, job_id).status == JobStatus.FAILED
 
 
 def test_job_whose_filters_match_nobody_fails_clearly(fair, badge_folder):
     job_id = _new_job(fair, BatchOptions(booth="Z-99"))
-    jobs.run_badge_job(job_id)
+    background.run_job(job_id)
     job = db.session.get(BadgeJob, job_id)
     assert job.status == JobStatus.FAILED and "no badges match" in job.error
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def _redis_up() -> bool:
@@ -155,11 +161,11 @@ def _redis_up() -> bool:
 def test_job_through_the_redis_queue(app, fair, badge_folder, monkeypatch):
     from rq import SimpleWorker
 
-    monkeypatch.setitem(app.config, "JOB_QUEUE_URL", "redis://127.0.0.1:6379/0")
-    monkeypatch.setitem(app.config, "BADGE_QUEUE_NAME", f"badges-test-{uuid.uuid4().hex}")
+    monkeypatch.setitem(app.config, "JOB_QUEUE_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "JOB_QUEUE_NAME", f"badges-test-{uuid.uuid4().hex}")
     job_id = _new_job(fair, BatchOptions(layout="a4-a6", role="candidate"))
     assert jobs.start_job(job_id) == "queue"
-    queue = jobs.queue(app)
+    queue = background.queue(app)
     try:
         assert db.session.get(BadgeJob, job_id).status == JobStatus.QUEUED
         assert SimpleWorker([queue], connection=queue.connection).work(burst=True)
@@ -168,7 +174,7 @@ def test_job_through_the_redis_queue(app, fair, badge_folder, monkeypatch):
     db.session.expire_all()
     job = db.session.get(BadgeJob, job_id)
     assert job.status == JobStatus.DONE, job.error
-    assert job.total == 4 and json.loads(job.options)["locale"] == "zh_CN"
+    assert job.total == 4 and json.loads(job.params)["locale"] == "zh_CN"
     assert len(PdfReader(jobs.job_path(job)).pages) == 1  # four A6 badges on one sheet
 
 
@@ -177,27 +183,37 @@ def test_job_through_the_redis_queue(app, fair, badge_folder, monkeypatch):
 STALE = timedelta(minutes=5)
 
 
+@pytest.fixture(autouse=True)
+def stale_after(app, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_STALLED_SECONDS", int(STALE.total_seconds()))
+
+
+def stale(event_id, now):
+    """The event's print runs whose process died, marked failed (eventsapp.jobs, by kind and event)."""
+    return background.fail_stalled_jobs(jobs.KIND, now=now, event_id=event_id)
+
+
 def test_a_running_job_whose_heartbeat_stopped_is_marked_failed(fair):
     job_id = _new_job(fair)
     now = utcnow()
     job = db.session.get(BadgeJob, job_id)
     job.status, job.started_at, job.heartbeat_at = JobStatus.RUNNING, now - timedelta(minutes=20), now - STALE
     db.session.commit()
-    assert jobs.fail_stalled_jobs(fair.id, STALE, now=now - timedelta(seconds=1)) == []  # still alive then
-    [stalled] = jobs.fail_stalled_jobs(fair.id, STALE, now=now + timedelta(seconds=1))
+    assert stale(fair.id, now=now - timedelta(seconds=1)) == []  # still alive then
+    [stalled] = stale(fair.id, now=now + timedelta(seconds=1))
     db.session.commit()
     assert stalled.id == job_id and stalled.status == JobStatus.FAILED and stalled.error == jobs.STALLED
     with force_locale("en"):
         assert jobs.error_text(stalled, fair.timezone).startswith("The print process stopped before it finished")
-    assert jobs.fail_stalled_jobs(fair.id, STALE, now=now + timedelta(hours=1)) == []  # once
+    assert stale(fair.id, now=now + timedelta(hours=1)) == []  # once
 
 
 def test_a_job_queued_in_a_web_process_that_stopped_is_marked_failed(fair, app, monkeypatch):
     monkeypatch.setitem(app.config, "JOB_QUEUE_URL", "")
     job_id = _new_job(fair)
     created = db.session.get(BadgeJob, job_id).created_at
-    assert jobs.fail_stalled_jobs(fair.id, STALE, now=created + timedelta(minutes=1)) == []
-    assert [job.id for job in jobs.fail_stalled_jobs(fair.id, STALE, now=created + timedelta(minutes=6))] == [job_id]
+    assert stale(fair.id, now=created + timedelta(minutes=1)) == []
+    assert [job.id for job in stale(fair.id, now=created + timedelta(minutes=6))] == [job_id]
 
 
 def test_the_heartbeat_beats_while_the_job_runs(app, fair, real_commits):
@@ -206,7 +222,7 @@ def test_the_heartbeat_beats_while_the_job_runs(app, fair, real_commits):
     started = utcnow() - timedelta(minutes=10)
     job.status, job.heartbeat_at = JobStatus.RUNNING, started
     db.session.commit()
-    with jobs._Heartbeat(app, job_id, every=timedelta(milliseconds=50)):
+    with background._Heartbeat(app, job_id, every=timedelta(milliseconds=50)):
         time.sleep(0.5)
     db.session.expire_all()
     assert db.session.get(BadgeJob, job_id).heartbeat_at > started + timedelta(minutes=9)
@@ -217,7 +233,7 @@ def _run_and_hang(app, job_id):
     db.engine.dispose(close=False)  # the parent's connections are the parent's
     jobs.rendering.render_pdf = lambda *args, **kwargs: time.sleep(3600)
     with app.app_context():
-        jobs.run_badge_job(job_id)
+        background.run_job(job_id)
 
 
 def test_a_killed_print_process_leaves_a_job_that_is_found_and_run_again(app, fair, badge_folder, real_commits):
@@ -236,14 +252,14 @@ def test_a_killed_print_process_leaves_a_job_that_is_found_and_run_again(app, fa
         process.join(timeout=10)
     db.session.rollback()
     later = utcnow() + STALE + timedelta(seconds=1)
-    [stalled] = jobs.fail_stalled_jobs(fair.id, STALE, now=later)
+    [stalled] = stale(fair.id, now=later)
     db.session.commit()
     assert stalled.id == job_id and stalled.error == jobs.STALLED
 
     again = jobs.run_again(stalled, None)
     db.session.commit()
-    assert again.id != job_id and again.options == stalled.options and again.status == JobStatus.QUEUED
-    jobs.run_badge_job(again.id)
+    assert again.id != job_id and again.params == stalled.params and again.status == JobStatus.QUEUED
+    background.run_job(again.id)
     assert db.session.get(BadgeJob, again.id).status == JobStatus.DONE
     with pytest.raises(ValueError):
         jobs.run_again(db.session.get(BadgeJob, again.id), None)  # only a failed run
@@ -251,16 +267,16 @@ def test_a_killed_print_process_leaves_a_job_that_is_found_and_run_again(app, fa
 
 @pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
 def test_a_job_still_waiting_in_the_redis_queue_is_left_alone(app, fair, monkeypatch):
-    monkeypatch.setitem(app.config, "JOB_QUEUE_URL", "redis://127.0.0.1:6379/0")
-    monkeypatch.setitem(app.config, "BADGE_QUEUE_NAME", f"badges-test-{uuid.uuid4().hex}")
+    monkeypatch.setitem(app.config, "JOB_QUEUE_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "JOB_QUEUE_NAME", f"badges-test-{uuid.uuid4().hex}")
     job_id = _new_job(fair)
     jobs.start_job(job_id)
-    queue = jobs.queue(app)
+    queue = background.queue(app)
     later = utcnow() + STALE * 2
     try:
-        assert jobs.fail_stalled_jobs(fair.id, STALE, now=later) == []  # no worker yet: it waits
+        assert stale(fair.id, now=later) == []  # no worker yet: it waits
         queue.delete(delete_jobs=True)  # the queue lost it: nothing will ever run it
-        assert [job.id for job in jobs.fail_stalled_jobs(fair.id, STALE, now=later)] == [job_id]
+        assert [job.id for job in stale(fair.id, now=later)] == [job_id]
     finally:
         queue.delete(delete_jobs=True)
 

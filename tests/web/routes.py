@@ -7,12 +7,13 @@ from sqlalchemy import select
 from werkzeug.routing import AnyConverter
 
 from eventsapp.accounts.models import User
-from eventsapp.badges.models import Badge, BadgeJob, EventCrew
+from eventsapp.badges.models import Badge, EventCrew
 from eventsapp.booths.models import Booth, BoothStatus, Hall
 from eventsapp.contests.models import Award, ContestGroup, ContestJudge, Panel, PitchSlot, Round, RubricCriterion, Track
 from eventsapp.demo.seed import DEMO_PASSWORD, seed_demo
 from eventsapp.events.models import AgendaItem, Event
 from eventsapp.extensions import db
+from eventsapp.jobs.models import BackgroundJob
 from eventsapp.matchmaking.models import MatchRun
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.openings.models import Opening
@@ -44,7 +45,7 @@ def seed(app) -> dict[str, object]:
             "hall_id": first(Hall, Hall.event_id == fair.id), "opening_id": first(Opening, Opening.event_id == fair.id),
             "registration_id": first(Registration, Registration.event_id == fair.id),
             "question_id": first(RegistrationQuestion), "item_id": first(AgendaItem), "badge_id": first(Badge),
-            "job_id": first(BadgeJob), "crew_id": first(EventCrew), "run_id": first(MatchRun),
+            "job_id": first(BackgroundJob), "crew_id": first(EventCrew), "run_id": first(MatchRun),
             "message_id": first(OutboxMessage), "invitation_id": first(Invitation), "entry_id": 1,
             "row_id": first(Track), "round_id": first(Round), "group_id": first(ContestGroup),
             "year": date.today().year, "locale": "en", "token": "not-a-real-token", "filename": "css/app.css",

@@ -261,3 +261,29 @@ def test_a_round_whose_sheets_do_not_fit_its_rubric_shows_why_instead_of_failing
     assert page.status_code == 200 and "cannot be added up" in page.get_data(as_text=True)
     csv_response = client.get(results_url(contest, f"/rounds/{contest.rounds[0].id}/entries.csv"))
     assert csv_response.status_code == 302
+
+
+def test_with_a_queue_all_certificates_are_a_background_job(app, client, organizer, scored, tmp_path, monkeypatch):
+    from eventsapp import rqueue
+    from eventsapp.jobs import services as jobs
+    from eventsapp.jobs.models import BackgroundJob
+
+    contest, made, *_ = scored
+    contest.award(made[0])
+    started = []
+    monkeypatch.setitem(app.config, "JOB_QUEUE_URL", "redis://queue.invalid:6379/0")
+    monkeypatch.setitem(app.config, "JOB_FOLDER", str(tmp_path))
+    monkeypatch.setattr(jobs, "start_job", started.append)
+    assert rqueue.configured(app)
+    overview = client.get(results_url(contest)).get_data(as_text=True)
+    assert f'action="{results_url(contest, "/certificates")}"' in overview  # a button that queues, not a link
+    assert client.get(results_url(contest, "/certificates.pdf")).status_code == 302  # never in the request
+    response = client.post(results_url(contest, "/certificates"))
+    with app.app_context():
+        job = db.session.scalars(select(BackgroundJob)).one()
+        assert response.location.endswith(f"/manage/jobs/{job.id}") and started == [job.id]
+        assert (job.kind, job.event_id) == ("contest-certificates", contest.event.id)
+        jobs.run_job(job.id)  # what the worker does
+        job = db.session.get(BackgroundJob, job.id)
+        assert job.status == "done", job.error
+        assert len(PdfReader(jobs.result_path(job)).pages) == 2  # one page per team member

@@ -6,10 +6,13 @@ from datetime import timedelta
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from eventsapp.badges.models import Badge, BadgeJob, JobStatus
+from eventsapp.badges.jobs import KIND
+from eventsapp.badges.models import Badge
 from eventsapp.badges.services import sync_badges
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
+from eventsapp.jobs.models import BackgroundJob as BadgeJob
+from eventsapp.jobs.models import BackgroundJobStatus as JobStatus
 from eventsapp.registrations.models import Registration, RegistrationStatus
 
 
@@ -96,8 +99,8 @@ def test_fonts_command_names_the_files(runner):
     assert "Noto Sans CJK SC bold: /usr/share/fonts" in result.output
 
 
-def test_worker_needs_a_queue(runner):
-    result = runner.invoke(args=["badges", "worker", "--burst"])
+def test_the_job_worker_needs_a_queue(runner):
+    result = runner.invoke(args=["jobs", "worker", "--burst"])
     assert result.exit_code == 1 and "JOB_QUEUE_URL" in result.output
 
 
@@ -106,13 +109,13 @@ def test_fail_stalled_marks_the_runs_whose_process_died(app, runner, make_event)
     with app.app_context():
         silent, alive = utcnow() - timedelta(hours=1), utcnow()
         db.session.add_all([
-            BadgeJob(event_id=event.id, status=JobStatus.RUNNING, started_at=silent, heartbeat_at=silent),
-            BadgeJob(event_id=event.id, status=JobStatus.RUNNING, started_at=alive, heartbeat_at=alive),
-            BadgeJob(event_id=event.id, status=JobStatus.DONE, started_at=silent)])
+            BadgeJob(kind=KIND, event_id=event.id, status=JobStatus.RUNNING, started_at=silent, heartbeat_at=silent),
+            BadgeJob(kind=KIND, event_id=event.id, status=JobStatus.RUNNING, started_at=alive, heartbeat_at=alive),
+            BadgeJob(kind=KIND, event_id=event.id, status=JobStatus.DONE, started_at=silent)])
         db.session.commit()
-    result = runner.invoke(args=["badges", "fail-stalled"])
-    assert result.exit_code == 0 and "1 print run(s) marked failed" in result.output
+    result = runner.invoke(args=["jobs", "fail-stalled"])
+    assert result.exit_code == 0 and "1 stalled job(s) marked failed" in result.output
     with app.app_context():
         statuses = db.session.scalars(select(BadgeJob.status).order_by(BadgeJob.id)).all()
     assert statuses == [JobStatus.FAILED, JobStatus.RUNNING, JobStatus.DONE]
-    assert "0 print run(s) marked failed" in runner.invoke(args=["badges", "fail-stalled"]).output
+    assert "0 stalled job(s) marked failed" in runner.invoke(args=["jobs", "fail-stalled"]).output

@@ -8,9 +8,11 @@ from pypdf import PdfReader
 from sqlalchemy import delete, select
 
 from eventsapp.accounts.models import Role
-from eventsapp.badges.models import Badge, BadgeJob, BadgeRole, EventCrew, JobStatus
+from eventsapp.badges.models import Badge, BadgeRole, EventCrew
 from eventsapp.booths.models import Hall
 from eventsapp.extensions import db
+from eventsapp.jobs.models import BackgroundJob as BadgeJob
+from eventsapp.jobs.models import BackgroundJobStatus as JobStatus
 from eventsapp.registrations.models import Registration, RegistrationStatus
 
 
@@ -193,7 +195,7 @@ def test_large_batch_becomes_a_job_that_finishes(app, client, organizer, make_ev
     response = client.post(f"/manage/events/{event.id}/badges/render",
                            data={"layout": "a4-a6", "role": "", "hall": "", "booth": "", "sort": "name"})
     assert response.status_code == 302 and "#job-" in response.location
-    for thread in app.extensions.get("badge_job_threads", []):
+    for thread in app.extensions.get("background_job_threads", []):
         thread.join(timeout=60)
     with app.app_context():
         job = db.session.scalars(select(BadgeJob).where(BadgeJob.event_id == event.id)).one()
@@ -232,8 +234,8 @@ def stalled_job(app, event, minutes_silent=30) -> int:
 
     with app.app_context():
         silent = utcnow() - timedelta(minutes=minutes_silent)
-        job = BadgeJob(event_id=event.id, total=2, done=1, status=JobStatus.RUNNING, started_at=silent,
-                       heartbeat_at=silent, options=BatchOptions(layout="a4-a6").to_json(locale="en"))
+        job = BadgeJob(kind="badge-print", event_id=event.id, total=2, done=1, status=JobStatus.RUNNING,
+                       started_at=silent, heartbeat_at=silent, params=BatchOptions(layout="a4-a6").to_json(locale="en"))
         db.session.add(job)
         db.session.commit()
         return job.id
@@ -258,7 +260,7 @@ def test_a_print_run_whose_process_died_shows_failed_and_runs_again(app, client,
 
     response = client.post(f"/manage/events/{event.id}/badges/jobs/{job_id}/again")
     assert response.status_code == 302 and "#job-" in response.location
-    for thread in app.extensions.get("badge_job_threads", []):
+    for thread in app.extensions.get("background_job_threads", []):
         thread.join(timeout=60)
     with app.app_context():
         again = db.session.scalars(select(BadgeJob).where(BadgeJob.event_id == event.id, BadgeJob.id != job_id)).one()

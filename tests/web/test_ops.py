@@ -11,7 +11,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from eventsapp.badges import jobs
+from eventsapp import rqueue
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
 from eventsapp.ops import health
@@ -101,7 +101,7 @@ def test_json_lines_keep_chinese_readable():
 
 # --- The request id travels with the jobs a request queues ------------------------------------------------
 
-def test_a_badge_job_queued_by_a_request_keeps_its_id(app, monkeypatch):
+def test_a_job_queued_by_a_request_keeps_its_id(app, monkeypatch):
     queued = {}
 
     class RecordingQueue:
@@ -109,11 +109,12 @@ def test_a_badge_job_queued_by_a_request_keeps_its_id(app, monkeypatch):
             queued.update(kwargs)
 
     monkeypatch.setitem(app.config, "JOB_QUEUE_URL", REDIS_URL)
-    monkeypatch.setattr(jobs, "queue", lambda app: RecordingQueue())
+    monkeypatch.setattr(rqueue, "queue", lambda app: RecordingQueue())
     with app.test_request_context("/", headers={"X-Request-ID": "req-badges-1"}):
         app.preprocess_request()
-        assert jobs.start_job(12345) == "queue"
-    assert queued["meta"] == {"request_id": "req-badges-1"}
+        rqueue.enqueue(app, logged_job, "x", job_id="background-job-12345", timeout=60, kind="badge-print")
+    assert queued["meta"] == {"request_id": "req-badges-1", "kind": "badge-print"}
+    assert queued["job_timeout"] == 60 and queued["retry"] is None
     assert job_meta() == {}  # outside a request: nothing to pass
 
 
@@ -245,7 +246,7 @@ def test_metrics_show_queue_lengths_and_failed_jobs(client, app, monkeypatch):
 
     name = f"badges-metrics-{uuid.uuid4().hex}"
     monkeypatch.setitem(app.config, "JOB_QUEUE_URL", REDIS_URL)
-    monkeypatch.setitem(app.config, "BADGE_QUEUE_NAME", name)
+    monkeypatch.setitem(app.config, "JOB_QUEUE_NAME", name)
     queue = Queue(name, connection=Redis.from_url(REDIS_URL))
     try:
         queue.enqueue(logged_job, "one")

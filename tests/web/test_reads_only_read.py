@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
-from eventsapp.badges.models import BadgeJob, JobStatus
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
+from eventsapp.jobs.models import BackgroundJob as BadgeJob
+from eventsapp.jobs.models import BackgroundJobStatus as JobStatus
 from tests.factories import PASSWORD
 from tests.web.routes import DEMO_LOGINS, log_in, paths, seed
 
@@ -86,7 +87,7 @@ def test_the_check_sees_a_write(app, client, make_candidate):
 def test_no_get_page_writes(app, who):
     values = seed(app)
     with app.app_context():  # a print run whose process died: the badge page shows it failed, and only reads
-        db.session.add(BadgeJob(event_id=values["event_id"], status=JobStatus.RUNNING, total=3,
+        db.session.add(BadgeJob(kind="badge-print", event_id=values["event_id"], status=JobStatus.RUNNING, total=3,
                                 started_at=utcnow() - timedelta(hours=2), heartbeat_at=utcnow() - timedelta(hours=2)))
         db.session.commit()
         values["job_id"] = db.session.scalar(select(func.max(BadgeJob.id)))

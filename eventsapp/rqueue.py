@@ -1,0 +1,66 @@
+"""The one RQ queue every background job goes on (JOB_QUEUE_NAME on JOB_QUEUE_URL), shared by the
+background jobs (eventsapp.jobs) and the scheduler (eventsapp.scheduler). ``configured(app)`` says whether
+work is queued at all: without JOB_QUEUE_URL (the embedded default) it runs in this process instead.
+
+Every enqueue names its job (``job_id``), sets a timeout (RQ stops a job that runs longer and fails it), a
+retry policy with back-off, and carries the id of the request that queued it (requestlog.job_meta).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from flask import Flask
+
+from eventsapp.requestlog import job_meta
+
+# rq statuses of a job that is still going to run, or running: a second enqueue of the same id would duplicate it.
+PENDING = ("queued", "deferred", "scheduled", "started")
+
+
+def configured(app: Flask) -> bool:
+    return bool(app.config.get("JOB_QUEUE_URL"))
+
+
+def queue(app: Flask):
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(app.config["JOB_QUEUE_NAME"], connection=Redis.from_url(app.config["JOB_QUEUE_URL"]))
+
+
+def enqueue(app: Flask, func: Callable, *args, job_id: str, timeout: int, retries: Sequence[int] = (),
+            **meta) -> object:
+    """Put ``func(*args)`` on the queue as ``job_id``; ``retries``: the pauses in seconds before each new try
+    of a job that raised (none: no retry)."""
+    from rq import Retry
+
+    retry = Retry(max=len(retries), interval=list(retries)) if retries else None
+    # result_ttl: the finished job stays readable a while (the worker logs its status after it ends).
+    return queue(app).enqueue(func, *args, job_id=job_id, job_timeout=timeout, retry=retry, result_ttl=600,
+                              failure_ttl=7 * 24 * 3600, meta=job_meta(**meta))
+
+
+def pending(app: Flask, job_id: str) -> bool | None:
+    """Whether the queue still has ``job_id`` to run or running; None when Redis cannot tell."""
+    from redis.exceptions import RedisError
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    try:
+        job_queue = queue(app)
+        status = Job.fetch(job_id, connection=job_queue.connection).get_status(refresh=False)
+        if status == "queued":  # and really in the queue (a list Redis lost, or emptied, runs nothing)
+            return job_queue.get_job_position(job_id) is not None
+        return status in PENDING
+    except NoSuchJobError:
+        return False
+    except RedisError:
+        return None
+
+
+def current_retries_left() -> int:
+    """How many more tries RQ gives the job this worker runs now (0 outside a worker)."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    return int(job.retries_left or 0) if job is not None else 0

@@ -1,0 +1,354 @@
+"""One queue for every background job: the scheduler queues its rounds when JOB_QUEUE_URL is set and runs
+them itself otherwise; jobs go on RQ with their kind's timeout and retries (or in a thread); a failed try is
+retried, a refused one is not; a job whose process died is failed with a reason, or taken again by RQ's
+retry. The last tests use a real Redis and a real rq SimpleWorker in this process."""
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from eventsapp import rqueue
+from eventsapp.dbtypes import utcnow
+from eventsapp.extensions import db
+from eventsapp.jobs import services as jobs
+from eventsapp.jobs.models import BackgroundJob, BackgroundJobStatus
+from eventsapp.notifications.models import OutboxMessage, OutboxStatus
+from eventsapp.scheduler import services as scheduler
+from eventsapp.scheduler.models import ScheduledJob
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+NOW = datetime(2030, 1, 1, 8, tzinfo=UTC)
+
+
+def _redis_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+needs_redis = pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+
+
+class RecordingQueue:
+    """Stands for RQ: keeps what would be queued."""
+
+    def __init__(self):
+        self.queued: list[dict] = []
+
+    def enqueue(self, func, *args, **kwargs):
+        self.queued.append({"func": func, "args": args, **kwargs})
+
+
+@pytest.fixture
+def recording(app, monkeypatch):
+    queue = RecordingQueue()
+    monkeypatch.setitem(app.config, "JOB_QUEUE_URL", "redis://queue.invalid:6379/0")
+    monkeypatch.setattr(rqueue, "queue", lambda app: queue)
+    monkeypatch.setattr(rqueue, "pending", lambda app, job_id: any(q["job_id"] == job_id for q in queue.queued))
+    return queue
+
+
+@pytest.fixture
+def scheduled(app, monkeypatch):
+    """The app's scheduled jobs replaced by the test's own."""
+    monkeypatch.setitem(app.extensions, scheduler.JOBS_KEY, {})
+    return app
+
+
+@pytest.fixture
+def kinds(app, monkeypatch):
+    """The app's kinds of background job, plus the test's own (added with ``kinds.add``)."""
+    registered = dict(app.extensions[jobs.KINDS_KEY])
+    monkeypatch.setitem(app.extensions, jobs.KINDS_KEY, registered)
+
+    class Kinds:
+        @staticmethod
+        def add(name, run, **options):
+            jobs.register_kind(app, name, run, lambda params: name, **options)
+    return Kinds
+
+
+def _done(job, progress):
+    progress(1, 1, "")
+    return jobs.JobResult(b"result", "result.txt", "text/plain")
+
+
+# --- The scheduler: run here, or queue ----------------------------------------------------------------------
+
+def test_without_a_queue_the_scheduler_runs_each_round_itself(app, ctx, scheduled):
+    ran = []
+    scheduler.register_job(app, "count", timedelta(minutes=1), ran.append)
+    assert scheduler.run_due_jobs(app, NOW) == ["count"]
+    assert ran == [NOW]
+    assert db.session.get(ScheduledJob, "count").last_finished_at is not None
+
+
+def test_with_a_queue_the_scheduler_only_queues_the_round(app, ctx, scheduled, recording):
+    ran, inline = [], []
+    scheduler.register_job(app, "count", timedelta(minutes=1), ran.append, timeout=42, retries=(5, 50))
+    scheduler.register_job(app, "sweep", timedelta(minutes=1), inline.append, inline=True)
+    assert sorted(scheduler.run_due_jobs(app, NOW)) == ["count", "sweep"]
+    assert ran == [] and inline == [NOW]  # the inline one ran here, the other is on the queue
+    [queued] = recording.queued
+    assert queued["func"] is scheduler.run_scheduled_job and queued["args"] == ("count", NOW.isoformat())
+    assert queued["job_id"] == "scheduled-count" and queued["job_timeout"] == 42
+    assert queued["retry"].max == 2 and queued["retry"].intervals == [5, 50]
+    row = db.session.get(ScheduledJob, "count")
+    assert row.locked_until is None and row.last_finished_at is None  # the worker records the end
+
+    # The next round is due, but the last one is still waiting on the queue: it is not queued twice.
+    assert scheduler.run_due_jobs(app, NOW + timedelta(minutes=2)) == ["count", "sweep"]
+    assert len(recording.queued) == 1
+
+    # What the worker runs: the function, at the scheduler's time; the row keeps the outcome.
+    scheduler.run_scheduled_job("count", NOW.isoformat())
+    assert ran == [NOW] and db.session.get(ScheduledJob, "count").last_error == ""
+
+
+def test_a_queued_round_that_fails_raises_for_rqs_retry_and_says_why(app, ctx, scheduled):
+    def broken(now):
+        raise OSError("SMTP down")
+
+    scheduler.register_job(app, "broken", timedelta(minutes=1), broken)
+    scheduler.run_due_jobs(app, NOW)  # no queue: runs here, the error is kept
+    with pytest.raises(OSError):
+        scheduler.run_scheduled_job("broken", NOW.isoformat())
+    assert db.session.get(ScheduledJob, "broken").last_error == "OSError: SMTP down"
+
+
+def test_every_scheduled_round_of_the_app_has_a_timeout_and_the_sweep_runs_in_the_scheduler(app):
+    registered = {job.name: job for job in scheduler.registered_jobs(app)}
+    assert {"outbox", "reminders", "surveys", "survey-reminders", "webhooks", "retention", "analytics",
+            "stalled-jobs"} <= set(registered)
+    assert all(job.timeout > 0 and job.retries for job in registered.values())
+    assert registered["stalled-jobs"].inline and not registered["outbox"].inline
+
+
+# --- Background jobs: queue or thread, retries, timeouts ------------------------------------------------------
+
+def test_a_job_goes_on_the_queue_with_its_kinds_timeout_and_retries(app, ctx, kinds, recording):
+    kinds.add("test-done", _done, timeout=77, retries=(1, 2, 3))
+    job = jobs.create_job("test-done", {}, None)
+    db.session.commit()
+    assert jobs.start_job(job.id) == "queue"
+    [queued] = recording.queued
+    assert queued["func"] is jobs.run_queued_job and queued["args"] == (job.id,)
+    assert queued["job_id"] == f"background-job-{job.id}" and queued["job_timeout"] == 77
+    assert queued["retry"].max == 3 and queued["meta"]["kind"] == "test-done"
+
+
+def test_without_a_queue_a_job_runs_in_a_thread(app, ctx, kinds, real_commits):
+    kinds.add("test-done", _done)
+    job = jobs.create_job("test-done", {}, None)
+    db.session.commit()
+    assert jobs.start_job(job.id) == "thread"
+    app.extensions[jobs.THREADS_KEY][-1].join(timeout=30)
+    db.session.expire_all()
+    assert db.session.get(BackgroundJob, job.id).status == BackgroundJobStatus.DONE
+
+
+def test_a_failed_try_with_tries_left_goes_back_to_the_queue_and_the_last_one_fails(app, ctx, kinds, monkeypatch,
+                                                                                      tmp_path):
+    monkeypatch.setitem(app.config, "JOB_FOLDER", str(tmp_path))
+
+    def flaky(job, progress):
+        raise OSError("disk busy")
+
+    kinds.add("test-flaky", flaky)
+    job_id = jobs.create_job("test-flaky", {}, None).id
+    db.session.commit()
+    monkeypatch.setattr(rqueue, "current_retries_left", lambda: 1)
+    with pytest.raises(OSError):  # RQ sees the failure and retries later (back-off)
+        jobs.run_job(job_id)
+    job = db.session.get(BackgroundJob, job_id)
+    assert job.status == BackgroundJobStatus.QUEUED and job.error == "OSError: disk busy" and job.attempts == 1
+    monkeypatch.setattr(rqueue, "current_retries_left", lambda: 0)
+    jobs.run_job(job_id)  # the last try
+    job = db.session.get(BackgroundJob, job_id)
+    assert job.status == BackgroundJobStatus.FAILED and job.attempts == 2 and job.finished_at is not None
+    jobs.run_job(job_id)  # a finished job is never run again
+    assert db.session.get(BackgroundJob, job_id).attempts == 2
+
+
+def test_a_refused_job_is_not_retried(app, ctx, kinds, monkeypatch):
+    def refused(job, progress):
+        raise jobs.JobRefused("nothing to print")
+
+    kinds.add("test-refused", refused)
+    job_id = jobs.create_job("test-refused", {}, None).id
+    db.session.commit()
+    monkeypatch.setattr(rqueue, "current_retries_left", lambda: 2)
+    jobs.run_job(job_id)
+    assert db.session.get(BackgroundJob, job_id).status == BackgroundJobStatus.FAILED
+
+
+def test_a_try_stopped_by_its_timeout_fails_with_that_reason(app, ctx, kinds, monkeypatch):
+    from rq.timeouts import JobTimeoutException
+
+    def slow(job, progress):
+        raise JobTimeoutException("Task exceeded maximum timeout value (1 seconds)")
+
+    kinds.add("test-slow", slow)
+    job_id = jobs.create_job("test-slow", {}, None).id
+    db.session.commit()
+    monkeypatch.setattr(rqueue, "current_retries_left", lambda: 2)  # a timeout is not tried again
+    jobs.run_job(job_id)
+    job = db.session.get(BackgroundJob, job_id)
+    assert job.status == BackgroundJobStatus.FAILED and "maximum timeout" in job.error
+
+
+# --- Jobs whose process died ----------------------------------------------------------------------------------
+
+def test_the_schedulers_sweep_fails_a_running_job_whose_heartbeat_stopped(app, ctx, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_STALLED_SECONDS", 120)
+    silent, alive = utcnow() - timedelta(minutes=10), utcnow()
+    dead = BackgroundJob(kind="year-report", params="{}", status=BackgroundJobStatus.RUNNING, started_at=silent,
+                         heartbeat_at=silent)
+    living = BackgroundJob(kind="year-report", params="{}", status=BackgroundJobStatus.RUNNING, started_at=alive,
+                           heartbeat_at=alive)
+    db.session.add_all([dead, living])
+    db.session.commit()
+    assert jobs.is_stalled(dead) and not jobs.is_stalled(living)
+    assert jobs.fail_stalled_round(utcnow()) == "1 stalled job(s) failed"
+    assert (dead.status, dead.error) == (BackgroundJobStatus.FAILED, jobs.STALLED) and dead.finished_at
+    assert living.status == BackgroundJobStatus.RUNNING
+    assert jobs.fail_stalled_round(utcnow()) == ""  # once
+
+
+def test_rqs_retry_of_a_dead_workers_job_takes_it_again(app, ctx, kinds, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "JOB_FOLDER", str(tmp_path))
+    kinds.add("test-done", _done)
+    silent = utcnow() - timedelta(minutes=10)
+    job = BackgroundJob(kind="test-done", params="{}", status=BackgroundJobStatus.RUNNING, started_at=silent,
+                        heartbeat_at=silent, attempts=1)
+    db.session.add(job)
+    db.session.commit()
+    jobs.run_job(job.id)  # what RQ runs again after its maintenance found the job abandoned
+    db.session.refresh(job)
+    assert job.status == BackgroundJobStatus.DONE and job.attempts == 2
+
+
+def test_a_running_job_with_a_live_heartbeat_is_not_taken_twice(app, ctx, kinds):
+    kinds.add("test-done", _done)
+    job = BackgroundJob(kind="test-done", params="{}", status=BackgroundJobStatus.RUNNING, started_at=utcnow(),
+                        heartbeat_at=utcnow(), attempts=1)
+    db.session.add(job)
+    db.session.commit()
+    jobs.run_job(job.id)
+    db.session.refresh(job)
+    assert job.status == BackgroundJobStatus.RUNNING and job.attempts == 1
+
+
+# --- A real Redis and a real rq worker -------------------------------------------------------------------------
+
+@pytest.fixture
+def redis_queue(app, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_QUEUE_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "JOB_QUEUE_NAME", f"jobs-test-{uuid.uuid4().hex}")
+    queue = rqueue.queue(app)
+    yield queue
+    from rq.registry import FailedJobRegistry, StartedJobRegistry
+
+    for registry in (FailedJobRegistry(queue=queue), StartedJobRegistry(queue=queue)):
+        for job_id in registry.get_job_ids():
+            registry.remove(job_id, delete_job=True)
+    queue.delete(delete_jobs=True)
+
+
+def _work(queue) -> None:
+    from rq import SimpleWorker
+
+    SimpleWorker([queue], connection=queue.connection).work(burst=True, with_scheduler=False)
+
+
+@needs_redis
+def test_the_outbox_round_is_queued_by_the_scheduler_and_sent_by_the_worker(app, ctx, redis_queue, monkeypatch):
+    outbox = next(job for job in scheduler.registered_jobs(app) if job.name == "outbox")
+    monkeypatch.setitem(app.extensions, scheduler.JOBS_KEY, {"outbox": outbox})
+    message = OutboxMessage(kind="test", to_email="a@example.cn", subject="Hello", body_text="Hi", locale="en",
+                            status=OutboxStatus.PENDING)
+    db.session.add(message)
+    db.session.commit()
+    assert scheduler.run_due_jobs(app) == ["outbox"]
+    assert redis_queue.count == 1 and rqueue.pending(app, "scheduled-outbox")
+    db.session.refresh(message)
+    assert message.status == OutboxStatus.PENDING  # the scheduler only queued it
+    _work(redis_queue)
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, message.id).status in (OutboxStatus.LOGGED, OutboxStatus.SENT)
+    assert db.session.get(ScheduledJob, "outbox").last_finished_at is not None
+    assert redis_queue.count == 0 and not rqueue.pending(app, "scheduled-outbox")
+
+
+@needs_redis
+def test_a_scheduled_retention_round_runs_on_the_worker(app, ctx, redis_queue, monkeypatch):
+    retention = next(job for job in scheduler.registered_jobs(app) if job.name == "retention")
+    monkeypatch.setitem(app.extensions, scheduler.JOBS_KEY, {"retention": retention})
+    assert scheduler.run_due_jobs(app) == ["retention"]
+    _work(redis_queue)
+    row = db.session.get(ScheduledJob, "retention")
+    db.session.refresh(row)
+    assert row.last_finished_at is not None and row.last_error == ""
+
+
+@needs_redis
+def test_a_job_that_fails_once_is_retried_by_the_real_worker(app, ctx, kinds, redis_queue, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "JOB_FOLDER", str(tmp_path))
+    tries = []
+
+    def fails_once(job, progress):
+        tries.append(job.id)
+        if len(tries) == 1:
+            raise OSError("the database restarted")
+        return _done(job, progress)
+
+    kinds.add("test-fails-once", fails_once, retries=(0,))  # no pause: the same burst takes it again
+    job_id = jobs.create_job("test-fails-once", {}, None).id
+    db.session.commit()
+    jobs.start_job(job_id)
+    _work(redis_queue)
+    job = db.session.get(BackgroundJob, job_id)
+    db.session.refresh(job)
+    assert len(tries) == 2 and job.status == BackgroundJobStatus.DONE and job.attempts == 2, job.error
+    assert jobs.result_path(job).read_bytes() == b"result"
+
+
+@needs_redis
+def test_the_real_worker_stops_a_job_at_its_timeout(app, ctx, kinds, redis_queue):
+    def sleeps(job, progress):
+        time.sleep(5)
+        return _done(job, progress)
+
+    kinds.add("test-sleeps", sleeps, timeout=1)
+    job_id = jobs.create_job("test-sleeps", {}, None).id
+    db.session.commit()
+    jobs.start_job(job_id)
+    started = time.monotonic()
+    _work(redis_queue)
+    assert time.monotonic() - started < 4.5
+    job = db.session.scalar(select(BackgroundJob).where(BackgroundJob.id == job_id))
+    db.session.refresh(job)
+    assert job.status == BackgroundJobStatus.FAILED and "JobTimeoutException" in job.error
+
+
+@needs_redis
+def test_a_round_waiting_on_the_queue_is_not_queued_twice_but_one_redis_lost_is(app, ctx, scheduled, redis_queue):
+    ran = []
+    scheduler.register_job(app, "count", timedelta(minutes=1), ran.append)
+    assert scheduler.run_due_jobs(app, NOW) == ["count"]
+    assert scheduler.run_due_jobs(app, NOW + timedelta(minutes=2)) == ["count"]
+    assert redis_queue.count == 1  # still waiting: not queued again
+    redis_queue.connection.delete(redis_queue.key)  # the list is lost; the job's hash still says "queued"
+    assert not rqueue.pending(app, "scheduled-count")
+    assert scheduler.run_due_jobs(app, NOW + timedelta(minutes=4)) == ["count"]
+    assert redis_queue.count == 1
+    _work(redis_queue)
+    assert ran == [NOW + timedelta(minutes=4)]

@@ -1,0 +1,129 @@
+"""The jobs page: who sees which job (administrators all; an organizer the jobs they asked for and the jobs
+of events), the scheduled work for administrators, "Run again" for failed jobs only, and ids too large for
+the database answered 404."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from eventsapp.accounts.models import Role
+from eventsapp.dbtypes import utcnow
+from eventsapp.extensions import db
+from eventsapp.jobs import services as jobs
+from eventsapp.jobs.models import BackgroundJob, BackgroundJobStatus
+from eventsapp.scheduler.models import ScheduledJob
+
+DB_INT_MAX = 2**31 - 1
+HUGE = 10**30
+
+
+@pytest.fixture
+def some_jobs(app, make_user, make_event):
+    """A failed year report of organizer A, a running one of organizer B, a failed print run of an event,
+    a done print run, and a scheduled round that failed."""
+    first = make_user(Role.ORGANIZER, email="first@example.org")
+    second = make_user(Role.ORGANIZER, email="second@example.org")
+    event = make_event()
+    with app.app_context():
+        now = utcnow()
+        rows = {
+            "mine": BackgroundJob(kind="year-report", params='{"year": 2026, "lang": "en"}', requested_by_id=first.id,
+                                  status=BackgroundJobStatus.FAILED, error="OSError: disk full", finished_at=now),
+            "theirs": BackgroundJob(kind="year-report", params='{"year": 2025, "lang": "en"}',
+                                    requested_by_id=second.id, status=BackgroundJobStatus.RUNNING, started_at=now,
+                                    heartbeat_at=now, done=1, total=3),
+            "event": BackgroundJob(kind="badge-print", params='{"layout": "a4-a6"}', requested_by_id=second.id,
+                                   event_id=event.id, status=BackgroundJobStatus.FAILED, error="boom"),
+            "done": BackgroundJob(kind="badge-print", params='{"layout": "a4-a6"}', event_id=event.id,
+                                  status=BackgroundJobStatus.DONE, finished_at=now),
+        }
+        db.session.add_all(rows.values())
+        db.session.add(ScheduledJob(name="outbox", next_run_at=now + timedelta(minutes=1),
+                                    last_error="SMTPServerDisconnected: gone"))
+        db.session.commit()
+        return {"first": first, "second": second, "event": event, **{name: row.id for name, row in rows.items()}}
+
+
+def test_only_organizers_open_the_jobs_page(client, login, make_user):
+    assert client.get("/manage/jobs/").status_code == 302  # to the login page
+    login(make_user(Role.CANDIDATE))
+    assert client.get("/manage/jobs/").status_code == 403
+
+
+def test_an_organizer_sees_their_jobs_and_the_events_jobs_but_not_another_organizers(client, login, some_jobs):
+    login(some_jobs["first"])
+    page = client.get("/manage/jobs/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f'data-testid="job-{some_jobs["mine"]}"' in page and "OSError: disk full" in page
+    assert f'data-testid="job-{some_jobs["event"]}"' in page and "Badge print run (a4-a6)" in page
+    assert f'data-testid="job-{some_jobs["theirs"]}"' not in page
+    assert f'data-testid="job-{some_jobs["done"]}"' not in page  # done jobs: on request
+    assert f'data-testid="job-{some_jobs["done"]}"' in client.get("/manage/jobs/?status=done").get_data(as_text=True)
+    assert 'data-testid="scheduled-table"' not in page  # the scheduled work is for administrators
+    assert f'data-testid="again-{some_jobs["mine"]}"' in page
+    assert client.get(f"/manage/jobs/{some_jobs['theirs']}").status_code == 404
+    assert client.get(f"/manage/jobs/{some_jobs['theirs']}.json").status_code == 404
+    assert client.get(f"/manage/jobs/{some_jobs['event']}").status_code == 200
+    assert client.post(f"/manage/jobs/{some_jobs['theirs']}/again").status_code == 404
+
+
+def test_an_administrator_sees_every_job_and_the_scheduled_work(client, login, make_user, some_jobs):
+    login(make_user(Role.ADMIN, email="admin@example.org"))
+    page = client.get("/manage/jobs/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    for name in ("mine", "theirs", "event"):
+        assert f'data-testid="job-{some_jobs[name]}"' in page
+    assert 'data-testid="scheduled-outbox"' in page and "SMTPServerDisconnected: gone" in page
+    assert "No queue is configured" in page
+    assert "1 / 3" in page  # the running one's progress
+
+
+def test_the_jobs_page_in_chinese(client, login, some_jobs):
+    login(some_jobs["first"])
+    page = client.get("/manage/jobs/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "后台任务" in page and "重新运行" in page
+
+
+def test_a_failed_job_runs_again_and_a_finished_one_does_not(app, client, login, some_jobs, monkeypatch):
+    started = []
+    monkeypatch.setattr(jobs, "start_job", started.append)
+    login(some_jobs["first"])
+    response = client.post(f"/manage/jobs/{some_jobs['mine']}/again")
+    assert response.status_code == 302
+    with app.app_context():
+        again = db.session.scalars(db.select(BackgroundJob).order_by(BackgroundJob.id.desc())).first()
+        assert started == [again.id] and response.location.endswith(f"/manage/jobs/{again.id}")
+        assert (again.kind, again.params, again.status) == ("year-report", '{"year": 2026, "lang": "en"}', "queued")
+        assert again.requested_by_id == some_jobs["first"].id
+    response = client.post(f"/manage/jobs/{some_jobs['done']}/again", headers={"Accept-Language": "en"},
+                           follow_redirects=True)
+    assert "Only a failed job can be run again." in response.get_data(as_text=True) and len(started) == 1
+
+
+def test_a_stalled_job_shows_failed_on_the_page(app, client, login, make_user):
+    user = make_user(Role.ORGANIZER)
+    with app.app_context():
+        silent = utcnow() - timedelta(hours=1)
+        job = BackgroundJob(kind="year-report", params="{}", requested_by_id=user.id,
+                            status=BackgroundJobStatus.RUNNING, started_at=silent, heartbeat_at=silent)
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    login(user)
+    page = client.get("/manage/jobs/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    row = page.split(f'data-testid="job-{job_id}"')[1].split("</tr>")[0]
+    assert 'data-status="failed"' in row and "stopped before it finished" in row and f"again-{job_id}" in row
+
+
+@pytest.mark.parametrize("job_id", [DB_INT_MAX + 1, HUGE])
+def test_ids_too_large_are_absent(client, organizer, job_id):
+    assert client.get(f"/manage/jobs/{job_id}").status_code == 404
+    assert client.get(f"/manage/jobs/{job_id}.json").status_code == 404
+    assert client.post(f"/manage/jobs/{job_id}/again").status_code == 404
+
+
+def test_a_bad_status_filter_shows_the_default_list(client, organizer):
+    assert client.get("/manage/jobs/?status=%00nonsense").status_code == 200
+
+
+def test_the_jobs_page_is_in_the_manage_menu(client, organizer):
+    assert 'href="/manage/jobs/"' in client.get("/manage/").get_data(as_text=True)
