@@ -1,7 +1,7 @@
 """badge print runs become background jobs: one table and one runner for every job
 
 Revision ID: c3d5e7f9a1b2
-Revises: a9c4e7b25d13
+Revises: b3e5f7a9c1d2
 Create Date: 2026-12-06 07:40:00.000000
 
 ``background_job`` gains the event a job works on and its number of attempts. Every row of ``badge_job`` is
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3d5e7f9a1b2'
-down_revision = 'a9c4e7b25d13'
+down_revision = 'b3e5f7a9c1d2'
 branch_labels = None
 depends_on = None
 
