@@ -12,10 +12,11 @@ outcomes. Then, as an organizer (a signed session cookie, as the login sets), it
 /manage/analytics/ through Flask's in-process test client — no network, no web server — for the year, the
 year's fairs in one district, the autumn half, a series and chosen dates; and the XLSX of every table.
 Every response must be 200. The page reads its figures from the summary table (eventsapp.analytics.snapshots)
-that the scheduler computes: each view is asked for once, then one round of the scheduler's ``analytics`` job
-computes them all (timed: "refresh"). Two regimes: **cold**, the process's memo of drawn charts is emptied
-before every request, so nothing of an earlier request is reused; **warm**, the charts drawn for the same
-figures are reused.
+that the scheduler computes, with their charts drawn in both languages: each view is asked for once, then one
+round of the scheduler's ``analytics`` job computes them all (timed: "refresh"). Two regimes: **cold**, the
+process's memos (decoded snapshots, drawn charts) are emptied before every request, so nothing of an earlier
+request is reused and each request decodes the stored figures and charts; **warm**, the snapshot decoded by
+an earlier request is reused.
 
     .venv/bin/python benchmarks/analytics.py --database-url postgresql://postgres@127.0.0.1:5432/test_analytics
 
@@ -50,7 +51,7 @@ from eventsapp.accounts.models import Role, User  # noqa: E402
 from eventsapp.accounts.services import start_login_session  # noqa: E402
 from eventsapp.analytics.charts import _draw  # noqa: E402
 from eventsapp.analytics.models import AnalyticsSnapshot  # noqa: E402
-from eventsapp.analytics.snapshots import refresh_due  # noqa: E402
+from eventsapp.analytics.snapshots import forget_decoded, refresh_due  # noqa: E402
 from eventsapp.booths.models import Booth, BoothStatus, BoothType  # noqa: E402
 from eventsapp.candidates.choices import HANGZHOU_DISTRICTS  # noqa: E402
 from eventsapp.candidates.models import CandidateProfile, Degree, TalentClass  # noqa: E402
@@ -306,7 +307,11 @@ def measure(app, data: dict, requests: int) -> list[dict]:
         computed = {row.scope: row.compute_seconds for row in db.session.scalars(select(AnalyticsSnapshot))}
     results = [{"variant": f"refresh ({summary})", "regime": "job", "requests": 1, "median_ms": refresh_seconds * 1000,
                 "p95_ms": max(computed.values()) * 1000, "queries": 0.0, "cpu_median_ms": 0.0}]
-    for regime, before in (("cold", _draw.cache_clear), ("warm", None)):
+    def forget() -> None:  # nothing decoded or drawn by an earlier request is reused
+        _draw.cache_clear()
+        forget_decoded()
+
+    for regime, before in (("cold", forget), ("warm", None)):
         for name, path in variants:
             row = time_path(client, counter, name, path, requests if "XLSX" not in name else max(10, requests // 4),
                             before)

@@ -21,6 +21,9 @@ class AnalyticsSnapshot(db.Model):
     scope: Mapped[str] = mapped_column(String(500))
     # The figures as JSON (snapshots.encode); empty until first computed.
     figures: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The charts of those figures as SVG, drawn once per computation in each language (snapshots.draw_charts):
+    # JSON ``{"zh": {"registrations": "<svg …>", …}, "en": {…}}``; empty until first computed.
+    charts: Mapped[str] = mapped_column(Text, default="", server_default="")
     computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     compute_seconds: Mapped[float | None] = mapped_column()
     # Last shown: the scheduler keeps refreshing the snapshots people look at, and drops the others.

@@ -12,7 +12,9 @@ aggregating a year of registrations (seconds for a city's year: benchmarks/READM
   reads it back through the table like any other view.
 
 The figures are stored as JSON (``encode``/``decode``): every value is a plain JSON value or a tagged one
-(dates, datetimes, enums, the figures' dataclasses), and decoding builds only the types listed here.
+(dates, datetimes, enums, the figures' dataclasses), and decoding builds only the types listed here. Their
+charts are drawn in the same computation, once in each language (``draw_charts``), and stored beside them:
+the page and the year report put the stored SVG in, and no request draws a chart.
 """
 from __future__ import annotations
 
@@ -27,15 +29,19 @@ from collections import OrderedDict
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
+from markupsafe import Markup
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eventsapp.analytics import services
+from eventsapp.analytics.charts import analytics_charts
 from eventsapp.analytics.models import AnalyticsSnapshot
 from eventsapp.candidates.models import Degree, TalentClass
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import EventKind
 from eventsapp.extensions import db
+from eventsapp.i18n import current_language
 from eventsapp.organizations.models import Industry
 from eventsapp.registrations.models import RegistrationStatus
 from eventsapp.surveys.models import Respondent
@@ -93,6 +99,27 @@ def decode(text: str) -> services.AnalyticsFigures:
     return _untag(json.loads(text))
 
 
+# The languages charts are drawn in, with the locale that draws them.
+CHART_LOCALES = {"zh": "zh_CN", "en": "en"}
+
+
+def draw_charts(figures: services.AnalyticsFigures) -> str:
+    """The figures' charts in every language, as stored beside them: ``{"zh": {name: svg}, "en": {…}}``."""
+    drawn = {}
+    for language, locale in CHART_LOCALES.items():
+        with force_locale(locale):
+            drawn[language] = {name: str(chart) for name, chart in analytics_charts(figures).items()}
+    return json.dumps(drawn, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_charts(text: str) -> dict[str, dict[str, Markup]]:
+    """The stored charts by language and name; empty when the row has none (computed before they were kept)."""
+    if not text:
+        return {}
+    return {language: {name: Markup(svg) for name, svg in charts.items()}
+            for language, charts in json.loads(text).items() if language in CHART_LOCALES}
+
+
 def _scope(period: services.Period, filters: services.Filters, zone: str) -> str:
     return json.dumps({"period": _tag(period), "filters": _tag(filters), "zone": zone}, sort_keys=True,
                       ensure_ascii=False)
@@ -127,7 +154,7 @@ def compute(row: AnalyticsSnapshot, now: datetime | None = None) -> services.Ana
     scope = json.loads(row.scope)
     started = time.perf_counter()
     result = services.figures(_untag(scope["period"]), _untag(scope["filters"]), zone=scope["zone"], now=now)
-    row.figures, row.computed_at = encode(result), result.computed_at
+    row.figures, row.computed_at, row.charts = encode(result), result.computed_at, draw_charts(result)
     row.compute_seconds, row.refresh_requested_at, row.last_error = time.perf_counter() - started, None, ""
     db.session.flush()
     return result
@@ -135,31 +162,42 @@ def compute(row: AnalyticsSnapshot, now: datetime | None = None) -> services.Ana
 
 @dataclasses.dataclass(frozen=True)
 class Shown:
-    """What a page shows: the stored figures (None while the first computation is waiting) and whether a
-    new computation has been asked for."""
+    """What a page shows: the stored figures (None while the first computation is waiting), their charts in
+    the page's language (empty with no figures) and whether a new computation has been asked for."""
 
     figures: services.AnalyticsFigures | None
     refresh_requested: bool
     error: str = ""
+    charts: dict[str, Markup] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class Stored:
+    """A snapshot's figures and its charts in every language (``{"zh": {name: svg}, …}``)."""
+
+    figures: services.AnalyticsFigures
+    charts: dict[str, dict[str, Markup]]
 
 
 # The snapshots this process decoded last, by a digest of their stored text: a page reads the row on every
-# view and decodes its figures again only when they differ from what it decoded before, so the memo never
-# shows other figures than the table holds (decoding a city's year takes far longer than hashing it).
-_DECODED: OrderedDict[bytes, services.AnalyticsFigures] = OrderedDict()
+# view and decodes its figures and charts again only when they differ from what it decoded before, so the
+# memo never shows other figures than the table holds (decoding a city's year takes far longer than hashing it).
+_DECODED: OrderedDict[bytes, Stored] = OrderedDict()
 _DECODED_LOCK = threading.Lock()
 DECODED_KEPT = 16
 
 
-def _decoded(row: AnalyticsSnapshot) -> services.AnalyticsFigures | None:
+def _decoded(row: AnalyticsSnapshot) -> Stored | None:
     if not row.figures or row.computed_at is None:
         return None
-    memo = hashlib.blake2b(row.figures.encode(), digest_size=20).digest()
+    digest = hashlib.blake2b(row.figures.encode(), digest_size=20)
+    digest.update(b"\0" + (row.charts or "").encode())
+    memo = digest.digest()
     with _DECODED_LOCK:
         if memo in _DECODED:
             _DECODED.move_to_end(memo)
             return _DECODED[memo]
-    result = decode(row.figures)
+    result = Stored(decode(row.figures), decode_charts(row.charts or ""))
     with _DECODED_LOCK:
         _DECODED[memo] = result
         while len(_DECODED) > DECODED_KEPT:
@@ -167,18 +205,39 @@ def _decoded(row: AnalyticsSnapshot) -> services.AnalyticsFigures | None:
     return result
 
 
+def forget_decoded() -> None:
+    """Empty this process's memo of decoded snapshots (the benchmark's cold regime)."""
+    with _DECODED_LOCK:
+        _DECODED.clear()
+
+
+def _viewed(row: AnalyticsSnapshot, now: datetime) -> None:
+    if row.viewed_at < now - timedelta(minutes=1):  # one write a minute at most, not one per view
+        row.viewed_at = now
+
+
 def stored_figures(period: services.Period, filters: services.Filters | None = None,
-                   now: datetime | None = None) -> Shown:
-    """The snapshot of the period and filters, as a view shows it; marks it viewed (commits)."""
+                   now: datetime | None = None, *, with_previous: bool = False) -> Shown:
+    """The snapshot of the period and filters, as a view shows it; marks it viewed (commits). With
+    ``with_previous``, the period before (the year before a year) is marked viewed too, so that the scheduler
+    keeps it computed for the comparison the year report prints."""
     filters = filters or services.Filters()
     now = now or utcnow()
     row = _row(period, filters, now)
     if current_app.config.get("ANALYTICS_REFRESH_IN_REQUEST"):
         compute(row, now)
-    elif row.viewed_at < now - timedelta(minutes=1):  # one write a minute at most, not one per view
-        row.viewed_at = now
+    else:
+        _viewed(row, now)
+    previous = period.previous() if with_previous else None
+    if previous is not None and not current_app.config.get("ANALYTICS_REFRESH_IN_REQUEST"):
+        _viewed(_row(previous, filters, now), now)
     db.session.commit()
-    return Shown(_decoded(row), row.refresh_requested_at is not None, row.last_error)
+    stored = _decoded(row)
+    if stored is None:
+        return Shown(None, row.refresh_requested_at is not None, row.last_error)
+    charts = stored.charts.get(current_language())
+    return Shown(stored.figures, row.refresh_requested_at is not None, row.last_error,
+                 charts if charts is not None else analytics_charts(stored.figures))
 
 
 def request_refresh(period: services.Period, filters: services.Filters | None = None,
@@ -191,19 +250,25 @@ def request_refresh(period: services.Period, filters: services.Filters | None = 
     db.session.commit()
 
 
-def fresh_figures(period: services.Period, filters: services.Filters | None = None, *,
-                  max_age: timedelta) -> services.AnalyticsFigures:
-    """The figures from the snapshot when it is at most ``max_age`` old, else computed now and stored (for
-    the year report's job and the CLI, which may take the time). Commits."""
+def fresh(period: services.Period, filters: services.Filters | None = None, *,
+          max_age: timedelta) -> Stored:
+    """The snapshot's figures and charts when it is at most ``max_age`` old, else computed now and stored
+    (for the year report's job and the CLI, which may take the time). Commits."""
     filters = filters or services.Filters()
     now = utcnow()
     row = _row(period, filters, now)
-    if row.figures and row.computed_at is not None and row.computed_at >= now - max_age \
+    if row.figures and row.charts and row.computed_at is not None and row.computed_at >= now - max_age \
             and row.refresh_requested_at is None:
-        return decode(row.figures)
-    result = compute(row, now)
+        return _decoded(row)
+    compute(row, now)
     db.session.commit()
-    return result
+    return _decoded(row)
+
+
+def fresh_figures(period: services.Period, filters: services.Filters | None = None, *,
+                  max_age: timedelta) -> services.AnalyticsFigures:
+    """The figures of ``fresh``."""
+    return fresh(period, filters, max_age=max_age).figures
 
 
 def refresh_due(now: datetime) -> str:

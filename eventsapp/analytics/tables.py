@@ -101,6 +101,37 @@ def analytics_tables(figures: AnalyticsFigures) -> list[Table]:
     ]
 
 
+# The page lists the events table this many rows at a time (a city's year has hundreds of events); its CSV
+# and XLSX have every row.
+EVENTS_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class EventsPage:
+    """Which rows of the events table the page lists: ``number`` of ``pages`` (from 1), rows ``first`` to
+    ``last`` (from 1) of ``total``."""
+
+    number: int
+    pages: int
+    first: int
+    last: int
+    total: int
+
+
+def paged_events(tables: list[Table], number: int, per_page: int | None = None) -> EventsPage:
+    """Cut the events table of ``tables`` (in place) to its page ``number``, kept within the pages there are
+    (an out-of-range or absurd number shows the nearest page)."""
+    per_page = per_page or EVENTS_PER_PAGE
+    index = next(index for index, table in enumerate(tables) if table.key == "events")
+    table = tables[index]
+    total = len(table.rows)
+    pages = max(1, -(-total // per_page))
+    number = min(max(number, 1), pages)
+    start = (number - 1) * per_page
+    tables[index] = Table(table.key, table.title, table.help, table.columns, table.rows[start:start + per_page])
+    return EventsPage(number, pages, start + 1 if total else 0, min(start + per_page, total), total)
+
+
 def cell_text(value) -> str:
     """A cell as text: suppressed counts read "<5", shares as percentages."""
     if isinstance(value, (PeopleCount, Share, Score)):

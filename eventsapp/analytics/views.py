@@ -10,11 +10,11 @@ from markupsafe import Markup, escape
 
 from eventsapp.accounts.access import organizer_required
 from eventsapp.analytics import export
-from eventsapp.analytics.charts import EVENTS_CHARTED, analytics_charts
+from eventsapp.analytics.charts import EVENTS_CHARTED
 from eventsapp.analytics.forms import AnalyticsForm
-from eventsapp.analytics.services import PeopleCount, Score, Share
+from eventsapp.analytics.services import PeopleCount, PeriodKind, Score, Share
 from eventsapp.analytics.snapshots import request_refresh, stored_figures
-from eventsapp.analytics.tables import TABLE_KEYS, analytics_tables
+from eventsapp.analytics.tables import TABLE_KEYS, analytics_tables, paged_events
 from eventsapp.events.services import list_series
 from eventsapp.i18n import localized
 
@@ -59,14 +59,18 @@ def overview():
     form = _form()
     if not form.validate():
         return render_template("analytics/overview.html", form=form, figures=None), 400
-    shown = stored_figures(form.to_period(), form.to_filters())
+    period = form.to_period()
+    # A year's page offers the year report, which compares with the year before: keep that one computed too.
+    shown = stored_figures(period, form.to_filters(), with_previous=period.kind == PeriodKind.YEAR)
     result = shown.figures
+    query = {key: value for key, value in request.args.items() if key != "events_page"}
     if result is None:  # the scheduler has not computed this period yet: the page says so and waits
-        return render_template("analytics/overview.html", form=form, figures=None, shown=shown,
-                               query=request.args.to_dict())
-    return render_template("analytics/overview.html", form=form, figures=result, tables=analytics_tables(result),
-                           charts=analytics_charts(result), events_charted=EVENTS_CHARTED, shown=shown,
-                           query=request.args.to_dict())
+        return render_template("analytics/overview.html", form=form, figures=None, shown=shown, query=query)
+    tables = analytics_tables(result)
+    events_page = paged_events(tables, request.args.get("events_page", default=1, type=int) or 1)
+    return render_template("analytics/overview.html", form=form, figures=result, tables=tables,
+                           charts=shown.charts, events_charted=EVENTS_CHARTED, shown=shown, query=query,
+                           events_page=events_page)
 
 
 @blueprint.get("/status.json")

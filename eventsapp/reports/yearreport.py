@@ -22,7 +22,7 @@ from weasyprint import HTML
 from eventsapp import charts
 from eventsapp.analytics.charts import analytics_charts
 from eventsapp.analytics.services import AnalyticsFigures, PeopleCount, Period, Share
-from eventsapp.analytics.snapshots import fresh_figures
+from eventsapp.analytics.snapshots import fresh
 from eventsapp.badges import fonts
 from eventsapp.badges.rendering import StaticOnlyFetcher
 from eventsapp.events.choices import district_words
@@ -57,18 +57,23 @@ class YearReview:
     figures: AnalyticsFigures
     previous: AnalyticsFigures
     generated_on: date
+    # The year's charts in the report's language, as the analytics snapshot stored them (the page shows the
+    # same SVG); None: draw them from the figures.
+    charts: dict[str, Markup] | None = None
 
 
 def year_review(year: int, language: str, *, today: date, max_age: timedelta = timedelta(0)) -> YearReview:
     """The year's figures and the year before's; NothingToReport when no event started in the year. The
     analytics snapshots (eventsapp.analytics.snapshots) computed at most ``max_age`` ago are used as they are,
-    so the report says exactly what the page showed; older ones are computed now (and stored)."""
+    figures and charts, so the report says exactly what the page showed; older ones are computed now (and
+    stored)."""
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise NothingToReport(year)
-    current = fresh_figures(Period.year(year), max_age=max_age)
-    if not current.events_held:
+    current = fresh(Period.year(year), max_age=max_age)
+    if not current.figures.events_held:
         raise NothingToReport(year)
-    return YearReview(year, language, current, fresh_figures(Period.year(year - 1), max_age=max_age), today)
+    previous = fresh(Period.year(year - 1), max_age=max_age).figures
+    return YearReview(year, language, current.figures, previous, today, current.charts.get(language))
 
 
 def number(value: PeopleCount | int) -> str:
@@ -169,7 +174,8 @@ def year_report_html(review: YearReview) -> str:
         return render_template(
             "reports/year.html", review=review, f=review.figures, language=language,
             sentences=headline_sentences(review), comparisons=comparisons(review),
-            charts=[_styled(chart, charts.stylesheet()) for chart in analytics_charts(review.figures).values()],
+            charts=[_styled(chart, charts.stylesheet()) for chart in (
+                review.charts if review.charts is not None else analytics_charts(review.figures)).values()],
             font_family=fonts.CSS_FAMILY, number=number, percent=percent,
             district_words=district_words, industry_labels=INDUSTRY_LABELS, status_words=status_words,
             local_date=lambda value: to_zone(value, review.figures.zone).date().isoformat())

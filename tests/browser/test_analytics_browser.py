@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from eventsapp.extensions import db
 from tests.analytics_data import build_world
 from tests.browser.accessibility import assert_accessible
-from tests.browser.helpers import DESKTOP, PHONE, log_in
+from tests.browser.helpers import DESKTOP, PHONE, SCREENSHOTS, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -63,3 +63,28 @@ def test_a_period_not_computed_yet_says_so_and_shows_its_figures_once_the_schedu
     page.get_by_test_id("refresh").click()
     expect(page.get_by_test_id("computed-at")).to_contain_text("New figures" if locale == "en-US" else "已请求")
     screenshot(page, f"analytics-refresh-asked-{size}-{locale}")
+
+
+@pytest.mark.parametrize(("size", "locale"), [("phone", "zh-CN"), ("desktop", "en-US")])
+def test_the_events_table_is_read_a_page_at_a_time(app, browser, live_server, factories, screenshot, monkeypatch,
+                                                   size, locale):
+    monkeypatch.setattr("eventsapp.analytics.tables.EVENTS_PER_PAGE", 4)  # the world's year has 6 events
+    with app.app_context():
+        build_world()
+        db.session.commit()
+    organizer = factories.make_organizer()
+    width = 390 if size == "phone" else 1280
+    page = browser.new_context(locale=locale, **(PHONE if size == "phone" else DESKTOP)).new_page()
+    log_in(page, organizer.email, base=live_server)
+    page.goto(f"{live_server}/manage/analytics/?period=year&year=2026")
+    rows = page.locator("[data-testid=table-events] tbody tr")
+    expect(rows).to_have_count(4)
+    page.get_by_test_id("events-pages").locator('a[rel="next"]').click()
+    expect(rows).to_have_count(2)
+    expect(page.get_by_test_id("events-pages")).to_contain_text("5–6")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"analytics-events-page-2-{size}-{locale}")
+    page.locator("#events").screenshot(path=str(SCREENSHOTS / f"analytics-events-table-2-{size}-{locale}.png"))
+    assert_accessible(page)
+    page.get_by_test_id("events-pages").locator('a[rel="prev"]').click()
+    expect(rows).to_have_count(4)

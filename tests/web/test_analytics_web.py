@@ -168,7 +168,7 @@ def test_a_district_not_on_the_list_is_refused(app, client, organizer):
 
 def test_without_the_scheduler_the_page_waits_for_it_and_refresh_only_asks(app, client, organizer, world,
                                                                           monkeypatch):
-    from eventsapp.analytics.snapshots import refresh_due
+    from eventsapp.analytics.snapshots import refresh_due, stored_figures
 
     monkeypatch.setitem(app.config, "ANALYTICS_REFRESH_IN_REQUEST", False)
     query = "?period=year&year=2026"
@@ -177,7 +177,9 @@ def test_without_the_scheduler_the_page_waits_for_it_and_refresh_only_asks(app, 
     assert client.get("/manage/analytics/status.json" + query).get_json()["finished"] is False
     assert client.get("/manage/analytics/events.csv" + query).status_code == 409  # nothing to export yet
     with app.app_context():
-        assert "1 computed" in refresh_due(datetime.now(UTC))
+        # The year and the year before: the page offers the year report, which compares the two.
+        assert "2 computed" in refresh_due(datetime.now(UTC))
+        assert stored_figures(Period.year(2025)).figures is not None
     assert client.get("/manage/analytics/status.json" + query).get_json()["finished"] is True
     assert client.get("/manage/analytics/status.json?period=year&year=abc").status_code == 400
     page = client.get(PAGE + query, headers=EN).get_data(as_text=True)
@@ -202,3 +204,58 @@ def test_refresh_and_the_report_refuse_a_form_without_its_csrf_token(app, client
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     assert client.post("/manage/analytics/refresh?period=year&year=2026").status_code == 400
     assert client.post("/manage/reports/year", data={"year": "2026", "lang": "en"}).status_code == 400
+
+
+def test_the_page_lists_the_events_a_page_at_a_time_and_the_exports_have_them_all(client, organizer, world,
+                                                                                  monkeypatch):
+    monkeypatch.setattr("eventsapp.analytics.tables.EVENTS_PER_PAGE", 4)
+    query = "period=year&year=2026"
+    def events_table(page: str) -> str:
+        return page[page.index('data-testid="table-events"'):][:page[page.index('data-testid="table-events"'):]
+                                                                  .index("</table>")]
+
+    first = client.get(f"{PAGE}?{query}", headers=EN).get_data(as_text=True)
+    assert "Event talent-day" in events_table(first) and "Event conference" not in events_table(first)
+    assert "Events 1–4 of 6; the CSV and XLSX have them all." in first
+    assert "events_page=2" in first and 'rel="prev"' not in first
+    second = client.get(f"{PAGE}?{query}&events_page=2", headers=EN).get_data(as_text=True)
+    assert "Event conference" in events_table(second) and "Event upcoming" in events_table(second)
+    assert "Event talent-day" not in events_table(second)
+    assert "Events 5–6 of 6" in second and 'rel="next"' not in second
+    assert "/manage/analytics/events.csv?period=year&amp;year=2026" in second  # the page number stays out
+    for odd in ("99999999999999999999999", "-3", "abc", "0"):  # the nearest page, never an error
+        response = client.get(f"{PAGE}?{query}&events_page={odd}", headers=EN)
+        assert response.status_code == 200
+    rows = _csv_rows(client.get(f"/manage/analytics/events.csv?{query}&events_page=2", headers=EN))
+    assert len(rows) == 1 + 6
+
+
+def test_the_page_shows_the_charts_stored_with_the_snapshot_and_draws_none(app, client, organizer, world,
+                                                                           monkeypatch):
+    from eventsapp.analytics.models import AnalyticsSnapshot
+    from eventsapp.analytics.snapshots import decode_charts, refresh_due
+
+    monkeypatch.setitem(app.config, "ANALYTICS_REFRESH_IN_REQUEST", False)
+    query = "?period=year&year=2026"
+    client.get(PAGE + query, headers=EN)
+    with app.app_context():
+        refresh_due(datetime.now(UTC))
+        stored = [decode_charts(row.charts) for row in db.session.query(AnalyticsSnapshot)
+                  if '"year"' in row.scope and "2026" in row.scope]
+    assert len(stored) == 1 and set(stored[0]) == {"zh", "en"}
+    assert set(stored[0]["zh"]) == set(stored[0]["en"]) == {"registrations", "degree", "talent_class", "attendance",
+                                                           "industry"}
+    assert "Registrations received per week" in stored[0]["en"]["registrations"]
+    assert "每周收到的报名" in stored[0]["zh"]["registrations"]
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("a page view drew a chart")
+
+    for name in ("line_chart", "share_chart", "stacked_bar_chart", "bar_chart"):
+        monkeypatch.setattr(f"eventsapp.analytics.charts.{name}", no_drawing)
+    from eventsapp.analytics.charts import _draw
+    _draw.cache_clear()
+    for headers, language in ((EN, "en"), (ZH, "zh")):
+        page = client.get(PAGE + query, headers=headers).get_data(as_text=True)
+        for svg in stored[0][language].values():
+            assert str(svg) in page

@@ -99,6 +99,34 @@ def test_the_pdf_tells_the_figures_of_the_analytics_and_of_the_rows_in_both_lang
     assert "人才日" in chinese and "同比" in chinese
 
 
+def test_the_report_puts_in_the_charts_the_snapshot_stored_with_its_figures(ctx, make_event, make_candidate,
+                                                                              make_registration, monkeypatch):
+    from eventsapp.analytics import snapshots
+    from eventsapp.reports.yearreport import year_report_html
+
+    event = make_event(starts_at=datetime(2026, 5, 9, 1, tzinfo=UTC), ends_at=datetime(2026, 5, 9, 8, tzinfo=UTC),
+                       district="西湖区")
+    for _number in range(6):
+        make_registration(event, make_candidate(degree=Degree.PHD, birth_year=1995))
+    stored = snapshots.fresh(Period.year(2026), max_age=timedelta(0))
+    assert set(stored.charts) == {"zh", "en"} and stored.charts["en"]
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("the report drew a chart the snapshot has")
+
+    for name in ("line_chart", "share_chart", "stacked_bar_chart", "bar_chart"):
+        monkeypatch.setattr(f"eventsapp.analytics.charts.{name}", no_drawing)
+    from eventsapp.analytics.charts import _draw
+    _draw.cache_clear()
+    for language in ("en", "zh"):
+        review = year_review(2026, language, today=TODAY, max_age=timedelta(hours=1))
+        assert review.figures == stored.figures and review.charts == stored.charts[language]
+        html = year_report_html(review)
+        for svg in stored.charts[language].values():  # the same drawing, without the per-point descriptions
+            drawn = re.sub(r"<desc\b[^>]*>.*?</desc>", "", str(svg), flags=re.S)
+            assert drawn[:drawn.index(">") + 1] in html and drawn[drawn.index(">") + 1:] in html
+
+
 def test_a_figure_about_fewer_than_5_people_stays_suppressed(ctx, make_event, make_candidate, make_registration,
                                                               tmp_path):
     event = make_event(starts_at=datetime(2026, 5, 9, 1, tzinfo=UTC), ends_at=datetime(2026, 5, 9, 8, tzinfo=UTC),
