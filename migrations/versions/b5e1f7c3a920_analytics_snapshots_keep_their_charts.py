@@ -1,7 +1,7 @@
 """analytics snapshots keep their charts, drawn once per computation in each language
 
 Revision ID: b5e1f7c3a920
-Revises: a9c4e7b25d13
+Revises: c3d5e7f9a1b2
 Create Date: 2026-12-06 07:50:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b5e1f7c3a920'
-down_revision = 'a9c4e7b25d13'
+down_revision = 'c3d5e7f9a1b2'
 branch_labels = None
 depends_on = None
 
