@@ -18,12 +18,13 @@ from flask_caching import Cache
 log = logging.getLogger(__name__)
 feed_cache = Cache()
 ENTRY_SECONDS = 24 * 60 * 60
+KEY_PREFIX = "calendar-feed:"
 T = TypeVar("T")
 
 
 def init_feed_cache(app) -> None:
     redis_url = app.config["CALENDAR_CACHE_URL"]
-    config = {"CACHE_KEY_PREFIX": "calendar-feed:", "CACHE_DEFAULT_TIMEOUT": ENTRY_SECONDS}
+    config = {"CACHE_KEY_PREFIX": KEY_PREFIX, "CACHE_DEFAULT_TIMEOUT": ENTRY_SECONDS}
     if redis_url:
         config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=redis_url)
     else:

@@ -5,6 +5,7 @@ raised after the commit), and never the cause of an error when Redis is down. Th
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 import redis
@@ -17,16 +18,19 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 
 @pytest.fixture
 def shared_app(tmp_path):
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
     try:
-        client.ping()
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip(f"Redis is not running at {REDIS_URL}")
-    client.flushdb()
     app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/shared.db", CALENDAR_CACHE_URL=REDIS_URL)
     with app.app_context():
         yield app
-    client.flushdb()
+
+
+@pytest.fixture
+def keys() -> tuple[str, str]:
+    """Database keys of this test alone: the Redis database may serve a run beside this one."""
+    return f"db-{uuid.uuid4().hex}", f"db-{uuid.uuid4().hex}"
 
 
 class Counting:
@@ -38,23 +42,25 @@ class Counting:
         return ("fingerprint", self.calls)
 
 
-def test_the_fingerprint_is_computed_once_until_an_event_changes(shared_app):
+def test_the_fingerprint_is_computed_once_until_an_event_changes(shared_app, keys):
+    one, _other = keys
     compute = Counting()
     assert cache.shared()
-    first = cache.shared_fingerprint("db-one", 60, compute)
-    assert cache.shared_fingerprint("db-one", 60, compute) == first and compute.calls == 1
-    cache.events_changed("db-one")
-    assert cache.shared_fingerprint("db-one", 60, compute) == ("fingerprint", 2)
-    assert cache.shared_fingerprint("db-one", 60, compute) == ("fingerprint", 2)
+    first = cache.shared_fingerprint(one, 60, compute)
+    assert cache.shared_fingerprint(one, 60, compute) == first and compute.calls == 1
+    cache.events_changed(one)
+    assert cache.shared_fingerprint(one, 60, compute) == ("fingerprint", 2)
+    assert cache.shared_fingerprint(one, 60, compute) == ("fingerprint", 2)
 
 
-def test_each_database_has_its_own_fingerprint_and_generation(shared_app):
+def test_each_database_has_its_own_fingerprint_and_generation(shared_app, keys):
+    one_key, other_key = keys
     one, other = Counting(), Counting()
-    cache.shared_fingerprint("db-one", 60, one)
-    cache.shared_fingerprint("db-other", 60, other)
-    cache.events_changed("db-other")
-    cache.shared_fingerprint("db-one", 60, one)
-    cache.shared_fingerprint("db-other", 60, other)
+    cache.shared_fingerprint(one_key, 60, one)
+    cache.shared_fingerprint(other_key, 60, other)
+    cache.events_changed(other_key)
+    cache.shared_fingerprint(one_key, 60, one)
+    cache.shared_fingerprint(other_key, 60, other)
     assert (one.calls, other.calls) == (1, 2)
 
 
