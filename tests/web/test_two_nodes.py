@@ -24,7 +24,7 @@ from eventsapp.accounts.models import Role
 from eventsapp.calendars import cache
 from eventsapp.events.models import EventStatus
 from tests.factories import PASSWORD
-from tests.web.test_deploy import DEPLOY, GUNICORN, SETTINGS, free_port
+from tests.web.gunicorn_servers import DEPLOY, GUNICORN, SETTINGS, free_port
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 
