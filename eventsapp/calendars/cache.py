@@ -63,6 +63,8 @@ def shared_fingerprint(database_key: str, max_age: float, compute: Callable[[], 
     ``max_age`` seconds. The generation is raised after a commit (``events_changed``), never before: a
     node that computed from the data before the change stored it under the old generation, which nobody
     reads any more."""
+    if max_age <= 0:  # CALENDAR_FINGERPRINT_SECONDS=0: always ask the database
+        return compute()
     tag = _database_tag(database_key)
     try:
         generation = feed_cache.get(f"generation:{tag}") or 0

@@ -72,3 +72,10 @@ def test_without_redis_the_database_answers_every_time(tmp_path):
         assert cache.shared_fingerprint("db", 60, compute) == ("fingerprint", 1)
         cache.events_changed("db")  # logged, not raised: the change is committed already
         assert cache.shared_fingerprint("db", 60, compute) == ("fingerprint", 2)
+
+
+def test_no_seconds_means_no_sharing_either(shared_app, keys):
+    compute = Counting()
+    cache.shared_fingerprint(keys[0], 0, compute)
+    cache.shared_fingerprint(keys[0], 0, compute)
+    assert compute.calls == 2
