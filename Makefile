@@ -11,8 +11,8 @@ CATALOGS := eventsapp/translations
 # templates/_macros and the like hold strings too. tests/web/test_i18n.py runs this very command.
 EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* __pycache__ node_modules'
 
-.PHONY: run prod test lint serve install install-dev system-packages prod-packages test-packages test-tools \
-	translations catalog-update db-upgrade seed clean
+.PHONY: run prod test lint serve install install-dev install-bench system-packages prod-packages test-packages \
+	test-tools translations catalog-update db-upgrade seed clean load-test
 
 run: install system-packages translations db-upgrade seed serve ## install, migrate, seed demo data and serve
 
@@ -24,6 +24,12 @@ prod: install system-packages prod-packages translations
 
 test: install-dev system-packages test-packages test-tools translations ## run the whole test suite, browser tests included
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The load test (benchmarks/load_fair.py): two gunicorn nodes behind nginx, then one, under Locust for a minute
+# each, on the PostgreSQL database LOAD_DATABASE_URL (emptied and seeded!) and Redis db 9 of this machine.
+LOAD_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/bench_load
+load-test: install-bench translations prod-packages
+	$(BIN)/python benchmarks/load_fair.py --database-url $(LOAD_DATABASE_URL) $(LOAD_ARGS)
 
 lint: install-dev ## check style and common mistakes
 	$(BIN)/ruff check eventsapp tests benchmarks deploy app.py
@@ -46,8 +52,13 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
+$(VENV)/.installed-bench: requirements.txt requirements-dev.txt requirements-bench.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $(VENV)/.installed $(VENV)/.installed-dev $@
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+install-bench: $(VENV)/.installed-bench
 
 # Badges need a CJK font and a Latin one, and HarfBuzz's subsetter keeps PDF font embedding fast.
 system-packages:

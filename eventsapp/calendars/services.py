@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import event as sa_event
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.booths.models import Booth
-from eventsapp.calendars import ical
+from eventsapp.calendars import cache, ical
 from eventsapp.calendars.models import CalendarFeed
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.contests.models import Contest, Entry, EntryState, PitchSlot, Round, TeamMember
@@ -125,12 +126,16 @@ def events_fingerprint() -> Fingerprint:
 
 
 # The fingerprint query reads every event row (~5 ms for 10,000 on SQLite); calendar apps poll
-# often, so each process keeps the answer for a few seconds. A commit in this process that
-# touches an event forgets it at once; other processes' changes show within those seconds.
+# often, so the answer is kept for a few seconds: in Redis when the feed cache is there (every node
+# reads it, and a commit on any node that touches an event makes them all ask again, see
+# calendars.cache), otherwise in this process, which forgets it at once after its own commit that
+# touches an event; other processes' changes then show within those seconds.
 _remembered: dict[str, tuple[float, Fingerprint]] = {}
 
 
 def current_fingerprint(database_key: str, max_age: float, now: float | None = None) -> Fingerprint:
+    if has_app_context() and cache.shared():
+        return cache.shared_fingerprint(database_key, max_age, events_fingerprint)
     now = time.monotonic() if now is None else now
     held = _remembered.get(database_key)
     if held is not None and now - held[0] < max_age:
@@ -154,6 +159,9 @@ def _note_event_changes(session, flush_context) -> None:
 def _forget_after_commit(session) -> None:
     if session.info.pop("calendar_events_changed", False):
         forget_fingerprints()
+        bind = session.get_bind()
+        if has_app_context() and cache.shared() and bind is not None:
+            cache.events_changed(bind.url.render_as_string())
 
 
 # What a feed entry reads of an event: what calendars show, plus what identifies and versions it.

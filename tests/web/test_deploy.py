@@ -10,7 +10,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -22,22 +21,12 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from eventsapp import PROJECT_ROOT
+from tests.web.gunicorn_servers import DEPLOY, GUNICORN, SETTINGS, free_port
 
-DEPLOY = PROJECT_ROOT / "deploy"
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 # In CI nginx is installed by `make test-packages`; a developer without it skips these tests.
 needs_nginx = pytest.mark.skipif(NGINX is None and not os.environ.get("CI"), reason="nginx is not installed")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
-SETTINGS = ("APP_ENV", "DATABASE_URL", "REDIS_URL", "RATELIMIT_STORAGE_URI", "JOB_QUEUE_URL", "CALENDAR_CACHE_URL",
-            "PUBLIC_BASE_URL", "SMTP_HOST", "MAIL_FROM", "SECRET_KEY", "TRUSTED_PROXIES", "WEB_CONCURRENCY",
-            "GUNICORN_BIND", "PROMETHEUS_MULTIPROC_DIR", "LOG_FORMAT", "METRICS_ALLOWED_NETWORKS")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
