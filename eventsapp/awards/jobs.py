@@ -20,12 +20,12 @@ KIND = "contest-certificates"
 def run_certificates(job: BackgroundJob, progress: Progress) -> JobResult:
     params = json.loads(job.params)
     contest = find_contest(int(params["event_id"]))
-    if contest is None:
-        raise JobRefused("the contest is gone")
     with force_locale(params.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        if contest is None:
+            raise JobRefused(_("The contest no longer exists."))
         pages = certificates.certificate_pages(services.contest_awards(contest))
         if not pages:
-            raise JobRefused("no award has a team member: no certificate to print")
+            raise JobRefused(_("No award has a team member: there is no certificate to print."))
         progress(0, len(pages), _("Writing %(num)d certificates…", num=len(pages)))
         pdf = certificates.render_certificates(pages, current_app.static_folder)
         progress(len(pages), len(pages), _("Done."))

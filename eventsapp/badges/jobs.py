@@ -50,12 +50,12 @@ def render_print_run(job: BackgroundJob, progress: jobs.Progress) -> jobs.JobRes
     options = batches.BatchOptions.from_json(job.params)  # batch_cards() checks it
     locale = json.loads(job.params or "{}").get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"]
     event = db.session.get(Event, job.event_id)
-    if event is None:
-        raise jobs.JobRefused("the event is gone")
     with force_locale(locale):
+        if event is None:
+            raise jobs.JobRefused(_("The event no longer exists."))
         cards = batches.batch_cards(event, options)
         if not cards:
-            raise jobs.JobRefused("no badges match these filters any more")
+            raise jobs.JobRefused(_("No badge matches these filters any more."))
         total = len(cards)
         progress(0, total, "")
         db.session.commit()  # personal codes made for the cards are kept

@@ -37,7 +37,8 @@ Progress = Callable[[int, int, str], None]
 
 
 class JobRefused(Exception):
-    """Raised by a kind's function when trying again cannot help (bad params, nothing to do): no retry."""
+    """Raised by a kind's function when trying again cannot help (bad params, nothing to do): no retry. Its
+    message is for the requester, in the job's language; it is shown as it is."""
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ def run_job(job_id: int) -> None:
             db.session.commit()
         except Exception as error:  # the requester sees what went wrong on the job's page
             db.session.rollback()
-            message = f"{type(error).__name__}: {error}"[:2000]
+            message = (str(error) if isinstance(error, JobRefused) else f"{type(error).__name__}: {error}")[:2000]
             again = _will_retry(error)
             log.log(logging.WARNING if again else logging.ERROR, "background job %s (%s) failed%s", job_id,
                     kind_name, ", tried again later" if again else "", exc_info=True)

@@ -11,8 +11,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from eventsapp.jobs.models import BackgroundJob
-from eventsapp.jobs.services import JobResult, Progress, register_kind
-from eventsapp.reports.yearreport import LANGUAGES, render_year_report, year_review
+from eventsapp.jobs.services import JobRefused, JobResult, Progress, register_kind
+from eventsapp.reports.yearreport import LANGUAGES, NothingToReport, render_year_report, year_review
 
 KIND = "year-report"
 
@@ -26,8 +26,12 @@ def run_year_report(job: BackgroundJob, progress: Progress) -> JobResult:
     with force_locale(lang):
         progress(0, 3, _("Reading the figures of %(year)s and %(before)s…", year=year, before=year - 1))
         # The figures the analytics page shows, when the scheduler computed them recently enough.
-        review = year_review(year, LANGUAGES[lang], today=datetime.now(ZoneInfo(zone)).date(),
-                             max_age=timedelta(seconds=current_app.config["ANALYTICS_REFRESH_SECONDS"]))
+        try:
+            review = year_review(year, LANGUAGES[lang], today=datetime.now(ZoneInfo(zone)).date(),
+                                 max_age=timedelta(seconds=current_app.config["ANALYTICS_REFRESH_SECONDS"]))
+        except NothingToReport:  # the year's events were unpublished since the job was asked for
+            raise JobRefused(_("No published event started in %(year)s: there is no report to write.",
+                               year=year)) from None
         progress(1, 3, _("Drawing the charts and writing the PDF…"))
         pdf = render_year_report(review, current_app.static_folder)
         progress(3, 3, _("Done."))

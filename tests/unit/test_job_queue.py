@@ -5,7 +5,6 @@ retry. The last tests use a real Redis and a real rq SimpleWorker in this proces
 from __future__ import annotations
 
 import os
-import socket
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -21,20 +20,10 @@ from eventsapp.jobs.models import BackgroundJob, BackgroundJobStatus
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
 from eventsapp.scheduler import services as scheduler
 from eventsapp.scheduler.models import ScheduledJob
+from tests.local_services import needs_redis
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 NOW = datetime(2030, 1, 1, 8, tzinfo=UTC)
-
-
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
-needs_redis = pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
 
 
 class RecordingQueue:
@@ -189,7 +178,8 @@ def test_a_refused_job_is_not_retried(app, ctx, kinds, monkeypatch):
     db.session.commit()
     monkeypatch.setattr(rqueue, "current_retries_left", lambda: 2)
     jobs.run_job(job_id)
-    assert db.session.get(BackgroundJob, job_id).status == BackgroundJobStatus.FAILED
+    refused = db.session.get(BackgroundJob, job_id)
+    assert refused.status == BackgroundJobStatus.FAILED and refused.error == "nothing to print"  # shown as it is
 
 
 def test_a_try_stopped_by_its_timeout_fails_with_that_reason(app, ctx, kinds, monkeypatch):

@@ -14,6 +14,7 @@ from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.ops import backup
 from tests.apps import make_app
+from tests.local_services import new_postgres_database
 
 FOLDER_SETTINGS = {"RESUME_FOLDER": "resumes", "DECK_FOLDER": "decks", "LOGO_FOLDER": "logos",
                    "BADGE_FOLDER": "badges"}
@@ -43,17 +44,8 @@ def fresh_database(app, tmp_path):
     if url.get_backend_name() == "sqlite":
         yield str(url.set(database=str(tmp_path / "restored.db")))
         return
-    name = f"{url.database}_restore"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_postgres_database(url, "restore") as restored:
+        yield restored
 
 
 @pytest.fixture

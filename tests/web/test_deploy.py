@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -21,6 +20,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from eventsapp import PROJECT_ROOT
+from tests.local_services import redis_up
 from tests.web.gunicorn_servers import DEPLOY, GUNICORN, SETTINGS, free_port
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -38,14 +38,6 @@ def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
         return error.code, dict(error.headers), error.read()
 
 
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
 def server_environment(app, tmp_path: Path, port: int, trusted_proxies: int) -> dict[str, str]:
     """The suite's database; production settings on PostgreSQL (with Redis), development ones on SQLite
     (which production refuses), JSON logs either way."""
@@ -55,7 +47,7 @@ def server_environment(app, tmp_path: Path, port: int, trusted_proxies: int) -> 
                WEB_CONCURRENCY="2", PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"), LOG_FORMAT="json",
                TRUSTED_PROXIES=str(trusted_proxies), RATELIMIT_STORAGE_URI="memory://",
                SECRET_KEY="kJ3v9Qx2Lr7TzW0aYp5NcB8mHs4DfG6eUi1")
-    if url.get_backend_name() == "postgresql" and _redis_up():
+    if url.get_backend_name() == "postgresql" and redis_up():
         env.update(APP_ENV="production", REDIS_URL=REDIS_URL, RATELIMIT_STORAGE_URI=REDIS_URL,
                    PUBLIC_BASE_URL="https://talent.example.cn", SMTP_HOST="127.0.0.1",
                    MAIL_FROM="noreply@talent.example.cn")

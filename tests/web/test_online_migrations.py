@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from eventsapp.extensions import db
 from tests.apps import make_app
+from tests.local_services import new_postgres_database
 
 RELEASE_BASE = "c4d8e2a61f07"  # the head of the last release: every migration after it must run online
 PROBE_LOCK_TIMEOUT = "1s"
@@ -96,17 +97,8 @@ def old_release_database(app):
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() != "postgresql":
         pytest.skip("locks of online migrations are a PostgreSQL matter (SQLite has one writer anyway)")
-    name = f"{url.database}_online"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_postgres_database(url, "online") as database:
+        yield database
 
 
 def test_upgrading_from_the_last_release_keeps_the_busy_tables_serving(old_release_database):

@@ -16,19 +16,9 @@ from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
 from eventsapp.ops import health
 from eventsapp.requestlog import JsonFormatter, job_meta, rq_worker_class
+from tests.local_services import needs_redis
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
-
-
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
-needs_redis = pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
 
 
 @pytest.fixture

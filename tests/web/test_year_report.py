@@ -230,6 +230,26 @@ def test_a_job_whose_process_died_shows_failed_and_is_marked_so(app, client, org
         assert db.session.get(BackgroundJob, job_id).status == BackgroundJobStatus.FAILED
 
 
+def test_a_job_for_a_year_emptied_since_it_was_asked_fails_with_a_sentence_in_its_language(app, client, organizer):
+    """The form refuses a year without events; a job already queued when the year's events were unpublished
+    says so in the language it was asked in, not as an exception's name, and is not tried again."""
+    from eventsapp.jobs import services as jobs
+    from eventsapp.jobs.models import BackgroundJob, BackgroundJobStatus
+
+    with app.app_context():
+        job_ids = {lang: jobs.create_job("year-report", {"year": 2031, "lang": lang}, organizer.id).id
+                   for lang in ("en", "zh_CN")}
+        db.session.commit()
+        for job_id in job_ids.values():
+            jobs.run_job(job_id)
+        failed = {lang: db.session.get(BackgroundJob, job_id) for lang, job_id in job_ids.items()}
+        assert all(job.status == BackgroundJobStatus.FAILED and job.attempts == 1 for job in failed.values())
+        assert failed["en"].error == "No published event started in 2031: there is no report to write."
+        assert failed["zh_CN"].error.startswith("2031") and "NothingToReport" not in failed["zh_CN"].error
+    page = client.get(f"/manage/jobs/{job_ids['en']}").get_data(as_text=True)
+    assert "there is no report to write" in page and "NothingToReport" not in page
+
+
 def runner_output(app, args) -> str:
     return app.test_cli_runner().invoke(args=args).output
 
