@@ -32,6 +32,11 @@ def database_id(value: object) -> int:
     return number
 
 
+def is_ascii_digits(text: str) -> bool:
+    """Only 0-9: ``str.isdigit`` also accepts '²' or '٣', which ``int()`` then refuses (a 500)."""
+    return text.isascii() and text.isdigit()
+
+
 def digits_up_to(limit: int) -> str:
     """A regular expression for the numbers 0 to ``limit`` written in digits, e.g. 0–2147483647."""
     text = str(limit)

@@ -34,6 +34,7 @@ from eventsapp.extensions import db
 from eventsapp.formfields import WebForm
 from eventsapp.i18n import localized
 from eventsapp.loaders import event_or_404
+from eventsapp.requestbounds import is_ascii_digits
 from eventsapp.reviews import assignment, conflicts, judges, leaderboard, scoring
 from eventsapp.reviews.forms import (
     ROUND_STATE_PAGES,
@@ -155,7 +156,7 @@ def sheet(round_id: int, entry_id: int):
     form = _sheet_form(criteria, review, request.form)
     if form.validate():
         submit = form.action.data == "submit"
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        version = int(form.version.data) if is_ascii_digits(form.version.data or "") else None
         try:
             scoring.save_sheet(
                 review, {c.id: form[f"points_{c.id}"].data for c in criteria},
@@ -429,7 +430,7 @@ def add_panel_member(event_id: int, round_id: int, panel_id: int):
     contest = contest_or_404(event_id)
     panel = round_child_or_404(Panel, contest_child_or_404(Round, contest, round_id), panel_id)
     judge_id = request.form.get("judge", "")
-    if not WebForm().validate_on_submit() or not judge_id.isdigit() or len(judge_id) > 9:
+    if not WebForm().validate_on_submit() or not is_ascii_digits(judge_id) or len(judge_id) > 9:
         abort(400)
     assignment.add_panel_member(panel, contest_child_or_404(ContestJudge, contest, int(judge_id)))
     db.session.commit()
@@ -574,7 +575,7 @@ def _hand_change(event_id: int, round_id: int, entry_id: int, add: str | None = 
     contest = contest_or_404(event_id)
     round_ = contest_child_or_404(Round, contest, round_id)
     entry = contest_child_or_404(Entry, contest, entry_id)
-    if not WebForm().validate_on_submit() or (add is not None and (not add.isdigit() or len(add) > 9)):
+    if not WebForm().validate_on_submit() or (add is not None and (not is_ascii_digits(add) or len(add) > 9)):
         abort(400)
     judge_id = int(add) if add is not None else remove
     judge = contest_child_or_404(ContestJudge, contest, judge_id)

@@ -34,6 +34,7 @@ from eventsapp.organizations.access import active_booth_condition
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.registrations.questions import QuestionData, fill_question
 from eventsapp.registrations.services import check_answers
+from eventsapp.requestbounds import is_ascii_digits
 from eventsapp.surveys import emails
 from eventsapp.surveys.choices import SCALES
 from eventsapp.surveys.models import (
@@ -383,7 +384,7 @@ def check_survey_answers(questions: Sequence[SurveyQuestion], answers: Mapping[i
         if not raw:
             if question.required:
                 errors.append((f"question_{question.id}", _l("Please answer this question.")))
-        elif not raw.isdigit() or int(raw) not in SCALES[question.kind]:
+        elif not is_ascii_digits(raw) or int(raw) not in SCALES[question.kind]:
             errors.append((f"question_{question.id}", _l("Choose from the options given.")))
         else:
             stored[question.id] = str(int(raw))

@@ -5,6 +5,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from eventsapp.formfields import CheckboxesField, WebForm
+from eventsapp.requestbounds import is_ascii_digits
 from eventsapp.webhooks.events import EVENT_TYPES
 from eventsapp.webhooks.services import DESCRIPTION_MAX_LENGTH, EndpointData
 from eventsapp.webhooks.targets import MAX_URL_LENGTH
@@ -41,4 +42,4 @@ class EndpointForm(WebForm):
         event_id = getattr(self, "event_id", None)
         chosen = event_id.data if event_id is not None else ALL_EVENTS
         return EndpointData(self.url.data or "", self.description.data or "", list(self.event_types.data or []),
-                            int(chosen) if chosen and chosen.isdigit() else None)
+                            int(chosen) if chosen and is_ascii_digits(chosen) else None)

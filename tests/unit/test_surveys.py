@@ -209,7 +209,7 @@ def test_a_link_answers_once(fair, factories):
     assert {(answer.value, answer.number) for answer in response.answers} == {("4", 4), ("Good coffee", None)}
 
 
-@pytest.mark.parametrize("value", ["0", "6", "4.5", "x", "-1"])
+@pytest.mark.parametrize("value", ["0", "6", "4.5", "x", "-1", "²", "٣"])
 def test_a_rating_outside_1_to_5_is_refused(fair, factories, value):
     person = attend(factories, fair)
     survey = build(fair)

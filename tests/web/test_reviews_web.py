@@ -259,6 +259,21 @@ def test_organizers_see_each_judges_progress_and_totals(client, organizer, score
     assert "Judge 1: 70.0" in board
 
 
+def test_digits_that_are_not_0_to_9_are_refused_not_a_server_error(app, client, login, organizer, scored):
+    """'²'.isdigit() is true but int('²') fails: a judge's version and an organizer's judge id take 0-9 only."""
+    world, round_, criterion, mine, other, judge = scored
+    base = f"/manage/events/{world.event.id}/judging/rounds/{round_.id}"
+    panel_id = world.panel(round_, []).id
+    for typed in ("²", "٣", "１"):
+        assert client.post(f"{base}/panels/{panel_id}/members", data={"judge": typed}).status_code == 400
+        assert client.post(f"{base}/entries/{mine.id}/judges", data={"judge": typed}).status_code == 400
+    client.post("/logout")
+    login(world.user_of(judge))
+    response = client.post(f"/judging/rounds/{round_.id}/entries/{mine.id}",
+                           data={"version": "²", "action": "draft", f"points_{criterion.id}": "7"})
+    assert response.status_code in (302, 409, 422)
+
+
 @pytest.mark.parametrize(("page", "back", "returns_to"), [
     ("/manage/events/{event}/judging/rounds/{round}", "judging_round", "/manage/events/{event}/judging/rounds/{round}"),
     ("/manage/events/{event}/judging", "judging", "/manage/events/{event}/judging#rounds"),
