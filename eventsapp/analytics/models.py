@@ -30,6 +30,9 @@ class AnalyticsSnapshot(db.Model):
     viewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Set by "Refresh" (or a first view): the scheduler's next round computes it again.
     refresh_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last failed computation: its time (the figures keep their own ``computed_at``, so they never look
+    # fresher than they are) and the error for the log; the scheduler tries again once the figures are stale.
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(String(2000), default="", server_default="")
 
     __table_args__ = (Index("ix_analytics_snapshot_viewed_at", "viewed_at"),)

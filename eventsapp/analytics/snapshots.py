@@ -31,7 +31,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from markupsafe import Markup
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eventsapp.analytics import services
@@ -152,12 +152,25 @@ def _row(period: services.Period, filters: services.Filters, now: datetime) -> A
 def compute(row: AnalyticsSnapshot, now: datetime | None = None) -> services.AnalyticsFigures:
     """Compute the row's figures now and store them (flushes; the caller commits)."""
     scope = json.loads(row.scope)
+    asked = row.refresh_requested_at
     started = time.perf_counter()
     result = services.figures(_untag(scope["period"]), _untag(scope["filters"]), zone=scope["zone"], now=now)
     row.figures, row.computed_at, row.charts = encode(result), result.computed_at, draw_charts(result)
-    row.compute_seconds, row.refresh_requested_at, row.last_error = time.perf_counter() - started, None, ""
+    row.compute_seconds, row.failed_at, row.last_error = time.perf_counter() - started, None, ""
     db.session.flush()
+    _answer_refresh(row.key, asked)
+    db.session.expire(row, ["refresh_requested_at"])
     return result
+
+
+def _answer_refresh(key: str, asked: datetime | None) -> None:
+    """Clear the request this computation answered, and only that one: a "Refresh" asked for while it ran
+    (request_refresh moves the time on) stays for the next round, as the figures may predate it."""
+    if asked is None:
+        return
+    db.session.execute(update(AnalyticsSnapshot).where(
+        AnalyticsSnapshot.key == key, AnalyticsSnapshot.refresh_requested_at <= asked)
+        .values(refresh_requested_at=None).execution_options(synchronize_session=False))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,6 +182,8 @@ class Shown:
     refresh_requested: bool
     error: str = ""
     charts: dict[str, Markup] = dataclasses.field(default_factory=dict)
+    # When the last computation failed (the error itself is for the log, not the page).
+    failed_at: datetime | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -234,10 +249,10 @@ def stored_figures(period: services.Period, filters: services.Filters | None = N
     db.session.commit()
     stored = _decoded(row)
     if stored is None:
-        return Shown(None, row.refresh_requested_at is not None, row.last_error)
+        return Shown(None, row.refresh_requested_at is not None, row.last_error, failed_at=row.failed_at)
     charts = stored.charts.get(current_language())
     return Shown(stored.figures, row.refresh_requested_at is not None, row.last_error,
-                 charts if charts is not None else analytics_charts(stored.figures))
+                 charts if charts is not None else analytics_charts(stored.figures), failed_at=row.failed_at)
 
 
 def request_refresh(period: services.Period, filters: services.Filters | None = None,
@@ -245,7 +260,8 @@ def request_refresh(period: services.Period, filters: services.Filters | None = 
     """Ask the scheduler to compute the figures again (commits)."""
     now = now or utcnow()
     row = _row(period, filters or services.Filters(), now)
-    row.refresh_requested_at = row.refresh_requested_at or now
+    # The latest request's time: a computation running now clears only the requests made before it began.
+    row.refresh_requested_at = max(row.refresh_requested_at or now, now)
     row.viewed_at = now
     db.session.commit()
 
@@ -284,13 +300,15 @@ def refresh_due(now: datetime) -> str:
         AnalyticsSnapshot.refresh_requested_at.is_not(None)).order_by(AnalyticsSnapshot.refresh_requested_at)
         .limit(PER_ROUND)).all()
     old = db.session.scalars(select(AnalyticsSnapshot.key).where(
-        AnalyticsSnapshot.refresh_requested_at.is_(None), AnalyticsSnapshot.computed_at < stale)
+        AnalyticsSnapshot.refresh_requested_at.is_(None), AnalyticsSnapshot.computed_at < stale,
+        or_(AnalyticsSnapshot.failed_at.is_(None), AnalyticsSnapshot.failed_at < stale))
         .order_by(AnalyticsSnapshot.computed_at).limit(max(PER_ROUND - len(asked), 0))).all()
     done = failed = 0
     for key in [*asked, *old]:
         row = db.session.get(AnalyticsSnapshot, key)
         if row is None:
             continue
+        asked_at = row.refresh_requested_at
         try:
             compute(row, now)
             db.session.commit()
@@ -298,9 +316,12 @@ def refresh_due(now: datetime) -> str:
         except Exception as error:  # one bad scope must not stop the others
             db.session.rollback()
             log.exception("analytics snapshot %s failed", key)
+            # The figures keep their own time; the failure's time keeps the next rounds from trying again
+            # before the figures are stale (a scope that always fails would otherwise run every round).
             db.session.execute(update(AnalyticsSnapshot).where(AnalyticsSnapshot.key == key).values(
-                refresh_requested_at=None, computed_at=now, last_error=f"{type(error).__name__}: {error}"[:2000])
+                failed_at=now, last_error=f"{type(error).__name__}: {error}"[:2000])
                 .execution_options(synchronize_session=False))
+            _answer_refresh(key, asked_at)
             db.session.commit()
             failed += 1
     return f"{done} computed, {failed} failed, {forgotten} forgotten" if done or failed or forgotten else ""

@@ -311,6 +311,54 @@ def test_stale_snapshots_are_computed_again_and_unviewed_ones_forgotten(app, ctx
     assert db.session.scalar(select(func.count()).select_from(AnalyticsSnapshot)) == 0
 
 
+def test_a_refresh_asked_for_while_the_figures_are_computed_is_kept_for_the_next_round(app, ctx, factories,
+                                                                                     monkeypatch):
+    """The figures may predate a "Refresh" pressed while they were computed: that request stays asked for."""
+    monkeypatch.setitem(app.config, "ANALYTICS_REFRESH_IN_REQUEST", False)
+    _small_event(factories, 5)
+    snapshots.stored_figures(Period.year(2026), now=NOW)  # the first view asks for them
+    computing = services.figures
+
+    def figures_while_someone_asks(*args, **kwargs):
+        result = computing(*args, **kwargs)
+        snapshots.request_refresh(Period.year(2026), now=NOW + timedelta(seconds=5))  # another worker's "Refresh"
+        return result
+
+    monkeypatch.setattr(services, "figures", figures_while_someone_asks)
+    assert "1 computed" in snapshots.refresh_due(NOW + timedelta(seconds=1))
+    shown = snapshots.stored_figures(Period.year(2026), now=NOW + timedelta(seconds=10))
+    assert shown.figures.people.value == 5 and shown.refresh_requested
+    monkeypatch.setattr(services, "figures", computing)
+    assert "1 computed" in snapshots.refresh_due(NOW + timedelta(seconds=20))
+    assert not snapshots.stored_figures(Period.year(2026), now=NOW + timedelta(seconds=30)).refresh_requested
+
+
+def test_a_failed_computation_keeps_the_figures_date_and_is_not_retried_every_round(app, ctx, factories,
+                                                                                   monkeypatch):
+    monkeypatch.setitem(app.config, "ANALYTICS_REFRESH_IN_REQUEST", False)
+    _small_event(factories, 5)
+    snapshots.stored_figures(Period.year(2026), now=NOW)
+    snapshots.refresh_due(NOW)
+    computed_at = snapshots.stored_figures(Period.year(2026), now=NOW).figures.computed_at
+    computing = services.figures
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "figures", broken)
+    stale = timedelta(seconds=app.config["ANALYTICS_REFRESH_SECONDS"] + 60)
+    failed_at = NOW + stale
+    assert "1 failed" in snapshots.refresh_due(failed_at)
+    shown = snapshots.stored_figures(Period.year(2026), now=failed_at)
+    assert shown.figures.computed_at == computed_at  # the figures do not look fresher than they are
+    assert shown.failed_at == failed_at and "went away" in shown.error and not shown.refresh_requested
+    assert snapshots.refresh_due(failed_at + timedelta(minutes=1)) == ""  # not again at every round
+    monkeypatch.setattr(services, "figures", computing)
+    assert "1 computed" in snapshots.refresh_due(failed_at + stale)
+    shown = snapshots.stored_figures(Period.year(2026), now=failed_at + stale)
+    assert shown.figures.computed_at > computed_at and shown.failed_at is None and shown.error == ""
+
+
 def test_a_snapshot_round_trips_every_figure(ctx, world):
     computed = services.figures(Period.year(2026), now=NOW)
     assert snapshots.decode(snapshots.encode(computed)) == computed

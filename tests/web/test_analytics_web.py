@@ -194,6 +194,27 @@ def test_without_the_scheduler_the_page_waits_for_it_and_refresh_only_asks(app, 
     assert 'data-testid="refresh"' in client.get(PAGE + query, headers=EN).get_data(as_text=True)
 
 
+def test_a_failed_computation_is_told_in_the_pages_language_without_the_servers_error(app, client, organizer,
+                                                                                     world, monkeypatch):
+    from eventsapp.analytics import services
+    from eventsapp.analytics.snapshots import refresh_due
+
+    monkeypatch.setitem(app.config, "ANALYTICS_REFRESH_IN_REQUEST", False)
+    query = "?period=year&year=2026"
+    client.get(PAGE + query, headers=EN)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("psycopg: connection refused")
+
+    monkeypatch.setattr(services, "figures", broken)
+    with app.app_context():
+        assert "failed" in refresh_due(datetime.now(UTC))
+    page = client.get(PAGE + query, headers=EN).get_data(as_text=True)
+    assert 'data-testid="compute-failed"' in page and "The details are in the server log" in page
+    assert "psycopg" not in page and "RuntimeError" not in page
+    assert 'data-testid="refresh"' in page
+
+
 def test_refresh_is_for_organizers_only(client, make_user, login):
     assert client.post("/manage/analytics/refresh?period=year&year=2026").status_code == 302
     login(make_user(Role.CANDIDATE))
