@@ -270,6 +270,14 @@ def _store_problems(config: dict) -> list[str]:
         if url and urlsplit(url).scheme not in REDIS_SCHEMES:
             problems.append(f"{name} must be a Redis address (redis://host:6379/0, rediss:// or unix://), "
                             f"not {url.split('://')[0] or url!r}")
+    if not redis_urls["JOB_QUEUE_URL"]:
+        problems.append("APP_ENV=production needs JOB_QUEUE_URL (or REDIS_URL), the Redis the background jobs and "
+                        "the scheduler's rounds are queued on (e.g. JOB_QUEUE_URL=redis://127.0.0.1:6379/0): "
+                        "without it they run in threads of the web process and are lost when it restarts")
+    if not redis_urls["CALENDAR_CACHE_URL"]:
+        problems.append("APP_ENV=production needs CALENDAR_CACHE_URL (or REDIS_URL), the Redis the built calendar "
+                        "feeds are cached in (e.g. CALENDAR_CACHE_URL=redis://127.0.0.1:6379/0): without it each "
+                        "process keeps its own copy and a change shows late on the other nodes")
     if str(config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
         problems.append("APP_ENV=production needs the rate limits in Redis (REDIS_URL=redis://host:6379/0, or "
                         "RATELIMIT_STORAGE_URI): in-process counters are per worker and forgotten on restart, "

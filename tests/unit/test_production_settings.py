@@ -71,6 +71,13 @@ def test_a_redis_setting_that_is_not_a_redis_address_is_named(setting):
     assert f"{setting} must be a Redis address" in message and "'http'" in message
 
 
+@pytest.mark.parametrize(("setting", "says"), [("JOB_QUEUE_URL", "queued"), ("CALENDAR_CACHE_URL", "feeds")])
+def test_production_needs_the_job_queue_and_the_feed_cache_in_redis(setting, says):
+    message = problems(**{setting: ""})
+    assert f"needs {setting} (or REDIS_URL)" in message and says in message
+    assert len(message.splitlines()) == 1
+
+
 def test_production_needs_a_mail_server():
     assert "SMTP_HOST" in problems(SMTP_HOST="")
     assert "SMTP_PASSWORD is empty" in problems(SMTP_USERNAME="mailer")
