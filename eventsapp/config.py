@@ -173,6 +173,7 @@ class Config:
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     METRICS_ALLOWED_NETWORKS = os.environ.get("METRICS_ALLOWED_NETWORKS", "")
     BACKUP_FOLDER = os.environ.get("BACKUP_FOLDER") or None  # default: instance/backups
+    BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))  # archives `flask backup create` keeps (0: all)
     # Webhooks (eventsapp.webhooks): sent by the scheduler's job every WEBHOOK_INTERVAL_SECONDS, or by
     # `flask webhooks deliver`, from WEBHOOK_CONCURRENCY threads, each attempt cut off after the timeout.
     WEBHOOK_INTERVAL_SECONDS = float(os.environ.get("WEBHOOK_INTERVAL_SECONDS", "2"))

@@ -179,10 +179,19 @@ def _sqlite_counts(path: Path) -> tuple[dict[str, int], str]:
 
 # --- Backup ---------------------------------------------------------------------------------------------
 
+def private_folder(folder: Path) -> Path:
+    """``folder``, made if missing, readable by its owner only (0700): archives hold every person's data."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    return folder
+
+
 def create_backup(database_url: str, folders: dict[str, Path], output: Path) -> Manifest:
-    """Write the archive to ``output`` (through a temporary file beside it: a failed backup leaves nothing)."""
+    """Write the archive to ``output`` (through a temporary file beside it: a failed backup leaves nothing),
+    readable by its owner only (0600) whatever the umask; a missing folder is made 0700."""
     url = make_url(database_url)
-    output.parent.mkdir(parents=True, exist_ok=True)
+    if not output.parent.is_dir():
+        private_folder(output.parent)
     with tempfile.TemporaryDirectory(prefix="backup-") as scratch:
         scratch_path = Path(scratch)
         if url.get_backend_name() == "postgresql":
@@ -199,6 +208,8 @@ def create_backup(database_url: str, folders: dict[str, Path], output: Path) -> 
                             engine=url.get_backend_name(), revision=revision, tables=counts,
                             files={name: _sha256(path) for name, path in files})
         partial = output.with_name(f".{output.name}.part")
+        partial.unlink(missing_ok=True)
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         with tarfile.open(partial, "w:gz") as archive:
             _add_bytes(archive, MANIFEST, manifest.to_json())
             archive.add(database_file, arcname=database_file.name)
@@ -206,6 +217,26 @@ def create_backup(database_url: str, folders: dict[str, Path], output: Path) -> 
                 archive.add(path, arcname=f"uploads/{name}")
         os.replace(partial, output)
     return manifest
+
+
+ARCHIVE_PREFIX, ARCHIVE_SUFFIX = "talent-", ".tar.gz"
+
+
+def archive_name(moment: datetime) -> str:
+    """The name `flask backup create` gives an archive: names sort as their times do."""
+    return f"{ARCHIVE_PREFIX}{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}{ARCHIVE_SUFFIX}"
+
+
+def prune_backups(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` archives named by ``archive_name`` in ``folder`` (other files are
+    left alone); ``keep`` 0 keeps every one. Returns the deleted paths, oldest first."""
+    if keep <= 0 or not folder.is_dir():
+        return []
+    archives = sorted(path for path in folder.glob(f"{ARCHIVE_PREFIX}*{ARCHIVE_SUFFIX}") if path.is_file())
+    old = archives[:-keep]
+    for path in old:
+        path.unlink(missing_ok=True)
+    return old
 
 
 def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:

@@ -22,11 +22,16 @@ def _folders() -> dict[str, Path]:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The archive to write (default: BACKUP_FOLDER or instance/backups, "
                    "talent-<UTC time>.tar.gz).")
-def create_command(output: Path | None) -> None:
-    """Write one archive with the database (pg_dump, or SQLite's backup API) and every uploaded file."""
+@click.option("--keep", type=click.IntRange(min=0), default=None,
+              help="Then delete all but the newest KEEP talent-*.tar.gz archives of that folder "
+                   "(default: BACKUP_KEEP; 0 keeps every one).")
+def create_command(output: Path | None, keep: int | None) -> None:
+    """Write one archive with the database (pg_dump, or SQLite's backup API) and every uploaded file,
+    readable by its owner only (0600, in a 0700 folder), then prune the oldest archives."""
     if output is None:
         folder = Path(current_app.config.get("BACKUP_FOLDER") or Path(current_app.instance_path) / "backups")
-        output = folder / f"talent-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.tar.gz"
+        output = backup.private_folder(folder) / backup.archive_name(datetime.now(UTC))
+    keep = current_app.config["BACKUP_KEEP"] if keep is None else keep
     db.session.remove()
     try:
         manifest = backup.create_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], _folders(), output)
@@ -35,6 +40,10 @@ def create_command(output: Path | None) -> None:
     rows = sum(manifest.tables.values())
     click.echo(f"Wrote {output}: {manifest.engine} database at revision {manifest.revision or '(none)'}, "
                f"{len(manifest.tables)} tables, {rows} rows, {len(manifest.files)} uploaded file(s).")
+    pruned = backup.prune_backups(output.parent, keep)
+    if pruned:
+        click.echo(f"Deleted {len(pruned)} older archive(s), keeping the newest {keep}: "
+                   f"{', '.join(path.name for path in pruned)}.")
 
 
 @backup_group.command("restore")

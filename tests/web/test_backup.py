@@ -2,6 +2,8 @@
 fresh database (PostgreSQL in the PostgreSQL run, SQLite otherwise) and compared row by row and file by file."""
 from __future__ import annotations
 
+import os
+import stat
 import tarfile
 from datetime import timedelta
 from pathlib import Path
@@ -152,3 +154,52 @@ def test_restore_refuses_files_outside_the_upload_folders(tmp_path):
         opened.add(tmp_path / "source.db", arcname=backup.SQLITE_NAME)
     with pytest.raises(backup.BackupError, match="unexpected file"):
         backup.restore_backup(evil, f"sqlite:///{tmp_path / 'target.db'}", folders)
+
+
+@pytest.fixture
+def usual_umask():
+    """The usual umask (022), under which files are world-readable unless written otherwise."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def test_archives_are_private_to_their_owner(app, runner, real_commits, tmp_path, monkeypatch, usual_umask):
+    monkeypatch.setitem(app.config, "BACKUP_FOLDER", str(tmp_path / "backups"))
+    for setting, value in _folders_config(tmp_path / "empty").items():
+        monkeypatch.setitem(app.config, setting, value)
+    result = runner.invoke(args=["backup", "create"])
+    assert result.exit_code == 0, result.output
+    [written] = (tmp_path / "backups").glob("talent-*.tar.gz")
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "backups").stat().st_mode) == 0o700
+    (tmp_path / "backups").chmod(0o755)  # a folder made before: closed again by the next backup
+    assert runner.invoke(args=["backup", "create", "--keep", "0"]).exit_code == 0
+    assert stat.S_IMODE((tmp_path / "backups").stat().st_mode) == 0o700
+    chosen = tmp_path / "elsewhere" / "nightly.tar.gz"
+    assert runner.invoke(args=["backup", "create", "-o", str(chosen)]).exit_code == 0
+    assert stat.S_IMODE(chosen.stat().st_mode) == 0o600 and stat.S_IMODE(chosen.parent.stat().st_mode) == 0o700
+
+
+def test_create_keeps_the_newest_archives_only(app, runner, real_commits, tmp_path, monkeypatch):
+    folder = tmp_path / "backups"
+    monkeypatch.setitem(app.config, "BACKUP_FOLDER", str(folder))
+    for setting, value in _folders_config(tmp_path / "empty").items():
+        monkeypatch.setitem(app.config, setting, value)
+    assert app.config["BACKUP_KEEP"] == 14
+    monkeypatch.setitem(app.config, "BACKUP_KEEP", 3)
+    folder.mkdir()
+    older = [folder / backup.archive_name(utcnow() - timedelta(days=days)) for days in (4, 3, 2, 1)]
+    for path in older:
+        path.write_bytes(b"an older archive")
+    other = folder / "keep-me.tar.gz"
+    other.write_bytes(b"not one of ours")
+    result = runner.invoke(args=["backup", "create"])
+    assert result.exit_code == 0, result.output
+    assert "Deleted 2 older archive(s), keeping the newest 3" in result.output
+    assert sorted(folder.glob("talent-*.tar.gz"))[:2] == older[2:] and other.exists()
+    assert len(list(folder.glob("talent-*.tar.gz"))) == 3
+    result = runner.invoke(args=["backup", "create", "--keep", "1"])
+    assert result.exit_code == 0, result.output
+    [newest] = folder.glob("talent-*.tar.gz")
+    assert backup.read_manifest(newest).engine and other.exists()
