@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 
 from eventsapp import create_app, rqueue, storage
 from eventsapp.dbtypes import utcnow
@@ -160,51 +160,74 @@ def run_queued_job(job_id: int) -> None:
         run_job(job_id)
 
 
-def _claim(job_id: int, now: datetime) -> bool:
-    """Take the job: queued, or running with a silent heartbeat (its worker died; RQ tries it again)."""
+def _claim(job_id: int, now: datetime) -> int | None:
+    """Take the job: queued, or running with a silent heartbeat (its worker died; RQ tries it again). Returns
+    this try's number (the job's ``attempts`` after the claim), None when the job is not to be run here."""
     last_sign = func.coalesce(BackgroundJob.heartbeat_at, BackgroundJob.started_at, BackgroundJob.created_at)
-    claimed = db.session.execute(
+    attempt = db.session.execute(
         update(BackgroundJob).where(BackgroundJob.id == job_id, or_(
             BackgroundJob.status == BackgroundJobStatus.QUEUED,
             and_(BackgroundJob.status == BackgroundJobStatus.RUNNING, last_sign < now - _stale_after())))
         .values(status=BackgroundJobStatus.RUNNING, started_at=now, heartbeat_at=now, finished_at=None,
                 attempts=BackgroundJob.attempts + 1)
-        .execution_options(synchronize_session=False)).rowcount
+        .returning(BackgroundJob.attempts)
+        .execution_options(synchronize_session=False)).scalar_one_or_none()
     db.session.commit()
-    return claimed == 1
+    return attempt
+
+
+def _still_mine(job_id: int, attempt: int):
+    """The condition of every write of a try: the job is still running as this try. A copy that was failed as
+    stalled, or whose job another process took again (a later attempt), writes nothing."""
+    return and_(BackgroundJob.id == job_id, BackgroundJob.attempts == attempt,
+                BackgroundJob.status == BackgroundJobStatus.RUNNING)
+
+
+class _Superseded(Exception):
+    """This try no longer owns its job (failed as stalled, or taken again): it stops and writes nothing."""
 
 
 def run_job(job_id: int) -> None:
     """Run a queued job to its end, keeping progress and the result (or error) on its row. Under RQ, a try
     that raises (not JobRefused, not a timeout) while tries are left puts the job back to "queued" and
-    raises again, so RQ runs it later (back-off); the last try's error fails it."""
-    if not _claim(job_id, utcnow()):  # gone, finished, or already taken by a live worker
+    raises again, so RQ runs it later (back-off); the last try's error fails it. Every write of the try is
+    guarded by its attempt number (``_still_mine``): a copy that was declared stalled while it still worked
+    writes neither its progress, nor its result (its file is deleted again), nor its error."""
+    attempt = _claim(job_id, utcnow())
+    if attempt is None:  # gone, finished, or already taken by a live worker
         return
     job = db.session.get(BackgroundJob, job_id)
     kind_name = job.kind
-    with _Heartbeat(current_app._get_current_object(), job_id):
+    with _Heartbeat(current_app._get_current_object(), job_id, attempt):
         try:
             kind = kinds(current_app)[kind_name]
-            result = kind.run(job, lambda done, total, step="": _progress(job_id, done, total, step))
-            job = db.session.get(BackgroundJob, job_id)
+            result = kind.run(job, lambda done, total, step="": _progress(job_id, attempt, done, total, step))
             folder = kind.folder() if kind.folder is not None else job_folder()
-            job.storage_name = storage.write_file(folder, result.data, Path(result.filename).suffix, db.session)
-            job.filename, job.mimetype = result.filename, result.mimetype
-            job.status, job.finished_at, job.error = BackgroundJobStatus.DONE, utcnow(), ""
-            job.done = max(job.done, job.total)
+            storage_name = storage.write_file(folder, result.data, Path(result.filename).suffix, db.session)
+            finished = db.session.execute(update(BackgroundJob).where(_still_mine(job_id, attempt)).values(
+                storage_name=storage_name, filename=result.filename, mimetype=result.mimetype,
+                status=BackgroundJobStatus.DONE, finished_at=utcnow(), error="",
+                done=case((BackgroundJob.done > BackgroundJob.total, BackgroundJob.done), else_=BackgroundJob.total))
+                .execution_options(synchronize_session=False)).rowcount
+            if finished != 1:
+                raise _Superseded
             db.session.commit()
+        except _Superseded:
+            db.session.rollback()  # the result's file goes with the transaction that would have named it
+            log.warning("background job %s (%s): try %s no longer owns the job; its work is dropped", job_id,
+                        kind_name, attempt)
         except Exception as error:  # the requester sees what went wrong on the job's page
             db.session.rollback()
             message = (str(error) if isinstance(error, JobRefused) else f"{type(error).__name__}: {error}")[:2000]
             again = _will_retry(error)
             log.log(logging.WARNING if again else logging.ERROR, "background job %s (%s) failed%s", job_id,
                     kind_name, ", tried again later" if again else "", exc_info=True)
-            db.session.execute(update(BackgroundJob).where(BackgroundJob.id == job_id).values(
+            failed = db.session.execute(update(BackgroundJob).where(_still_mine(job_id, attempt)).values(
                 status=BackgroundJobStatus.QUEUED if again else BackgroundJobStatus.FAILED,
                 finished_at=None if again else utcnow(), error=message)
-                .execution_options(synchronize_session=False))
+                .execution_options(synchronize_session=False)).rowcount
             db.session.commit()
-            if again:
+            if again and failed == 1:
                 raise
 
 
@@ -218,18 +241,21 @@ def _will_retry(error: Exception) -> bool:
     return not isinstance(error, JobTimeoutException) and rqueue.current_retries_left() > 0
 
 
-def _progress(job_id: int, done: int, total: int, step: str) -> None:
-    """Committed at once, so the page sees it while the job's work goes on (the job only reads)."""
-    db.session.execute(update(BackgroundJob).where(BackgroundJob.id == job_id).values(
+def _progress(job_id: int, attempt: int, done: int, total: int, step: str) -> None:
+    """Committed at once, so the page sees it while the job's work goes on (the job only reads). A try that no
+    longer owns its job stops here (``_Superseded``)."""
+    written = db.session.execute(update(BackgroundJob).where(_still_mine(job_id, attempt)).values(
         done=done, total=total, step=step[:200], heartbeat_at=utcnow()).execution_options(synchronize_session=False))
     db.session.commit()
+    if written.rowcount != 1:
+        raise _Superseded
 
 
 class _Heartbeat:
     """While a job runs, a thread of the same process writes its heartbeat; it stops when the process dies."""
 
-    def __init__(self, app: Flask, job_id: int, every: timedelta = HEARTBEAT_EVERY):
-        self.app, self.job_id, self.every = app, job_id, every
+    def __init__(self, app: Flask, job_id: int, attempt: int, every: timedelta = HEARTBEAT_EVERY):
+        self.app, self.job_id, self.attempt, self.every = app, job_id, attempt, every
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._beat, name=f"background-job-{job_id}-heartbeat", daemon=True)
 
@@ -245,9 +271,8 @@ class _Heartbeat:
         while not self.stopping.wait(self.every.total_seconds()):
             with self.app.app_context():
                 try:
-                    db.session.execute(update(BackgroundJob).where(
-                        BackgroundJob.id == self.job_id, BackgroundJob.status == BackgroundJobStatus.RUNNING)
-                        .values(heartbeat_at=utcnow()))
+                    db.session.execute(update(BackgroundJob).where(_still_mine(self.job_id, self.attempt))
+                                       .values(heartbeat_at=utcnow()))
                     db.session.commit()
                 except Exception:  # a busy database: the next beat tries again, well within the limit
                     db.session.rollback()

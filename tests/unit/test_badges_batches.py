@@ -214,7 +214,7 @@ def test_the_heartbeat_beats_while_the_job_runs(app, fair, real_commits):
     started = utcnow() - timedelta(minutes=10)
     job.status, job.heartbeat_at = JobStatus.RUNNING, started
     db.session.commit()
-    with background._Heartbeat(app, job_id, every=timedelta(milliseconds=50)):
+    with background._Heartbeat(app, job_id, 0, every=timedelta(milliseconds=50)):
         time.sleep(0.5)
     db.session.expire_all()
     assert db.session.get(BadgeJob, job_id).heartbeat_at > started + timedelta(minutes=9)

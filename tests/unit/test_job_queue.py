@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from eventsapp import rqueue
 from eventsapp.dbtypes import utcnow
@@ -237,6 +237,66 @@ def test_a_running_job_with_a_live_heartbeat_is_not_taken_twice(app, ctx, kinds)
     jobs.run_job(job.id)
     db.session.refresh(job)
     assert job.status == BackgroundJobStatus.RUNNING and job.attempts == 1
+
+
+def _another_copy_takes_the_job(job_id: int, **changes) -> None:
+    """What happens elsewhere while a slow try still works: the sweep fails the job as stalled, or RQ's retry
+    of a job it thought dead claims it again (a later attempt)."""
+    db.session.execute(update(BackgroundJob).where(BackgroundJob.id == job_id).values(**changes))
+    db.session.commit()
+
+
+@pytest.mark.parametrize("elsewhere", ["failed as stalled", "taken again"])
+def test_a_stale_copy_of_a_job_writes_nothing_when_it_finishes(app, ctx, kinds, monkeypatch, tmp_path, elsewhere):
+    monkeypatch.setitem(app.config, "JOB_FOLDER", str(tmp_path))
+    changes = ({"status": BackgroundJobStatus.FAILED, "error": jobs.STALLED} if elsewhere == "failed as stalled"
+               else {"attempts": BackgroundJob.attempts + 1, "heartbeat_at": utcnow()})
+
+    def slow(job, progress):
+        _another_copy_takes_the_job(job.id, **changes)
+        return jobs.JobResult(b"late result", "late.txt", "text/plain")
+
+    kinds.add("test-slow-copy", slow)
+    job_id = jobs.create_job("test-slow-copy", {}, None).id
+    db.session.commit()
+    jobs.run_job(job_id)
+    db.session.expire_all()
+    job = db.session.get(BackgroundJob, job_id)
+    assert job.status == (BackgroundJobStatus.FAILED if elsewhere == "failed as stalled"
+                          else BackgroundJobStatus.RUNNING)  # the other copy's state, untouched
+    assert job.storage_name == "" and list(tmp_path.iterdir()) == []  # its file went with its refused write
+    assert job.error == (jobs.STALLED if elsewhere == "failed as stalled" else "")
+
+
+def test_a_stale_copy_stops_at_its_next_progress_and_its_failure_is_not_written(app, ctx, kinds, monkeypatch):
+    seen = []
+
+    def slow(job, progress):
+        _another_copy_takes_the_job(job.id, attempts=BackgroundJob.attempts + 1, heartbeat_at=utcnow())
+        progress(5, 10, "half way")  # the copy learns here that the job is no longer its own
+        seen.append("went on")
+        raise OSError("never reached")
+
+    kinds.add("test-stale-progress", slow)
+    job_id = jobs.create_job("test-stale-progress", {}, None).id
+    db.session.commit()
+    monkeypatch.setattr(rqueue, "current_retries_left", lambda: 2)
+    jobs.run_job(job_id)  # no raise: RQ must not retry a try that lost its job
+    db.session.expire_all()
+    job = db.session.get(BackgroundJob, job_id)
+    assert seen == [] and (job.status, job.attempts, job.done, job.step, job.error) == (
+        BackgroundJobStatus.RUNNING, 2, 0, "", "")
+
+    def fails(job, progress):
+        _another_copy_takes_the_job(job.id, status=BackgroundJobStatus.FAILED, error=jobs.STALLED)
+        raise OSError("disk full")
+
+    kinds.add("test-stale-failure", fails)
+    job_id = jobs.create_job("test-stale-failure", {}, None).id
+    db.session.commit()
+    jobs.run_job(job_id)
+    db.session.expire_all()
+    assert db.session.get(BackgroundJob, job_id).error == jobs.STALLED  # not the late copy's "disk full"
 
 
 # --- A real Redis and a real rq worker -------------------------------------------------------------------------
