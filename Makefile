@@ -17,8 +17,8 @@ EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-di
 run: install system-packages translations db-upgrade seed serve ## install, migrate, seed demo data and serve
 
 # Production on one node (README, "Running in production"): settings from the environment only, checked at
-# start; migrates, then runs gunicorn (deploy/gunicorn.conf.py), the RQ worker and the scheduler in the
-# foreground until stopped. nginx (deploy/nginx.conf) is Debian's service in front of it.
+# start; migrates, then runs gunicorn (deploy/gunicorn.conf.py), the jobs' RQ worker, the rounds' RQ worker
+# and the scheduler in the foreground until stopped. nginx (deploy/nginx.conf) is Debian's service in front of it.
 prod: install system-packages prod-packages translations
 	@bash deploy/run-prod
 

@@ -107,13 +107,16 @@ class Config:
     LOGO_MAX_BYTES = 2 * 1024 * 1024
     INVITATION_LIMIT = os.environ.get("INVITATION_LIMIT", "30 per hour")  # invitations one owner may send
 
-    # Background work: every job (badge print runs, year reports, and with a queue the scheduler's rounds:
-    # outbox, reminders, surveys, webhooks, retention, analytics) goes on ONE RQ queue, JOB_QUEUE_NAME on
-    # JOB_QUEUE_URL (Redis), run by `flask jobs worker`; without JOB_QUEUE_URL (the embedded default) it
-    # runs in the web process (jobs) or in the scheduler (rounds). Results are kept in JOB_FOLDER (default
-    # instance/uploads/jobs); a job whose process shows no sign of life for JOB_STALLED_SECONDS is failed.
+    # Background work goes on RQ queues on JOB_QUEUE_URL (Redis): the background jobs (badge print runs, year
+    # reports, certificates) on JOB_QUEUE_NAME, run by `flask jobs worker`; the scheduler's rounds (outbox,
+    # reminders, surveys, webhooks, retention, analytics) on their own queue ROUNDS_QUEUE_NAME, run by their
+    # own worker, `flask jobs worker --rounds` (an hour-long print run must not hold back the e-mails).
+    # Without JOB_QUEUE_URL (the embedded default) they run in the web process (jobs) or in the scheduler.
+    # Results are kept in JOB_FOLDER (default instance/uploads/jobs); a job whose process shows no sign of
+    # life for JOB_STALLED_SECONDS is failed.
     JOB_QUEUE_URL = os.environ.get("JOB_QUEUE_URL") or os.environ.get("REDIS_URL") or ""
     JOB_QUEUE_NAME = os.environ.get("JOB_QUEUE_NAME", "jobs")
+    ROUNDS_QUEUE_NAME = os.environ.get("ROUNDS_QUEUE_NAME", "rounds")
     JOB_FOLDER = os.environ.get("JOB_FOLDER") or None
     JOB_STALLED_SECONDS = int(os.environ.get("JOB_STALLED_SECONDS", "120"))
     # Badges: batches up to BADGE_INLINE_LIMIT badges are rendered while the organizer waits; larger ones
@@ -275,6 +278,9 @@ def _store_problems(config: dict) -> list[str]:
         problems.append("APP_ENV=production needs JOB_QUEUE_URL (or REDIS_URL), the Redis the background jobs and "
                         "the scheduler's rounds are queued on (e.g. JOB_QUEUE_URL=redis://127.0.0.1:6379/0): "
                         "without it they run in threads of the web process and are lost when it restarts")
+    if config.get("JOB_QUEUE_NAME", "jobs") == config.get("ROUNDS_QUEUE_NAME", "rounds"):
+        problems.append("ROUNDS_QUEUE_NAME must differ from JOB_QUEUE_NAME: the scheduler's rounds (e-mails, "
+                        "reminders, webhooks) need their own queue and worker, or a long job holds them back")
     if not redis_urls["CALENDAR_CACHE_URL"]:
         problems.append("APP_ENV=production needs CALENDAR_CACHE_URL (or REDIS_URL), the Redis the built calendar "
                         "feeds are cached in (e.g. CALENDAR_CACHE_URL=redis://127.0.0.1:6379/0): without it each "

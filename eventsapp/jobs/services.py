@@ -123,8 +123,8 @@ def rq_job_id(job_id: int) -> str:
     return f"background-job-{job_id}"
 
 
-def queue(app: Flask):
-    return rqueue.queue(app)
+def queue(app: Flask, name: str | None = None):
+    return rqueue.queue(app, name)
 
 
 def start_job(job_id: int) -> str:
@@ -388,14 +388,15 @@ class QueueState:
     failed: int | None
 
 
-def queue_state(app: Flask) -> QueueState | None:
-    """The RQ queue's length and failed registry (None without a queue)."""
+def queue_state(app: Flask, name: str | None = None) -> QueueState | None:
+    """The RQ queue's (default: the jobs') length and failed registry (None without a queue)."""
     if not rqueue.configured(app):
         return None
     from redis.exceptions import RedisError
 
+    name = name or app.config["JOB_QUEUE_NAME"]
     try:
-        job_queue = queue(app)
-        return QueueState(job_queue.name, job_queue.count, job_queue.failed_job_registry.count)
+        job_queue = queue(app, name)
+        return QueueState(name, job_queue.count, job_queue.failed_job_registry.count)
     except (RedisError, OSError):
-        return QueueState(app.config["JOB_QUEUE_NAME"], None, None)
+        return QueueState(name, None, None)

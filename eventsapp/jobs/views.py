@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from eventsapp import rqueue
 from eventsapp.accounts.access import organizer_required
 from eventsapp.accounts.models import User
 from eventsapp.events.models import Event
@@ -78,7 +79,9 @@ def job_list():
         "jobs/list.html", pagination=pagination, status=status, status_labels=STATUS_LABELS,
         counts=services.count_by_status(current_user), titles=titles, events=events, people=people,
         states={job.id: _status(job) for job in jobs}, again={job.id for job in jobs if _can_run_again(job)},
-        scheduled=scheduled, queue=services.queue_state(current_app) if current_user.is_admin else None,
+        scheduled=scheduled,
+        queue=services.queue_state(current_app, rqueue.rounds_queue_name(current_app)) if current_user.is_admin
+        else None,
         zone=current_app.config["DEFAULT_EVENT_TIMEZONE"], form=WebForm())
 
 

@@ -151,7 +151,8 @@ def _queue_metrics(app: Flask) -> Iterator[Metric]:
 
 def queue_names(app: Flask) -> list[str]:
     """The RQ queues the app puts work on (a feature that adds one names it in RQ_QUEUES)."""
-    names = [app.config["JOB_QUEUE_NAME"], *str(app.config.get("RQ_QUEUES") or "").replace(",", " ").split()]
+    names = [app.config["JOB_QUEUE_NAME"], app.config["ROUNDS_QUEUE_NAME"],
+             *str(app.config.get("RQ_QUEUES") or "").replace(",", " ").split()]
     return list(dict.fromkeys(names))
 
 

@@ -1,10 +1,12 @@
 """Registering jobs and running (or queueing) those that are due.
 
-With JOB_QUEUE_URL set (Redis), the scheduler only decides what is due: each due round is put on the one RQ
-queue (eventsapp.rqueue) as ``run_scheduled_job(name, now)`` under a fixed RQ id per job, so a round still
-waiting or running is not queued twice; a `flask jobs worker` runs it, with the job's timeout and retries
-with back-off. Jobs registered ``inline`` (the stalled-job sweep, which must work when no worker does) and
-every job of the embedded default (no queue) run in the scheduler's process, as before.
+With JOB_QUEUE_URL set (Redis), the scheduler only decides what is due: each due round is put on the rounds'
+own RQ queue, ROUNDS_QUEUE_NAME (eventsapp.rqueue), as ``run_scheduled_job(name, now)`` under a fixed RQ id
+per job, so a round still waiting or running is not queued twice; the rounds' own worker (`flask jobs worker
+--rounds`) runs it, with the job's timeout and retries with back-off, so no long background job (an
+hour-long badge print run on JOB_QUEUE_NAME) holds back the outbox, webhooks or reminders. Jobs registered
+``inline`` (the stalled-job sweep, which must work when no worker does) and every job of the embedded
+default (no queue) run in the scheduler's process, as before.
 
 A job's round is claimed with one conditional UPDATE of its ``scheduled_job`` row (due, and not held by
 another scheduler's lease), committed before the job runs: of two schedulers that see the same job due,
@@ -147,11 +149,12 @@ def _enqueue(app, job: Job, now: datetime) -> str:
     from redis.exceptions import RedisError
 
     try:
-        if rqueue.pending(app, rq_job_id(job.name)):
+        rounds = rqueue.rounds_queue_name(app)
+        if rqueue.pending(app, rq_job_id(job.name), rounds):
             log.info("Scheduled job %s: the previous round is still queued or running", job.name)
             return ""
         rqueue.enqueue(app, run_scheduled_job, job.name, now.isoformat(), job_id=rq_job_id(job.name),
-                       timeout=job.timeout, retries=job.retries, scheduled=job.name)
+                       timeout=job.timeout, retries=job.retries, queue_name=rounds, scheduled=job.name)
     except (RedisError, OSError) as problem:  # Redis away: the next round tries again
         log.exception("Scheduled job %s could not be queued", job.name)
         return f"not queued: {type(problem).__name__}: {problem}"

@@ -27,21 +27,28 @@ NOW = datetime(2030, 1, 1, 8, tzinfo=UTC)
 
 
 class RecordingQueue:
-    """Stands for RQ: keeps what would be queued."""
+    """Stands for RQ: keeps what would be queued, and on which queue."""
 
     def __init__(self):
         self.queued: list[dict] = []
 
-    def enqueue(self, func, *args, **kwargs):
-        self.queued.append({"func": func, "args": args, **kwargs})
+    def named(self, app, name=None):
+        recording = self
+
+        class Named:
+            def enqueue(self, func, *args, **kwargs):
+                recording.queued.append({"func": func, "args": args, "queue": name or app.config["JOB_QUEUE_NAME"],
+                                         **kwargs})
+        return Named()
 
 
 @pytest.fixture
 def recording(app, monkeypatch):
     queue = RecordingQueue()
     monkeypatch.setitem(app.config, "JOB_QUEUE_URL", "redis://queue.invalid:6379/0")
-    monkeypatch.setattr(rqueue, "queue", lambda app: queue)
-    monkeypatch.setattr(rqueue, "pending", lambda app, job_id: any(q["job_id"] == job_id for q in queue.queued))
+    monkeypatch.setattr(rqueue, "queue", queue.named)
+    monkeypatch.setattr(rqueue, "pending", lambda app, job_id, queue_name=None: any(
+        q["job_id"] == job_id and q["queue"] == (queue_name or app.config["JOB_QUEUE_NAME"]) for q in queue.queued))
     return queue
 
 
@@ -89,6 +96,7 @@ def test_with_a_queue_the_scheduler_only_queues_the_round(app, ctx, scheduled, r
     [queued] = recording.queued
     assert queued["func"] is scheduler.run_scheduled_job and queued["args"] == ("count", NOW.isoformat())
     assert queued["job_id"] == "scheduled-count" and queued["job_timeout"] == 42
+    assert queued["queue"] == "rounds"  # the rounds' own queue, never behind a long job on "jobs"
     assert queued["retry"].max == 2 and queued["retry"].intervals == [5, 50]
     row = db.session.get(ScheduledJob, "count")
     assert row.locked_until is None and row.last_finished_at is None  # the worker records the end
@@ -131,6 +139,7 @@ def test_a_job_goes_on_the_queue_with_its_kinds_timeout_and_retries(app, ctx, ki
     [queued] = recording.queued
     assert queued["func"] is jobs.run_queued_job and queued["args"] == (job.id,)
     assert queued["job_id"] == f"background-job-{job.id}" and queued["job_timeout"] == 77
+    assert queued["queue"] == "jobs"
     assert queued["retry"].max == 3 and queued["meta"]["kind"] == "test-done"
 
 
@@ -301,18 +310,32 @@ def test_a_stale_copy_stops_at_its_next_progress_and_its_failure_is_not_written(
 
 # --- A real Redis and a real rq worker -------------------------------------------------------------------------
 
-@pytest.fixture
-def redis_queue(app, monkeypatch):
-    monkeypatch.setitem(app.config, "JOB_QUEUE_URL", REDIS_URL)
-    monkeypatch.setitem(app.config, "JOB_QUEUE_NAME", f"jobs-test-{uuid.uuid4().hex}")
-    queue = rqueue.queue(app)
-    yield queue
+def _emptied(queue) -> None:
     from rq.registry import FailedJobRegistry, StartedJobRegistry
 
     for registry in (FailedJobRegistry(queue=queue), StartedJobRegistry(queue=queue)):
         for job_id in registry.get_job_ids():
             registry.remove(job_id, delete_job=True)
     queue.delete(delete_jobs=True)
+
+
+@pytest.fixture
+def redis_queue(app, monkeypatch):
+    """The background jobs' queue, on a real Redis, under a name of the test's own."""
+    monkeypatch.setitem(app.config, "JOB_QUEUE_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "JOB_QUEUE_NAME", f"jobs-test-{uuid.uuid4().hex}")
+    queue = rqueue.queue(app)
+    yield queue
+    _emptied(queue)
+
+
+@pytest.fixture
+def rounds_queue(app, redis_queue, monkeypatch):
+    """The scheduled rounds' own queue beside it."""
+    monkeypatch.setitem(app.config, "ROUNDS_QUEUE_NAME", f"rounds-test-{uuid.uuid4().hex}")
+    queue = rqueue.queue(app, app.config["ROUNDS_QUEUE_NAME"])
+    yield queue
+    _emptied(queue)
 
 
 def _work(queue) -> None:
@@ -322,7 +345,7 @@ def _work(queue) -> None:
 
 
 @needs_redis
-def test_the_outbox_round_is_queued_by_the_scheduler_and_sent_by_the_worker(app, ctx, redis_queue, monkeypatch):
+def test_the_outbox_round_is_queued_by_the_scheduler_and_sent_by_the_worker(app, ctx, rounds_queue, monkeypatch):
     outbox = next(job for job in scheduler.registered_jobs(app) if job.name == "outbox")
     monkeypatch.setitem(app.extensions, scheduler.JOBS_KEY, {"outbox": outbox})
     message = OutboxMessage(kind="test", to_email="a@example.cn", subject="Hello", body_text="Hi", locale="en",
@@ -330,22 +353,23 @@ def test_the_outbox_round_is_queued_by_the_scheduler_and_sent_by_the_worker(app,
     db.session.add(message)
     db.session.commit()
     assert scheduler.run_due_jobs(app) == ["outbox"]
-    assert redis_queue.count == 1 and rqueue.pending(app, "scheduled-outbox")
+    rounds = rounds_queue.name
+    assert rounds_queue.count == 1 and rqueue.pending(app, "scheduled-outbox", rounds)
     db.session.refresh(message)
     assert message.status == OutboxStatus.PENDING  # the scheduler only queued it
-    _work(redis_queue)
+    _work(rounds_queue)
     db.session.expire_all()
     assert db.session.get(OutboxMessage, message.id).status in (OutboxStatus.LOGGED, OutboxStatus.SENT)
     assert db.session.get(ScheduledJob, "outbox").last_finished_at is not None
-    assert redis_queue.count == 0 and not rqueue.pending(app, "scheduled-outbox")
+    assert rounds_queue.count == 0 and not rqueue.pending(app, "scheduled-outbox", rounds)
 
 
 @needs_redis
-def test_a_scheduled_retention_round_runs_on_the_worker(app, ctx, redis_queue, monkeypatch):
+def test_a_scheduled_retention_round_runs_on_the_worker(app, ctx, rounds_queue, monkeypatch):
     retention = next(job for job in scheduler.registered_jobs(app) if job.name == "retention")
     monkeypatch.setitem(app.extensions, scheduler.JOBS_KEY, {"retention": retention})
     assert scheduler.run_due_jobs(app) == ["retention"]
-    _work(redis_queue)
+    _work(rounds_queue)
     row = db.session.get(ScheduledJob, "retention")
     db.session.refresh(row)
     assert row.last_finished_at is not None and row.last_error == ""
@@ -392,15 +416,42 @@ def test_the_real_worker_stops_a_job_at_its_timeout(app, ctx, kinds, redis_queue
 
 
 @needs_redis
-def test_a_round_waiting_on_the_queue_is_not_queued_twice_but_one_redis_lost_is(app, ctx, scheduled, redis_queue):
+def test_a_round_waiting_on_the_queue_is_not_queued_twice_but_one_redis_lost_is(app, ctx, scheduled, rounds_queue):
     ran = []
     scheduler.register_job(app, "count", timedelta(minutes=1), ran.append)
     assert scheduler.run_due_jobs(app, NOW) == ["count"]
     assert scheduler.run_due_jobs(app, NOW + timedelta(minutes=2)) == ["count"]
-    assert redis_queue.count == 1  # still waiting: not queued again
-    redis_queue.connection.delete(redis_queue.key)  # the list is lost; the job's hash still says "queued"
-    assert not rqueue.pending(app, "scheduled-count")
+    assert rounds_queue.count == 1  # still waiting: not queued again
+    rounds_queue.connection.delete(rounds_queue.key)  # the list is lost; the job's hash still says "queued"
+    assert not rqueue.pending(app, "scheduled-count", rounds_queue.name)
     assert scheduler.run_due_jobs(app, NOW + timedelta(minutes=4)) == ["count"]
-    assert redis_queue.count == 1
-    _work(redis_queue)
+    assert rounds_queue.count == 1
+    _work(rounds_queue)
     assert ran == [NOW + timedelta(minutes=4)]
+
+
+@needs_redis
+def test_a_long_job_on_its_queue_does_not_hold_back_the_rounds_worker(app, ctx, kinds, scheduled, rounds_queue,
+                                                                       redis_queue, runner, monkeypatch,
+                                                                       tmp_path):
+    """The badge print run of an hour waits (or runs) on the jobs' queue; the rounds' own worker, `flask jobs
+    worker --rounds`, still sends the outbox at once, and leaves the job alone."""
+    monkeypatch.setitem(app.config, "JOB_FOLDER", str(tmp_path))
+    kinds.add("test-done", _done)
+    job_id = jobs.create_job("test-done", {}, None).id
+    db.session.commit()
+    assert jobs.start_job(job_id) == "queue"
+    sent = []
+    scheduler.register_job(app, "outbox-like", timedelta(minutes=1), sent.append)
+    assert scheduler.run_due_jobs(app, NOW) == ["outbox-like"]
+    assert (redis_queue.count, rounds_queue.count) == (1, 1)
+    result = runner.invoke(args=["jobs", "worker", "--rounds", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert f"Working on the queue {rounds_queue.name}." in result.output
+    assert sent == [NOW] and (redis_queue.count, rounds_queue.count) == (1, 0)
+    db.session.expire_all()
+    assert db.session.get(BackgroundJob, job_id).status == BackgroundJobStatus.QUEUED  # the jobs' worker's
+    result = runner.invoke(args=["jobs", "worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(BackgroundJob, job_id).status == BackgroundJobStatus.DONE and redis_queue.count == 0

@@ -78,6 +78,12 @@ def test_production_needs_the_job_queue_and_the_feed_cache_in_redis(setting, say
     assert len(message.splitlines()) == 1
 
 
+def test_the_rounds_need_a_queue_of_their_own():
+    message = problems(JOB_QUEUE_NAME="work", ROUNDS_QUEUE_NAME="work")
+    assert "ROUNDS_QUEUE_NAME must differ from JOB_QUEUE_NAME" in message
+    check_production_settings({**PRODUCTION, "JOB_QUEUE_NAME": "work", "ROUNDS_QUEUE_NAME": "work-rounds"})
+
+
 def test_production_needs_a_mail_server():
     assert "SMTP_HOST" in problems(SMTP_HOST="")
     assert "SMTP_PASSWORD is empty" in problems(SMTP_USERNAME="mailer")

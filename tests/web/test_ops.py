@@ -99,7 +99,7 @@ def test_a_job_queued_by_a_request_keeps_its_id(app, monkeypatch):
             queued.update(kwargs)
 
     monkeypatch.setitem(app.config, "JOB_QUEUE_URL", REDIS_URL)
-    monkeypatch.setattr(rqueue, "queue", lambda app: RecordingQueue())
+    monkeypatch.setattr(rqueue, "queue", lambda app, name=None: RecordingQueue())
     with app.test_request_context("/", headers={"X-Request-ID": "req-badges-1"}):
         app.preprocess_request()
         rqueue.enqueue(app, logged_job, "x", job_id="background-job-12345", timeout=60, kind="badge-print")
@@ -237,6 +237,7 @@ def test_metrics_show_queue_lengths_and_failed_jobs(client, app, monkeypatch):
     name = f"badges-metrics-{uuid.uuid4().hex}"
     monkeypatch.setitem(app.config, "JOB_QUEUE_URL", REDIS_URL)
     monkeypatch.setitem(app.config, "JOB_QUEUE_NAME", name)
+    monkeypatch.setitem(app.config, "ROUNDS_QUEUE_NAME", f"{name}-rounds")
     queue = Queue(name, connection=Redis.from_url(REDIS_URL))
     try:
         queue.enqueue(logged_job, "one")
@@ -246,6 +247,7 @@ def test_metrics_show_queue_lengths_and_failed_jobs(client, app, monkeypatch):
         queue.delete(delete_jobs=True)
     assert _sample(body, "eventsapp_rq_queue_length", queue=name) == 2
     assert _sample(body, "eventsapp_rq_failed_jobs", queue=name) == 0
+    assert _sample(body, "eventsapp_rq_queue_length", queue=f"{name}-rounds") == 0  # the rounds' own queue
     assert _sample(body, "eventsapp_rq_up") == 1
 
 
