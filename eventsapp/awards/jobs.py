@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from eventsapp.awards import certificates, services
 from eventsapp.contests.services import find_contest
 from eventsapp.jobs.models import BackgroundJob
-from eventsapp.jobs.services import JobRefused, JobResult, Progress, register_kind
+from eventsapp.jobs.services import N_, JobRefused, JobResult, Progress, register_kind
 
 KIND = "contest-certificates"
 
@@ -22,10 +22,10 @@ def run_certificates(job: BackgroundJob, progress: Progress) -> JobResult:
     contest = find_contest(int(params["event_id"]))
     with force_locale(params.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]):
         if contest is None:
-            raise JobRefused(_("The contest no longer exists."))
+            raise JobRefused(N_("The contest no longer exists."))
         pages = certificates.certificate_pages(services.contest_awards(contest))
         if not pages:
-            raise JobRefused(_("No award has a team member: there is no certificate to print."))
+            raise JobRefused(N_("No award has a team member: there is no certificate to print."))
         progress(0, len(pages), _("Writing %(num)d certificates…", num=len(pages)))
         pdf = certificates.render_certificates(pages, current_app.static_folder)
         progress(len(pages), len(pages), _("Done."))

@@ -52,10 +52,10 @@ def render_print_run(job: BackgroundJob, progress: jobs.Progress) -> jobs.JobRes
     event = db.session.get(Event, job.event_id)
     with force_locale(locale):
         if event is None:
-            raise jobs.JobRefused(_("The event no longer exists."))
+            raise jobs.JobRefused(jobs.N_("The event no longer exists."))
         cards = batches.batch_cards(event, options)
         if not cards:
-            raise jobs.JobRefused(_("No badge matches these filters any more."))
+            raise jobs.JobRefused(jobs.N_("No badge matches these filters any more."))
         total = len(cards)
         progress(0, total, "")
         db.session.commit()  # personal codes made for the cards are kept
@@ -99,10 +99,10 @@ def fail_stalled_jobs(event_id: int) -> list[BackgroundJob]:
 
 def error_text(job: BackgroundJob, zone: str, stalled: bool = False) -> str:
     """The job's error for the organizer, in their language; ``stalled``: found stalled, not yet marked."""
-    if stalled or job.error == STALLED:
+    if stalled or job.error_code == STALLED:
         return str(STALLED_MESSAGE) % {"time": format_local_datetime(
             job.heartbeat_at or job.started_at or job.created_at, zone)}
-    return job.error if job.status == BackgroundJobStatus.FAILED else ""
+    return jobs.error_text(job) if job.status == BackgroundJobStatus.FAILED else ""
 
 
 start_job = jobs.start_job

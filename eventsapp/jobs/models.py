@@ -36,7 +36,12 @@ class BackgroundJob(db.Model):
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
     step: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Why the job failed (or its last try did), as a code and its JSON parameters, put into words in the
+    # reader's language where it is shown (services.error_text); ``error``: the server's own detail (the
+    # exception), for administrators. Rows from before the codes have only ``error``, shown as it is.
     error: Mapped[str] = mapped_column(String(2000), default="", server_default="")
+    error_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    error_params: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     storage_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     filename: Mapped[str] = mapped_column(String(200), default="", server_default="")
     mimetype: Mapped[str] = mapped_column(String(100), default="", server_default="")

@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select, update
 
 from eventsapp import create_app, rqueue, storage
@@ -31,14 +33,32 @@ log = logging.getLogger(__name__)
 KINDS_KEY = "background_job_kinds"
 THREADS_KEY = "background_job_threads"
 HEARTBEAT_EVERY = timedelta(seconds=10)
-STALLED = "The process running the job stopped before it finished."
 LIVE = (BackgroundJobStatus.QUEUED, BackgroundJobStatus.RUNNING)
 Progress = Callable[[int, int, str], None]
 
+# Why a job failed, as stored (``error_code``, with ``error_params``), and its words, in the reader's language.
+STALLED, TIMEOUT, FAILED, REFUSED = "stalled", "timeout", "failed", "refused"
+ERROR_MESSAGES = {
+    STALLED: _l("The process running the job stopped before it finished."),
+    TIMEOUT: _l("The job ran longer than its limit of %(minutes)d minutes and was stopped."),
+    FAILED: _l("The job failed on the server; an administrator finds the reason in the log."),
+}
+
+
+def N_(message: str) -> str:  # the name the catalog's extraction looks for (like gettext_noop)
+    """Mark ``message`` for the catalog without translating it: a ``JobRefused`` reason, stored as it is
+    written here and translated where it is shown."""
+    return message
+
 
 class JobRefused(Exception):
-    """Raised by a kind's function when trying again cannot help (bad params, nothing to do): no retry. Its
-    message is for the requester, in the job's language; it is shown as it is."""
+    """Raised by a kind's function when trying again cannot help (bad params, nothing to do): no retry.
+    ``message``: the reason for the requester in the source language, marked with ``N_``, with ``%(name)s``
+    placeholders for ``values``; it is stored as it is and translated where it is shown (``error_text``)."""
+
+    def __init__(self, message: str, **values: str | int):
+        super().__init__(message % values if values else message)
+        self.message, self.values = message, values
 
 
 @dataclass(frozen=True)
@@ -206,7 +226,7 @@ def run_job(job_id: int) -> None:
             storage_name = storage.write_file(folder, result.data, Path(result.filename).suffix, db.session)
             finished = db.session.execute(update(BackgroundJob).where(_still_mine(job_id, attempt)).values(
                 storage_name=storage_name, filename=result.filename, mimetype=result.mimetype,
-                status=BackgroundJobStatus.DONE, finished_at=utcnow(), error="",
+                status=BackgroundJobStatus.DONE, finished_at=utcnow(), error="", error_code="", error_params="{}",
                 done=case((BackgroundJob.done > BackgroundJob.total, BackgroundJob.done), else_=BackgroundJob.total))
                 .execution_options(synchronize_session=False)).rowcount
             if finished != 1:
@@ -218,27 +238,65 @@ def run_job(job_id: int) -> None:
                         kind_name, attempt)
         except Exception as error:  # the requester sees what went wrong on the job's page
             db.session.rollback()
-            message = (str(error) if isinstance(error, JobRefused) else f"{type(error).__name__}: {error}")[:2000]
+            code, params, detail = _failure(error, kinds(current_app).get(kind_name))
             again = _will_retry(error)
             log.log(logging.WARNING if again else logging.ERROR, "background job %s (%s) failed%s", job_id,
                     kind_name, ", tried again later" if again else "", exc_info=True)
             failed = db.session.execute(update(BackgroundJob).where(_still_mine(job_id, attempt)).values(
                 status=BackgroundJobStatus.QUEUED if again else BackgroundJobStatus.FAILED,
-                finished_at=None if again else utcnow(), error=message)
+                finished_at=None if again else utcnow(), error=detail[:2000], error_code=code,
+                error_params=json.dumps(params, ensure_ascii=False, sort_keys=True))
                 .execution_options(synchronize_session=False)).rowcount
             db.session.commit()
             if again and failed == 1:
                 raise
 
 
+def _is_timeout(error: Exception) -> bool:
+    from rq.timeouts import JobTimeoutException
+
+    return isinstance(error, JobTimeoutException)
+
+
+def _failure(error: Exception, kind: JobKind | None) -> tuple[str, dict, str]:
+    """What a failed try stores: its code, the code's parameters, and the server's detail (not for users)."""
+    if isinstance(error, JobRefused):
+        return REFUSED, {"message": error.message, "values": error.values}, ""
+    detail = f"{type(error).__name__}: {error}"
+    if _is_timeout(error):
+        return TIMEOUT, {"minutes": -(-(kind.timeout if kind else 0) // 60)}, detail
+    return FAILED, {}, detail
+
+
 def _will_retry(error: Exception) -> bool:
     if isinstance(error, JobRefused):
         return False
+    return not _is_timeout(error) and rqueue.current_retries_left() > 0
+
+
+def error_text(job: BackgroundJob, stalled: bool = False) -> str:
+    """Why the job (or its last try) failed, in the reader's language; ``stalled``: found stalled, not yet
+    marked. A row from before the codes shows its stored text; "" when nothing failed."""
+    if stalled:
+        return str(ERROR_MESSAGES[STALLED])
+    if not job.error_code:
+        return job.error
     try:
-        from rq.timeouts import JobTimeoutException
-    except ImportError:  # pragma: no cover - rq is a requirement
-        return False
-    return not isinstance(error, JobTimeoutException) and rqueue.current_retries_left() > 0
+        params = json.loads(job.error_params or "{}")
+    except ValueError:
+        params = {}
+    if job.error_code == REFUSED:
+        values = params.get("values") or {}
+        return gettext(params.get("message") or "", **values) if values else gettext(params.get("message") or "")
+    message = ERROR_MESSAGES.get(job.error_code)
+    if message is None:  # a code of a later version: its detail is all there is
+        return job.error or job.error_code
+    return str(message) % params if params else str(message)
+
+
+def error_detail(job: BackgroundJob) -> str:
+    """The server's own detail of a coded failure (the exception), for administrators; "" otherwise."""
+    return job.error if job.error_code else ""
 
 
 def _progress(job_id: int, attempt: int, done: int, total: int, step: str) -> None:
@@ -310,13 +368,14 @@ def stalled_jobs(kind: str | None = None, event_id: int | None = None, now: date
 
 def fail_stalled_jobs(kind: str | None = None, now: datetime | None = None,
                       event_id: int | None = None) -> list[BackgroundJob]:
-    """Mark failed the jobs whose process died (``is_stalled``), with STALLED as their reason. Run by the
+    """Mark failed the jobs whose process died (``is_stalled``), with the code STALLED. Run by the
     scheduler every minute (``fail_stalled_round``), `flask jobs fail-stalled`, and the pages that start a
     job of the same kind. Flushes; the caller commits."""
     now = now or utcnow()
     stalled = stalled_jobs(kind, event_id, now, for_update=True)
     for job in stalled:
-        job.status, job.finished_at, job.error = BackgroundJobStatus.FAILED, now, STALLED
+        job.status, job.finished_at = BackgroundJobStatus.FAILED, now
+        job.error, job.error_code, job.error_params = "", STALLED, "{}"
     db.session.flush()
     return stalled
 

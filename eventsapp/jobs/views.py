@@ -79,6 +79,8 @@ def job_list():
         "jobs/list.html", pagination=pagination, status=status, status_labels=STATUS_LABELS,
         counts=services.count_by_status(current_user), titles=titles, events=events, people=people,
         states={job.id: _status(job) for job in jobs}, again={job.id for job in jobs if _can_run_again(job)},
+        errors={job.id: services.error_text(job, stalled=_status(job) != job.status) for job in jobs},
+        details={job.id: services.error_detail(job) for job in jobs} if current_user.is_admin else {},
         scheduled=scheduled,
         queue=services.queue_state(current_app, rqueue.rounds_queue_name(current_app)) if current_user.is_admin
         else None,
@@ -117,6 +119,8 @@ def show(job_id: int):
     live = status in services.LIVE
     kind, params = services.kind_of(job), _params(job)
     return render_template("jobs/show.html", job=job, status=status, live=live, stalled=status != job.status,
+                           error=services.error_text(job, stalled=status != job.status),
+                           detail=services.error_detail(job) if current_user.is_admin else "",
                            title=kind.title(params) if kind else job.kind,
                            back=kind.back(params) if kind and kind.back else None,
                            zone=current_app.config["DEFAULT_EVENT_TIMEZONE"],
@@ -129,7 +133,7 @@ def status(job_id: int):
     state = _status(job)
     return jsonify(id=job.id, kind=job.kind, status=str(state), finished=state not in services.LIVE,
                    done=job.done, total=job.total, step=job.step,
-                   error=services.STALLED if state != job.status else job.error,
+                   error=services.error_text(job, stalled=state != job.status),
                    download_url=url_for("jobs.download", job_id=job.id) if state == BackgroundJobStatus.DONE
                    else None)
 

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from eventsapp.jobs.models import BackgroundJob
-from eventsapp.jobs.services import JobRefused, JobResult, Progress, register_kind
+from eventsapp.jobs.services import N_, JobRefused, JobResult, Progress, register_kind
 from eventsapp.reports.yearreport import LANGUAGES, NothingToReport, render_year_report, year_review
 
 KIND = "year-report"
@@ -30,8 +30,8 @@ def run_year_report(job: BackgroundJob, progress: Progress) -> JobResult:
             review = year_review(year, LANGUAGES[lang], today=datetime.now(ZoneInfo(zone)).date(),
                                  max_age=timedelta(seconds=current_app.config["ANALYTICS_REFRESH_SECONDS"]))
         except NothingToReport:  # the year's events were unpublished since the job was asked for
-            raise JobRefused(_("No published event started in %(year)s: there is no report to write.",
-                               year=year)) from None
+            raise JobRefused(N_("No published event started in %(year)s: there is no report to write."),
+                             year=year) from None
         progress(1, 3, _("Drawing the charts and writing the PDF…"))
         pdf = render_year_report(review, current_app.static_folder)
         progress(3, 3, _("Done."))

@@ -133,7 +133,7 @@ def test_failing_job_shows_its_error(fair, badge_folder, monkeypatch):
     job_id = _new_job(fair)
     background.run_job(job_id)
     job = db.session.get(BadgeJob, job_id)
-    assert job.status == JobStatus.FAILED and job.error == "OSError: disk full"
+    assert job.status == JobStatus.FAILED and job.error == "OSError: disk full" and job.error_code == "failed"
     assert job.storage_name == "" and list(badge_folder.iterdir()) == []
     background.run_job(job_id)  # a finished job is not run again
     assert db.session.get(BadgeJob, job_id).status == JobStatus.FAILED
@@ -143,7 +143,11 @@ def test_job_whose_filters_match_nobody_fails_clearly(fair, badge_folder):
     job_id = _new_job(fair, BatchOptions(booth="Z-99"))
     background.run_job(job_id)
     job = db.session.get(BadgeJob, job_id)
-    assert job.status == JobStatus.FAILED and job.error == "已没有符合这些筛选条件的胸牌。"  # the requester's zh_CN
+    assert job.status == JobStatus.FAILED and job.error_code == "refused"
+    with force_locale("zh_CN"):  # stored as a code, in the reader's language where it is shown
+        assert background.error_text(job) == "已没有符合这些筛选条件的胸牌。"
+    with force_locale("en"):
+        assert background.error_text(job) == "No badge matches these filters any more."
 
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -194,7 +198,7 @@ def test_a_running_job_whose_heartbeat_stopped_is_marked_failed(fair):
     assert stale(fair.id, now=now - timedelta(seconds=1)) == []  # still alive then
     [stalled] = stale(fair.id, now=now + timedelta(seconds=1))
     db.session.commit()
-    assert stalled.id == job_id and stalled.status == JobStatus.FAILED and stalled.error == jobs.STALLED
+    assert stalled.id == job_id and stalled.status == JobStatus.FAILED and stalled.error_code == jobs.STALLED
     with force_locale("en"):
         assert jobs.error_text(stalled, fair.timezone).startswith("The print process stopped before it finished")
     assert stale(fair.id, now=now + timedelta(hours=1)) == []  # once
@@ -246,7 +250,7 @@ def test_a_killed_print_process_leaves_a_job_that_is_found_and_run_again(app, fa
     later = utcnow() + STALE + timedelta(seconds=1)
     [stalled] = stale(fair.id, now=later)
     db.session.commit()
-    assert stalled.id == job_id and stalled.error == jobs.STALLED
+    assert stalled.id == job_id and stalled.error_code == jobs.STALLED
 
     again = jobs.run_again(stalled, None)
     db.session.commit()

@@ -4,12 +4,14 @@ retried, a refused one is not; a job whose process died is failed with a reason,
 retry. The last tests use a real Redis and a real rq SimpleWorker in this process."""
 from __future__ import annotations
 
+import json
 import os
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select, update
 
 from eventsapp import rqueue
@@ -170,6 +172,7 @@ def test_a_failed_try_with_tries_left_goes_back_to_the_queue_and_the_last_one_fa
         jobs.run_job(job_id)
     job = db.session.get(BackgroundJob, job_id)
     assert job.status == BackgroundJobStatus.QUEUED and job.error == "OSError: disk busy" and job.attempts == 1
+    assert job.error_code == jobs.FAILED and "disk busy" not in jobs.error_text(job)  # the detail: admins only
     monkeypatch.setattr(rqueue, "current_retries_left", lambda: 0)
     jobs.run_job(job_id)  # the last try
     job = db.session.get(BackgroundJob, job_id)
@@ -180,7 +183,8 @@ def test_a_failed_try_with_tries_left_goes_back_to_the_queue_and_the_last_one_fa
 
 def test_a_refused_job_is_not_retried(app, ctx, kinds, monkeypatch):
     def refused(job, progress):
-        raise jobs.JobRefused("nothing to print")
+        raise jobs.JobRefused(jobs.N_("No published event started in %(year)s: there is no report to write."),
+                              year=2031)
 
     kinds.add("test-refused", refused)
     job_id = jobs.create_job("test-refused", {}, None).id
@@ -188,7 +192,12 @@ def test_a_refused_job_is_not_retried(app, ctx, kinds, monkeypatch):
     monkeypatch.setattr(rqueue, "current_retries_left", lambda: 2)
     jobs.run_job(job_id)
     refused = db.session.get(BackgroundJob, job_id)
-    assert refused.status == BackgroundJobStatus.FAILED and refused.error == "nothing to print"  # shown as it is
+    assert refused.status == BackgroundJobStatus.FAILED and refused.error_code == jobs.REFUSED
+    assert json.loads(refused.error_params) == {
+        "message": "No published event started in %(year)s: there is no report to write.",
+        "values": {"year": 2031}}
+    with force_locale("zh_CN"):
+        assert jobs.error_text(refused).startswith("2031") and "report to write" not in jobs.error_text(refused)
 
 
 def test_a_try_stopped_by_its_timeout_fails_with_that_reason(app, ctx, kinds, monkeypatch):
@@ -204,6 +213,11 @@ def test_a_try_stopped_by_its_timeout_fails_with_that_reason(app, ctx, kinds, mo
     jobs.run_job(job_id)
     job = db.session.get(BackgroundJob, job_id)
     assert job.status == BackgroundJobStatus.FAILED and "maximum timeout" in job.error
+    assert (job.error_code, json.loads(job.error_params)) == (jobs.TIMEOUT, {"minutes": 60})
+    with force_locale("en"):
+        assert jobs.error_text(job) == "The job ran longer than its limit of 60 minutes and was stopped."
+    with force_locale("zh_CN"):
+        assert jobs.error_text(job) == "任务运行超过了 60 分钟的时限，已被停止。"
 
 
 # --- Jobs whose process died ----------------------------------------------------------------------------------
@@ -219,7 +233,11 @@ def test_the_schedulers_sweep_fails_a_running_job_whose_heartbeat_stopped(app, c
     db.session.commit()
     assert jobs.is_stalled(dead) and not jobs.is_stalled(living)
     assert jobs.fail_stalled_round(utcnow()) == "1 stalled job(s) failed"
-    assert (dead.status, dead.error) == (BackgroundJobStatus.FAILED, jobs.STALLED) and dead.finished_at
+    assert (dead.status, dead.error_code) == (BackgroundJobStatus.FAILED, jobs.STALLED) and dead.finished_at
+    with force_locale("zh_CN"):
+        assert "stopped" not in jobs.error_text(dead)
+    with force_locale("en"):
+        assert jobs.error_text(dead) == "The process running the job stopped before it finished."
     assert living.status == BackgroundJobStatus.RUNNING
     assert jobs.fail_stalled_round(utcnow()) == ""  # once
 
@@ -258,7 +276,7 @@ def _another_copy_takes_the_job(job_id: int, **changes) -> None:
 @pytest.mark.parametrize("elsewhere", ["failed as stalled", "taken again"])
 def test_a_stale_copy_of_a_job_writes_nothing_when_it_finishes(app, ctx, kinds, monkeypatch, tmp_path, elsewhere):
     monkeypatch.setitem(app.config, "JOB_FOLDER", str(tmp_path))
-    changes = ({"status": BackgroundJobStatus.FAILED, "error": jobs.STALLED} if elsewhere == "failed as stalled"
+    changes = ({"status": BackgroundJobStatus.FAILED, "error_code": jobs.STALLED} if elsewhere == "failed as stalled"
                else {"attempts": BackgroundJob.attempts + 1, "heartbeat_at": utcnow()})
 
     def slow(job, progress):
@@ -274,7 +292,7 @@ def test_a_stale_copy_of_a_job_writes_nothing_when_it_finishes(app, ctx, kinds, 
     assert job.status == (BackgroundJobStatus.FAILED if elsewhere == "failed as stalled"
                           else BackgroundJobStatus.RUNNING)  # the other copy's state, untouched
     assert job.storage_name == "" and list(tmp_path.iterdir()) == []  # its file went with its refused write
-    assert job.error == (jobs.STALLED if elsewhere == "failed as stalled" else "")
+    assert job.error_code == (jobs.STALLED if elsewhere == "failed as stalled" else "")
 
 
 def test_a_stale_copy_stops_at_its_next_progress_and_its_failure_is_not_written(app, ctx, kinds, monkeypatch):
@@ -297,7 +315,7 @@ def test_a_stale_copy_stops_at_its_next_progress_and_its_failure_is_not_written(
         BackgroundJobStatus.RUNNING, 2, 0, "", "")
 
     def fails(job, progress):
-        _another_copy_takes_the_job(job.id, status=BackgroundJobStatus.FAILED, error=jobs.STALLED)
+        _another_copy_takes_the_job(job.id, status=BackgroundJobStatus.FAILED, error_code=jobs.STALLED)
         raise OSError("disk full")
 
     kinds.add("test-stale-failure", fails)
@@ -305,7 +323,8 @@ def test_a_stale_copy_stops_at_its_next_progress_and_its_failure_is_not_written(
     db.session.commit()
     jobs.run_job(job_id)
     db.session.expire_all()
-    assert db.session.get(BackgroundJob, job_id).error == jobs.STALLED  # not the late copy's "disk full"
+    late = db.session.get(BackgroundJob, job_id)
+    assert (late.error_code, late.error) == (jobs.STALLED, "")  # not the late copy's "disk full"
 
 
 # --- A real Redis and a real rq worker -------------------------------------------------------------------------

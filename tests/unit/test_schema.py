@@ -99,3 +99,28 @@ def test_upgrading_issues_the_badges_pages_used_to_issue_when_shown(tmp_path):
             (1, "employer", None, 1), (2, "judge", None, None), (3, "candidate", 2, None), (5, "candidate", 4, None)]
         assert badges[-1].code == "kept-code" and len({badge.code for badge in badges}) == 4
         db.engine.dispose()
+
+
+def test_upgrading_gives_the_jobs_failed_as_stalled_their_code(tmp_path):
+    """Before c17o6e2a9d41 the sweep stored its reason in English; those rows get the code (read in either
+    language from then on), other old reasons stay as they were written."""
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/m.db")
+    with app.app_context():
+        upgrade(revision="c15s4a7e2b91")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO background_job (id, kind, params, status, attempts, done, total, step, error, "
+                "storage_name, filename, mimetype, created_at) VALUES "
+                "(1, 'year-report', '{}', 'failed', 1, 0, 0, '', "
+                "'The process running the job stopped before it finished.', '', '', '', '2026-12-01'), "
+                "(2, 'year-report', '{}', 'failed', 1, 0, 0, '', 'OSError: disk full', '', '', '', '2026-12-01')")
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT id, error_code, error, error_params FROM background_job ORDER BY id").all()
+        assert [tuple(row) for row in rows] == [(1, "stalled", "", "{}"), (2, "", "OSError: disk full", "{}")]
+        downgrade(revision="c15s4a7e2b91")
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT error FROM background_job WHERE id = 1").scalar_one() == \
+                "The process running the job stopped before it finished."
+        db.engine.dispose()

@@ -127,3 +127,58 @@ def test_a_bad_status_filter_shows_the_default_list(client, organizer):
 
 def test_the_jobs_page_is_in_the_manage_menu(client, organizer):
     assert 'href="/manage/jobs/"' in client.get("/manage/").get_data(as_text=True)
+
+
+@pytest.fixture
+def coded_failures(app, make_user):
+    """Failed jobs stored as codes (a stalled one, a refused one with a parameter, one that crashed) and one
+    from before the codes, with only its English text."""
+    owner = make_user(Role.ORGANIZER, email="owner@example.org")
+    with app.app_context():
+        now = utcnow()
+        failed = {"status": BackgroundJobStatus.FAILED, "finished_at": now, "requested_by_id": owner.id,
+                  "kind": "year-report", "params": '{"year": 2031, "lang": "en"}'}
+        rows = {
+            "stalled": BackgroundJob(**failed, error_code=jobs.STALLED),
+            "refused": BackgroundJob(**failed, error_code=jobs.REFUSED, error_params=(
+                '{"message": "No published event started in %(year)s: there is no report to write.", '
+                '"values": {"year": 2031}}')),
+            "crashed": BackgroundJob(**failed, error_code=jobs.FAILED, error="OSError: disk full"),
+            "old": BackgroundJob(**failed, error="An old reason, in English."),
+        }
+        db.session.add_all(rows.values())
+        db.session.commit()
+        return {"owner": owner, **{name: row.id for name, row in rows.items()}}
+
+
+def _error_of(page: str, job_id: int) -> str:
+    return page.split(f'data-testid="job-error-{job_id}">')[1].split("</div>")[0]
+
+
+def test_failures_are_stored_as_codes_and_shown_in_the_readers_language(client, login, coded_failures):
+    login(coded_failures["owner"])
+    english = client.get("/manage/jobs/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    chinese = client.get("/manage/jobs/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert _error_of(english, coded_failures["stalled"]) == "The process running the job stopped before it finished."
+    assert _error_of(chinese, coded_failures["stalled"]) == "运行该任务的进程在完成前已停止。"
+    assert _error_of(english, coded_failures["refused"]) == \
+        "No published event started in 2031: there is no report to write."
+    assert _error_of(chinese, coded_failures["refused"]).startswith("2031") and \
+        "report" not in _error_of(chinese, coded_failures["refused"])
+    assert "an administrator finds the reason in the log" in _error_of(english, coded_failures["crashed"])
+    assert "disk full" not in english  # the server's detail is for administrators
+    assert _error_of(chinese, coded_failures["old"]) == "An old reason, in English."  # old rows stay readable
+    status = client.get(f"/manage/jobs/{coded_failures['stalled']}.json", headers={"Accept-Language": "zh-CN"})
+    assert status.get_json()["error"] == "运行该任务的进程在完成前已停止。"
+    page = client.get(f"/manage/jobs/{coded_failures['refused']}", headers={"Accept-Language": "en"})
+    assert "there is no report to write" in page.get_data(as_text=True)
+
+
+def test_an_administrator_also_sees_the_servers_detail(client, login, make_user, coded_failures):
+    login(make_user(Role.ADMIN, email="admin@example.org"))
+    page = client.get("/manage/jobs/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    detail = page.split(f'data-testid="job-detail-{coded_failures["crashed"]}">')[1].split("</div>")[0]
+    assert detail == "Server detail: OSError: disk full"
+    assert f'job-detail-{coded_failures["old"]}' not in page  # its text is already the error shown
+    shown = client.get(f"/manage/jobs/{coded_failures['crashed']}", headers={"Accept-Language": "en"})
+    assert "Server detail: OSError: disk full" in shown.get_data(as_text=True)
