@@ -193,6 +193,7 @@ def register_jobs(app: Flask) -> None:
     from eventsapp.api.tokens import forget_old_idempotent_responses
     from eventsapp.awards.jobs import register as register_certificate_jobs
     from eventsapp.badges.jobs import register as register_badge_jobs
+    from eventsapp.jobs.files import remove_old_jobs
     from eventsapp.jobs.services import fail_stalled_round
     from eventsapp.messages.reminders import send_due_reminders
     from eventsapp.notifications.services import deliver_due_messages
@@ -218,6 +219,8 @@ def register_jobs(app: Flask) -> None:
     register_certificate_jobs(app)  # a contest's certificates, kind contest-certificates
     # Jobs whose process died are failed with a reason: in the scheduler itself, as no worker may be left.
     register_job(app, "stalled-jobs", timedelta(seconds=60), fail_stalled_round, inline=True)
+    # Finished jobs older than JOB_FILES_KEEP_DAYS go with their result files, and files no job names.
+    register_job(app, "job-files", timedelta(hours=1), remove_old_jobs)
     register_job(app, "analytics", timedelta(seconds=app.config["ANALYTICS_POLL_SECONDS"]), refresh_due)
     register_job(app, "webhooks", timedelta(seconds=app.config["WEBHOOK_INTERVAL_SECONDS"]), deliver_webhooks)
     register_job(app, "retention", timedelta(seconds=app.config["RETENTION_INTERVAL_SECONDS"]),

@@ -119,6 +119,9 @@ class Config:
     ROUNDS_QUEUE_NAME = os.environ.get("ROUNDS_QUEUE_NAME", "rounds")
     JOB_FOLDER = os.environ.get("JOB_FOLDER") or None
     JOB_STALLED_SECONDS = int(os.environ.get("JOB_STALLED_SECONDS", "120"))
+    # Finished jobs (and their result files: print runs, certificates, reports) are deleted by the hourly
+    # job-files round this many days after they finished.
+    JOB_FILES_KEEP_DAYS = int(os.environ.get("JOB_FILES_KEEP_DAYS", "30"))
     # Badges: batches up to BADGE_INLINE_LIMIT badges are rendered while the organizer waits; larger ones
     # become a background job (kind badge-print), stopped after BADGE_JOB_TIMEOUT_SECONDS. Finished PDFs are
     # kept in BADGE_FOLDER (default instance/uploads/badges).

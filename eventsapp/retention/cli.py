@@ -17,5 +17,6 @@ def run_command(dry_run: bool) -> None:
     verb = "would erase" if dry_run else "erased"
     for erased in results:
         click.echo(f"{erased.slug}: {verb} {erased.answers} answers, {erased.registrations} registrations' reasons, "
-                   f"{erased.profile_views} profile views, {erased.emails} e-mails, {erased.resumes} résumés")
+                   f"{erased.profile_views} profile views, {erased.emails} e-mails, {erased.resumes} résumés, "
+                   f"{erased.jobs} background jobs")
     click.echo(f"{len(results)} event(s) {'due' if dry_run else 'erased'}.")

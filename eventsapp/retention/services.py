@@ -8,6 +8,7 @@ Each event keeps personal data for ``Event.retention_months`` after it ends (Non
 - deletes the record of which employer opened whose profile or résumé there (profile views),
 - anonymises the e-mails sent to its registrants up to its end (address, subject and bodies cleared),
 - deletes the résumé of every registrant whom no event still within its retention period needs it for,
+- deletes its background jobs and their files (badge print runs, certificates: people's names),
 - and stamps ``Event.personal_data_erased_at``, with an audit log entry.
 
 What the analytics count stays: each registration's status, times and attendance and the account it
@@ -34,6 +35,7 @@ from eventsapp.candidates.services import remove_resume
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
+from eventsapp.jobs.files import delete_event_jobs
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
 from eventsapp.registrations.models import Registration, RegistrationAnswer, RegistrationLog
 
@@ -101,6 +103,7 @@ class Erased:
     profile_views: int = 0
     emails: int = 0
     resumes: int = 0
+    jobs: int = 0
 
 
 def _registrants(event_id: int):
@@ -138,6 +141,7 @@ def erase_event_personal_data(event: Event, now: datetime, default_months: int, 
     erased.emails = len(db.session.scalars(select(OutboxMessage.id).where(*_emails_of(event))).all())
     resumes = _resumes_no_longer_needed(event, now, default_months)
     erased.resumes = len(resumes)
+    erased.jobs = delete_event_jobs(event.id, dry_run=True)
     if dry_run:
         return erased
     db.session.execute(delete(RegistrationAnswer).where(RegistrationAnswer.id.in_(answers)))
@@ -148,10 +152,12 @@ def erase_event_personal_data(event: Event, now: datetime, default_months: int, 
         to_email=ERASED_ADDRESS, subject="", body_text="", body_html="", render_context=None))
     for profile in resumes:
         remove_resume(profile)
+    delete_event_jobs(event.id)
     event.personal_data_erased_at = now
     audit.record(actor, "personal_data_erased", event, event_id=event.id, now=now,
                  after={"answers": erased.answers, "registrations": erased.registrations,
-                        "profile_views": erased.profile_views, "emails": erased.emails, "resumes": erased.resumes})
+                        "profile_views": erased.profile_views, "emails": erased.emails, "resumes": erased.resumes,
+                        "jobs": erased.jobs})
     db.session.flush()
     log.info("retention: erased the personal data of event %s (%s)", event.slug, erased)
     return erased
