@@ -2,9 +2,9 @@
 ``flask retention run`` (``cli``) and the scheduled job run it.
 
 May import, besides the shared modules at eventsapp's top level: accounts, audit, browse, candidates, events,
-notifications, registrations.
+notifications, registrations, webhooks (only ``webhooks.lifecycle``: the event's deliveries are erased).
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "audit", "browse", "candidates", "events", "notifications", "registrations"
+    "accounts", "audit", "browse", "candidates", "events", "notifications", "registrations", "webhooks"
 })

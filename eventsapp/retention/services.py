@@ -8,6 +8,7 @@ Each event keeps personal data for ``Event.retention_months`` after it ends (Non
 - deletes the record of which employer opened whose profile or résumé there (profile views),
 - anonymises the e-mails sent to its registrants up to its end (address, subject and bodies cleared),
 - deletes the résumé of every registrant whom no event still within its retention period needs it for,
+- blanks the bodies of the webhook deliveries about the event (and ends those not sent yet),
 - and stamps ``Event.personal_data_erased_at``, with an audit log entry.
 
 What the analytics count stays: each registration's status, times and attendance and the account it
@@ -36,6 +37,7 @@ from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
 from eventsapp.registrations.models import Registration, RegistrationAnswer, RegistrationLog
+from eventsapp.webhooks.lifecycle import erase_deliveries_of_event
 
 log = logging.getLogger(__name__)
 ERASED_ADDRESS = "erased@invalid"
@@ -148,6 +150,7 @@ def erase_event_personal_data(event: Event, now: datetime, default_months: int, 
         to_email=ERASED_ADDRESS, subject="", body_text="", body_html="", render_context=None))
     for profile in resumes:
         remove_resume(profile)
+    erase_deliveries_of_event(event.id, now)
     event.personal_data_erased_at = now
     audit.record(actor, "personal_data_erased", event, event_id=event.id, now=now,
                  after={"answers": erased.answers, "registrations": erased.registrations,

@@ -39,6 +39,11 @@ def only_endpoint(app) -> WebhookEndpoint:
         return row
 
 
+def secret_of(app, hook: WebhookEndpoint) -> str:
+    with app.app_context():
+        return hook.secret  # decrypted with the app's key
+
+
 def test_an_organizer_makes_an_endpoint_sees_its_secret_once_and_finds_it_in_the_list(app, client, organizer,
                                                                                       make_event):
     event = make_event()
@@ -50,14 +55,16 @@ def test_an_organizer_makes_an_endpoint_sees_its_secret_once_and_finds_it_in_the
                       types=("registration.created", "checkin.recorded"))
     assert response.status_code == 201 and "no-store" in response.headers["Cache-Control"]
     hook = only_endpoint(app)
-    assert hook.secret in text(response) and hook.secret.startswith("whsec_")
+    secret = secret_of(app, hook)
+    assert secret in text(response) and secret.startswith("whsec_")
+    assert secret not in hook.secret_sealed  # stored encrypted
     assert hook.event_id == event.id and hook.types == ["registration.created", "checkin.recorded"]
     assert hook.created_by_id == organizer.id and hook.organization_id is None
 
     listing = text(client.get("/webhooks/", headers=EN))
     assert "https://hooks.example.com/in" in listing
     detail = text(client.get(f"/webhooks/{hook.id}", headers=EN))
-    assert hook.secret not in detail and hook.secret[-4:] in detail  # shown once only
+    assert secret not in detail and secret[-4:] in detail  # shown once only
     tab = client.get(f"/webhooks/events/{event.id}", headers=EN)
     assert tab.status_code == 200 and "https://hooks.example.com/in" in text(tab)
     assert 'data-testid="tab-webhooks"' in text(tab)
@@ -123,7 +130,8 @@ def test_replacing_the_secret_shows_the_new_one_once(app, client, organizer):
     old = only_endpoint(app)
     response = client.post(f"/webhooks/{old.id}/secret", headers=EN)
     new = only_endpoint(app)
-    assert response.status_code == 200 and new.secret != old.secret and new.secret in text(response)
+    assert response.status_code == 200 and secret_of(app, new) != secret_of(app, old)
+    assert secret_of(app, new) in text(response)
 
 
 def test_a_disabled_endpoint_says_so_and_can_be_switched_on_again(app, client, organizer):
