@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 
+from eventsapp.webhooks.problems import BAD_ADDRESS, DNS_FAILED, PRIVATE_ADDRESS
+
 MAX_URL_LENGTH = 500
 LOOPBACK_NAMES = ("localhost",)
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -33,7 +35,7 @@ class TargetRefused(ValueError):
     """The address may not receive deliveries; ``reason`` says why, for people, and ``code`` (a problem code,
     ``webhooks.problems``) for the delivery log."""
 
-    def __init__(self, reason, code: str = "bad_address"):
+    def __init__(self, reason, code: str = BAD_ADDRESS):
         self.reason = reason
         self.code = code
         super().__init__(str(reason))
@@ -63,7 +65,7 @@ def _addresses(host: str, port: int) -> list[Address]:
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError) as problem:
-        raise TargetRefused(_l("The host name does not resolve."), "dns_failed") from problem
+        raise TargetRefused(_l("The host name does not resolve."), DNS_FAILED) from problem
     return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
 
 
@@ -114,13 +116,13 @@ def resolve_target(url: str, *, allow_http: bool, allow_private: bool, resolve: 
     port = parts.port or (443 if parts.scheme == "https" else 80)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if not allow_private and _is_loopback(host):
-        raise TargetRefused(PRIVATE_MESSAGE, "private_address")
+        raise TargetRefused(PRIVATE_MESSAGE, PRIVATE_ADDRESS)
     addresses = _addresses(host, port) if resolve else []
     if not allow_private:
         if resolve and (not addresses or not all(is_public(found) for found in addresses)):
-            raise TargetRefused(PRIVATE_MESSAGE, "private_address")
+            raise TargetRefused(PRIVATE_MESSAGE, PRIVATE_ADDRESS)
         if (literal := _literal_address(host)) is not None and not is_public(literal):
-            raise TargetRefused(PRIVATE_MESSAGE, "private_address")
+            raise TargetRefused(PRIVATE_MESSAGE, PRIVATE_ADDRESS)
     return Target(url, parts.scheme, host, port, path, tuple(dict.fromkeys(str(found) for found in addresses)))
 
 

@@ -6,7 +6,8 @@ Create Date: 2026-12-06 20:30:00.000000
 
 Existing secrets are encrypted here with the key the app is configured with (WEBHOOK_SECRET_KEY, or derived
 from SECRET_KEY when unset): set WEBHOOK_SECRET_KEY before upgrading. Existing deliveries get their subject
-and event from their bodies, so that deleting an account or an event's retention erases them too.
+and event from their bodies, so that deleting an account or an event's retention erases them too. A disabled
+endpoint's reason, until now a sentence in English, becomes the code "failures" (the pages translate codes).
 """
 import base64
 import hashlib
@@ -61,6 +62,7 @@ def upgrade():
     for row in connection.execute(sa.select(endpoint.c.id, endpoint.c.secret)).all():
         connection.execute(endpoint.update().where(endpoint.c.id == row.id)
                            .values(secret=fernet.encrypt(row.secret.encode()).decode()))
+    connection.execute(sa.text("UPDATE webhook_endpoint SET disabled_reason = 'failures' WHERE disabled_reason != ''"))
     for row in connection.execute(sa.select(delivery.c.id, delivery.c.body)).all():
         subject, event = _whose(row.body)
         if subject is not None or event is not None:

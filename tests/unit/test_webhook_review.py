@@ -410,7 +410,8 @@ def test_the_migration_encrypts_existing_secrets_and_finds_whose_data_each_deliv
             connection.exec_driver_sql(
                 "INSERT INTO webhook_endpoint (id, created_by_id, url, description, event_types, secret, "
                 "consecutive_failures, disabled_reason, created_at, updated_at) VALUES (1, 7, 'https://x.example.cn/', "
-                "'', 'registration.created', 'whsec_old_clear_secret', 0, '', '2026-01-01', '2026-01-01')")
+                "'', 'registration.created', 'whsec_old_clear_secret', 15, '15 failed attempts in a row', "
+                "'2026-01-01', '2026-01-01')")
             connection.exec_driver_sql(
                 "INSERT INTO webhook_delivery (id, endpoint_id, uid, event_type, body, status, attempts, "
                 "next_attempt_at, last_error, created_at) VALUES (1, 1, 'dlv_1', 'registration.created', "
@@ -420,6 +421,7 @@ def test_the_migration_encrypts_existing_secrets_and_finds_whose_data_each_deliv
         endpoint_row = db.session.get(WebhookEndpoint, 1)
         assert endpoint_row.secret_sealed != "whsec_old_clear_secret"
         assert endpoint_row.secret == "whsec_old_clear_secret"
+        assert endpoint_row.disabled_reason == problems.FAILURES
         row = db.session.get(WebhookDelivery, 1)
         assert (row.subject_user_id, row.event_id) == (7, 3)
         db.session.remove()
