@@ -173,6 +173,7 @@ class Node:
                "REDIS_URL": redis_url, "RATELIMIT_STORAGE_URI": redis_url, "CALENDAR_CACHE_URL": redis_url,
                "JOB_QUEUE_URL": redis_url, "PUBLIC_BASE_URL": "https://talent.example.cn",
                "SMTP_HOST": "127.0.0.1", "MAIL_FROM": "noreply@talent.example.cn", "TRUSTED_PROXIES": "1",
+               "WEBHOOK_SECRET_KEY": SECRET_KEY + "-webhooks",
                "GUNICORN_BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": str(workers),
                "GUNICORN_MAX_REQUESTS": "1000000",  # no worker replaced during the run (its CPU would be lost)
                "PROMETHEUS_MULTIPROC_DIR": str(workdir / f"metrics-{name}"), "LOG_LEVEL": "WARNING"}

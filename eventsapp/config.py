@@ -185,7 +185,7 @@ class Config:
     WEBHOOK_INTERVAL_SECONDS = float(os.environ.get("WEBHOOK_INTERVAL_SECONDS", "2"))
     WEBHOOK_BATCH = int(os.environ.get("WEBHOOK_BATCH", "500"))
     WEBHOOK_CONCURRENCY = int(os.environ.get("WEBHOOK_CONCURRENCY", "32"))
-    WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+    WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))  # for a whole attempt
     WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "10"))
     WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
     WEBHOOK_RETRY_LONGEST_SECONDS = float(os.environ.get("WEBHOOK_RETRY_LONGEST_SECONDS", str(6 * 3600)))
@@ -195,6 +195,9 @@ class Config:
     # loopback targets at all (otherwise refused: a webhook must not reach servers behind the firewall).
     WEBHOOK_ALLOW_HTTP = _env_flag("WEBHOOK_ALLOW_HTTP", False)
     WEBHOOK_ALLOW_PRIVATE = _env_flag("WEBHOOK_ALLOW_PRIVATE", False)
+    # The key that encrypts endpoint secrets at rest (eventsapp.webhooks.vault); unset: derived from SECRET_KEY
+    # (development only: production requires it).
+    WEBHOOK_SECRET_KEY = os.environ.get("WEBHOOK_SECRET_KEY", "")
 
 
 class ProductionConfig(Config):
@@ -311,10 +314,15 @@ def _mail_problems(config: dict) -> list[str]:
 
 
 def _webhook_problems(config: dict) -> list[str]:
+    problems = []
     if config.get("WEBHOOK_ALLOW_HTTP") or config.get("WEBHOOK_ALLOW_PRIVATE"):
-        return ["APP_ENV=production refuses WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOW_PRIVATE: webhooks go to "
-                "public https addresses only"]
-    return []
+        problems.append("APP_ENV=production refuses WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOW_PRIVATE: webhooks go to "
+                        "public https addresses only")
+    if len(config.get("WEBHOOK_SECRET_KEY") or "") < 32:
+        problems.append("APP_ENV=production needs WEBHOOK_SECRET_KEY (at least 32 random characters), the key that "
+                        "encrypts webhook secrets at rest, e.g. WEBHOOK_SECRET_KEY=$(python -c 'import secrets; "
+                        "print(secrets.token_urlsafe(48))')")
+    return problems
 
 
 def _network_problems(config: dict) -> list[str]:

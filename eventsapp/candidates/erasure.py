@@ -25,6 +25,7 @@ from eventsapp.registrations.models import ACTIVE_STATUSES, Registration, Regist
 from eventsapp.registrations.services import cancel_registration
 from eventsapp.talentcode.models import PersonalCode
 from eventsapp.validation import ValidationFailed
+from eventsapp.webhooks.lifecycle import erase_deliveries_about_person
 
 ERASED_NAME = "—"
 
@@ -39,6 +40,9 @@ def erase_account(user: User, now: datetime | None = None) -> None:
         raise ValidationFailed([(None, _l("You lead the contest entry %(titles)s. Withdraw it from \"My entries\" "
                                           "before you delete your account, so that the team is not left "
                                           "without a leader.", titles=titles))])
+    now = now or utcnow()
+    # Before the cancellations below: their deliveries carry the person's id only, and go to organizers.
+    erase_deliveries_about_person(user.id, now)
     active = db.session.scalars(select(Registration).where(Registration.user_id == user.id,
                                                            Registration.status.in_(ACTIVE_STATUSES))).all()
     for registration in active:
@@ -60,7 +64,7 @@ def erase_account(user: User, now: datetime | None = None) -> None:
     user.password_hash = f"erased${secrets.token_urlsafe(32)}"  # no password can match it
     user.email_verified_at = user.last_login_at = None
     user.is_active_account = False
-    user.erased_at = now or utcnow()
+    user.erased_at = now
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))  # logged out everywhere
     db.session.flush()
 

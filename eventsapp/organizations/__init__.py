@@ -5,10 +5,11 @@ Owns the organization, organization_member and invitation tables; halls and boot
 feature's, openings and bookmarks the openings', shortlists and profile views browse's.
 
 May import, besides the shared modules at eventsapp's top level: accounts, audit, badges, booths, candidates,
-events, main, notifications, openings, registrations.
+events, main, notifications, openings, registrations, webhooks (only ``webhooks.lifecycle``: a rejected or
+suspended organization's endpoints stop).
 """
 
 ALLOWED_IMPORTS = frozenset({
     "accounts", "audit", "badges", "booths", "candidates", "events", "main", "notifications", "openings",
-    "registrations"
+    "registrations", "webhooks"
 })

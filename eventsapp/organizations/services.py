@@ -39,6 +39,8 @@ from eventsapp.organizations.models import (
 )
 from eventsapp.textsearch import contains_pattern
 from eventsapp.validation import ValidationFailed
+from eventsapp.webhooks import lifecycle as webhooks
+from eventsapp.webhooks import problems as webhook_problems
 
 INVITATION_VALID_FOR = timedelta(days=7)
 MAX_OPEN_INVITATIONS = 50
@@ -430,6 +432,7 @@ def reject_organization(organization: Organization, reason: str) -> list[OutboxM
     organization.status_reason = reason
     organization.verified_at = None
     _booths_start_or_stop(organization)
+    webhooks.stop_endpoints_of_organization(organization.id, webhook_problems.ORGANIZATION_REJECTED, utcnow())
     db.session.flush()
     return _notify_owners(organization, "organization_rejected", reason=reason)
 
@@ -444,6 +447,7 @@ def suspend_organization(organization: Organization, reason: str) -> list[Outbox
     organization.status = OrganizationStatus.SUSPENDED
     organization.status_reason = reason
     _booths_start_or_stop(organization)
+    webhooks.stop_endpoints_of_organization(organization.id, webhook_problems.ORGANIZATION_SUSPENDED, utcnow())
     db.session.flush()
     return _notify_owners(organization, "organization_suspended", reason=reason)
 

@@ -548,7 +548,8 @@ def cancel_registration(registration: Registration, actor: User | None = None, r
     release_registration(registration, now, name_hidden)
     db.session.flush()
     _log(registration, "cancelled", from_status.value, actor, reason)
-    webhooks.registration_changed(REGISTRATION_CANCELLED, registration, now, name_hidden=name_hidden)
+    webhooks.registration_changed(REGISTRATION_CANCELLED, registration, now, name_hidden=name_hidden,
+                                  previous_status=from_status)
     if notify:
         by_organizer = actor is not None and actor.id != registration.user_id
         emails.tell_cancelled(registration, reason, by_organizer)

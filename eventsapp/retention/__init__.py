@@ -2,9 +2,10 @@
 ``flask retention run`` (``cli``) and the scheduled job run it.
 
 May import, besides the shared modules at eventsapp's top level: accounts, audit, browse, candidates, events,
-jobs (the event's background jobs and their files), notifications, registrations.
+jobs (the event's background jobs and their files), notifications, registrations, webhooks (only
+``webhooks.lifecycle``: the event's deliveries are erased).
 """
 
 ALLOWED_IMPORTS = frozenset({
-    "accounts", "audit", "browse", "candidates", "events", "jobs", "notifications", "registrations"
+    "accounts", "audit", "browse", "candidates", "events", "jobs", "notifications", "registrations", "webhooks"
 })

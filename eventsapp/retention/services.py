@@ -9,6 +9,7 @@ Each event keeps personal data for ``Event.retention_months`` after it ends (Non
 - anonymises the e-mails sent to its registrants up to its end (address, subject and bodies cleared),
 - deletes the résumé of every registrant whom no event still within its retention period needs it for,
 - deletes its background jobs and their files (badge print runs, certificates: people's names),
+- blanks the bodies of the webhook deliveries about the event (and ends those not sent yet),
 - and stamps ``Event.personal_data_erased_at``, with an audit log entry.
 
 What the analytics count stays: each registration's status, times and attendance and the account it
@@ -38,6 +39,7 @@ from eventsapp.extensions import db
 from eventsapp.jobs.files import delete_event_jobs
 from eventsapp.notifications.models import OutboxMessage, OutboxStatus
 from eventsapp.registrations.models import Registration, RegistrationAnswer, RegistrationLog
+from eventsapp.webhooks.lifecycle import erase_deliveries_of_event
 
 log = logging.getLogger(__name__)
 ERASED_ADDRESS = "erased@invalid"
@@ -153,6 +155,7 @@ def erase_event_personal_data(event: Event, now: datetime, default_months: int, 
     for profile in resumes:
         remove_resume(profile)
     delete_event_jobs(event.id)
+    erase_deliveries_of_event(event.id, now)
     event.personal_data_erased_at = now
     audit.record(actor, "personal_data_erased", event, event_id=event.id, now=now,
                  after={"answers": erased.answers, "registrations": erased.registrations,

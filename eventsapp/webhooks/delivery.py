@@ -9,30 +9,43 @@ A delivery answered with 2xx has succeeded. Any other answer, a timeout or a ref
 attempt: retried after ``retry_delay`` (30 s, 1 min, 2 min, ... at most 6 h), given up after
 ``WEBHOOK_MAX_ATTEMPTS``. An endpoint whose last ``WEBHOOK_DISABLE_AFTER`` attempts all failed is disabled:
 its deliveries wait (none is lost) until it is switched on again, and its owner is e-mailed. Redirects are not followed.
+
+Each attempt has one deadline for the whole of it (``WEBHOOK_TIMEOUT_SECONDS``: connecting, sending, reading
+the answer), so a receiver that trickles its answer a byte at a time cannot outlive the lease and have the
+delivery sent twice. The host is resolved once per attempt and the connection goes to the address that was
+checked (``targets.resolve_target``). Claiming checks again that the endpoint's owner may still have it
+(``services.owner_keeps_access``): a delivery for an owner who lost access is ended, not sent. What went
+wrong is stored as a problem code (``webhooks.problems``), never as an exception's text.
 """
 from __future__ import annotations
 
 import http.client
 import json
 import logging
+import socket
+import ssl
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import bindparam, or_, select, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam, case, or_, select, update
 
 from eventsapp.accounts.models import User
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.notifications.services import public_url, queue_email
 from eventsapp.webhooks import events as types
+from eventsapp.webhooks import problems
 from eventsapp.webhooks.emit import envelope, new_uid
 from eventsapp.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from eventsapp.webhooks.services import owner_keeps_access
 from eventsapp.webhooks.signing import SIGNATURE_HEADER, signature_header
-from eventsapp.webhooks.targets import TargetRefused, check_url
+from eventsapp.webhooks.targets import Target, TargetRefused, resolve_target
+from eventsapp.webhooks.vault import SecretUnreadable, unseal
 
 log = logging.getLogger("eventsapp.webhooks")
 LEASE = timedelta(minutes=2)
@@ -95,43 +108,130 @@ def claim(limit: int, now: datetime, lease: timedelta = LEASE) -> list[Outgoing]
         .returning(WebhookDelivery.id, WebhookDelivery.endpoint_id, WebhookDelivery.uid, WebhookDelivery.event_type,
                    WebhookDelivery.body, WebhookDelivery.attempts)
         .execution_options(synchronize_session=False)).all()
-    endpoints = {}
+    secrets, refused = {}, {}
     if rows:
-        endpoints = {row.id: row for row in db.session.execute(
-            select(WebhookEndpoint.id, WebhookEndpoint.url, WebhookEndpoint.secret)
-            .where(WebhookEndpoint.id.in_({row.endpoint_id for row in rows})))}
+        for endpoint in db.session.execute(
+                select(WebhookEndpoint.id, WebhookEndpoint.url, WebhookEndpoint.secret_sealed,
+                       case((owner_keeps_access(), True), else_=False).label("allowed"))
+                .where(WebhookEndpoint.id.in_({row.endpoint_id for row in rows}))):
+            if not endpoint.allowed:
+                refused[endpoint.id] = problems.ACCESS_LOST
+                continue
+            try:
+                secrets[endpoint.id] = (endpoint.url, unseal(endpoint.secret_sealed))
+            except SecretUnreadable:
+                refused[endpoint.id] = problems.SECRET_UNREADABLE
+    ended = [row for row in rows if row.endpoint_id in refused]
+    if ended:
+        end_deliveries([row.id for row in ended], now, {row.id: refused[row.endpoint_id] for row in ended})
     db.session.commit()
     return [Outgoing(row.id, row.endpoint_id, row.uid, row.event_type, row.body.encode("utf-8"),
-                     endpoints[row.endpoint_id].url, endpoints[row.endpoint_id].secret, row.attempts)
-            for row in sorted(rows, key=lambda row: row.id)]
+                     *secrets[row.endpoint_id], row.attempts)
+            for row in sorted(rows, key=lambda row: row.id) if row.endpoint_id in secrets]
+
+
+_END = (update(WebhookDelivery.__table__).where(WebhookDelivery.__table__.c.id == bindparam("delivery_id"))
+        .values(status=DeliveryStatus.FAILED, locked_until=None, last_error=bindparam("code")))
+
+
+def end_deliveries(delivery_ids: list[int], now: datetime, codes: dict[int, str]) -> None:
+    """Give up deliveries without sending them (their owner lost access), each with its problem code."""
+    db.session.execute(_END, [{"delivery_id": delivery_id, "code": codes[delivery_id]} for delivery_id in delivery_ids],
+                       execution_options={"synchronize_session": False})
+    log.info("webhooks: %s deliveries ended unsent at %s", len(delivery_ids), now.isoformat())
+
+
+class _Deadline:
+    """Cuts a connection when the attempt's time is up, whatever it is doing (a receiver answering one
+    byte every few seconds never trips a socket's own timeout, which counts from the last byte)."""
+
+    def __init__(self, seconds: float):
+        self.at = time.perf_counter() + seconds
+        self.passed = False
+        self.connection: http.client.HTTPConnection | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+
+    def remaining(self) -> float:
+        return max(self.at - time.perf_counter(), 0.001)
+
+    def _cut(self) -> None:
+        with self._lock:
+            self.passed = True
+            sock = self.connection.sock if self.connection is not None else None
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._timer.cancel()
+
+
+def _connection(target: Target, deadline: _Deadline) -> http.client.HTTPConnection:
+    """A connection to the checked addresses (not the name, resolved again), presenting the name (Host
+    header, TLS SNI and certificate check)."""
+    connection_class = http.client.HTTPSConnection if target.scheme == "https" else http.client.HTTPConnection
+    connection = connection_class(target.host, target.port, timeout=deadline.remaining())
+
+    def connect_to_checked(_address, _timeout, source_address=None):
+        problem: OSError | None = None
+        for address in target.addresses:
+            try:
+                return socket.create_connection((address, target.port), deadline.remaining(), source_address)
+            except OSError as refused:
+                problem = refused
+        raise problem or OSError("no address")
+
+    connection._create_connection = connect_to_checked
+    with deadline._lock:
+        deadline.connection = connection
+    return connection
+
+
+def _problem_of(error: BaseException) -> str:
+    if isinstance(error, ssl.SSLError | ssl.CertificateError):
+        return problems.TLS_FAILED
+    if isinstance(error, TimeoutError):
+        return problems.TIMEOUT
+    if isinstance(error, http.client.HTTPException) and not isinstance(error, ConnectionError):
+        return problems.BAD_RESPONSE
+    return problems.CONNECT_FAILED
 
 
 def send(outgoing: Outgoing, timeout: float, allow_http: bool, allow_private: bool) -> Result:
-    """POST one delivery, signed; never raises. Runs in a worker thread: no database here."""
+    """POST one delivery, signed, within ``timeout`` seconds in all; never raises. Runs in a worker thread:
+    no database here."""
     started, attempted_at = time.perf_counter(), utcnow()
     status, error = None, ""
-    try:
-        check_url(outgoing.url, allow_http=allow_http, allow_private=allow_private)
-        parts = urlsplit(outgoing.url)
-        connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        connection = connection_class(parts.hostname, parts.port, timeout=timeout)
+    with _Deadline(timeout) as deadline:
         try:
-            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            connection.request("POST", path, body=outgoing.body, headers={
-                "Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT, "Connection": "close",
-                SIGNATURE_HEADER: signature_header(outgoing.secret, outgoing.body),
-                "X-Talentday-Event": outgoing.event_type, "X-Talentday-Delivery": outgoing.uid})
-            response = connection.getresponse()
-            status = response.status
-            answer = response.read(4096)
+            target = resolve_target(outgoing.url, allow_http=allow_http, allow_private=allow_private)
+            connection = _connection(target, deadline)
+            try:
+                connection.request("POST", target.path, body=outgoing.body, headers={
+                    "Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
+                    "Connection": "close", SIGNATURE_HEADER: signature_header(outgoing.secret, outgoing.body),
+                    "X-Talentday-Event": outgoing.event_type, "X-Talentday-Delivery": outgoing.uid})
+                response = connection.getresponse()
+                status = response.status
+                response.read(4096)
+            finally:
+                connection.close()
             if not 200 <= status < 300:
-                error = answer.decode("utf-8", "replace")[:RESPONSE_KEPT]
-        finally:
-            connection.close()
-    except TargetRefused as refused:
-        error = str(refused.reason)
-    except (OSError, http.client.HTTPException) as problem:
-        error = f"{type(problem).__name__}: {problem}"[:500] or type(problem).__name__
+                error = problems.HTTP_STATUS
+        except TargetRefused as refused:
+            error = refused.code
+        except (OSError, http.client.HTTPException, ValueError) as problem:
+            error = _problem_of(problem)
+        if deadline.passed:
+            status, error = None, problems.TIMEOUT
     return Result(outgoing.delivery_id, status, error, int((time.perf_counter() - started) * 1000), attempted_at)
 
 
@@ -183,7 +283,7 @@ def record(batch: list[Outgoing], results: list[Result], now: datetime, report: 
 def disable(endpoint: WebhookEndpoint, now: datetime) -> None:
     """Stop delivering to an endpoint that keeps failing, and tell whoever made it (by e-mail)."""
     endpoint.disabled_at = now
-    endpoint.disabled_reason = f"{endpoint.consecutive_failures} failed attempts in a row"
+    endpoint.disabled_reason = problems.FAILURES
     owner = db.session.get(User, endpoint.created_by_id)
     if owner is not None and owner.erased_at is None and owner.is_active_account:
         queue_email("webhook_disabled", owner.email, owner.locale, "webhook_disabled", user=owner, endpoint=endpoint,
@@ -215,16 +315,28 @@ def deliver_due(limit: int | None = None, now: datetime | None = None) -> Report
     return report
 
 
+class RedeliveryRefused(Exception):
+    """A delivery that may not be sent again; ``reason`` says why, for people."""
+
+    def __init__(self, reason):
+        self.reason = reason
+        super().__init__(str(reason))
+
+
 def redeliver(delivery: WebhookDelivery, now: datetime | None = None) -> WebhookDelivery:
     """Send a delivery again, by hand: a new delivery with a new id, the same data, and ``redelivery_of``
-    naming the first. The worker sends it while the endpoint is enabled."""
+    naming the first. The worker sends it while the endpoint is enabled. Refused for an erased delivery:
+    the personal data it carried is gone and must not be sent again."""
+    if delivery.erased_at is not None:
+        raise RedeliveryRefused(_l("This delivery cannot be sent again: the personal data it carried has been "
+                                   "erased (the account was deleted or the event's retention period ended)."))
     now = now or utcnow()
     data = json.loads(delivery.body).get("data", {})
     uid = new_uid()
     again = WebhookDelivery(endpoint_id=delivery.endpoint_id, uid=uid, event_type=delivery.event_type,
                             body=envelope(uid, delivery.event_type, data, now, redelivery_of=delivery.uid),
                             status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, last_error="",
-                            created_at=now)
+                            created_at=now, subject_user_id=delivery.subject_user_id, event_id=delivery.event_id)
     db.session.add(again)
     db.session.flush()
     return again

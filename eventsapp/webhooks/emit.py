@@ -7,8 +7,11 @@ one indexed query.
 
 What each endpoint receives is what its owner may see on the pages: organizers see the registrant (name,
 e-mail); an employer's endpoint hears about a registrant only at a fair where its organization holds an
-active booth, only when the candidate agreed to be seen by employers (and, for a new place, is confirmed),
+active booth, only when the candidate agreed to be seen by employers and is confirmed (a cancellation only
+of a place that was confirmed: a waitlisted or pending registrant never showed on the employer's pages),
 and only their id and name -- the same rule as ``organizations.access.visible_registrants_condition``.
+Each row records whose personal data it carries (``subject_user_id``) and its event, so that deleting the
+account or the event's retention erases it (``webhooks.lifecycle``).
 Payloads carry ids as strings and ISO 8601 times with offsets.
 """
 from __future__ import annotations
@@ -80,7 +83,8 @@ ENDPOINTS = {None: _COLUMNS.where(_ORGANIZERS), AT_EVENT: _COLUMNS.where(or_(_OR
 
 def _write(event_type: str, event_id: int | None, organizer_data: Callable[[], Data],
            employers: str | None = None, employer_data: Callable[[int], Data | None] | None = None,
-           organizations: Collection[int] = (), now: datetime | None = None) -> int:
+           organizations: Collection[int] = (), now: datetime | None = None,
+           subject_user_id: int | None = None) -> int:
     """Insert a delivery for every endpoint that picked ``event_type`` and may see it; the number. A disabled
     endpoint's deliveries wait for it to be switched on again. ``employers``: None (organizers only),
     ``AT_EVENT`` (organizations with an active booth at the event) or ``LISTED`` (``organizations``).
@@ -104,7 +108,8 @@ def _write(event_type: str, event_id: int | None, organizer_data: Callable[[], D
                      "body": envelope(uid, event_type, data, now), "status": DeliveryStatus.PENDING, "attempts": 0,
                      "next_attempt_at": now, "locked_until": None, "last_attempt_at": None,
                      "last_status_code": None, "last_duration_ms": None, "last_error": "", "created_at": now,
-                     "delivered_at": None})
+                     "delivered_at": None, "subject_user_id": subject_user_id, "event_id": event_id,
+                     "erased_at": None})
     if rows:
         db.session.execute(INSERT_DELIVERY, rows)
     return len(rows)
@@ -139,10 +144,11 @@ def _name(user: User | None, profile: CandidateProfile | None) -> str:
 
 
 def registration_changed(event_type: str, registration: Registration, now: datetime | None = None,
-                         name_hidden: bool = False) -> int:
+                         name_hidden: bool = False, previous_status: RegistrationStatus | None = None) -> int:
     """registration.created / .cancelled / .promoted, after the registration has been flushed.
     ``name_hidden``: the person is deleting their account; the message carries their id only, and only to
-    organizers."""
+    organizers. ``previous_status``: a cancelled registration's status before (employers hear of the
+    cancellation of a confirmed place only)."""
 
     def organizer_data() -> dict:
         user, profile = _person(registration.user_id)
@@ -159,13 +165,15 @@ def registration_changed(event_type: str, registration: Registration, now: datet
         user, profile = _person(registration.user_id)
         if name_hidden or not _seen_by_employers(user, profile):
             return None
-        if event_type != types.REGISTRATION_CANCELLED and registration.status != RegistrationStatus.CONFIRMED:
+        shown_status = previous_status if event_type == types.REGISTRATION_CANCELLED else registration.status
+        if shown_status != RegistrationStatus.CONFIRMED:
             return None
         return {"event": _event(registration.event), "registration": {
             "id": str(registration.id), "status": registration.status.value},
             "candidate": {"id": str(registration.user_id), "name": _name(user, profile)}}
 
-    return _write(event_type, registration.event_id, organizer_data, AT_EVENT, employer_data, now=now)
+    return _write(event_type, registration.event_id, organizer_data, AT_EVENT, employer_data, now=now,
+                  subject_user_id=None if name_hidden else registration.user_id)
 
 
 def _seen_by_employers(user: User | None, profile: CandidateProfile | None) -> bool:
@@ -192,7 +200,8 @@ def check_in_recorded(row: CheckIn, candidate: bool, now: datetime | None = None
             "id": str(row.id), "checked_in_at": iso(row.checked_in_at)},
             "candidate": {"id": str(row.holder_id), "name": _name(user, profile)}}
 
-    return _write(types.CHECKIN_RECORDED, row.event_id, organizer_data, AT_EVENT, employer_data, now=now)
+    return _write(types.CHECKIN_RECORDED, row.event_id, organizer_data, AT_EVENT, employer_data, now=now,
+                  subject_user_id=row.holder_id)
 
 
 def _booth(booth: Booth) -> dict:

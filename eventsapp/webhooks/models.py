@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eventsapp.accounts.models import User
 from eventsapp.dbtypes import UTCDateTime, enum_column_type, utcnow
 from eventsapp.extensions import db
+from eventsapp.webhooks.vault import SEALED_LENGTH, SecretUnreadable, seal, unseal
 
 
 class WebhookEndpoint(db.Model):
@@ -19,10 +20,11 @@ class WebhookEndpoint(db.Model):
     (``event_id`` None) and is seen only by the organizer who made it. An employer's endpoint belongs to its
     organization (seen by its staff) and hears about that organization's booths.
 
-    The secret is stored as it is, not hashed: signing needs it (HMAC), like GitHub's and Stripe's. It only
-    proves to the receiver that a delivery comes from us; anyone who can read this table can read the data
-    the deliveries carry anyway. It is shown once, when made or replaced; the pages show its last four
-    characters."""
+    The secret cannot be hashed: signing needs it (HMAC), like GitHub's and Stripe's. It is stored encrypted
+    (``webhooks.vault``, key ``WEBHOOK_SECRET_KEY``), so a backup does not hold it in clear; ``secret`` reads
+    and writes it in clear. It is shown once, when made or replaced; the pages show its last four characters.
+
+    ``disabled_reason`` is a code (``webhooks.problems``): too many failures, or the organization stopped."""
 
     __tablename__ = "webhook_endpoint"
 
@@ -34,10 +36,10 @@ class WebhookEndpoint(db.Model):
     url: Mapped[str] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(String(200), default="", server_default="")
     event_types: Mapped[str] = mapped_column(String(500))  # space-separated, e.g. "registration.created"
-    secret: Mapped[str] = mapped_column(String(100))
+    secret_sealed: Mapped[str] = mapped_column("secret", String(SEALED_LENGTH))
     consecutive_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set after too many failures
-    disabled_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    disabled_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")  # a problem code
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -52,8 +54,19 @@ class WebhookEndpoint(db.Model):
         return self.disabled_at is None
 
     @property
+    def secret(self) -> str:
+        return unseal(self.secret_sealed)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_sealed = seal(value)
+
+    @property
     def secret_hint(self) -> str:
-        return "…" + self.secret[-4:]
+        try:
+            return "…" + self.secret[-4:]
+        except SecretUnreadable:
+            return "…"
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -64,7 +77,10 @@ class DeliveryStatus(enum.StrEnum):
 
 class WebhookDelivery(db.Model):
     """One message to one endpoint, written in the transaction of the change it announces; the worker sends
-    it. ``body`` is the exact JSON sent (and signed)."""
+    it. ``body`` is the exact JSON sent (and signed). ``subject_user_id`` (the person whose data it carries)
+    and ``event_id`` say whose and which event's personal data it holds: deleting the account or the event's
+    retention blanks ``body`` and sets ``erased_at`` (eventsapp.webhooks.lifecycle), and an erased
+    delivery is neither sent nor redelivered. ``last_error`` is a problem code (``webhooks.problems``)."""
 
     __tablename__ = "webhook_delivery"
     __table_args__ = (Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
@@ -87,5 +103,10 @@ class WebhookDelivery(db.Model):
     last_error: Mapped[str] = mapped_column(String(500), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Plain ids, no foreign keys: adding one would lock user_account and event (busy tables) while migrating,
+    # and erased accounts and events keep their rows anyway.
+    subject_user_id: Mapped[int | None] = mapped_column(index=True)
+    event_id: Mapped[int | None] = mapped_column(index=True)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     endpoint: Mapped[WebhookEndpoint] = relationship()

@@ -1,7 +1,9 @@
 """Endpoints: who may see and change which, and making, changing and removing them.
 
 One rule decides access (``can_manage``): an organizer's endpoint is seen and changed only by the organizer
-who made it (while still an organizer); an employer's endpoint by the staff of its organization.
+who made it (while still an organizer); an employer's endpoint by the staff of its organization, while the
+organization is in good standing (verified). ``owner_keeps_access`` is the same rule for the worker, which
+checks it again when it sends.
 """
 from __future__ import annotations
 
@@ -11,11 +13,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from eventsapp.accounts.models import User
+from eventsapp.accounts.models import STAFF_ROLES, User
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
-from eventsapp.organizations.access import membership_of
+from eventsapp.organizations.access import in_good_standing, membership_of
+from eventsapp.organizations.models import Organization, OrganizationStatus
 from eventsapp.validation import ValidationFailed
 from eventsapp.webhooks import events as types
 from eventsapp.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -33,7 +36,18 @@ def owner_kind(user: User | None) -> str | None:
         return None
     if user.is_organizer:
         return "organizer"
-    return "employer" if membership_of(user) is not None else None
+    member = membership_of(user)
+    return "employer" if member is not None and in_good_standing(member.organization) else None
+
+
+def owner_keeps_access():
+    """SQL condition on WebhookEndpoint: its owner may still have it (``owner_kind`` for the maker of an
+    organizer's endpoint; a verified organization for an employer's)."""
+    organizer_endpoint = WebhookEndpoint.organization_id.is_(None) & WebhookEndpoint.created_by_id.in_(
+        select(User.id).where(User.role.in_(STAFF_ROLES), User.is_active_account.is_(True), User.erased_at.is_(None)))
+    employer_endpoint = WebhookEndpoint.organization_id.in_(
+        select(Organization.id).where(Organization.status == OrganizationStatus.VERIFIED))
+    return organizer_endpoint | employer_endpoint
 
 
 def allowed_types(user: User) -> tuple[str, ...]:

@@ -1,29 +1,57 @@
 """Which addresses an endpoint may have: HTTPS to a public host. Plain Python.
 
 Private, loopback, link-local and other reserved addresses are refused (a webhook must not become a way to
-reach the servers behind our firewall, SSRF) unless ``allow_private`` (tests, development). Plain http:// is
-refused unless ``allow_http`` and the host is a loopback address (a receiver on the developer's machine).
-The host is resolved when the endpoint is saved and again before every delivery, so a name that later
-points inside is refused then too.
+reach the servers behind our firewall, SSRF) unless ``allow_private`` (tests, development), and so are the
+IPv6 forms that carry an IPv4 address inside (IPv4-mapped ``::ffff:10.0.0.1``, IPv4-compatible ``::10.0.0.1``,
+NAT64 ``64:ff9b::/96`` and ``64:ff9b:1::/48``, 6to4 ``2002::/16``, Teredo ``2001::/32``): a gateway would
+turn them into the address inside. Plain http:// is refused unless ``allow_http`` and the host is a loopback
+address (a receiver on the developer's machine).
+
+The host is resolved when the endpoint is saved and once before every delivery (``resolve_target``): every
+address it resolves to must be public, and the delivery connects to the address that was checked, not to
+the name again (which a DNS server could answer differently the second time: DNS rebinding).
 """
 from __future__ import annotations
 
 import ipaddress
 import socket
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 
+from eventsapp.webhooks.problems import BAD_ADDRESS, DNS_FAILED, PRIVATE_ADDRESS
+
 MAX_URL_LENGTH = 500
 LOOPBACK_NAMES = ("localhost",)
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+# IPv6 prefixes that translate to an IPv4 address somewhere on the way: refused whatever they carry.
+TRANSLATING_NETWORKS = tuple(ipaddress.ip_network(network) for network in (
+    "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32", "::/96", "::ffff:0:0/96", "::ffff:0:0:0/96"))
+PRIVATE_MESSAGE = _l("Addresses on private or local networks cannot receive deliveries.")
 
 
 class TargetRefused(ValueError):
-    """The address may not receive deliveries; ``reason`` says why, for people."""
+    """The address may not receive deliveries; ``reason`` says why, for people, and ``code`` (a problem code,
+    ``webhooks.problems``) for the delivery log."""
 
-    def __init__(self, reason):
+    def __init__(self, reason, code: str = BAD_ADDRESS):
         self.reason = reason
+        self.code = code
         super().__init__(str(reason))
+
+
+@dataclass(frozen=True)
+class Target:
+    """A checked address: where to connect (``address``) and the name to present (``host``, for SNI, the
+    certificate and the Host header)."""
+
+    url: str
+    scheme: str
+    host: str
+    port: int
+    path: str
+    addresses: tuple[str, ...]  # every address the name resolved to, all checked; empty when not resolved
 
 
 def _is_loopback(host: str) -> bool:
@@ -33,27 +61,30 @@ def _is_loopback(host: str) -> bool:
     return literal is not None and literal.is_loopback
 
 
-def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+def _addresses(host: str, port: int) -> list[Address]:
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError) as problem:
-        raise TargetRefused(_l("The host name does not resolve.")) from problem
+    except (OSError, UnicodeError) as problem:
+        raise TargetRefused(_l("The host name does not resolve."), DNS_FAILED) from problem
     return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
 
 
-def _literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def _literal_address(host: str) -> Address | None:
     try:
         return ipaddress.ip_address(host)
     except ValueError:
         return None
 
 
-def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+def is_public(address: Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None or any(address in network for network in TRANSLATING_NETWORKS):
+            return False
     return address.is_global and not address.is_multicast
 
 
-def check_url(url: str, *, allow_http: bool, allow_private: bool, resolve: bool = True) -> str:
-    """The address, normalised, or TargetRefused."""
+def _checked(url: str, allow_http: bool) -> tuple[str, object]:
+    """The address, normalised, and its parts: the checks that need no name server."""
     url = (url or "").strip()
     if not url:
         raise TargetRefused(_l("Give the address that receives the deliveries."))
@@ -63,7 +94,7 @@ def check_url(url: str, *, allow_http: bool, allow_private: bool, resolve: bool 
         raise TargetRefused(_l("The address may not contain spaces or other special characters."))
     try:
         parts = urlsplit(url)
-        port = parts.port
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError as problem:
         raise TargetRefused(_l("This is not a valid address.")) from problem
     host = parts.hostname or ""
@@ -75,13 +106,28 @@ def check_url(url: str, *, allow_http: bool, allow_private: bool, resolve: bool 
         raise TargetRefused(_l("The address may not contain a fragment (#...)."))
     if parts.scheme == "http" and not (allow_http and _is_loopback(host)):
         raise TargetRefused(_l("The address must start with https://."))
+    return url, parts
+
+
+def resolve_target(url: str, *, allow_http: bool, allow_private: bool, resolve: bool = True) -> Target:
+    """The checked address, resolved once (every address the name has must be public), or TargetRefused."""
+    url, parts = _checked(url, allow_http)
+    host = parts.hostname
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    if not allow_private and _is_loopback(host):
+        raise TargetRefused(PRIVATE_MESSAGE, PRIVATE_ADDRESS)
+    addresses = _addresses(host, port) if resolve else []
     if not allow_private:
-        if _is_loopback(host):
-            raise TargetRefused(_l("Addresses on private or local networks cannot receive deliveries."))
-        if resolve:
-            addresses = _addresses(host, port or (443 if parts.scheme == "https" else 80))
-            if not addresses or not all(is_public(address) for address in addresses):
-                raise TargetRefused(_l("Addresses on private or local networks cannot receive deliveries."))
-        elif (literal := _literal_address(host)) is not None and not is_public(literal):
-            raise TargetRefused(_l("Addresses on private or local networks cannot receive deliveries."))
-    return url
+        if resolve and (not addresses or not all(is_public(found) for found in addresses)):
+            raise TargetRefused(PRIVATE_MESSAGE, PRIVATE_ADDRESS)
+        if (literal := _literal_address(host)) is not None and not is_public(literal):
+            raise TargetRefused(PRIVATE_MESSAGE, PRIVATE_ADDRESS)
+    return Target(url, parts.scheme, host, port, path, tuple(dict.fromkeys(str(found) for found in addresses)))
+
+
+def check_url(url: str, *, allow_http: bool, allow_private: bool, resolve: bool = True) -> str:
+    """The address, normalised, or TargetRefused: the check when an endpoint is saved (with private addresses
+    allowed, in tests and development, the name need not resolve yet)."""
+    return resolve_target(url, allow_http=allow_http, allow_private=allow_private,
+                          resolve=resolve and not allow_private).url

@@ -12,7 +12,7 @@ from eventsapp.i18n import localized
 from eventsapp.loaders import event_or_404
 from eventsapp.validation import ValidationFailed, apply_to_form
 from eventsapp.webhooks import delivery as deliveries
-from eventsapp.webhooks import emit, services
+from eventsapp.webhooks import emit, problems, services
 from eventsapp.webhooks.events import EVENT_TYPES, PING
 from eventsapp.webhooks.forms import ALL_EVENTS, EndpointForm
 from eventsapp.webhooks.signing import REPLAY_WINDOW, SIGNATURE_HEADER
@@ -31,7 +31,8 @@ def require_owner_kind():
 @blueprint.context_processor
 def labels():
     return {"event_type_labels": {**EVENT_TYPES, PING: _("Test ping")}, "owner_kind": services.owner_kind(current_user),
-            "signature_header": SIGNATURE_HEADER, "replay_window": REPLAY_WINDOW}
+            "signature_header": SIGNATURE_HEADER, "replay_window": REPLAY_WINDOW,
+            "problem_message": problems.message, "problems": problems}
 
 
 def _endpoint_or_404(endpoint_id: int):
@@ -168,7 +169,11 @@ def redeliver(endpoint_id: int, delivery_id: int):
     delivery = services.delivery_of(endpoint, delivery_id)
     if delivery is None:
         abort(404)
-    deliveries.redeliver(delivery)
+    try:
+        deliveries.redeliver(delivery)
+    except deliveries.RedeliveryRefused as refused:
+        flash(str(refused.reason), "danger")
+        return redirect(url_for("webhooks.detail", endpoint_id=endpoint.id))
     db.session.commit()
     flash(_("The delivery is queued again, with a new id.") + (
         " " + _("It leaves when the endpoint is switched on again.") if not endpoint.is_enabled else ""), "success")

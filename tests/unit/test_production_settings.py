@@ -16,7 +16,8 @@ PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "PUBLIC_BASE_UR
               "REDIS_URL": "redis://127.0.0.1:6379/0", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
               "JOB_QUEUE_URL": "redis://127.0.0.1:6379/0", "CALENDAR_CACHE_URL": "redis://127.0.0.1:6379/0",
               "SMTP_HOST": "smtp.example.cn", "SMTP_USERNAME": "", "SMTP_PASSWORD": "",
-              "MAIL_FROM": "Hangzhou Talent Events <noreply@talent.example.cn>", "METRICS_ALLOWED_NETWORKS": ""}
+              "MAIL_FROM": "Hangzhou Talent Events <noreply@talent.example.cn>", "METRICS_ALLOWED_NETWORKS": "",
+              "WEBHOOK_SECRET_KEY": "Wq8vN2xR5tY7uI0oP3aS6dF9gH1jK4lZ"}
 
 
 def problems(**changes) -> str:
@@ -109,7 +110,8 @@ def test_every_problem_is_named_at_once():
 
 def start_in_production(**environment: str) -> subprocess.CompletedProcess:
     names = ("PUBLIC_BASE_URL", "REDIS_URL", "RATELIMIT_STORAGE_URI", "DATABASE_URL", "SMTP_HOST", "MAIL_FROM",
-             "JOB_QUEUE_URL", "CALENDAR_CACHE_URL", "SECRET_KEY", "SMTP_USERNAME", "METRICS_ALLOWED_NETWORKS")
+             "JOB_QUEUE_URL", "CALENDAR_CACHE_URL", "SECRET_KEY", "SMTP_USERNAME", "METRICS_ALLOWED_NETWORKS",
+             "WEBHOOK_SECRET_KEY")
     env = {key: value for key, value in os.environ.items() if key not in names}
     env.update(APP_ENV="production", SECRET_KEY=STRONG_KEY, **environment)
     return subprocess.run([sys.executable, "-c", "from eventsapp import create_app; create_app()"],
@@ -119,7 +121,7 @@ def start_in_production(**environment: str) -> subprocess.CompletedProcess:
 def test_production_start_up_reads_everything_from_the_environment():
     complete = {"PUBLIC_BASE_URL": "https://talent.example.cn", "REDIS_URL": "redis://127.0.0.1:6379/0",
                 "DATABASE_URL": "postgresql://talent@127.0.0.1:5432/talent", "SMTP_HOST": "smtp.example.cn",
-                "MAIL_FROM": "noreply@talent.example.cn"}
+                "MAIL_FROM": "noreply@talent.example.cn", "WEBHOOK_SECRET_KEY": "Wq8vN2xR5tY7uI0oP3aS6dF9gH1jK4lZ"}
     for missing in complete:
         refused = start_in_production(**{key: value for key, value in complete.items() if key != missing})
         assert refused.returncode != 0, missing

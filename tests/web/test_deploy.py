@@ -50,7 +50,7 @@ def server_environment(app, tmp_path: Path, port: int, trusted_proxies: int) -> 
     if url.get_backend_name() == "postgresql" and redis_up():
         env.update(APP_ENV="production", REDIS_URL=REDIS_URL, RATELIMIT_STORAGE_URI=REDIS_URL,
                    PUBLIC_BASE_URL="https://talent.example.cn", SMTP_HOST="127.0.0.1",
-                   MAIL_FROM="noreply@talent.example.cn")
+                   MAIL_FROM="noreply@talent.example.cn", WEBHOOK_SECRET_KEY="Wq8vN2xR5tY7uI0oP3aS6dF9gH1jK4lZ")
     return env
 
 

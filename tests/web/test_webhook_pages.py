@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from eventsapp.accounts.models import Role
+from eventsapp.accounts.models import Role, User
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.webhooks import delivery as worker
@@ -39,6 +39,11 @@ def only_endpoint(app) -> WebhookEndpoint:
         return row
 
 
+def secret_of(app, hook: WebhookEndpoint) -> str:
+    with app.app_context():
+        return hook.secret  # decrypted with the app's key
+
+
 def test_an_organizer_makes_an_endpoint_sees_its_secret_once_and_finds_it_in_the_list(app, client, organizer,
                                                                                       make_event):
     event = make_event()
@@ -50,14 +55,16 @@ def test_an_organizer_makes_an_endpoint_sees_its_secret_once_and_finds_it_in_the
                       types=("registration.created", "checkin.recorded"))
     assert response.status_code == 201 and "no-store" in response.headers["Cache-Control"]
     hook = only_endpoint(app)
-    assert hook.secret in text(response) and hook.secret.startswith("whsec_")
+    secret = secret_of(app, hook)
+    assert secret in text(response) and secret.startswith("whsec_")
+    assert secret not in hook.secret_sealed  # stored encrypted
     assert hook.event_id == event.id and hook.types == ["registration.created", "checkin.recorded"]
     assert hook.created_by_id == organizer.id and hook.organization_id is None
 
     listing = text(client.get("/webhooks/", headers=EN))
     assert "https://hooks.example.com/in" in listing
     detail = text(client.get(f"/webhooks/{hook.id}", headers=EN))
-    assert hook.secret not in detail and hook.secret[-4:] in detail  # shown once only
+    assert secret not in detail and secret[-4:] in detail  # shown once only
     tab = client.get(f"/webhooks/events/{event.id}", headers=EN)
     assert tab.status_code == 200 and "https://hooks.example.com/in" in text(tab)
     assert 'data-testid="tab-webhooks"' in text(tab)
@@ -123,7 +130,8 @@ def test_replacing_the_secret_shows_the_new_one_once(app, client, organizer):
     old = only_endpoint(app)
     response = client.post(f"/webhooks/{old.id}/secret", headers=EN)
     new = only_endpoint(app)
-    assert response.status_code == 200 and new.secret != old.secret and new.secret in text(response)
+    assert response.status_code == 200 and secret_of(app, new) != secret_of(app, old)
+    assert secret_of(app, new) in text(response)
 
 
 def test_a_disabled_endpoint_says_so_and_can_be_switched_on_again(app, client, organizer):
@@ -229,4 +237,91 @@ def test_the_delivery_log_shows_failures_with_the_answer(app, client, organizer,
         worker.deliver_due()
         assert db.session.scalar(select(WebhookDelivery.status)) == DeliveryStatus.FAILED
     page = text(client.get(f"/webhooks/{hook.id}", headers=EN))
-    assert "HTTP 500" in page and "Failed" in page
+    assert "HTTP 500" in page and "Failed" in page and "answered with an error status" in page
+
+
+# --- The review's findings (issue 16) on the pages ----------------------------------------------------------
+
+@pytest.mark.parametrize("status", ["suspended", "rejected", "pending"])
+def test_staff_of_an_organization_not_in_good_standing_cannot_reach_its_endpoints(app, client, login,
+                                                                                  make_organization, status):
+    from eventsapp.organizations.models import Organization, OrganizationStatus
+    organization = make_organization()
+    with app.app_context():
+        owner = db.session.get(User, organization.owner_id)
+    login(owner)
+    assert create(client, "https://hr.example.com/").status_code == 201
+    hook = only_endpoint(app)
+    with app.app_context():
+        db.session.get(Organization, organization.id).status = OrganizationStatus(status)
+        db.session.commit()
+    assert 'data-testid="webhooks-link"' not in text(client.get("/employer/organization", headers=EN))
+    for method, path in [("get", "/webhooks/"), ("get", f"/webhooks/{hook.id}"), ("get", f"/webhooks/{hook.id}/edit"),
+                         ("post", f"/webhooks/{hook.id}/enable"), ("post", f"/webhooks/{hook.id}/ping"),
+                         ("post", f"/webhooks/{hook.id}/deliveries/1/redeliver"), ("get", "/webhooks/new")]:
+        assert getattr(client, method)(path).status_code in (403, 404), path
+
+
+def test_the_organization_page_links_the_webhooks_when_verified(app, client, login, make_organization):
+    organization = make_organization()
+    with app.app_context():
+        owner = db.session.get(User, organization.owner_id)
+    login(owner)
+    assert 'data-testid="webhooks-link"' in text(client.get("/employer/organization", headers=EN))
+
+
+def test_a_suspended_organizations_endpoint_says_why_it_stopped(app, client, login, make_organization):
+    from eventsapp.organizations.models import Organization
+    from eventsapp.organizations.services import reinstate_organization, suspend_organization
+    organization = make_organization()
+    with app.app_context():
+        owner = db.session.get(User, organization.owner_id)
+    login(owner)
+    create(client, "https://hr.example.com/")
+    hook = only_endpoint(app)
+    with app.app_context():
+        suspend_organization(db.session.get(Organization, organization.id), "资质存疑")
+        db.session.commit()
+        reinstate_organization(db.session.get(Organization, organization.id))
+        db.session.commit()
+    page = text(client.get(f"/webhooks/{hook.id}", headers=EN))
+    assert "Stopped because your organization was suspended." in page
+    assert "被暂停" in text(client.get(f"/webhooks/{hook.id}", headers=ZH))
+    client.post(f"/webhooks/{hook.id}/enable")
+    assert only_endpoint(app).is_enabled
+
+
+def test_an_erased_delivery_is_not_redelivered_and_the_page_says_why(app, client, organizer):
+    create(client, "https://hooks.example.com/")
+    hook = only_endpoint(app)
+    client.post(f"/webhooks/{hook.id}/ping")
+    with app.app_context():
+        row = db.session.scalar(select(WebhookDelivery))
+        row.body, row.erased_at, row.status = "", utcnow(), DeliveryStatus.SUCCEEDED
+        db.session.commit()
+        delivery_id = row.id
+    page = text(client.get(f"/webhooks/{hook.id}", headers=EN))
+    assert 'data-testid="erased"' in page and f"/deliveries/{delivery_id}/redeliver" not in page
+    response = client.post(f"/webhooks/{hook.id}/deliveries/{delivery_id}/redeliver", headers=ZH,
+                           follow_redirects=True)
+    assert "已被删除" in text(response)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 1
+
+
+def test_a_failure_is_shown_as_a_translated_message_not_the_error_text(app, client, organizer):
+    create(client, "https://hooks.example.com/")
+    hook = only_endpoint(app)
+    client.post(f"/webhooks/{hook.id}/ping")
+    with app.app_context():
+        row = db.session.scalar(select(WebhookDelivery))
+        row.status, row.attempts, row.last_error = DeliveryStatus.FAILED, 1, "timeout"
+        db.session.add(WebhookDelivery(endpoint_id=hook.id, uid="dlv_old", event_type="ping", body="{}",
+                                       status=DeliveryStatus.FAILED, attempts=1, next_attempt_at=utcnow(),
+                                       last_error="ConnectionRefusedError: [Errno 111] 10.1.2.3", created_at=utcnow()))
+        db.session.commit()
+    page = text(client.get(f"/webhooks/{hook.id}", headers=EN))
+    assert "did not answer in time" in page and "The attempt failed." in page
+    assert "Errno" not in page and "10.1.2.3" not in page
+    assert "超时" in text(client.get(f"/webhooks/{hook.id}", headers=ZH)) or "未及时" in text(
+        client.get(f"/webhooks/{hook.id}", headers=ZH))

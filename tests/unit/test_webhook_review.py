@@ -1,0 +1,428 @@
+"""The webhook review's findings (issue 16), each with its proof: employers hear only of what their pages show,
+an owner who lost access is sent nothing, personal data is erased with the account or the event, the worker
+connects to the address it checked and gives each attempt one deadline, problems are stored as codes, and
+secrets are encrypted at rest."""
+from __future__ import annotations
+
+import ipaddress
+import json
+import socket
+import threading
+import time
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import select
+
+from eventsapp.accounts.models import Role
+from eventsapp.dbtypes import utcnow
+from eventsapp.extensions import db
+from eventsapp.organizations.models import OrganizationStatus
+from eventsapp.organizations.services import reject_organization, suspend_organization
+from eventsapp.registrations.models import RegistrationStatus
+from eventsapp.registrations.services import cancel_registration, register_for_event
+from eventsapp.webhooks import delivery, emit, problems, signing, targets, vault
+from eventsapp.webhooks.events import CHECKIN_RECORDED, REGISTRATION_CANCELLED, REGISTRATION_CREATED
+from eventsapp.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from eventsapp.webhooks.targets import TargetRefused
+from tests.webhook_receiver import start_receiver
+
+
+@pytest.fixture
+def receiver():
+    server = start_receiver()
+    yield server
+    server.close()
+
+
+def endpoint(owner, url="https://hooks.example.com/in", types=f"{REGISTRATION_CREATED} {REGISTRATION_CANCELLED}",
+             organization=None) -> WebhookEndpoint:
+    row = WebhookEndpoint(created_by_id=owner.id, organization_id=organization.id if organization else None,
+                          url=url, event_types=types, secret=signing.new_secret(), consecutive_failures=0,
+                          disabled_reason="")
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def deliveries(hook: WebhookEndpoint) -> list[WebhookDelivery]:
+    return list(db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == hook.id)
+                                   .order_by(WebhookDelivery.id)))
+
+
+def types_of(hook: WebhookEndpoint) -> list[str]:
+    return [row.event_type for row in deliveries(hook)]
+
+
+def outgoing(url: str, secret: str = "whsec_test") -> delivery.Outgoing:
+    return delivery.Outgoing(1, 1, "dlv_1", REGISTRATION_CREATED, b"{}", url, secret, 0)
+
+
+# --- 1. Employers hear only of the registrations their pages show ----------------------------------------
+
+def test_employers_hear_of_a_cancellation_only_of_a_confirmed_place(ctx, make_event, make_organization, make_booth,
+                                                                     make_candidate):
+    fair = make_event(capacity=1)
+    organization = make_organization()
+    make_booth(fair, organization)
+    hook = endpoint(organization.members[0].user, organization=organization, types=REGISTRATION_CANCELLED)
+    confirmed = register_for_event(fair.id, make_candidate(show_to_employers=True)).registration
+    waiting = register_for_event(fair.id, make_candidate(show_to_employers=True)).registration
+    assert waiting.status == RegistrationStatus.WAITLISTED
+    cancel_registration(waiting, actor=waiting.user)
+    db.session.commit()
+    assert deliveries(hook) == []  # the waiting list never showed on the employer's pages
+
+    cancel_registration(confirmed, actor=confirmed.user)
+    db.session.commit()
+    [row] = deliveries(hook)
+    assert json.loads(row.body)["data"]["registration"]["id"] == str(confirmed.id)
+
+
+def test_employers_hear_nothing_of_a_pending_registration_cancelled(ctx, make_event, make_organization, make_booth,
+                                                                     make_candidate):
+    fair = make_event(requires_approval=True)
+    organization = make_organization()
+    make_booth(fair, organization)
+    hook = endpoint(organization.members[0].user, organization=organization, types=REGISTRATION_CANCELLED)
+    pending = register_for_event(fair.id, make_candidate(show_to_employers=True)).registration
+    assert pending.status == RegistrationStatus.PENDING
+    cancel_registration(pending, actor=pending.user)
+    db.session.commit()
+    assert deliveries(hook) == []
+
+
+# --- 2. Access is checked again when sending, and a stopped organization stops its endpoints ------------
+
+def test_an_organizer_who_lost_the_role_is_sent_nothing_that_was_waiting(ctx, make_event, make_organizer,
+                                                                          make_candidate, receiver):
+    fair, organizer = make_event(), make_organizer()
+    hook = endpoint(organizer, url=receiver.url)
+    register_for_event(fair.id, make_candidate())
+    db.session.commit()
+    organizer.role = Role.CANDIDATE
+    db.session.commit()
+
+    report = delivery.deliver_due()
+    assert receiver.received == [] and report.sent == report.failed == 0
+    db.session.expire_all()
+    [row] = deliveries(hook)
+    assert (row.status, row.last_error, row.locked_until) == (DeliveryStatus.FAILED, problems.ACCESS_LOST, None)
+
+
+def test_a_deactivated_organizer_is_sent_nothing(ctx, make_organizer, receiver):
+    organizer = make_organizer()
+    hook = endpoint(organizer, url=receiver.url)
+    emit.queue_ping(hook)
+    organizer.is_active_account = False
+    db.session.commit()
+    delivery.deliver_due()
+    assert receiver.received == []
+    db.session.expire_all()
+    assert deliveries(hook)[0].last_error == problems.ACCESS_LOST
+
+
+@pytest.mark.parametrize("status", [OrganizationStatus.SUSPENDED, OrganizationStatus.REJECTED,
+                                    OrganizationStatus.PENDING])
+def test_an_organization_not_in_good_standing_is_sent_nothing(ctx, make_organization, receiver, status):
+    organization = make_organization()
+    hook = endpoint(organization.members[0].user, organization=organization, url=receiver.url)
+    emit.queue_ping(hook)
+    organization.status = status  # changed behind the services' back: the worker checks for itself
+    db.session.commit()
+    delivery.deliver_due()
+    assert receiver.received == []
+    db.session.expire_all()
+    assert deliveries(hook)[0].status == DeliveryStatus.FAILED
+
+
+@pytest.mark.parametrize(("stop", "code"), [(suspend_organization, problems.ORGANIZATION_SUSPENDED),
+                                            (reject_organization, problems.ORGANIZATION_REJECTED)])
+def test_suspending_or_rejecting_an_organization_stops_its_endpoints_in_the_same_transaction(
+        ctx, make_organization, make_organizer, stop, code):
+    organization, other = make_organization(), make_organization()
+    hook = endpoint(organization.members[0].user, organization=organization)
+    bystander = endpoint(other.members[0].user, organization=other)
+    emit.queue_ping(hook)
+    emit.queue_ping(bystander)
+    db.session.commit()
+
+    stop(organization, "资质存疑")
+    db.session.rollback()  # the decision undone: so is the stop
+    db.session.refresh(hook)
+    assert hook.is_enabled and deliveries(hook)[0].status == DeliveryStatus.PENDING
+
+    stop(organization, "资质存疑")
+    db.session.commit()
+    db.session.expire_all()
+    assert not hook.is_enabled and hook.disabled_reason == code
+    assert [(row.status, row.last_error) for row in deliveries(hook)] == [(DeliveryStatus.FAILED,
+                                                                            problems.ACCESS_LOST)]
+    assert bystander.is_enabled and deliveries(bystander)[0].status == DeliveryStatus.PENDING
+
+
+# --- 3. Personal data -------------------------------------------------------------------------------------
+
+def test_each_delivery_records_whose_data_it_carries_and_its_event(ctx, make_event, make_organizer, make_candidate):
+    fair = make_event()
+    hook = endpoint(make_organizer())
+    person = make_candidate()
+    register_for_event(fair.id, person)
+    db.session.commit()
+    [row] = deliveries(hook)
+    assert (row.subject_user_id, row.event_id, row.erased_at) == (person.id, fair.id, None)
+
+
+def test_deleting_an_account_erases_the_deliveries_about_the_person_and_refuses_their_redelivery(
+        ctx, make_event, make_organizer, make_candidate, receiver):
+    from eventsapp.candidates.erasure import erase_account
+    fair, other_fair = make_event(), make_event()
+    hook = endpoint(make_organizer(), url=receiver.url)
+    person, someone_else = make_candidate(name="将删除"), make_candidate(name="留下")
+    register_for_event(fair.id, person)
+    register_for_event(other_fair.id, someone_else)
+    db.session.commit()
+    delivery.deliver_due()
+    register_for_event(other_fair.id, person)  # waiting to be sent when the account goes
+    db.session.commit()
+
+    erase_account(person)
+    db.session.commit()
+    db.session.expire_all()
+    sent, kept, waiting, *cancellations = deliveries(hook)
+    assert sent.erased_at is not None and sent.body == "" and sent.status == DeliveryStatus.SUCCEEDED
+    assert waiting.erased_at is not None and waiting.body == ""
+    assert (waiting.status, waiting.last_error) == (DeliveryStatus.FAILED, problems.ERASED)
+    assert kept.erased_at is None and "留下" in kept.body
+    # The cancellations announced by id only, to organizers, still leave.
+    assert len(cancellations) == 2
+    assert all(row.erased_at is None and json.loads(row.body)["data"]["candidate"] == {"id": str(person.id)}
+               for row in cancellations)
+    with pytest.raises(delivery.RedeliveryRefused):
+        delivery.redeliver(sent)
+    delivery.deliver_due()
+    assert [json.loads(item.body)["type"] for item in receiver.received] == [REGISTRATION_CREATED] * 2 + [
+        REGISTRATION_CANCELLED] * 2
+    assert all("将删除" not in item.body.decode() for item in receiver.received[2:])
+
+
+def test_an_events_retention_erases_its_deliveries(ctx, make_event, make_organizer, make_candidate):
+    from eventsapp.retention import services as retention
+    now = utcnow()
+    old = make_event(starts_at=now - timedelta(days=801), ends_at=now - timedelta(days=800))
+    recent = make_event()
+    hook = endpoint(make_organizer(), types=f"{REGISTRATION_CREATED} {CHECKIN_RECORDED}")
+    for event in (old, recent):
+        db.session.add(WebhookDelivery(endpoint_id=hook.id, uid=emit.new_uid(), event_type=REGISTRATION_CREATED,
+                                       body='{"data":{"candidate":{"name":"李明"}}}', status=DeliveryStatus.SUCCEEDED,
+                                       attempts=1, next_attempt_at=now, last_error="", created_at=now,
+                                       event_id=event.id))
+    db.session.commit()
+    retention.run_retention(now, default_months=24)
+    db.session.expire_all()
+    erased, kept = deliveries(hook)
+    assert erased.event_id == old.id and erased.body == "" and erased.erased_at is not None
+    assert kept.event_id == recent.id and "李明" in kept.body and kept.erased_at is None
+
+
+# --- 4. Addresses: resolved once, every form of a private address refused, problems as codes -------------
+
+@pytest.mark.parametrize("address", [
+    "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "::127.0.0.1", "::10.0.0.1",
+    "64:ff9b::a00:1", "64:ff9b::808:808", "64:ff9b:1::a00:1", "2002:a00:1::1", "2002:7f00:1::1",
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2", "::ffff:0:a00:1", "fc00::1", "fe80::1", "::1", "100.64.0.1",
+    "198.18.0.1", "0.0.0.0", "224.0.0.1", "ff02::1"])
+def test_every_form_of_a_private_address_is_refused(address):
+    assert not targets.is_public(ipaddress.ip_address(address))
+    with pytest.raises(TargetRefused) as refused:
+        targets.check_url(f"https://[{address}]/" if ":" in address else f"https://{address}/", allow_http=False,
+                          allow_private=False, resolve=False)
+    assert refused.value.code == problems.PRIVATE_ADDRESS
+
+
+def test_public_addresses_are_accepted():
+    assert targets.is_public(ipaddress.ip_address("8.8.8.8"))
+    assert targets.is_public(ipaddress.ip_address("2606:4700:4700::1111"))
+
+
+def test_a_name_with_one_private_address_among_public_ones_is_refused(monkeypatch):
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kw: [
+        (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 443)),
+        (socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::ffff:10.0.0.1", 443, 0, 0))])
+    with pytest.raises(TargetRefused):
+        targets.check_url("https://hooks.example.com/", allow_http=False, allow_private=False)
+
+
+def test_the_worker_connects_to_the_address_it_checked_not_to_the_name_again(monkeypatch):
+    """DNS rebinding: the name answers a public address to the check, then a private one."""
+    answers = iter(["93.184.216.34", "127.0.0.1", "127.0.0.1"])
+    looked_up, connected = [], []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        looked_up.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    def create_connection(address, *args, **kwargs):
+        connected.append(address)
+        raise ConnectionRefusedError(111, "Connection refused (secret internal detail)")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    result = delivery.send(outgoing("https://rebind.example.com/in"), timeout=2, allow_http=False,
+                           allow_private=False)
+    assert looked_up == ["rebind.example.com"] and connected == [("93.184.216.34", 443)]
+    assert result.error == problems.CONNECT_FAILED and result.status_code is None  # a code, not the text
+
+
+def test_the_request_keeps_the_name_as_its_host(monkeypatch, receiver):
+    port = receiver.server.server_address[1]
+    real = socket.getaddrinfo
+    looked_up = []
+
+    def getaddrinfo(host, *args, **kwargs):
+        looked_up.append(host)
+        return real("127.0.0.1", *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    result = delivery.send(outgoing(f"http://localhost:{port}/hooks"), timeout=2, allow_http=True,
+                           allow_private=True)
+    assert result.ok and looked_up.count("localhost") == 1  # then only the address it gave
+    assert receiver.received[0].headers["Host"] == f"localhost:{port}"
+
+
+def test_problems_are_codes_shown_translated_and_an_unknown_one_reads_as_a_failure(app):
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        app.config["BABEL_DEFAULT_LOCALE"] = "en"
+        assert problems.message(problems.TIMEOUT) == str(problems.MESSAGES[problems.TIMEOUT])
+        assert problems.message("ConnectionRefusedError: [Errno 111] 10.0.0.5") == str(problems.UNKNOWN)
+        assert problems.message("") == ""
+
+
+def test_an_endpoint_that_keeps_failing_is_disabled_with_a_code(app, ctx, make_organizer, receiver, monkeypatch):
+    monkeypatch.setitem(app.config, "WEBHOOK_DISABLE_AFTER", 1)
+    receiver.status = lambda received: 500
+    hook = endpoint(make_organizer(), url=receiver.url)
+    emit.queue_ping(hook)
+    deliveries(hook)[0].event_type = REGISTRATION_CREATED
+    db.session.commit()
+    delivery.deliver_due()
+    db.session.refresh(hook)
+    assert hook.disabled_reason == problems.FAILURES
+    assert deliveries(hook)[0].last_error == problems.HTTP_STATUS
+
+
+# --- 5. One deadline for the whole attempt ----------------------------------------------------------------
+
+@pytest.fixture
+def trickling_receiver():
+    """Answers a byte every 0.2 s: never silent long enough for a socket's own timeout."""
+
+    class Trickle(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(25):  # five seconds of headers
+                try:
+                    self.wfile.write(b"X-Slow: 1\r\n")
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(0.2)
+            self.wfile.write(b"Content-Length: 0\r\n\r\n")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hooks"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_deadline(trickling_receiver):
+    started = time.perf_counter()
+    result = delivery.send(outgoing(trickling_receiver), timeout=1, allow_http=True, allow_private=True)
+    assert time.perf_counter() - started < 2.5
+    assert (result.status_code, result.error) == (None, problems.TIMEOUT) and not result.ok
+
+
+# --- 6. Secrets encrypted at rest -------------------------------------------------------------------------
+
+def test_the_secret_is_stored_encrypted_and_read_back_with_the_key(app, ctx, make_organizer):
+    hook = endpoint(make_organizer())
+    clear = hook.secret
+    stored = db.session.execute(select(WebhookEndpoint.__table__.c.secret)).scalar_one()
+    assert clear.startswith("whsec_") and clear not in stored and clear[-4:] not in stored
+    assert vault.unseal(stored) == clear
+    with pytest.raises(vault.SecretUnreadable):
+        vault.unseal(stored, key="another key entirely")
+
+
+def test_the_webhook_key_is_apart_from_the_session_key(app, ctx, make_organizer, monkeypatch):
+    hook = endpoint(make_organizer())
+    sealed_with_default = hook.secret_sealed
+    monkeypatch.setitem(app.config, "WEBHOOK_SECRET_KEY", "a separate key for webhook secrets, long enough")
+    with pytest.raises(vault.SecretUnreadable):
+        vault.unseal(sealed_with_default)
+    hook.secret = "whsec_new"
+    assert vault.unseal(hook.secret_sealed) == "whsec_new"
+
+
+def test_a_secret_that_cannot_be_read_ends_its_deliveries_with_a_code(app, ctx, make_organizer, receiver):
+    hook = endpoint(make_organizer(), url=receiver.url)
+    hook.secret_sealed = vault.seal("whsec_x", key="a key since lost")
+    emit.queue_ping(hook)
+    db.session.commit()
+    delivery.deliver_due()
+    assert receiver.received == []
+    db.session.expire_all()
+    assert deliveries(hook)[0].last_error == problems.SECRET_UNREADABLE
+
+
+def test_production_requires_a_webhook_key():
+    from eventsapp.config import ConfigurationError, check_production_settings
+    production = {"APP_ENV": "production", "SECRET_KEY": "kJ3v9Qx2Lr7TzW0aYp5NcB8mHs4DfG6eUi1oRt_XyZ-q",
+                  "PUBLIC_BASE_URL": "https://talent.example.cn",
+                  "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://talent:secret@db.internal:5432/talent",
+                  "REDIS_URL": "redis://127.0.0.1:6379/0", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+                  "SMTP_HOST": "smtp.example.cn", "MAIL_FROM": "Talent Events <noreply@talent.example.cn>",
+                  "WEBHOOK_SECRET_KEY": "Wq8vN2xR5tY7uI0oP3aS6dF9gH1jK4lZ"}
+    check_production_settings(production)
+    for weak in ("", "short"):
+        with pytest.raises(ConfigurationError, match="WEBHOOK_SECRET_KEY"):
+            check_production_settings({**production, "WEBHOOK_SECRET_KEY": weak})
+
+
+def test_the_migration_encrypts_existing_secrets_and_finds_whose_data_each_delivery_carries(tmp_path):
+    from flask_migrate import upgrade
+
+    from tests.apps import make_app
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/m.db")
+    with app.app_context():
+        upgrade(revision="c15s4a7e2b91")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO user_account (id, email, display_name, password_hash, role, created_at) "
+                "VALUES (7, 'o@example.cn', 'O', 'x', 'organizer', '2026-01-01')")
+            connection.exec_driver_sql(
+                "INSERT INTO webhook_endpoint (id, created_by_id, url, description, event_types, secret, "
+                "consecutive_failures, disabled_reason, created_at, updated_at) VALUES (1, 7, 'https://x.example.cn/', "
+                "'', 'registration.created', 'whsec_old_clear_secret', 15, '15 failed attempts in a row', "
+                "'2026-01-01', '2026-01-01')")
+            connection.exec_driver_sql(
+                "INSERT INTO webhook_delivery (id, endpoint_id, uid, event_type, body, status, attempts, "
+                "next_attempt_at, last_error, created_at) VALUES (1, 1, 'dlv_1', 'registration.created', "
+                "'{\"data\":{\"candidate\":{\"id\":\"7\"},\"event\":{\"id\":\"3\"}}}', 'succeeded', 1, "
+                "'2026-01-01', '', '2026-01-01')")
+        upgrade()
+        endpoint_row = db.session.get(WebhookEndpoint, 1)
+        assert endpoint_row.secret_sealed != "whsec_old_clear_secret"
+        assert endpoint_row.secret == "whsec_old_clear_secret"
+        assert endpoint_row.disabled_reason == problems.FAILURES
+        row = db.session.get(WebhookDelivery, 1)
+        assert (row.subject_user_id, row.event_id) == (7, 3)
+        db.session.remove()
+        db.engine.dispose()
