@@ -27,6 +27,16 @@ class Text(fields.String):
         return clean_text(super()._deserialize(value, attr, data, **kwargs))
 
 
+class Integer(fields.Integer):
+    """A whole number; written as text (a query string), in the digits 0-9 only: ``int()`` also reads '٣' as 3,
+    and a question, a track or a page size is not named in other scripts' digits."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not value.strip().isascii():
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class Strict(ma.Schema):
     class Meta:
         unknown = ma.RAISE
@@ -53,7 +63,7 @@ class IdempotencyHeaderSchema(ma.Schema):
 
 
 class ListArgs(Strict):
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, LIST_LIMIT_MAX))
+    limit = Integer(load_default=20, validate=validate.Range(1, LIST_LIMIT_MAX))
     cursor = Text(validate=validate.Length(1, 500), metadata={
         "description": "The next_cursor of the previous page"})
 
@@ -322,7 +332,7 @@ class MyEntrySchema(EntrySchema):
 
 class EntryListArgs(ListArgs):
     state = Text(validate=validate.OneOf(("draft", "submitted", "withdrawn")))
-    track_id = fields.Integer(validate=validate.Range(1, MAX_ID))
+    track_id = Integer(validate=validate.Range(1, MAX_ID))
 
 
 class ReviewSchema(ma.Schema):
@@ -374,10 +384,10 @@ class AnalyticsArgs(Strict):
     period = Text(load_default="year", validate=validate.OneOf(("year", "half", "quarter", "series", "custom")),
                   metadata={"description": "year, half (with half), quarter (with quarter), series (with series) or "
                                            "custom (with start and end, at most three years)"})
-    year = fields.Integer(validate=validate.Range(2000, 2100), metadata={"description": "Default: this year"})
-    half = fields.Integer(load_default=1, validate=validate.OneOf((1, 2)))
-    quarter = fields.Integer(load_default=1, validate=validate.OneOf((1, 2, 3, 4)))
-    series = fields.Integer(validate=validate.Range(1, MAX_ID), metadata={"description": "A series' id"})
+    year = Integer(validate=validate.Range(2000, 2100), metadata={"description": "Default: this year"})
+    half = Integer(load_default=1, validate=validate.OneOf((1, 2)))
+    quarter = Integer(load_default=1, validate=validate.OneOf((1, 2, 3, 4)))
+    series = Integer(validate=validate.Range(1, MAX_ID), metadata={"description": "A series' id"})
     start = fields.Date()
     end = fields.Date()
     kind = fields.Enum(EventKind, by_value=True)
