@@ -128,3 +128,33 @@ def test_the_rate_limit_counts_per_token(app, make_candidate, monkeypatch):
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
     assert client.get("/api/v1/events", headers=auth(second)).status_code == 200  # another token: its own count
     assert client.get("/api/v1/events").status_code == 200  # anonymous: counted by address
+
+
+def test_made_up_tokens_count_against_the_address_and_do_not_get_round_the_limit(app, make_candidate, monkeypatch):
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
+    client = app.test_client()
+    made_up = [client.get("/api/v1/events", headers=auth(f"tdp_made-up-{number}")) for number in range(3)]
+    assert [answer.status_code for answer in made_up] == [401] * 3
+    assert [answer.headers["X-RateLimit-Remaining"] for answer in made_up] == ["2", "1", "0"]
+    another = client.get("/api/v1/events", headers=auth("tdp_made-up-again"))
+    assert another.status_code == 429 and another.json["error"]["code"] == "too_many_requests"
+    assert client.get("/api/v1/events").status_code == 429  # the same address, without a token
+    valid = make_token(app, make_candidate())
+    assert client.get("/api/v1/events", headers=auth(valid)).status_code == 200  # a real token: its own count
+
+
+def test_a_token_is_counted_by_its_id(app, make_candidate, monkeypatch):
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "2 per minute")
+    secret = make_token(app, make_candidate())
+    client = app.test_client()
+    assert [client.get("/api/v1/events", headers=auth(secret)).status_code for _ in range(3)] == [200, 200, 429]
+    with app.app_context():
+        token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.token_hash == tokens.token_digest(secret)))
+        keys = [key for key in _storage_keys(app) if key.startswith("api-rate/")]
+    assert any(f"api-token:{token_id}/" in key for key in keys) and not any(secret in key for key in keys)
+
+
+def _storage_keys(app) -> list[str]:
+    from eventsapp.extensions import limiter
+    storage = limiter.storage
+    return [str(key) for key in getattr(storage, "storage", {})]
