@@ -35,6 +35,7 @@ from eventsapp.api.tokens import authenticate
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import csrf, db, limiter
 from eventsapp.requestbounds import DatabaseIntegerConverter
+from eventsapp.webhooks import events as webhook_types
 
 API_PREFIX = "/api/v1"
 BEARER_SCHEME = "bearerAuth"
@@ -71,7 +72,9 @@ def init_app(app: Flask, blueprints: list[SmorestBlueprint]) -> None:
     app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("API_SPEC_OPTIONS", {
-        "info": {"description": _SPEC_DESCRIPTION},
+        "info": {"description": _SPEC_DESCRIPTION
+                 .replace("EMPLOYER_WEBHOOK_TYPES", _code_list(webhook_types.EMPLOYER_EVENT_TYPES))
+                 .replace("WEBHOOK_TYPES", _code_list(webhook_types.EVENT_TYPES))},
         "servers": [{"url": "/"}],
     })
     api = TalentApi()
@@ -105,7 +108,14 @@ The JSON API of the talent-fair manager.
 * **Rate limit**: per token (per address without a valid one), `X-RateLimit-Limit` and `X-RateLimit-Remaining` on
   every answer; `429` with `Retry-After` past it.
 * Timestamps are ISO 8601 with their offset; ids are strings.
+* **Webhooks** (not part of this API: registered on the site, under *Webhooks*): signed POSTs of the event
+  types WEBHOOK_TYPES; employers' endpoints may pick EMPLOYER_WEBHOOK_TYPES. The README's
+  "Webhooks (signed)" says what each carries and how to check the signature.
 """
+
+
+def _code_list(names) -> str:
+    return ", ".join(f"`{name}`" for name in names)
 
 
 def dumped(body: dict) -> Response:
