@@ -2,10 +2,11 @@
 from the code (flask-smorest + marshmallow). Access rules are the pages' own (eventsapp.api.access).
 
 May import, besides the shared modules at eventsapp's top level: accounts, analytics, awards, badges, booths,
-candidates, checkin, contests, events, matchmaking, openings, organizations, registrations, reviews.
+candidates, checkin, contests, events, matchmaking, openings, organizations, registrations, reviews; webhooks
+(the names of its event types, listed in the OpenAPI document and the reference page).
 """
 
 ALLOWED_IMPORTS = frozenset({
     "accounts", "analytics", "awards", "badges", "booths", "candidates", "checkin", "contests", "events",
-    "matchmaking", "openings", "organizations", "registrations", "reviews",
+    "matchmaking", "openings", "organizations", "registrations", "reviews", "webhooks",
 })

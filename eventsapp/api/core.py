@@ -35,6 +35,7 @@ from eventsapp.api.tokens import authenticate
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import csrf, db, limiter
 from eventsapp.requestbounds import DatabaseIntegerConverter
+from eventsapp.webhooks import events as webhook_types
 
 API_PREFIX = "/api/v1"
 BEARER_SCHEME = "bearerAuth"
@@ -57,10 +58,9 @@ def current_api() -> TalentApi:
 
 
 def blueprint(name: str, description: str) -> SmorestBlueprint:
-    """A resource's blueprint under /api/v1: rate-limited per token, then authenticated, before each request."""
+    """A resource's blueprint under /api/v1: authenticated, then rate-limited per token, before each request."""
     bp = SmorestBlueprint(f"api_{name}", __name__, url_prefix=API_PREFIX, description=description)
     limiter.exempt(bp)  # counted by count_request below, in one round trip to the limiter's storage
-    bp.before_request(count_request)
     bp.before_request(authenticate_request)
     return bp
 
@@ -72,7 +72,9 @@ def init_app(app: Flask, blueprints: list[SmorestBlueprint]) -> None:
     app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("API_SPEC_OPTIONS", {
-        "info": {"description": _SPEC_DESCRIPTION},
+        "info": {"description": _SPEC_DESCRIPTION
+                 .replace("EMPLOYER_WEBHOOK_TYPES", _code_list(webhook_types.EMPLOYER_EVENT_TYPES))
+                 .replace("WEBHOOK_TYPES", _code_list(webhook_types.EVENT_TYPES))},
         "servers": [{"url": "/"}],
     })
     api = TalentApi()
@@ -103,10 +105,17 @@ The JSON API of the talent-fair manager.
 * **Caching**: every GET answers an `ETag`; send it back in `If-None-Match` for a `304`.
 * **Retries**: send an `Idempotency-Key` header with a POST that creates something: the same request
   sent again returns the first answer (with `Idempotent-Replayed: true`) and creates nothing twice.
-* **Rate limit**: per token (per address without one), `X-RateLimit-Limit` and `X-RateLimit-Remaining` on
+* **Rate limit**: per token (per address without a valid one), `X-RateLimit-Limit` and `X-RateLimit-Remaining` on
   every answer; `429` with `Retry-After` past it.
 * Timestamps are ISO 8601 with their offset; ids are strings.
+* **Webhooks** (not part of this API: registered on the site, under *Webhooks*): signed POSTs of the event
+  types WEBHOOK_TYPES; employers' endpoints may pick EMPLOYER_WEBHOOK_TYPES. The README's
+  "Webhooks (signed)" says what each carries and how to check the signature.
 """
+
+
+def _code_list(names) -> str:
+    return ", ".join(f"`{name}`" for name in names)
 
 
 def dumped(body: dict) -> Response:
@@ -128,18 +137,21 @@ def _bearer_secret() -> str | None:
 
 
 def authenticate_request() -> None:
-    """Read the token, if any: a token sent but not valid is a 401 even on public resources."""
+    """Read the token, if any, then count the request: against the token when it is valid, else against the
+    client's address -- a made-up token must not buy a fresh count. A token sent but not valid is a 401 even
+    on public resources (once counted)."""
     g.api_token = None
     g.api_user = None
-    if "Authorization" not in request.headers:
-        return
-    secret = _bearer_secret()
-    token = authenticate(secret) if secret else None
-    if token is None:
+    token = None
+    if "Authorization" in request.headers:
+        secret = _bearer_secret()
+        token = authenticate(secret) if secret else None
+    count_request(token)
+    if "Authorization" in request.headers and token is None:
         raise errors.ApiError(401, "invalid_token", _("This token is not valid: it is unknown, revoked or "
                                                       "expired."), headers={"WWW-Authenticate": "Bearer"})
     g.api_token = token
-    g.api_user = token.user
+    g.api_user = token.user if token is not None else None
 
 
 def current_token() -> ApiToken | None:
@@ -178,8 +190,8 @@ def _limit_item(text: str) -> RateLimitItem:
     return parse_limit(text)
 
 
-def count_request() -> None:
-    """A fixed window per token (per address without one), API_RATE_LIMIT requests long, counted in the
+def count_request(token: ApiToken | None) -> None:
+    """A fixed window per token (per address without a valid one), API_RATE_LIMIT requests long, counted in the
     limiter's storage (Redis in production) with ONE round trip: an atomic increment that starts the window's
     expiry on its first request. flask-limiter's own decorator costs three (the hit, then the window's count
     and its expiry again for its headers); only a refused request here asks for the expiry (Retry-After)."""
@@ -188,7 +200,7 @@ def count_request() -> None:
         return
     item = _limit_item(current_app.config["API_RATE_LIMIT"])
     period = item.get_expiry()
-    key = f"api-rate/{rate_limit_key()}/{item.amount}/{period}"
+    key = f"api-rate/{rate_limit_key(token)}/{item.amount}/{period}"
     try:
         count = limiter.storage.incr(key, period)
     except Exception:  # the storage is down: let the request through, as flask-limiter's swallow_errors does
@@ -213,10 +225,10 @@ def _rate_headers(response: Response) -> Response:
     return response
 
 
-def rate_limit_key() -> str:
-    secret = _bearer_secret()
-    if secret:
-        return "api-token:" + hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+def rate_limit_key(token: ApiToken | None) -> str:
+    """The authenticated token's id; without one (none sent, or not valid), the client's address."""
+    if token is not None:
+        return f"api-token:{token.id}"
     return "api-address:" + (get_remote_address() or "")
 
 

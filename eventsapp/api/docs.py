@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 
 from eventsapp.api.core import current_api
 from eventsapp.api.tokens import SCOPE_LABELS, SCOPES
+from eventsapp.webhooks.events import EMPLOYER_EVENT_TYPES, EVENT_TYPES
 
 blueprint = Blueprint("api_docs", __name__)
 
@@ -66,4 +67,6 @@ def operations(spec: dict) -> list[dict]:
 def reference():
     spec = current_api().spec.to_dict()
     return render_template("api/reference.html", spec=spec, operations=operations(spec),
-                           tags=spec.get("tags", []), scopes=[(scope, SCOPE_LABELS[scope]) for scope in SCOPES])
+                           tags=spec.get("tags", []), scopes=[(scope, SCOPE_LABELS[scope]) for scope in SCOPES],
+                           webhook_types=[(name, label, name in EMPLOYER_EVENT_TYPES)
+                                          for name, label in EVENT_TYPES.items()])

@@ -9,6 +9,8 @@ from flask import Response, has_request_context, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from eventsapp.api.validation_messages import library_text
+
 API_PREFIX = "/api/"
 
 
@@ -68,13 +70,13 @@ def _flatten(messages: object, prefix: str = "") -> dict[str, str]:
             flat.update(_flatten(inner, f"{prefix}.{name}" if prefix else str(name)))
         return flat
     if isinstance(messages, list | tuple):
-        texts = [str(item) for item in messages if not isinstance(item, Mapping | list | tuple)]
+        texts = [str(library_text(item)) for item in messages if not isinstance(item, Mapping | list | tuple)]
         nested = [item for item in messages if isinstance(item, Mapping | list | tuple)]
         flat = {prefix or "_": " ".join(texts)} if texts else {}
         for item in nested:
             flat.update(_flatten(item, prefix))
         return flat
-    return {prefix or "_": str(messages)}
+    return {prefix or "_": str(library_text(messages))}
 
 
 def _without_location(fields: dict[str, str]) -> dict[str, str]:

@@ -15,6 +15,7 @@ class ApiToken(db.Model):
     the secret is kept; the secret is shown once, when the token is made."""
 
     __tablename__ = "api_token"
+    __table_args__ = (UniqueConstraint("user_id", "creation_nonce", name="uq_api_token_user_creation_nonce"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
@@ -27,6 +28,9 @@ class ApiToken(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The one-time value of the form that made it: the same form sent again (a reload, a double click)
+    # finds it here and makes nothing. Unique per account, so two submits at once cannot both make one.
+    creation_nonce: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User] = relationship()
 

@@ -13,6 +13,7 @@ from eventsapp.api.events import local_iso
 from eventsapp.extensions import db
 from eventsapp.registrations import services
 from eventsapp.registrations.models import Registration, RegistrationStatus
+from eventsapp.requestbounds import is_ascii_digits
 from eventsapp.validation import ValidationFailed
 
 blp = core.blueprint("registrations", "Registrations: your own, and an event's for its organizers.")
@@ -57,8 +58,9 @@ def _answers(raw: dict) -> dict[int, str | list[str]]:
     answers: dict[int, str | list[str]] = {}
     problems = {}
     for key, value in raw.items():
-        if not key.isdigit() or len(key) > 10 or int(key) > 2**31 - 1:
-            problems[f"answers.{key}"] = _("Not a question of this event.")
+        if not is_ascii_digits(key) or len(key) > 10 or int(key) > s.MAX_ID:
+            problems[f"answers.{key}"] = _("Not a question of this event: question ids are written in the "
+                                              "digits 0-9.")
         elif isinstance(value, str):
             answers[int(key)] = s.clean_text(value)
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):

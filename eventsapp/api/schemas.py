@@ -5,8 +5,11 @@ from __future__ import annotations
 import unicodedata
 
 import marshmallow as ma
-from marshmallow import fields, validate
+from flask_babel import lazy_gettext as _l
+from marshmallow import fields
 
+from eventsapp.api.validation_messages import Length, OneOf, Range, Regexp, TranslatedField
+from eventsapp.api.validation_messages import Schema as RequestSchema
 from eventsapp.events.models import EventKind, EventStatus
 from eventsapp.registrations.models import RegistrationStatus
 
@@ -20,14 +23,45 @@ def clean_text(text: str) -> str:
     return "".join(char for char in text if char in "\t\n\r" or unicodedata.category(char) not in ("Cc", "Cs"))
 
 
-class Text(fields.String):
+class Text(TranslatedField, fields.String):
     """A string from a client, cleaned by ``clean_text`` before it is validated."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         return clean_text(super()._deserialize(value, attr, data, **kwargs))
 
 
-class Strict(ma.Schema):
+class Integer(TranslatedField, fields.Integer):
+    """A whole number; written as text (a query string), in the digits 0-9 only: ``int()`` also reads '٣' as 3,
+    and a question, a track or a page size is not named in other scripts' digits."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not value.strip().isascii():
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+# What comes in is checked by these: their messages in the request's language (validation_messages).
+class Enum(TranslatedField, fields.Enum):
+    pass
+
+
+class AwareDateTime(TranslatedField, fields.AwareDateTime):
+    pass
+
+
+class Date(TranslatedField, fields.Date):
+    pass
+
+
+class Dict(TranslatedField, fields.Dict):
+    pass
+
+
+class Raw(TranslatedField, fields.Raw):
+    pass
+
+
+class Strict(RequestSchema):
     class Meta:
         unknown = ma.RAISE
 
@@ -43,18 +77,18 @@ class ErrorSchema(ma.Schema):
     error = fields.Nested(ErrorDetailSchema, required=True)
 
 
-class IdempotencyHeaderSchema(ma.Schema):
+class IdempotencyHeaderSchema(RequestSchema):
     class Meta:
         unknown = ma.EXCLUDE  # every other header
 
-    idempotency_key = Text(data_key="Idempotency-Key", validate=validate.Regexp(r"^[\x20-\x7e]{1,100}$"), metadata={
+    idempotency_key = Text(data_key="Idempotency-Key", validate=Regexp(r"^[\x20-\x7e]{1,100}$"), metadata={
         "description": "Any unique text (e.g. a UUID): the same request sent again with it returns the first "
                        "answer and creates nothing twice."})
 
 
 class ListArgs(Strict):
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, LIST_LIMIT_MAX))
-    cursor = Text(validate=validate.Length(1, 500), metadata={
+    limit = Integer(load_default=20, validate=Range(1, LIST_LIMIT_MAX))
+    cursor = Text(validate=Length(1, 500), metadata={
         "description": "The next_cursor of the previous page"})
 
 
@@ -69,19 +103,19 @@ def list_of(item: type[ma.Schema], name: str) -> type[ma.Schema]:
 # --- Events -------------------------------------------------------------------------------------
 
 class EventListArgs(ListArgs):
-    kind = fields.Enum(EventKind, by_value=True)
-    when = Text(load_default="upcoming", validate=validate.OneOf(("upcoming", "past", "all")), metadata={
+    kind = Enum(EventKind, by_value=True)
+    when = Text(load_default="upcoming", validate=OneOf(("upcoming", "past", "all")), metadata={
         "description": "upcoming (not ended, soonest first), past (ended, latest first) or all (latest first)"})
-    series = Text(validate=validate.Length(1, 80), metadata={"description": "A series' slug"})
-    starts_after = fields.AwareDateTime(metadata={"description": "Only events starting at or after this time"})
-    starts_before = fields.AwareDateTime(metadata={"description": "Only events starting before this time"})
+    series = Text(validate=Length(1, 80), metadata={"description": "A series' slug"})
+    starts_after = AwareDateTime(metadata={"description": "Only events starting at or after this time"})
+    starts_before = AwareDateTime(metadata={"description": "Only events starting before this time"})
 
 
 class EventSchema(ma.Schema):
     id = fields.String(required=True)
     slug = fields.String(required=True)
-    kind = fields.Enum(EventKind, by_value=True, required=True)
-    status = fields.Enum(EventStatus, by_value=True, required=True)
+    kind = Enum(EventKind, by_value=True, required=True)
+    status = Enum(EventStatus, by_value=True, required=True)
     title_zh = fields.String(required=True)
     title_en = fields.String(required=True)
     title = fields.String(required=True, metadata={"description": "In the request's language"})
@@ -92,7 +126,7 @@ class EventSchema(ma.Schema):
     venue_address = fields.String(required=True)
     district = fields.String(required=True)
     series = fields.String(required=True, allow_none=True, metadata={"description": "The series' slug"})
-    registration = fields.String(required=True, validate=validate.OneOf(("not_yet_open", "open", "closed",
+    registration = fields.String(required=True, validate=OneOf(("not_yet_open", "open", "closed",
                                                                          "cancelled")))
     url = fields.String(required=True, metadata={"description": "The event's public page"})
 
@@ -122,7 +156,7 @@ class AgendaItemSchema(ma.Schema):
 class RegistrationSchema(ma.Schema):
     id = fields.String(required=True)
     event_id = fields.String(required=True)
-    status = fields.Enum(RegistrationStatus, by_value=True, required=True)
+    status = Enum(RegistrationStatus, by_value=True, required=True)
     waitlist_position = fields.Integer(required=True, allow_none=True)
     created_at = fields.String(required=True, metadata={"format": "date-time"})
     updated_at = fields.String(required=True, metadata={"format": "date-time"})
@@ -146,51 +180,49 @@ class RegistrationCreated(ma.Schema):
 
 
 class RegisterBody(Strict):
-    answers = fields.Dict(keys=Text(validate=validate.Length(1, 12)),
-                          values=fields.Raw(), load_default=dict, metadata={
-                              "description": "Answers to the event's questions by question id: a text, or a list "
-                                             "of choices for a multiple-choice question"})
+    answers = Dict(keys=Text(validate=Length(1, 12)), values=Raw(), load_default=dict, metadata={
+        "description": "Answers to the event's questions by question id: a text, or a list of choices for a "
+                       "multiple-choice question"})
 
 
 class RegistrantArgs(ListArgs):
-    status = fields.Enum(RegistrationStatus, by_value=True)
+    status = Enum(RegistrationStatus, by_value=True)
 
 
 class DecisionBody(Strict):
-    status = Text(required=True, validate=validate.OneOf(("confirmed", "rejected", "cancelled")),
-                           metadata={"description": "confirmed approves a pending registration (confirmed or "
-                                                    "waitlisted as places last); rejected declines it; cancelled "
-                                                    "cancels an active one"})
-    reason = Text(load_default="", validate=validate.Length(0, 500),
-                           metadata={"description": "Required to decline; sent to the person"})
+    status = Text(required=True, validate=OneOf(("confirmed", "rejected", "cancelled")),
+                  metadata={"description": "confirmed approves a pending registration (confirmed or waitlisted as "
+                                           "places last); rejected declines it; cancelled cancels an active one"})
+    reason = Text(load_default="", validate=Length(0, 500),
+                  metadata={"description": "Required to decline; sent to the person"})
 
 
 # --- Check-ins ----------------------------------------------------------------------------------
 
 class CheckInBody(Strict):
-    token = Text(validate=validate.Length(1, 2000), metadata={"description": "The badge's scanned code"})
-    number = Text(validate=validate.Length(1, 32), metadata={"description": "The badge number, typed"})
-    holder_id = Text(validate=validate.Regexp(r"^[1-9][0-9]{0,9}$"),
-                              metadata={"description": "The person's user id (from a search)"})
-    gate = Text(load_default="", validate=validate.Length(0, 40))
-    scanned_at = fields.AwareDateTime(metadata={"description": "When the scan happened, for a queued offline scan"})
-    scan_id = Text(load_default="", validate=validate.Length(0, 40), metadata={
+    token = Text(validate=Length(1, 2000), metadata={"description": "The badge's scanned code"})
+    number = Text(validate=Length(1, 32), metadata={"description": "The badge number, typed"})
+    holder_id = Text(validate=Regexp(r"^[1-9][0-9]{0,9}$"),
+                     metadata={"description": "The person's user id (from a search)"})
+    gate = Text(load_default="", validate=Length(0, 40))
+    scanned_at = AwareDateTime(metadata={"description": "When the scan happened, for a queued offline scan"})
+    scan_id = Text(load_default="", validate=Length(0, 40), metadata={
         "description": "The scanner's id for this scan: the same scan sent again is reported as repeated"})
 
     @ma.validates_schema
     def one_way(self, data, **kwargs):
         given = [name for name in ("token", "number", "holder_id") if name in data]
         if len(given) != 1:
-            raise ma.ValidationError("Send exactly one of token, number or holder_id.", "token")
+            raise ma.ValidationError(_l("Send exactly one of token, number or holder_id."), "token")
         if "holder_id" in data and int(data["holder_id"]) > MAX_ID:
-            raise ma.ValidationError("Not a person's id.", "holder_id")
+            raise ma.ValidationError(_l("Not a person's id."), "holder_id")
 
 
 class CheckInResultSchema(ma.Schema):
-    outcome = fields.String(required=True, validate=validate.OneOf(("checked_in", "already", "refused")))
+    outcome = fields.String(required=True, validate=OneOf(("checked_in", "already", "refused")))
     verdict = fields.String(required=True)
     repeated = fields.Boolean(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(("ok", "warn", "bad")),
+    status = fields.String(required=True, validate=OneOf(("ok", "warn", "bad")),
                            metadata={"description": "green, amber or red at the door"})
     headline = fields.String(required=True)
     detail = fields.String()
@@ -266,7 +298,7 @@ class OpeningSchema(ma.Schema):
 
 
 class OrganizationListArgs(ListArgs):
-    q = Text(validate=validate.Length(1, 100), metadata={"description": "Part of the name"})
+    q = Text(validate=Length(1, 100), metadata={"description": "Part of the name"})
 
 
 # --- Interviews -----------------------------------------------------------------------------
@@ -321,8 +353,8 @@ class MyEntrySchema(EntrySchema):
 
 
 class EntryListArgs(ListArgs):
-    state = Text(validate=validate.OneOf(("draft", "submitted", "withdrawn")))
-    track_id = fields.Integer(validate=validate.Range(1, MAX_ID))
+    state = Text(validate=OneOf(("draft", "submitted", "withdrawn")))
+    track_id = Integer(validate=Range(1, MAX_ID))
 
 
 class ReviewSchema(ma.Schema):
@@ -371,17 +403,17 @@ class ResultsSchema(ma.Schema):
 # --- Analytics ------------------------------------------------------------------------------
 
 class AnalyticsArgs(Strict):
-    period = Text(load_default="year", validate=validate.OneOf(("year", "half", "quarter", "series", "custom")),
+    period = Text(load_default="year", validate=OneOf(("year", "half", "quarter", "series", "custom")),
                   metadata={"description": "year, half (with half), quarter (with quarter), series (with series) or "
                                            "custom (with start and end, at most three years)"})
-    year = fields.Integer(validate=validate.Range(2000, 2100), metadata={"description": "Default: this year"})
-    half = fields.Integer(load_default=1, validate=validate.OneOf((1, 2)))
-    quarter = fields.Integer(load_default=1, validate=validate.OneOf((1, 2, 3, 4)))
-    series = fields.Integer(validate=validate.Range(1, MAX_ID), metadata={"description": "A series' id"})
-    start = fields.Date()
-    end = fields.Date()
-    kind = fields.Enum(EventKind, by_value=True)
-    district = Text(validate=validate.Length(1, 40))
+    year = Integer(validate=Range(2000, 2100), metadata={"description": "Default: this year"})
+    half = Integer(load_default=1, validate=OneOf((1, 2)))
+    quarter = Integer(load_default=1, validate=OneOf((1, 2, 3, 4)))
+    series = Integer(validate=Range(1, MAX_ID), metadata={"description": "A series' id"})
+    start = Date()
+    end = Date()
+    kind = Enum(EventKind, by_value=True)
+    district = Text(validate=Length(1, 40))
 
 
 class FigureSchema(ma.Schema):

@@ -9,6 +9,7 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from eventsapp.accounts.models import User
@@ -44,10 +45,32 @@ def token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+class TokenAlreadyMade(Exception):
+    """The form with this one-time value already made ``token``: a reload or a second click makes nothing."""
+
+    def __init__(self, token: ApiToken):
+        super().__init__(token.id)
+        self.token = token
+
+
+def new_form_nonce() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _made_with(user: User, nonce: str) -> ApiToken | None:
+    return db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.creation_nonce == nonce))
+
+
 def create_token(user: User, name: str, scopes: list[str] | tuple[str, ...],
-                 expires_at: datetime | None = None, now: datetime | None = None) -> tuple[ApiToken, str]:
-    """A new token for ``user`` and its secret (shown once: it cannot be read back)."""
+                 expires_at: datetime | None = None, now: datetime | None = None,
+                 nonce: str | None = None) -> tuple[ApiToken, str]:
+    """A new token for ``user`` and its secret (shown once: it cannot be read back). ``nonce``: the one-time
+    value of the form that asks; TokenAlreadyMade if that form was already sent (kept with the token, in the
+    database: every worker sees it)."""
     now = now or utcnow()
+    made = _made_with(user, nonce) if nonce is not None else None
+    if made is not None:
+        raise TokenAlreadyMade(made)
     name = (name or "").strip()
     chosen = [scope for scope in SCOPES if scope in set(scopes)]
     errors: list[tuple[str | None, str]] = []
@@ -68,9 +91,16 @@ def create_token(user: User, name: str, scopes: list[str] | tuple[str, ...],
         raise ValidationFailed(errors)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(30)
     token = ApiToken(user_id=user.id, name=name, token_hash=token_digest(secret), prefix=secret[:PREFIX_SHOWN],
-                     scopes=" ".join(chosen), created_at=now, expires_at=expires_at)
-    db.session.add(token)
-    db.session.flush()
+                     scopes=" ".join(chosen), created_at=now, expires_at=expires_at, creation_nonce=nonce)
+    try:
+        with db.session.begin_nested():  # the same form sent twice at once: the second finds the nonce taken
+            db.session.add(token)
+            db.session.flush()
+    except IntegrityError:
+        made = _made_with(user, nonce) if nonce is not None else None
+        if made is None:
+            raise
+        raise TokenAlreadyMade(made) from None
     return token, secret
 
 

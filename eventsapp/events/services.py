@@ -20,6 +20,7 @@ from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import AgendaItem, Event, EventKind, EventStatus, Series
 from eventsapp.extensions import db
 from eventsapp.validation import ValidationFailed
+from eventsapp.webhooks import emit as webhooks
 
 log = logging.getLogger(__name__)
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -225,6 +226,7 @@ def cancel_event(event: Event, reason: str) -> None:
     event.cancellation_reason = reason
     event.cancelled_at = utcnow()
     bump_calendar_sequence(event)
+    webhooks.event_cancelled(event, event.cancelled_at)
     log.info("event %s cancelled", event.slug)
 
 

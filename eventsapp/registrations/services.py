@@ -603,6 +603,7 @@ def reject_registrations(event_id: int, registration_ids: Iterable[int], actor: 
         release_registration(registration, now)  # a pending place holds nothing yet; this keeps it so
         db.session.flush()
         _log(registration, "rejected", RegistrationStatus.PENDING.value, actor, reason)
+        webhooks.registration_rejected(registration, now)
         emails.tell_rejected(registration, reason.strip())
     return pending
 

@@ -254,3 +254,29 @@ def contest_results_published(contest: Contest, awards: int, now: datetime | Non
             "id": str(contest.id), "results_published_at": iso(contest.results_published_at), "awards": awards}}
 
     return _write(types.CONTEST_RESULTS_PUBLISHED, contest.event_id, data, now=now)
+
+
+def registration_rejected(registration: Registration, now: datetime | None = None) -> int:
+    """registration.rejected: organizers only (employers never see a registration awaiting approval)."""
+
+    def data() -> dict:
+        user, profile = _person(registration.user_id)
+        return {"event": _event(registration.event), "registration": {
+            "id": str(registration.id), "status": registration.status.value,
+            "created_at": iso(registration.created_at), "reason": registration.decision_reason},
+            "candidate": {"id": str(registration.user_id), "name": _name(user, profile),
+                          "email": user.email if user is not None and user.erased_at is None else None}}
+
+    return _write(types.REGISTRATION_REJECTED, registration.event_id, data, now=now,
+                  subject_user_id=registration.user_id)
+
+
+def event_cancelled(event: Event, now: datetime | None = None) -> int:
+    """event.cancelled: the organizers (of this event or all events), and the organizations holding an active
+    booth at it. The reason is the one every registrant is told."""
+
+    def data(_organization_id: int | None = None) -> dict:
+        return {"event": {**_event(event), "status": event.status.value, "starts_at": iso(event.starts_at),
+                          "cancelled_at": iso(event.cancelled_at), "reason": event.cancellation_reason}}
+
+    return _write(types.EVENT_CANCELLED, event.id, data, AT_EVENT, data, now=now)

@@ -179,3 +179,21 @@ def test_old_idempotency_answers_are_forgotten_by_the_scheduler_job(app, make_ev
         assert job.func(datetime.now(UTC)) == 0
         assert job.func(datetime.now(UTC) + timedelta(hours=25)) == 1
         assert db.session.scalar(select(func.count()).select_from(IdempotentResponse)) == 0
+
+
+@pytest.mark.parametrize("key", ["²", "٣", "１"])
+def test_a_question_id_in_other_digits_is_a_422_naming_it_not_a_500(app, make_event, make_candidate, key):
+    event = make_event()
+    answer = post_json(app.test_client(), f"/api/v1/events/{event.id}/registrations", {"answers": {key: "AI"}},
+                       make_token(app, make_candidate()))
+    assert answer.status_code == 422, answer.get_data(as_text=True)
+    assert answer.json["error"]["code"] == "invalid"
+    assert "digits 0-9" in answer.json["error"]["fields"][f"answers.{key}"]
+    with app.app_context():
+        assert registrations() == 0
+
+
+@pytest.mark.parametrize("query", ["limit=²", "limit=٣", "limit=１"])
+def test_numbers_in_a_query_string_are_digits_0_to_9(app, make_candidate, query):
+    answer = app.test_client().get(f"/api/v1/me/registrations?{query}", headers=auth(make_token(app, make_candidate())))
+    assert answer.status_code == 422 and "limit" in answer.json["error"]["fields"]
