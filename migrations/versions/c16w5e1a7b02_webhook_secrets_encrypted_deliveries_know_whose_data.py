@@ -8,10 +8,13 @@ Existing secrets are encrypted here with the key the app is configured with (WEB
 from SECRET_KEY when unset): set WEBHOOK_SECRET_KEY before upgrading. Existing deliveries get their subject
 and event from their bodies, so that deleting an account or an event's retention erases them too. A disabled
 endpoint's reason, until now a sentence in English, becomes the code "failures" (the pages translate codes).
+Deliveries about accounts already deleted, or of events whose personal data was already erased, are erased
+here (they would never be picked again): their bodies blanked, and those still waiting ended.
 """
 import base64
 import hashlib
 import json
+from datetime import datetime, timezone
 
 from alembic import op
 import sqlalchemy as sa
@@ -27,7 +30,11 @@ depends_on = None
 
 endpoint = sa.table('webhook_endpoint', sa.column('id', sa.Integer), sa.column('secret', sa.String))
 delivery = sa.table('webhook_delivery', sa.column('id', sa.Integer), sa.column('body', sa.Text),
-                    sa.column('subject_user_id', sa.Integer), sa.column('event_id', sa.Integer))
+                    sa.column('subject_user_id', sa.Integer), sa.column('event_id', sa.Integer),
+                    sa.column('status', sa.String), sa.column('locked_until', sa.DateTime(timezone=True)),
+                    sa.column('last_error', sa.String), sa.column('erased_at', sa.DateTime(timezone=True)))
+account = sa.table('user_account', sa.column('id', sa.Integer), sa.column('erased_at', sa.DateTime(timezone=True)))
+event = sa.table('event', sa.column('id', sa.Integer), sa.column('personal_data_erased_at', sa.DateTime(timezone=True)))
 
 
 def _fernet() -> Fernet:
@@ -68,6 +75,18 @@ def upgrade():
         if subject is not None or event is not None:
             connection.execute(delivery.update().where(delivery.c.id == row.id)
                                .values(subject_user_id=subject, event_id=event))
+    _erase_already_erased(connection)
+
+
+def _erase_already_erased(connection) -> None:
+    """What eventsapp.webhooks.lifecycle does when an account is deleted or an event's retention ends, for
+    those that happened before the deliveries knew whose data they carry (codes copied: 'failed', 'erased')."""
+    erased = (delivery.c.subject_user_id.in_(sa.select(account.c.id).where(account.c.erased_at.is_not(None)))
+              | delivery.c.event_id.in_(sa.select(event.c.id).where(event.c.personal_data_erased_at.is_not(None))))
+    connection.execute(delivery.update().where(erased, delivery.c.status == 'pending')
+                       .values(status='failed', locked_until=None, last_error='erased'))
+    connection.execute(delivery.update().where(erased, delivery.c.erased_at.is_(None))
+                       .values(body='', erased_at=datetime.now(timezone.utc)))
 
 
 def downgrade():
