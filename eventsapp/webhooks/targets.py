@@ -1,26 +1,30 @@
 """Which addresses an endpoint may have: HTTPS to a public host. Plain Python.
 
 Private, loopback, link-local and other reserved addresses are refused (a webhook must not become a way to
-reach the servers behind our firewall, SSRF) unless ``allow_private`` (tests, development), and so are the
-IPv6 forms that carry an IPv4 address inside (IPv4-mapped ``::ffff:10.0.0.1``, IPv4-compatible ``::10.0.0.1``,
-NAT64 ``64:ff9b::/96`` and ``64:ff9b:1::/48``, 6to4 ``2002::/16``, Teredo ``2001::/32``): a gateway would
-turn them into the address inside. Plain http:// is refused unless ``allow_http`` and the host is a loopback
-address (a receiver on the developer's machine).
+reach the servers behind our firewall, SSRF) unless ``allow_private`` (tests, development), and so are IPv6
+site-local ``fec0::/10`` (which Python 3.11 calls global) and the IPv6 forms that carry an IPv4 address
+inside (IPv4-mapped ``::ffff:10.0.0.1``, IPv4-compatible ``::10.0.0.1``, NAT64 ``64:ff9b::/96`` and
+``64:ff9b:1::/48``, 6to4 ``2002::/16``, Teredo ``2001::/32``): a gateway would turn them into the address
+inside. Plain http:// is refused unless ``allow_http`` and the host is a loopback address (a receiver on the
+developer's machine).
 
-The host is resolved when the endpoint is saved and once before every delivery (``resolve_target``): every
-address it resolves to must be public, and the delivery connects to the address that was checked, not to
-the name again (which a DNS server could answer differently the second time: DNS rebinding).
+The host is resolved when the endpoint is saved and once before every delivery (``resolve_target``, within
+what is left of the attempt's deadline): every address it resolves to must be public, and the delivery
+connects to the address that was checked, not to the name again (which a DNS server could answer
+differently the second time: DNS rebinding).
 """
 from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 
-from eventsapp.webhooks.problems import BAD_ADDRESS, DNS_FAILED, PRIVATE_ADDRESS
+from eventsapp.webhooks.problems import BAD_ADDRESS, DNS_FAILED, PRIVATE_ADDRESS, TIMEOUT
 
 MAX_URL_LENGTH = 500
 LOOPBACK_NAMES = ("localhost",)
@@ -61,9 +65,28 @@ def _is_loopback(host: str) -> bool:
     return literal is not None and literal.is_loopback
 
 
-def _addresses(host: str, port: int) -> list[Address]:
+def _lookup(host: str, port: int, within: float | None) -> list:
+    """getaddrinfo, given up after ``within`` seconds: it cannot be interrupted, so it runs in a thread of its
+    own (a daemon: one that hangs ends with its resolver's own timeout, holding nothing of ours)."""
+    if within is None:
+        return socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    answer: Future = Future()
+
+    def look_up() -> None:
+        try:
+            answer.set_result(socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP))
+        except BaseException as problem:  # noqa: BLE001 - handed to the waiting thread
+            answer.set_exception(problem)
+
+    threading.Thread(target=look_up, name="webhook-dns", daemon=True).start()
+    return answer.result(timeout=within)
+
+
+def _addresses(host: str, port: int, within: float | None = None) -> list[Address]:
     try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        infos = _lookup(host, port, within)
+    except TimeoutError as problem:  # the attempt's deadline came first
+        raise TargetRefused(_l("The host name does not resolve."), TIMEOUT) from problem
     except (OSError, UnicodeError) as problem:
         raise TargetRefused(_l("The host name does not resolve."), DNS_FAILED) from problem
     return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
@@ -79,6 +102,8 @@ def _literal_address(host: str) -> Address | None:
 def is_public(address: Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None or any(address in network for network in TRANSLATING_NETWORKS):
+            return False
+        if address.is_site_local:  # fec0::/10, deprecated but still routed inside some networks
             return False
     return address.is_global and not address.is_multicast
 
@@ -109,15 +134,17 @@ def _checked(url: str, allow_http: bool) -> tuple[str, object]:
     return url, parts
 
 
-def resolve_target(url: str, *, allow_http: bool, allow_private: bool, resolve: bool = True) -> Target:
-    """The checked address, resolved once (every address the name has must be public), or TargetRefused."""
+def resolve_target(url: str, *, allow_http: bool, allow_private: bool, resolve: bool = True,
+                   within: float | None = None) -> Target:
+    """The checked address, resolved once (every address the name has must be public), or TargetRefused;
+    a lookup that takes more than ``within`` seconds is refused with the code ``timeout``."""
     url, parts = _checked(url, allow_http)
     host = parts.hostname
     port = parts.port or (443 if parts.scheme == "https" else 80)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if not allow_private and _is_loopback(host):
         raise TargetRefused(PRIVATE_MESSAGE, PRIVATE_ADDRESS)
-    addresses = _addresses(host, port) if resolve else []
+    addresses = _addresses(host, port, within) if resolve else []
     if not allow_private:
         if resolve and (not addresses or not all(is_public(found) for found in addresses)):
             raise TargetRefused(PRIVATE_MESSAGE, PRIVATE_ADDRESS)
