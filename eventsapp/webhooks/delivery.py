@@ -11,11 +11,15 @@ attempt: retried after ``retry_delay`` (30 s, 1 min, 2 min, ... at most 6 h), gi
 its deliveries wait (none is lost) until it is switched on again, and its owner is e-mailed. Redirects are not followed.
 
 Each attempt has one deadline for the whole of it (``WEBHOOK_TIMEOUT_SECONDS``: connecting, sending, reading
-the answer), so a receiver that trickles its answer a byte at a time cannot outlive the lease and have the
-delivery sent twice. The host is resolved once per attempt and the connection goes to the address that was
-checked (``targets.resolve_target``). Claiming checks again that the endpoint's owner may still have it
-(``services.owner_keeps_access``): a delivery for an owner who lost access is ended, not sent. What went
-wrong is stored as a problem code (``webhooks.problems``), never as an exception's text.
+the answer, and looking the host up), so a receiver that trickles its answer a byte at a time, or a name
+server that never answers, cannot outlive the lease and have the delivery sent twice. An outcome is written
+only while the delivery is still pending, not erased and holding this worker's lease: a delivery erased or
+ended meanwhile stays so, and a worker that comes back late cannot overwrite another's attempt. The host is
+resolved once per attempt and the connection goes to the address that was checked (``targets.resolve_target``).
+Claiming checks again that the endpoint's owner may still have it (``services.owner_keeps_access``): a
+delivery for an owner who lost access is ended, not sent. An endpoint whose secret the current key cannot
+read is disabled (code ``secret_unreadable``), logged as an error and its owner e-mailed; its deliveries wait.
+What went wrong is stored as a problem code (``webhooks.problems``), never as an exception's text.
 """
 from __future__ import annotations
 
@@ -68,6 +72,7 @@ class Outgoing:
     url: str
     secret: str
     attempts: int  # before this one
+    lease: datetime  # the locked_until this worker set: its outcome is written only while the row still has it
 
 
 @dataclass(frozen=True)
@@ -94,21 +99,26 @@ class Report:
 
 
 def claim(limit: int, now: datetime, lease: timedelta = LEASE) -> list[Outgoing]:
-    """Take up to ``limit`` due deliveries for this worker and commit, so no other worker takes them."""
+    """Take up to ``limit`` due deliveries for this worker and commit, so no other worker takes them.
+
+    An endpoint whose owner lost access has its deliveries ended; one whose secret cannot be read (the key was
+    changed) is disabled, its owner told, and its deliveries wait (a test ping is ended with the code)."""
     due = (select(WebhookDelivery.id).join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-           .where(WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.next_attempt_at <= now,
+           .where(WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.erased_at.is_(None),
+                  WebhookDelivery.next_attempt_at <= now,
                   or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until <= now),
                   or_(WebhookEndpoint.disabled_at.is_(None), WebhookDelivery.event_type == types.PING))
            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit))
     if db.session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(of=WebhookDelivery, skip_locked=True)
+    locked_until = now + lease
     rows = db.session.execute(
         update(WebhookDelivery).where(WebhookDelivery.id.in_(due.scalar_subquery()))
-        .values(locked_until=now + lease)
+        .values(locked_until=locked_until)
         .returning(WebhookDelivery.id, WebhookDelivery.endpoint_id, WebhookDelivery.uid, WebhookDelivery.event_type,
                    WebhookDelivery.body, WebhookDelivery.attempts)
         .execution_options(synchronize_session=False)).all()
-    secrets, refused = {}, {}
+    secrets, refused, unreadable = {}, {}, set()
     if rows:
         for endpoint in db.session.execute(
                 select(WebhookEndpoint.id, WebhookEndpoint.url, WebhookEndpoint.secret_sealed,
@@ -120,14 +130,33 @@ def claim(limit: int, now: datetime, lease: timedelta = LEASE) -> list[Outgoing]
             try:
                 secrets[endpoint.id] = (endpoint.url, unseal(endpoint.secret_sealed))
             except SecretUnreadable:
-                refused[endpoint.id] = problems.SECRET_UNREADABLE
-    ended = [row for row in rows if row.endpoint_id in refused]
+                unreadable.add(endpoint.id)
+    ended = {row.id: refused[row.endpoint_id] for row in rows if row.endpoint_id in refused}
+    ended.update({row.id: problems.SECRET_UNREADABLE for row in rows
+                  if row.endpoint_id in unreadable and row.event_type == types.PING})
     if ended:
-        end_deliveries([row.id for row in ended], now, {row.id: refused[row.endpoint_id] for row in ended})
+        end_deliveries(list(ended), now, ended)
+    if unreadable:
+        _stop_unreadable(unreadable, [row.id for row in rows if row.endpoint_id in unreadable and row.id not in ended],
+                         now)
     db.session.commit()
     return [Outgoing(row.id, row.endpoint_id, row.uid, row.event_type, row.body.encode("utf-8"),
-                     *secrets[row.endpoint_id], row.attempts)
+                     *secrets[row.endpoint_id], row.attempts, locked_until)
             for row in sorted(rows, key=lambda row: row.id) if row.endpoint_id in secrets]
+
+
+def _stop_unreadable(endpoint_ids: set[int], waiting: list[int], now: datetime) -> None:
+    """Endpoints whose secret the current key cannot read (WEBHOOK_SECRET_KEY was changed): sending unsigned
+    or giving up would both be wrong, so they are disabled and their owners told; ``waiting`` (deliveries
+    claimed for them) are released to wait until the secret is replaced."""
+    if waiting:
+        db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id.in_(waiting)).values(locked_until=None)
+                           .execution_options(synchronize_session=False))
+    for endpoint_id in sorted(endpoint_ids):
+        log.error("webhook endpoint %s: its secret cannot be read with the current WEBHOOK_SECRET_KEY", endpoint_id)
+        endpoint = db.session.get(WebhookEndpoint, endpoint_id, with_for_update=True)
+        if endpoint is not None and endpoint.disabled_at is None:
+            disable(endpoint, now, problems.SECRET_UNREADABLE)
 
 
 _END = (update(WebhookDelivery.__table__).where(WebhookDelivery.__table__.c.id == bindparam("delivery_id"))
@@ -155,6 +184,12 @@ class _Deadline:
 
     def remaining(self) -> float:
         return max(self.at - time.perf_counter(), 0.001)
+
+    def answered_in_time(self) -> bool:
+        """Called once the answer's head is read: whether it came before the cut (``_cut`` marks the deadline
+        passed before it shuts the socket, so a head cut short is never taken for an answer)."""
+        with self._lock:
+            return not self.passed
 
     def _cut(self) -> None:
         with self._lock:
@@ -212,7 +247,8 @@ def send(outgoing: Outgoing, timeout: float, allow_http: bool, allow_private: bo
     status, error = None, ""
     with _Deadline(timeout) as deadline:
         try:
-            target = resolve_target(outgoing.url, allow_http=allow_http, allow_private=allow_private)
+            target = resolve_target(outgoing.url, allow_http=allow_http, allow_private=allow_private,
+                                    within=deadline.remaining())
             connection = _connection(target, deadline)
             try:
                 connection.request("POST", target.path, body=outgoing.body, headers={
@@ -220,6 +256,8 @@ def send(outgoing: Outgoing, timeout: float, allow_http: bool, allow_private: bo
                     "Connection": "close", SIGNATURE_HEADER: signature_header(outgoing.secret, outgoing.body),
                     "X-Talentday-Event": outgoing.event_type, "X-Talentday-Delivery": outgoing.uid})
                 response = connection.getresponse()
+                if not deadline.answered_in_time():
+                    raise TimeoutError  # the head ended because the connection was cut: no answer
                 status = response.status
                 response.read(4096)
             finally:
@@ -230,12 +268,17 @@ def send(outgoing: Outgoing, timeout: float, allow_http: bool, allow_private: bo
             error = refused.code
         except (OSError, http.client.HTTPException, ValueError) as problem:
             error = _problem_of(problem)
-        if deadline.passed:
-            status, error = None, problems.TIMEOUT
+        if deadline.passed and status is None:  # a status read in time stands, even if the timer fires now
+            error = problems.TIMEOUT
     return Result(outgoing.delivery_id, status, error, int((time.perf_counter() - started) * 1000), attempted_at)
 
 
-_RECORD = (update(WebhookDelivery.__table__).where(WebhookDelivery.__table__.c.id == bindparam("delivery_id"))
+_DELIVERY = WebhookDelivery.__table__.c
+# Only while the row is still this worker's: pending, not erased, and holding the lease this worker set. A
+# delivery erased, ended (its owner lost access) or claimed by another worker meanwhile keeps what happened to it.
+_RECORD = (update(WebhookDelivery.__table__)
+           .where(_DELIVERY.id == bindparam("delivery_id"), _DELIVERY.status == DeliveryStatus.PENDING,
+                  _DELIVERY.erased_at.is_(None), _DELIVERY.locked_until == bindparam("lease"))
            .values(status=bindparam("new_status"), attempts=bindparam("new_attempts"),
                    next_attempt_at=bindparam("next_at"), locked_until=None,
                    last_attempt_at=bindparam("attempted_at"), last_status_code=bindparam("status_code"),
@@ -262,9 +305,9 @@ def record(batch: list[Outgoing], results: list[Result], now: datetime, report: 
                                         config["WEBHOOK_RETRY_LONGEST_SECONDS"])
         if not ping:  # a test ping tells its owner how the endpoint answers; it changes nothing else
             streaks.setdefault(outgoing.endpoint_id, []).append(result.ok)
-        rows.append({"delivery_id": outgoing.delivery_id, "new_status": status, "new_attempts": attempts,
-                     "next_at": next_at, "attempted_at": result.attempted_at, "status_code": result.status_code,
-                     "duration_ms": result.duration_ms, "error": result.error[:500],
+        rows.append({"delivery_id": outgoing.delivery_id, "lease": outgoing.lease, "new_status": status,
+                     "new_attempts": attempts, "next_at": next_at, "attempted_at": result.attempted_at,
+                     "status_code": result.status_code, "duration_ms": result.duration_ms, "error": result.error[:500],
                      "delivered": result.attempted_at if result.ok else None})
     if rows:
         db.session.execute(_RECORD, rows, execution_options={"synchronize_session": False})
@@ -280,16 +323,18 @@ def record(batch: list[Outgoing], results: list[Result], now: datetime, report: 
     db.session.commit()
 
 
-def disable(endpoint: WebhookEndpoint, now: datetime) -> None:
-    """Stop delivering to an endpoint that keeps failing, and tell whoever made it (by e-mail)."""
+def disable(endpoint: WebhookEndpoint, now: datetime, reason: str = problems.FAILURES) -> None:
+    """Stop delivering to an endpoint (it keeps failing, or its secret cannot be read: ``reason``, a problem
+    code), and tell whoever made it (by e-mail)."""
     endpoint.disabled_at = now
-    endpoint.disabled_reason = problems.FAILURES
+    endpoint.disabled_reason = reason
     owner = db.session.get(User, endpoint.created_by_id)
     if owner is not None and owner.erased_at is None and owner.is_active_account:
         queue_email("webhook_disabled", owner.email, owner.locale, "webhook_disabled", user=owner, endpoint=endpoint,
-                    failures=endpoint.consecutive_failures,
+                    failures=endpoint.consecutive_failures, reason=reason,
                     link=public_url("webhooks.detail", endpoint_id=endpoint.id))
-    log.warning("webhook endpoint %s disabled after %s failures", endpoint.id, endpoint.consecutive_failures)
+    log.warning("webhook endpoint %s disabled (%s) after %s failures", endpoint.id, reason,
+                endpoint.consecutive_failures)
 
 
 def deliver_due(limit: int | None = None, now: datetime | None = None) -> Report:

@@ -21,6 +21,7 @@ from eventsapp.organizations.access import in_good_standing, membership_of
 from eventsapp.organizations.models import Organization, OrganizationStatus
 from eventsapp.validation import ValidationFailed
 from eventsapp.webhooks import events as types
+from eventsapp.webhooks import problems
 from eventsapp.webhooks.models import WebhookDelivery, WebhookEndpoint
 from eventsapp.webhooks.signing import new_secret
 from eventsapp.webhooks.targets import TargetRefused, check_url
@@ -137,7 +138,10 @@ def update_endpoint(user: User, endpoint: WebhookEndpoint, data: EndpointData) -
 
 
 def replace_secret(endpoint: WebhookEndpoint) -> str:
+    """A new secret; an endpoint stopped because its old one could not be read is switched on again."""
     endpoint.secret = new_secret()
+    if endpoint.disabled_at is not None and endpoint.disabled_reason == problems.SECRET_UNREADABLE:
+        reenable(endpoint)
     db.session.flush()
     return endpoint.secret
 

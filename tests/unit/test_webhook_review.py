@@ -4,6 +4,7 @@ connects to the address it checked and gives each attempt one deadline, problems
 secrets are encrypted at rest."""
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import json
 import socket
@@ -13,17 +14,19 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from eventsapp.accounts.models import Role
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
+from eventsapp.notifications.models import OutboxMessage
 from eventsapp.organizations.models import OrganizationStatus
 from eventsapp.organizations.services import reject_organization, suspend_organization
 from eventsapp.registrations.models import RegistrationStatus
 from eventsapp.registrations.services import cancel_registration, register_for_event
-from eventsapp.webhooks import delivery, emit, problems, signing, targets, vault
+from eventsapp.webhooks import delivery, emit, problems, services, signing, targets, vault
 from eventsapp.webhooks.events import CHECKIN_RECORDED, REGISTRATION_CANCELLED, REGISTRATION_CREATED
+from eventsapp.webhooks.lifecycle import erase_deliveries_about_person, stop_endpoints_of_organization
 from eventsapp.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from eventsapp.webhooks.targets import TargetRefused
 from tests.webhook_receiver import start_receiver
@@ -56,7 +59,7 @@ def types_of(hook: WebhookEndpoint) -> list[str]:
 
 
 def outgoing(url: str, secret: str = "whsec_test") -> delivery.Outgoing:
-    return delivery.Outgoing(1, 1, "dlv_1", REGISTRATION_CREATED, b"{}", url, secret, 0)
+    return delivery.Outgoing(1, 1, "dlv_1", REGISTRATION_CREATED, b"{}", url, secret, 0, utcnow())
 
 
 # --- 1. Employers hear only of the registrations their pages show ----------------------------------------
@@ -232,7 +235,7 @@ def test_an_events_retention_erases_its_deliveries(ctx, make_event, make_organiz
     "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "::127.0.0.1", "::10.0.0.1",
     "64:ff9b::a00:1", "64:ff9b::808:808", "64:ff9b:1::a00:1", "2002:a00:1::1", "2002:7f00:1::1",
     "2001:0:4136:e378:8000:63bf:3fff:fdd2", "::ffff:0:a00:1", "fc00::1", "fe80::1", "::1", "100.64.0.1",
-    "198.18.0.1", "0.0.0.0", "224.0.0.1", "ff02::1"])
+    "198.18.0.1", "0.0.0.0", "224.0.0.1", "ff02::1", "fec0::1", "feff:ffff::1"])
 def test_every_form_of_a_private_address_is_refused(address):
     assert not targets.is_public(ipaddress.ip_address(address))
     with pytest.raises(TargetRefused) as refused:
@@ -418,6 +421,29 @@ def test_the_migration_encrypts_existing_secrets_and_finds_whose_data_each_deliv
                 "next_attempt_at, last_error, created_at) VALUES (1, 1, 'dlv_1', 'registration.created', "
                 "'{\"data\":{\"candidate\":{\"id\":\"7\"},\"event\":{\"id\":\"3\"}}}', 'succeeded', 1, "
                 "'2026-01-01', '', '2026-01-01')")
+            # Erased before this deploy: an account deleted (8) and an event past its retention (4), whose
+            # deliveries did not yet know whose data they carried; 9 and 5 are not erased.
+            connection.exec_driver_sql(
+                "INSERT INTO user_account (id, email, display_name, password_hash, role, created_at, erased_at) "
+                "VALUES (8, 'gone@erased.invalid', '', 'x', 'candidate', '2026-01-01', '2026-06-01'), "
+                "(9, 'kept@example.cn', 'K', 'x', 'candidate', '2026-01-01', NULL)")
+            connection.exec_driver_sql(
+                "INSERT INTO event (id, slug, kind, status, title_zh, title_en, description_zh, description_en, "
+                "venue_name_zh, venue_name_en, venue_address, venue_halls, timezone, starts_at, ends_at, capacity, "
+                "created_at, updated_at, personal_data_erased_at) VALUES "
+                "(4, 'old', 'fair', 'published', '旧', 'Old', '', '', '', '', '', '', 'Asia/Shanghai', '2025-01-01', "
+                "'2025-01-02', 10, '2025-01-01', '2025-01-01', '2026-06-01'), "
+                "(5, 'new', 'fair', 'published', '新', 'New', '', '', '', '', '', '', 'Asia/Shanghai', '2026-01-01', "
+                "'2026-01-02', 10, '2026-01-01', '2026-01-01', NULL)")
+            for delivery_id, status, person, event in ((2, "pending", 8, 5), (3, "succeeded", 9, 4),
+                                                       (4, "pending", 9, 5)):
+                body = json.dumps({"data": {"candidate": {"id": str(person), "name": "李明"}, "event": {"id": event}}},
+                                  ensure_ascii=False)
+                connection.execute(text(
+                    "INSERT INTO webhook_delivery (id, endpoint_id, uid, event_type, body, status, attempts, "
+                    "next_attempt_at, last_error, created_at) VALUES (:id, 1, :uid, 'registration.created', :body, "
+                    ":status, 0, '2026-01-01', '', '2026-01-01')"),
+                    {"id": delivery_id, "uid": f"dlv_{delivery_id}", "body": body, "status": status})
         upgrade()
         endpoint_row = db.session.get(WebhookEndpoint, 1)
         assert endpoint_row.secret_sealed != "whsec_old_clear_secret"
@@ -425,5 +451,190 @@ def test_the_migration_encrypts_existing_secrets_and_finds_whose_data_each_deliv
         assert endpoint_row.disabled_reason == problems.FAILURES
         row = db.session.get(WebhookDelivery, 1)
         assert (row.subject_user_id, row.event_id) == (7, 3)
+        about_deleted, of_erased_event, kept = (db.session.get(WebhookDelivery, n) for n in (2, 3, 4))
+        for erased in (about_deleted, of_erased_event):
+            assert erased.body == "" and erased.erased_at is not None
+        assert (about_deleted.status, about_deleted.last_error) == (DeliveryStatus.FAILED, problems.ERASED)
+        assert (of_erased_event.status, of_erased_event.last_error) == (DeliveryStatus.SUCCEEDED, "")
+        assert "李明" in kept.body and kept.erased_at is None and kept.status == DeliveryStatus.PENDING
         db.session.remove()
         db.engine.dispose()
+
+
+# --- Round 2 (issue 16): what happens while a delivery is in flight, an unreadable secret, slow DNS -------
+
+def failed_meanwhile(batch: list[delivery.Outgoing], now) -> None:
+    """The worker that claimed ``batch`` comes back: every attempt failed with a 503."""
+    delivery.record(batch, [delivery.Result(item.delivery_id, 503, problems.HTTP_STATUS, 5, now) for item in batch],
+                    now, delivery.Report())
+
+
+def test_a_delivery_erased_while_it_was_being_sent_stays_erased(ctx, make_event, make_organizer, make_candidate):
+    fair, hook, person = make_event(), endpoint(make_organizer()), make_candidate()
+    register_for_event(fair.id, person)
+    db.session.commit()
+    now = utcnow()
+    batch = delivery.claim(10, now)
+    erase_deliveries_about_person(person.id, now)  # the account is deleted during the attempt
+    db.session.commit()
+
+    failed_meanwhile(batch, now)
+    db.session.expire_all()
+    [row] = deliveries(hook)
+    assert (row.status, row.last_error, row.body, row.attempts) == (DeliveryStatus.FAILED, problems.ERASED, "", 0)
+    assert delivery.claim(10, now + timedelta(days=1)) == []
+
+
+def test_a_delivery_ended_while_it_was_being_sent_stays_ended(ctx, make_organization):
+    organization = make_organization()
+    hook = endpoint(organization.members[0].user, organization=organization)
+    emit.queue_ping(hook)
+    deliveries(hook)[0].event_type = REGISTRATION_CREATED  # a ping would give up after one attempt anyway
+    db.session.commit()
+    now = utcnow()
+    batch = delivery.claim(10, now)
+    stop_endpoints_of_organization(organization.id, problems.ORGANIZATION_SUSPENDED, now)
+    db.session.commit()
+
+    failed_meanwhile(batch, now)
+    db.session.expire_all()
+    assert [(row.status, row.last_error) for row in deliveries(hook)] == [(DeliveryStatus.FAILED,
+                                                                            problems.ACCESS_LOST)]
+
+
+def test_a_worker_back_after_its_lease_cannot_overwrite_the_worker_that_took_over(ctx, make_organizer):
+    hook = endpoint(make_organizer())
+    emit.queue_ping(hook)
+    deliveries(hook)[0].event_type = REGISTRATION_CREATED
+    db.session.commit()
+    now = utcnow()
+    late = delivery.claim(10, now, lease=timedelta(minutes=2))
+    later = now + timedelta(minutes=3)
+    taken_over = delivery.claim(10, later, lease=timedelta(minutes=2))
+    assert [item.delivery_id for item in late] == [item.delivery_id for item in taken_over]
+
+    failed_meanwhile(late, later)  # the first worker comes back while the second is still sending
+    db.session.expire_all()
+    [row] = deliveries(hook)
+    assert (row.status, row.attempts, row.locked_until) == (DeliveryStatus.PENDING, 0, taken_over[0].lease)
+    delivery.record(taken_over, [delivery.Result(row.id, 204, "", 5, later)], later, delivery.Report())
+    db.session.expire_all()
+    assert (row.status, row.attempts, row.last_error) == (DeliveryStatus.SUCCEEDED, 1, "")
+    failed_meanwhile(late, later)  # and after it has succeeded
+    db.session.expire_all()
+    assert (row.status, row.last_status_code) == (DeliveryStatus.SUCCEEDED, 204)
+
+
+def test_an_erased_delivery_left_waiting_is_never_claimed(ctx, make_organizer, receiver):
+    """Rows written back as pending before the guard above: erased, they must not leave with an empty body."""
+    hook = endpoint(make_organizer(), url=receiver.url)
+    emit.queue_ping(hook)
+    row = deliveries(hook)[0]
+    row.event_type, row.body, row.erased_at = REGISTRATION_CREATED, "", utcnow()
+    db.session.commit()
+    assert delivery.claim(10, utcnow() + timedelta(minutes=1)) == []
+    delivery.deliver_due()
+    assert receiver.received == []
+
+
+def test_an_unreadable_secret_disables_the_endpoint_tells_its_owner_and_its_deliveries_wait(
+        app, ctx, make_event, make_organizer, make_candidate, receiver, caplog, monkeypatch):
+    # The session's migration (alembic's fileConfig) disables the loggers that existed before it.
+    monkeypatch.setattr(delivery.log, "disabled", False)
+    fair, owner = make_event(), make_organizer(email="owner@example.org")
+    hook = endpoint(owner, url=receiver.url)
+    hook.secret_sealed = vault.seal("whsec_x", key="the key before WEBHOOK_SECRET_KEY was changed")
+    register_for_event(fair.id, make_candidate())
+    db.session.commit()
+
+    with caplog.at_level("ERROR", logger="eventsapp.webhooks"):
+        delivery.deliver_due()
+        delivery.deliver_due(now=utcnow() + timedelta(hours=1))
+    assert receiver.received == []
+    assert [record.levelname for record in caplog.records if "secret" in record.getMessage()] == ["ERROR"]
+    db.session.expire_all()
+    assert (hook.is_enabled, hook.disabled_reason) == (False, problems.SECRET_UNREADABLE)
+    [row] = deliveries(hook)
+    assert (row.status, row.attempts, row.locked_until, row.last_error) == (DeliveryStatus.PENDING, 0, None, "")
+    [mail] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "webhook_disabled"))
+    assert mail.to_email == "owner@example.org" and "secret" in mail.body_text and hook.url in mail.body_text
+
+    services.replace_secret(hook)  # the cause is gone: the endpoint is on again and what waited leaves
+    db.session.commit()
+    assert hook.is_enabled
+    assert delivery.deliver_due().sent == 1 and len(receiver.received) == 1
+
+
+def test_a_name_server_that_does_not_answer_is_cut_off_at_the_deadline(monkeypatch):
+    released = threading.Event()
+
+    def getaddrinfo(*args, **kwargs):
+        released.wait(5)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    started = time.perf_counter()
+    result = delivery.send(outgoing("https://slow-dns.example.com/in"), timeout=0.5, allow_http=False,
+                           allow_private=False)
+    released.set()
+    assert time.perf_counter() - started < 1.5
+    assert (result.status_code, result.error) == (None, problems.TIMEOUT)
+
+
+def test_an_answer_read_in_time_stands_when_the_deadline_fires_just_after(monkeypatch, receiver):
+    """The timer fires between the 2xx read and the end of the attempt: the receiver has the delivery, so the
+    attempt succeeded (calling it a timeout would send it twice)."""
+
+    started = []
+
+    class FiresJustAfter(delivery._Deadline):
+        def __init__(self, seconds):
+            super().__init__(seconds)
+            started.append(self)
+
+    real_read = http.client.HTTPResponse.read
+
+    def read_then_fire(response, *args):
+        answer = real_read(response, *args)
+        started[-1]._cut()
+        return answer
+
+    monkeypatch.setattr(delivery, "_Deadline", FiresJustAfter)
+    monkeypatch.setattr(http.client.HTTPResponse, "read", read_then_fire)
+    result = delivery.send(outgoing(receiver.url), timeout=5, allow_http=True, allow_private=True)
+    assert (result.status_code, result.error, result.ok) == (204, "", True)
+    assert len(receiver.received) == 1
+
+
+@pytest.fixture
+def trickling_body_receiver():
+    """Answers 200 at once, then its body a byte every 0.2 s."""
+
+    class TrickleBody(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 25\r\n\r\n")
+            for _ in range(25):
+                try:
+                    self.wfile.write(b".")
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), TrickleBody)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hooks"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_2xx_whose_body_trickles_past_the_deadline_succeeded(trickling_body_receiver):
+    started = time.perf_counter()
+    result = delivery.send(outgoing(trickling_body_receiver), timeout=1, allow_http=True, allow_private=True)
+    assert time.perf_counter() - started < 2.5
+    assert (result.status_code, result.error, result.ok) == (200, "", True)

@@ -149,6 +149,22 @@ def test_a_disabled_endpoint_says_so_and_can_be_switched_on_again(app, client, o
     assert again.disabled_at is None and again.consecutive_failures == 0
 
 
+def test_an_endpoint_stopped_for_an_unreadable_secret_says_so_and_a_new_secret_switches_it_on(app, client,
+                                                                                              organizer):
+    from eventsapp.webhooks import problems
+    create(client, "https://hooks.example.com/")
+    hook = only_endpoint(app)
+    with app.app_context():
+        row = db.session.get(WebhookEndpoint, hook.id)
+        row.disabled_at, row.disabled_reason = utcnow(), problems.SECRET_UNREADABLE
+        db.session.commit()
+    page = text(client.get(f"/webhooks/{hook.id}", headers=EN))
+    assert "its secret cannot be read" in page and "failed attempts" not in page
+    assert "密钥" in text(client.get(f"/webhooks/{hook.id}", headers=ZH))
+    client.post(f"/webhooks/{hook.id}/secret", headers=EN)
+    assert only_endpoint(app).disabled_at is None
+
+
 def test_an_employer_manages_the_organizations_endpoints_with_its_staff(app, client, login, make_organization,
                                                                         make_staff):
     organization = make_organization()
