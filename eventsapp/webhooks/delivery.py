@@ -262,13 +262,13 @@ def send(outgoing: Outgoing, timeout: float, allow_http: bool, allow_private: bo
                 response.read(4096)
             finally:
                 connection.close()
-            if not 200 <= status < 300:
-                error = problems.HTTP_STATUS
         except TargetRefused as refused:
             error = refused.code
         except (OSError, http.client.HTTPException, ValueError) as problem:
             error = _problem_of(problem)
-        if deadline.passed and status is None:  # a status read in time stands, even if the timer fires now
+        if status is not None:  # read in time, the status is the answer (whatever the body or the timer did next)
+            error = "" if 200 <= status < 300 else problems.HTTP_STATUS
+        elif deadline.passed:
             error = problems.TIMEOUT
     return Result(outgoing.delivery_id, status, error, int((time.perf_counter() - started) * 1000), attempted_at)
 

@@ -606,6 +606,15 @@ def test_an_answer_read_in_time_stands_when_the_deadline_fires_just_after(monkey
     assert len(receiver.received) == 1
 
 
+def test_an_answer_cut_after_its_2xx_status_succeeded_without_a_problem(monkeypatch, receiver):
+    def reset(response, *args):
+        raise ConnectionResetError(104, "Connection reset by peer")
+
+    monkeypatch.setattr(http.client.HTTPResponse, "read", reset)
+    result = delivery.send(outgoing(receiver.url), timeout=5, allow_http=True, allow_private=True)
+    assert (result.status_code, result.error, result.ok) == (204, "", True)
+
+
 @pytest.fixture
 def trickling_body_receiver():
     """Answers 200 at once, then its body a byte every 0.2 s."""
