@@ -27,7 +27,7 @@ def create_app(config: object | dict | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
-    check_production_settings(app.config)
+    check_production_settings(app.config, app.instance_path)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         from eventsapp.pgcursor import LazyDescriptionCursor
 

@@ -238,13 +238,14 @@ class ConfigurationError(RuntimeError):
     """The app refuses to start with settings that would be unsafe."""
 
 
-def check_production_settings(config: dict) -> None:
+def check_production_settings(config: dict, instance_path: str | Path | None = None) -> None:
     """Refuse to start in production with settings that are missing or unsafe, naming each problem and how
-    to fix it (all at once, so one restart shows them all)."""
-    if config.get("APP_ENV") != "production":
-        return
-    problems = [*_secret_problems(config), *_address_problems(config), *_store_problems(config),
-                *_mail_problems(config), *_network_problems(config), *_webhook_problems(config)]
+    to fix it (all at once, so one restart shows them all). The result folders are checked in every
+    environment: a wrong one costs people's files (``result_folder_problems``)."""
+    problems = result_folder_problems(config, instance_path)
+    if config.get("APP_ENV") == "production":
+        problems += [*_secret_problems(config), *_address_problems(config), *_store_problems(config),
+                     *_mail_problems(config), *_network_problems(config), *_webhook_problems(config)]
     if problems:
         raise ConfigurationError("\n".join(problems))
 
@@ -322,6 +323,35 @@ def _webhook_problems(config: dict) -> list[str]:
         problems.append("APP_ENV=production needs WEBHOOK_SECRET_KEY (at least 32 random characters), the key that "
                         "encrypts webhook secrets at rest, e.g. WEBHOOK_SECRET_KEY=$(python -c 'import secrets; "
                         "print(secrets.token_urlsafe(48))')")
+    return problems
+
+
+# The folders of uploaded files, and the folders of the jobs' results, with their defaults under
+# instance/uploads/ (as the features that store them decide).
+UPLOAD_FOLDERS = {"RESUME_FOLDER": "resumes", "DECK_FOLDER": "decks", "LOGO_FOLDER": "logos"}
+RESULT_FOLDERS = {"JOB_FOLDER": "jobs", "BADGE_FOLDER": "badges"}
+
+
+def result_folder_problems(config: dict, instance_path: str | Path | None) -> list[str]:
+    """The hourly job-files round deletes the files of JOB_FOLDER and BADGE_FOLDER that no job names: neither
+    may be, hold or lie inside a folder of uploads (résumés, pitch decks, logos). Without ``instance_path``
+    only the folders set are compared."""
+    def folder(setting: str, default: str) -> Path | None:
+        if config.get(setting):
+            return Path(config[setting]).resolve()
+        return (Path(instance_path) / "uploads" / default).resolve() if instance_path is not None else None
+
+    problems = []
+    for setting, default in RESULT_FOLDERS.items():
+        results = folder(setting, default)
+        for upload_setting, upload_default in UPLOAD_FOLDERS.items():
+            uploads = folder(upload_setting, upload_default)
+            if results is None or uploads is None:
+                continue
+            if results == uploads or results in uploads.parents or uploads in results.parents:
+                problems.append(f"{setting} ({results}) must be a folder of its own, neither {upload_setting} "
+                                f"({uploads}) nor inside or around it: the hourly job-files round deletes the "
+                                f"files there that no job names")
     return problems
 
 

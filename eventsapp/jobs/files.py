@@ -9,10 +9,15 @@ longer than its row, and the row no longer than JOB_FILES_KEEP_DAYS after the jo
   JOB_FILES_KEEP_DAYS with their files, and the files no row names any more (a row deleted in SQL, a crash
   between writing a file and committing its row), once they are an hour old.
 
-JOB_FOLDER and the kinds' own folders (BADGE_FOLDER) hold job results only: any other file there is removed.
+JOB_FOLDER and the kinds' own folders (BADGE_FOLDER) hold job results only. The round deletes only names of
+the shape storage.write_file gives (``<32 hex digits><suffix>``, and ``.<that>.part`` while written), and
+nothing while a result folder is, holds or lies inside a folder of uploads (résumés share that shape; the app
+refuses to start so, eventsapp.config.result_folder_problems).
 """
 from __future__ import annotations
 
+import logging
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eventsapp import storage
+from eventsapp.config import result_folder_problems
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.jobs.models import BackgroundJob, BackgroundJobStatus
@@ -31,6 +37,11 @@ FINISHED = (BackgroundJobStatus.DONE, BackgroundJobStatus.FAILED)
 BATCH = 200
 # A file no row names is left this long: a try writes its file, then commits the row that names it.
 ORPHAN_AGE = timedelta(hours=1)
+# What storage.write_file names a result, and its file while it is written.
+RESULT_NAME = re.compile(r"[0-9a-f]{32}(\.[A-Za-z0-9]+)?", re.ASCII)
+PARTIAL_NAME = re.compile(r"\.[0-9a-f]{32}(\.[A-Za-z0-9]+)?\.part", re.ASCII)
+
+log = logging.getLogger(__name__)
 
 
 def result_file(job: BackgroundJob) -> Path | None:
@@ -95,14 +106,23 @@ def result_folders() -> list[Path]:
     return list(dict.fromkeys(folder.resolve() for folder in folders))
 
 
+def _written_by_jobs(name: str) -> bool:
+    return bool(RESULT_NAME.fullmatch(name) or PARTIAL_NAME.fullmatch(name))
+
+
 def remove_orphan_files(now: datetime) -> int:
-    """Delete the files of the result folders that no job row names and that are older than ORPHAN_AGE."""
+    """Delete the files of the result folders, named as jobs name them, that no job row names and that are
+    older than ORPHAN_AGE. Deletes nothing while a result folder overlaps a folder of uploads."""
+    problems = result_folder_problems(current_app.config, current_app.instance_path)
+    if problems:
+        log.error("job-files round: no stray file deleted: %s", "; ".join(problems))
+        return 0
     removed = 0
     for folder in result_folders():
         if not folder.is_dir():
             continue
-        old_enough = {path.name: path for path in folder.iterdir() if path.is_file()
-                      and datetime.fromtimestamp(path.stat().st_mtime, UTC) < now - ORPHAN_AGE}
+        old_enough = {path.name: path for path in folder.iterdir() if _written_by_jobs(path.name)
+                      and path.is_file() and datetime.fromtimestamp(path.stat().st_mtime, UTC) < now - ORPHAN_AGE}
         names, named = list(old_enough), set()
         for start in range(0, len(names), 500):
             named.update(db.session.scalars(select(BackgroundJob.storage_name)

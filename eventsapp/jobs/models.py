@@ -38,7 +38,7 @@ class BackgroundJob(db.Model):
     step: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # Why the job failed (or its last try did), as a code and its JSON parameters, put into words in the
     # reader's language where it is shown (services.error_text); ``error``: the server's own detail (the
-    # exception), for administrators. Rows from before the codes have only ``error``, shown as it is.
+    # exception), for administrators only (a failure without a code, or with an unknown one, reads as 'failed').
     error: Mapped[str] = mapped_column(String(2000), default="", server_default="")
     error_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
     error_params: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")

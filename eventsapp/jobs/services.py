@@ -276,11 +276,12 @@ def _will_retry(error: Exception) -> bool:
 
 def error_text(job: BackgroundJob, stalled: bool = False) -> str:
     """Why the job (or its last try) failed, in the reader's language; ``stalled``: found stalled, not yet
-    marked. A row from before the codes shows its stored text; "" when nothing failed."""
+    marked. A failure without a code or with one this version does not know (a later version's) reads as the
+    generic FAILED: its stored text is the server's detail (``error_detail``); "" when nothing failed."""
     if stalled:
         return str(ERROR_MESSAGES[STALLED])
     if not job.error_code:
-        return job.error
+        return str(ERROR_MESSAGES[FAILED]) if job.error else ""
     try:
         params = json.loads(job.error_params or "{}")
     except ValueError:
@@ -289,14 +290,14 @@ def error_text(job: BackgroundJob, stalled: bool = False) -> str:
         values = params.get("values") or {}
         return gettext(params.get("message") or "", **values) if values else gettext(params.get("message") or "")
     message = ERROR_MESSAGES.get(job.error_code)
-    if message is None:  # a code of a later version: its detail is all there is
-        return job.error or job.error_code
+    if message is None:
+        return str(ERROR_MESSAGES[FAILED])
     return str(message) % params if params else str(message)
 
 
 def error_detail(job: BackgroundJob) -> str:
-    """The server's own detail of a coded failure (the exception), for administrators; "" otherwise."""
-    return job.error if job.error_code else ""
+    """The server's own detail of a failure (the exception), for administrators; "" when there is none."""
+    return job.error
 
 
 def _progress(job_id: int, attempt: int, done: int, total: int, step: str) -> None:

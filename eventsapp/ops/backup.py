@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -220,6 +221,9 @@ def create_backup(database_url: str, folders: dict[str, Path], output: Path) -> 
 
 
 ARCHIVE_PREFIX, ARCHIVE_SUFFIX = "talent-", ".tar.gz"
+# Exactly the names archive_name gives: "talent-before-upgrade.tar.gz" (made by hand) is never pruned, and
+# would otherwise sort after every dated archive and push out a real one.
+ARCHIVE_NAME = re.compile(rf"{re.escape(ARCHIVE_PREFIX)}\d{{8}}T\d{{6}}Z{re.escape(ARCHIVE_SUFFIX)}", re.ASCII)
 
 
 def archive_name(moment: datetime) -> str:
@@ -232,7 +236,7 @@ def prune_backups(folder: Path, keep: int) -> list[Path]:
     left alone); ``keep`` 0 keeps every one. Returns the deleted paths, oldest first."""
     if keep <= 0 or not folder.is_dir():
         return []
-    archives = sorted(path for path in folder.glob(f"{ARCHIVE_PREFIX}*{ARCHIVE_SUFFIX}") if path.is_file())
+    archives = sorted(path for path in folder.iterdir() if ARCHIVE_NAME.fullmatch(path.name) and path.is_file())
     old = archives[:-keep]
     for path in old:
         path.unlink(missing_ok=True)

@@ -23,15 +23,18 @@ def _folders() -> dict[str, Path]:
               help="The archive to write (default: BACKUP_FOLDER or instance/backups, "
                    "talent-<UTC time>.tar.gz).")
 @click.option("--keep", type=click.IntRange(min=0), default=None,
-              help="Then delete all but the newest KEEP talent-*.tar.gz archives of that folder "
-                   "(default: BACKUP_KEEP; 0 keeps every one).")
+              help="Then delete all but the newest KEEP archives named talent-<UTC time>.tar.gz in that folder "
+                   "(default: BACKUP_KEEP in the default folder, none with -o; 0 keeps every one).")
 def create_command(output: Path | None, keep: int | None) -> None:
     """Write one archive with the database (pg_dump, or SQLite's backup API) and every uploaded file,
-    readable by its owner only (0600, in a 0700 folder), then prune the oldest archives."""
+    readable by its owner only (0600, in a 0700 folder), then prune the oldest archives: BACKUP_KEEP in the
+    default folder; where -o points, only when --keep is given."""
     if output is None:
         folder = Path(current_app.config.get("BACKUP_FOLDER") or Path(current_app.instance_path) / "backups")
         output = backup.private_folder(folder) / backup.archive_name(datetime.now(UTC))
-    keep = current_app.config["BACKUP_KEEP"] if keep is None else keep
+        keep = current_app.config["BACKUP_KEEP"] if keep is None else keep
+    elif keep is None:
+        keep = 0
     db.session.remove()
     try:
         manifest = backup.create_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], _folders(), output)

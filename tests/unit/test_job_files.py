@@ -93,8 +93,8 @@ def test_the_hourly_round_deletes_old_jobs_with_their_files_and_stray_files(app,
                             created_at=utcnow() - timedelta(days=60), started_at=utcnow() - timedelta(days=60))
     db.session.add_all([failed, running])
     db.session.commit()
-    stray, young_stray, crashed_write = (folders["badges"] / "no-row.pdf", folders["jobs"] / "being-written.pdf",
-                                         folders["jobs"] / ".half.pdf.part")
+    stray, young_stray, crashed_write = (folders["badges"] / f"{'a1' * 16}.pdf", folders["jobs"] / f"{'b2' * 16}.pdf",
+                                         folders["jobs"] / f".{'c3' * 16}.pdf.part")
     for path in (stray, young_stray, crashed_write):
         path.write_bytes(b"%PDF")
     _age(stray, 2)
@@ -108,6 +108,31 @@ def test_the_hourly_round_deletes_old_jobs_with_their_files_and_stray_files(app,
     assert not old_path.exists() and not old_print_path.exists() and recent_path.exists()
     assert not stray.exists() and not crashed_write.exists() and young_stray.exists()
     assert files.remove_old_jobs(utcnow()) == ""  # nothing left to do
+
+
+def test_the_round_deletes_only_files_named_as_jobs_name_them(app, ctx, folders):
+    ours = folders["jobs"] / f"{'d4' * 16}.zip"
+    others = [folders["jobs"] / name for name in ("notes.txt", "talent-20261201T000000Z.tar.gz", "app.db",
+                                                  f"{'d4' * 16}", f"{'D4' * 16}.pdf", f".{'d4' * 16}.pdf.tmp")]
+    for path in (ours, *others):
+        path.write_bytes(b"data")
+        _age(path, 2)
+    assert files.remove_orphan_files(datetime.now(UTC)) == 2  # the .zip and the suffix-less one
+    assert not ours.exists() and not others[3].exists()
+    assert all(path.exists() for path in others[:3] + others[4:])
+
+
+@pytest.mark.parametrize("place", ["same", "inside", "around"])
+def test_the_round_deletes_nothing_while_a_result_folder_overlaps_the_resumes(app, ctx, folders, tmp_path,
+                                                                               monkeypatch, place):
+    resumes = {"same": folders["jobs"], "inside": folders["jobs"] / "resumes", "around": tmp_path}[place]
+    resumes.mkdir(exist_ok=True)
+    monkeypatch.setitem(app.config, "RESUME_FOLDER", str(resumes))
+    resume = folders["jobs"] / f"{'e5' * 16}.pdf"  # a résumé's name has the shape of a job's result
+    resume.write_bytes(b"%PDF a person's CV")
+    _age(resume, 2)
+    assert files.remove_orphan_files(datetime.now(UTC)) == 0
+    assert resume.exists()
 
 
 def test_the_round_runs_every_hour(app):

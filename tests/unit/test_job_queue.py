@@ -220,6 +220,22 @@ def test_a_try_stopped_by_its_timeout_fails_with_that_reason(app, ctx, kinds, mo
         assert jobs.error_text(job) == "任务运行超过了 60 分钟的时限，已被停止。"
 
 
+@pytest.mark.parametrize("code", ["", "quota-exceeded"])
+def test_a_failure_without_a_known_code_shows_users_the_generic_reason(app, ctx, code):
+    """A row from before the codes, or with a later version's code: its text is the server's detail."""
+    job = BackgroundJob(kind="year-report", params="{}", status=BackgroundJobStatus.FAILED, error_code=code,
+                        error="ValueError: token abc123 in /srv/talent/secret.cfg")
+    db.session.add(job)
+    db.session.commit()
+    with force_locale("en"):
+        assert jobs.error_text(job) == "The job failed on the server; an administrator finds the reason in the log."
+    with force_locale("zh_CN"):
+        assert jobs.error_text(job) == "任务在服务器上失败；管理员可在日志中查看原因。"
+    assert jobs.error_detail(job) == "ValueError: token abc123 in /srv/talent/secret.cfg"  # for administrators
+    job.error = ""
+    assert jobs.error_text(job) == ("" if not code else str(jobs.ERROR_MESSAGES[jobs.FAILED]))
+
+
 # --- Jobs whose process died ----------------------------------------------------------------------------------
 
 def test_the_schedulers_sweep_fails_a_running_job_whose_heartbeat_stopped(app, ctx, monkeypatch):

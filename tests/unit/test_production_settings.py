@@ -108,6 +108,30 @@ def test_every_problem_is_named_at_once():
     assert len(message.splitlines()) == 5
 
 
+@pytest.mark.parametrize("setting", ["JOB_FOLDER", "BADGE_FOLDER"])
+@pytest.mark.parametrize("place", ["uploads", "resumes", "inside the logos"])
+def test_a_result_folder_overlapping_an_upload_folder_is_refused(tmp_path, setting, place):
+    uploads = {"RESUME_FOLDER": str(tmp_path / "uploads" / "resumes"), "LOGO_FOLDER": str(tmp_path / "logos")}
+    folder = {"uploads": tmp_path / "uploads", "resumes": tmp_path / "uploads" / "resumes",
+              "inside the logos": tmp_path / "logos" / "results"}[place]
+    said = problems(**uploads, **{setting: str(folder)})
+    assert f"{setting} ({folder}) must be a folder of its own" in said
+    assert ("LOGO_FOLDER" if place == "inside the logos" else "RESUME_FOLDER") in said
+
+
+def test_result_folders_of_their_own_start_and_the_defaults_never_overlap(tmp_path):
+    check_production_settings({**PRODUCTION, "JOB_FOLDER": str(tmp_path / "jobs"),
+                               "BADGE_FOLDER": str(tmp_path / "jobs"), "RESUME_FOLDER": str(tmp_path / "resumes"),
+                               "LOGO_FOLDER": str(tmp_path / "jobs-logos")}, tmp_path / "instance")
+    check_production_settings(PRODUCTION, tmp_path / "instance")
+
+
+def test_every_environment_refuses_to_start_with_a_result_folder_holding_the_uploads(tmp_path):
+    """The default résumé folder is instance/uploads/resumes: a JOB_FOLDER of instance/uploads holds it."""
+    with pytest.raises(ConfigurationError, match="JOB_FOLDER .* RESUME_FOLDER"):
+        make_app(JOB_FOLDER=str(PROJECT_ROOT / "instance" / "uploads"))
+
+
 def start_in_production(**environment: str) -> subprocess.CompletedProcess:
     names = ("PUBLIC_BASE_URL", "REDIS_URL", "RATELIMIT_STORAGE_URI", "DATABASE_URL", "SMTP_HOST", "MAIL_FROM",
              "JOB_QUEUE_URL", "CALENDAR_CACHE_URL", "SECRET_KEY", "SMTP_USERNAME", "METRICS_ALLOWED_NETWORKS",

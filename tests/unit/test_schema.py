@@ -1,11 +1,17 @@
 """The migrations are the schema's only source: they must build exactly what the models describe."""
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from eventsapp.config import normalize_database_url
 from eventsapp.extensions import db
 from tests.apps import make_app
+from tests.local_services import new_postgres_database
+
+STALLED = "The process running the job stopped before it finished."
 
 
 def test_models_and_migrations_agree(ctx, real_commits):
@@ -101,26 +107,78 @@ def test_upgrading_issues_the_badges_pages_used_to_issue_when_shown(tmp_path):
         db.engine.dispose()
 
 
-def test_upgrading_gives_the_jobs_failed_as_stalled_their_code(tmp_path):
-    """Before c17o6e2a9d41 the sweep stored its reason in English; those rows get the code (read in either
-    language from then on), other old reasons stay as they were written."""
-    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/m.db")
+@pytest.fixture
+def empty_database(app, tmp_path):
+    """An empty database of the suite's engine: a new PostgreSQL database beside the suite's, or a SQLite file."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path}/m.db"
+        return
+    with new_postgres_database(url, "migrate") as empty:
+        yield empty
+
+
+OLD_JOB = ("INSERT INTO background_job (id, kind, params, status, attempts, done, total, step, error, storage_name, "
+           "filename, mimetype, created_at) VALUES ({id}, 'year-report', '{{}}', 'failed', 1, 0, 0, '', '{error}', "
+           "'', '', '', '2026-12-01')")
+
+
+def test_upgrading_gives_the_jobs_failed_before_the_codes_theirs(empty_database):
+    """Before c17o6e2a9d41 the sweep stored its reason in English: those rows get the code 'stalled' (read in
+    either language from then on); any other old reason is an exception's text: 'failed' for users, the text
+    kept as the administrators' detail."""
+    app = make_app(SQLALCHEMY_DATABASE_URI=empty_database)
     with app.app_context():
         upgrade(revision="c15s4a7e2b91")
         with db.engine.begin() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO background_job (id, kind, params, status, attempts, done, total, step, error, "
-                "storage_name, filename, mimetype, created_at) VALUES "
-                "(1, 'year-report', '{}', 'failed', 1, 0, 0, '', "
-                "'The process running the job stopped before it finished.', '', '', '', '2026-12-01'), "
-                "(2, 'year-report', '{}', 'failed', 1, 0, 0, '', 'OSError: disk full', '', '', '', '2026-12-01')")
+            connection.exec_driver_sql(OLD_JOB.format(id=1, error=STALLED))
+            connection.exec_driver_sql(OLD_JOB.format(id=2, error="OSError: disk full"))
+            connection.exec_driver_sql(OLD_JOB.format(id=3, error=""))
         upgrade()
         with db.engine.connect() as connection:
             rows = connection.exec_driver_sql(
                 "SELECT id, error_code, error, error_params FROM background_job ORDER BY id").all()
-        assert [tuple(row) for row in rows] == [(1, "stalled", "", "{}"), (2, "", "OSError: disk full", "{}")]
+        assert [tuple(row) for row in rows] == [(1, "stalled", "", "{}"), (2, "failed", "OSError: disk full", "{}"),
+                                                (3, "", "", "{}")]
         downgrade(revision="c15s4a7e2b91")
         with db.engine.connect() as connection:
-            assert connection.exec_driver_sql("SELECT error FROM background_job WHERE id = 1").scalar_one() == \
-                "The process running the job stopped before it finished."
+            rows = connection.exec_driver_sql("SELECT id, error FROM background_job ORDER BY id").all()
+        assert [tuple(row) for row in rows] == [(1, STALLED), (2, "OSError: disk full"), (3, "")]
+        db.engine.dispose()
+
+
+def test_downgrading_writes_every_coded_reason_back_as_text(empty_database):
+    """The version before the codes shows ``error`` ("The job failed: ..."): a refusal's reason, a timeout's
+    and a failure without detail are written back in English, not left empty."""
+    app = make_app(SQLALCHEMY_DATABASE_URI=empty_database)
+    coded = [(1, "refused", '{"message": "No published event started in %(year)s: there is no report to write.", '
+                            '"values": {"year": 2031}}', ""),
+             (2, "refused", '{"message": "The contest no longer exists.", "values": {}}', ""),
+             (3, "timeout", '{"minutes": 60}', "JobTimeoutException: Task exceeded maximum timeout value"),
+             (4, "failed", "{}", "OSError: disk full"),
+             (5, "failed", "{}", ""),
+             (6, "stalled", "{}", ""),
+             (7, "refused", '{"message": "Broken %(placeholder)s", "values": {}}', ""),
+             (8, "quota", "{}", "")]
+    with app.app_context():
+        upgrade()
+        with db.engine.begin() as connection:
+            for number, code, params, error in coded:
+                connection.execute(text(
+                    "INSERT INTO background_job (id, kind, params, status, attempts, done, total, step, error, "
+                    "error_code, error_params, storage_name, filename, mimetype, created_at) VALUES (:id, "
+                    "'year-report', '{}', 'failed', 1, 0, 0, '', :error, :code, :params, '', '', '', '2026-12-01')"),
+                    {"id": number, "code": code, "params": params, "error": error})
+        downgrade(revision="c15s4a7e2b91")
+        with db.engine.connect() as connection:
+            errors = dict(connection.exec_driver_sql("SELECT id, error FROM background_job").all())
+        assert errors == {
+            1: "No published event started in 2031: there is no report to write.",
+            2: "The contest no longer exists.",
+            3: "The job ran longer than its limit of 60 minutes and was stopped.",
+            4: "OSError: disk full",
+            5: "The job failed on the server; an administrator finds the reason in the log.",
+            6: STALLED,
+            7: "Broken %(placeholder)s",
+            8: "quota"}
         db.engine.dispose()

@@ -192,14 +192,35 @@ def test_create_keeps_the_newest_archives_only(app, runner, real_commits, tmp_pa
     older = [folder / backup.archive_name(utcnow() - timedelta(days=days)) for days in (4, 3, 2, 1)]
     for path in older:
         path.write_bytes(b"an older archive")
-    other = folder / "keep-me.tar.gz"
+    other, by_hand = folder / "keep-me.tar.gz", folder / "talent-before-upgrade.tar.gz"
     other.write_bytes(b"not one of ours")
+    by_hand.write_bytes(b"made by hand: sorts after every dated archive, yet is none of them")
     result = runner.invoke(args=["backup", "create"])
     assert result.exit_code == 0, result.output
     assert "Deleted 2 older archive(s), keeping the newest 3" in result.output
-    assert sorted(folder.glob("talent-*.tar.gz"))[:2] == older[2:] and other.exists()
-    assert len(list(folder.glob("talent-*.tar.gz"))) == 3
+    dated = sorted(folder.glob("talent-2*.tar.gz"))
+    assert dated[:2] == older[2:] and len(dated) == 3 and other.exists() and by_hand.exists()
     result = runner.invoke(args=["backup", "create", "--keep", "1"])
     assert result.exit_code == 0, result.output
-    [newest] = folder.glob("talent-*.tar.gz")
-    assert backup.read_manifest(newest).engine and other.exists()
+    [newest] = folder.glob("talent-2*.tar.gz")
+    assert backup.read_manifest(newest).engine and other.exists() and by_hand.exists()
+
+
+def test_create_prunes_where_output_points_only_when_asked(app, runner, real_commits, tmp_path, monkeypatch):
+    """BACKUP_KEEP is for the backup folder: an archive written elsewhere (-o) prunes there only with --keep."""
+    monkeypatch.setitem(app.config, "BACKUP_FOLDER", str(tmp_path / "backups"))
+    monkeypatch.setitem(app.config, "BACKUP_KEEP", 1)
+    for setting, value in _folders_config(tmp_path / "empty").items():
+        monkeypatch.setitem(app.config, setting, value)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    older = [elsewhere / backup.archive_name(utcnow() - timedelta(days=days)) for days in (2, 1)]
+    for path in older:
+        path.write_bytes(b"an older archive")
+    result = runner.invoke(args=["backup", "create", "-o", str(elsewhere / backup.archive_name(utcnow()))])
+    assert result.exit_code == 0, result.output
+    assert "Deleted" not in result.output and all(path.exists() for path in older)
+    result = runner.invoke(args=["backup", "create", "-o", str(elsewhere / "talent-manual.tar.gz"), "--keep", "2"])
+    assert result.exit_code == 0, result.output
+    assert f"Deleted 1 older archive(s), keeping the newest 2: {older[0].name}." in result.output
+    assert not older[0].exists() and older[1].exists() and (elsewhere / "talent-manual.tar.gz").exists()
