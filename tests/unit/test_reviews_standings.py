@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from eventsapp.accounts.models import User
+from eventsapp.contests import entries as contest_entries
 from eventsapp.contests.models import (
     Aggregation,
     ConflictOfInterest,
@@ -23,12 +24,13 @@ from eventsapp.contests.models import (
     Entry,
     EntryState,
     Ranking,
+    RoundState,
     ScoreSheet,
     SheetState,
 )
 from eventsapp.extensions import db
 from eventsapp.judging import METHODS, EntryScore, aggregate, sheet_total
-from eventsapp.reviews import leaderboard, scoring, standings
+from eventsapp.reviews import assignment, conflicts, leaderboard, scoring, standings
 from tests.apps import make_app
 from tests.contest_factories import build_contest
 
@@ -305,3 +307,65 @@ def test_a_save_ranks_under_the_rounds_lock(real_commits, app, factories):
         sheet.points = {str(criterion.id): 7}
         db.session.commit()
         assert leaderboard.leaderboard(round_).scores[0].score == pytest.approx(70)
+
+
+def _withdraw(world, round_, entries, judges, sheets):
+    contest_entries.withdraw_entry(entries[0], db.session.get(User, entries[0].created_by_id))
+
+
+def _change_method(world, round_, entries, judges, sheets):
+    round_.aggregation = Aggregation.ZSCORE  # as the organizer's form does
+
+
+def _delete_sheet(world, round_, entries, judges, sheets):
+    db.session.delete(sheets[0])
+
+
+def _declare_conflict(world, round_, entries, judges, sheets):
+    conflicts.declare_conflict(judges[0], entries[0], "I advise this team")
+
+
+def _close_round(world, round_, entries, judges, sheets):
+    scoring.set_round_state(round_, RoundState.CLOSED)
+
+
+def _add_judge_by_hand(world, round_, entries, judges, sheets):
+    newcomer = world.judge()
+    world.panel(round_, [*judges, newcomer])
+    db.session.commit()
+    assignment.change_entry_judges(round_, entries[0], add=newcomer.id)
+
+
+@pytest.mark.parametrize("change", [_withdraw, _change_method, _delete_sheet, _declare_conflict, _close_round,
+                                    _add_judge_by_hand])
+def test_every_change_a_ranking_hangs_on_is_ranked_in_its_own_transaction(ctx, factories, monkeypatch, change):
+    """A withdrawal, the method, a deleted sheet, a conflict, closing the round, a judge assigned by hand:
+    the commit stores the new ranking, and the page then computes nothing."""
+    world = build_contest(factories)
+    round_ = world.rounds[0]
+    round_.state = RoundState.OPEN
+    criteria = world.rubric(round_, *RUBRIC)
+    rubric = {str(criterion.id): (criterion.weight, criterion.max_points) for criterion in criteria}
+    entries = [world.entry() for _ in range(3)]
+    judges = [world.judge(), world.judge()]
+    sheets = [world.sheet(round_, judge, entry, {criteria[0]: (3 * number + 5 * position) % 11, criteria[1]: position})
+              for position, judge in enumerate(judges) for number, entry in enumerate(entries)]
+    db.session.commit()
+    before = leaderboard.leaderboard(round_).scores
+    ranked = []
+    real = leaderboard._compute
+    monkeypatch.setattr(leaderboard, "_compute", lambda *args: ranked.append(1) or real(*args))
+
+    change(world, round_, entries, judges, sheets)
+    db.session.commit()
+
+    assert ranked, "the commit ranked the round"
+    monkeypatch.setattr(leaderboard, "_compute", lambda *args: pytest.fail("the page computed the ranking"))
+    after = leaderboard.leaderboard(round_).scores
+    counted = {(sheet.judge_id, sheet.entry_id): sheet.points for sheet in db.session.scalars(
+        select(ScoreSheet).where(ScoreSheet.round_id == round_.id, ScoreSheet.state == SheetState.SUBMITTED))
+        if db.session.get(Entry, sheet.entry_id).state != EntryState.WITHDRAWN
+        and not conflicts.is_conflicted(sheet.judge_id, sheet.entry_id)}
+    _assert_equal_to_aggregate(after, counted, rubric, round_.aggregation.value)
+    if change in (_withdraw, _change_method, _delete_sheet, _declare_conflict):
+        assert after != before
