@@ -577,7 +577,10 @@ class RankingRow(db.Model):
     round_id: Mapped[int] = mapped_column(primary_key=True)
     scope: Mapped[int] = mapped_column(primary_key=True)
     position: Mapped[int] = mapped_column(primary_key=True)
-    entry_id: Mapped[int] = mapped_column(ForeignKey("contest_entry.id", ondelete="CASCADE"), index=True)
+    # No foreign key to the entry: a ranking is rewritten whole at every change, and a key checked per
+    # row doubled the cost of writing 2,000 of them. An entry deleted is a change its rounds are ranked
+    # again for (``reviews.leaderboard``), and a page shows a missing entry's row without a title.
+    entry_id: Mapped[int] = mapped_column()
     rank: Mapped[int] = mapped_column()
     score: Mapped[float] = mapped_column(Double)
     raw: Mapped[float] = mapped_column(Double)

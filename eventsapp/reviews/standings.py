@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -145,6 +146,10 @@ def lock_round(session, round_id: int, wait: bool = True) -> bool:
     return connection.execute(lock.with_for_update(skip_locked=not wait)).first() is not None
 
 
+ROW_COLUMNS = ("round_id", "scope", "position", "entry_id", "rank", "score", "raw", "trimmed", "normalised", "sheets",
+               "spread", "flagged", "totals")
+
+
 def store_ranking(session, round_id: int, scope: int, method: str, key: str, scores: list[EntryScore]) -> None:
     """Replace the scope's stored ranking (the caller holds :func:`lock_round`)."""
     connection = session.connection()
@@ -154,13 +159,20 @@ def store_ranking(session, round_id: int, scope: int, method: str, key: str, sco
     if connection.execute(update(Ranking).where(*where).values(**summary)).rowcount == 0:
         connection.execute(insert(Ranking).values(round_id=round_id, scope=scope, **summary))
     connection.execute(delete(RankingRow).where(RankingRow.round_id == round_id, RankingRow.scope == scope))
-    if scores:
-        connection.execute(insert(RankingRow), [
-            {"round_id": round_id, "scope": scope, "position": position, "entry_id": score.entry,
-             "rank": score.rank, "score": score.score, "raw": score.raw, "trimmed": score.trimmed,
-             "normalised": score.normalised, "sheets": score.sheets, "spread": score.spread,
-             "flagged": score.flagged, "totals": [list(pair) for pair in score.totals]}
-            for position, score in enumerate(scores)])
+    if not scores:
+        return
+    rows = ((round_id, scope, position, score.entry, score.rank, score.score, score.raw, score.trimmed,
+             score.normalised, score.sheets, score.spread, score.flagged, [list(pair) for pair in score.totals])
+            for position, score in enumerate(scores))
+    if connection.dialect.name == "postgresql":
+        # COPY: a third of the time of an INSERT of 2,000 rows. Floats go as Python's shortest repr, which
+        # PostgreSQL reads back to the very same double.
+        with connection.connection.dbapi_connection.cursor() as cursor, cursor.copy(
+                f"COPY {RankingRow.__tablename__} ({', '.join(ROW_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((*row[:-1], json.dumps(row[-1])))
+    else:
+        connection.execute(insert(RankingRow), [dict(zip(ROW_COLUMNS, row, strict=True)) for row in rows])
 
 
 def forget_ranking(session, round_id: int, scope: int) -> None:

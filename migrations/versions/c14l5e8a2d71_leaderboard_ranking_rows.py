@@ -48,14 +48,10 @@ def upgrade():
         sa.Column('spread', sa.Double(), nullable=False),
         sa.Column('flagged', sa.Boolean(), nullable=False),
         sa.Column('totals', sa.JSON(), nullable=False),
-        sa.ForeignKeyConstraint(['entry_id'], ['contest_entry.id'],
-                                name=op.f('fk_contest_ranking_row_entry_id_contest_entry'), ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['round_id', 'scope'], ['contest_ranking.round_id', 'contest_ranking.scope'],
                                 name=op.f('fk_contest_ranking_row_round_id_contest_ranking'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('round_id', 'scope', 'position', name=op.f('pk_contest_ranking_row')),
     )
-    with op.batch_alter_table('contest_ranking_row', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_contest_ranking_row_entry_id'), ['entry_id'], unique=False)
     op.drop_table('contest_leaderboard_snapshot')
 
 
@@ -73,7 +69,5 @@ def downgrade():
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('round_id', 'scope', 'method', name=op.f('pk_contest_leaderboard_snapshot')),
     )
-    with op.batch_alter_table('contest_ranking_row', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_contest_ranking_row_entry_id'))
     op.drop_table('contest_ranking_row')
     op.drop_table('contest_ranking')
