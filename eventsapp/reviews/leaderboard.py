@@ -250,8 +250,9 @@ def _forget_changes(session, transaction) -> None:
 def rank_changes(session, changes: Changes) -> None:
     """Rank again every scope the changes touched, under each round's lock (rounds in the order of their
     ids), and store the rankings: the whole round, and each track whose entries changed and whose ranking
-    is stored (a track not yet shown is ranked when first shown). A ranking the rubric cannot score is
-    emptied instead: its reader meets the error."""
+    is stored (a track not yet shown is ranked when first shown). A scope whose key and method did not
+    move (a draft saved, a judge assigned, the round closed) keeps its ranking. A ranking the rubric
+    cannot score is emptied instead: its reader meets the error."""
     connection = session.connection()
     rounds = dict(changes.rounds)
     if changes.entries:
@@ -282,6 +283,8 @@ def rank_changes(session, changes: Changes) -> None:
                 standings.forget_ranking(session, round_id, scope)
                 continue
             key = _key(connection, round_id, track_id, criteria)
+            if standings.read_ranking(connection, round_id, scope, found.aggregation.value, key) is not None:
+                continue  # nothing it was computed from changed: a draft saved, a judge assigned, the round closed
             try:
                 scores = _compute(connection, round_id, found.aggregation.value, track_id, criteria)
             except ValueError:

@@ -359,7 +359,8 @@ def test_every_change_a_ranking_hangs_on_is_ranked_in_its_own_transaction(ctx, f
     change(world, round_, entries, judges, sheets)
     db.session.commit()
 
-    assert ranked, "the commit ranked the round"
+    if change in (_withdraw, _change_method, _delete_sheet, _declare_conflict):
+        assert ranked, "the commit ranked the round"
     monkeypatch.setattr(leaderboard, "_compute", lambda *args: pytest.fail("the page computed the ranking"))
     after = leaderboard.leaderboard(round_).scores
     counted = {(sheet.judge_id, sheet.entry_id): sheet.points for sheet in db.session.scalars(
@@ -369,3 +370,21 @@ def test_every_change_a_ranking_hangs_on_is_ranked_in_its_own_transaction(ctx, f
     _assert_equal_to_aggregate(after, counted, rubric, round_.aggregation.value)
     if change in (_withdraw, _change_method, _delete_sheet, _declare_conflict):
         assert after != before
+
+
+def test_a_draft_saved_leaves_the_stored_ranking_alone(ctx, factories, monkeypatch):
+    """A draft does not count: its save checks the ranking's key and ranks nothing."""
+    world = build_contest(factories)
+    round_ = world.rounds[0]
+    round_.state = RoundState.OPEN
+    (criterion,) = world.rubric(round_, (1, 10))
+    entries = [world.entry() for _ in range(2)]
+    judge = world.judge()
+    world.sheet(round_, judge, entries[0], {criterion: 4})
+    db.session.commit()
+    stored_at = db.session.scalar(select(Ranking.computed_at))
+    monkeypatch.setattr(leaderboard, "_compute", lambda *args: pytest.fail("ranked again for a draft"))
+    world.sheet(round_, judge, entries[1], {criterion: 9}, state=SheetState.DRAFT)
+    db.session.commit()
+    assert db.session.scalar(select(Ranking.computed_at)) == stored_at
+    assert [score.entry for score in leaderboard.leaderboard(round_).scores] == [entries[0].id]
