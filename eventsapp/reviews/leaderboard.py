@@ -257,7 +257,7 @@ def rank_changes(session, changes: Changes) -> None:
     rounds = dict(changes.rounds)
     if changes.entries:
         for round_id, entry_id in connection.execute(select(ScoreSheet.round_id, ScoreSheet.entry_id).distinct()
-                                                     .where(ScoreSheet.entry_id.in_(changes.entries))):
+                                                     .where(ScoreSheet.entry_id.in_(list(changes.entries)))):
             if rounds.get(round_id, set()) is not EVERY_TRACK:
                 rounds.setdefault(round_id, set()).add(entry_id)
     if changes.contests:
