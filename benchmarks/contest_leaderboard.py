@@ -9,10 +9,13 @@ organizer (a signed session cookie, as the login would set), it times GET
 no web server — in four variants: the whole round by mean, one track, page 10, and the whole round by
 z-score. Every response must be 200 and list the entries it should.
 
-Two regimes per variant: **warm**, the leaderboard asked again with nothing changed (the ranking stored
-in the database under a fingerprint of the counted sheets and the rubric is read back: nothing is kept in
-the process), and **cold**, a judge's sheet changed just before every request (its version raised), so
-each request ranks all 10,000 sheets' kept totals again and stores the ranking.
+Three regimes per variant: **warm**, the leaderboard asked again with nothing changed (the stored
+ranking's summary row and the page's rows read back: nothing is kept in the process); **saved**, a
+judge's sheet changed through the ORM and committed just before every request (what every save does: the
+commit ranks the round again and stores it, ``reviews.leaderboard``; the commit's own time is reported as
+"change ms"); and **unseen**, a sheet changed by a bulk UPDATE the session does not see (its version
+raised), so the request finds the stored ranking's key out of date and ranks all 10,000 sheets' kept
+totals itself — the fallback for changes made outside the app's sessions.
 
 With ``--gc compare`` (the default) every variant and regime is measured twice, back to back on the same
 app and data: with the process heap not frozen (``gc.unfreeze()``), then frozen (``gc.freeze()``, what
@@ -175,22 +178,45 @@ def set_method(app, round_id: int, method: str) -> None:
         db.session.commit()
 
 
-def touch_a_sheet(app, round_id: int, number: int) -> None:
-    """A judge saves a sheet: its version rises, so the next request scores every sheet again."""
+def _sheet_id(round_id: int, number: int) -> int:
+    return db.session.scalar(select(ScoreSheet.id).where(ScoreSheet.round_id == round_id)
+                             .order_by(ScoreSheet.id).offset(number % 1000).limit(1))
+
+
+def save_a_sheet(app, round_id: int, number: int) -> float:
+    """A judge's sheet changed through the ORM and committed, as a save does: the commit ranks the round
+    again. The commit's milliseconds."""
     with app.app_context():
-        sheet_id = db.session.scalar(select(ScoreSheet.id).where(ScoreSheet.round_id == round_id)
-                                     .order_by(ScoreSheet.id).offset(number % 1000).limit(1))
+        sheet = db.session.get(ScoreSheet, _sheet_id(round_id, number))
+        sheet.points = {criterion: given - 1 if given >= 1 else given + 1  # within 0..max
+                        for criterion, given in sheet.points.items()}
+        started = time.perf_counter()
+        db.session.commit()
+        return (time.perf_counter() - started) * 1000
+
+
+def touch_a_sheet(app, round_id: int, number: int) -> float:
+    """A sheet changed behind the session's back (a bulk UPDATE raising its version): the next request
+    finds the stored ranking out of date and ranks every sheet again."""
+    with app.app_context():
+        sheet_id = _sheet_id(round_id, number)
         db.session.execute(update(ScoreSheet).where(ScoreSheet.id == sheet_id)
                            .values(version=ScoreSheet.version + 1, updated_at=datetime.now(UTC)))
         db.session.commit()
+    return 0.0
+
+
+CHANGES = {"warm": None, "saved": save_a_sheet, "unseen": touch_a_sheet}
 
 
 def time_variant(app, client, counter, data: dict, name: str, path: str, expected_rows: int, requests: int,
-                 cold: bool) -> dict:
-    times, cpu_times, queries = [], [], []
+                 regime: str) -> dict:
+    times, cpu_times, queries, change_times = [], [], [], []
     for number in range(WARMUP_REQUESTS + requests):
-        if cold:
-            touch_a_sheet(app, data["round_id"], number)
+        if CHANGES[regime] is not None:
+            change_ms = CHANGES[regime](app, data["round_id"], number)
+            if number >= WARMUP_REQUESTS:
+                change_times.append(change_ms)
         counter.count = 0
         started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get(path, headers={"Accept-Language": LANGUAGES[number % 2]})
@@ -206,9 +232,11 @@ def time_variant(app, client, counter, data: dict, name: str, path: str, expecte
             times.append(elapsed_ms)
             cpu_times.append(cpu_ms)
             queries.append(counter.count)
-    return {"variant": name, "regime": "cold" if cold else "warm", "requests": len(times),
+    return {"variant": name, "regime": regime, "requests": len(times),
             "median_ms": statistics.median(times), "p95_ms": statistics.quantiles(times, n=20)[-1],
-            "app_cpu_median_ms": statistics.median(cpu_times), "queries": statistics.fmean(queries)}
+            "app_cpu_median_ms": statistics.median(cpu_times), "queries": statistics.fmean(queries),
+            "change_median_ms": statistics.median(change_times) if change_times else None,
+            "change_p95_ms": statistics.quantiles(change_times, n=20)[-1] if change_times else None}
 
 
 def measure(app, data: dict, requests: int, freezes: tuple[bool, ...]) -> list[dict]:
@@ -226,11 +254,11 @@ def measure(app, data: dict, requests: int, freezes: tuple[bool, ...]) -> list[d
     results = []
     for name, path, rows, method in variants:
         set_method(app, data["round_id"], method)
-        for cold in (False, True):
+        for regime in CHANGES:
             for frozen in freezes:
                 gc.collect()
                 gc.freeze() if frozen else gc.unfreeze()
-                row = time_variant(app, client, counter, data, name, path, rows, requests, cold)
+                row = time_variant(app, client, counter, data, name, path, rows, requests, regime)
                 results.append({**row, "gc_freeze": frozen})
     gc.unfreeze()
     return results
@@ -275,18 +303,20 @@ def main(argv: list[str] | None = None) -> None:
           f"schema {revision} · fill {data['fill_seconds']:.1f} s · "
           f"load {load_before:.2f} → {report['load_after']:.2f}")
     print(f"{'variant':<22} {'regime':<6} {'frozen':<6} {'n':>4} {'median ms':>10} {'p95 ms':>8} "
-          f"{'app CPU ms':>10} {'SQL/req':>8}")
+          f"{'app CPU ms':>10} {'SQL/req':>8} {'change ms (median / p95)':>25}")
     for row in results:
+        change = (f"{row['change_median_ms']:.1f} / {row['change_p95_ms']:.1f}"
+                  if row["change_median_ms"] is not None and row["regime"] == "saved" else "")
         print(f"{row['variant']:<22} {row['regime']:<6} {'yes' if row['gc_freeze'] else 'no':<6} "
               f"{row['requests']:>4} {row['median_ms']:>10.1f} {row['p95_ms']:>8.1f} "
-              f"{row['app_cpu_median_ms']:>10.1f} {row['queries']:>8.1f}")
+              f"{row['app_cpu_median_ms']:>10.1f} {row['queries']:>8.1f} {change:>25}")
     pairs = {(row["variant"], row["regime"]): row for row in results if not row["gc_freeze"]}
     for row in results:
         before = pairs.get((row["variant"], row["regime"])) if row["gc_freeze"] else None
         if before is not None:
             print(f"frozen / not frozen, {row['variant']}, {row['regime']}: median "
                   f"{row['median_ms'] / before['median_ms']:.2f}, p95 {row['p95_ms'] / before['p95_ms']:.2f}")
-    for regime in ("warm", "cold"):
+    for regime in CHANGES:
         for frozen in sorted({row["gc_freeze"] for row in results}):
             worst = max(row["p95_ms"] for row in results if row["regime"] == regime and row["gc_freeze"] == frozen)
             print(f"target p95 < {TARGET_P95_MS:.0f} ms, {regime}, gc.freeze {'on' if frozen else 'off'}: "

@@ -4,8 +4,8 @@ Entries and teams: ``Track``, ``ContestGroup``, ``Round``, ``ContestQuestion``, 
 ``EntryAnswer`` rows, its ``TeamMember`` rows and its ``TeamInvitation`` rows) and ``EntryRound`` (an
 entry's standing in one round). Judging: ``ContestJudge``, ``Panel`` and ``PanelMember``,
 ``ConflictOfInterest``, ``ReviewAssignment``, ``RubricCriterion``, ``ScoreSheet`` with its
-``ScoreSheetHistory``, ``PitchSlot`` and ``Award``; the leaderboard's stored ranking, ``LeaderboardSnapshot``
-(``eventsapp.reviews.standings``). docs/contests.md describes them and their rules.
+``ScoreSheetHistory``, ``PitchSlot`` and ``Award``; the leaderboard's stored ranking, ``Ranking`` with its
+``RankingRow`` rows (``eventsapp.reviews.standings``). docs/contests.md describes them and their rules.
 """
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from sqlalchemy import (
     Double,
     ForeignKey,
     Index,
-    LargeBinary,
     Numeric,
     String,
     Text,
@@ -545,17 +544,49 @@ class Award(db.Model):
     track: Mapped[Track | None] = relationship()
 
 
-class LeaderboardSnapshot(db.Model):
+class Ranking(db.Model):
     """A round's ranking as last computed, shared by every web process: for the whole round (scope 0) or
-    one track (scope = its id), by one method, with the key of what it was computed from (the rubric and a
-    fingerprint of the counted sheets). ``payload`` is the ranking packed as arrays of numbers
-    (``reviews.standings``). A leaderboard whose key no longer matches is computed again and stored here."""
+    one track (scope = its id), by the round's method, with the key of what it was computed from (the
+    rubric and a fingerprint of the counted sheets). Its entries are ``RankingRow`` rows, in ranking order.
+    Written in the transaction of whatever changes it (a saved sheet, a withdrawal, a conflict, the method:
+    ``reviews.leaderboard``); a ranking whose key no longer matches is computed again when read. The
+    whole round's row (scope 0) is also the lock that keeps two transactions from ranking it at once."""
 
-    __tablename__ = "contest_leaderboard_snapshot"
+    __tablename__ = "contest_ranking"
 
     round_id: Mapped[int] = mapped_column(ForeignKey("contest_round.id", ondelete="CASCADE"), primary_key=True)
     scope: Mapped[int] = mapped_column(primary_key=True)  # 0: the whole round; otherwise a track's id
-    method: Mapped[str] = mapped_column(String(16), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200))
-    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    method: Mapped[str] = mapped_column(String(16), default="")  # "" until first computed
+    key: Mapped[str] = mapped_column(String(200), default="")
+    entries: Mapped[int] = mapped_column(default=0)
+    flagged: Mapped[int] = mapped_column(default=0)  # entries with a large spread between judges
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RankingRow(db.Model):
+    """One entry in a stored ranking, at its ``position`` (0-based, ranking order, ties in the order the
+    entries were first scored): everything the organizer sees beside it. ``totals`` is each counted judge's
+    total, ``[[judge id, total], ...]`` in the order of the sheets."""
+
+    __tablename__ = "contest_ranking_row"
+    __table_args__ = (
+        db.ForeignKeyConstraint(["round_id", "scope"], ["contest_ranking.round_id", "contest_ranking.scope"],
+                                ondelete="CASCADE"),
+    )
+
+    round_id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    # No foreign key to the entry: a ranking is rewritten whole at every change, and a key checked per
+    # row doubled the cost of writing 2,000 of them. An entry deleted is a change its rounds are ranked
+    # again for (``reviews.leaderboard``), and a page shows a missing entry's row without a title.
+    entry_id: Mapped[int] = mapped_column()
+    rank: Mapped[int] = mapped_column()
+    score: Mapped[float] = mapped_column(Double)
+    raw: Mapped[float] = mapped_column(Double)
+    trimmed: Mapped[float] = mapped_column(Double)
+    normalised: Mapped[float] = mapped_column(Double)
+    sheets: Mapped[int] = mapped_column()
+    spread: Mapped[float] = mapped_column(Double)
+    flagged: Mapped[bool] = mapped_column()
+    totals: Mapped[list] = mapped_column(JSON)

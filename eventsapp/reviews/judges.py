@@ -44,6 +44,15 @@ def judges_of(contest: Contest) -> list[ContestJudge]:
                                    .order_by(func.lower(ContestJudge.name), ContestJudge.email)))
 
 
+def names_of(contest_id: int, judge_ids) -> dict[int, str]:
+    """Judge id → name (or e-mail), for the contest's judges among ``judge_ids``: one page's judges."""
+    if not judge_ids:
+        return {}
+    return {judge_id: name or email for judge_id, name, email in db.session.execute(
+        select(ContestJudge.id, ContestJudge.name, ContestJudge.email)
+        .where(ContestJudge.contest_id == contest_id, ContestJudge.id.in_(sorted(judge_ids))))}
+
+
 def judge_of_user(contest_id: int, user_id: int) -> ContestJudge | None:
     """The user's judge row in the contest, once they accepted the invitation."""
     return db.session.scalar(select(ContestJudge).where(ContestJudge.contest_id == contest_id,

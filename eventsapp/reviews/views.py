@@ -609,7 +609,7 @@ def leaderboard_page(event_id: int, round_id: int):
     page_html = render_template(
         "reviews/leaderboard.html", event=contest.event, contest=contest, round=round_, board=board,
         rows=leaderboard.rows_of(shown), tracks=tracks, track_id=track_id, page=page, pages=pages,
-        judge_names={judge.id: judge.name or judge.email for judge in judges.judges_of(contest)},
+        judge_names=judges.names_of(contest.id, {judge for score in shown for judge, _ in score.totals}),
         method_form=MethodForm(formdata=None, data={"method": round_.aggregation.value}))
     db.session.commit()  # the ranking, when computed here, stored for every process
     return page_html
