@@ -2,7 +2,7 @@
 contest_ranking_row replace contest_leaderboard_snapshot
 
 Revision ID: c14l5e8a2d71
-Revises: c15s4a7e2b91
+Revises: c16a01d2e3f4
 Create Date: 2026-12-06 20:30:00.000000
 
 The stored snapshots are dropped, not converted: a round without a stored ranking is ranked when its
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c14l5e8a2d71'
-down_revision = 'c15s4a7e2b91'
+down_revision = 'c16a01d2e3f4'
 branch_labels = None
 depends_on = None
 
