@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from eventsapp.accounts.models import Role
 from eventsapp.events.models import EventStatus
 from tests.browser import published_schedule
-from tests.browser.helpers import DESKTOP, PHONE, log_in
+from tests.browser.helpers import DESKTOP, PHONE, account_menu, log_in
 
 pytestmark = pytest.mark.browser
 fair = published_schedule.fair  # Ann and Ben each have an interview at Westlake Robotics
@@ -61,9 +61,7 @@ def test_the_candidate_reads_that_a_suspended_employer_is_unavailable(browser, l
     page = browser.new_context(locale="en-US", **PHONE).new_page()
     log_in(page, fair.ann.email, base=live_server)
     page.goto(live_server + "/")
-    page.locator(".navbar-toggler").click()
-    page.locator(".navbar .dropdown-toggle:not([data-testid=language-menu])").click()
-    page.get_by_role("link", name="My interviews").click()
+    account_menu(page, fair.ann.display_name, "My interviews")
     warning = page.locator("[data-testid^=employer-unavailable-]")
     expect(warning).to_contain_text("This employer is currently unavailable")
     expect(page.locator("main")).to_contain_text("Westlake Robotics")
