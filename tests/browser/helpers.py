@@ -74,19 +74,24 @@ def checked(page, screenshot, name: str) -> None:
     assert_accessible(page)
 
 
-def account_menu(page, user_name: str, item) -> None:
-    """Click an item of the signed-in person's menu (their name in the navbar)."""
+def open_account_menu(page, user_name: str, item) -> None:
+    """Open the signed-in person's menu (their name in the navbar) until ``item``, a locator inside it, shows."""
     open_menu(page)
     toggle = page.locator("#site-menu .dropdown-toggle", has_text=user_name)
-    link = page.locator("#site-menu .dropdown-menu").get_by_role("link", name=item, exact=True)
     # On a loaded machine a click can land while the folded menu still slides open and Bootstrap drops it:
     # open the dropdown until it says it is open, then pick the item.
     for _attempt in range(3):
         if toggle.get_attribute("aria-expanded") != "true":
             toggle.click()
         try:
-            link.wait_for(state="visible", timeout=5000)
-            break
+            item.wait_for(state="visible", timeout=5000)
+            return
         except PlaywrightTimeout:
             continue
+
+
+def account_menu(page, user_name: str, item) -> None:
+    """Click an item of the signed-in person's menu (their name in the navbar)."""
+    link = page.locator("#site-menu .dropdown-menu").get_by_role("link", name=item, exact=True)
+    open_account_menu(page, user_name, link)
     link.click()

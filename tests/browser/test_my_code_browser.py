@@ -7,7 +7,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.browser.accessibility import assert_accessible
-from tests.browser.helpers import DESKTOP, FLASH_SUCCESS, PHONE, account_menu, log_in, open_menu
+from tests.browser.helpers import DESKTOP, FLASH_SUCCESS, PHONE, account_menu, log_in, open_account_menu
 
 pytestmark = pytest.mark.browser
 
@@ -58,9 +58,9 @@ def test_logging_out_forgets_the_offline_copy(browser, live_server, make_user):
         .map(n => caches.open(n).then(c => c.match('/my/code/'))))).then(found => found.some(Boolean))"""
     page.wait_for_function(kept)
 
-    open_menu(page)
-    page.locator("#site-menu .dropdown-toggle", has_text="Wang Fang").click()
-    page.locator("#site-menu form[action='/logout'] button").click()
+    log_out = page.locator("#site-menu form[action='/logout'] button")
+    open_account_menu(page, "Wang Fang", log_out)
+    log_out.click()
     page.wait_for_function("caches.keys().then(names => !names.some(n => n.startsWith('my-code-')))")
     context.set_offline(True)
     with pytest.raises(PlaywrightError):  # nothing to show without a connection
