@@ -62,11 +62,10 @@ def register(slug: str):
         except ValidationFailed as failure:
             apply_to_form(form, failure)
         else:
-            # Read before the commit, which expires the registration; put in words after it, once the
-            # event's lock is released (and the registration is on disk: eventsapp.durability).
-            status, created, position = result.registration.status, result.created, result.waitlist_position
+            # In words before the commit, which ends the event's lock and expires what the words are read from.
+            outcome = _outcome_message(result.registration.status, result.created, result.waitlist_position)
             db.session.commit()
-            flash(_outcome_message(status, created, position), "success" if created else "info")
+            flash(outcome, "success" if result.created else "info")
             return redirect(url_for("registrations.my_events"))
     # Showing the form: someone already registered is sent to their events instead.
     existing = services.find_registration(event.id, user.id)
