@@ -10,9 +10,12 @@ starts ``--processes`` processes that each register their share of the candidate
 ``registrations.services.register_for_event`` and commit, one registration after another.
 
 It prints the registrations per second of the run, the time the lock was held per registration
-(from the moment the lock was granted to the end of the commit: median and p99) and the ceiling that
-holding time allows (1 / median), then checks the database: nobody confirmed beyond capacity, nobody
-twice, every candidate confirmed or waiting, waiting positions in order. Any failed check exits 1.
+(from the moment the lock was granted to the return of the database's COMMIT, which releases it:
+median and p99), the wait for the disk after it (the durability barrier of eventsapp.durability,
+until ``commit()`` returns), the whole registration (``register_for_event`` to ``commit()``), the
+app's CPU per registration, and the ceiling the holding time allows (1 / median), then checks the
+database: nobody confirmed beyond capacity, nobody twice, every candidate confirmed or waiting,
+places left. Any failed check exits 1.
 
     .venv/bin/python benchmarks/registration_ceiling.py --database-url postgresql://postgres@127.0.0.1:5432/bench
     .venv/bin/python benchmarks/registration_ceiling.py --database-url ... --already 50000
@@ -96,7 +99,7 @@ def register_share(url: str, event_id: int, user_ids: list[int], start_at: float
     the COMMIT returned, which releases it), the wait for the disk after it (the COMMIT returned → commit()
     returned: the durability barrier, if any) and the whole registration (register_for_event → commit())."""
     app = app_for(url)
-    times: dict[str, list[float]] = {"held": [], "commit": [], "barrier": [], "whole": []}
+    times: dict[str, list[float]] = {"held": [], "commit": [], "barrier": [], "whole": [], "cpu": []}
     moments = {"granted": 0.0, "released": 0.0}
     original_lock = registrations.lock_event
 
@@ -117,6 +120,7 @@ def register_share(url: str, event_id: int, user_ids: list[int], start_at: float
         db.session.commit()
         while time.time() < start_at:
             time.sleep(0.001)
+        cpu_started = time.process_time()
         for user in users:
             started = time.perf_counter()
             registrations.register_for_event(event_id, user)
@@ -127,6 +131,7 @@ def register_share(url: str, event_id: int, user_ids: list[int], start_at: float
             times["commit"].append((moments["released"] - committing) * 1000)
             times["barrier"].append((done - moments["released"]) * 1000)
             times["whole"].append((done - started) * 1000)
+        times["cpu"].append((time.process_time() - cpu_started) * 1000 / max(len(users), 1))
         db.engine.dispose()
     results.put(times)
 
@@ -183,7 +188,7 @@ def main(argv: list[str] | None = None) -> None:
             target=register_share, args=(url, event_id, share, start_at, results)) for share in shares]
         for worker in workers:
             worker.start()
-        times: dict[str, list[float]] = {"held": [], "commit": [], "barrier": [], "whole": []}
+        times: dict[str, list[float]] = {"held": [], "commit": [], "barrier": [], "whole": [], "cpu": []}
         for _ in workers:
             for name, values in results.get().items():
                 times[name] += values
@@ -203,7 +208,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"after the lock, waiting for the disk (durability barrier): median {statistics.median(barrier):.2f} ms, "
           f"p99 {_p99(barrier):.2f} ms")
     print(f"whole registration (register_for_event and commit, one process): median "
-          f"{statistics.median(times['whole']):.2f} ms, p99 {_p99(times['whole']):.2f} ms")
+          f"{statistics.median(times['whole']):.2f} ms, p99 {_p99(times['whole']):.2f} ms; "
+          f"the app's CPU per registration {statistics.fmean(times['cpu']):.2f} ms")
     print(f"ceiling for one event (1 / median hold): {1000 / median:,.0f} registrations/s "
           f"(target {TARGET_CEILING:,.0f}: {'met' if 1000 / median >= TARGET_CEILING else 'MISSED'})")
     print("checks: " + ("passed" if not problems else "FAILED: " + "; ".join(problems)))
