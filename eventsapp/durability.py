@@ -17,8 +17,10 @@ Why this keeps registrations as durable as before: WAL is replayed as a prefix, 
 flush loses our commit only together with every later commit, including any that read ours (the next
 registration that counted our place); and nobody was told of it, because ``commit()`` had not returned.
 The outbox and webhook workers claim a row in a committed transaction before they send, and that commit
-flushes the WAL up to ours too. The barrier commits with the connection's own ``synchronous_commit`` (on,
-or what the server sets: with a synchronous standby it also waits for the standby).
+flushes the WAL up to ours too. Only other readers may see the registration, for the barrier's duration,
+while a crash could still take it away. If the barrier fails, ``commit()`` raises: nobody is told "done",
+though the registration may stand (a second submit finds it). The barrier commits with the connection's
+own ``synchronous_commit`` (on, or what the server sets: with a synchronous standby it also waits for it).
 
 SQLite, and a session joined to a connection whose transaction someone else commits (the tests' rolled
 back sessions), keep ordinary commits.
