@@ -19,6 +19,7 @@ from sqlalchemy import Boolean, bindparam, exists, func, insert, literal, or_, s
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import make_transient_to_detached, selectinload
 
+from eventsapp import durability
 from eventsapp.accounts.models import Role, User
 from eventsapp.badges import tokens
 from eventsapp.badges.models import Badge, BadgeRole
@@ -357,7 +358,8 @@ _INSERT_REGISTRATION_LOGGED_AND_TOLD = _one_statement_insert()
 
 
 def _insert_registration(event_id: int, user: User, status: RegistrationStatus, now: datetime,
-                         answers: Mapping[int, str], position: int | None) -> Registration:
+                         answers: Mapping[int, str], position: int | None,
+                         webhook_endpoints: webhooks.Endpoints) -> Registration:
     """A new registration, its log row and the e-mail about it, returned as a persistent object.
 
     Plain INSERTs: the unit of work would cost more CPU than the statements, and this runs under
@@ -389,7 +391,7 @@ def _insert_registration(event_id: int, user: User, status: RegistrationStatus, 
     registration = Registration(**values)
     make_transient_to_detached(registration)  # as if just loaded: in the session without a second INSERT
     db.session.add(registration)
-    webhooks.registration_changed(REGISTRATION_CREATED, registration, now)
+    webhooks.registration_changed(REGISTRATION_CREATED, registration, now, endpoints=webhook_endpoints)
     return registration
 
 
@@ -447,10 +449,22 @@ def register_admitted(admission: Admission, answers: Mapping[int, str | list[str
     """Register someone ``check_registration`` has just admitted (as ``register_for_event`` does).
 
     The event is locked only to re-check the event and the person's registration (a second submit is
-    told apart there), decide the place and insert, so the lock is held as briefly as possible.
+    told apart there), decide the place and insert, so the lock is held as briefly as possible. On
+    PostgreSQL the caller's COMMIT releases the lock without waiting for the disk, and its ``commit()``
+    returns once the disk has the registration (``eventsapp.durability``).
+
+    The counts are read by a statement of their own after the lock is granted: read in the locking
+    statement, they would come from its snapshot, taken before it waited for the lock (READ COMMITTED
+    re-reads only the locked row), and miss the place the previous holder just took.
     """
     event_id, user = admission.event_id, admission.user
     stored_answers = check_answers(admission.questions, answers or {})
+    # Before the lock: who hears of it (nearly always nobody; an endpoint, or a booth approved, while this
+    # waits for the lock misses this one registration, as one made before the commit already did), and a
+    # COMMIT that lets the lock go before the disk has it; commit() returns only once it has
+    # (eventsapp.durability).
+    webhook_endpoints = webhooks.registration_endpoints(REGISTRATION_CREATED, event_id)
+    durability.commit_releases_locks_first(db.session)
 
     # 2. With the lock: the event and the registration as they are now, then the place. One query
     # counts the places and the queue, and whether this person has a row, which is read only if so.
@@ -476,7 +490,8 @@ def register_admitted(admission: Admission, answers: Mapping[int, str | list[str
             status = RegistrationStatus.CONFIRMED
         else:
             status, position = RegistrationStatus.WAITLISTED, waiting_ahead + 1
-        registration = _insert_registration(event.id, user, status, now, stored_answers, position)
+        registration = _insert_registration(event.id, user, status, now, stored_answers, position,
+                                            webhook_endpoints)
         return RegistrationResult(registration, created=True, waitlist_position=position)
 
     # Registering again after a cancellation: the same row, changed.
@@ -493,7 +508,7 @@ def register_admitted(admission: Admission, answers: Mapping[int, str | list[str
     db.session.flush()
     _badge_if_confirmed(registration, now)
     _log(registration, "registered", from_status, user)
-    webhooks.registration_changed(REGISTRATION_CREATED, registration, now)
+    webhooks.registration_changed(REGISTRATION_CREATED, registration, now, endpoints=webhook_endpoints)
     position = _tell_outcome(registration, later=True)  # written by the outbox worker, as above
     return RegistrationResult(registration, created=True, waitlist_position=position)
 

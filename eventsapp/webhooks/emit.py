@@ -81,18 +81,29 @@ ENDPOINTS = {None: _COLUMNS.where(_ORGANIZERS), AT_EVENT: _COLUMNS.where(or_(_OR
              LISTED: _COLUMNS.where(or_(_ORGANIZERS, _LISTED))}
 
 
-def _write(event_type: str, event_id: int | None, organizer_data: Callable[[], Data],
-           employers: str | None = None, employer_data: Callable[[int], Data | None] | None = None,
-           organizations: Collection[int] = (), now: datetime | None = None,
-           subject_user_id: int | None = None) -> int:
-    """Insert a delivery for every endpoint that picked ``event_type`` and may see it; the number. A disabled
-    endpoint's deliveries wait for it to be switched on again. ``employers``: None (organizers only),
-    ``AT_EVENT`` (organizations with an active booth at the event) or ``LISTED`` (``organizations``).
-    The payloads are built only for the endpoints found (none, nearly always, on the hot paths)."""
+Endpoints = list[tuple[int, int | None]]  # (endpoint id, its organization id or None for an organizer's)
+
+
+def endpoints_for(event_type: str, event_id: int | None, employers: str | None = None,
+                  organizations: Collection[int] = ()) -> Endpoints:
+    """The endpoints that picked ``event_type`` and may see it at the event (see ``_write``)."""
     values = {"pattern": f"% {event_type} %", "event_id": event_id}
     if employers == LISTED:
         values["organizations"] = list(organizations)
-    endpoints = db.session.execute(ENDPOINTS[employers], values).all()
+    return [tuple(row) for row in db.session.execute(ENDPOINTS[employers], values)]
+
+
+def _write(event_type: str, event_id: int | None, organizer_data: Callable[[], Data],
+           employers: str | None = None, employer_data: Callable[[int], Data | None] | None = None,
+           organizations: Collection[int] = (), now: datetime | None = None,
+           subject_user_id: int | None = None, endpoints: Endpoints | None = None) -> int:
+    """Insert a delivery for every endpoint that picked ``event_type`` and may see it; the number. A disabled
+    endpoint's deliveries wait for it to be switched on again. ``employers``: None (organizers only),
+    ``AT_EVENT`` (organizations with an active booth at the event) or ``LISTED`` (``organizations``).
+    ``endpoints``: found already by ``endpoints_for`` (a registration looks them up before it takes the
+    event's lock). The payloads are built only for the endpoints found (none, nearly always, on the hot paths)."""
+    if endpoints is None:
+        endpoints = endpoints_for(event_type, event_id, employers, organizations)
     if not endpoints:
         return 0
     now = now or utcnow()
@@ -143,12 +154,19 @@ def _name(user: User | None, profile: CandidateProfile | None) -> str:
     return user.display_name if user is not None else ""
 
 
+def registration_endpoints(event_type: str, event_id: int) -> Endpoints:
+    """The endpoints ``registration_changed`` writes to, for looking them up before a lock is taken."""
+    return endpoints_for(event_type, event_id, AT_EVENT)
+
+
 def registration_changed(event_type: str, registration: Registration, now: datetime | None = None,
-                         name_hidden: bool = False, previous_status: RegistrationStatus | None = None) -> int:
+                         name_hidden: bool = False, previous_status: RegistrationStatus | None = None,
+                         endpoints: Endpoints | None = None) -> int:
     """registration.created / .cancelled / .promoted, after the registration has been flushed.
     ``name_hidden``: the person is deleting their account; the message carries their id only, and only to
     organizers. ``previous_status``: a cancelled registration's status before (employers hear of the
-    cancellation of a confirmed place only)."""
+    cancellation of a confirmed place only). ``endpoints``: from ``registration_endpoints``, when looked
+    up already."""
 
     def organizer_data() -> dict:
         user, profile = _person(registration.user_id)
@@ -173,7 +191,7 @@ def registration_changed(event_type: str, registration: Registration, now: datet
             "candidate": {"id": str(registration.user_id), "name": _name(user, profile)}}
 
     return _write(event_type, registration.event_id, organizer_data, AT_EVENT, employer_data, now=now,
-                  subject_user_id=None if name_hidden else registration.user_id)
+                  subject_user_id=None if name_hidden else registration.user_id, endpoints=endpoints)
 
 
 def _seen_by_employers(user: User | None, profile: CandidateProfile | None) -> bool:

@@ -1,0 +1,155 @@
+"""A registration's COMMIT lets the event's lock go before its WAL is on disk (PostgreSQL), and
+``commit()`` returns only once it is there (eventsapp.durability): nobody hears "registered" of a
+registration a crash could still lose. Under the lock, only what must be there: the places counted
+after the lock is granted, then the insert."""
+import logging
+import threading
+import time
+
+import pytest
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session
+
+from eventsapp.accounts.models import User
+from eventsapp.dbtypes import utcnow
+from eventsapp.events.models import Event
+from eventsapp.extensions import db
+from eventsapp.registrations import services
+from eventsapp.registrations.models import Registration, RegistrationStatus
+
+BARRIER_LOG = "eventsapp.durability"
+
+
+@pytest.fixture
+def postgresql_only(app):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("asynchronous commit is PostgreSQL's")
+
+
+@pytest.fixture
+def barriers(caplog):
+    """The barriers run, as their log lines."""
+    caplog.set_level(logging.DEBUG, logger=BARRIER_LOG)
+    return lambda: [record for record in caplog.records if record.name == BARRIER_LOG]
+
+
+@pytest.fixture
+def wal_written_at_commit(app):
+    """The WAL insert position read as each COMMIT returns (before any wait for the disk): the commit
+    record is at or before it."""
+    positions = []
+
+    def read_position(session) -> None:
+        with db.engine.connect() as connection:
+            positions.append(connection.scalar(text("SELECT pg_current_wal_insert_lsn()")))
+
+    sa_event.listen(Session, "after_commit", read_position)
+    yield positions
+    sa_event.remove(Session, "after_commit", read_position)
+
+
+def flushed_past(lsn: str) -> bool:
+    with db.engine.connect() as connection:
+        return connection.scalar(text("SELECT pg_current_wal_flush_lsn() >= CAST(:lsn AS pg_lsn)"), {"lsn": lsn})
+
+
+def test_a_registration_commits_without_waiting_for_the_disk_but_commit_returns_after_it(
+        app, real_commits, postgresql_only, make_event, make_candidate, barriers, wal_written_at_commit):
+    event, people = make_event(capacity=5), [make_candidate() for _ in range(3)]
+    with app.app_context():
+        for number, person in enumerate(people, start=1):
+            services.register_for_event(event.id, db.session.get(User, person.id))
+            assert db.session.scalar(text("SHOW synchronous_commit")) == "off"
+            db.session.commit()
+            # The walwriter flushes asynchronous commits within wal_writer_delay (200 ms): without a
+            # barrier that flushes, this finds the WAL not yet flushed nearly every time.
+            assert flushed_past(wal_written_at_commit[-1])
+            assert len(barriers()) == number
+            assert db.session.scalar(text("SHOW synchronous_commit")) == "on"  # the next transaction: as before
+            db.session.rollback()
+
+
+def test_a_registration_rolled_back_waits_for_nothing_and_leaves_the_next_commit_synchronous(
+        app, real_commits, postgresql_only, make_event, make_candidate, barriers):
+    event, person = make_event(capacity=5), make_candidate()
+    with app.app_context():
+        services.register_for_event(event.id, db.session.get(User, person.id))
+        db.session.rollback()
+        db.session.execute(text("SELECT 1"))
+        assert db.session.scalar(text("SHOW synchronous_commit")) == "on"
+        db.session.commit()
+    assert barriers() == []
+
+
+def test_a_savepoint_released_is_not_the_commit_waited_for(app, real_commits, postgresql_only, make_event,
+                                                           make_candidate, barriers, wal_written_at_commit):
+    event, person = make_event(capacity=5), make_candidate()
+    with app.app_context():
+        with db.session.begin_nested():
+            services.register_for_event(event.id, db.session.get(User, person.id))
+        assert barriers() == []
+        db.session.commit()
+        assert len(barriers()) == 1 and flushed_past(wal_written_at_commit[-1])
+
+
+def test_sqlite_and_sessions_inside_someone_elses_transaction_commit_as_before(ctx, make_event, make_candidate,
+                                                                               barriers):
+    """The tests' sessions join one outer transaction, which is never committed: nothing to wait for."""
+    event, person = make_event(capacity=5), make_candidate()
+    services.register_for_event(event.id, person)
+    if db.session.get_bind().dialect.name == "postgresql":
+        assert db.session.scalar(text("SHOW synchronous_commit")) == "on"
+    db.session.commit()
+    assert barriers() == []
+
+
+def test_under_the_lock_a_new_registration_runs_the_count_and_the_insert_only(ctx, postgresql_only, make_event,
+                                                                                make_candidate):
+    """Who hears of it by webhook is looked up before the event's lock is taken, not under it."""
+    event, person = make_event(capacity=5), make_candidate()
+    statements = []
+
+    def record(connection, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        services.register_for_event(event.id, person)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", record)
+    locked = next(number for number, statement in enumerate(statements) if "FOR UPDATE" in statement)
+    assert len(statements[locked + 1:]) == 2, statements[locked + 1:]
+    assert any("webhook_endpoint" in statement for statement in statements[:locked])
+
+
+def test_the_places_are_counted_after_the_lock_is_granted_not_before(app, real_commits, postgresql_only, make_event,
+                                                                     make_candidate):
+    """Someone holds the event's lock and takes its last place; a registration waiting for the lock meanwhile
+    must see that place taken once it gets the lock (a count read in the locking statement would not)."""
+    event, first, second = make_event(capacity=1), make_candidate(), make_candidate()
+    outcome = {}
+
+    def register_second() -> None:
+        with app.app_context():
+            result = services.register_for_event(event.id, db.session.get(User, second.id))
+            outcome["status"] = result.registration.status
+            db.session.commit()
+
+    with app.app_context(), db.engine.connect() as holder:
+        holder.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+        now = utcnow()
+        holder.execute(insert(Registration.__table__).values(
+            event_id=event.id, user_id=first.id, status=RegistrationStatus.CONFIRMED, queued_at=now, created_at=now,
+            updated_at=now, confirmed_at=now, decision_reason=""))
+        waiting = threading.Thread(target=register_second)
+        waiting.start()
+        deadline = time.monotonic() + 10
+        while not holder.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                     "AND wait_event_type = 'Lock'")):
+            assert time.monotonic() < deadline, "the second registration never waited for the lock"
+            time.sleep(0.01)
+        holder.commit()
+    waiting.join(10)
+    assert outcome["status"] == RegistrationStatus.WAITLISTED
