@@ -98,25 +98,41 @@ class Stored:
 
 def read_ranking(connection, round_id: int, scope: int, method: str, key: str) -> Stored | None:
     """The stored ranking's summary when it was computed by ``method`` from ``key``; None otherwise."""
-    row = connection.execute(select(Ranking.method, Ranking.key, Ranking.entries, Ranking.flagged).where(
-        Ranking.round_id == round_id, Ranking.scope == scope)).first()
-    if row is None or row.method != method or row.key != key:
+    return summary_of(connection.execute(select(Ranking.method, Ranking.key, Ranking.entries, Ranking.flagged).where(
+        Ranking.round_id == round_id, Ranking.scope == scope)).first(), method, key)
+
+
+def summary_of(row, method: str, key: str) -> Stored | None:
+    """A ``Ranking``'s (method, key, entries, flagged) as :func:`read_ranking` answers it (None: no row, or
+    not computed by ``method`` from ``key``)."""
+    if row is None or row[0] != method or row[1] != key:
         return None
-    return Stored(row.entries, row.flagged)
+    return Stored(row[2], row[3])
+
+
+RANKED_COLUMNS = (RankingRow.entry_id, RankingRow.rank, RankingRow.score, RankingRow.raw, RankingRow.trimmed,
+                  RankingRow.normalised, RankingRow.sheets, RankingRow.spread, RankingRow.flagged, RankingRow.totals)
+
+
+def score_of(row) -> EntryScore:
+    """A stored row's score, from the values of :data:`RANKED_COLUMNS` (in that order)."""
+    entry, rank, score, raw, trimmed, normalised, sheets, spread, flagged, totals = row
+    return EntryScore(entry, rank, score, raw, trimmed, normalised, sheets, spread, bool(flagged),
+                      tuple((judge, total) for judge, total in totals))
+
+
+def ranked_range(round_id: int, scope: int, start: int, stop: int):
+    """The condition on the stored ranking's positions ``start`` to ``stop`` (0-based, stop excluded): one
+    range of the primary key."""
+    return (RankingRow.round_id == round_id, RankingRow.scope == scope, RankingRow.position >= max(start, 0),
+            RankingRow.position < stop)
 
 
 def ranked_rows(connection, round_id: int, scope: int, start: int, stop: int) -> list[EntryScore]:
-    """The stored ranking's entries at positions ``start`` to ``stop`` (0-based, stop excluded): one range
-    of the primary key."""
-    rows = connection.execute(
-        select(RankingRow.entry_id, RankingRow.rank, RankingRow.score, RankingRow.raw, RankingRow.trimmed,
-               RankingRow.normalised, RankingRow.sheets, RankingRow.spread, RankingRow.flagged, RankingRow.totals)
-        .where(RankingRow.round_id == round_id, RankingRow.scope == scope, RankingRow.position >= max(start, 0),
-               RankingRow.position < stop)
-        .order_by(RankingRow.position))
-    return [EntryScore(entry, rank, score, raw, trimmed, normalised, sheets, spread, bool(flagged),
-                       tuple((judge, total) for judge, total in totals))
-            for entry, rank, score, raw, trimmed, normalised, sheets, spread, flagged, totals in rows]
+    """The stored ranking's entries at positions ``start`` to ``stop`` (0-based, stop excluded)."""
+    rows = connection.execute(select(*RANKED_COLUMNS).where(*ranked_range(round_id, scope, start, stop))
+                              .order_by(RankingRow.position))
+    return [score_of(row) for row in rows]
 
 
 def lock_round(session, round_id: int, wait: bool = True) -> bool:
