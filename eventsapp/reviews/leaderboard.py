@@ -30,7 +30,6 @@ from eventsapp.contests.models import (
     Entry,
     EntryState,
     Ranking,
-    RankingRow,
     ReviewAssignment,
     Round,
     RubricCriterion,
@@ -97,23 +96,14 @@ class Leaderboard:
 
     def rows(self, start: int, stop: int, contest_id: int, language: str) -> list[Row]:
         """The page's :class:`Row` s ranked ``start`` to ``stop``, in ``language`` ('zh' or 'en', the other
-        one when a text is empty): of a stored ranking, its rows with their entries' titles and tracks in
-        one statement; the judges' names in another."""
-        if self._scores is None:
-            found = db.session.execute(
-                select(*standings.RANKED_COLUMNS, Entry.title_zh, Entry.title_en, Track.name_zh, Track.name_en)
-                .select_from(RankingRow).outerjoin(Entry, Entry.id == RankingRow.entry_id)
-                .outerjoin(Track, Track.id == Entry.track_id)
-                .where(*standings.ranked_range(self._round_id, self._scope, start, stop))
-                .order_by(RankingRow.position)).all()
-            shown = [(standings.score_of(row[:10]), row[10:]) for row in found]
-        else:
-            scores = self._scores[start:stop]
-            texts = {entry_id: texts for entry_id, *texts in db.session.execute(
-                select(Entry.id, Entry.title_zh, Entry.title_en, Track.name_zh, Track.name_en)
-                .join(Track, Track.id == Entry.track_id).where(Entry.id.in_([score.entry for score in scores])))
-            } if scores else {}
-            shown = [(score, texts.get(score.entry, (None, None, None, None))) for score in scores]
+        one when a text is empty): its scores (of a stored ranking, the part that holds them), its entries'
+        titles and tracks in one statement, its judges' names in another."""
+        scores = self.page(start, stop)
+        texts = {entry_id: texts for entry_id, *texts in db.session.execute(
+            select(Entry.id, Entry.title_zh, Entry.title_en, Track.name_zh, Track.name_en)
+            .join(Track, Track.id == Entry.track_id).where(Entry.id.in_([score.entry for score in scores])))
+        } if scores else {}
+        shown = [(score, texts.get(score.entry, (None, None, None, None))) for score in scores]
         names = judges.names_of(contest_id, {judge for score, _ in shown for judge, _ in score.totals})
         zh = language == "zh"
         return [Row(score.entry, score.rank,

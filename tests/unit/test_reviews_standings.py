@@ -24,6 +24,7 @@ from eventsapp.contests.models import (
     Entry,
     EntryState,
     Ranking,
+    RankingPart,
     RoundState,
     ScoreSheet,
     SheetState,
@@ -214,6 +215,25 @@ def test_stored_rankings_read_back_the_very_floats(ctx, factories):
     assert standings.read_ranking(connection, round_.id, standings.WHOLE_ROUND, "mean", "k") == standings.Stored(3, 1)
     assert standings.read_ranking(connection, round_.id, standings.WHOLE_ROUND, "zscore", "k") is None
     assert standings.read_ranking(connection, round_.id, standings.WHOLE_ROUND, "mean", "other") is None
+
+
+def test_a_stored_ranking_is_read_back_in_any_range_across_its_parts(ctx, factories):
+    """Stored in parts of ``PART_SIZE`` entries: a range within a part, across two, at the end, beyond it."""
+    world = build_contest(factories)
+    round_ = world.rounds[0]
+    size = standings.PART_SIZE
+    scores = [EntryScore(number + 1, number + 1, 100 - number / 7, 50.5, 50.25, number / 3, 2, 0.5, number % 9 == 0,
+                         ((1, 100 - number / 7), (2, number * 1.5)))
+              for number in range(2 * size + size // 2)]
+    assert standings.lock_round(db.session, round_.id)
+    standings.store_ranking(db.session, round_.id, standings.WHOLE_ROUND, "mean", "k", scores)
+    db.session.commit()
+    connection = db.session.connection()
+    for start, stop in ((0, size), (size - 5, size + 5), (size, 2 * size), (size - 1, 3 * size),
+                        (2 * size + 10, 9 * size), (len(scores), len(scores) + 5), (7, 7), (-3, 2)):
+        assert standings.ranked_rows(connection, round_.id, standings.WHOLE_ROUND, start, stop) == \
+            scores[max(start, 0):stop], (start, stop)
+    assert db.session.scalar(select(func.count()).select_from(RankingPart)) == 3
 
 
 def test_two_app_instances_share_the_stored_ranking_and_its_invalidation(real_commits, app, database_url, factories,
