@@ -17,6 +17,9 @@ page that reads it, as before.
 """
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 
@@ -147,10 +150,31 @@ def _key_and_stored(connection, round_id: int, scope: int, method: str,
     return key, standings.summary_of(row[4:], method, key)
 
 
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Ranking a round makes some 50,000 short-lived objects (rows, tuples, lists) that hold no cycles and
+    are freed by their reference counts as it ends. Seen by the cyclic garbage collector they were moved
+    to its oldest generation and set off a full collection of the process's heap every few saves (~200 ms
+    with the app loaded: the saves' p95); paused for the ranking, they never reach it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _compute(connection, round_id: int, method: str, track_id: int | None,
              criteria: dict[str, tuple]) -> list[EntryScore]:
     """Rank the counted sheets' kept totals; a sheet without one (written before the rubric changed) is
     added up from its points. ValueError as ``judging.score_details``."""
+    with _cycle_collector_paused():
+        return _ranked_totals(connection, round_id, method, track_id, criteria)
+
+
+def _ranked_totals(connection, round_id: int, method: str, track_id: int | None,
+                   criteria: dict[str, tuple]) -> list[EntryScore]:
     # On the session's connection, not the session: plain rows, without the ORM's loading (half the time).
     rows = connection.execute(
         select(ScoreSheet.judge_id, ScoreSheet.entry_id, ScoreSheet.total, ScoreSheet.id)

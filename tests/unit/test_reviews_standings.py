@@ -5,6 +5,7 @@ counted sheets — after random saves, drafts, withdrawals and conflicts (hypoth
 the whole round and per track, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import gc
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -177,6 +178,28 @@ def test_a_change_the_session_did_not_see_is_ranked_by_the_first_page_that_reads
         points={str(criterion.id): 9}, total=90.0, version=ScoreSheet.version + 1))  # a bulk UPDATE: no flush
     db.session.commit()
     assert leaderboard.leaderboard(round_).scores[0].entry == entries[0].id
+
+
+def test_ranking_runs_with_the_cycle_collector_paused_and_leaves_it_as_it_was(ctx, factories, monkeypatch):
+    """The ranking's many short-lived objects never reach the cyclic collector (whose full collections were
+    the saves' p95); it runs again afterwards, also when ranking fails."""
+    world = build_contest(factories)
+    round_ = world.rounds[0]
+    (criterion,) = world.rubric(round_, (1, 10))
+    sheet = world.sheet(round_, world.judge(accepted=False), world.entry(), {criterion: 4})
+    seen = []
+    real = leaderboard._ranked_totals
+    monkeypatch.setattr(leaderboard, "_ranked_totals", lambda *args: seen.append(gc.isenabled()) or real(*args))
+    assert gc.isenabled()
+    sheet = db.session.get(ScoreSheet, sheet.id)
+    sheet.points = {str(criterion.id): 6}
+    db.session.commit()
+    assert seen == [False] and gc.isenabled()
+    monkeypatch.setattr(leaderboard, "_ranked_totals", lambda *args: (_ for _ in ()).throw(ValueError("bad")))
+    db.session.execute(update(ScoreSheet).where(ScoreSheet.id == sheet.id).values(version=ScoreSheet.version + 1))
+    with pytest.raises(ValueError):
+        leaderboard.leaderboard(round_)
+    assert gc.isenabled()
 
 
 def test_a_saved_sheet_keeps_its_total_and_a_draft_none(ctx, factories):
