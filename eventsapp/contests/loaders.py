@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol, TypeVar
 
 from flask import abort
+from sqlalchemy.orm.attributes import set_committed_value
 
 from eventsapp.contests.models import Contest, Round
 from eventsapp.contests.services import find_contest
@@ -43,6 +44,9 @@ def contest_or_404(event: int | str, *, drafts_for_organizers: bool = False) -> 
     contest = find_contest(found.id) if found.kind == EventKind.COMPETITION else None
     if contest is None:
         abort(404)
+    # The event just read stays on the contest: the session holds rows weakly, so without this reference
+    # it could be gone by the time a page asks for ``contest.event`` and be read again.
+    set_committed_value(contest, "event", found)
     return contest
 
 

@@ -5,7 +5,7 @@ Entries and teams: ``Track``, ``ContestGroup``, ``Round``, ``ContestQuestion``, 
 entry's standing in one round). Judging: ``ContestJudge``, ``Panel`` and ``PanelMember``,
 ``ConflictOfInterest``, ``ReviewAssignment``, ``RubricCriterion``, ``ScoreSheet`` with its
 ``ScoreSheetHistory``, ``PitchSlot`` and ``Award``; the leaderboard's stored ranking, ``Ranking`` with its
-``RankingRow`` rows (``eventsapp.reviews.standings``). docs/contests.md describes them and their rules.
+``RankingPart`` rows (``eventsapp.reviews.standings``). docs/contests.md describes them and their rules.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from sqlalchemy import (
     Double,
     ForeignKey,
     Index,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -547,7 +548,8 @@ class Award(db.Model):
 class Ranking(db.Model):
     """A round's ranking as last computed, shared by every web process: for the whole round (scope 0) or
     one track (scope = its id), by the round's method, with the key of what it was computed from (the
-    rubric and a fingerprint of the counted sheets). Its entries are ``RankingRow`` rows, in ranking order.
+    rubric and a fingerprint of the counted sheets). Its entries are in ``RankingPart`` rows, in ranking
+    order.
     Written in the transaction of whatever changes it (a saved sheet, a withdrawal, a conflict, the method:
     ``reviews.leaderboard``); a ranking whose key no longer matches is computed again when read. The
     whole round's row (scope 0) is also the lock that keeps two transactions from ranking it at once."""
@@ -563,12 +565,17 @@ class Ranking(db.Model):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class RankingRow(db.Model):
-    """One entry in a stored ranking, at its ``position`` (0-based, ranking order, ties in the order the
-    entries were first scored): everything the organizer sees beside it. ``totals`` is each counted judge's
-    total, ``[[judge id, total], ...]`` in the order of the sheets."""
+class RankingPart(db.Model):
+    """A stored ranking's entries, 100 a row (a page of the leaderboard, ``reviews.standings.PART_SIZE``):
+    part n holds positions 100 n to 100 n + 99 (0-based, ranking order, ties in the order the entries were
+    first scored), packed by ``reviews.standings`` (entry id, rank, score, raw, trimmed, normalised, spread,
+    sheets, flagged, and each counted judge's id and total in the order of the sheets; floats as the very
+    doubles). A save rewrites the ranking whole: 20 rows for 2,000 entries, where a row per entry cost
+    PostgreSQL 2,000 index entries and as many dead rows at every save, and writing 30,000 floats as text
+    (JSON) cost more than ranking them. No foreign key to the entries: an entry deleted is a change its
+    rounds are ranked again for (``reviews.leaderboard``), and a page shows a missing entry without a title."""
 
-    __tablename__ = "contest_ranking_row"
+    __tablename__ = "contest_ranking_part"
     __table_args__ = (
         db.ForeignKeyConstraint(["round_id", "scope"], ["contest_ranking.round_id", "contest_ranking.scope"],
                                 ondelete="CASCADE"),
@@ -576,17 +583,5 @@ class RankingRow(db.Model):
 
     round_id: Mapped[int] = mapped_column(primary_key=True)
     scope: Mapped[int] = mapped_column(primary_key=True)
-    position: Mapped[int] = mapped_column(primary_key=True)
-    # No foreign key to the entry: a ranking is rewritten whole at every change, and a key checked per
-    # row doubled the cost of writing 2,000 of them. An entry deleted is a change its rounds are ranked
-    # again for (``reviews.leaderboard``), and a page shows a missing entry's row without a title.
-    entry_id: Mapped[int] = mapped_column()
-    rank: Mapped[int] = mapped_column()
-    score: Mapped[float] = mapped_column(Double)
-    raw: Mapped[float] = mapped_column(Double)
-    trimmed: Mapped[float] = mapped_column(Double)
-    normalised: Mapped[float] = mapped_column(Double)
-    sheets: Mapped[int] = mapped_column()
-    spread: Mapped[float] = mapped_column(Double)
-    flagged: Mapped[bool] = mapped_column()
-    totals: Mapped[list] = mapped_column(JSON)
+    part: Mapped[int] = mapped_column(primary_key=True)
+    entries: Mapped[bytes] = mapped_column(LargeBinary)

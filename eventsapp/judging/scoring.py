@@ -131,7 +131,11 @@ def _normalised(totals: list[tuple[Judge, Entry, float]]) -> list[float]:
     """Each sheet's total after z-scoring it within its judge and scaling back to all totals."""
     by_judge: dict[Judge, list[float]] = {}
     for judge, _, total in totals:
-        by_judge.setdefault(judge, []).append(total)
+        values = by_judge.get(judge)
+        if values is None:
+            by_judge[judge] = [total]
+        else:
+            values.append(total)
     scale: dict[Judge, tuple[float, float]] = {}  # judge → (mean, pstdev), pstdev 0 when it has no spread
     for judge, values in by_judge.items():
         mean = _mean(values)
@@ -144,8 +148,7 @@ def _normalised(totals: list[tuple[Judge, Entry, float]]) -> list[float]:
     normalised = []
     for judge, _, total in totals:
         mean, spread = scale[judge]
-        z = (total - mean) / spread if spread else 0.0
-        normalised.append(overall_mean + overall_spread * z)
+        normalised.append(overall_mean + overall_spread * ((total - mean) / spread if spread else 0.0))
     return normalised
 
 
@@ -233,20 +236,27 @@ def score_details_of_totals(totals: list[tuple[Judge, Entry, float]], method: st
         raise ValueError(f"spread_limit must not be negative, not {spread_limit!r}")
     if not totals:
         return []
-    raw_totals = _per_entry(totals, [total for _, _, total in totals])
-    normalised_totals = _per_entry(totals, _normalised(totals))
-    raw = {entry: _mean(values) for entry, values in raw_totals.items()}
-    trimmed = {entry: _trimmed_mean(values) for entry, values in raw_totals.items()}
-    normalised = {entry: _mean(values) for entry, values in normalised_totals.items()}
+    # One pass: each entry's judges, totals and normalised totals, in the order of the sheets (entries in
+    # the order they first appear, which ties keep).
+    grouped: dict[Entry, tuple[list[Judge], list[float], list[float]]] = {}
+    for (judge, entry, total), value in zip(totals, _normalised(totals), strict=True):
+        group = grouped.get(entry)
+        if group is None:
+            grouped[entry] = ([judge], [total], [value])
+        else:
+            group[0].append(judge)
+            group[1].append(total)
+            group[2].append(value)
+    raw = {entry: _mean(values) for entry, (_, values, _) in grouped.items()}
+    trimmed = {entry: _trimmed_mean(values) for entry, (_, values, _) in grouped.items()}
+    normalised = {entry: _mean(values) for entry, (_, _, values) in grouped.items()}
     by_method = {"mean": raw, "trimmed": trimmed, "zscore": normalised}[method]
-    spread_of = normalised_totals if method == "zscore" else raw_totals
-    judges: dict[Entry, list[Judge]] = {}
-    for judge, entry, _ in totals:
-        judges.setdefault(entry, []).append(judge)
+    spread_of = 2 if method == "zscore" else 1  # what the method averages: normalised or sheet totals
     details = []
     for entry, score, rank in _ranked(by_method):
-        spread = max(spread_of[entry]) - min(spread_of[entry])
+        group = grouped[entry]
+        spread = max(group[spread_of]) - min(group[spread_of])
         details.append(EntryScore(entry, rank, score, raw[entry], trimmed[entry], normalised[entry],
-                                  len(raw_totals[entry]), spread, spread > spread_limit,
-                                  tuple(zip(judges[entry], raw_totals[entry], strict=True))))
+                                  len(group[1]), spread, spread > spread_limit,
+                                  tuple(zip(group[0], group[1], strict=True))))
     return details

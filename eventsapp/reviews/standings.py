@@ -7,26 +7,28 @@
   not every sheet's points;
 - the round's ranking (``Ranking``, one per scope: whole round or a track), under the key of what it was
   computed from: the rubric and a fingerprint of the counted sheets (how many, the sums of their ids and
-  versions, the latest change), with one ``RankingRow`` per entry in ranking order. It is written in the
+  versions, the latest change), with its entries in ranking order in ``RankingPart`` rows of
+  :data:`PART_SIZE` (a page's). It is written in the
   transaction that changes it (``reviews.leaderboard``), under the round's lock (:func:`lock_round`), so
   that a page reads only the rows it shows (:func:`ranked_rows`).
 """
 from __future__ import annotations
 
 import hashlib
-import json
+import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, inspect, select, update
 from sqlalchemy import event as sa_event
 
-from eventsapp.contests.models import Ranking, RankingRow, RubricCriterion, ScoreSheet, SheetState
+from eventsapp.contests.models import Ranking, RankingPart, RubricCriterion, ScoreSheet, SheetState
 from eventsapp.dbtypes import utcnow
 from eventsapp.judging import EntryScore, sheet_total
 
 WHOLE_ROUND = 0  # a ranking's scope for the whole round; any other scope is a track's id
-FORMAT = 2  # the stored layout's version, part of every key: a new layout never reads an old one
+FORMAT = 3  # the stored layout's version, part of every key: a new layout never reads an old one
+PART_SIZE = 100  # entries per stored part: the leaderboard's page, read whole
 
 
 # --- Sheet totals ---------------------------------------------------------------------------------
@@ -98,25 +100,59 @@ class Stored:
 
 def read_ranking(connection, round_id: int, scope: int, method: str, key: str) -> Stored | None:
     """The stored ranking's summary when it was computed by ``method`` from ``key``; None otherwise."""
-    row = connection.execute(select(Ranking.method, Ranking.key, Ranking.entries, Ranking.flagged).where(
-        Ranking.round_id == round_id, Ranking.scope == scope)).first()
-    if row is None or row.method != method or row.key != key:
+    return summary_of(connection.execute(select(Ranking.method, Ranking.key, Ranking.entries, Ranking.flagged).where(
+        Ranking.round_id == round_id, Ranking.scope == scope)).first(), method, key)
+
+
+def summary_of(row, method: str, key: str) -> Stored | None:
+    """A ``Ranking``'s (method, key, entries, flagged) as :func:`read_ranking` answers it (None: no row, or
+    not computed by ``method`` from ``key``)."""
+    if row is None or row[0] != method or row[1] != key:
         return None
-    return Stored(row.entries, row.flagged)
+    return Stored(row[2], row[3])
+
+
+# A stored entry: entry id, rank, score, raw, trimmed, normalised, spread, sheets, flagged, how many
+# judges' totals follow; then each judge's id and total. Little-endian, floats as the very doubles.
+_ENTRY = struct.Struct("<qiddddd?iH")
+_JUDGE_TOTAL = struct.Struct("<qd")
+
+
+def _pack(scores: Iterable[EntryScore]) -> bytes:
+    packed = bytearray()
+    for score in scores:
+        packed += _ENTRY.pack(score.entry, score.rank, score.score, score.raw, score.trimmed, score.normalised,
+                              score.spread, score.flagged, score.sheets, len(score.totals))
+        for judge, total in score.totals:
+            packed += _JUDGE_TOTAL.pack(judge, total)
+    return bytes(packed)
+
+
+def _unpack(packed: bytes) -> list[EntryScore]:
+    scores, offset = [], 0
+    while offset < len(packed):
+        entry, rank, score, raw, trimmed, normalised, spread, flagged, sheets, judges = _ENTRY.unpack_from(
+            packed, offset)
+        offset += _ENTRY.size
+        totals = tuple(_JUDGE_TOTAL.unpack_from(packed, offset + number * _JUDGE_TOTAL.size)
+                       for number in range(judges))
+        offset += judges * _JUDGE_TOTAL.size
+        scores.append(EntryScore(entry, rank, score, raw, trimmed, normalised, sheets, spread, flagged, totals))
+    return scores
 
 
 def ranked_rows(connection, round_id: int, scope: int, start: int, stop: int) -> list[EntryScore]:
-    """The stored ranking's entries at positions ``start`` to ``stop`` (0-based, stop excluded): one range
-    of the primary key."""
-    rows = connection.execute(
-        select(RankingRow.entry_id, RankingRow.rank, RankingRow.score, RankingRow.raw, RankingRow.trimmed,
-               RankingRow.normalised, RankingRow.sheets, RankingRow.spread, RankingRow.flagged, RankingRow.totals)
-        .where(RankingRow.round_id == round_id, RankingRow.scope == scope, RankingRow.position >= max(start, 0),
-               RankingRow.position < stop)
-        .order_by(RankingRow.position))
-    return [EntryScore(entry, rank, score, raw, trimmed, normalised, sheets, spread, bool(flagged),
-                       tuple((judge, total) for judge, total in totals))
-            for entry, rank, score, raw, trimmed, normalised, sheets, spread, flagged, totals in rows]
+    """The stored ranking's entries at positions ``start`` to ``stop`` (0-based, stop excluded): the parts
+    that hold them (one for a page)."""
+    start = max(start, 0)
+    if stop <= start:
+        return []
+    first = start // PART_SIZE
+    parts = connection.scalars(select(RankingPart.entries).where(
+        RankingPart.round_id == round_id, RankingPart.scope == scope, RankingPart.part >= first,
+        RankingPart.part <= (stop - 1) // PART_SIZE).order_by(RankingPart.part))
+    scores = [score for part in parts for score in _unpack(part)]
+    return scores[start - first * PART_SIZE:stop - first * PART_SIZE]
 
 
 def lock_round(session, round_id: int, wait: bool = True) -> bool:
@@ -146,10 +182,6 @@ def lock_round(session, round_id: int, wait: bool = True) -> bool:
     return connection.execute(lock.with_for_update(skip_locked=not wait)).first() is not None
 
 
-ROW_COLUMNS = ("round_id", "scope", "position", "entry_id", "rank", "score", "raw", "trimmed", "normalised", "sheets",
-               "spread", "flagged", "totals")
-
-
 def store_ranking(session, round_id: int, scope: int, method: str, key: str, scores: list[EntryScore]) -> None:
     """Replace the scope's stored ranking (the caller holds :func:`lock_round`)."""
     connection = session.connection()
@@ -158,27 +190,18 @@ def store_ranking(session, round_id: int, scope: int, method: str, key: str, sco
                "flagged": sum(score.flagged for score in scores), "computed_at": utcnow()}
     if connection.execute(update(Ranking).where(*where).values(**summary)).rowcount == 0:
         connection.execute(insert(Ranking).values(round_id=round_id, scope=scope, **summary))
-    connection.execute(delete(RankingRow).where(RankingRow.round_id == round_id, RankingRow.scope == scope))
+    connection.execute(delete(RankingPart).where(RankingPart.round_id == round_id, RankingPart.scope == scope))
     if not scores:
         return
-    rows = ((round_id, scope, position, score.entry, score.rank, score.score, score.raw, score.trimmed,
-             score.normalised, score.sheets, score.spread, score.flagged, [list(pair) for pair in score.totals])
-            for position, score in enumerate(scores))
-    if connection.dialect.name == "postgresql":
-        # COPY: a third of the time of an INSERT of 2,000 rows. Floats go as Python's shortest repr, which
-        # PostgreSQL reads back to the very same double.
-        with connection.connection.dbapi_connection.cursor() as cursor, cursor.copy(
-                f"COPY {RankingRow.__tablename__} ({', '.join(ROW_COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row((*row[:-1], json.dumps(row[-1])))
-    else:
-        connection.execute(insert(RankingRow), [dict(zip(ROW_COLUMNS, row, strict=True)) for row in rows])
+    connection.execute(insert(RankingPart), [
+        {"round_id": round_id, "scope": scope, "part": start // PART_SIZE,
+         "entries": _pack(scores[start:start + PART_SIZE])} for start in range(0, len(scores), PART_SIZE)])
 
 
 def forget_ranking(session, round_id: int, scope: int) -> None:
     """Empty the scope's stored ranking and its key: its next reader computes it (and meets its error, if
     any). The caller holds :func:`lock_round`."""
     connection = session.connection()
-    connection.execute(delete(RankingRow).where(RankingRow.round_id == round_id, RankingRow.scope == scope))
+    connection.execute(delete(RankingPart).where(RankingPart.round_id == round_id, RankingPart.scope == scope))
     connection.execute(update(Ranking).where(Ranking.round_id == round_id, Ranking.scope == scope)
                        .values(method="", key="", entries=0, flagged=0))

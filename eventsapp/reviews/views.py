@@ -32,7 +32,7 @@ from eventsapp.contests.services import find_contest
 from eventsapp.contests.views import deck_response
 from eventsapp.extensions import db
 from eventsapp.formfields import WebForm
-from eventsapp.i18n import localized
+from eventsapp.i18n import current_language, localized
 from eventsapp.loaders import event_or_404
 from eventsapp.requestbounds import is_ascii_digits
 from eventsapp.reviews import assignment, conflicts, judges, leaderboard, scoring
@@ -605,11 +605,11 @@ def leaderboard_page(event_id: int, round_id: int):
     board = leaderboard.leaderboard(round_, track_id)
     pages = max(1, -(-board.count // LEADERBOARD_PAGE_SIZE))
     page = min(page, pages)
-    shown = board.page((page - 1) * LEADERBOARD_PAGE_SIZE, page * LEADERBOARD_PAGE_SIZE)
+    rows = board.rows((page - 1) * LEADERBOARD_PAGE_SIZE, page * LEADERBOARD_PAGE_SIZE, contest.id,
+                      current_language())
     page_html = render_template(
-        "reviews/leaderboard.html", event=contest.event, contest=contest, round=round_, board=board,
-        rows=leaderboard.rows_of(shown), tracks=tracks, track_id=track_id, page=page, pages=pages,
-        judge_names=judges.names_of(contest.id, {judge for score in shown for judge, _ in score.totals}),
+        "reviews/leaderboard.html", event=contest.event, contest=contest, round=round_, board=board, rows=rows,
+        tracks=tracks, track_id=track_id, page=page, pages=pages,
         method_form=MethodForm(formdata=None, data={"method": round_.aggregation.value}))
     db.session.commit()  # the ranking, when computed here, stored for every process
     return page_html

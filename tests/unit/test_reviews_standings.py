@@ -5,6 +5,7 @@ counted sheets — after random saves, drafts, withdrawals and conflicts (hypoth
 the whole round and per track, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import gc
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -24,6 +25,7 @@ from eventsapp.contests.models import (
     Entry,
     EntryState,
     Ranking,
+    RankingPart,
     RoundState,
     ScoreSheet,
     SheetState,
@@ -178,6 +180,28 @@ def test_a_change_the_session_did_not_see_is_ranked_by_the_first_page_that_reads
     assert leaderboard.leaderboard(round_).scores[0].entry == entries[0].id
 
 
+def test_ranking_runs_with_the_cycle_collector_paused_and_leaves_it_as_it_was(ctx, factories, monkeypatch):
+    """The ranking's many short-lived objects never reach the cyclic collector (whose full collections were
+    the saves' p95); it runs again afterwards, also when ranking fails."""
+    world = build_contest(factories)
+    round_ = world.rounds[0]
+    (criterion,) = world.rubric(round_, (1, 10))
+    sheet = world.sheet(round_, world.judge(accepted=False), world.entry(), {criterion: 4})
+    seen = []
+    real = leaderboard._ranked_totals
+    monkeypatch.setattr(leaderboard, "_ranked_totals", lambda *args: seen.append(gc.isenabled()) or real(*args))
+    assert gc.isenabled()
+    sheet = db.session.get(ScoreSheet, sheet.id)
+    sheet.points = {str(criterion.id): 6}
+    db.session.commit()
+    assert seen == [False] and gc.isenabled()
+    monkeypatch.setattr(leaderboard, "_ranked_totals", lambda *args: (_ for _ in ()).throw(ValueError("bad")))
+    db.session.execute(update(ScoreSheet).where(ScoreSheet.id == sheet.id).values(version=ScoreSheet.version + 1))
+    with pytest.raises(ValueError):
+        leaderboard.leaderboard(round_)
+    assert gc.isenabled()
+
+
 def test_a_saved_sheet_keeps_its_total_and_a_draft_none(ctx, factories):
     world = build_contest(factories)
     round_ = world.rounds[0]
@@ -214,6 +238,25 @@ def test_stored_rankings_read_back_the_very_floats(ctx, factories):
     assert standings.read_ranking(connection, round_.id, standings.WHOLE_ROUND, "mean", "k") == standings.Stored(3, 1)
     assert standings.read_ranking(connection, round_.id, standings.WHOLE_ROUND, "zscore", "k") is None
     assert standings.read_ranking(connection, round_.id, standings.WHOLE_ROUND, "mean", "other") is None
+
+
+def test_a_stored_ranking_is_read_back_in_any_range_across_its_parts(ctx, factories):
+    """Stored in parts of ``PART_SIZE`` entries: a range within a part, across two, at the end, beyond it."""
+    world = build_contest(factories)
+    round_ = world.rounds[0]
+    size = standings.PART_SIZE
+    scores = [EntryScore(number + 1, number + 1, 100 - number / 7, 50.5, 50.25, number / 3, 2, 0.5, number % 9 == 0,
+                         ((1, 100 - number / 7), (2, number * 1.5)))
+              for number in range(2 * size + size // 2)]
+    assert standings.lock_round(db.session, round_.id)
+    standings.store_ranking(db.session, round_.id, standings.WHOLE_ROUND, "mean", "k", scores)
+    db.session.commit()
+    connection = db.session.connection()
+    for start, stop in ((0, size), (size - 5, size + 5), (size, 2 * size), (size - 1, 3 * size),
+                        (2 * size + 10, 9 * size), (len(scores), len(scores) + 5), (7, 7), (-3, 2)):
+        assert standings.ranked_rows(connection, round_.id, standings.WHOLE_ROUND, start, stop) == \
+            scores[max(start, 0):stop], (start, stop)
+    assert db.session.scalar(select(func.count()).select_from(RankingPart)) == 3
 
 
 def test_two_app_instances_share_the_stored_ranking_and_its_invalidation(real_commits, app, database_url, factories,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from eventsapp.accounts.models import Role
@@ -257,6 +258,49 @@ def test_organizers_see_each_judges_progress_and_totals(client, organizer, score
     assert f'data-testid="progress-{judge.id}"' in overview and "1 of 1 scored" in overview
     board = _page(client.get(f"/manage/events/{world.event.id}/judging/rounds/{round_.id}/leaderboard"))
     assert "Judge 1: 70.0" in board
+
+
+def test_the_stored_leaderboard_reads_its_page_in_a_few_statements_however_many_entries(app, client, organizer,
+                                                                                        factories):
+    """The stored part that holds the page's entries, their titles and tracks, their judges' names, the
+    ranking's key with its stored summary: a statement each, however many entries; the event is read once."""
+    world = build_contest(factories, tracks=2)
+    round_ = world.rounds[0]
+    (criterion,) = world.rubric(round_, (1, 10))
+    judges = [world.judge(accepted=False, name=f"Judge {number}") for number in range(3)]
+    path = f"/manage/events/{world.event.id}/judging/rounds/{round_.id}/leaderboard"
+
+    def statements_of_page() -> tuple[list[str], str]:
+        statements = []
+
+        def record(_connection, _cursor, statement, *_args):
+            if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):  # the test's own transaction
+                statements.append(statement)
+
+        client.get(path)  # stored by the commit of the sheets, or by this first reader
+        with app.app_context():
+            engine = db.engine
+        sa_event.listen(engine, "before_cursor_execute", record)
+        try:
+            page = client.get(path).get_data(as_text=True)
+        finally:
+            sa_event.remove(engine, "before_cursor_execute", record)
+        return statements, page
+
+    def add_entries(count: int) -> None:
+        for number in range(count):
+            entry = world.entry(world.tracks[number % 2], title_en=f"Project {number}")
+            for position, judge in enumerate(judges):
+                world.sheet(round_, judge, entry, {criterion: (number + position) % 11})
+
+    add_entries(2)
+    few, page = statements_of_page()
+    assert page.count('data-testid="row-') == 2 and "Judge 2: " in page
+    add_entries(20)
+    many, page = statements_of_page()
+    assert page.count('data-testid="row-') == 22 and "Project 19" in page
+    assert len(many) == len(few) <= 10
+    assert sum(bool(re.search(r"\bFROM event\s", statement)) for statement in many) == 1
 
 
 def test_digits_that_are_not_0_to_9_are_refused_not_a_server_error(app, client, login, organizer, scored):
