@@ -104,16 +104,27 @@ def job_folder() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "uploads" / "jobs"
 
 
-def folder_of(job: BackgroundJob) -> Path:
-    kind = kind_of(job)
+def folder_of_kind(kind_name: str) -> Path:
+    kind = kinds(current_app).get(kind_name)
     return kind.folder() if kind is not None and kind.folder is not None else job_folder()
 
 
+def folder_of(job: BackgroundJob) -> Path:
+    return folder_of_kind(job.kind)
+
+
 def result_path(job: BackgroundJob) -> Path | None:
+    """The finished job's file, None when it has none or it is no longer there (``result_gone``)."""
     if job.status != BackgroundJobStatus.DONE or not job.storage_name:
         return None
     path = folder_of(job) / job.storage_name
     return path if path.is_file() else None
+
+
+def result_gone(job: BackgroundJob) -> bool:
+    """A finished job whose file is no longer available: a restore from an archive without it names no file
+    (``files.forget_missing_results``), or the file went from its folder. Its pages say so, never a link."""
+    return job.status == BackgroundJobStatus.DONE and result_path(job) is None
 
 
 def create_job(kind: str, params: dict, requested_by_id: int | None, event_id: int | None = None,

@@ -119,6 +119,7 @@ def show(job_id: int):
     live = status in services.LIVE
     kind, params = services.kind_of(job), _params(job)
     return render_template("jobs/show.html", job=job, status=status, live=live, stalled=status != job.status,
+                           gone=services.result_gone(job),
                            error=services.error_text(job, stalled=status != job.status),
                            detail=services.error_detail(job) if current_user.is_admin else "",
                            title=kind.title(params) if kind else job.kind,
@@ -134,8 +135,9 @@ def status(job_id: int):
     return jsonify(id=job.id, kind=job.kind, status=str(state), finished=state not in services.LIVE,
                    done=job.done, total=job.total, step=job.step,
                    error=services.error_text(job, stalled=state != job.status),
-                   download_url=url_for("jobs.download", job_id=job.id) if state == BackgroundJobStatus.DONE
-                   else None)
+                   file_gone=services.result_gone(job),
+                   download_url=url_for("jobs.download", job_id=job.id)
+                   if state == BackgroundJobStatus.DONE and not services.result_gone(job) else None)
 
 
 @blueprint.get("/<int:job_id>/download")
@@ -143,6 +145,9 @@ def download(job_id: int):
     job = _job_or_404(job_id)
     path = services.result_path(job)
     if path is None:
+        if services.result_gone(job):  # a link kept from before: the job's page says what became of the file
+            flash(_("The file %(name)s is no longer available.", name=job.filename), "warning")
+            return redirect(url_for("jobs.show", job_id=job.id))
         abort(404)
     response = send_file(path, mimetype=job.mimetype or "application/octet-stream", as_attachment=True,
                          download_name=job.filename, conditional=False, etag=False)

@@ -1,10 +1,14 @@
-"""Backups: the database and the uploaded files (résumés, pitch decks, logos, badge PDFs) in one archive.
+"""Backups: the database, the uploaded files (résumés, pitch decks, logos) and the background jobs' results
+(badge print runs, year reports, certificates: files people still download from the jobs' pages) in one
+archive.
 
 An archive is a gzipped tar file holding ``manifest.json`` (when, which engine, the schema's migration
 revision, the rows of every table and the SHA-256 of every file), the database (``database.pgdump``: a
 ``pg_dump`` custom-format dump; or ``database.sqlite3``: a copy made with SQLite's backup API, consistent
 while the app writes) and ``uploads/<kind>/<file>``. On PostgreSQL the rows are counted in the very snapshot
-``pg_dump`` dumps (``pg_export_snapshot``), so a restore can prove it brought back every row.
+``pg_dump`` dumps (``pg_export_snapshot``), so a restore can prove it brought back every row. The files are
+read after the dump: a job row whose file went in between (the hourly job-files round deleting an old job)
+is restored without its file, and `flask backup restore` marks it so (eventsapp.jobs.files).
 
 A restore goes into an empty database (or, with ``replace``, over one) and empty upload folders, then counts
 the rows and checks every file against the manifest.
@@ -34,7 +38,10 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 PG_DUMP_NAME = "database.pgdump"
 SQLITE_NAME = "database.sqlite3"
-UPLOAD_KINDS = {"resumes": "RESUME_FOLDER", "decks": "DECK_FOLDER", "logos": "LOGO_FOLDER", "badges": "BADGE_FOLDER"}
+# Each kind of file and its setting (its default folder: instance/uploads/<kind>): the uploads, then the jobs'
+# results (JOB_FOLDER, and BADGE_FOLDER for the print runs).
+UPLOAD_KINDS = {"resumes": "RESUME_FOLDER", "decks": "DECK_FOLDER", "logos": "LOGO_FOLDER", "badges": "BADGE_FOLDER",
+                "jobs": "JOB_FOLDER"}
 
 
 class BackupError(RuntimeError):
@@ -63,8 +70,8 @@ class Manifest:
 
 
 def upload_folders(config: dict, instance_path: str | Path) -> dict[str, Path]:
-    """Where each kind of upload lives: its setting (RESUME_FOLDER ...), else instance/uploads/<kind>, as the
-    features that store them decide."""
+    """Where each kind of file lives: its setting (RESUME_FOLDER ... JOB_FOLDER), else instance/uploads/<kind>,
+    as the features that store them decide."""
     return {kind: Path(config.get(setting) or Path(instance_path) / "uploads" / kind)
             for kind, setting in UPLOAD_KINDS.items()}
 

@@ -1,5 +1,6 @@
-"""`flask backup create` and `flask backup restore`: the database and the uploaded files, restored into a
-fresh database (PostgreSQL in the PostgreSQL run, SQLite otherwise) and compared row by row and file by file."""
+"""`flask backup create` and `flask backup restore`: the database, the uploaded files and the background jobs'
+results, restored into a fresh database (PostgreSQL in the PostgreSQL run, SQLite otherwise) and compared row by
+row and file by file; a job whose file the archive lacks is shown as no longer available."""
 from __future__ import annotations
 
 import os
@@ -12,14 +13,18 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
+from eventsapp.accounts.models import Role
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
+from eventsapp.jobs.models import BackgroundJob, BackgroundJobStatus
 from eventsapp.ops import backup
 from tests.apps import make_app
+from tests.factories import PASSWORD
 from tests.local_services import new_postgres_database
 
 FOLDER_SETTINGS = {"RESUME_FOLDER": "resumes", "DECK_FOLDER": "decks", "LOGO_FOLDER": "logos",
-                   "BADGE_FOLDER": "badges"}
+                   "BADGE_FOLDER": "badges", "JOB_FOLDER": "jobs"}
+REPORT_FILE = "0123456789abcdef0123456789abcdef.pdf"  # a name as storage.write_file gives it
 
 
 def _folders_config(root: Path) -> dict[str, str]:
@@ -52,16 +57,18 @@ def fresh_database(app, tmp_path):
 
 @pytest.fixture
 def filled(app, real_commits, make_fair, make_registration, make_candidate, tmp_path, monkeypatch):
-    """A fair with registrations (Chinese names included), an outbox message, and files in every upload folder."""
+    """A fair with registrations (Chinese names included), a finished year report whose PDF is in JOB_FOLDER,
+    and files in every upload folder."""
     for setting, value in _folders_config(tmp_path / "source").items():
         monkeypatch.setitem(app.config, setting, value)
     with app.app_context():
         fair = make_fair(starts_at=utcnow().replace(microsecond=0) + timedelta(days=10))
         for number in range(3):
             make_registration(fair, make_candidate(email=f"c{number}@example.cn", name=f"张伟{number}"))
+        db.session.add(_done_report(REPORT_FILE))
         db.session.commit()
     files = {"resumes/a.pdf": b"%PDF-1.4 resume", "decks/b.pdf": b"%PDF-1.4 deck" * 1000,
-             "logos/c.png": bytes(range(256)), "badges/d.pdf": b"%PDF badges"}
+             "logos/c.png": bytes(range(256)), "badges/d.pdf": b"%PDF badges", f"jobs/{REPORT_FILE}": b"%PDF report"}
     for name, data in files.items():
         path = tmp_path / "source" / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,14 +77,20 @@ def filled(app, real_commits, make_fair, make_registration, make_candidate, tmp_
     return files
 
 
+def _done_report(storage_name: str, requested_by_id: int | None = None) -> BackgroundJob:
+    return BackgroundJob(kind="year-report", params='{"year": 2026, "lang": "en"}', status=BackgroundJobStatus.DONE,
+                         storage_name=storage_name, filename="year-report-2026-en.pdf", mimetype="application/pdf",
+                         requested_by_id=requested_by_id, finished_at=utcnow())
+
+
 def test_backup_and_restore_into_a_fresh_database(app, runner, filled, fresh_database, tmp_path):
     archive = tmp_path / "out" / "talent.tar.gz"
     result = runner.invoke(args=["backup", "create", "-o", str(archive)])
     assert result.exit_code == 0, result.output
-    assert "4 uploaded file(s)" in result.output and archive.exists()
+    assert "5 file(s)" in result.output and archive.exists()
     with tarfile.open(archive) as opened:
         names = set(opened.getnames())
-    assert {"manifest.json", "uploads/resumes/a.pdf", "uploads/logos/c.png"} <= names
+    assert {"manifest.json", "uploads/resumes/a.pdf", "uploads/logos/c.png", f"uploads/jobs/{REPORT_FILE}"} <= names
     assert not any(".part" in name for name in names)
     manifest = backup.read_manifest(archive)
     assert manifest.tables["registration"] == 3 and manifest.revision
@@ -85,7 +98,7 @@ def test_backup_and_restore_into_a_fresh_database(app, runner, filled, fresh_dat
     restored_app = make_app(SQLALCHEMY_DATABASE_URI=fresh_database, **_folders_config(tmp_path / "restored"))
     result = restored_app.test_cli_runner().invoke(args=["backup", "restore", str(archive)])
     assert result.exit_code == 0, result.output
-    assert "all as archived" in result.output
+    assert "all as archived" in result.output and "no longer available" not in result.output
 
     assert _all_rows(fresh_database) == _all_rows(app.config["SQLALCHEMY_DATABASE_URI"])
     for name, data in filled.items():
@@ -108,6 +121,47 @@ def test_backup_and_restore_into_a_fresh_database(app, runner, filled, fresh_dat
         db.engine.dispose()
 
 
+def test_a_job_whose_file_the_archive_lacks_is_shown_as_no_longer_available(app, runner, filled, fresh_database,
+                                                                            make_user, tmp_path):
+    """An archive without a job's file (made before backups took the jobs' results, or the job-files round
+    deleted it between the dump and the copy of the files): the restored job names no file, and its pages say
+    the file is no longer available instead of offering a link that fails."""
+    with app.app_context():
+        admin = make_user(Role.ADMIN, email="admin@example.org")
+        lost = _done_report("fedcba9876543210fedcba9876543210.pdf", requested_by_id=admin.id)  # no such file
+        db.session.add(lost)
+        db.session.commit()
+        lost_id, kept_id = lost.id, db.session.scalar(db.select(BackgroundJob.id).where(
+            BackgroundJob.storage_name == REPORT_FILE))
+    archive = tmp_path / "talent.tar.gz"
+    assert runner.invoke(args=["backup", "create", "-o", str(archive)]).exit_code == 0
+
+    restored_app = make_app(SQLALCHEMY_DATABASE_URI=fresh_database, WTF_CSRF_ENABLED=False,
+                            **_folders_config(tmp_path / "restored"))
+    result = restored_app.test_cli_runner().invoke(args=["backup", "restore", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert "1 background job(s) whose result file the archive did not hold" in result.output
+    with restored_app.app_context():
+        lost, kept = db.session.get(BackgroundJob, lost_id), db.session.get(BackgroundJob, kept_id)
+        assert (lost.storage_name, lost.filename) == ("", "year-report-2026-en.pdf")
+        assert kept.storage_name == REPORT_FILE
+        db.session.remove()
+    client = restored_app.test_client()
+    assert client.post("/login", data={"email": "admin@example.org", "password": PASSWORD}).status_code == 302
+    page = client.get(f"/manage/jobs/{lost_id}", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "The file year-report-2026-en.pdf is no longer available." in text and "job-download" not in text
+    assert client.get(f"/manage/jobs/{lost_id}.json").json["download_url"] is None
+    download = client.get(f"/manage/jobs/{lost_id}/download", headers={"Accept-Language": "en"},
+                          follow_redirects=True)
+    assert download.status_code == 200 and "no longer available" in download.get_data(as_text=True)
+    kept_download = client.get(f"/manage/jobs/{kept_id}/download")
+    assert kept_download.status_code == 200 and kept_download.data == b"%PDF report"
+    with restored_app.app_context():
+        db.engine.dispose()
+
+
 def test_create_writes_to_the_backup_folder_by_default(app, runner, real_commits, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "BACKUP_FOLDER", str(tmp_path / "backups"))
     for setting, value in _folders_config(tmp_path / "empty").items():
@@ -115,7 +169,7 @@ def test_create_writes_to_the_backup_folder_by_default(app, runner, real_commits
     result = runner.invoke(args=["backup", "create"])
     assert result.exit_code == 0, result.output
     [written] = (tmp_path / "backups").glob("talent-*.tar.gz")
-    assert str(written) in result.output and "0 uploaded file(s)" in result.output
+    assert str(written) in result.output and "0 file(s)" in result.output
 
 
 def test_restore_refuses_what_is_not_a_backup(runner, tmp_path):

@@ -186,3 +186,20 @@ def test_an_administrator_also_sees_the_servers_detail(client, login, make_user,
     assert old == "Server detail: An old reason, in English."
     shown = client.get(f"/manage/jobs/{coded_failures['crashed']}", headers={"Accept-Language": "en"})
     assert "Server detail: OSError: disk full" in shown.get_data(as_text=True)
+
+
+def test_a_done_print_run_whose_file_is_gone_says_so_instead_of_linking_to_it(app, client, login, some_jobs):
+    """The done print run names no file (a restore without it): the badge page and the job's page say the file
+    is no longer available, and an old download link leads there rather than to an error."""
+    login(some_jobs["second"])
+    job_id = some_jobs["done"]
+    with app.app_context():
+        event_id = db.session.get(BackgroundJob, job_id).event_id
+    english = {"Accept-Language": "en"}
+    badges = client.get(f"/manage/events/{event_id}/badges", headers=english).get_data(as_text=True)
+    assert 'data-testid="job-file-gone"' in badges and f"/badges/jobs/{job_id}/download" not in badges
+    assert client.get(f"/manage/events/{event_id}/badges/jobs/{job_id}").json["download_url"] is None
+    download = client.get(f"/manage/events/{event_id}/badges/jobs/{job_id}/download", headers=english)
+    assert download.status_code == 302 and download.location.endswith(f"/badges#job-{job_id}")
+    page = client.get(f"/manage/jobs/{job_id}", headers=english).get_data(as_text=True)
+    assert "is no longer available" in page and 'data-testid="job-download"' not in page
