@@ -8,8 +8,9 @@ inside (IPv4-mapped ``::ffff:10.0.0.1``, IPv4-compatible ``::10.0.0.1``, NAT64 `
 inside. Plain http:// is refused unless ``allow_http`` and the host is a loopback address (a receiver on the
 developer's machine).
 
-The host is resolved when the endpoint is saved and once before every delivery (``resolve_target``, within
-what is left of the attempt's deadline): every address it resolves to must be public, and the delivery
+The host is resolved when the endpoint is saved (within WEBHOOK_TIMEOUT_SECONDS: a name server that does not
+answer holds no web worker longer) and once before every delivery (``resolve_target``, within what is left
+of the attempt's deadline): every address it resolves to must be public, and the delivery
 connects to the address that was checked, not to the name again (which a DNS server could answer
 differently the second time: DNS rebinding).
 """
@@ -85,8 +86,9 @@ def _lookup(host: str, port: int, within: float | None) -> list:
 def _addresses(host: str, port: int, within: float | None = None) -> list[Address]:
     try:
         infos = _lookup(host, port, within)
-    except TimeoutError as problem:  # the attempt's deadline came first
-        raise TargetRefused(_l("The host name does not resolve."), TIMEOUT) from problem
+    except TimeoutError as problem:  # the deadline came first
+        raise TargetRefused(_l("The host name's name server did not answer within %(seconds)s seconds: try again "
+                               "in a moment, or check the address.", seconds=f"{within:g}"), TIMEOUT) from problem
     except (OSError, UnicodeError) as problem:
         raise TargetRefused(_l("The host name does not resolve."), DNS_FAILED) from problem
     return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
@@ -153,8 +155,10 @@ def resolve_target(url: str, *, allow_http: bool, allow_private: bool, resolve: 
     return Target(url, parts.scheme, host, port, path, tuple(dict.fromkeys(str(found) for found in addresses)))
 
 
-def check_url(url: str, *, allow_http: bool, allow_private: bool, resolve: bool = True) -> str:
+def check_url(url: str, *, allow_http: bool, allow_private: bool, resolve: bool = True,
+              within: float | None = None) -> str:
     """The address, normalised, or TargetRefused: the check when an endpoint is saved (with private addresses
-    allowed, in tests and development, the name need not resolve yet)."""
+    allowed, in tests and development, the name need not resolve yet), its lookup given up after ``within``
+    seconds (code ``timeout``, a reason that says so)."""
     return resolve_target(url, allow_http=allow_http, allow_private=allow_private,
-                          resolve=resolve and not allow_private).url
+                          resolve=resolve and not allow_private, within=within).url
