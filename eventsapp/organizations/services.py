@@ -391,8 +391,9 @@ def verify_organization(organization: Organization, now: datetime | None = None)
     organization.status_reason = ""
     organization.verified_at = now or utcnow()
     _booths_start_or_stop(organization)
+    resumed = webhooks.resume_endpoints_of_organization(organization.id)  # stopped by a rejection
     db.session.flush()
-    return _notify_owners(organization, "organization_verified")
+    return _notify_owners(organization, "organization_verified", endpoints=[endpoint.url for endpoint in resumed])
 
 
 def _booths_start_or_stop(organization: Organization) -> None:
@@ -453,14 +454,16 @@ def suspend_organization(organization: Organization, reason: str) -> list[Outbox
 
 
 def reinstate_organization(organization: Organization) -> list[OutboxMessage]:
-    """Lift a suspension: the organization and its approved booths work again."""
+    """Lift a suspension: the organization, its approved booths and the webhook endpoints the suspension
+    stopped work again; its owners are told, with those endpoints."""
     if organization.status != OrganizationStatus.SUSPENDED:
         raise OrganizationStateError("not suspended")
     organization.status = OrganizationStatus.VERIFIED
     organization.status_reason = ""
     _booths_start_or_stop(organization)
+    resumed = webhooks.resume_endpoints_of_organization(organization.id)
     db.session.flush()
-    return _notify_owners(organization, "organization_reinstated")
+    return _notify_owners(organization, "organization_reinstated", endpoints=[endpoint.url for endpoint in resumed])
 
 
 def _notify_owners(organization: Organization, template: str, **context) -> list[OutboxMessage]:

@@ -165,6 +165,52 @@ def test_suspending_or_rejecting_an_organization_stops_its_endpoints_in_the_same
     assert bystander.is_enabled and deliveries(bystander)[0].status == DeliveryStatus.PENDING
 
 
+def test_reinstating_switches_on_the_endpoints_the_suspension_stopped_and_tells_the_owner(ctx, make_organization):
+    from eventsapp.organizations.services import reinstate_organization
+    organization, other = make_organization(), make_organization()
+    owner = organization.members[0].user
+    stopped, failing = endpoint(owner, organization=organization), endpoint(
+        owner, url="https://failing.example.com/in", organization=organization)
+    bystander = endpoint(other.members[0].user, organization=other)
+    failing.disabled_at, failing.disabled_reason, failing.consecutive_failures = utcnow(), problems.FAILURES, 10
+    bystander.disabled_at, bystander.disabled_reason = utcnow(), problems.ORGANIZATION_SUSPENDED  # not this one
+    db.session.commit()
+    suspend_organization(organization, "资质存疑")
+    db.session.commit()
+    assert (stopped.is_enabled, failing.disabled_reason) == (False, problems.FAILURES)
+
+    [mail] = reinstate_organization(organization)
+    db.session.commit()
+    db.session.expire_all()
+    assert stopped.is_enabled and (stopped.disabled_reason, stopped.consecutive_failures) == ("", 0)
+    assert not failing.is_enabled and failing.disabled_reason == problems.FAILURES  # its cause is still there
+    assert not bystander.is_enabled
+    assert stopped.url in mail.body_text and failing.url not in mail.body_text and "/webhooks/" in mail.body_text
+    emit.queue_ping(stopped)
+    db.session.commit()
+    assert deliveries(stopped)[-1].status == DeliveryStatus.PENDING
+
+
+def test_verifying_a_rejected_organization_again_switches_on_what_the_rejection_stopped(ctx, make_organization):
+    from eventsapp.organizations.services import verify_organization
+    organization = make_organization()
+    hook = endpoint(organization.members[0].user, organization=organization)
+    reject_organization(organization, "资质存疑")
+    db.session.commit()
+    assert not hook.is_enabled
+    [mail] = verify_organization(organization)
+    db.session.commit()
+    assert hook.is_enabled and hook.url in mail.body_text
+
+
+def test_a_reinstatement_without_endpoints_says_nothing_of_webhooks(ctx, make_organization):
+    from eventsapp.organizations.services import reinstate_organization
+    organization = make_organization()
+    suspend_organization(organization, "资质存疑")
+    [mail] = reinstate_organization(organization)
+    assert "webhook" not in mail.body_text.lower() and "\n\n\n" not in mail.body_text
+
+
 # --- 3. Personal data -------------------------------------------------------------------------------------
 
 def test_each_delivery_records_whose_data_it_carries_and_its_event(ctx, make_event, make_organizer, make_candidate):

@@ -314,7 +314,8 @@ def test_the_organization_page_links_the_webhooks_when_verified(app, client, log
     assert 'data-testid="webhooks-link"' in text(client.get("/employer/organization", headers=EN))
 
 
-def test_a_suspended_organizations_endpoint_says_why_it_stopped(app, client, login, make_organization):
+def test_a_reinstated_organizations_endpoint_is_on_again_and_its_owner_told(app, client, login, make_organization):
+    from eventsapp.notifications.models import OutboxMessage
     from eventsapp.organizations.models import Organization
     from eventsapp.organizations.services import reinstate_organization, suspend_organization
     organization = make_organization()
@@ -326,13 +327,14 @@ def test_a_suspended_organizations_endpoint_says_why_it_stopped(app, client, log
     with app.app_context():
         suspend_organization(db.session.get(Organization, organization.id), "资质存疑")
         db.session.commit()
+        assert not db.session.get(WebhookEndpoint, hook.id).is_enabled
         reinstate_organization(db.session.get(Organization, organization.id))
         db.session.commit()
-    page = text(client.get(f"/webhooks/{hook.id}", headers=EN))
-    assert "Stopped because your organization was suspended." in page
-    assert "被暂停" in text(client.get(f"/webhooks/{hook.id}", headers=ZH))
-    client.post(f"/webhooks/{hook.id}/enable")
+        mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "organization_reinstated"))
+        assert "https://hr.example.com/" in mail.body_text and "https://hr.example.com/" in mail.body_html
     assert only_endpoint(app).is_enabled
+    page = text(client.get(f"/webhooks/{hook.id}", headers=EN))
+    assert "Stopped because your organization was suspended." not in page
 
 
 def test_an_erased_delivery_is_not_redelivered_and_the_page_says_why(app, client, organizer):
