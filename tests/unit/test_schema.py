@@ -182,3 +182,37 @@ def test_downgrading_writes_every_coded_reason_back_as_text(empty_database):
             7: "Broken %(placeholder)s",
             8: "quota"}
         db.engine.dispose()
+
+
+def test_upgrading_keeps_old_steps_and_round_errors_readable(empty_database):
+    """Before c17b3a9e5f12 a job's step was a text in its requester's language and a round's error the
+    exception's text ("not queued: ..." when Redis did not take it): the steps are cleared (a running job shows
+    "Working…" until its next step), the errors get the code 'not_queued' or 'failed', the text kept as the
+    administrators' detail; a downgrade writes them back as the old version stored them."""
+    app = make_app(SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade(revision="c14l5e8a2d71")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO background_job (id, kind, params, status, attempts, done, total, step, error, "
+                "error_code, error_params, storage_name, filename, mimetype, created_at) VALUES (1, 'year-report', "
+                "'{}', 'running', 1, 1, 3, '正在绘制图表并生成 PDF…', '', '', '{}', '', '', '', '2026-12-01')")
+            for name, error in (("outbox", "SMTPServerDisconnected: gone"),
+                                ("webhooks", "not queued: ConnectionError: refused"), ("reminders", "")):
+                connection.execute(text("INSERT INTO scheduled_job (name, next_run_at, last_error) "
+                                        "VALUES (:name, '2026-12-01', :error)"), {"name": name, "error": error})
+        upgrade()
+        with db.engine.connect() as connection:
+            step = connection.exec_driver_sql("SELECT step, step_params FROM background_job").one()
+            rounds = connection.exec_driver_sql("SELECT name, last_error_code, last_error, last_error_params "
+                                                "FROM scheduled_job ORDER BY name").all()
+        assert tuple(step) == ("", "{}")
+        assert [tuple(row) for row in rounds] == [
+            ("outbox", "failed", "SMTPServerDisconnected: gone", "{}"), ("reminders", "", "", "{}"),
+            ("webhooks", "not_queued", "ConnectionError: refused", "{}")]
+        downgrade(revision="c14l5e8a2d71")
+        with db.engine.connect() as connection:
+            errors = dict(connection.exec_driver_sql("SELECT name, last_error FROM scheduled_job").all())
+        assert errors == {"outbox": "SMTPServerDisconnected: gone", "reminders": "",
+                          "webhooks": "not queued: ConnectionError: refused"}
+        db.engine.dispose()

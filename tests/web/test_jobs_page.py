@@ -32,7 +32,7 @@ def some_jobs(app, make_user, make_event):
                                   status=BackgroundJobStatus.FAILED, error="OSError: disk full", finished_at=now),
             "theirs": BackgroundJob(kind="year-report", params='{"year": 2025, "lang": "en"}',
                                     requested_by_id=second.id, status=BackgroundJobStatus.RUNNING, started_at=now,
-                                    heartbeat_at=now, done=1, total=3),
+                                    heartbeat_at=now, done=1, total=3, step="drawing"),
             "event": BackgroundJob(kind="badge-print", params='{"layout": "a4-a6"}', requested_by_id=second.id,
                                    event_id=event.id, status=BackgroundJobStatus.FAILED, error="boom"),
             "done": BackgroundJob(kind="badge-print", params='{"layout": "a4-a6"}', event_id=event.id,
@@ -40,7 +40,7 @@ def some_jobs(app, make_user, make_event):
         }
         db.session.add_all(rows.values())
         db.session.add(ScheduledJob(name="outbox", next_run_at=now + timedelta(minutes=1),
-                                    last_error="SMTPServerDisconnected: gone"))
+                                    last_error_code="failed", last_error="SMTPServerDisconnected: gone"))
         db.session.commit()
         return {"first": first, "second": second, "event": event, **{name: row.id for name, row in rows.items()}}
 
@@ -76,6 +76,22 @@ def test_an_administrator_sees_every_job_and_the_scheduled_work(client, login, m
     assert 'data-testid="scheduled-outbox"' in page and "SMTPServerDisconnected: gone" in page
     assert "No queue is configured" in page
     assert "1 / 3" in page  # the running one's progress
+
+
+def test_steps_and_round_errors_are_shown_in_the_readers_language(client, login, make_user, some_jobs):
+    """Stored as codes: the running report's step and the failed round's reason read in English and Chinese;
+    the round's server detail is shown apart, as it is."""
+    login(make_user(Role.ADMIN, email="admin@example.org"))
+    english = client.get("/manage/jobs/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    chinese = client.get("/manage/jobs/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "Drawing the charts and writing the PDF…" in english
+    assert "The round failed; the server" in english and 'data-testid="scheduled-detail-outbox"' in english
+    assert "Drawing the charts" not in chinese and "The round failed" not in chinese
+    assert "SMTPServerDisconnected: gone" in chinese  # the detail, as the server wrote it
+    status = client.get(f"/manage/jobs/{some_jobs['theirs']}.json", headers={"Accept-Language": "zh-CN"}).json
+    assert status["step"] and "Drawing" not in status["step"]
+    page = client.get(f"/manage/jobs/{some_jobs['theirs']}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Drawing the charts and writing the PDF…" in page
 
 
 def test_the_jobs_page_in_chinese(client, login, some_jobs):
