@@ -62,6 +62,11 @@ class JobRefused(Exception):
         self.message, self.values = message, values
 
 
+class UnknownStep(Exception):
+    """A kind's function reported a step its kind did not register: a mistake in the code, which no new try
+    mends, so the job fails at once (never retried)."""
+
+
 @dataclass(frozen=True)
 class JobResult:
     data: bytes
@@ -285,7 +290,7 @@ def _failure(error: Exception, kind: JobKind | None) -> tuple[str, dict, str]:
 
 
 def _will_retry(error: Exception) -> bool:
-    if isinstance(error, JobRefused):
+    if isinstance(error, JobRefused | UnknownStep):
         return False
     return not _is_timeout(error) and rqueue.current_retries_left() > 0
 
@@ -333,9 +338,9 @@ def error_detail(job: BackgroundJob) -> str:
 def _progress(job_id: int, attempt: int, kind: JobKind, done: int, total: int, step: str, params: dict) -> None:
     """Committed at once, so the page sees it while the job's work goes on (the job only reads). A try that no
     longer owns its job stops here (``_Superseded``). A step the kind did not register is a mistake in its
-    function: it fails the job rather than show nothing."""
+    function: it fails the job at once, not retried (``UnknownStep``), rather than show nothing."""
     if step and step not in kind.steps:
-        raise ValueError(f"no step {step!r} registered for this kind of job")
+        raise UnknownStep(f"no step {step!r} registered for this kind of job")
     written = db.session.execute(update(BackgroundJob).where(_still_mine(job_id, attempt)).values(
         done=done, total=total, step=step, step_params=json.dumps(params, ensure_ascii=False, sort_keys=True),
         heartbeat_at=utcnow()).execution_options(synchronize_session=False))

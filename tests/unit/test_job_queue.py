@@ -179,7 +179,9 @@ def test_a_jobs_steps_are_stored_as_codes_and_shown_in_the_readers_language(app,
     assert jobs.step_text(old) == ""  # the page says it is working
 
 
-def test_a_step_the_kind_did_not_register_fails_the_job(app, ctx, kinds):
+def test_a_step_the_kind_did_not_register_fails_the_job_at_once(app, ctx, kinds, monkeypatch):
+    monkeypatch.setattr(rqueue, "current_retries_left", lambda: 2)  # under RQ, tries left: still not retried
+
     def unregistered(job, progress):
         progress(1, 2, "Halfway there…")
         return jobs.JobResult(b"result", "result.txt", "text/plain")
