@@ -45,6 +45,9 @@ def create_command(output: Path | None, keep: int | None) -> None:
     rows = sum(manifest.tables.values())
     click.echo(f"Wrote {output}: {manifest.engine} database at revision {manifest.revision or '(none)'}, "
                f"{len(manifest.tables)} tables, {rows} rows, {len(manifest.files)} file(s).")
+    if manifest.left_out:
+        click.echo(f"{len(manifest.left_out)} file(s) deleted while the backup ran were left out: "
+                   f"{', '.join(manifest.left_out)}.")
     pruned = backup.prune_backups(output.parent, keep)
     if pruned:
         click.echo(f"Deleted {len(pruned)} older archive(s), keeping the newest {keep}: "

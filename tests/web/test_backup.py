@@ -3,6 +3,7 @@ results, restored into a fresh database (PostgreSQL in the PostgreSQL run, SQLit
 row and file by file; a job whose file the archive lacks is shown as no longer available."""
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import tarfile
@@ -160,6 +161,66 @@ def test_a_job_whose_file_the_archive_lacks_is_shown_as_no_longer_available(app,
     assert kept_download.status_code == 200 and kept_download.data == b"%PDF report"
     with restored_app.app_context():
         db.engine.dispose()
+
+
+def test_a_file_deleted_while_the_backup_runs_is_left_out_and_its_job_marked(app, runner, filled, fresh_database,
+                                                                             tmp_path, monkeypatch):
+    """The job-files round (or retention, or a deleted job) removes a file after the backup listed it and
+    before it read it: the archive is still whole, without that file, and the restore marks its job."""
+    listed = backup._files
+
+    def listed_then_deleted(folders):
+        files = list(listed(folders))
+        (tmp_path / "source" / "jobs" / REPORT_FILE).unlink()
+        yield from files
+
+    monkeypatch.setattr(backup, "_files", listed_then_deleted)
+    archive = tmp_path / "talent.tar.gz"
+    result = runner.invoke(args=["backup", "create", "-o", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert f"1 file(s) deleted while the backup ran were left out: jobs/{REPORT_FILE}." in result.output
+    manifest = backup.read_manifest(archive)
+    assert manifest.left_out == [f"jobs/{REPORT_FILE}"] and f"jobs/{REPORT_FILE}" not in manifest.files
+    assert set(manifest.files) == set(filled) - {f"jobs/{REPORT_FILE}"}
+    with tarfile.open(archive) as opened:
+        assert f"uploads/jobs/{REPORT_FILE}" not in opened.getnames()
+
+    restored_app = make_app(SQLALCHEMY_DATABASE_URI=fresh_database, **_folders_config(tmp_path / "restored"))
+    result = restored_app.test_cli_runner().invoke(args=["backup", "restore", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert "all as archived" in result.output and "1 background job(s)" in result.output
+    with restored_app.app_context():
+        assert db.session.scalar(db.select(BackgroundJob.storage_name)) == ""
+        db.engine.dispose()
+
+
+def test_every_file_is_read_once_and_its_hash_is_of_what_was_archived(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'source.db'}"
+    create_engine(url).connect().close()
+    folders = backup.upload_folders({}, tmp_path / "instance")
+    folders["decks"].mkdir(parents=True)
+    (folders["decks"] / "deck.pdf").write_bytes(b"%PDF deck" * 100_000)
+    opened = []
+    path_open, plain_open = Path.open, tarfile.bltn_open
+
+    def counting_path_open(self, *args, **kwargs):
+        if self.name == "deck.pdf":
+            opened.append(self.name)
+        return path_open(self, *args, **kwargs)
+
+    def counting_plain_open(name, *args, **kwargs):  # how tarfile opens a file it adds by name
+        if Path(name).name == "deck.pdf":
+            opened.append(Path(name).name)
+        return plain_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counting_path_open)
+    monkeypatch.setattr(tarfile, "bltn_open", counting_plain_open)
+    manifest = backup.create_backup(url, folders, tmp_path / "backup.tar.gz")
+    monkeypatch.undo()
+    assert opened == ["deck.pdf"]
+    assert manifest.files["decks/deck.pdf"] == hashlib.sha256(b"%PDF deck" * 100_000).hexdigest()
+    backup.restore_backup(tmp_path / "backup.tar.gz", f"sqlite:///{tmp_path / 'target.db'}",
+                          backup.upload_folders({}, tmp_path / "restored"))  # checks every hash
 
 
 def test_create_writes_to_the_backup_folder_by_default(app, runner, real_commits, tmp_path, monkeypatch):
