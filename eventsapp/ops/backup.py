@@ -10,7 +10,7 @@ the rows of every table and the SHA-256 of every file). On PostgreSQL the rows a
 read after the dump, each once (hashed as it goes into the archive; the manifest comes last): a file deleted
 while the backup runs (the hourly job-files round, retention, a deleted job or upload) is left out and named
 in the manifest's ``left_out``, and a job row whose file is missing is restored without it: `flask backup
-restore` marks it so (eventsapp.jobs.files).
+restore` marks it so (eventsapp.jobs.files). A folder set twice (JOB_FOLDER = BADGE_FOLDER) is read once.
 
 A restore goes into an empty database (or, with ``replace``, over one) and empty upload folders, then counts
 the rows and checks every file against the manifest.
@@ -80,11 +80,17 @@ def upload_folders(config: dict, instance_path: str | Path) -> dict[str, Path]:
 
 
 def _files(folders: dict[str, Path]) -> Iterator[tuple[str, Path]]:
+    """Every file of the folders, once: a folder set for two kinds (JOB_FOLDER = BADGE_FOLDER) is read once,
+    under the first of them by name (a restore over it, ``replace``, then deletes each old file once)."""
+    seen = set()
     for kind, folder in sorted(folders.items()):
-        if folder.is_dir():
-            for path in sorted(folder.iterdir()):
-                if path.is_file() and not path.name.startswith("."):  # ".name.part": a write in progress
-                    yield f"{kind}/{path.name}", path
+        resolved = folder.resolve()
+        if resolved in seen or not folder.is_dir():
+            continue
+        seen.add(resolved)
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and not path.name.startswith("."):  # ".name.part": a write in progress
+                yield f"{kind}/{path.name}", path
 
 
 def _sha256(path: Path) -> str:

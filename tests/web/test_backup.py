@@ -223,6 +223,26 @@ def test_every_file_is_read_once_and_its_hash_is_of_what_was_archived(tmp_path, 
                           backup.upload_folders({}, tmp_path / "restored"))  # checks every hash
 
 
+def test_a_folder_set_for_jobs_and_badges_alike_is_archived_once(app, runner, real_commits, tmp_path, monkeypatch):
+    """JOB_FOLDER = BADGE_FOLDER (both hold jobs' results): each file once, and a restore over it (--replace)
+    deletes each old file once."""
+    shared = tmp_path / "results"
+    for setting, value in {**_folders_config(tmp_path / "source"), "JOB_FOLDER": str(shared),
+                           "BADGE_FOLDER": str(shared)}.items():
+        monkeypatch.setitem(app.config, setting, value)
+    shared.mkdir()
+    (shared / REPORT_FILE).write_bytes(b"%PDF report")
+    archive = tmp_path / "talent.tar.gz"
+    result = runner.invoke(args=["backup", "create", "-o", str(archive)])
+    assert result.exit_code == 0, result.output
+    manifest = backup.read_manifest(archive)
+    assert list(manifest.files) == [f"badges/{REPORT_FILE}"]
+    folders = backup.upload_folders(app.config, app.instance_path)
+    (shared / "stray.pdf").write_bytes(b"not in the backup")
+    replaced = backup.restore_backup(archive, app.config["SQLALCHEMY_DATABASE_URI"], folders, replace=True)
+    assert replaced.files == 1 and sorted(path.name for path in shared.iterdir()) == [REPORT_FILE]
+
+
 def test_create_writes_to_the_backup_folder_by_default(app, runner, real_commits, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "BACKUP_FOLDER", str(tmp_path / "backups"))
     for setting, value in _folders_config(tmp_path / "empty").items():
