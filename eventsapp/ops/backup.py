@@ -12,6 +12,9 @@ while the backup runs (the hourly job-files round, retention, a deleted job or u
 in the manifest's ``left_out``, and a job row whose file is missing is restored without it: `flask backup
 restore` marks it so (eventsapp.jobs.files). A folder set twice (JOB_FOLDER = BADGE_FOLDER) is read once.
 
+Format 2 archives hold the jobs' results (``uploads/jobs/``) and ``left_out``; this version reads formats 1
+and 2, and a version that reads only 1 refuses a 2 by its number.
+
 A restore goes into an empty database (or, with ``replace``, over one) and empty upload folders, then counts
 the rows and checks every file against the manifest.
 """
@@ -36,7 +39,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, Connection, make_url
 
-FORMAT = 1
+FORMAT = 2
+READABLE_FORMATS = (1, 2)
 MANIFEST = "manifest.json"
 PG_DUMP_NAME = "database.pgdump"
 SQLITE_NAME = "database.sqlite3"
@@ -66,8 +70,9 @@ class Manifest:
     @classmethod
     def from_json(cls, data: bytes) -> Manifest:
         values = json.loads(data)
-        if values.get("format") != FORMAT:
-            raise BackupError(f"unknown archive format {values.get('format')!r} (this version reads {FORMAT})")
+        if values.get("format") not in READABLE_FORMATS:
+            raise BackupError(f"unknown archive format {values.get('format')!r} (this version reads "
+                              f"{' and '.join(map(str, READABLE_FORMATS))}): made by a newer version?")
         return cls(**{key: values[key] for key in ("created_at", "engine", "revision", "tables", "files",
                                                      "format")}, left_out=values.get("left_out", []))
 

@@ -4,6 +4,7 @@ row and file by file; a job whose file the archive lacks is shown as no longer a
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
 import tarfile
@@ -241,6 +242,27 @@ def test_a_folder_set_for_jobs_and_badges_alike_is_archived_once(app, runner, re
     (shared / "stray.pdf").write_bytes(b"not in the backup")
     replaced = backup.restore_backup(archive, app.config["SQLALCHEMY_DATABASE_URI"], folders, replace=True)
     assert replaced.files == 1 and sorted(path.name for path in shared.iterdir()) == [REPORT_FILE]
+
+
+def test_archives_carry_their_format_and_older_ones_are_still_read(tmp_path):
+    url = f"sqlite:///{tmp_path / 'source.db'}"
+    create_engine(url).connect().close()
+    archive = tmp_path / "backup.tar.gz"
+    assert backup.create_backup(url, backup.upload_folders({}, tmp_path / "instance"), archive).format == 2
+    assert backup.read_manifest(archive).format == 2
+    for number, readable in ((1, True), (3, False)):
+        manifest = backup.Manifest(created_at="2026-12-01T00:00:00+00:00", engine="sqlite", revision="x", tables={},
+                                   format=number)
+        data = json.loads(manifest.to_json())
+        del data["left_out"]  # format 1 had none
+        older = tmp_path / f"format-{number}.tar.gz"
+        with tarfile.open(older, "w:gz") as opened:
+            backup._add_bytes(opened, "manifest.json", json.dumps(data).encode())
+        if readable:
+            assert backup.read_manifest(older).left_out == []
+        else:
+            with pytest.raises(backup.BackupError, match="unknown archive format 3 .*reads 1 and 2"):
+                backup.read_manifest(older)
 
 
 def test_create_writes_to_the_backup_folder_by_default(app, runner, real_commits, tmp_path, monkeypatch):
