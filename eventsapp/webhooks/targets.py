@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-import threading
-from concurrent.futures import Future
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -66,21 +65,23 @@ def _is_loopback(host: str) -> bool:
     return literal is not None and literal.is_loopback
 
 
+# Where bounded lookups run: a few threads, whatever the number of saves and deliveries waiting on a name server
+# that does not answer (one that hangs holds its thread until its resolver's own timeout; the rest wait their
+# turn within their own bound).
+LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook-dns")
+
+
 def _lookup(host: str, port: int, within: float | None) -> list:
-    """getaddrinfo, given up after ``within`` seconds: it cannot be interrupted, so it runs in a thread of its
-    own (a daemon: one that hangs ends with its resolver's own timeout, holding nothing of ours)."""
+    """getaddrinfo, given up after ``within`` seconds: it cannot be interrupted, so it runs in the small pool
+    ``LOOKUPS``; a lookup given up before it started is not run at all."""
     if within is None:
         return socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    answer: Future = Future()
-
-    def look_up() -> None:
-        try:
-            answer.set_result(socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP))
-        except BaseException as problem:  # noqa: BLE001 - handed to the waiting thread
-            answer.set_exception(problem)
-
-    threading.Thread(target=look_up, name="webhook-dns", daemon=True).start()
-    return answer.result(timeout=within)
+    answer = LOOKUPS.submit(socket.getaddrinfo, host, port, proto=socket.IPPROTO_TCP)
+    try:
+        return answer.result(timeout=within)
+    except TimeoutError:
+        answer.cancel()
+        raise
 
 
 def _addresses(host: str, port: int, within: float | None = None) -> list[Address]:

@@ -627,6 +627,32 @@ def test_a_name_server_that_does_not_answer_is_cut_off_at_the_deadline(monkeypat
     assert (result.status_code, result.error) == (None, problems.TIMEOUT)
 
 
+def test_lookups_a_name_server_never_answers_hold_a_few_threads_not_one_each(monkeypatch):
+    """Saves and deliveries that wait on a hung name server share a small pool: twelve give up in time
+    without twelve threads piling up, and once the server answers, lookups go through again."""
+    released = threading.Event()
+
+    def getaddrinfo(host, port, **kwargs):
+        if host == "slow-dns.example.com":
+            released.wait(10)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("93.184.216.34", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    try:
+        for _ in range(12):
+            with pytest.raises(TargetRefused) as refused:
+                targets.resolve_target("https://slow-dns.example.com/in", allow_http=False, allow_private=False,
+                                       within=0.05)
+            assert refused.value.code == problems.TIMEOUT
+        looking_up = [thread for thread in threading.enumerate() if thread.name.startswith("webhook-dns")]
+        assert 1 <= len(looking_up) <= 4
+    finally:
+        released.set()
+    found = targets.resolve_target("https://fast.example.com/in", allow_http=False, allow_private=False, within=5)
+    assert found.addresses == ("93.184.216.34",)
+
+
 def test_an_answer_read_in_time_stands_when_the_deadline_fires_just_after(monkeypatch, receiver):
     """The timer fires between the 2xx read and the end of the attempt: the receiver has the delivery, so the
     attempt succeeded (calling it a timeout would send it twice)."""
