@@ -391,7 +391,7 @@ def verify_organization(organization: Organization, now: datetime | None = None)
     organization.status_reason = ""
     organization.verified_at = now or utcnow()
     _booths_start_or_stop(organization)
-    resumed = webhooks.resume_endpoints_of_organization(organization.id)  # stopped by a rejection
+    resumed = _regain_standing(organization)  # the endpoints a rejection stopped
     db.session.flush()
     return _notify_owners(organization, "organization_verified", endpoints=[endpoint.url for endpoint in resumed])
 
@@ -401,6 +401,24 @@ def _booths_start_or_stop(organization: Organization) -> None:
     entries change state (matchmaking.interviews.employer_unavailable), so their SEQUENCE rises."""
     organization.calendar_sequence = (organization.calendar_sequence or 0) + 1
     issue_badges_of_organization(organization.id)  # its staff's badges come (or go) with its booths
+
+
+def _lose_standing(organization: Organization, reason: str) -> None:
+    """Rejected or suspended (``reason``: a webhooks problem code): its webhook endpoints stop. The time is
+    that of the first loss until it is in good standing again (rejected, corrected, rejected again: the
+    endpoints the first rejection stopped still start again when it is verified)."""
+    now = utcnow()
+    if organization.standing_lost_at is None:
+        organization.standing_lost_at = now
+    webhooks.stop_endpoints_of_organization(organization.id, reason, now)
+
+
+def _regain_standing(organization: Organization) -> list:
+    """Verified or reinstated: the webhook endpoints stopped since it lost its standing start again (the
+    list, for the owners' e-mail); those left off from an older stop stay off."""
+    resumed = webhooks.resume_endpoints_of_organization(organization.id, organization.standing_lost_at)
+    organization.standing_lost_at = None
+    return resumed
 
 
 def _checked_reason(reason: str, message) -> str:
@@ -433,7 +451,7 @@ def reject_organization(organization: Organization, reason: str) -> list[OutboxM
     organization.status_reason = reason
     organization.verified_at = None
     _booths_start_or_stop(organization)
-    webhooks.stop_endpoints_of_organization(organization.id, webhook_problems.ORGANIZATION_REJECTED, utcnow())
+    _lose_standing(organization, webhook_problems.ORGANIZATION_REJECTED)
     db.session.flush()
     return _notify_owners(organization, "organization_rejected", reason=reason)
 
@@ -448,7 +466,7 @@ def suspend_organization(organization: Organization, reason: str) -> list[Outbox
     organization.status = OrganizationStatus.SUSPENDED
     organization.status_reason = reason
     _booths_start_or_stop(organization)
-    webhooks.stop_endpoints_of_organization(organization.id, webhook_problems.ORGANIZATION_SUSPENDED, utcnow())
+    _lose_standing(organization, webhook_problems.ORGANIZATION_SUSPENDED)
     db.session.flush()
     return _notify_owners(organization, "organization_suspended", reason=reason)
 
@@ -461,7 +479,7 @@ def reinstate_organization(organization: Organization) -> list[OutboxMessage]:
     organization.status = OrganizationStatus.VERIFIED
     organization.status_reason = ""
     _booths_start_or_stop(organization)
-    resumed = webhooks.resume_endpoints_of_organization(organization.id)
+    resumed = _regain_standing(organization)
     db.session.flush()
     return _notify_owners(organization, "organization_reinstated", endpoints=[endpoint.url for endpoint in resumed])
 

@@ -49,14 +49,20 @@ def stop_endpoints_of_organization(organization_id: int, reason: str, now: datet
 STANDING_REASONS = (problems.ORGANIZATION_SUSPENDED, problems.ORGANIZATION_REJECTED)
 
 
-def resume_endpoints_of_organization(organization_id: int) -> list[WebhookEndpoint]:
+def resume_endpoints_of_organization(organization_id: int, stopped_at: datetime | None) -> list[WebhookEndpoint]:
     """The organization is in good standing again (reinstated, or verified after a rejection): the endpoints
-    its suspension or rejection stopped deliver again, with a fresh count of failures; those stopped for
-    another reason (failures in a row, an unreadable secret) stay stopped, as that cause is still there.
-    What was ended while it was stopped stays ended (its owner may redeliver it). Returns the endpoints
-    switched on, oldest first, for the owners' e-mail."""
+    its suspension or rejection stopped (at ``stopped_at``, when it lost its standing, or since) deliver
+    again, with a fresh count of failures. Those stopped for another reason (failures in a row, an unreadable
+    secret) stay stopped, as that cause is still there; so do those left off from an older stop, which the
+    organization chose not to switch on again (the address may be someone else's by now), and all of them
+    when ``stopped_at`` is None (a stop from before the time was recorded). What was ended when it stopped
+    stays ended (its owner may redeliver it); what was queued for them while it was stopped is sent now, each
+    delivery still only if the organization may see it then (eventsapp.webhooks.delivery). Returns the
+    endpoints switched on, oldest first, for the owners' e-mail."""
+    if stopped_at is None:
+        return []
     resumed = list(db.session.scalars(select(WebhookEndpoint).where(
-        WebhookEndpoint.organization_id == organization_id, WebhookEndpoint.disabled_at.is_not(None),
+        WebhookEndpoint.organization_id == organization_id, WebhookEndpoint.disabled_at >= stopped_at,
         WebhookEndpoint.disabled_reason.in_(STANDING_REASONS)).order_by(WebhookEndpoint.id)))
     for endpoint in resumed:
         endpoint.disabled_at, endpoint.disabled_reason, endpoint.consecutive_failures = None, "", 0

@@ -1,5 +1,5 @@
 """background jobs keep their progress step, and scheduled rounds why they failed, as codes and parameters,
-translated where shown
+translated where shown; organizations keep when they lost their standing (rejected or suspended)
 
 Revision ID: c17b3a9e5f12
 Revises: c14l5e8a2d71
@@ -52,8 +52,18 @@ def upgrade():
             values = {'last_error_code': 'failed'}
         connection.execute(rounds.update().where(rounds.c.name == name).values(**values))
 
+    # When it was rejected or suspended: reinstated (or verified), the webhook endpoints stopped since then
+    # start again. None for every organization here: the stops before it were not timed, so nothing stopped
+    # before this revision starts again by itself (its owners switch on what they want, as before), and the
+    # endpoints of an organization in good standing left off by an older stop stay off after its next one.
+    with op.batch_alter_table('organization', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('standing_lost_at', sa.DateTime(timezone=True), nullable=True))
+
 
 def downgrade():
+    with op.batch_alter_table('organization', schema=None) as batch_op:
+        batch_op.drop_column('standing_lost_at')
+
     rounds = _round_table()
     connection = op.get_bind()
     for name, code, error in connection.execute(sa.select(rounds.c.name, rounds.c.last_error_code,

@@ -203,6 +203,44 @@ def test_verifying_a_rejected_organization_again_switches_on_what_the_rejection_
     assert hook.is_enabled and hook.url in mail.body_text
 
 
+def test_only_what_the_current_stop_stopped_starts_again(ctx, make_organization):
+    """An endpoint left off after an older suspension (its organization chose not to switch it on again: the
+    address may be someone else's now) stays off when a later suspension is lifted; one stopped before the
+    stops were timed (standing_lost_at None) is not switched on by itself either."""
+    from eventsapp.organizations.services import reinstate_organization, verify_organization
+    organization = make_organization()
+    owner = organization.members[0].user
+    current, older = endpoint(owner, organization=organization), endpoint(
+        owner, url="https://old-partner.example.com/in", organization=organization)
+    older.disabled_at, older.disabled_reason = utcnow() - timedelta(days=30), problems.ORGANIZATION_SUSPENDED
+    db.session.commit()
+    suspend_organization(organization, "资质存疑")
+    db.session.commit()
+    [mail] = reinstate_organization(organization)
+    db.session.commit()
+    db.session.expire_all()
+    assert current.is_enabled and not older.is_enabled and older.url not in mail.body_text
+    assert organization.standing_lost_at is None
+
+    reject_organization(organization, "资质存疑")  # rejected, corrected, rejected again: the first stop counts
+    organization.status = OrganizationStatus.PENDING
+    db.session.commit()
+    reject_organization(organization, "仍然存疑")
+    db.session.commit()
+    verify_organization(organization)
+    db.session.commit()
+    db.session.expire_all()
+    assert current.is_enabled and not older.is_enabled
+
+    suspend_organization(organization, "资质存疑")
+    organization.standing_lost_at = None  # a suspension from before the stops were timed
+    db.session.commit()
+    reinstate_organization(organization)
+    db.session.commit()
+    db.session.expire_all()
+    assert not current.is_enabled and current.disabled_reason == problems.ORGANIZATION_SUSPENDED
+
+
 def test_a_reinstatement_without_endpoints_says_nothing_of_webhooks(ctx, make_organization):
     from eventsapp.organizations.services import reinstate_organization
     organization = make_organization()
