@@ -191,6 +191,23 @@ def test_reinstating_switches_on_the_endpoints_the_suspension_stopped_and_tells_
     assert deliveries(stopped)[-1].status == DeliveryStatus.PENDING
 
 
+def test_what_was_queued_while_stopped_is_sent_on_reinstatement_as_the_mail_says(ctx, make_organization):
+    from eventsapp.organizations.services import reinstate_organization
+    organization = make_organization()
+    hook = endpoint(organization.members[0].user, organization=organization)
+    suspend_organization(organization, "资质存疑")
+    db.session.commit()
+    emit.queue_ping(hook)
+    deliveries(hook)[0].event_type = REGISTRATION_CREATED  # a change queued for it while it was stopped
+    db.session.commit()
+    assert delivery.claim(10, utcnow()) == []  # held
+    [mail] = reinstate_organization(organization)
+    db.session.commit()
+    assert [item.delivery_id for item in delivery.claim(10, utcnow())] == [deliveries(hook)[0].id]
+    held = "starting with the deliveries held for it while it was stopped"
+    assert held in mail.body_text and held in mail.body_html and "not sent" not in mail.body_text
+
+
 def test_verifying_a_rejected_organization_again_switches_on_what_the_rejection_stopped(ctx, make_organization):
     from eventsapp.organizations.services import verify_organization
     organization = make_organization()
