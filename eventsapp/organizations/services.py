@@ -393,7 +393,7 @@ def verify_organization(organization: Organization, now: datetime | None = None)
     _booths_start_or_stop(organization)
     resumed = _regain_standing(organization)  # the endpoints a rejection stopped
     db.session.flush()
-    return _notify_owners(organization, "organization_verified", endpoints=[endpoint.url for endpoint in resumed])
+    return _notify_owners(organization, "organization_verified", endpoints=resumed)
 
 
 def _booths_start_or_stop(organization: Organization) -> None:
@@ -413,12 +413,12 @@ def _lose_standing(organization: Organization, reason: str) -> None:
     webhooks.stop_endpoints_of_organization(organization.id, reason, now)
 
 
-def _regain_standing(organization: Organization) -> list:
-    """Verified or reinstated: the webhook endpoints stopped since it lost its standing start again (the
-    list, for the owners' e-mail); those left off from an older stop stay off."""
+def _regain_standing(organization: Organization) -> list[str]:
+    """Verified or reinstated: the webhook endpoints stopped since it lost its standing start again; those
+    left off from an older stop stay off. Returns them as the owners' e-mail shows them (no query: tokens)."""
     resumed = webhooks.resume_endpoints_of_organization(organization.id, organization.standing_lost_at)
     organization.standing_lost_at = None
-    return resumed
+    return [endpoint.shown_as for endpoint in resumed]
 
 
 def _checked_reason(reason: str, message) -> str:
@@ -481,7 +481,7 @@ def reinstate_organization(organization: Organization) -> list[OutboxMessage]:
     _booths_start_or_stop(organization)
     resumed = _regain_standing(organization)
     db.session.flush()
-    return _notify_owners(organization, "organization_reinstated", endpoints=[endpoint.url for endpoint in resumed])
+    return _notify_owners(organization, "organization_reinstated", endpoints=resumed)
 
 
 def _notify_owners(organization: Organization, template: str, **context) -> list[OutboxMessage]:

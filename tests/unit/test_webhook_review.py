@@ -20,6 +20,7 @@ from eventsapp.accounts.models import Role
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
+from eventsapp.notifications.services import public_url
 from eventsapp.organizations.models import OrganizationStatus
 from eventsapp.organizations.services import reject_organization, suspend_organization
 from eventsapp.registrations.models import RegistrationStatus
@@ -185,7 +186,8 @@ def test_reinstating_switches_on_the_endpoints_the_suspension_stopped_and_tells_
     assert stopped.is_enabled and (stopped.disabled_reason, stopped.consecutive_failures) == ("", 0)
     assert not failing.is_enabled and failing.disabled_reason == problems.FAILURES  # its cause is still there
     assert not bystander.is_enabled
-    assert stopped.url in mail.body_text and failing.url not in mail.body_text and "/webhooks/" in mail.body_text
+    assert stopped.shown_as in mail.body_text and failing.shown_as not in mail.body_text
+    assert "/webhooks/" in mail.body_text
     emit.queue_ping(stopped)
     db.session.commit()
     assert deliveries(stopped)[-1].status == DeliveryStatus.PENDING
@@ -208,6 +210,28 @@ def test_what_was_queued_while_stopped_is_sent_on_reinstatement_as_the_mail_says
     assert held in mail.body_text and held in mail.body_html and "not sent" not in mail.body_text
 
 
+def test_the_mail_shows_an_endpoint_without_its_query_and_links_to_the_webhooks_page(ctx, make_organization):
+    """Receivers' addresses often carry a token in their query (?access_token=…): the e-mail shows the host
+    and path, after the description when there is one, and both versions link to the webhooks page."""
+    from eventsapp.organizations.services import reinstate_organization
+    organization = make_organization()
+    owner = organization.members[0].user
+    bare = endpoint(owner, url="https://hr.example.com:8443/hooks/in?access_token=s3cr3t-token",
+                    organization=organization)
+    described = endpoint(owner, url="https://user:pw@ats.example.com/in?key=other-token",
+                         organization=organization)
+    described.description = "Moka ATS"
+    db.session.commit()
+    suspend_organization(organization, "资质存疑")
+    db.session.commit()
+    [mail] = reinstate_organization(organization)
+    for body in (mail.body_text, mail.body_html):
+        assert "hr.example.com:8443/hooks/in" in body and "Moka ATS (ats.example.com/in)" in body
+        assert "token" not in body and "pw@" not in body and bare.url not in body
+    webhooks_url = public_url("webhooks.endpoint_list")
+    assert f"Webhooks: {webhooks_url}" in mail.body_text and f'href="{webhooks_url}"' in mail.body_html
+
+
 def test_verifying_a_rejected_organization_again_switches_on_what_the_rejection_stopped(ctx, make_organization):
     from eventsapp.organizations.services import verify_organization
     organization = make_organization()
@@ -217,7 +241,7 @@ def test_verifying_a_rejected_organization_again_switches_on_what_the_rejection_
     assert not hook.is_enabled
     [mail] = verify_organization(organization)
     db.session.commit()
-    assert hook.is_enabled and hook.url in mail.body_text
+    assert hook.is_enabled and hook.shown_as in mail.body_text
 
 
 def test_only_what_the_current_stop_stopped_starts_again(ctx, make_organization):
@@ -236,7 +260,7 @@ def test_only_what_the_current_stop_stopped_starts_again(ctx, make_organization)
     [mail] = reinstate_organization(organization)
     db.session.commit()
     db.session.expire_all()
-    assert current.is_enabled and not older.is_enabled and older.url not in mail.body_text
+    assert current.is_enabled and not older.is_enabled and older.shown_as not in mail.body_text
     assert organization.standing_lost_at is None
 
     reject_organization(organization, "资质存疑")  # rejected, corrected, rejected again: the first stop counts
