@@ -3,7 +3,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from eventsapp.config import normalize_database_url
@@ -210,9 +210,24 @@ def test_upgrading_keeps_old_steps_and_round_errors_readable(empty_database):
         assert [tuple(row) for row in rounds] == [
             ("outbox", "failed", "SMTPServerDisconnected: gone", "{}"), ("reminders", "", "", "{}"),
             ("webhooks", "not_queued", "ConnectionError: refused", "{}")]
+        assert NEW_COLUMNS <= _columns(NEW_COLUMNS)
+        with db.engine.begin() as connection:  # a step as this version writes it: a code the old one cannot show
+            connection.exec_driver_sql("UPDATE background_job SET step = 'reading', step_params = '{\"year\": 2026}'")
         downgrade(revision="c14l5e8a2d71")
         with db.engine.connect() as connection:
             errors = dict(connection.exec_driver_sql("SELECT name, last_error FROM scheduled_job").all())
+            step = connection.exec_driver_sql("SELECT step FROM background_job").scalar_one()
         assert errors == {"outbox": "SMTPServerDisconnected: gone", "reminders": "",
                           "webhooks": "not queued: ConnectionError: refused"}
+        assert step == "" and not NEW_COLUMNS & _columns(NEW_COLUMNS)
         db.engine.dispose()
+
+
+# The columns c17b3a9e5f12 adds, as (table, column).
+NEW_COLUMNS = {("background_job", "step_params"), ("scheduled_job", "last_error_code"),
+               ("scheduled_job", "last_error_params"), ("organization", "standing_lost_at")}
+
+
+def _columns(of: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    inspector = inspect(db.engine)
+    return {(table, column["name"]) for table in {table for table, _ in of} for column in inspector.get_columns(table)}
