@@ -112,8 +112,8 @@ class Config:
     # reminders, surveys, webhooks, retention, analytics) on their own queue ROUNDS_QUEUE_NAME, run by their
     # own worker, `flask jobs worker --rounds` (an hour-long print run must not hold back the e-mails).
     # Without JOB_QUEUE_URL (the embedded default) they run in the web process (jobs) or in the scheduler.
-    # Results are kept in JOB_FOLDER (default instance/uploads/jobs); a job whose process shows no sign of
-    # life for JOB_STALLED_SECONDS is failed.
+    # Results are kept in JOB_FOLDER (default instance/uploads/jobs; `flask backup create` includes it); a job
+    # whose process shows no sign of life for JOB_STALLED_SECONDS is failed.
     JOB_QUEUE_URL = os.environ.get("JOB_QUEUE_URL") or os.environ.get("REDIS_URL") or ""
     JOB_QUEUE_NAME = os.environ.get("JOB_QUEUE_NAME", "jobs")
     ROUNDS_QUEUE_NAME = os.environ.get("ROUNDS_QUEUE_NAME", "rounds")

@@ -8,6 +8,7 @@ import json
 from flask import Flask, current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from eventsapp.awards import certificates, services
 from eventsapp.contests.services import find_contest
@@ -15,6 +16,9 @@ from eventsapp.jobs.models import BackgroundJob
 from eventsapp.jobs.services import N_, JobRefused, JobResult, Progress, register_kind
 
 KIND = "contest-certificates"
+# Its steps, stored as codes and put into words in the reader's language where the job is shown.
+WRITING, DONE = "writing", "done"
+STEPS = {WRITING: _l("Writing %(num)d certificates…"), DONE: _l("Done.")}
 
 
 def run_certificates(job: BackgroundJob, progress: Progress) -> JobResult:
@@ -26,9 +30,9 @@ def run_certificates(job: BackgroundJob, progress: Progress) -> JobResult:
         pages = certificates.certificate_pages(services.contest_awards(contest))
         if not pages:
             raise JobRefused(N_("No award has a team member: there is no certificate to print."))
-        progress(0, len(pages), _("Writing %(num)d certificates…", num=len(pages)))
+        progress(0, len(pages), WRITING, num=len(pages))
         pdf = certificates.render_certificates(pages, current_app.static_folder)
-        progress(len(pages), len(pages), _("Done."))
+        progress(len(pages), len(pages), DONE)
     return JobResult(pdf, f"certificates-{contest.event.slug}.pdf", "application/pdf")
 
 
@@ -41,4 +45,4 @@ def back(params: dict) -> str:
 
 
 def register(app: Flask) -> None:
-    register_kind(app, KIND, run_certificates, title, back, timeout=1800)
+    register_kind(app, KIND, run_certificates, title, back, timeout=1800, steps=STEPS)

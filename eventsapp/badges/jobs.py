@@ -107,3 +107,4 @@ def error_text(job: BackgroundJob, zone: str, stalled: bool = False) -> str:
 
 start_job = jobs.start_job
 run_again = jobs.run_again
+result_gone = jobs.result_gone

@@ -144,7 +144,8 @@ def overview(event_id: int, batch_form: BatchForm | None = None, crew_form: Crew
         "badges/manage.html", event=event, form=form, options=options, matching=len(cards), problems=problems,
         counts=batches.role_counts(event.id), role_labels=ROLE_LABELS, colours=ROLE_COLOURS,
         jobs=recent_jobs, stalled={job.id for job in jobs.stalled_jobs(event.id)},
-        job_error=jobs.error_text, again_form=WebForm(),
+        job_error=jobs.error_text, gone={job.id for job in recent_jobs if jobs.result_gone(job)},
+        again_form=WebForm(),
         inline_limit=current_app.config["BADGE_INLINE_LIMIT"], crew=crew.crew_of(event.id),
         crew_form=crew_form or CrewForm(),
         code_form=code_form or BadgeCodeForm(formdata=None, qr="personal" if event.badge_personal_code else "event"),
@@ -193,7 +194,7 @@ def job_status(event_id: int, job_id: int):
     if job is None:  # a job's event exists: the foreign key cascades deletes
         return json_error(404, _("There is no print run %(id)d for this event.", id=job_id))
     stalled = job in jobs.stalled_jobs(event_id)  # shown as failed; the next write marks it
-    ready = job.status == BackgroundJobStatus.DONE
+    ready = job.status == BackgroundJobStatus.DONE and not jobs.result_gone(job)
     zone = db.session.get(Event, event_id).timezone
     return jsonify(id=job.id, status=BackgroundJobStatus.FAILED.value if stalled else str(job.status),
                    done=job.done, total=job.total, error=jobs.error_text(job, zone, stalled=stalled),
@@ -224,6 +225,9 @@ def job_download(event_id: int, job_id: int):
     job = _event_job_or_404(event_id, job_id)
     path = jobs.job_path(job)
     if path is None:
+        if jobs.result_gone(job):  # a link kept from before: the print runs' list says what became of the file
+            flash(_("The file %(name)s is no longer available.", name=job.filename), "warning")
+            return redirect(url_for("badges_manage.overview", event_id=event_id, _anchor=f"job-{job.id}"))
         abort(404)
     response = send_file(path, mimetype="application/pdf", as_attachment=True, download_name=job.filename,
                          conditional=False, etag=False)

@@ -5,6 +5,8 @@ longer than its row, and the row no longer than JOB_FILES_KEEP_DAYS after the jo
   files of its jobs (whose rows the database deletes with it, ON DELETE CASCADE) — ``before_flush`` below;
 - retention deletes the jobs (rows and files) of an event whose personal data it erases
   (``delete_event_jobs``, called by eventsapp.retention);
+- after `flask backup restore`, the jobs whose file the archive did not hold name none any more
+  (``forget_missing_results``): their pages say the file is no longer available;
 - the hourly ``job-files`` round (``remove_old_jobs``) deletes the finished jobs older than
   JOB_FILES_KEEP_DAYS with their files, and the files no row names any more (a row deleted in SQL, a crash
   between writing a file and committing its row), once they are an hour old.
@@ -23,7 +25,7 @@ from pathlib import Path
 
 from flask import current_app, has_app_context
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from eventsapp import storage
@@ -31,7 +33,7 @@ from eventsapp.config import result_folder_problems
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.jobs.models import BackgroundJob, BackgroundJobStatus
-from eventsapp.jobs.services import folder_of, job_folder, kinds
+from eventsapp.jobs.services import folder_of, folder_of_kind, job_folder, kinds
 
 FINISHED = (BackgroundJobStatus.DONE, BackgroundJobStatus.FAILED)
 BATCH = 200
@@ -133,3 +135,21 @@ def remove_orphan_files(now: datetime) -> int:
                 path.unlink(missing_ok=True)
                 removed += 1
     return removed
+
+
+def forget_missing_results() -> int:
+    """After a restore: the jobs whose result file is not in its folder (the archive did not hold it: made
+    before backups took the jobs' results, or the job-files round deleted the file between the dump and the
+    copy of the files) name no file any more; ``filename`` stays, so their pages say which file is no longer
+    available. Reads and writes only columns every revision of the table has (the restored schema may be
+    older than this code). Commits; returns how many."""
+    if "background_job" not in inspect(db.engine).get_table_names():
+        return 0
+    named = db.session.execute(select(BackgroundJob.id, BackgroundJob.kind, BackgroundJob.storage_name)
+                               .where(BackgroundJob.storage_name != "")).all()
+    gone = [row.id for row in named if not (folder_of_kind(row.kind) / row.storage_name).is_file()]
+    for start in range(0, len(gone), 500):
+        db.session.execute(update(BackgroundJob).where(BackgroundJob.id.in_(gone[start:start + 500]))
+                           .values(storage_name="").execution_options(synchronize_session=False))
+    db.session.commit()
+    return len(gone)

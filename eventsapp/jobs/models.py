@@ -35,7 +35,11 @@ class BackgroundJob(db.Model):
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
+    # Where the work is, as a code of the kind's steps (``JobKind.steps``) and its JSON parameters, put into
+    # words in the reader's language where it is shown (services.step_text); "" or an unknown code (a row
+    # written before the codes): no words, the page says the job is working.
     step: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    step_params: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     # Why the job failed (or its last try did), as a code and its JSON parameters, put into words in the
     # reader's language where it is shown (services.error_text); ``error``: the server's own detail (the
     # exception), for administrators only (a failure without a code, or with an unknown one, reads as 'failed').

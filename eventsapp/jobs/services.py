@@ -3,7 +3,8 @@
 ``start_job(id)`` hands a committed job to the one RQ queue (JOB_QUEUE_URL set: any `flask jobs worker` runs
 it, with the kind's timeout and retries with back-off) or to a thread of this process (the embedded default).
 ``run_job(id)`` is what either runs: it claims the job (a finished job is never run twice), calls the kind's
-function with the job and a ``progress(done, total, step)`` callback, stores the bytes it returns as the job's
+function with the job and a ``progress(done, total, step, **params)`` callback (``step``: a code of the kind's
+``steps``, stored with its params and put into words where shown), stores the bytes it returns as the job's
 result, and keeps a heartbeat while it works. A process that dies cannot say so: ``is_stalled`` finds its jobs
 by the silent heartbeat (pages show them failed at once), ``fail_stalled_jobs`` marks them (the scheduler
 every minute, `flask jobs fail-stalled`), and a retry RQ gives a job whose worker died takes it again.
@@ -14,7 +15,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -34,7 +35,7 @@ KINDS_KEY = "background_job_kinds"
 THREADS_KEY = "background_job_threads"
 HEARTBEAT_EVERY = timedelta(seconds=10)
 LIVE = (BackgroundJobStatus.QUEUED, BackgroundJobStatus.RUNNING)
-Progress = Callable[[int, int, str], None]
+Progress = Callable[..., None]  # progress(done, total, step="", **params)
 
 # Why a job failed, as stored (``error_code``, with ``error_params``), and its words, in the reader's language.
 STALLED, TIMEOUT, FAILED, REFUSED = "stalled", "timeout", "failed", "refused"
@@ -61,6 +62,11 @@ class JobRefused(Exception):
         self.message, self.values = message, values
 
 
+class UnknownStep(Exception):
+    """A kind's function reported a step its kind did not register: a mistake in the code, which no new try
+    mends, so the job fails at once (never retried)."""
+
+
 @dataclass(frozen=True)
 class JobResult:
     data: bytes
@@ -76,19 +82,22 @@ class JobKind:
     timeout: int = 3600  # seconds: RQ stops a try that runs longer, and the job fails with that reason
     retries: tuple[int, ...] = (30, 120)  # pauses before each new try of a job that raised (back-off)
     folder: Callable[[], Path] | None = None  # where its results are kept (default: job_folder())
+    # Its steps: code -> message (lazy, with %(name)s placeholders for the step's params), shown as it works.
+    steps: dict[str, object] = field(default_factory=dict)
 
 
 def register_kind(app: Flask, kind: str, run: Callable[[BackgroundJob, Progress], JobResult],
                   title: Callable[[dict], str], back: Callable[[dict], str] | None = None, *,
                   timeout: int = 3600, retries: tuple[int, ...] = (30, 120),
-                  folder: Callable[[], Path] | None = None) -> None:
+                  folder: Callable[[], Path] | None = None, steps: dict[str, object] | None = None) -> None:
     """``run(job, progress)`` does a job of this kind in an app context and returns its result; it may call
-    ``progress(done, total, step)`` as it goes (``step``: a short text in the job's language). It must be
+    ``progress(done, total, step, **params)`` as it goes (``step``: "" or a code of ``steps``, whose message,
+    marked with ``_l``, is put into the reader's language with ``params`` where the job is shown). It must be
     safe to run again after a failed try (it only reads, and writes nothing but its result)."""
     kinds = app.extensions.setdefault(KINDS_KEY, {})
     if kind in kinds:
         raise ValueError(f"a job kind {kind!r} is already registered")
-    kinds[kind] = JobKind(run, title, back, timeout, tuple(retries), folder)
+    kinds[kind] = JobKind(run, title, back, timeout, tuple(retries), folder, dict(steps or {}))
 
 
 def kinds(app: Flask) -> dict[str, JobKind]:
@@ -104,16 +113,27 @@ def job_folder() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "uploads" / "jobs"
 
 
-def folder_of(job: BackgroundJob) -> Path:
-    kind = kind_of(job)
+def folder_of_kind(kind_name: str) -> Path:
+    kind = kinds(current_app).get(kind_name)
     return kind.folder() if kind is not None and kind.folder is not None else job_folder()
 
 
+def folder_of(job: BackgroundJob) -> Path:
+    return folder_of_kind(job.kind)
+
+
 def result_path(job: BackgroundJob) -> Path | None:
+    """The finished job's file, None when it has none or it is no longer there (``result_gone``)."""
     if job.status != BackgroundJobStatus.DONE or not job.storage_name:
         return None
     path = folder_of(job) / job.storage_name
     return path if path.is_file() else None
+
+
+def result_gone(job: BackgroundJob) -> bool:
+    """A finished job whose file is no longer available: a restore from an archive without it names no file
+    (``files.forget_missing_results``), or the file went from its folder. Its pages say so, never a link."""
+    return job.status == BackgroundJobStatus.DONE and result_path(job) is None
 
 
 def create_job(kind: str, params: dict, requested_by_id: int | None, event_id: int | None = None,
@@ -221,7 +241,8 @@ def run_job(job_id: int) -> None:
     with _Heartbeat(current_app._get_current_object(), job_id, attempt):
         try:
             kind = kinds(current_app)[kind_name]
-            result = kind.run(job, lambda done, total, step="": _progress(job_id, attempt, done, total, step))
+            result = kind.run(job, lambda done, total, step="", **params: _progress(
+                job_id, attempt, kind, done, total, step, params))
             folder = kind.folder() if kind.folder is not None else job_folder()
             storage_name = storage.write_file(folder, result.data, Path(result.filename).suffix, db.session)
             finished = db.session.execute(update(BackgroundJob).where(_still_mine(job_id, attempt)).values(
@@ -269,7 +290,7 @@ def _failure(error: Exception, kind: JobKind | None) -> tuple[str, dict, str]:
 
 
 def _will_retry(error: Exception) -> bool:
-    if isinstance(error, JobRefused):
+    if isinstance(error, JobRefused | UnknownStep):
         return False
     return not _is_timeout(error) and rqueue.current_retries_left() > 0
 
@@ -295,16 +316,34 @@ def error_text(job: BackgroundJob, stalled: bool = False) -> str:
     return str(message) % params if params else str(message)
 
 
+def step_text(job: BackgroundJob) -> str:
+    """Where the work is, in the reader's language; "" when the job said nothing, or with a code this version
+    does not know (a row written before the codes, or by a later version): the page then says it is working."""
+    kind = kind_of(job)
+    message = kind.steps.get(job.step) if kind is not None and job.step else None
+    if message is None:
+        return ""
+    try:
+        params = json.loads(job.step_params or "{}")
+        return str(message) % params if params else str(message)
+    except (ValueError, TypeError, KeyError):  # params that do not fit the message: its words without them
+        return ""
+
+
 def error_detail(job: BackgroundJob) -> str:
     """The server's own detail of a failure (the exception), for administrators; "" when there is none."""
     return job.error
 
 
-def _progress(job_id: int, attempt: int, done: int, total: int, step: str) -> None:
+def _progress(job_id: int, attempt: int, kind: JobKind, done: int, total: int, step: str, params: dict) -> None:
     """Committed at once, so the page sees it while the job's work goes on (the job only reads). A try that no
-    longer owns its job stops here (``_Superseded``)."""
+    longer owns its job stops here (``_Superseded``). A step the kind did not register is a mistake in its
+    function: it fails the job at once, not retried (``UnknownStep``), rather than show nothing."""
+    if step and step not in kind.steps:
+        raise UnknownStep(f"no step {step!r} registered for this kind of job")
     written = db.session.execute(update(BackgroundJob).where(_still_mine(job_id, attempt)).values(
-        done=done, total=total, step=step[:200], heartbeat_at=utcnow()).execution_options(synchronize_session=False))
+        done=done, total=total, step=step, step_params=json.dumps(params, ensure_ascii=False, sort_keys=True),
+        heartbeat_at=utcnow()).execution_options(synchronize_session=False))
     db.session.commit()
     if written.rowcount != 1:
         raise _Superseded

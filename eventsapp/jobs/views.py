@@ -29,6 +29,7 @@ from eventsapp.extensions import db
 from eventsapp.formfields import WebForm
 from eventsapp.jobs import services
 from eventsapp.jobs.models import BackgroundJob, BackgroundJobStatus
+from eventsapp.scheduler import services as scheduler
 from eventsapp.scheduler.models import ScheduledJob
 
 STATUS_LABELS = {
@@ -81,7 +82,8 @@ def job_list():
         states={job.id: _status(job) for job in jobs}, again={job.id for job in jobs if _can_run_again(job)},
         errors={job.id: services.error_text(job, stalled=_status(job) != job.status) for job in jobs},
         details={job.id: services.error_detail(job) for job in jobs} if current_user.is_admin else {},
-        scheduled=scheduled,
+        steps={job.id: services.step_text(job) for job in jobs},
+        scheduled=scheduled, round_errors={row.name: scheduler.error_text(row) for row in scheduled},
         queue=services.queue_state(current_app, rqueue.rounds_queue_name(current_app)) if current_user.is_admin
         else None,
         zone=current_app.config["DEFAULT_EVENT_TIMEZONE"], form=WebForm())
@@ -119,6 +121,7 @@ def show(job_id: int):
     live = status in services.LIVE
     kind, params = services.kind_of(job), _params(job)
     return render_template("jobs/show.html", job=job, status=status, live=live, stalled=status != job.status,
+                           gone=services.result_gone(job), step_words=services.step_text(job),
                            error=services.error_text(job, stalled=status != job.status),
                            detail=services.error_detail(job) if current_user.is_admin else "",
                            title=kind.title(params) if kind else job.kind,
@@ -132,10 +135,11 @@ def status(job_id: int):
     job = _job_or_404(job_id)
     state = _status(job)
     return jsonify(id=job.id, kind=job.kind, status=str(state), finished=state not in services.LIVE,
-                   done=job.done, total=job.total, step=job.step,
+                   done=job.done, total=job.total, step=services.step_text(job),
                    error=services.error_text(job, stalled=state != job.status),
-                   download_url=url_for("jobs.download", job_id=job.id) if state == BackgroundJobStatus.DONE
-                   else None)
+                   file_gone=services.result_gone(job),
+                   download_url=url_for("jobs.download", job_id=job.id)
+                   if state == BackgroundJobStatus.DONE and not services.result_gone(job) else None)
 
 
 @blueprint.get("/<int:job_id>/download")
@@ -143,6 +147,9 @@ def download(job_id: int):
     job = _job_or_404(job_id)
     path = services.result_path(job)
     if path is None:
+        if services.result_gone(job):  # a link kept from before: the job's page says what became of the file
+            flash(_("The file %(name)s is no longer available.", name=job.filename), "warning")
+            return redirect(url_for("jobs.show", job_id=job.id))
         abort(404)
     response = send_file(path, mimetype=job.mimetype or "application/octet-stream", as_attachment=True,
                          download_name=job.filename, conditional=False, etag=False)

@@ -1,10 +1,19 @@
-"""Backups: the database and the uploaded files (résumés, pitch decks, logos, badge PDFs) in one archive.
+"""Backups: the database, the uploaded files (résumés, pitch decks, logos) and the background jobs' results
+(badge print runs, year reports, certificates: files people still download from the jobs' pages) in one
+archive.
 
-An archive is a gzipped tar file holding ``manifest.json`` (when, which engine, the schema's migration
-revision, the rows of every table and the SHA-256 of every file), the database (``database.pgdump``: a
-``pg_dump`` custom-format dump; or ``database.sqlite3``: a copy made with SQLite's backup API, consistent
-while the app writes) and ``uploads/<kind>/<file>``. On PostgreSQL the rows are counted in the very snapshot
-``pg_dump`` dumps (``pg_export_snapshot``), so a restore can prove it brought back every row.
+An archive is a gzipped tar file holding the database (``database.pgdump``: a ``pg_dump`` custom-format
+dump; or ``database.sqlite3``: a copy made with SQLite's backup API, consistent while the app writes),
+``uploads/<kind>/<file>`` and, last, ``manifest.json`` (when, which engine, the schema's migration revision,
+the rows of every table and the SHA-256 of every file). On PostgreSQL the rows are counted in the very snapshot
+``pg_dump`` dumps (``pg_export_snapshot``), so a restore can prove it brought back every row. The files are
+read after the dump, each once (hashed as it goes into the archive; the manifest comes last): a file deleted
+while the backup runs (the hourly job-files round, retention, a deleted job or upload) is left out and named
+in the manifest's ``left_out``, and a job row whose file is missing is restored without it: `flask backup
+restore` marks it so (eventsapp.jobs.files). A folder set twice (JOB_FOLDER = BADGE_FOLDER) is read once.
+
+Format 2 archives hold the jobs' results (``uploads/jobs/``) and ``left_out``; this version reads formats 1
+and 2, and a version that reads only 1 refuses a 2 by its number.
 
 A restore goes into an empty database (or, with ``replace``, over one) and empty upload folders, then counts
 the rows and checks every file against the manifest.
@@ -30,11 +39,15 @@ from pathlib import Path
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, Connection, make_url
 
-FORMAT = 1
+FORMAT = 2
+READABLE_FORMATS = (1, 2)
 MANIFEST = "manifest.json"
 PG_DUMP_NAME = "database.pgdump"
 SQLITE_NAME = "database.sqlite3"
-UPLOAD_KINDS = {"resumes": "RESUME_FOLDER", "decks": "DECK_FOLDER", "logos": "LOGO_FOLDER", "badges": "BADGE_FOLDER"}
+# Each kind of file and its setting (its default folder: instance/uploads/<kind>): the uploads, then the jobs'
+# results (JOB_FOLDER, and BADGE_FOLDER for the print runs).
+UPLOAD_KINDS = {"resumes": "RESUME_FOLDER", "decks": "DECK_FOLDER", "logos": "LOGO_FOLDER", "badges": "BADGE_FOLDER",
+                "jobs": "JOB_FOLDER"}
 
 
 class BackupError(RuntimeError):
@@ -49,6 +62,7 @@ class Manifest:
     tables: dict[str, int]
     files: dict[str, str] = field(default_factory=dict)  # "kind/name" -> sha256
     format: int = FORMAT
+    left_out: list[str] = field(default_factory=list)  # "kind/name": listed, then deleted before it was read
 
     def to_json(self) -> bytes:
         return json.dumps(self.__dict__, indent=1, sort_keys=True).encode()
@@ -56,25 +70,32 @@ class Manifest:
     @classmethod
     def from_json(cls, data: bytes) -> Manifest:
         values = json.loads(data)
-        if values.get("format") != FORMAT:
-            raise BackupError(f"unknown archive format {values.get('format')!r} (this version reads {FORMAT})")
+        if values.get("format") not in READABLE_FORMATS:
+            raise BackupError(f"unknown archive format {values.get('format')!r} (this version reads "
+                              f"{' and '.join(map(str, READABLE_FORMATS))}): made by a newer version?")
         return cls(**{key: values[key] for key in ("created_at", "engine", "revision", "tables", "files",
-                                                     "format")})
+                                                     "format")}, left_out=values.get("left_out", []))
 
 
 def upload_folders(config: dict, instance_path: str | Path) -> dict[str, Path]:
-    """Where each kind of upload lives: its setting (RESUME_FOLDER ...), else instance/uploads/<kind>, as the
-    features that store them decide."""
+    """Where each kind of file lives: its setting (RESUME_FOLDER ... JOB_FOLDER), else instance/uploads/<kind>,
+    as the features that store them decide."""
     return {kind: Path(config.get(setting) or Path(instance_path) / "uploads" / kind)
             for kind, setting in UPLOAD_KINDS.items()}
 
 
 def _files(folders: dict[str, Path]) -> Iterator[tuple[str, Path]]:
+    """Every file of the folders, once: a folder set for two kinds (JOB_FOLDER = BADGE_FOLDER) is read once,
+    under the first of them by name (a restore over it, ``replace``, then deletes each old file once)."""
+    seen = set()
     for kind, folder in sorted(folders.items()):
-        if folder.is_dir():
-            for path in sorted(folder.iterdir()):
-                if path.is_file() and not path.name.startswith("."):  # ".name.part": a write in progress
-                    yield f"{kind}/{path.name}", path
+        resolved = folder.resolve()
+        if resolved in seen or not folder.is_dir():
+            continue
+        seen.add(resolved)
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and not path.name.startswith("."):  # ".name.part": a write in progress
+                yield f"{kind}/{path.name}", path
 
 
 def _sha256(path: Path) -> str:
@@ -204,20 +225,52 @@ def create_backup(database_url: str, folders: dict[str, Path], output: Path) -> 
             counts, revision = _sqlite_counts(database_file)
         else:
             raise BackupError(f"no backup for {url.get_backend_name()} databases")
-        files = list(_files(folders))
         manifest = Manifest(created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                            engine=url.get_backend_name(), revision=revision, tables=counts,
-                            files={name: _sha256(path) for name, path in files})
+                            engine=url.get_backend_name(), revision=revision, tables=counts)
         partial = output.with_name(f".{output.name}.part")
         partial.unlink(missing_ok=True)
         os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        with tarfile.open(partial, "w:gz") as archive:
-            _add_bytes(archive, MANIFEST, manifest.to_json())
-            archive.add(database_file, arcname=database_file.name)
-            for name, path in files:
-                archive.add(path, arcname=f"uploads/{name}")
+        try:
+            with tarfile.open(partial, "w:gz") as archive:
+                archive.add(database_file, arcname=database_file.name)
+                for name, path in _files(folders):
+                    digest = _add_file(archive, path, f"uploads/{name}")
+                    if digest is None:
+                        manifest.left_out.append(name)
+                    else:
+                        manifest.files[name] = digest
+                _add_bytes(archive, MANIFEST, manifest.to_json())
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         os.replace(partial, output)
     return manifest
+
+
+class _Hashing:
+    """A file being read into the archive, hashed on the way: each file is read once."""
+
+    def __init__(self, handle):
+        self.handle, self.digest = handle, hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.digest.update(data)
+        return data
+
+
+def _add_file(archive: tarfile.TarFile, path: Path, arcname: str) -> str | None:
+    """Add the file as ``arcname``; its SHA-256, or None when it was deleted after it was listed (an open
+    file stays readable whole, whatever happens to its name afterwards)."""
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        return None
+    with handle:
+        info = archive.gettarinfo(arcname=arcname, fileobj=handle)
+        hashing = _Hashing(handle)
+        archive.addfile(info, hashing)
+    return hashing.digest.hexdigest()
 
 
 ARCHIVE_PREFIX, ARCHIVE_SUFFIX = "talent-", ".tar.gz"

@@ -1,4 +1,5 @@
-"""`flask backup create` and `flask backup restore`: the database and the uploaded files in one archive."""
+"""`flask backup create` and `flask backup restore`: the database, the uploaded files and the background jobs'
+results in one archive."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -9,9 +10,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from eventsapp.extensions import db
+from eventsapp.jobs.files import forget_missing_results
 from eventsapp.ops import backup
 
-backup_group = AppGroup("backup", help="Back up and restore the database and the uploaded files.")
+backup_group = AppGroup("backup", help="Back up and restore the database, the uploaded files and the jobs' results.")
 
 
 def _folders() -> dict[str, Path]:
@@ -26,9 +28,9 @@ def _folders() -> dict[str, Path]:
               help="Then delete all but the newest KEEP archives named talent-<UTC time>.tar.gz in that folder "
                    "(default: BACKUP_KEEP in the default folder, none with -o; 0 keeps every one).")
 def create_command(output: Path | None, keep: int | None) -> None:
-    """Write one archive with the database (pg_dump, or SQLite's backup API) and every uploaded file,
-    readable by its owner only (0600, in a 0700 folder), then prune the oldest archives: BACKUP_KEEP in the
-    default folder; where -o points, only when --keep is given."""
+    """Write one archive with the database (pg_dump, or SQLite's backup API), every uploaded file and every
+    background job's result file, readable by its owner only (0600, in a 0700 folder), then prune the oldest
+    archives: BACKUP_KEEP in the default folder; where -o points, only when --keep is given."""
     if output is None:
         folder = Path(current_app.config.get("BACKUP_FOLDER") or Path(current_app.instance_path) / "backups")
         output = backup.private_folder(folder) / backup.archive_name(datetime.now(UTC))
@@ -42,7 +44,10 @@ def create_command(output: Path | None, keep: int | None) -> None:
         raise click.ClickException(str(error)) from None
     rows = sum(manifest.tables.values())
     click.echo(f"Wrote {output}: {manifest.engine} database at revision {manifest.revision or '(none)'}, "
-               f"{len(manifest.tables)} tables, {rows} rows, {len(manifest.files)} uploaded file(s).")
+               f"{len(manifest.tables)} tables, {rows} rows, {len(manifest.files)} file(s).")
+    if manifest.left_out:
+        click.echo(f"{len(manifest.left_out)} file(s) deleted while the backup ran were left out: "
+                   f"{', '.join(manifest.left_out)}.")
     pruned = backup.prune_backups(output.parent, keep)
     if pruned:
         click.echo(f"Deleted {len(pruned)} older archive(s), keeping the newest {keep}: "
@@ -55,7 +60,8 @@ def create_command(output: Path | None, keep: int | None) -> None:
               help="Overwrite a database that has tables and upload folders that hold files.")
 def restore_command(archive: Path, replace: bool) -> None:
     """Restore ARCHIVE into the database of DATABASE_URL (new and empty, unless --replace) and the upload
-    folders, then check every table's rows and every file against the archive."""
+    folders, then check every table's rows and every file against the archive; the jobs whose result file it
+    did not hold are marked so (their pages say the file is no longer available)."""
     db.session.remove()
     db.engine.dispose()  # the restore brings its own connections; none of ours may hold the old tables
     try:
@@ -64,5 +70,9 @@ def restore_command(archive: Path, replace: bool) -> None:
         raise click.ClickException(str(error)) from None
     rows = sum(report.tables.values())
     click.echo(f"Restored {archive} (made {report.manifest.created_at}): {len(report.tables)} tables, {rows} rows "
-               f"and {report.files} uploaded file(s), all as archived.")
+               f"and {report.files} file(s), all as archived.")
+    gone = forget_missing_results()
+    if gone:
+        click.echo(f"{gone} background job(s) whose result file the archive did not hold now show it as no "
+                   "longer available.")
     click.echo("If this code is newer than the backup, run `flask db upgrade` next.")

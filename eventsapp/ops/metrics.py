@@ -102,14 +102,14 @@ def _outbox_metrics() -> Iterator[Metric]:
 
 
 def _job_metrics() -> Iterator[Metric]:
-    failing = db.session.execute(select(ScheduledJob.name, ScheduledJob.last_error)).all()
+    failing = db.session.execute(select(ScheduledJob.name, ScheduledJob.last_error_code)).all()
     by_kind = db.session.execute(select(BackgroundJob.kind, BackgroundJob.status, func.count())
                                  .group_by(BackgroundJob.kind, BackgroundJob.status)).all()
     db.session.rollback()
     scheduled = GaugeMetricFamily("eventsapp_scheduled_job_failing",
                                   "1 when the scheduled job's last round failed, by job.", labels=["job"])
-    for name, last_error in failing:
-        scheduled.add_metric([name], 1 if last_error else 0)
+    for name, last_error_code in failing:
+        scheduled.add_metric([name], 1 if last_error_code else 0)
     yield scheduled
     counts = {(kind, status): count for kind, status, count in by_kind}
     background = GaugeMetricFamily("eventsapp_background_jobs", "Background jobs (eventsapp.jobs), by kind and status.",

@@ -10,7 +10,8 @@ from eventsapp.organizations.models import Invitation, Organization
 
 def tell_owner(owner: User, organization: Organization, kind: str, **context) -> OutboxMessage:
     return queue_email(kind, owner.email, owner.locale, kind, user=owner, organization=organization,
-                       organization_url=public_url("organizations.my_organization"), **context)
+                       organization_url=public_url("organizations.my_organization"),
+                       webhooks_url=public_url("webhooks.endpoint_list"), **context)
 
 
 def send_invitation(email: str, locale: str | None, organization: Organization, inviter: User,

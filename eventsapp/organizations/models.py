@@ -71,6 +71,9 @@ class Organization(db.Model):
         enum_column_type(OrganizationStatus, "organization_status"), default=OrganizationStatus.PENDING, index=True)
     status_reason: Mapped[str] = mapped_column(String(500), default="")
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When it was rejected or suspended, until it is verified or reinstated: its webhook endpoints stopped
+    # since then start again then, not those left off from an older stop (eventsapp.webhooks.lifecycle).
+    standing_lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Once verified, the name and credit code above are the verified ones, shown publicly; the owner's
     # later changes to them wait here until an organizer verifies them (the organization keeps working
     # under its verified identity meanwhile).

@@ -391,8 +391,9 @@ def verify_organization(organization: Organization, now: datetime | None = None)
     organization.status_reason = ""
     organization.verified_at = now or utcnow()
     _booths_start_or_stop(organization)
+    resumed = _regain_standing(organization)  # the endpoints a rejection stopped
     db.session.flush()
-    return _notify_owners(organization, "organization_verified")
+    return _notify_owners(organization, "organization_verified", endpoints=resumed)
 
 
 def _booths_start_or_stop(organization: Organization) -> None:
@@ -400,6 +401,24 @@ def _booths_start_or_stop(organization: Organization) -> None:
     entries change state (matchmaking.interviews.employer_unavailable), so their SEQUENCE rises."""
     organization.calendar_sequence = (organization.calendar_sequence or 0) + 1
     issue_badges_of_organization(organization.id)  # its staff's badges come (or go) with its booths
+
+
+def _lose_standing(organization: Organization, reason: str) -> None:
+    """Rejected or suspended (``reason``: a webhooks problem code): its webhook endpoints stop. The time is
+    that of the first loss until it is in good standing again (rejected, corrected, rejected again: the
+    endpoints the first rejection stopped still start again when it is verified)."""
+    now = utcnow()
+    if organization.standing_lost_at is None:
+        organization.standing_lost_at = now
+    webhooks.stop_endpoints_of_organization(organization.id, reason, now)
+
+
+def _regain_standing(organization: Organization) -> list[str]:
+    """Verified or reinstated: the webhook endpoints stopped since it lost its standing start again; those
+    left off from an older stop stay off. Returns them as the owners' e-mail shows them (no query: tokens)."""
+    resumed = webhooks.resume_endpoints_of_organization(organization.id, organization.standing_lost_at)
+    organization.standing_lost_at = None
+    return [endpoint.shown_as for endpoint in resumed]
 
 
 def _checked_reason(reason: str, message) -> str:
@@ -432,7 +451,7 @@ def reject_organization(organization: Organization, reason: str) -> list[OutboxM
     organization.status_reason = reason
     organization.verified_at = None
     _booths_start_or_stop(organization)
-    webhooks.stop_endpoints_of_organization(organization.id, webhook_problems.ORGANIZATION_REJECTED, utcnow())
+    _lose_standing(organization, webhook_problems.ORGANIZATION_REJECTED)
     db.session.flush()
     return _notify_owners(organization, "organization_rejected", reason=reason)
 
@@ -447,20 +466,22 @@ def suspend_organization(organization: Organization, reason: str) -> list[Outbox
     organization.status = OrganizationStatus.SUSPENDED
     organization.status_reason = reason
     _booths_start_or_stop(organization)
-    webhooks.stop_endpoints_of_organization(organization.id, webhook_problems.ORGANIZATION_SUSPENDED, utcnow())
+    _lose_standing(organization, webhook_problems.ORGANIZATION_SUSPENDED)
     db.session.flush()
     return _notify_owners(organization, "organization_suspended", reason=reason)
 
 
 def reinstate_organization(organization: Organization) -> list[OutboxMessage]:
-    """Lift a suspension: the organization and its approved booths work again."""
+    """Lift a suspension: the organization, its approved booths and the webhook endpoints the suspension
+    stopped work again; its owners are told, with those endpoints."""
     if organization.status != OrganizationStatus.SUSPENDED:
         raise OrganizationStateError("not suspended")
     organization.status = OrganizationStatus.VERIFIED
     organization.status_reason = ""
     _booths_start_or_stop(organization)
+    resumed = _regain_standing(organization)
     db.session.flush()
-    return _notify_owners(organization, "organization_reinstated")
+    return _notify_owners(organization, "organization_reinstated", endpoints=resumed)
 
 
 def _notify_owners(organization: Organization, template: str, **context) -> list[OutboxMessage]:

@@ -9,12 +9,20 @@ from zoneinfo import ZoneInfo
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from eventsapp.jobs.models import BackgroundJob
 from eventsapp.jobs.services import N_, JobRefused, JobResult, Progress, register_kind
 from eventsapp.reports.yearreport import LANGUAGES, NothingToReport, render_year_report, year_review
 
 KIND = "year-report"
+# Its steps, stored as codes and put into words in the reader's language where the job is shown.
+READING, DRAWING, DONE = "reading", "drawing", "done"
+STEPS = {
+    READING: _l("Reading the figures of %(year)s and %(before)s…"),
+    DRAWING: _l("Drawing the charts and writing the PDF…"),
+    DONE: _l("Done."),
+}
 
 
 def run_year_report(job: BackgroundJob, progress: Progress) -> JobResult:
@@ -24,7 +32,7 @@ def run_year_report(job: BackgroundJob, progress: Progress) -> JobResult:
         raise ValueError(f"no report language {lang!r}")
     zone = current_app.config["DEFAULT_EVENT_TIMEZONE"]
     with force_locale(lang):
-        progress(0, 3, _("Reading the figures of %(year)s and %(before)s…", year=year, before=year - 1))
+        progress(0, 3, READING, year=year, before=year - 1)
         # The figures the analytics page shows, when the scheduler computed them recently enough.
         try:
             review = year_review(year, LANGUAGES[lang], today=datetime.now(ZoneInfo(zone)).date(),
@@ -32,9 +40,9 @@ def run_year_report(job: BackgroundJob, progress: Progress) -> JobResult:
         except NothingToReport:  # the year's events were unpublished since the job was asked for
             raise JobRefused(N_("No published event started in %(year)s: there is no report to write."),
                              year=year) from None
-        progress(1, 3, _("Drawing the charts and writing the PDF…"))
+        progress(1, 3, DRAWING)
         pdf = render_year_report(review, current_app.static_folder)
-        progress(3, 3, _("Done."))
+        progress(3, 3, DONE)
     return JobResult(pdf, f"year-report-{year}-{lang}.pdf", "application/pdf")
 
 
@@ -47,4 +55,4 @@ def back(params: dict) -> str:
 
 
 def register(app) -> None:
-    register_kind(app, KIND, run_year_report, title, back)
+    register_kind(app, KIND, run_year_report, title, back, steps=STEPS)

@@ -30,7 +30,7 @@ def _today():
 def _form_page(form: YearReportForm, status: int = 200):
     return render_template("reports/year_form.html", form=form,
                            recent=jobs.recent_jobs(report_jobs.KIND, current_user.id, limit=5),
-                           params=jobs.job_params, stalled=jobs.is_stalled), status
+                           params=jobs.job_params, stalled=jobs.is_stalled, gone=jobs.result_gone), status
 
 
 @blueprint.get("/year")

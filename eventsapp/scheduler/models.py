@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eventsapp.dbtypes import UTCDateTime
@@ -20,4 +20,9 @@ class ScheduledJob(db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why its last round failed, as a code and its JSON parameters, put into words in the reader's language
+    # where shown (services.error_text); ``last_error``: the server's own detail (the exception), for
+    # administrators. "" when the last round went well.
+    last_error_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    last_error_params: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     last_error: Mapped[str] = mapped_column(String(2000), default="", server_default="")

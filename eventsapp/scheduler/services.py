@@ -16,12 +16,14 @@ processes and machines.
 """
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -33,6 +35,59 @@ from eventsapp.scheduler.models import ScheduledJob
 log = logging.getLogger("eventsapp.scheduler")
 JOBS_KEY = "scheduler_jobs"
 LEASE = timedelta(minutes=5)
+
+# Why a round failed, as stored (``last_error_code``, with ``last_error_params``), and its words in the reader's
+# language; the exception's own text stays in ``last_error`` for administrators.
+FAILED, NOT_QUEUED, TIMEOUT = "failed", "not_queued", "timeout"
+ERROR_MESSAGES = {
+    FAILED: _l("The round failed; the server's detail says why, and the next round tries again."),
+    NOT_QUEUED: _l("The round could not be put on the queue (Redis did not answer); the next round tries again."),
+    TIMEOUT: _l("The round ran longer than its limit of %(minutes)d minutes and was stopped."),
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a round ended: ``code`` "" when it went well, else a key of ERROR_MESSAGES with its ``params``;
+    ``detail``: the server's own text (the exception)."""
+
+    code: str = ""
+    params: dict | None = None
+    detail: str = ""
+
+    def values(self) -> dict:
+        return {"last_finished_at": utcnow(), "last_error_code": self.code,
+                "last_error_params": json.dumps(self.params or {}, ensure_ascii=False, sort_keys=True),
+                "last_error": self.detail[:2000]}
+
+
+WENT_WELL = Outcome()
+
+
+def _failed(problem: Exception, job: Job | None = None) -> Outcome:
+    detail = f"{type(problem).__name__}: {problem}"
+    if _is_timeout(problem):
+        return Outcome(TIMEOUT, {"minutes": -(-(job.timeout if job else 0) // 60)}, detail)
+    return Outcome(FAILED, {}, detail)
+
+
+def _is_timeout(problem: Exception) -> bool:
+    from rq.timeouts import JobTimeoutException
+
+    return isinstance(problem, JobTimeoutException)
+
+
+def error_text(row: ScheduledJob) -> str:
+    """Why the job's last round failed, in the reader's language ("" when it went well). A row without a code
+    but with a detail (written before the codes) or with a code this version does not know reads as FAILED."""
+    if not row.last_error_code:
+        return str(ERROR_MESSAGES[FAILED]) if row.last_error else ""
+    message = ERROR_MESSAGES.get(row.last_error_code, ERROR_MESSAGES[FAILED])
+    try:
+        params = json.loads(row.last_error_params or "{}")
+        return str(message) % params if params else str(message)
+    except (ValueError, TypeError, KeyError):
+        return str(ERROR_MESSAGES[FAILED])
 
 
 @dataclass(frozen=True)
@@ -101,11 +156,11 @@ def _claim(job: Job, now: datetime) -> bool:
     return claimed == 1
 
 
-def _release(job: Job, error: str, ran_here: bool = True) -> None:
+def _release(job: Job, outcome: Outcome, ran_here: bool = True) -> None:
     """Free the job's lease; a round run here also records its end (a queued one: the worker does)."""
     values = {"locked_until": None}
-    if ran_here or error:
-        values.update(last_finished_at=utcnow(), last_error=error[:2000])
+    if ran_here or outcome.code:
+        values.update(outcome.values())
     db.session.execute(update(ScheduledJob).where(ScheduledJob.name == job.name).values(**values)
                        .execution_options(synchronize_session=False))
     db.session.commit()
@@ -121,30 +176,30 @@ def run_due_jobs(app, now: datetime | None = None) -> list[str]:
         if not _claim(job, now):
             continue
         queued = rqueue.configured(app) and not job.inline
-        error = _enqueue(app, job, now) if queued else _run(job, now)
-        _release(job, error, ran_here=not queued)
+        outcome = _enqueue(app, job, now) if queued else _run(job, now)
+        _release(job, outcome, ran_here=not queued)
         ran.append(job.name)
     return ran
 
 
-def _run(job: Job, now: datetime) -> str:
+def _run(job: Job, now: datetime) -> Outcome:
     try:
         result = job.func(now)
         db.session.commit()
     except Exception as problem:  # one job's failure must not stop the others
         db.session.rollback()
         log.exception("Scheduled job %s failed", job.name)
-        return f"{type(problem).__name__}: {problem}"
+        return _failed(problem, job)
     if result:
         log.info("%s: %s", job.name, result)
-    return ""
+    return WENT_WELL
 
 
 def rq_job_id(name: str) -> str:
     return f"scheduled-{name}"
 
 
-def _enqueue(app, job: Job, now: datetime) -> str:
+def _enqueue(app, job: Job, now: datetime) -> Outcome:
     """Queue the round; a round of the same job still queued or running (a slow worker) is not queued twice."""
     from redis.exceptions import RedisError
 
@@ -152,13 +207,13 @@ def _enqueue(app, job: Job, now: datetime) -> str:
         rounds = rqueue.rounds_queue_name(app)
         if rqueue.pending(app, rq_job_id(job.name), rounds):
             log.info("Scheduled job %s: the previous round is still queued or running", job.name)
-            return ""
+            return WENT_WELL
         rqueue.enqueue(app, run_scheduled_job, job.name, now.isoformat(), job_id=rq_job_id(job.name),
                        timeout=job.timeout, retries=job.retries, queue_name=rounds, scheduled=job.name)
     except (RedisError, OSError) as problem:  # Redis away: the next round tries again
         log.exception("Scheduled job %s could not be queued", job.name)
-        return f"not queued: {type(problem).__name__}: {problem}"
-    return ""
+        return Outcome(NOT_QUEUED, {}, f"{type(problem).__name__}: {problem}")
+    return WENT_WELL
 
 
 def run_scheduled_job(name: str, now: str) -> object:
@@ -180,17 +235,16 @@ def _run_queued(name: str, now: datetime) -> object:
         db.session.commit()
     except Exception as problem:
         db.session.rollback()
-        _finished(name, f"{type(problem).__name__}: {problem}")
+        _finished(name, _failed(problem, job))
         raise
-    _finished(name, "")
+    _finished(name, WENT_WELL)
     if result:
         log.info("%s: %s", name, result)
     return result if isinstance(result, (int, str)) else None
 
 
-def _finished(name: str, error: str) -> None:
-    db.session.execute(update(ScheduledJob).where(ScheduledJob.name == name)
-                       .values(last_finished_at=utcnow(), last_error=error[:2000])
+def _finished(name: str, outcome: Outcome) -> None:
+    db.session.execute(update(ScheduledJob).where(ScheduledJob.name == name).values(**outcome.values())
                        .execution_options(synchronize_session=False))
     db.session.commit()
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -52,6 +53,19 @@ class WebhookEndpoint(db.Model):
     @property
     def is_enabled(self) -> bool:
         return self.disabled_at is None
+
+    @property
+    def shown_as(self) -> str:
+        """The endpoint in an e-mail: its host (and port) and path, without the query or user info, which often
+        carry a token (``?access_token=…``); after its description when it has one."""
+        parts = urlsplit(self.url)
+        host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname or ""
+        try:
+            port = f":{parts.port}" if parts.port else ""
+        except ValueError:  # not a port: the address was checked when saved, so only an old row's oddity
+            port = ""
+        address = f"{host}{port}{parts.path}"
+        return f"{self.description} ({address})" if self.description else address
 
     @property
     def secret(self) -> str:

@@ -97,7 +97,8 @@ def _check(user: User, data: EndpointData) -> tuple[str, str, int | None]:
     url = ""
     try:
         url = check_url(data.url, allow_http=current_app.config["WEBHOOK_ALLOW_HTTP"],
-                        allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE"])
+                        allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE"],
+                        within=current_app.config["WEBHOOK_TIMEOUT_SECONDS"])  # the bound of a delivery's lookup
     except TargetRefused as refused:
         errors.append(("url", refused.reason))
     picked = [name for name in allowed_types(user) if name in set(data.event_types)]

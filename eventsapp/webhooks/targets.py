@@ -8,16 +8,18 @@ inside (IPv4-mapped ``::ffff:10.0.0.1``, IPv4-compatible ``::10.0.0.1``, NAT64 `
 inside. Plain http:// is refused unless ``allow_http`` and the host is a loopback address (a receiver on the
 developer's machine).
 
-The host is resolved when the endpoint is saved and once before every delivery (``resolve_target``, within
-what is left of the attempt's deadline): every address it resolves to must be public, and the delivery
-connects to the address that was checked, not to the name again (which a DNS server could answer
-differently the second time: DNS rebinding).
+The host is resolved when the endpoint is saved (within WEBHOOK_TIMEOUT_SECONDS: a name server that does not
+answer holds no web worker longer) and once before every delivery (``resolve_target``, within what is left
+of the attempt's deadline), each kind of lookup at most so many at once (``LookupPool``): every address it
+resolves to must be public, and the delivery connects to the address that was checked, not to the name
+again (which a DNS server could answer differently the second time: DNS rebinding).
 """
 from __future__ import annotations
 
 import ipaddress
 import socket
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -65,28 +67,52 @@ def _is_loopback(host: str) -> bool:
     return literal is not None and literal.is_loopback
 
 
-def _lookup(host: str, port: int, within: float | None) -> list:
-    """getaddrinfo, given up after ``within`` seconds: it cannot be interrupted, so it runs in a thread of its
-    own (a daemon: one that hangs ends with its resolver's own timeout, holding nothing of ours)."""
+class LookupPool:
+    """Bounded lookups (getaddrinfo cannot be interrupted, so each runs in a thread of its own, given up after
+    its bound), at most ``size`` at once: lookups that a name server never answers hold at most ``size``
+    threads until their resolver's own timeout, not one more for every new one. A lookup that finds no free
+    place within its bound is given up without starting. The threads are daemons: a hung one never holds up
+    the process's exit (which ThreadPoolExecutor's threads would)."""
+
+    def __init__(self, size: int):
+        self.places = threading.BoundedSemaphore(size)
+
+    def getaddrinfo(self, host: str, port: int, within: float) -> list:
+        deadline = time.monotonic() + within
+        if not self.places.acquire(timeout=within):
+            raise TimeoutError
+        answer: Future = Future()
+
+        def look_up() -> None:
+            try:
+                answer.set_result(socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP))
+            except BaseException as problem:  # noqa: BLE001 - handed to the waiting thread
+                answer.set_exception(problem)
+            finally:
+                self.places.release()
+
+        threading.Thread(target=look_up, name="webhook-dns", daemon=True).start()
+        return answer.result(timeout=max(0.0, deadline - time.monotonic()))
+
+
+# The saves' lookups (web workers) and the deliveries' (up to WEBHOOK_CONCURRENCY at once, 32 by default) do
+# not wait for each other.
+SAVE_LOOKUPS, DELIVERY_LOOKUPS = LookupPool(4), LookupPool(64)
+
+
+def _lookup(host: str, port: int, within: float | None, lookups: LookupPool) -> list:
+    """getaddrinfo, given up after ``within`` seconds (in ``lookups``); unbounded when ``within`` is None."""
     if within is None:
         return socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    answer: Future = Future()
-
-    def look_up() -> None:
-        try:
-            answer.set_result(socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP))
-        except BaseException as problem:  # noqa: BLE001 - handed to the waiting thread
-            answer.set_exception(problem)
-
-    threading.Thread(target=look_up, name="webhook-dns", daemon=True).start()
-    return answer.result(timeout=within)
+    return lookups.getaddrinfo(host, port, within)
 
 
-def _addresses(host: str, port: int, within: float | None = None) -> list[Address]:
+def _addresses(host: str, port: int, within: float | None, lookups: LookupPool) -> list[Address]:
     try:
-        infos = _lookup(host, port, within)
-    except TimeoutError as problem:  # the attempt's deadline came first
-        raise TargetRefused(_l("The host name does not resolve."), TIMEOUT) from problem
+        infos = _lookup(host, port, within, lookups)
+    except TimeoutError as problem:  # the deadline came first
+        raise TargetRefused(_l("The host name's name server did not answer within %(seconds)s seconds: try again "
+                               "in a moment, or check the address.", seconds=f"{within:g}"), TIMEOUT) from problem
     except (OSError, UnicodeError) as problem:
         raise TargetRefused(_l("The host name does not resolve."), DNS_FAILED) from problem
     return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
@@ -135,16 +161,16 @@ def _checked(url: str, allow_http: bool) -> tuple[str, object]:
 
 
 def resolve_target(url: str, *, allow_http: bool, allow_private: bool, resolve: bool = True,
-                   within: float | None = None) -> Target:
+                   within: float | None = None, lookups: LookupPool = DELIVERY_LOOKUPS) -> Target:
     """The checked address, resolved once (every address the name has must be public), or TargetRefused;
-    a lookup that takes more than ``within`` seconds is refused with the code ``timeout``."""
+    a lookup that takes more than ``within`` seconds (in ``lookups``) is refused with the code ``timeout``."""
     url, parts = _checked(url, allow_http)
     host = parts.hostname
     port = parts.port or (443 if parts.scheme == "https" else 80)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if not allow_private and _is_loopback(host):
         raise TargetRefused(PRIVATE_MESSAGE, PRIVATE_ADDRESS)
-    addresses = _addresses(host, port, within) if resolve else []
+    addresses = _addresses(host, port, within, lookups) if resolve else []
     if not allow_private:
         if resolve and (not addresses or not all(is_public(found) for found in addresses)):
             raise TargetRefused(PRIVATE_MESSAGE, PRIVATE_ADDRESS)
@@ -153,8 +179,10 @@ def resolve_target(url: str, *, allow_http: bool, allow_private: bool, resolve: 
     return Target(url, parts.scheme, host, port, path, tuple(dict.fromkeys(str(found) for found in addresses)))
 
 
-def check_url(url: str, *, allow_http: bool, allow_private: bool, resolve: bool = True) -> str:
+def check_url(url: str, *, allow_http: bool, allow_private: bool, resolve: bool = True,
+              within: float | None = None) -> str:
     """The address, normalised, or TargetRefused: the check when an endpoint is saved (with private addresses
-    allowed, in tests and development, the name need not resolve yet)."""
+    allowed, in tests and development, the name need not resolve yet), its lookup given up after ``within``
+    seconds (code ``timeout``, a reason that says so)."""
     return resolve_target(url, allow_http=allow_http, allow_private=allow_private,
-                          resolve=resolve and not allow_private).url
+                          resolve=resolve and not allow_private, within=within, lookups=SAVE_LOOKUPS).url

@@ -120,7 +120,79 @@ def test_a_queued_round_that_fails_raises_for_rqs_retry_and_says_why(app, ctx, s
     scheduler.run_due_jobs(app, NOW)  # no queue: runs here, the error is kept
     with pytest.raises(OSError):
         scheduler.run_scheduled_job("broken", NOW.isoformat())
-    assert db.session.get(ScheduledJob, "broken").last_error == "OSError: SMTP down"
+    row = db.session.get(ScheduledJob, "broken")
+    assert (row.last_error_code, row.last_error) == (scheduler.FAILED, "OSError: SMTP down")
+
+
+def test_a_rounds_failure_is_a_code_shown_in_the_readers_language_with_the_detail_apart(app, ctx, scheduled,
+                                                                                        recording, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisDown
+
+    def redis_away(*args, **kwargs):
+        raise RedisDown("Connection refused")
+
+    scheduler.register_job(app, "count", timedelta(minutes=1), print)
+    monkeypatch.setattr(rqueue, "pending", redis_away)
+    assert scheduler.run_due_jobs(app, NOW) == ["count"]
+    row = db.session.get(ScheduledJob, "count")
+    assert (row.last_error_code, row.last_error) == (scheduler.NOT_QUEUED, "ConnectionError: Connection refused")
+    with force_locale("en"):
+        assert scheduler.error_text(row).startswith("The round could not be put on the queue")
+    with force_locale("zh_CN"):
+        assert "Redis" in scheduler.error_text(row) and "could not" not in scheduler.error_text(row)
+
+    row.last_error_code, row.last_error_params = scheduler.TIMEOUT, '{"minutes": 10}'
+    with force_locale("en"):
+        assert scheduler.error_text(row) == "The round ran longer than its limit of 10 minutes and was stopped."
+    row.last_error_code, row.last_error = "", "OSError: from before the codes"  # an old row: the generic reason
+    with force_locale("en"):
+        assert scheduler.error_text(row).startswith("The round failed")
+    row.last_error = ""
+    assert scheduler.error_text(row) == ""
+
+
+def test_a_jobs_steps_are_stored_as_codes_and_shown_in_the_readers_language(app, ctx, kinds, monkeypatch, tmp_path):
+    from eventsapp.reports import jobs as report_jobs
+
+    monkeypatch.setitem(app.config, "JOB_FOLDER", str(tmp_path))
+    shown = {}
+
+    def reading(job, progress):
+        progress(0, 3, report_jobs.READING, year=2026, before=2025)
+        row = db.session.get(BackgroundJob, job.id)
+        db.session.refresh(row)
+        for locale in ("en", "zh_CN"):
+            with force_locale(locale):
+                shown[locale] = jobs.step_text(row)
+        shown["stored"] = (row.step, json.loads(row.step_params))
+        return jobs.JobResult(b"result", "result.txt", "text/plain")
+
+    kinds.add("test-steps", reading, steps=report_jobs.STEPS)
+    job_id = jobs.create_job("test-steps", {}, None).id
+    db.session.commit()
+    jobs.run_job(job_id)
+    assert shown["stored"] == ("reading", {"before": 2025, "year": 2026})
+    assert shown["en"] == "Reading the figures of 2026 and 2025…"
+    assert "2026" in shown["zh_CN"] and "Reading" not in shown["zh_CN"]
+
+    old = BackgroundJob(kind="test-steps", step="Drawing the charts and writing the PDF…")  # a row from before
+    assert jobs.step_text(old) == ""  # the page says it is working
+
+
+def test_a_step_the_kind_did_not_register_fails_the_job_at_once(app, ctx, kinds, monkeypatch):
+    monkeypatch.setattr(rqueue, "current_retries_left", lambda: 2)  # under RQ, tries left: still not retried
+
+    def unregistered(job, progress):
+        progress(1, 2, "Halfway there…")
+        return jobs.JobResult(b"result", "result.txt", "text/plain")
+
+    kinds.add("test-unregistered-step", unregistered, steps={})
+    job_id = jobs.create_job("test-unregistered-step", {}, None).id
+    db.session.commit()
+    jobs.run_job(job_id)
+    job = db.session.get(BackgroundJob, job_id)
+    db.session.refresh(job)
+    assert job.status == BackgroundJobStatus.FAILED and "no step 'Halfway there…'" in job.error
 
 
 def test_every_scheduled_round_of_the_app_has_a_timeout_and_the_sweep_runs_in_the_scheduler(app):
@@ -316,7 +388,7 @@ def test_a_stale_copy_stops_at_its_next_progress_and_its_failure_is_not_written(
 
     def slow(job, progress):
         _another_copy_takes_the_job(job.id, attempts=BackgroundJob.attempts + 1, heartbeat_at=utcnow())
-        progress(5, 10, "half way")  # the copy learns here that the job is no longer its own
+        progress(5, 10)  # the copy learns here that the job is no longer its own
         seen.append("went on")
         raise OSError("never reached")
 

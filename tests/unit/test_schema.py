@@ -3,7 +3,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from eventsapp.config import normalize_database_url
@@ -182,3 +182,52 @@ def test_downgrading_writes_every_coded_reason_back_as_text(empty_database):
             7: "Broken %(placeholder)s",
             8: "quota"}
         db.engine.dispose()
+
+
+def test_upgrading_keeps_old_steps_and_round_errors_readable(empty_database):
+    """Before c17b3a9e5f12 a job's step was a text in its requester's language and a round's error the
+    exception's text ("not queued: ..." when Redis did not take it): the steps are cleared (a running job shows
+    "Working…" until its next step), the errors get the code 'not_queued' or 'failed', the text kept as the
+    administrators' detail; a downgrade writes them back as the old version stored them."""
+    app = make_app(SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade(revision="c14l5e8a2d71")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO background_job (id, kind, params, status, attempts, done, total, step, error, "
+                "error_code, error_params, storage_name, filename, mimetype, created_at) VALUES (1, 'year-report', "
+                "'{}', 'running', 1, 1, 3, '正在绘制图表并生成 PDF…', '', '', '{}', '', '', '', '2026-12-01')")
+            for name, error in (("outbox", "SMTPServerDisconnected: gone"),
+                                ("webhooks", "not queued: ConnectionError: refused"), ("reminders", "")):
+                connection.execute(text("INSERT INTO scheduled_job (name, next_run_at, last_error) "
+                                        "VALUES (:name, '2026-12-01', :error)"), {"name": name, "error": error})
+        upgrade()
+        with db.engine.connect() as connection:
+            step = connection.exec_driver_sql("SELECT step, step_params FROM background_job").one()
+            rounds = connection.exec_driver_sql("SELECT name, last_error_code, last_error, last_error_params "
+                                                "FROM scheduled_job ORDER BY name").all()
+        assert tuple(step) == ("", "{}")
+        assert [tuple(row) for row in rounds] == [
+            ("outbox", "failed", "SMTPServerDisconnected: gone", "{}"), ("reminders", "", "", "{}"),
+            ("webhooks", "not_queued", "ConnectionError: refused", "{}")]
+        assert NEW_COLUMNS <= _columns(NEW_COLUMNS)
+        with db.engine.begin() as connection:  # a step as this version writes it: a code the old one cannot show
+            connection.exec_driver_sql("UPDATE background_job SET step = 'reading', step_params = '{\"year\": 2026}'")
+        downgrade(revision="c14l5e8a2d71")
+        with db.engine.connect() as connection:
+            errors = dict(connection.exec_driver_sql("SELECT name, last_error FROM scheduled_job").all())
+            step = connection.exec_driver_sql("SELECT step FROM background_job").scalar_one()
+        assert errors == {"outbox": "SMTPServerDisconnected: gone", "reminders": "",
+                          "webhooks": "not queued: ConnectionError: refused"}
+        assert step == "" and not NEW_COLUMNS & _columns(NEW_COLUMNS)
+        db.engine.dispose()
+
+
+# The columns c17b3a9e5f12 adds, as (table, column).
+NEW_COLUMNS = {("background_job", "step_params"), ("scheduled_job", "last_error_code"),
+               ("scheduled_job", "last_error_params"), ("organization", "standing_lost_at")}
+
+
+def _columns(of: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    inspector = inspect(db.engine)
+    return {(table, column["name"]) for table in {table for table, _ in of} for column in inspector.get_columns(table)}

@@ -20,6 +20,7 @@ from eventsapp.accounts.models import Role
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
+from eventsapp.notifications.services import public_url
 from eventsapp.organizations.models import OrganizationStatus
 from eventsapp.organizations.services import reject_organization, suspend_organization
 from eventsapp.registrations.models import RegistrationStatus
@@ -163,6 +164,130 @@ def test_suspending_or_rejecting_an_organization_stops_its_endpoints_in_the_same
     assert [(row.status, row.last_error) for row in deliveries(hook)] == [(DeliveryStatus.FAILED,
                                                                             problems.ACCESS_LOST)]
     assert bystander.is_enabled and deliveries(bystander)[0].status == DeliveryStatus.PENDING
+
+
+def test_reinstating_switches_on_the_endpoints_the_suspension_stopped_and_tells_the_owner(ctx, make_organization):
+    from eventsapp.organizations.services import reinstate_organization
+    organization, other = make_organization(), make_organization()
+    owner = organization.members[0].user
+    stopped, failing = endpoint(owner, organization=organization), endpoint(
+        owner, url="https://failing.example.com/in", organization=organization)
+    bystander = endpoint(other.members[0].user, organization=other)
+    failing.disabled_at, failing.disabled_reason, failing.consecutive_failures = utcnow(), problems.FAILURES, 10
+    bystander.disabled_at, bystander.disabled_reason = utcnow(), problems.ORGANIZATION_SUSPENDED  # not this one
+    db.session.commit()
+    suspend_organization(organization, "资质存疑")
+    db.session.commit()
+    assert (stopped.is_enabled, failing.disabled_reason) == (False, problems.FAILURES)
+
+    [mail] = reinstate_organization(organization)
+    db.session.commit()
+    db.session.expire_all()
+    assert stopped.is_enabled and (stopped.disabled_reason, stopped.consecutive_failures) == ("", 0)
+    assert not failing.is_enabled and failing.disabled_reason == problems.FAILURES  # its cause is still there
+    assert not bystander.is_enabled
+    assert stopped.shown_as in mail.body_text and failing.shown_as not in mail.body_text
+    assert "/webhooks/" in mail.body_text
+    emit.queue_ping(stopped)
+    db.session.commit()
+    assert deliveries(stopped)[-1].status == DeliveryStatus.PENDING
+
+
+def test_what_was_queued_while_stopped_is_sent_on_reinstatement_as_the_mail_says(ctx, make_organization):
+    from eventsapp.organizations.services import reinstate_organization
+    organization = make_organization()
+    hook = endpoint(organization.members[0].user, organization=organization)
+    suspend_organization(organization, "资质存疑")
+    db.session.commit()
+    emit.queue_ping(hook)
+    deliveries(hook)[0].event_type = REGISTRATION_CREATED  # a change queued for it while it was stopped
+    db.session.commit()
+    assert delivery.claim(10, utcnow()) == []  # held
+    [mail] = reinstate_organization(organization)
+    db.session.commit()
+    assert [item.delivery_id for item in delivery.claim(10, utcnow())] == [deliveries(hook)[0].id]
+    held = "starting with the deliveries held for it while it was stopped"
+    assert held in mail.body_text and held in mail.body_html and "not sent" not in mail.body_text
+
+
+def test_the_mail_shows_an_endpoint_without_its_query_and_links_to_the_webhooks_page(ctx, make_organization):
+    """Receivers' addresses often carry a token in their query (?access_token=…): the e-mail shows the host
+    and path, after the description when there is one, and both versions link to the webhooks page."""
+    from eventsapp.organizations.services import reinstate_organization
+    organization = make_organization()
+    owner = organization.members[0].user
+    bare = endpoint(owner, url="https://hr.example.com:8443/hooks/in?access_token=s3cr3t-token",
+                    organization=organization)
+    described = endpoint(owner, url="https://user:pw@ats.example.com/in?key=other-token",
+                         organization=organization)
+    described.description = "Moka ATS"
+    db.session.commit()
+    suspend_organization(organization, "资质存疑")
+    db.session.commit()
+    [mail] = reinstate_organization(organization)
+    for body in (mail.body_text, mail.body_html):
+        assert "hr.example.com:8443/hooks/in" in body and "Moka ATS (ats.example.com/in)" in body
+        assert "token" not in body and "pw@" not in body and bare.url not in body
+    webhooks_url = public_url("webhooks.endpoint_list")
+    assert f"Webhooks: {webhooks_url}" in mail.body_text and f'href="{webhooks_url}"' in mail.body_html
+
+
+def test_verifying_a_rejected_organization_again_switches_on_what_the_rejection_stopped(ctx, make_organization):
+    from eventsapp.organizations.services import verify_organization
+    organization = make_organization()
+    hook = endpoint(organization.members[0].user, organization=organization)
+    reject_organization(organization, "资质存疑")
+    db.session.commit()
+    assert not hook.is_enabled
+    [mail] = verify_organization(organization)
+    db.session.commit()
+    assert hook.is_enabled and hook.shown_as in mail.body_text
+
+
+def test_only_what_the_current_stop_stopped_starts_again(ctx, make_organization):
+    """An endpoint left off after an older suspension (its organization chose not to switch it on again: the
+    address may be someone else's now) stays off when a later suspension is lifted; one stopped before the
+    stops were timed (standing_lost_at None) is not switched on by itself either."""
+    from eventsapp.organizations.services import reinstate_organization, verify_organization
+    organization = make_organization()
+    owner = organization.members[0].user
+    current, older = endpoint(owner, organization=organization), endpoint(
+        owner, url="https://old-partner.example.com/in", organization=organization)
+    older.disabled_at, older.disabled_reason = utcnow() - timedelta(days=30), problems.ORGANIZATION_SUSPENDED
+    db.session.commit()
+    suspend_organization(organization, "资质存疑")
+    db.session.commit()
+    [mail] = reinstate_organization(organization)
+    db.session.commit()
+    db.session.expire_all()
+    assert current.is_enabled and not older.is_enabled and older.shown_as not in mail.body_text
+    assert organization.standing_lost_at is None
+
+    reject_organization(organization, "资质存疑")  # rejected, corrected, rejected again: the first stop counts
+    organization.status = OrganizationStatus.PENDING
+    db.session.commit()
+    reject_organization(organization, "仍然存疑")
+    db.session.commit()
+    verify_organization(organization)
+    db.session.commit()
+    db.session.expire_all()
+    assert current.is_enabled and not older.is_enabled
+
+    suspend_organization(organization, "资质存疑")
+    organization.standing_lost_at = None  # a suspension from before the stops were timed
+    db.session.commit()
+    reinstate_organization(organization)
+    db.session.commit()
+    db.session.expire_all()
+    assert not current.is_enabled and current.disabled_reason == problems.ORGANIZATION_SUSPENDED
+
+
+def test_a_reinstatement_without_endpoints_says_nothing_of_webhooks(ctx, make_organization):
+    from eventsapp.organizations.services import reinstate_organization
+    organization = make_organization()
+    suspend_organization(organization, "资质存疑")
+    [mail] = reinstate_organization(organization)
+    assert "webhook" not in mail.body_text.lower() and "\n\n\n" not in mail.body_text
 
 
 # --- 3. Personal data -------------------------------------------------------------------------------------
@@ -579,6 +704,47 @@ def test_a_name_server_that_does_not_answer_is_cut_off_at_the_deadline(monkeypat
     released.set()
     assert time.perf_counter() - started < 1.5
     assert (result.status_code, result.error) == (None, problems.TIMEOUT)
+
+
+def test_lookups_a_name_server_never_answers_hold_a_few_threads_not_one_each(monkeypatch):
+    """Saves that wait on a hung name server hold at most 4 lookup threads: twelve give up in time without
+    twelve threads piling up; a delivery's lookup does not wait behind them; once the server answers, the
+    saves' lookups go through again."""
+    released = threading.Event()
+
+    def getaddrinfo(host, port, **kwargs):
+        if host == "slow-dns.example.com":
+            released.wait(10)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("93.184.216.34", port))]
+
+    def save(url: str) -> str:
+        return targets.check_url(url, allow_http=False, allow_private=False, within=0.05)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    try:
+        for _ in range(12):
+            with pytest.raises(TargetRefused) as refused:
+                save("https://slow-dns.example.com/in")
+            assert refused.value.code == problems.TIMEOUT
+        looking_up = [thread for thread in threading.enumerate() if thread.name == "webhook-dns" and thread.daemon]
+        assert 1 <= len(looking_up) <= 4
+        with pytest.raises(TargetRefused):  # every place taken: given up within its bound, not started
+            save("https://fast.example.com/in")
+        sending = targets.resolve_target("https://fast.example.com/in", allow_http=False, allow_private=False,
+                                         within=1)
+        assert sending.addresses == ("93.184.216.34",)
+    finally:
+        released.set()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            assert save("https://fast.example.com/in") == "https://fast.example.com/in"
+            break
+        except TargetRefused:  # the hung lookups are still letting go of their places
+            time.sleep(0.05)
+    else:
+        raise AssertionError("the saves' lookups did not recover")
 
 
 def test_an_answer_read_in_time_stands_when_the_deadline_fires_just_after(monkeypatch, receiver):

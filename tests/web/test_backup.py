@@ -1,7 +1,10 @@
-"""`flask backup create` and `flask backup restore`: the database and the uploaded files, restored into a
-fresh database (PostgreSQL in the PostgreSQL run, SQLite otherwise) and compared row by row and file by file."""
+"""`flask backup create` and `flask backup restore`: the database, the uploaded files and the background jobs'
+results, restored into a fresh database (PostgreSQL in the PostgreSQL run, SQLite otherwise) and compared row by
+row and file by file; a job whose file the archive lacks is shown as no longer available."""
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import stat
 import tarfile
@@ -12,14 +15,18 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
+from eventsapp.accounts.models import Role
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
+from eventsapp.jobs.models import BackgroundJob, BackgroundJobStatus
 from eventsapp.ops import backup
 from tests.apps import make_app
+from tests.factories import PASSWORD
 from tests.local_services import new_postgres_database
 
 FOLDER_SETTINGS = {"RESUME_FOLDER": "resumes", "DECK_FOLDER": "decks", "LOGO_FOLDER": "logos",
-                   "BADGE_FOLDER": "badges"}
+                   "BADGE_FOLDER": "badges", "JOB_FOLDER": "jobs"}
+REPORT_FILE = "0123456789abcdef0123456789abcdef.pdf"  # a name as storage.write_file gives it
 
 
 def _folders_config(root: Path) -> dict[str, str]:
@@ -52,16 +59,18 @@ def fresh_database(app, tmp_path):
 
 @pytest.fixture
 def filled(app, real_commits, make_fair, make_registration, make_candidate, tmp_path, monkeypatch):
-    """A fair with registrations (Chinese names included), an outbox message, and files in every upload folder."""
+    """A fair with registrations (Chinese names included), a finished year report whose PDF is in JOB_FOLDER,
+    and files in every upload folder."""
     for setting, value in _folders_config(tmp_path / "source").items():
         monkeypatch.setitem(app.config, setting, value)
     with app.app_context():
         fair = make_fair(starts_at=utcnow().replace(microsecond=0) + timedelta(days=10))
         for number in range(3):
             make_registration(fair, make_candidate(email=f"c{number}@example.cn", name=f"张伟{number}"))
+        db.session.add(_done_report(REPORT_FILE))
         db.session.commit()
     files = {"resumes/a.pdf": b"%PDF-1.4 resume", "decks/b.pdf": b"%PDF-1.4 deck" * 1000,
-             "logos/c.png": bytes(range(256)), "badges/d.pdf": b"%PDF badges"}
+             "logos/c.png": bytes(range(256)), "badges/d.pdf": b"%PDF badges", f"jobs/{REPORT_FILE}": b"%PDF report"}
     for name, data in files.items():
         path = tmp_path / "source" / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,14 +79,20 @@ def filled(app, real_commits, make_fair, make_registration, make_candidate, tmp_
     return files
 
 
+def _done_report(storage_name: str, requested_by_id: int | None = None) -> BackgroundJob:
+    return BackgroundJob(kind="year-report", params='{"year": 2026, "lang": "en"}', status=BackgroundJobStatus.DONE,
+                         storage_name=storage_name, filename="year-report-2026-en.pdf", mimetype="application/pdf",
+                         requested_by_id=requested_by_id, finished_at=utcnow())
+
+
 def test_backup_and_restore_into_a_fresh_database(app, runner, filled, fresh_database, tmp_path):
     archive = tmp_path / "out" / "talent.tar.gz"
     result = runner.invoke(args=["backup", "create", "-o", str(archive)])
     assert result.exit_code == 0, result.output
-    assert "4 uploaded file(s)" in result.output and archive.exists()
+    assert "5 file(s)" in result.output and archive.exists()
     with tarfile.open(archive) as opened:
         names = set(opened.getnames())
-    assert {"manifest.json", "uploads/resumes/a.pdf", "uploads/logos/c.png"} <= names
+    assert {"manifest.json", "uploads/resumes/a.pdf", "uploads/logos/c.png", f"uploads/jobs/{REPORT_FILE}"} <= names
     assert not any(".part" in name for name in names)
     manifest = backup.read_manifest(archive)
     assert manifest.tables["registration"] == 3 and manifest.revision
@@ -85,7 +100,7 @@ def test_backup_and_restore_into_a_fresh_database(app, runner, filled, fresh_dat
     restored_app = make_app(SQLALCHEMY_DATABASE_URI=fresh_database, **_folders_config(tmp_path / "restored"))
     result = restored_app.test_cli_runner().invoke(args=["backup", "restore", str(archive)])
     assert result.exit_code == 0, result.output
-    assert "all as archived" in result.output
+    assert "all as archived" in result.output and "no longer available" not in result.output
 
     assert _all_rows(fresh_database) == _all_rows(app.config["SQLALCHEMY_DATABASE_URI"])
     for name, data in filled.items():
@@ -108,6 +123,148 @@ def test_backup_and_restore_into_a_fresh_database(app, runner, filled, fresh_dat
         db.engine.dispose()
 
 
+def test_a_job_whose_file_the_archive_lacks_is_shown_as_no_longer_available(app, runner, filled, fresh_database,
+                                                                            make_user, tmp_path):
+    """An archive without a job's file (made before backups took the jobs' results, or the job-files round
+    deleted it between the dump and the copy of the files): the restored job names no file, and its pages say
+    the file is no longer available instead of offering a link that fails."""
+    with app.app_context():
+        admin = make_user(Role.ADMIN, email="admin@example.org")
+        lost = _done_report("fedcba9876543210fedcba9876543210.pdf", requested_by_id=admin.id)  # no such file
+        db.session.add(lost)
+        db.session.commit()
+        lost_id, kept_id = lost.id, db.session.scalar(db.select(BackgroundJob.id).where(
+            BackgroundJob.storage_name == REPORT_FILE))
+    archive = tmp_path / "talent.tar.gz"
+    assert runner.invoke(args=["backup", "create", "-o", str(archive)]).exit_code == 0
+
+    restored_app = make_app(SQLALCHEMY_DATABASE_URI=fresh_database, WTF_CSRF_ENABLED=False,
+                            **_folders_config(tmp_path / "restored"))
+    result = restored_app.test_cli_runner().invoke(args=["backup", "restore", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert "1 background job(s) whose result file the archive did not hold" in result.output
+    with restored_app.app_context():
+        lost, kept = db.session.get(BackgroundJob, lost_id), db.session.get(BackgroundJob, kept_id)
+        assert (lost.storage_name, lost.filename) == ("", "year-report-2026-en.pdf")
+        assert kept.storage_name == REPORT_FILE
+        db.session.remove()
+    client = restored_app.test_client()
+    assert client.post("/login", data={"email": "admin@example.org", "password": PASSWORD}).status_code == 302
+    page = client.get(f"/manage/jobs/{lost_id}", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "The file year-report-2026-en.pdf is no longer available." in text and "job-download" not in text
+    assert client.get(f"/manage/jobs/{lost_id}.json").json["download_url"] is None
+    download = client.get(f"/manage/jobs/{lost_id}/download", headers={"Accept-Language": "en"},
+                          follow_redirects=True)
+    assert download.status_code == 200 and "no longer available" in download.get_data(as_text=True)
+    kept_download = client.get(f"/manage/jobs/{kept_id}/download")
+    assert kept_download.status_code == 200 and kept_download.data == b"%PDF report"
+    with restored_app.app_context():
+        db.engine.dispose()
+
+
+def test_a_file_deleted_while_the_backup_runs_is_left_out_and_its_job_marked(app, runner, filled, fresh_database,
+                                                                             tmp_path, monkeypatch):
+    """The job-files round (or retention, or a deleted job) removes a file after the backup listed it and
+    before it read it: the archive is still whole, without that file, and the restore marks its job."""
+    listed = backup._files
+
+    def listed_then_deleted(folders):
+        files = list(listed(folders))
+        (tmp_path / "source" / "jobs" / REPORT_FILE).unlink()
+        yield from files
+
+    monkeypatch.setattr(backup, "_files", listed_then_deleted)
+    archive = tmp_path / "talent.tar.gz"
+    result = runner.invoke(args=["backup", "create", "-o", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert f"1 file(s) deleted while the backup ran were left out: jobs/{REPORT_FILE}." in result.output
+    manifest = backup.read_manifest(archive)
+    assert manifest.left_out == [f"jobs/{REPORT_FILE}"] and f"jobs/{REPORT_FILE}" not in manifest.files
+    assert set(manifest.files) == set(filled) - {f"jobs/{REPORT_FILE}"}
+    with tarfile.open(archive) as opened:
+        assert f"uploads/jobs/{REPORT_FILE}" not in opened.getnames()
+
+    restored_app = make_app(SQLALCHEMY_DATABASE_URI=fresh_database, **_folders_config(tmp_path / "restored"))
+    result = restored_app.test_cli_runner().invoke(args=["backup", "restore", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert "all as archived" in result.output and "1 background job(s)" in result.output
+    with restored_app.app_context():
+        assert db.session.scalar(db.select(BackgroundJob.storage_name)) == ""
+        db.engine.dispose()
+
+
+def test_every_file_is_read_once_and_its_hash_is_of_what_was_archived(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'source.db'}"
+    create_engine(url).connect().close()
+    folders = backup.upload_folders({}, tmp_path / "instance")
+    folders["decks"].mkdir(parents=True)
+    (folders["decks"] / "deck.pdf").write_bytes(b"%PDF deck" * 100_000)
+    opened = []
+    path_open, plain_open = Path.open, tarfile.bltn_open
+
+    def counting_path_open(self, *args, **kwargs):
+        if self.name == "deck.pdf":
+            opened.append(self.name)
+        return path_open(self, *args, **kwargs)
+
+    def counting_plain_open(name, *args, **kwargs):  # how tarfile opens a file it adds by name
+        if Path(name).name == "deck.pdf":
+            opened.append(Path(name).name)
+        return plain_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counting_path_open)
+    monkeypatch.setattr(tarfile, "bltn_open", counting_plain_open)
+    manifest = backup.create_backup(url, folders, tmp_path / "backup.tar.gz")
+    monkeypatch.undo()
+    assert opened == ["deck.pdf"]
+    assert manifest.files["decks/deck.pdf"] == hashlib.sha256(b"%PDF deck" * 100_000).hexdigest()
+    backup.restore_backup(tmp_path / "backup.tar.gz", f"sqlite:///{tmp_path / 'target.db'}",
+                          backup.upload_folders({}, tmp_path / "restored"))  # checks every hash
+
+
+def test_a_folder_set_for_jobs_and_badges_alike_is_archived_once(app, runner, real_commits, tmp_path, monkeypatch):
+    """JOB_FOLDER = BADGE_FOLDER (both hold jobs' results): each file once, and a restore over it (--replace)
+    deletes each old file once."""
+    shared = tmp_path / "results"
+    for setting, value in {**_folders_config(tmp_path / "source"), "JOB_FOLDER": str(shared),
+                           "BADGE_FOLDER": str(shared)}.items():
+        monkeypatch.setitem(app.config, setting, value)
+    shared.mkdir()
+    (shared / REPORT_FILE).write_bytes(b"%PDF report")
+    archive = tmp_path / "talent.tar.gz"
+    result = runner.invoke(args=["backup", "create", "-o", str(archive)])
+    assert result.exit_code == 0, result.output
+    manifest = backup.read_manifest(archive)
+    assert list(manifest.files) == [f"badges/{REPORT_FILE}"]
+    folders = backup.upload_folders(app.config, app.instance_path)
+    (shared / "stray.pdf").write_bytes(b"not in the backup")
+    replaced = backup.restore_backup(archive, app.config["SQLALCHEMY_DATABASE_URI"], folders, replace=True)
+    assert replaced.files == 1 and sorted(path.name for path in shared.iterdir()) == [REPORT_FILE]
+
+
+def test_archives_carry_their_format_and_older_ones_are_still_read(tmp_path):
+    url = f"sqlite:///{tmp_path / 'source.db'}"
+    create_engine(url).connect().close()
+    archive = tmp_path / "backup.tar.gz"
+    assert backup.create_backup(url, backup.upload_folders({}, tmp_path / "instance"), archive).format == 2
+    assert backup.read_manifest(archive).format == 2
+    for number, readable in ((1, True), (3, False)):
+        manifest = backup.Manifest(created_at="2026-12-01T00:00:00+00:00", engine="sqlite", revision="x", tables={},
+                                   format=number)
+        data = json.loads(manifest.to_json())
+        del data["left_out"]  # format 1 had none
+        older = tmp_path / f"format-{number}.tar.gz"
+        with tarfile.open(older, "w:gz") as opened:
+            backup._add_bytes(opened, "manifest.json", json.dumps(data).encode())
+        if readable:
+            assert backup.read_manifest(older).left_out == []
+        else:
+            with pytest.raises(backup.BackupError, match="unknown archive format 3 .*reads 1 and 2"):
+                backup.read_manifest(older)
+
+
 def test_create_writes_to_the_backup_folder_by_default(app, runner, real_commits, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "BACKUP_FOLDER", str(tmp_path / "backups"))
     for setting, value in _folders_config(tmp_path / "empty").items():
@@ -115,7 +272,7 @@ def test_create_writes_to_the_backup_folder_by_default(app, runner, real_commits
     result = runner.invoke(args=["backup", "create"])
     assert result.exit_code == 0, result.output
     [written] = (tmp_path / "backups").glob("talent-*.tar.gz")
-    assert str(written) in result.output and "0 uploaded file(s)" in result.output
+    assert str(written) in result.output and "0 file(s)" in result.output
 
 
 def test_restore_refuses_what_is_not_a_backup(runner, tmp_path):

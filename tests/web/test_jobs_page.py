@@ -32,7 +32,7 @@ def some_jobs(app, make_user, make_event):
                                   status=BackgroundJobStatus.FAILED, error="OSError: disk full", finished_at=now),
             "theirs": BackgroundJob(kind="year-report", params='{"year": 2025, "lang": "en"}',
                                     requested_by_id=second.id, status=BackgroundJobStatus.RUNNING, started_at=now,
-                                    heartbeat_at=now, done=1, total=3),
+                                    heartbeat_at=now, done=1, total=3, step="drawing"),
             "event": BackgroundJob(kind="badge-print", params='{"layout": "a4-a6"}', requested_by_id=second.id,
                                    event_id=event.id, status=BackgroundJobStatus.FAILED, error="boom"),
             "done": BackgroundJob(kind="badge-print", params='{"layout": "a4-a6"}', event_id=event.id,
@@ -40,7 +40,7 @@ def some_jobs(app, make_user, make_event):
         }
         db.session.add_all(rows.values())
         db.session.add(ScheduledJob(name="outbox", next_run_at=now + timedelta(minutes=1),
-                                    last_error="SMTPServerDisconnected: gone"))
+                                    last_error_code="failed", last_error="SMTPServerDisconnected: gone"))
         db.session.commit()
         return {"first": first, "second": second, "event": event, **{name: row.id for name, row in rows.items()}}
 
@@ -76,6 +76,22 @@ def test_an_administrator_sees_every_job_and_the_scheduled_work(client, login, m
     assert 'data-testid="scheduled-outbox"' in page and "SMTPServerDisconnected: gone" in page
     assert "No queue is configured" in page
     assert "1 / 3" in page  # the running one's progress
+
+
+def test_steps_and_round_errors_are_shown_in_the_readers_language(client, login, make_user, some_jobs):
+    """Stored as codes: the running report's step and the failed round's reason read in English and Chinese;
+    the round's server detail is shown apart, as it is."""
+    login(make_user(Role.ADMIN, email="admin@example.org"))
+    english = client.get("/manage/jobs/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    chinese = client.get("/manage/jobs/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "Drawing the charts and writing the PDF…" in english
+    assert "The round failed; the server" in english and 'data-testid="scheduled-detail-outbox"' in english
+    assert "Drawing the charts" not in chinese and "The round failed" not in chinese
+    assert "SMTPServerDisconnected: gone" in chinese  # the detail, as the server wrote it
+    status = client.get(f"/manage/jobs/{some_jobs['theirs']}.json", headers={"Accept-Language": "zh-CN"}).json
+    assert status["step"] and "Drawing" not in status["step"]
+    page = client.get(f"/manage/jobs/{some_jobs['theirs']}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Drawing the charts and writing the PDF…" in page
 
 
 def test_the_jobs_page_in_chinese(client, login, some_jobs):
@@ -186,3 +202,20 @@ def test_an_administrator_also_sees_the_servers_detail(client, login, make_user,
     assert old == "Server detail: An old reason, in English."
     shown = client.get(f"/manage/jobs/{coded_failures['crashed']}", headers={"Accept-Language": "en"})
     assert "Server detail: OSError: disk full" in shown.get_data(as_text=True)
+
+
+def test_a_done_print_run_whose_file_is_gone_says_so_instead_of_linking_to_it(app, client, login, some_jobs):
+    """The done print run names no file (a restore without it): the badge page and the job's page say the file
+    is no longer available, and an old download link leads there rather than to an error."""
+    login(some_jobs["second"])
+    job_id = some_jobs["done"]
+    with app.app_context():
+        event_id = db.session.get(BackgroundJob, job_id).event_id
+    english = {"Accept-Language": "en"}
+    badges = client.get(f"/manage/events/{event_id}/badges", headers=english).get_data(as_text=True)
+    assert 'data-testid="job-file-gone"' in badges and f"/badges/jobs/{job_id}/download" not in badges
+    assert client.get(f"/manage/events/{event_id}/badges/jobs/{job_id}").json["download_url"] is None
+    download = client.get(f"/manage/events/{event_id}/badges/jobs/{job_id}/download", headers=english)
+    assert download.status_code == 302 and download.location.endswith(f"/badges#job-{job_id}")
+    page = client.get(f"/manage/jobs/{job_id}", headers=english).get_data(as_text=True)
+    assert "is no longer available" in page and 'data-testid="job-download"' not in page

@@ -229,6 +229,19 @@ def test_metrics_show_the_outbox_backlog_and_failures(client, ctx):
     assert _sample(body, "eventsapp_badge_jobs", status="failed") == 0
 
 
+def test_metrics_flag_the_scheduled_jobs_whose_last_round_failed(client, ctx):
+    from eventsapp.dbtypes import utcnow
+    from eventsapp.scheduler.models import ScheduledJob
+
+    db.session.add_all([ScheduledJob(name="outbox", next_run_at=utcnow(), last_error_code="not_queued",
+                                     last_error="ConnectionError: refused"),
+                        ScheduledJob(name="reminders", next_run_at=utcnow(), last_error_code="", last_error="")])
+    db.session.commit()
+    body = client.get("/metrics").get_data(as_text=True)
+    assert _sample(body, "eventsapp_scheduled_job_failing", job="outbox") == 1
+    assert _sample(body, "eventsapp_scheduled_job_failing", job="reminders") == 0
+
+
 @needs_redis
 def test_metrics_show_queue_lengths_and_failed_jobs(client, app, monkeypatch):
     from redis import Redis

@@ -2,6 +2,10 @@
 the delivery log, a test ping, redelivery, switching a disabled endpoint on, and who may see what."""
 from __future__ import annotations
 
+import socket
+import threading
+import time
+
 import pytest
 from sqlalchemy import func, select
 
@@ -94,6 +98,30 @@ def test_private_addresses_are_refused_unless_allowed(app, client, organizer, mo
     monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", False)
     response = create(client, "https://10.1.2.3/hook")
     assert response.status_code == 422 and "private or local networks" in text(response)
+
+
+def test_a_name_server_that_does_not_answer_is_given_up_and_said_so_next_to_the_field(app, client, organizer,
+                                                                                      monkeypatch):
+    """Saving an endpoint resolves its host: a name server that never answers holds the request no longer than
+    WEBHOOK_TIMEOUT_SECONDS (as a delivery's lookup), and the form says what happened."""
+    released = threading.Event()
+
+    def getaddrinfo(*args, **kwargs):
+        released.wait(10)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", False)
+    monkeypatch.setitem(app.config, "WEBHOOK_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    started = time.perf_counter()
+    response = create(client, "https://slow-dns.example.com/in")
+    took = time.perf_counter() - started
+    released.set()
+    assert took < 3
+    page = text(response)
+    assert response.status_code == 422 and "did not answer within 0.5 seconds" in page and "is-invalid" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(WebhookEndpoint)) == 0
 
 
 def test_edit_ping_log_redeliver_and_delete(app, client, organizer, receiver):
@@ -286,7 +314,8 @@ def test_the_organization_page_links_the_webhooks_when_verified(app, client, log
     assert 'data-testid="webhooks-link"' in text(client.get("/employer/organization", headers=EN))
 
 
-def test_a_suspended_organizations_endpoint_says_why_it_stopped(app, client, login, make_organization):
+def test_a_reinstated_organizations_endpoint_is_on_again_and_its_owner_told(app, client, login, make_organization):
+    from eventsapp.notifications.models import OutboxMessage
     from eventsapp.organizations.models import Organization
     from eventsapp.organizations.services import reinstate_organization, suspend_organization
     organization = make_organization()
@@ -298,13 +327,14 @@ def test_a_suspended_organizations_endpoint_says_why_it_stopped(app, client, log
     with app.app_context():
         suspend_organization(db.session.get(Organization, organization.id), "资质存疑")
         db.session.commit()
+        assert not db.session.get(WebhookEndpoint, hook.id).is_enabled
         reinstate_organization(db.session.get(Organization, organization.id))
         db.session.commit()
-    page = text(client.get(f"/webhooks/{hook.id}", headers=EN))
-    assert "Stopped because your organization was suspended." in page
-    assert "被暂停" in text(client.get(f"/webhooks/{hook.id}", headers=ZH))
-    client.post(f"/webhooks/{hook.id}/enable")
+        mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "organization_reinstated"))
+        assert "hr.example.com/" in mail.body_text and "hr.example.com/" in mail.body_html
     assert only_endpoint(app).is_enabled
+    page = text(client.get(f"/webhooks/{hook.id}", headers=EN))
+    assert "Stopped because your organization was suspended." not in page
 
 
 def test_an_erased_delivery_is_not_redelivered_and_the_page_says_why(app, client, organizer):
