@@ -2,7 +2,7 @@
 translated where shown; organizations keep when they lost their standing (rejected or suspended)
 
 Revision ID: c17b3a9e5f12
-Revises: c14l5e8a2d71
+Revises: c14l6f9b3e82
 Create Date: 2026-12-06 23:50:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c17b3a9e5f12'
-down_revision = 'c14l5e8a2d71'
+down_revision = 'c14l6f9b3e82'
 branch_labels = None
 depends_on = None
 

@@ -191,7 +191,7 @@ def test_upgrading_keeps_old_steps_and_round_errors_readable(empty_database):
     administrators' detail; a downgrade writes them back as the old version stored them."""
     app = make_app(SQLALCHEMY_DATABASE_URI=empty_database)
     with app.app_context():
-        upgrade(revision="c14l5e8a2d71")
+        upgrade(revision="c14l6f9b3e82")
         with db.engine.begin() as connection:
             connection.exec_driver_sql(
                 "INSERT INTO background_job (id, kind, params, status, attempts, done, total, step, error, "
@@ -213,7 +213,7 @@ def test_upgrading_keeps_old_steps_and_round_errors_readable(empty_database):
         assert NEW_COLUMNS <= _columns(NEW_COLUMNS)
         with db.engine.begin() as connection:  # a step as this version writes it: a code the old one cannot show
             connection.exec_driver_sql("UPDATE background_job SET step = 'reading', step_params = '{\"year\": 2026}'")
-        downgrade(revision="c14l5e8a2d71")
+        downgrade(revision="c14l6f9b3e82")
         with db.engine.connect() as connection:
             errors = dict(connection.exec_driver_sql("SELECT name, last_error FROM scheduled_job").all())
             step = connection.exec_driver_sql("SELECT step FROM background_job").scalar_one()

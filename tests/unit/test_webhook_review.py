@@ -682,7 +682,7 @@ def test_an_unreadable_secret_disables_the_endpoint_tells_its_owner_and_its_deli
     [row] = deliveries(hook)
     assert (row.status, row.attempts, row.locked_until, row.last_error) == (DeliveryStatus.PENDING, 0, None, "")
     [mail] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "webhook_disabled"))
-    assert mail.to_email == "owner@example.org" and "secret" in mail.body_text and hook.url in mail.body_text
+    assert mail.to_email == "owner@example.org" and "secret" in mail.body_text and hook.shown_as in mail.body_text
 
     services.replace_secret(hook)  # the cause is gone: the endpoint is on again and what waited leaves
     db.session.commit()

@@ -344,7 +344,7 @@ def test_an_endpoint_that_keeps_failing_is_disabled_its_maker_told_and_switched_
     db.session.refresh(hook)
     assert hook.disabled_at is not None and hook.consecutive_failures == 3
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "webhook_disabled"))
-    assert mail.to_email == "owner@example.org" and hook.url in mail.body_text
+    assert mail.to_email == "owner@example.org" and hook.shown_as in mail.body_text
     assert f"/webhooks/{hook.id}" in mail.body_text
 
     # Disabled: new changes still write deliveries, but none leaves (a ping does: it tests a repair).
