@@ -18,6 +18,7 @@ page that reads it, as before.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -134,14 +135,10 @@ def _fingerprint(round_id: int, track_id: int | None):
             .join(Entry, Entry.id == ScoreSheet.entry_id).where(*_counted_conditions(round_id, track_id)))
 
 
-def _key(connection, round_id: int, track_id: int | None, criteria: dict[str, tuple]) -> str:
-    return standings.ranking_key(criteria, tuple(connection.execute(_fingerprint(round_id, track_id)).one()))
-
-
 def _key_and_stored(connection, round_id: int, scope: int, method: str,
                     criteria: dict[str, tuple]) -> tuple[str, standings.Stored | None]:
-    """The scope's key (:func:`_key`) and its stored ranking's summary when current (as
-    ``standings.read_ranking``), in one statement."""
+    """The scope's key (``standings.ranking_key`` of its counted sheets) and its stored ranking's summary
+    when current (as ``standings.read_ranking``), in one statement."""
     counted = _fingerprint(round_id, None if scope == standings.WHOLE_ROUND else scope).subquery()
     row = connection.execute(
         select(counted, Ranking.method, Ranking.key, Ranking.entries, Ranking.flagged)
@@ -150,19 +147,34 @@ def _key_and_stored(connection, round_id: int, scope: int, method: str,
     return key, standings.summary_of(row[4:], method, key)
 
 
+_pause_lock = threading.Lock()
+_paused_depth = 0  # threads inside _cycle_collector_paused
+_collector_was_enabled = True  # as the first of them found it
+
+
 @contextmanager
 def _cycle_collector_paused() -> Iterator[None]:
     """Ranking a round makes some 50,000 short-lived objects (rows, tuples, lists) that hold no cycles and
     are freed by their reference counts as it ends. Seen by the cyclic garbage collector they were moved
     to its oldest generation and set off a full collection of the process's heap every few saves (~200 ms
-    with the app loaded: the saves' p95); paused for the ranking, they never reach it."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    with the app loaded: the saves' p95); paused for the ranking, they never reach it.
+
+    Threads ranking at once share one pause: the first in records whether the collector was on and turns it
+    off, the last out puts it back as it was (so one thread's end cannot leave it off, nor turn it on under
+    another)."""
+    global _paused_depth, _collector_was_enabled
+    with _pause_lock:
+        if _paused_depth == 0:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _paused_depth += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _pause_lock:
+            _paused_depth -= 1
+            if _paused_depth == 0 and _collector_was_enabled:
+                gc.enable()
 
 
 def _compute(connection, round_id: int, method: str, track_id: int | None,

@@ -6,6 +6,7 @@ the whole round and per track, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -200,6 +201,38 @@ def test_ranking_runs_with_the_cycle_collector_paused_and_leaves_it_as_it_was(ct
     with pytest.raises(ValueError):
         leaderboard.leaderboard(round_)
     assert gc.isenabled()
+
+
+def test_two_threads_ranking_at_once_share_one_pause_of_the_cycle_collector():
+    """The first thread in turns the collector off, the last out turns it back on: not the first out (under
+    the other's ranking), and never left off."""
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def first():
+        with leaderboard._cycle_collector_paused():
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    def second():
+        first_in.wait(5)
+        with leaderboard._cycle_collector_paused():
+            second_in.set()
+            first_out.wait(5)
+            seen["after the first left"] = gc.isenabled()
+        seen["after both left"] = gc.isenabled()
+
+    assert gc.isenabled()
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        assert seen == {"after the first left": False, "after both left": True}
+    finally:
+        gc.enable()
 
 
 def test_a_saved_sheet_keeps_its_total_and_a_draft_none(ctx, factories):
