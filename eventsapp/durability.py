@@ -19,8 +19,15 @@ registration that counted our place); and nobody was told of it, because ``commi
 The outbox and webhook workers claim a row in a committed transaction before they send, and that commit
 flushes the WAL up to ours too. Only other readers may see the registration, for the barrier's duration,
 while a crash could still take it away. If the barrier fails, ``commit()`` raises: nobody is told "done",
-though the registration may stand (a second submit finds it). The barrier commits with the connection's
-own ``synchronous_commit`` (on, or what the server sets: with a synchronous standby it also waits for it).
+though the registration may stand (a second submit finds it). A request that finds a registration
+already there and answers "registered" (a second submit, an Idempotency-Key's replay) waits for the disk
+too (``wait_at_transaction_end``, ``wait_for_disk_of``): the first request may still be in its barrier.
+
+The barrier commits with ``synchronous_commit`` on for its one statement (``set_config(..., true)``), even if
+a role or database turns it off (with ``remote_apply`` etc. set by the server, a synchronous standby is not
+waited for then: ``on`` waits for a standby's flush). It takes a connection from the engine's pool while the
+session's own is back in it (size the pool for one extra per registering request at worst), and writes a
+logical message (prefix ``eventsapp.durability``, empty) that a logical-decoding consumer (CDC) would see.
 
 SQLite, and a session joined to a connection whose transaction someone else commits (the tests' rolled
 back sessions), keep ordinary commits.
@@ -31,33 +38,65 @@ import logging
 
 from sqlalchemy import Engine, text
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 log = logging.getLogger(__name__)
 
 _ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
-_FLUSH_WAL = text("SELECT pg_logical_emit_message(true, 'eventsapp.durability', '')")
-_RELEASES_LOCKS_FIRST = "durability.releases_locks_first"  # session.info: the engine to wait on
+# set_config(..., true) is local to the statement's own transaction (autocommit): COMMIT reads it before it
+# ends (xact.c: RecordTransactionCommit before AtEOXact_GUC), whatever the role's or database's setting.
+_FLUSH_WAL = text("SELECT set_config('synchronous_commit', 'on', true), "
+                  "pg_logical_emit_message(true, 'eventsapp.durability', '')")
+_RELEASES_LOCKS_FIRST = "durability.releases_locks_first"  # session.info: (engine to wait on, transaction)
 _DISK_WAIT_DUE = "durability.disk_wait_due"
 
 
 def commit_releases_locks_first(session: Session) -> None:
     """Let this transaction's COMMIT release its locks before its WAL is on disk (PostgreSQL); the session's
     ``commit()`` then waits for the disk before returning. Call it before taking the locks."""
-    if _RELEASES_LOCKS_FIRST in session.info:
-        return
-    bind = session.get_bind()
-    if not isinstance(bind, Engine) or bind.dialect.name != "postgresql":
+    marked = session.info.get(_RELEASES_LOCKS_FIRST)
+    if marked is not None and marked[1].is_active:
+        return  # set in this transaction, or in a savepoint still open: still in force
+    # (A savepoint's rollback undoes its SET LOCAL; one released or rolled back is no longer active: set again.)
+    bind = _postgresql_engine(session)
+    if bind is None:
         return
     session.execute(_ASYNC_COMMIT)
-    session.info[_RELEASES_LOCKS_FIRST] = bind
+    own = session() if isinstance(session, scoped_session) else session
+    session.info[_RELEASES_LOCKS_FIRST] = (bind, own.get_nested_transaction() or own.get_transaction())
+
+
+def wait_at_transaction_end(session: Session) -> None:
+    """This session's transaction reports a registration it did not write (found there, perhaps committed
+    by another request still in its barrier): when the transaction ends, committed or rolled back, wait
+    for the disk (one statement). Outside a transaction, wait now."""
+    bind = _postgresql_engine(session)
+    if bind is None:
+        return
+    own = session() if isinstance(session, scoped_session) else session
+    if own.in_transaction():
+        session.info[_DISK_WAIT_DUE] = bind
+    else:
+        wait_for_disk(bind)
+
+
+def wait_for_disk_of(session: Session) -> None:
+    """Wait now for the disk, on PostgreSQL (see ``wait_at_transaction_end``), before replying."""
+    bind = _postgresql_engine(session)
+    if bind is not None:
+        wait_for_disk(bind)
+
+
+def _postgresql_engine(session: Session) -> Engine | None:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) and bind.dialect.name == "postgresql" else None
 
 
 def wait_for_disk(engine: Engine) -> str:
     """Return once the WAL is on disk up to now (every commit that returned before the call); the LSN."""
     # One statement that is its own transaction: committed, hence flushed, as it ends (one round trip).
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        lsn = connection.scalar(_FLUSH_WAL)
+        lsn = connection.execute(_FLUSH_WAL).one()[1]
     log.debug("WAL flushed past %s", lsn)
     return lsn
 
@@ -66,9 +105,9 @@ def wait_for_disk(engine: Engine) -> str:
 def _commit_returned(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint released: the transaction goes on
-    engine = session.info.pop(_RELEASES_LOCKS_FIRST, None)
-    if engine is not None:
-        session.info[_DISK_WAIT_DUE] = engine
+    marked = session.info.pop(_RELEASES_LOCKS_FIRST, None)
+    if marked is not None:
+        session.info[_DISK_WAIT_DUE] = marked[0]
 
 
 @sa_event.listens_for(Session, "after_transaction_end")

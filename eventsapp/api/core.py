@@ -27,6 +27,7 @@ from limits import parse as parse_limit
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from eventsapp import durability
 from eventsapp.accounts.models import User
 from eventsapp.api import errors
 from eventsapp.api.models import ApiToken, IdempotentResponse
@@ -353,5 +354,8 @@ def creating(view):
         if stored.fingerprint != fingerprint:
             raise errors.ApiError(422, "idempotency_key_reused", _(
                 "This Idempotency-Key was used for another request: use a new key for a new request."))
+        # The answer was committed with its work, whose request may still be waiting for the disk
+        # (eventsapp.durability): so does this one before it repeats it (PostgreSQL; one statement).
+        durability.wait_for_disk_of(db.session)
         return _replay(stored)
     return wrapped

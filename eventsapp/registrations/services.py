@@ -285,8 +285,11 @@ def check_answers(questions: list[RegistrationQuestion], answers: Mapping[int, s
 
 
 def _check_existing(existing: Registration | None) -> bool:
-    """True when the person is already registered; refuses someone the organizer declined."""
+    """True when the person is already registered (and then the transaction waits for the disk as it ends:
+    another request may have committed the registration and still be waiting for it, ``eventsapp.durability``);
+    refuses someone the organizer declined."""
     if existing is not None and existing.status in ACTIVE_STATUSES:
+        durability.wait_at_transaction_end(db.session)
         return True
     if existing is not None and existing.status == RegistrationStatus.REJECTED:
         raise RegistrationRefused(_l("The organizer declined your registration for this event."))

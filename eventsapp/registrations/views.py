@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from eventsapp import durability
 from eventsapp.accounts.access import organizer_required
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event, EventStatus
@@ -70,6 +71,7 @@ def register(slug: str):
     # Showing the form: someone already registered is sent to their events instead.
     existing = services.find_registration(event.id, user.id)
     if existing is not None and existing.status in ACTIVE_STATUSES:
+        durability.wait_for_disk_of(db.session)  # its request may still be waiting for it (eventsapp.durability)
         flash(_("You are already registered for this event."), "info")
         return redirect(url_for("registrations.my_events"))
     return render_template("registrations/register.html", event=event, form=form, problems=problems,

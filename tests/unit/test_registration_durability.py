@@ -153,3 +153,50 @@ def test_the_places_are_counted_after_the_lock_is_granted_not_before(app, real_c
         holder.commit()
     waiting.join(10)
     assert outcome["status"] == RegistrationStatus.WAITLISTED
+
+
+def test_a_registration_found_already_there_is_reported_only_once_on_disk(
+        app, real_commits, postgresql_only, make_event, make_candidate, barriers):
+    """A second submit may find the first's registration while the first is still in its barrier: it
+    waits for the disk too, as its transaction ends (rolled back here: it wrote nothing)."""
+    event, person = make_event(capacity=5), make_candidate()
+    with app.app_context():
+        services.register_for_event(event.id, db.session.get(User, person.id))
+        db.session.commit()
+        assert len(barriers()) == 1
+        result = services.register_for_event(event.id, db.session.get(User, person.id))
+        assert not result.created
+        db.session.rollback()
+        assert len(barriers()) == 2
+
+
+def test_the_barrier_flushes_even_where_a_role_turns_synchronous_commit_off(app, postgresql_only):
+    from sqlalchemy import create_engine
+
+    from eventsapp import durability
+    with app.app_context():
+        engine = create_engine(db.engine.url, connect_args={"options": "-c synchronous_commit=off"})
+    try:
+        with engine.connect() as connection:
+            assert connection.scalar(text("SHOW synchronous_commit")) == "off"
+            for _ in range(5):  # the walwriter flushes within 200 ms: asynchronous, some would not be yet
+                lsn = durability.wait_for_disk(engine)
+                assert connection.scalar(text("SELECT pg_current_wal_flush_lsn() > CAST(:lsn AS pg_lsn)"),
+                                         {"lsn": lsn})
+                connection.rollback()
+    finally:
+        engine.dispose()
+
+
+def test_a_savepoint_rolled_back_takes_its_asynchronous_commit_along_and_it_is_set_again(
+        app, real_commits, postgresql_only):
+    from eventsapp import durability
+    with app.app_context():
+        savepoint = db.session.begin_nested()
+        durability.commit_releases_locks_first(db.session)
+        assert db.session.scalar(text("SHOW synchronous_commit")) == "off"
+        savepoint.rollback()
+        assert db.session.scalar(text("SHOW synchronous_commit")) == "on"
+        durability.commit_releases_locks_first(db.session)
+        assert db.session.scalar(text("SHOW synchronous_commit")) == "off"
+        db.session.rollback()
