@@ -463,7 +463,8 @@ def register_admitted(admission: Admission, answers: Mapping[int, str | list[str
     event_id, user = admission.event_id, admission.user
     stored_answers = check_answers(admission.questions, answers or {})
     # Before the lock: who hears of it (nearly always nobody; an endpoint, or a booth approved, while this
-    # waits for the lock misses this one registration, as one made before the commit already did), and a
+    # waits for the lock misses this one registration, as one made before the commit already did; one
+    # deleted, or a booth withdrawn or rejected, meanwhile is skipped as the delivery is inserted), and a
     # COMMIT that lets the lock go before the disk has it; commit() returns only once it has
     # (eventsapp.durability).
     webhook_endpoints = webhooks.registration_endpoints(REGISTRATION_CREATED, event_id)

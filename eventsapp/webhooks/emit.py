@@ -84,6 +84,23 @@ ENDPOINTS = {None: _COLUMNS.where(_ORGANIZERS), AT_EVENT: _COLUMNS.where(or_(_OR
 Endpoints = list[tuple[int, int | None]]  # (endpoint id, its organization id or None for an organizer's)
 
 
+def _insert_if_still_found(employers: str | None):
+    """A delivery's INSERT ... SELECT from its endpoint, when the endpoint is still found as ``ENDPOINTS``
+    finds it (same parameters, and ``endpoint_id``): for endpoints looked up earlier (before a lock), so that
+    one deleted since is skipped (no foreign-key error) and one whose organization lost its booth at the
+    event meanwhile (withdrawn, rejected: they take the event's lock) hears nothing of it."""
+    table = WebhookDelivery.__table__
+    names = [column.name for column in table.columns if column.name not in ("id", "endpoint_id")]
+    values = [bindparam(f"v_{name}", type_=table.c[name].type) for name in names]
+    return insert(table).from_select(
+        ["endpoint_id", *names],
+        select(WebhookEndpoint.id, *values).where(WebhookEndpoint.id == bindparam("endpoint_id", type_=Integer),
+                                                  ENDPOINTS[employers].whereclause))
+
+
+INSERT_IF_STILL_FOUND = {employers: _insert_if_still_found(employers) for employers in (None, AT_EVENT)}
+
+
 def endpoints_for(event_type: str, event_id: int | None, employers: str | None = None,
                   organizations: Collection[int] = ()) -> Endpoints:
     """The endpoints that picked ``event_type`` and may see it at the event (see ``_write``)."""
@@ -101,8 +118,11 @@ def _write(event_type: str, event_id: int | None, organizer_data: Callable[[], D
     endpoint's deliveries wait for it to be switched on again. ``employers``: None (organizers only),
     ``AT_EVENT`` (organizations with an active booth at the event) or ``LISTED`` (``organizations``).
     ``endpoints``: found already by ``endpoints_for`` (a registration looks them up before it takes the
-    event's lock). The payloads are built only for the endpoints found (none, nearly always, on the hot paths)."""
-    if endpoints is None:
+    event's lock; ``employers`` None or ``AT_EVENT``): each delivery is inserted only if its endpoint is
+    still found so (``INSERT_IF_STILL_FOUND``). The payloads are built only for the endpoints found (none,
+    nearly always, on the hot paths)."""
+    looked_up_before = endpoints is not None
+    if not looked_up_before:
         endpoints = endpoints_for(event_type, event_id, employers, organizations)
     if not endpoints:
         return 0
@@ -121,8 +141,15 @@ def _write(event_type: str, event_id: int | None, organizer_data: Callable[[], D
                      "last_status_code": None, "last_duration_ms": None, "last_error": "", "created_at": now,
                      "delivered_at": None, "subject_user_id": subject_user_id, "event_id": event_id,
                      "erased_at": None})
-    if rows:
-        db.session.execute(INSERT_DELIVERY, rows)
+    if not rows:
+        return 0
+    if looked_up_before:  # still there, and still allowed to see it (the lock may have been waited for since)
+        found = {"pattern": f"% {event_type} %", "event_id": event_id}
+        return sum(db.session.execute(INSERT_IF_STILL_FOUND[employers], {
+            **found, "endpoint_id": row["endpoint_id"],
+            **{f"v_{name}": value for name, value in row.items() if name != "endpoint_id"}}).rowcount
+            for row in rows)
+    db.session.execute(INSERT_DELIVERY, rows)
     return len(rows)
 
 

@@ -527,3 +527,47 @@ def test_production_refuses_the_development_flags(flag):
     check_production_settings(production)
     with pytest.raises(ConfigurationError, match=flag):
         check_production_settings({**production, flag: True})
+
+
+def _while_waiting_for_the_lock(monkeypatch, change):
+    """Run ``change`` after the registration has looked up its endpoints, before it takes the event's lock."""
+    looked_up = emit.registration_endpoints
+
+    def then_change(*args):
+        found = looked_up(*args)
+        change()
+        db.session.flush()
+        return found
+    monkeypatch.setattr(emit, "registration_endpoints", then_change)
+
+
+def test_an_endpoint_deleted_while_a_registration_waits_for_the_lock_is_skipped(
+        ctx, monkeypatch, make_event, make_organizer, make_candidate):
+    fair = make_event()
+    staying = endpoint(make_organizer(), types=REGISTRATION_CREATED)
+    going = endpoint(make_organizer(), types=REGISTRATION_CREATED)
+    going_id = going.id
+    _while_waiting_for_the_lock(monkeypatch, lambda: db.session.delete(going))
+    result = register_for_event(fair.id, make_candidate())
+    db.session.commit()
+    assert result.created
+    assert len(deliveries(staying)) == 1
+    assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)
+                             .where(WebhookDelivery.endpoint_id == going_id)) == 0
+
+
+def test_a_booth_withdrawn_while_a_registration_waits_for_the_lock_hears_nothing_of_it(
+        ctx, monkeypatch, make_event, make_organizer, make_organization, make_booth, make_candidate):
+    from eventsapp.booths.models import BoothStatus
+    fair = make_event()
+    organization = make_organization()
+    booth = make_booth(fair, organization)
+    employer_hook = endpoint(organization.members[0].user, organization=organization, types=REGISTRATION_CREATED)
+    organizer_hook = endpoint(make_organizer(), types=REGISTRATION_CREATED)
+
+    def withdraw():
+        booth.status = BoothStatus.WITHDRAWN
+    _while_waiting_for_the_lock(monkeypatch, withdraw)
+    register_for_event(fair.id, make_candidate(show_to_employers=True))
+    db.session.commit()
+    assert deliveries(employer_hook) == [] and len(deliveries(organizer_hook)) == 1
