@@ -197,3 +197,21 @@ def test_a_question_id_in_other_digits_is_a_422_naming_it_not_a_500(app, make_ev
 def test_numbers_in_a_query_string_are_digits_0_to_9(app, make_candidate, query):
     answer = app.test_client().get(f"/api/v1/me/registrations?{query}", headers=auth(make_token(app, make_candidate())))
     assert answer.status_code == 422 and "limit" in answer.json["error"]["fields"]
+
+
+def test_a_replayed_answer_waits_for_the_disk_as_its_first_request_did(app, make_event, make_candidate,
+                                                                       real_commits, caplog):
+    """The first request may still be waiting for the disk when the retry finds its answer (PostgreSQL)."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("asynchronous commit is PostgreSQL's")
+    caplog.set_level("DEBUG", logger="eventsapp.durability")
+
+    def barriers() -> int:
+        return len([record for record in caplog.records if record.name == "eventsapp.durability"])
+    secret = make_token(app, make_candidate())
+    path = f"/api/v1/events/{make_event().id}/registrations"
+    post_json(app.test_client(), path, {}, secret, **{"Idempotency-Key": "k"})
+    before = barriers()
+    retry = post_json(app.test_client(), path, {}, secret, **{"Idempotency-Key": "k"})
+    assert retry.headers["Idempotent-Replayed"] == "true" and barriers() == before + 1

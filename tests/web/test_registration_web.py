@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
@@ -315,3 +316,19 @@ def test_titles_that_bring_their_own_quotes_get_no_second_pair(app, client, make
     assert "您报名的“新春纳才 杭向未来” 2027 长三角高层次人才招聘会已取消" in pages[0]
     assert "您报名的“金秋招聘会”已取消" in pages[1]
     assert "“新春纳才 杭向未来” 2027 长三角高层次人才招聘会" in mails and "“金秋招聘会”" in mails
+
+
+def test_the_form_of_someone_registered_already_waits_for_the_disk_before_sending_them_on(
+        app, client, make_event, make_candidate, login, real_commits, caplog):
+    """Their registration's request may still be waiting for the disk (PostgreSQL: eventsapp.durability)."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("asynchronous commit is PostgreSQL's")
+    caplog.set_level("DEBUG", logger="eventsapp.durability")
+    make_event(slug="fair", capacity=5)
+    login(make_candidate())
+    client.post("/events/fair/register")
+    before = len([record for record in caplog.records if record.name == "eventsapp.durability"])
+    shown = client.get("/events/fair/register")
+    assert shown.status_code == 302
+    assert len([record for record in caplog.records if record.name == "eventsapp.durability"]) == before + 1
