@@ -103,7 +103,7 @@ def _assert_ranked_at_commit(round_, sheets: dict, rubric: dict) -> None:
     """The round's stored ranking is what it now is, by its method (or none was stored yet: nothing it
     hangs on changed so far)."""
     connection = db.session.connection()
-    key = leaderboard._key(connection, round_.id, None, rubric)
+    key = standings.ranking_key(rubric, tuple(connection.execute(leaderboard._fingerprint(round_.id, None)).one()))
     stored = standings.read_ranking(connection, round_.id, standings.WHOLE_ROUND, round_.aggregation.value, key)
     if stored is None:
         assert db.session.scalar(select(Ranking.key).where(Ranking.round_id == round_.id, Ranking.key != "")) is None
