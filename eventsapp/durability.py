@@ -21,7 +21,8 @@ flushes the WAL up to ours too. Only other readers may see the registration, for
 while a crash could still take it away. If the barrier fails, ``commit()`` raises: nobody is told "done",
 though the registration may stand (a second submit finds it). A request that finds a registration
 already there and answers "registered" (a second submit, an Idempotency-Key's replay) waits for the disk
-too (``wait_at_transaction_end``, ``wait_for_disk_of``): the first request may still be in its barrier.
+too (``wait_at_transaction_end``, ``wait_for_disk_of``): the first request may still be in its barrier
+(when it was written in the last 30 seconds: older commits are surely on disk, so a reload writes nothing).
 
 The barrier commits with ``synchronous_commit`` on for its one statement (``set_config(..., true)``), even if
 a role or database turns it off (with ``remote_apply`` etc. set by the server, a synchronous standby is not
@@ -35,12 +36,16 @@ back sessions), keep ordinary commits.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, text
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
+from eventsapp.dbtypes import utcnow
+
 log = logging.getLogger(__name__)
+_SURELY_ON_DISK = timedelta(seconds=30)
 
 _ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 # set_config(..., true) is local to the statement's own transaction (autocommit): COMMIT reads it before it
@@ -66,12 +71,13 @@ def commit_releases_locks_first(session: Session) -> None:
     session.info[_RELEASES_LOCKS_FIRST] = (bind, own.get_nested_transaction() or own.get_transaction())
 
 
-def wait_at_transaction_end(session: Session) -> None:
+def wait_at_transaction_end(session: Session, written_at: datetime) -> None:
     """This session's transaction reports a registration it did not write (found there, perhaps committed
-    by another request still in its barrier): when the transaction ends, committed or rolled back, wait
-    for the disk (one statement). Outside a transaction, wait now."""
+    by another request still in its barrier), written at ``written_at``: when the transaction ends,
+    committed or rolled back, wait for the disk (one statement). Outside a transaction, wait now. Not for
+    what was written long enough ago (``_SURELY_ON_DISK``)."""
     bind = _postgresql_engine(session)
-    if bind is None:
+    if bind is None or not _recent(written_at):
         return
     own = session() if isinstance(session, scoped_session) else session
     if own.in_transaction():
@@ -80,11 +86,19 @@ def wait_at_transaction_end(session: Session) -> None:
         wait_for_disk(bind)
 
 
-def wait_for_disk_of(session: Session) -> None:
+def wait_for_disk_of(session: Session, written_at: datetime) -> None:
     """Wait now for the disk, on PostgreSQL (see ``wait_at_transaction_end``), before replying."""
     bind = _postgresql_engine(session)
-    if bind is not None:
+    if bind is not None and _recent(written_at):
         wait_for_disk(bind)
+
+
+def _recent(written_at: datetime) -> bool:
+    """Whether a commit made at ``written_at`` (the app's clock) may still be only in the WAL buffers. The
+    WAL writer flushes an asynchronous commit within 3 × wal_writer_delay (200 ms by default); the margin
+    covers slow disks and the web nodes' clocks differing, and spares an old registration's every reader
+    (a reload of the form, a replayed key) a write."""
+    return utcnow() - written_at < _SURELY_ON_DISK
 
 
 def _postgresql_engine(session: Session) -> Engine | None:

@@ -356,6 +356,6 @@ def creating(view):
                 "This Idempotency-Key was used for another request: use a new key for a new request."))
         # The answer was committed with its work, whose request may still be waiting for the disk
         # (eventsapp.durability): so does this one before it repeats it (PostgreSQL; one statement).
-        durability.wait_for_disk_of(db.session)
+        durability.wait_for_disk_of(db.session, stored.created_at)
         return _replay(stored)
     return wrapped

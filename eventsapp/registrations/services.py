@@ -289,7 +289,7 @@ def _check_existing(existing: Registration | None) -> bool:
     another request may have committed the registration and still be waiting for it, ``eventsapp.durability``);
     refuses someone the organizer declined."""
     if existing is not None and existing.status in ACTIVE_STATUSES:
-        durability.wait_at_transaction_end(db.session)
+        durability.wait_at_transaction_end(db.session, existing.queued_at)
         return True
     if existing is not None and existing.status == RegistrationStatus.REJECTED:
         raise RegistrationRefused(_l("The organizer declined your registration for this event."))

@@ -71,7 +71,8 @@ def register(slug: str):
     # Showing the form: someone already registered is sent to their events instead.
     existing = services.find_registration(event.id, user.id)
     if existing is not None and existing.status in ACTIVE_STATUSES:
-        durability.wait_for_disk_of(db.session)  # its request may still be waiting for it (eventsapp.durability)
+        # Its request may still be waiting for the disk (eventsapp.durability): so does this answer.
+        durability.wait_for_disk_of(db.session, existing.queued_at)
         flash(_("You are already registered for this event."), "info")
         return redirect(url_for("registrations.my_events"))
     return render_template("registrations/register.html", event=event, form=form, problems=problems,

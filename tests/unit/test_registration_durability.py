@@ -170,6 +170,23 @@ def test_a_registration_found_already_there_is_reported_only_once_on_disk(
         assert len(barriers()) == 2
 
 
+def test_a_registration_found_long_after_it_was_made_is_reported_without_a_barrier(
+        app, real_commits, postgresql_only, make_event, make_candidate, barriers):
+    """What was committed long ago is on disk: reading it again (a reload, a second submit days later)
+    writes nothing."""
+    event, person = make_event(capacity=5), make_candidate()
+    with app.app_context():
+        services.register_for_event(event.id, db.session.get(User, person.id))
+        db.session.commit()
+        db.session.execute(text("UPDATE registration SET queued_at = queued_at - INTERVAL '1 hour'"))
+        db.session.commit()
+        assert len(barriers()) == 1
+        result = services.register_for_event(event.id, db.session.get(User, person.id))
+        assert not result.created
+        db.session.rollback()
+        assert len(barriers()) == 1
+
+
 def test_the_barrier_flushes_even_where_a_role_turns_synchronous_commit_off(app, postgresql_only):
     from sqlalchemy import create_engine
 
