@@ -146,13 +146,20 @@ def test_the_places_are_counted_after_the_lock_is_granted_not_before(app, real_c
         waiting = threading.Thread(target=register_second)
         waiting.start()
         deadline = time.monotonic() + 10
-        while not holder.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                                     "AND wait_event_type = 'Lock'")):
+        while not _someone_waits_for_a_lock():
             assert time.monotonic() < deadline, "the second registration never waited for the lock"
             time.sleep(0.01)
         holder.commit()
     waiting.join(10)
     assert outcome["status"] == RegistrationStatus.WAITLISTED
+
+
+def _someone_waits_for_a_lock() -> bool:
+    """Asked in a transaction of its own: a transaction keeps the pg_stat_activity it read first, so the
+    holder's own would never see a waiter that started waiting after its first look."""
+    with db.engine.connect() as watcher:
+        return bool(watcher.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                        "AND wait_event_type = 'Lock'")))
 
 
 def test_a_registration_found_already_there_is_reported_only_once_on_disk(
