@@ -1,6 +1,7 @@
 """Language choice, bilingual fields and local times for templates."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -58,6 +59,16 @@ def localized(obj, field: str) -> str:
 
 # Marks a title may already carry (“新春纳才 杭向未来” 2027 …): such a title gets no quotes of ours.
 QUOTE_MARKS = "“”‘’「」『』《》\"'"
+
+
+def coded_text(message, params_json: str | None) -> str | None:
+    """A stored code's message (lazy, with %(name)s placeholders) in the reader's language, filled with its
+    parameters as stored (JSON); None when they cannot be read or do not fit the message."""
+    try:
+        params = json.loads(params_json or "{}")
+        return str(message) % params if params else str(message)
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 def title_in_quotes(title: str) -> str:

@@ -66,6 +66,13 @@ def pending(app: Flask, job_id: str, queue_name: str | None = None) -> bool | No
         return None
 
 
+def is_timeout(error: BaseException) -> bool:
+    """Whether RQ stopped the work for running past its timeout."""
+    from rq.timeouts import JobTimeoutException
+
+    return isinstance(error, JobTimeoutException)
+
+
 def current_retries_left() -> int:
     """How many more tries RQ gives the job this worker runs now (0 outside a worker)."""
     from rq import get_current_job

@@ -27,6 +27,7 @@ from sqlalchemy import and_, case, func, or_, select, update
 from eventsapp import create_app, rqueue, storage
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
+from eventsapp.i18n import coded_text
 from eventsapp.jobs.models import BackgroundJob, BackgroundJobStatus
 
 log = logging.getLogger(__name__)
@@ -273,18 +274,12 @@ def run_job(job_id: int) -> None:
                 raise
 
 
-def _is_timeout(error: Exception) -> bool:
-    from rq.timeouts import JobTimeoutException
-
-    return isinstance(error, JobTimeoutException)
-
-
 def _failure(error: Exception, kind: JobKind | None) -> tuple[str, dict, str]:
     """What a failed try stores: its code, the code's parameters, and the server's detail (not for users)."""
     if isinstance(error, JobRefused):
         return REFUSED, {"message": error.message, "values": error.values}, ""
     detail = f"{type(error).__name__}: {error}"
-    if _is_timeout(error):
+    if rqueue.is_timeout(error):
         return TIMEOUT, {"minutes": -(-(kind.timeout if kind else 0) // 60)}, detail
     return FAILED, {}, detail
 
@@ -292,7 +287,7 @@ def _failure(error: Exception, kind: JobKind | None) -> tuple[str, dict, str]:
 def _will_retry(error: Exception) -> bool:
     if isinstance(error, JobRefused | UnknownStep):
         return False
-    return not _is_timeout(error) and rqueue.current_retries_left() > 0
+    return not rqueue.is_timeout(error) and rqueue.current_retries_left() > 0
 
 
 def error_text(job: BackgroundJob, stalled: bool = False) -> str:
@@ -323,11 +318,7 @@ def step_text(job: BackgroundJob) -> str:
     message = kind.steps.get(job.step) if kind is not None and job.step else None
     if message is None:
         return ""
-    try:
-        params = json.loads(job.step_params or "{}")
-        return str(message) % params if params else str(message)
-    except (ValueError, TypeError, KeyError):  # params that do not fit the message: its words without them
-        return ""
+    return coded_text(message, job.step_params) or ""  # params that do not fit: "working" without words
 
 
 def error_detail(job: BackgroundJob) -> str:

@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from eventsapp import create_app, rqueue
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
+from eventsapp.i18n import coded_text
 from eventsapp.scheduler.models import ScheduledJob
 
 log = logging.getLogger("eventsapp.scheduler")
@@ -66,15 +67,9 @@ WENT_WELL = Outcome()
 
 def _failed(problem: Exception, job: Job | None = None) -> Outcome:
     detail = f"{type(problem).__name__}: {problem}"
-    if _is_timeout(problem):
+    if rqueue.is_timeout(problem):
         return Outcome(TIMEOUT, {"minutes": -(-(job.timeout if job else 0) // 60)}, detail)
     return Outcome(FAILED, {}, detail)
-
-
-def _is_timeout(problem: Exception) -> bool:
-    from rq.timeouts import JobTimeoutException
-
-    return isinstance(problem, JobTimeoutException)
 
 
 def error_text(row: ScheduledJob) -> str:
@@ -83,11 +78,7 @@ def error_text(row: ScheduledJob) -> str:
     if not row.last_error_code:
         return str(ERROR_MESSAGES[FAILED]) if row.last_error else ""
     message = ERROR_MESSAGES.get(row.last_error_code, ERROR_MESSAGES[FAILED])
-    try:
-        params = json.loads(row.last_error_params or "{}")
-        return str(message) % params if params else str(message)
-    except (ValueError, TypeError, KeyError):
-        return str(ERROR_MESSAGES[FAILED])
+    return coded_text(message, row.last_error_params) or str(ERROR_MESSAGES[FAILED])
 
 
 @dataclass(frozen=True)
