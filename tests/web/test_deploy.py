@@ -209,22 +209,3 @@ def test_nginx_in_front_of_gunicorn(app, real_commits, tmp_path):
     assert static_seen == []  # served by nginx alone
     assert any('"request_id": "from-the-balancer"' in line for line in log.read_text().splitlines())
 
-
-def test_every_way_to_deploy_runs_a_worker_for_the_jobs_and_one_for_the_rounds():
-    """The scheduled rounds (e-mails, webhooks, reminders) have their own queue and their own worker process in
-    `make prod`, Compose and the systemd units: a long print run on the jobs' worker never holds them back."""
-    jobs_worker, rounds_worker = "jobs worker", "jobs worker --rounds"
-    run_prod = [line.strip() for line in (DEPLOY / "run-prod").read_text().splitlines()]
-    assert '"$BIN/flask" --app app jobs worker & pids+=($!)' in run_prod
-    assert '"$BIN/flask" --app app jobs worker --rounds & pids+=($!)' in run_prod
-    compose = (DEPLOY / "compose.yaml").read_text()
-    assert 'command: ["flask", "--app", "app", "jobs", "worker"]' in compose
-    assert 'command: ["flask", "--app", "app", "jobs", "worker", "--rounds"]' in compose
-    units = {path.name: path.read_text() for path in (DEPLOY / "systemd").glob("*.service")}
-    starts = {name: next(line for line in text.splitlines() if line.startswith("ExecStart="))
-              for name, text in units.items()}
-    assert starts["talent-events-worker.service"].endswith(jobs_worker)
-    assert starts["talent-events-rounds.service"].endswith(rounds_worker)
-    assert "talent-events-rounds" in units["talent-events-web.service"]  # in the install line
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    assert "flask --app app jobs worker --rounds" in readme and "`ROUNDS_QUEUE_NAME`" in readme
