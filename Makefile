@@ -75,7 +75,8 @@ test-packages:
 	@bash .ci/system-packages poppler-utils chromium default-jre-headless nginx postgresql-client
 
 # The checkers the tests run, pinned in tests/tools/package-lock.json: axe-core (accessibility, injected
-# by the browser tests) and vnu-jar (the Nu HTML Checker). No install scripts: vnu runs on Debian's Java.
+# by the browser tests), vnu-jar (the Nu HTML Checker) and dclint (deploy/compose.yaml; it ships the Compose
+# Specification's JSON schema). No install scripts: vnu runs on Debian's Java, dclint on Debian's node.
 TOOLS := tests/tools
 test-tools: $(TOOLS)/node_modules/.installed
 
