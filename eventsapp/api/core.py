@@ -273,6 +273,19 @@ def page(rows: list, limit: int, key: Callable[[object], tuple]) -> tuple[list, 
     return rows, None
 
 
+def page_of_list(rows: list, limit: int, cursor: str | None, key: Callable[[object], tuple],
+                 kinds: tuple[type, ...], newest_first: bool = False) -> tuple[list, str | None]:
+    """One page of a list a service reads whole (one person's entries, reviews or interviews, one booth's
+    interviews: tens of rows), with the same cursors as the lists paged in SQL: ordered by ``key`` (unique:
+    it ends with an id), and the page after a cursor starts past the cursor's key, so a row added or removed
+    meanwhile neither repeats nor hides another."""
+    rows = sorted(rows, key=key, reverse=newest_first)
+    if cursor is not None:
+        after = decode_cursor(cursor, *kinds)
+        rows = [row for row in rows if (key(row) < after if newest_first else key(row) > after)]
+    return page(rows[:limit + 1], limit, key)
+
+
 # --- ETag / If-None-Match -----------------------------------------------------------------------
 
 def _conditional_get(response: Response) -> Response:
