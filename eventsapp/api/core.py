@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from eventsapp import durability
 from eventsapp.accounts.models import User
 from eventsapp.api import errors
+from eventsapp.api.httpdoc import HttpHeadersPlugin
 from eventsapp.api.models import ApiToken, IdempotentResponse
 from eventsapp.api.schemas import ErrorSchema
 from eventsapp.api.tokens import authenticate
@@ -82,7 +83,7 @@ def init_app(app: Flask, blueprints: list[SmorestBlueprint]) -> None:
     app.extensions["talent-api"] = api
     api.register_converter(DatabaseIntegerConverter, lambda converter: {"type": "integer", "minimum": 0,
                                                                           "maximum": 2**31 - 1})
-    api.init_app(app)
+    api.init_app(app, spec_kwargs={"extra_plugins": [HttpHeadersPlugin()]})
     api.spec.components.security_scheme(BEARER_SCHEME, {
         "type": "http", "scheme": "bearer",
         "description": "A personal access token made on the account page (My account → API tokens)."})
