@@ -38,41 +38,49 @@ def entry_json(entry: Entry, zone: str) -> dict:
 
 @blp.route("/me/contest-entries")
 @blp.doc(**SECURED)
+@blp.arguments(s.ListArgs, location="query", as_kwargs=True)
 @blp.response(200, s.list_of(s.MyEntrySchema, "MyEntryList"))
-def my_entries():
+def my_entries(limit: int, cursor: str | None = None):
     """Your team's contest entries, the newest first, with their standing in each round (scope: contests:read)"""
     user = access.team_member()
+    rows, next_cursor = core.page_of_list(entries.entries_of(user), limit, cursor,
+                                          lambda entry: (entry.created_at, entry.id), (datetime, int),
+                                          newest_first=True)
     data = []
-    for entry in entries.entries_of(user):
+    for entry in rows:
         body = entry_json(entry, entry.contest.event.timezone)
         body["standings"] = [{"round_id": str(standing.round.id), "round": localized(standing.round, "name"),
                               "status": standing.status.value if standing.status else None}
                              for standing in entries.standings(entry)]
         data.append(body)
-    return {"data": data, "next_cursor": None}
+    return {"data": data, "next_cursor": next_cursor}
 
 
 @blp.route("/me/reviews")
 @blp.doc(**SECURED)
+@blp.arguments(s.ListArgs, location="query", as_kwargs=True)
 @blp.response(200, s.list_of(s.ReviewSchema, "ReviewList"))
-def my_reviews():
+def my_reviews(limit: int, cursor: str | None = None):
     """The entries you judge in open rounds, round by round; in a blind round without the team or its
     organization (scope: contests:read)"""
     user = access.judge()
+    assigned = [(group, item) for group in scoring.my_reviews(user.id) for item in group.entries]
+    rows, next_cursor = core.page_of_list(
+        assigned, limit, cursor, lambda row: (row[0].contest.id, row[0].round.position, row[0].round.id,
+                                              row[1].entry.id), (int, int, int, int))
     data = []
-    for group in scoring.my_reviews(user.id):
+    for group, item in rows:
         round_, zone = group.round, group.contest.event.timezone
-        for item in group.entries:
-            entry = item.entry
-            data.append({
-                "event_id": str(group.contest.event_id), "round_id": str(round_.id), "round": localized(round_, "name"),
-                "blind": round_.blind, "round_ends_at": local_iso(round_.ends_at, zone), "entry_id": str(entry.id),
-                "track": localized(entry.track, "name"), "title_zh": entry.title_zh, "title_en": entry.title_en,
-                "summary_zh": entry.summary_zh, "summary_en": entry.summary_en,
-                "sheet": item.state.value if item.state else None,
-                "organization_name": None if round_.blind else entry.organization_name,
-                "team": None if round_.blind else team_json(entry.members)})
-    return {"data": data, "next_cursor": None}
+        entry = item.entry
+        data.append({
+            "event_id": str(group.contest.event_id), "round_id": str(round_.id), "round": localized(round_, "name"),
+            "blind": round_.blind, "round_ends_at": local_iso(round_.ends_at, zone), "entry_id": str(entry.id),
+            "track": localized(entry.track, "name"), "title_zh": entry.title_zh, "title_en": entry.title_en,
+            "summary_zh": entry.summary_zh, "summary_en": entry.summary_en,
+            "sheet": item.state.value if item.state else None,
+            "organization_name": None if round_.blind else entry.organization_name,
+            "team": None if round_.blind else team_json(entry.members)})
+    return {"data": data, "next_cursor": next_cursor}
 
 
 @blp.route("/events/<int:event_id>/contest/entries")

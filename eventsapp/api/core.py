@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from eventsapp import durability
 from eventsapp.accounts.models import User
 from eventsapp.api import errors
+from eventsapp.api.httpdoc import HttpHeadersPlugin
 from eventsapp.api.models import ApiToken, IdempotentResponse
 from eventsapp.api.schemas import ErrorSchema
 from eventsapp.api.tokens import authenticate
@@ -82,7 +83,7 @@ def init_app(app: Flask, blueprints: list[SmorestBlueprint]) -> None:
     app.extensions["talent-api"] = api
     api.register_converter(DatabaseIntegerConverter, lambda converter: {"type": "integer", "minimum": 0,
                                                                           "maximum": 2**31 - 1})
-    api.init_app(app)
+    api.init_app(app, spec_kwargs={"extra_plugins": [HttpHeadersPlugin()]})
     api.spec.components.security_scheme(BEARER_SCHEME, {
         "type": "http", "scheme": "bearer",
         "description": "A personal access token made on the account page (My account → API tokens)."})
@@ -271,6 +272,19 @@ def page(rows: list, limit: int, key: Callable[[object], tuple]) -> tuple[list, 
         rows = rows[:limit]
         return rows, encode_cursor(*key(rows[-1]))
     return rows, None
+
+
+def page_of_list(rows: list, limit: int, cursor: str | None, key: Callable[[object], tuple],
+                 kinds: tuple[type, ...], newest_first: bool = False) -> tuple[list, str | None]:
+    """One page of a list a service reads whole (one person's entries, reviews or interviews, one booth's
+    interviews: tens of rows), with the same cursors as the lists paged in SQL: ordered by ``key`` (unique:
+    it ends with an id), and the page after a cursor starts past the cursor's key, so a row added or removed
+    meanwhile neither repeats nor hides another."""
+    rows = sorted(rows, key=key, reverse=newest_first)
+    if cursor is not None:
+        after = decode_cursor(cursor, *kinds)
+        rows = [row for row in rows if (key(row) < after if newest_first else key(row) > after)]
+    return page(rows[:limit + 1], limit, key)
 
 
 # --- ETag / If-None-Match -----------------------------------------------------------------------

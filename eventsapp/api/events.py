@@ -108,7 +108,7 @@ def get_event(event_id: int):
 @blp.route("/events/<int:event_id>/agenda")
 @blp.response(200, s.list_of(s.AgendaItemSchema, "AgendaList"))
 def get_agenda(event_id: int):
-    """An event's agenda, in order"""
+    """An event's agenda, in order, whole (not paged: next_cursor is always null)"""
     event = access.visible_event(event_id)
     items = db.session.scalars(select(AgendaItem).where(AgendaItem.event_id == event.id)
                                .order_by(AgendaItem.starts_at, AgendaItem.id))

@@ -42,7 +42,7 @@ def organization_json(organization: Organization) -> dict:
 @blp.route("/events/<int:event_id>/halls")
 @blp.response(200, s.list_of(s.HallSchema, "HallList"))
 def list_halls(event_id: int):
-    """A fair's halls"""
+    """A fair's halls, all of them (not paged: next_cursor is always null)"""
     event = fair(event_id)
     return {"data": [{"id": str(hall.id), "name": hall.name, "rows": hall.rows, "cols": hall.cols}
                      for hall in halls_of(event.id)], "next_cursor": None}

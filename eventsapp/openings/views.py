@@ -162,7 +162,8 @@ def delete_opening(opening_id: int):
 
 @blueprint.get("/events/<slug>/openings")
 def search(slug: str):
-    event = public_event_or_404(slug, hosts=hosts_booths)  # other kinds of event have no booths
+    # Organizers preview a draft fair, as on its floor plan (and through the API); other kinds have no booths.
+    event = public_event_or_404(slug, drafts_for_organizers=True, hosts=hosts_booths)
     form = OpeningSearchForm(request.args)
     form.validate()
     filters = form.to_filters()

@@ -12,6 +12,7 @@ from eventsapp.badges.models import BadgeRole
 from eventsapp.checkin.models import CheckIn
 from eventsapp.extensions import db
 from eventsapp.registrations.services import register_for_event
+from eventsapp.talentcode import codes
 from tests.web.api_helpers import auth, make_token, post_json
 
 
@@ -97,3 +98,35 @@ def test_who_may_check_in(app, door, make_candidate, make_user, make_event):
                      make_token(app, make_user(Role.ORGANIZER))).status_code == 404
     organizer = post_json(client, path, body, make_token(app, make_user(Role.ORGANIZER)))
     assert organizer.status_code == 200 and organizer.json["status"] == "ok"
+
+
+def personal_token(app, user_id: int) -> str:
+    with app.app_context():
+        token = codes.token_of(codes.code_of(user_id))
+        db.session.commit()
+    return token
+
+
+def test_a_personal_code_at_the_api_door(app, door, make_candidate):
+    """The person's own code (My code) checks them in as their badge does, once; a stranger's code is refused
+    without a word of who they are."""
+    event, volunteer, li, _codes = door
+    stranger = make_candidate(name="赵六", name_latin="Zhao Liu")
+    secret = make_token(app, volunteer, scopes=["checkin:write", "read"])
+    client = app.test_client()
+    path = f"/api/v1/events/{event.id}/checkins"
+
+    first = post_json(client, path, {"token": personal_token(app, li.id), "gate": "North 2"}, secret)
+    assert first.status_code == 200, first.json
+    assert (first.json["status"], first.json["outcome"], first.json["name"]) == ("ok", "checked_in", "李明")
+    again = post_json(client, path, {"token": personal_token(app, li.id), "gate": "South"}, secret).json
+    assert (again["status"], again["outcome"], again["gate"]) == ("warn", "already", "North 2")
+    refused = post_json(client, path, {"token": personal_token(app, stranger.id)}, secret)
+    assert refused.status_code == 200
+    assert (refused.json["status"], refused.json["outcome"], refused.json["verdict"]) == ("bad", "refused", "not_here")
+    assert not {"name", "number", "role"} & refused.json.keys() and "赵六" not in refused.get_data(as_text=True)
+
+    listed = client.get(path, headers=auth(secret)).json["data"]
+    assert [(row["holder_id"], row["method"]) for row in listed] == [(str(li.id), "personal")]
+    with app.app_context():
+        assert check_ins() == 1

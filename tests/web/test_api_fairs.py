@@ -4,12 +4,13 @@ import pytest
 
 from eventsapp.accounts.models import Role
 from eventsapp.booths.models import BoothStatus
-from eventsapp.events.models import EventKind
+from eventsapp.events.models import EventKind, EventStatus
 from eventsapp.extensions import db
 from eventsapp.matchmaking import runs
 from eventsapp.organizations.models import OrganizationStatus
 from tests.factories import MatchingFair
 from tests.web.api_helpers import auth, make_token
+from tests.web.clients import client_for
 
 
 @pytest.fixture
@@ -98,3 +99,24 @@ def test_a_candidate_reads_their_interviews_and_a_booth_its_list(app, interview_
 def test_unknown_ids(app, path, make_candidate):
     answer = app.test_client().get(path, headers=auth(make_token(app, make_candidate())))
     assert answer.status_code == 404 and answer.json["error"]["code"] == "not_found"
+
+
+def test_a_draft_fairs_openings_page_and_api_agree(app, make_event, make_organization, make_booth, make_opening,
+                                                   make_user, make_candidate):
+    """Organizers preview a draft fair's openings, as on its floor plan, on the page and through the API;
+    for everyone else the draft is not there."""
+    draft = make_event(status=EventStatus.DRAFT)
+    make_opening(make_booth(draft, make_organization()), title="Robot engineer")
+    organizer, candidate = make_user(Role.ORGANIZER), make_candidate()
+    page, api = f"/events/{draft.slug}/openings", f"/api/v1/events/{draft.id}/openings"
+
+    organizer_page = client_for(app, organizer).get(page)
+    assert organizer_page.status_code == 200 and "Robot engineer" in organizer_page.get_data(as_text=True)
+    assert app.test_client().get(api, headers=auth(make_token(app, organizer))).json["data"][0]["title"] == \
+        "Robot engineer"
+    assert client_for(app, organizer).get(f"/events/{draft.slug}/floor-plan").status_code == 200
+    for person in (None, candidate):
+        client = client_for(app, person) if person else app.test_client()
+        assert client.get(page).status_code == 404
+        assert app.test_client().get(api, headers=auth(make_token(app, person) if person else None)
+                                     ).status_code == 404

@@ -11,6 +11,7 @@ from eventsapp.events.models import EventStatus
 from eventsapp.extensions import db
 from eventsapp.openings.models import Opening
 from eventsapp.organizations.models import Industry
+from tests.web.clients import client_for
 
 EN = {"Accept-Language": "en"}
 
@@ -92,12 +93,16 @@ def test_only_organizations_with_an_approved_booth_are_listed(app, client, fair,
     assert hidden.id not in result_ids(client.get("/events/autumn-fair/openings").get_data(as_text=True))
 
 
-def test_draft_and_unknown_events_are_not_found(app, client, make_event, make_organization, make_booth, organizer):
+def test_draft_and_unknown_events_are_not_found(app, client, make_event, make_organization, make_booth,
+                                                make_candidate, organizer):
+    """A draft fair is there only for organizers, who preview it (as its floor plan and the API)."""
     draft = make_event(status=EventStatus.DRAFT, slug="secret-fair")
     organization = make_organization()
     make_booth(draft, organization)
     add_opening(app, organization, draft)
-    assert client.get("/events/secret-fair/openings").status_code == 404
+    assert client.get("/events/secret-fair/openings").status_code == 200
+    assert client_for(app, make_candidate()).get("/events/secret-fair/openings").status_code == 404
+    assert app.test_client().get("/events/secret-fair/openings").status_code == 404
     assert client.get("/events/no-such-fair/openings").status_code == 404
 
 
