@@ -19,8 +19,8 @@ resolved once per attempt and the connection goes to the address that was checke
 Claiming checks again that the endpoint's owner may still have it (``services.owner_keeps_access``): a
 delivery for an owner who lost access is ended, not sent. So is one to an employer's endpoint about a change
 at an event where its organization no longer holds an active booth (``emit.heard_when_sent``, the rule the
-delivery was written by: code ``booth_lost``). An endpoint whose secret the current key cannot
-read is disabled (code ``secret_unreadable``), logged as an error and its owner e-mailed; its deliveries wait.
+delivery was written by: code ``booth_lost``). An endpoint whose secret no configured key reads is disabled
+(code ``secret_unreadable``), logged as an error and its owner e-mailed; its deliveries wait.
 What went wrong is stored as a problem code (``webhooks.problems``), never as an exception's text.
 """
 from __future__ import annotations
@@ -152,14 +152,16 @@ def claim(limit: int, now: datetime, lease: timedelta = LEASE) -> list[Outgoing]
 
 
 def _stop_unreadable(endpoint_ids: set[int], waiting: list[int], now: datetime) -> None:
-    """Endpoints whose secret the current key cannot read (WEBHOOK_SECRET_KEY was changed): sending unsigned
-    or giving up would both be wrong, so they are disabled and their owners told; ``waiting`` (deliveries
-    claimed for them) are released to wait until the secret is replaced."""
+    """Endpoints whose secret no configured key reads (WEBHOOK_SECRET_KEY was changed and the former key is not
+    in WEBHOOK_OLD_SECRET_KEYS): sending unsigned or giving up would both be wrong, so they are disabled and
+    their owners told; ``waiting`` (deliveries claimed for them) are released to wait until the secret is
+    replaced."""
     if waiting:
         db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id.in_(waiting)).values(locked_until=None)
                            .execution_options(synchronize_session=False))
     for endpoint_id in sorted(endpoint_ids):
-        log.error("webhook endpoint %s: its secret cannot be read with the current WEBHOOK_SECRET_KEY", endpoint_id)
+        log.error("webhook endpoint %s: its secret cannot be read with WEBHOOK_SECRET_KEY nor any of "
+                  "WEBHOOK_OLD_SECRET_KEYS", endpoint_id)
         endpoint = db.session.get(WebhookEndpoint, endpoint_id, with_for_update=True)
         if endpoint is not None and endpoint.disabled_at is None:
             disable(endpoint, now, problems.SECRET_UNREADABLE)
