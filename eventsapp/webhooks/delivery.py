@@ -103,9 +103,9 @@ class Report:
 def claim(limit: int, now: datetime, lease: timedelta = LEASE) -> list[Outgoing]:
     """Take up to ``limit`` due deliveries for this worker and commit, so no other worker takes them.
 
-    An endpoint whose owner lost access has its deliveries ended, and so has an employer's endpoint those
-    about an event where its organization lost its booth; one whose secret cannot be read (no key configured
-    reads it) is disabled, its owner told, and its deliveries wait (a test ping is ended with the code)."""
+    An endpoint whose owner lost access has its deliveries ended, and an employer's endpoint those about an
+    event where its organization lost its booth; one whose secret no configured key reads is disabled, its
+    owner told, and its deliveries wait (a test ping is ended with the code)."""
     due = (select(WebhookDelivery.id).join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
            .where(WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.erased_at.is_(None),
                   WebhookDelivery.next_attempt_at <= now,
