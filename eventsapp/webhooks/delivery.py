@@ -8,7 +8,8 @@ threads touch no database; the results are written afterwards in one transaction
 A delivery answered with 2xx has succeeded. Any other answer, a timeout or a refused connection is a failed
 attempt: retried after ``retry_delay`` (30 s, 1 min, 2 min, ... at most 6 h), given up after
 ``WEBHOOK_MAX_ATTEMPTS``. An endpoint whose last ``WEBHOOK_DISABLE_AFTER`` attempts all failed is disabled:
-its deliveries wait (none is lost) until it is switched on again, and its owner is e-mailed. Redirects are not followed.
+its deliveries wait (none is lost) until it is switched on again, and those who may open it are e-mailed
+(``services.told_when_stopped``). Redirects are not followed.
 
 Each attempt has one deadline for the whole of it (``WEBHOOK_TIMEOUT_SECONDS``: connecting, sending, reading
 the answer, and looking the host up), so a receiver that trickles its answer a byte at a time, or a name
@@ -20,7 +21,7 @@ Claiming checks again that the endpoint's owner may still have it (``services.ow
 delivery for an owner who lost access is ended, not sent. So is one to an employer's endpoint about a change
 at an event where its organization no longer holds an active booth (``emit.heard_when_sent``, the rule the
 delivery was written by: code ``booth_lost``). An endpoint whose secret no configured key reads is disabled
-(code ``secret_unreadable``), logged as an error and its owner e-mailed; its deliveries wait.
+(code ``secret_unreadable``), logged as an error and the same people e-mailed; its deliveries wait.
 What went wrong is stored as a problem code (``webhooks.problems``), never as an exception's text.
 """
 from __future__ import annotations
@@ -40,7 +41,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, or_, select, update
 
-from eventsapp.accounts.models import User
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.notifications.services import public_url, queue_email
@@ -48,7 +48,7 @@ from eventsapp.webhooks import events as types
 from eventsapp.webhooks import problems
 from eventsapp.webhooks.emit import envelope, heard_when_sent, new_uid
 from eventsapp.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from eventsapp.webhooks.services import owner_keeps_access
+from eventsapp.webhooks.services import owner_keeps_access, told_when_stopped
 from eventsapp.webhooks.signing import SIGNATURE_HEADER, signature_header
 from eventsapp.webhooks.targets import Target, TargetRefused, resolve_target
 from eventsapp.webhooks.vault import SecretUnreadable, unseal
@@ -105,7 +105,7 @@ def claim(limit: int, now: datetime, lease: timedelta = LEASE) -> list[Outgoing]
 
     An endpoint whose owner lost access has its deliveries ended, and an employer's endpoint those about an
     event where its organization lost its booth; one whose secret no configured key reads is disabled, its
-    owner told, and its deliveries wait (a test ping is ended with the code)."""
+    owners told (``services.told_when_stopped``), and its deliveries wait (a test ping is ended with the code)."""
     due = (select(WebhookDelivery.id).join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
            .where(WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.erased_at.is_(None),
                   WebhookDelivery.next_attempt_at <= now,
@@ -154,8 +154,8 @@ def claim(limit: int, now: datetime, lease: timedelta = LEASE) -> list[Outgoing]
 def _stop_unreadable(endpoint_ids: set[int], waiting: list[int], now: datetime) -> None:
     """Endpoints whose secret no configured key reads (WEBHOOK_SECRET_KEY was changed and the former key is not
     in WEBHOOK_OLD_SECRET_KEYS): sending unsigned or giving up would both be wrong, so they are disabled and
-    their owners told; ``waiting`` (deliveries claimed for them) are released to wait until the secret is
-    replaced."""
+    those who may open them told; ``waiting`` (deliveries claimed for them) are released to wait until the
+    secret is replaced."""
     if waiting:
         db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id.in_(waiting)).values(locked_until=None)
                            .execution_options(synchronize_session=False))
@@ -333,14 +333,14 @@ def record(batch: list[Outgoing], results: list[Result], now: datetime, report: 
 
 def disable(endpoint: WebhookEndpoint, now: datetime, reason: str = problems.FAILURES) -> None:
     """Stop delivering to an endpoint (it keeps failing, or its secret cannot be read: ``reason``, a problem
-    code), and tell whoever made it (by e-mail)."""
+    code), and tell by e-mail those who may open it now (``services.told_when_stopped``: an organization's
+    owners, not a member who left)."""
     endpoint.disabled_at = now
     endpoint.disabled_reason = reason
-    owner = db.session.get(User, endpoint.created_by_id)
-    if owner is not None and owner.erased_at is None and owner.is_active_account:
-        queue_email("webhook_disabled", owner.email, owner.locale, "webhook_disabled", user=owner, endpoint=endpoint,
-                    failures=endpoint.consecutive_failures, reason=reason,
-                    link=public_url("webhooks.detail", endpoint_id=endpoint.id))
+    link = public_url("webhooks.detail", endpoint_id=endpoint.id)
+    for user in told_when_stopped(endpoint):
+        queue_email("webhook_disabled", user.email, user.locale, "webhook_disabled", user=user, endpoint=endpoint,
+                    failures=endpoint.consecutive_failures, reason=reason, link=link)
     log.warning("webhook endpoint %s disabled (%s) after %s failures", endpoint.id, reason,
                 endpoint.consecutive_failures)
 

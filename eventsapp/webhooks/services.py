@@ -19,6 +19,7 @@ from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.organizations.access import in_good_standing, membership_of
 from eventsapp.organizations.models import Organization, OrganizationStatus
+from eventsapp.organizations.services import owners_to_tell
 from eventsapp.validation import ValidationFailed
 from eventsapp.webhooks import events as types
 from eventsapp.webhooks import problems
@@ -78,6 +79,24 @@ def can_manage(user: User | None, endpoint: WebhookEndpoint) -> bool:
     if kind == "employer":
         return endpoint.organization_id == membership_of(user).organization_id
     return False
+
+
+def told_when_stopped(endpoint: WebhookEndpoint) -> list[User]:
+    """Who is e-mailed when the endpoint is disabled: people who may open it now (``can_manage``), never a
+    former member nor an account closed since. An organization's endpoint: its owners (whoever is told of
+    the organization's affairs, ``organizations.services.owners_to_tell``) and its maker while still a
+    member. An organizer's endpoint: its maker while still an active organizer -- only they may open it, so
+    once they are not, nobody is told (its deliveries are ended unsent then: ``owner_keeps_access``)."""
+    maker = db.session.get(User, endpoint.created_by_id)
+    candidates = [maker] if maker is not None else []
+    if endpoint.organization_id is not None:
+        organization = db.session.get(Organization, endpoint.organization_id)
+        candidates = [*owners_to_tell(organization), *candidates] if organization is not None else candidates
+    told = {}
+    for user in candidates:
+        if user.erased_at is None and user.id not in told and can_manage(user, endpoint):
+            told[user.id] = user
+    return list(told.values())
 
 
 def endpoint_for(user: User, endpoint_id: int) -> WebhookEndpoint | None:
