@@ -9,7 +9,9 @@ What each endpoint receives is what its owner may see on the pages: organizers s
 e-mail); an employer's endpoint hears about a registrant only at a fair where its organization holds an
 active booth, only when the candidate agreed to be seen by employers and is confirmed (a cancellation only
 of a place that was confirmed: a waitlisted or pending registrant never showed on the employer's pages),
-and only their id and name -- the same rule as ``organizations.access.visible_registrants_condition``.
+and only their id and name: the database is asked ``organizations.access.visible_registrants_condition``,
+the rule of the registrants page itself (once per change, and only when an employer's endpoint is
+interested).
 Which employers hear of which change is ``EMPLOYERS``; the worker checks the booth again when it sends
 (``heard_when_sent``), so a booth withdrawn or rejected after the change is not sent what it no longer sees.
 Each row records whose personal data it carries (``subject_user_id``) and its event, so that deleting the
@@ -22,6 +24,7 @@ import json
 import uuid
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import Integer, and_, bindparam, insert, literal, or_, select
 
@@ -34,7 +37,12 @@ from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.matchmaking.models import Interview, MatchRun
-from eventsapp.organizations.access import active_booth_condition
+from eventsapp.organizations.access import (
+    STATUS_SEEN_BY_EMPLOYERS,
+    active_booth_condition,
+    consents_to_employers_condition,
+    visible_registrants_condition,
+)
 from eventsapp.organizations.models import Organization
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.webhooks import events as types
@@ -234,13 +242,20 @@ def registration_changed(event_type: str, registration: Registration, now: datet
             "created_at": iso(registration.created_at), "confirmed_at": iso(registration.confirmed_at),
             "cancelled_at": iso(registration.cancelled_at)}, "candidate": candidate}
 
+    @cache
+    def seen_by_employers() -> bool:
+        """Whether the registrants page shows the candidate (a cancellation: showed them, until now)."""
+        if name_hidden:
+            return False
+        if event_type != types.REGISTRATION_CANCELLED:
+            return _seen_by_employers(registration.user_id, visible_registrants_condition(registration.event_id))
+        return (previous_status == STATUS_SEEN_BY_EMPLOYERS
+                and _seen_by_employers(registration.user_id, consents_to_employers_condition()))
+
     def employer_data(organization_id: int) -> dict | None:
+        if not seen_by_employers():
+            return None
         user, profile = _person(registration.user_id)
-        if name_hidden or not _seen_by_employers(user, profile):
-            return None
-        shown_status = previous_status if event_type == types.REGISTRATION_CANCELLED else registration.status
-        if shown_status != RegistrationStatus.CONFIRMED:
-            return None
         return {"event": _event(registration.event), "registration": {
             "id": str(registration.id), "status": registration.status.value},
             "candidate": {"id": str(registration.user_id), "name": _name(user, profile)}}
@@ -249,13 +264,16 @@ def registration_changed(event_type: str, registration: Registration, now: datet
                   subject_user_id=None if name_hidden else registration.user_id, endpoints=endpoints)
 
 
-def _seen_by_employers(user: User | None, profile: CandidateProfile | None) -> bool:
-    return (user is not None and user.erased_at is None and profile is not None
-            and bool(profile.show_to_employers))
+def _seen_by_employers(user_id: int, condition) -> bool:
+    """Whether the candidate's profile meets ``condition``, an ``organizations.access`` rule on
+    CandidateProfile (a deleted account has no profile): one lookup by primary key."""
+    return db.session.scalar(select(CandidateProfile.user_id).where(CandidateProfile.user_id == user_id,
+                                                                   condition)) is not None
 
 
 def check_in_recorded(row: CheckIn, candidate: bool, now: datetime | None = None) -> int:
-    """checkin.recorded: organizers hear of everyone let in; employers of consenting candidates only."""
+    """checkin.recorded: organizers hear of everyone let in; employers of the candidates their registrants
+    page shows (confirmed, consenting) only."""
 
     def organizer_data() -> dict:
         user, profile = _person(row.holder_id)
@@ -265,10 +283,14 @@ def check_in_recorded(row: CheckIn, candidate: bool, now: datetime | None = None
             "person": {"id": str(row.holder_id), "name": _name(user, profile),
                        "role": "candidate" if candidate else "staff"}}
 
+    @cache
+    def seen_by_employers() -> bool:
+        return candidate and _seen_by_employers(row.holder_id, visible_registrants_condition(row.event_id))
+
     def employer_data(organization_id: int) -> dict | None:
-        user, profile = _person(row.holder_id)
-        if not candidate or not _seen_by_employers(user, profile):
+        if not seen_by_employers():
             return None
+        user, profile = _person(row.holder_id)
         return {"event": _event(db.session.get(Event, row.event_id)), "check_in": {
             "id": str(row.id), "checked_in_at": iso(row.checked_in_at)},
             "candidate": {"id": str(row.holder_id), "name": _name(user, profile)}}

@@ -3,19 +3,24 @@ may open it now (an organization's owners, never a member who left), and employe
 registrants their pages show (one rule, organizations.access)."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from eventsapp.accounts.models import Role, User
+from eventsapp.browse.services import visible_profile
+from eventsapp.checkin.models import CheckIn
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.organizations.models import OrganizationMember
 from eventsapp.organizations.services import leave_organization
+from eventsapp.registrations.models import RegistrationStatus
+from eventsapp.registrations.services import find_registration, register_for_event
 from eventsapp.webhooks import delivery, emit, problems, signing, vault
-from eventsapp.webhooks.events import BOOTH_APPLICATION_DECIDED
+from eventsapp.webhooks.events import BOOTH_APPLICATION_DECIDED, CHECKIN_RECORDED, REGISTRATION_CREATED
 from eventsapp.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.webhook_receiver import start_receiver
 
@@ -27,9 +32,9 @@ def receiver():
     server.close()
 
 
-def endpoint(maker, url, organization=None) -> WebhookEndpoint:
+def endpoint(maker, url, organization=None, types=BOOTH_APPLICATION_DECIDED) -> WebhookEndpoint:
     row = WebhookEndpoint(created_by_id=maker.id, organization_id=organization.id if organization else None,
-                          url=url, event_types=BOOTH_APPLICATION_DECIDED, secret=signing.new_secret(),
+                          url=url, event_types=types, secret=signing.new_secret(),
                           consecutive_failures=0, disabled_reason="")
     db.session.add(row)
     db.session.commit()
@@ -42,6 +47,11 @@ def failing_delivery(hook: WebhookEndpoint) -> None:
     db.session.scalar(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == hook.id)).event_type = \
         BOOTH_APPLICATION_DECIDED
     db.session.commit()
+
+
+def sent(hook: WebhookEndpoint) -> list[tuple[str, dict]]:
+    return [(row.event_type, json.loads(row.body)["data"]) for row in db.session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.endpoint_id == hook.id).order_by(WebhookDelivery.id))]
 
 
 def told() -> list[str]:
@@ -107,3 +117,36 @@ def test_an_organizer_endpoint_is_announced_to_its_maker_while_an_organizer_and_
     maker.role = Role.CANDIDATE  # no longer an organizer: nobody else may open the endpoint, so nobody is told
     delivery.disable(orphaned, utcnow() + timedelta(seconds=1))
     assert told() == ["organizer@example.org"]
+
+
+# --- One rule for the registrants employers see ---------------------------------------------------------------
+
+def test_employers_hear_of_exactly_the_registrants_their_page_shows(ctx, make_event, make_organization, make_booth,
+                                                                     make_organizer, make_candidate):
+    fair = make_event(capacity=2, starts_at=utcnow() - timedelta(hours=1))
+    organization = make_organization()
+    make_booth(fair, organization)
+    types = f"{REGISTRATION_CREATED} {CHECKIN_RECORDED}"
+    employer_hook = endpoint(db.session.get(User, organization.owner_id), "https://e.example.com/in", organization,
+                             types=types)
+    organizer_hook = endpoint(make_organizer(), "https://o.example.com/in", types=types)
+    seen = make_candidate(name="公开", show_to_employers=True)
+    shy = make_candidate(name="不公开")
+    waiting = make_candidate(name="候补", show_to_employers=True)
+    for person in (seen, shy, waiting):
+        register_for_event(fair.id, person)
+        db.session.commit()
+    assert find_registration(fair.id, waiting.id).status == RegistrationStatus.WAITLISTED
+
+    on_the_page = {person.id for person in (seen, shy, waiting) if visible_profile(fair.id, person.id)}
+    heard = {int(data["candidate"]["id"]) for kind, data in sent(employer_hook) if kind == REGISTRATION_CREATED}
+    assert heard == on_the_page == {seen.id}
+
+    # A check-in of someone the page does not show (here: not confirmed) is not the employers' to hear of.
+    row = CheckIn(event_id=fair.id, holder_id=waiting.id, gate="北门", method="search")
+    db.session.add(row)
+    db.session.flush()
+    emit.check_in_recorded(row, candidate=True)
+    db.session.commit()
+    assert [kind for kind, _ in sent(employer_hook)] == [REGISTRATION_CREATED]
+    assert [kind for kind, _ in sent(organizer_hook)] == [REGISTRATION_CREATED] * 3 + [CHECKIN_RECORDED]
