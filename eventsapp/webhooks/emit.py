@@ -222,6 +222,18 @@ def registration_endpoints(event_type: str, event_id: int) -> Endpoints:
     return endpoints_for(event_type, event_id, EMPLOYERS[event_type])
 
 
+def _registration_for_organizers(registration: Registration, name_hidden: bool = False) -> dict:
+    user, profile = _person(registration.user_id)
+    candidate = {"id": str(registration.user_id)}
+    if not name_hidden:
+        candidate.update(name=_name(user, profile),
+                         email=user.email if user is not None and user.erased_at is None else None)
+    return {"event": _event(registration.event), "registration": {
+        "id": str(registration.id), "status": registration.status.value,
+        "created_at": iso(registration.created_at), "confirmed_at": iso(registration.confirmed_at),
+        "cancelled_at": iso(registration.cancelled_at)}, "candidate": candidate}
+
+
 def registration_changed(event_type: str, registration: Registration, now: datetime | None = None,
                          name_hidden: bool = False, previous_status: RegistrationStatus | None = None,
                          endpoints: Endpoints | None = None) -> int:
@@ -232,15 +244,7 @@ def registration_changed(event_type: str, registration: Registration, now: datet
     up already."""
 
     def organizer_data() -> dict:
-        user, profile = _person(registration.user_id)
-        candidate = {"id": str(registration.user_id)}
-        if not name_hidden:
-            candidate.update(name=_name(user, profile),
-                             email=user.email if user is not None and user.erased_at is None else None)
-        return {"event": _event(registration.event), "registration": {
-            "id": str(registration.id), "status": registration.status.value,
-            "created_at": iso(registration.created_at), "confirmed_at": iso(registration.confirmed_at),
-            "cancelled_at": iso(registration.cancelled_at)}, "candidate": candidate}
+        return _registration_for_organizers(registration, name_hidden)
 
     @cache
     def seen_by_employers() -> bool:
@@ -366,6 +370,14 @@ def registration_rejected(registration: Registration, now: datetime | None = Non
 
     return _write(types.REGISTRATION_REJECTED, registration.event_id, data, now=now,
                   subject_user_id=registration.user_id)
+
+
+def registration_waitlisted(registration: Registration, now: datetime | None = None) -> int:
+    """registration.waitlisted: a registration awaiting approval was approved when no place was free, so it
+    waits on the waiting list (``registration.promoted`` follows when it gets a place). Organizers only:
+    employers see confirmed registrations alone. The same data as ``registration_changed`` gives them."""
+    return _write(types.REGISTRATION_WAITLISTED, registration.event_id,
+                  lambda: _registration_for_organizers(registration), now=now, subject_user_id=registration.user_id)
 
 
 def event_cancelled(event: Event, now: datetime | None = None) -> int:
