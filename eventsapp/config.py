@@ -196,8 +196,10 @@ class Config:
     WEBHOOK_ALLOW_HTTP = _env_flag("WEBHOOK_ALLOW_HTTP", False)
     WEBHOOK_ALLOW_PRIVATE = _env_flag("WEBHOOK_ALLOW_PRIVATE", False)
     # The key that encrypts endpoint secrets at rest (eventsapp.webhooks.vault); unset: derived from SECRET_KEY
-    # (development only: production requires it).
+    # (development only: production requires it). WEBHOOK_OLD_SECRET_KEYS: former keys (comma-separated) that
+    # still read secrets sealed with them, while `flask webhooks rotate-key` re-seals them with the new one.
     WEBHOOK_SECRET_KEY = os.environ.get("WEBHOOK_SECRET_KEY", "")
+    WEBHOOK_OLD_SECRET_KEYS = os.environ.get("WEBHOOK_OLD_SECRET_KEYS", "")
 
 
 class ProductionConfig(Config):
@@ -314,6 +316,13 @@ def _mail_problems(config: dict) -> list[str]:
     return problems
 
 
+def webhook_old_keys(config) -> list[str]:
+    """WEBHOOK_OLD_SECRET_KEYS as a list: the former keys, in the order given (blanks around the commas ignored;
+    an empty item is kept, for the production check to name)."""
+    value = config.get("WEBHOOK_OLD_SECRET_KEYS") or ""
+    return [key.strip() for key in value.split(",")] if value.strip() else []
+
+
 def _webhook_problems(config: dict) -> list[str]:
     problems = []
     if config.get("WEBHOOK_ALLOW_HTTP") or config.get("WEBHOOK_ALLOW_PRIVATE"):
@@ -323,6 +332,9 @@ def _webhook_problems(config: dict) -> list[str]:
         problems.append("APP_ENV=production needs WEBHOOK_SECRET_KEY (at least 32 random characters), the key that "
                         "encrypts webhook secrets at rest, e.g. WEBHOOK_SECRET_KEY=$(python -c 'import secrets; "
                         "print(secrets.token_urlsafe(48))')")
+    if any(len(key) < 32 for key in webhook_old_keys(config)):
+        problems.append("WEBHOOK_OLD_SECRET_KEYS lists an empty or short key: each former key (comma-separated) "
+                        "must be given whole, at least 32 characters like WEBHOOK_SECRET_KEY")
     return problems
 
 

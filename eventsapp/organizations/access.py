@@ -65,11 +65,21 @@ def approved_booth(user: User | None, event_id: int) -> Booth | None:
         active_booth_condition()).order_by(Booth.id).limit(1))
 
 
+# The only registrations employers see: a pending or waitlisted registrant never shows on their pages.
+STATUS_SEEN_BY_EMPLOYERS = RegistrationStatus.CONFIRMED
+
+
+def consents_to_employers_condition():
+    """SQL condition on CandidateProfile: the candidate agreed to be shown to employers."""
+    return CandidateProfile.show_to_employers.is_(True)
+
+
 def visible_registrants_condition(event_id: int):
-    """SQL condition on CandidateProfile: confirmed at the event and consented to be seen."""
-    return (CandidateProfile.show_to_employers.is_(True)) & exists().where(
+    """SQL condition on CandidateProfile: confirmed at the event and consented to be seen. The pages and the
+    webhooks (``eventsapp.webhooks.emit``) both ask it."""
+    return consents_to_employers_condition() & exists().where(
         Registration.user_id == CandidateProfile.user_id, Registration.event_id == event_id,
-        Registration.status == RegistrationStatus.CONFIRMED)
+        Registration.status == STATUS_SEEN_BY_EMPLOYERS)
 
 
 def owns_booth(user: User | None, booth: Booth) -> bool:

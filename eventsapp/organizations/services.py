@@ -484,10 +484,15 @@ def reinstate_organization(organization: Organization) -> list[OutboxMessage]:
     return _notify_owners(organization, "organization_reinstated", endpoints=resumed)
 
 
+def owners_to_tell(organization: Organization) -> list[User]:
+    """Who is told by e-mail of what happens to the organization (decisions about it, its webhook endpoints
+    stopping): its current owners whose account is not erased. Never a former member."""
+    return [member.user for member in members_of(organization)
+            if member.role == MemberRole.OWNER and member.user.erased_at is None]
+
+
 def _notify_owners(organization: Organization, template: str, **context) -> list[OutboxMessage]:
-    owners = [member.user for member in members_of(organization)
-              if member.role == MemberRole.OWNER and member.user.erased_at is None]
-    return [emails.tell_owner(owner, organization, template, **context) for owner in owners]
+    return [emails.tell_owner(owner, organization, template, **context) for owner in owners_to_tell(organization)]
 
 
 # --- Staff and invitations ------------------------------------------------------------------------

@@ -589,7 +589,9 @@ def cancel_own_registration(registration_id: int, user: User, now: datetime | No
 
 def approve_registrations(event_id: int, registration_ids: Iterable[int], actor: User,
                           now: datetime | None = None) -> list[Registration]:
-    """Approve pending registrations in the order they came: confirmed while places last, then waiting."""
+    """Approve pending registrations in the order they came: confirmed while places last, then waiting.
+    Each outcome is announced to the webhooks: registration.promoted for a place, registration.waitlisted
+    for the waiting list."""
     now = now or utcnow()
     event = lock_event(event_id)
     pending = list(db.session.scalars(
@@ -603,6 +605,8 @@ def approve_registrations(event_id: int, registration_ids: Iterable[int], actor:
         _log(registration, "approved", RegistrationStatus.PENDING.value, actor)
         if registration.status == RegistrationStatus.CONFIRMED:
             webhooks.registration_changed(REGISTRATION_PROMOTED, registration, now)
+        else:
+            webhooks.registration_waitlisted(registration, now)
         _tell_outcome(registration)
     return pending
 

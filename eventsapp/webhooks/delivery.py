@@ -8,7 +8,8 @@ threads touch no database; the results are written afterwards in one transaction
 A delivery answered with 2xx has succeeded. Any other answer, a timeout or a refused connection is a failed
 attempt: retried after ``retry_delay`` (30 s, 1 min, 2 min, ... at most 6 h), given up after
 ``WEBHOOK_MAX_ATTEMPTS``. An endpoint whose last ``WEBHOOK_DISABLE_AFTER`` attempts all failed is disabled:
-its deliveries wait (none is lost) until it is switched on again, and its owner is e-mailed. Redirects are not followed.
+its deliveries wait (none is lost) until it is switched on again, and those who may open it are e-mailed
+(``services.told_when_stopped``). Redirects are not followed.
 
 Each attempt has one deadline for the whole of it (``WEBHOOK_TIMEOUT_SECONDS``: connecting, sending, reading
 the answer, and looking the host up), so a receiver that trickles its answer a byte at a time, or a name
@@ -17,8 +18,10 @@ only while the delivery is still pending, not erased and holding this worker's l
 ended meanwhile stays so, and a worker that comes back late cannot overwrite another's attempt. The host is
 resolved once per attempt and the connection goes to the address that was checked (``targets.resolve_target``).
 Claiming checks again that the endpoint's owner may still have it (``services.owner_keeps_access``): a
-delivery for an owner who lost access is ended, not sent. An endpoint whose secret the current key cannot
-read is disabled (code ``secret_unreadable``), logged as an error and its owner e-mailed; its deliveries wait.
+delivery for an owner who lost access is ended, not sent. So is one to an employer's endpoint about a change
+at an event where its organization no longer holds an active booth (``emit.heard_when_sent``, the rule the
+delivery was written by: code ``booth_lost``). An endpoint whose secret no configured key reads is disabled
+(code ``secret_unreadable``), logged as an error and the same people e-mailed; its deliveries wait.
 What went wrong is stored as a problem code (``webhooks.problems``), never as an exception's text.
 """
 from __future__ import annotations
@@ -38,15 +41,14 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, or_, select, update
 
-from eventsapp.accounts.models import User
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.notifications.services import public_url, queue_email
 from eventsapp.webhooks import events as types
 from eventsapp.webhooks import problems
-from eventsapp.webhooks.emit import envelope, new_uid
+from eventsapp.webhooks.emit import envelope, heard_when_sent, new_uid
 from eventsapp.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from eventsapp.webhooks.services import owner_keeps_access
+from eventsapp.webhooks.services import owner_keeps_access, told_when_stopped
 from eventsapp.webhooks.signing import SIGNATURE_HEADER, signature_header
 from eventsapp.webhooks.targets import Target, TargetRefused, resolve_target
 from eventsapp.webhooks.vault import SecretUnreadable, unseal
@@ -101,8 +103,9 @@ class Report:
 def claim(limit: int, now: datetime, lease: timedelta = LEASE) -> list[Outgoing]:
     """Take up to ``limit`` due deliveries for this worker and commit, so no other worker takes them.
 
-    An endpoint whose owner lost access has its deliveries ended; one whose secret cannot be read (the key was
-    changed) is disabled, its owner told, and its deliveries wait (a test ping is ended with the code)."""
+    An endpoint whose owner lost access has its deliveries ended, and an employer's endpoint those about an
+    event where its organization lost its booth; one whose secret no configured key reads is disabled, its
+    owners told (``services.told_when_stopped``), and its deliveries wait (a test ping is ended with the code)."""
     due = (select(WebhookDelivery.id).join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
            .where(WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.erased_at.is_(None),
                   WebhookDelivery.next_attempt_at <= now,
@@ -118,20 +121,23 @@ def claim(limit: int, now: datetime, lease: timedelta = LEASE) -> list[Outgoing]
         .returning(WebhookDelivery.id, WebhookDelivery.endpoint_id, WebhookDelivery.uid, WebhookDelivery.event_type,
                    WebhookDelivery.body, WebhookDelivery.attempts)
         .execution_options(synchronize_session=False)).all()
-    secrets, refused, unreadable = {}, {}, set()
-    if rows:
-        for endpoint in db.session.execute(
-                select(WebhookEndpoint.id, WebhookEndpoint.url, WebhookEndpoint.secret_sealed,
-                       case((owner_keeps_access(), True), else_=False).label("allowed"))
-                .where(WebhookEndpoint.id.in_({row.endpoint_id for row in rows}))):
-            if not endpoint.allowed:
-                refused[endpoint.id] = problems.ACCESS_LOST
-                continue
-            try:
-                secrets[endpoint.id] = (endpoint.url, unseal(endpoint.secret_sealed))
-            except SecretUnreadable:
-                unreadable.add(endpoint.id)
-    ended = {row.id: refused[row.endpoint_id] for row in rows if row.endpoint_id in refused}
+    secrets, ended, unreadable = {}, {}, set()
+    if rows:  # one statement for the batch: may each endpoint still hear of each delivery, and its secret
+        for found in db.session.execute(
+                select(WebhookDelivery.id, WebhookEndpoint.id.label("endpoint_id"), WebhookEndpoint.url,
+                       WebhookEndpoint.secret_sealed, case((owner_keeps_access(), True), else_=False).label("allowed"),
+                       case((heard_when_sent(), True), else_=False).label("heard"))
+                .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+                .where(WebhookDelivery.id.in_([row.id for row in rows]))):
+            if not found.allowed:
+                ended[found.id] = problems.ACCESS_LOST
+            elif not found.heard:
+                ended[found.id] = problems.BOOTH_LOST
+            elif found.endpoint_id not in secrets and found.endpoint_id not in unreadable:
+                try:
+                    secrets[found.endpoint_id] = (found.url, unseal(found.secret_sealed))
+                except SecretUnreadable:
+                    unreadable.add(found.endpoint_id)
     ended.update({row.id: problems.SECRET_UNREADABLE for row in rows
                   if row.endpoint_id in unreadable and row.event_type == types.PING})
     if ended:
@@ -142,18 +148,20 @@ def claim(limit: int, now: datetime, lease: timedelta = LEASE) -> list[Outgoing]
     db.session.commit()
     return [Outgoing(row.id, row.endpoint_id, row.uid, row.event_type, row.body.encode("utf-8"),
                      *secrets[row.endpoint_id], row.attempts, locked_until)
-            for row in sorted(rows, key=lambda row: row.id) if row.endpoint_id in secrets]
+            for row in sorted(rows, key=lambda row: row.id) if row.endpoint_id in secrets and row.id not in ended]
 
 
 def _stop_unreadable(endpoint_ids: set[int], waiting: list[int], now: datetime) -> None:
-    """Endpoints whose secret the current key cannot read (WEBHOOK_SECRET_KEY was changed): sending unsigned
-    or giving up would both be wrong, so they are disabled and their owners told; ``waiting`` (deliveries
-    claimed for them) are released to wait until the secret is replaced."""
+    """Endpoints whose secret no configured key reads (WEBHOOK_SECRET_KEY was changed and the former key is not
+    in WEBHOOK_OLD_SECRET_KEYS): sending unsigned or giving up would both be wrong, so they are disabled and
+    those who may open them told; ``waiting`` (deliveries claimed for them) are released to wait until the
+    secret is replaced."""
     if waiting:
         db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id.in_(waiting)).values(locked_until=None)
                            .execution_options(synchronize_session=False))
     for endpoint_id in sorted(endpoint_ids):
-        log.error("webhook endpoint %s: its secret cannot be read with the current WEBHOOK_SECRET_KEY", endpoint_id)
+        log.error("webhook endpoint %s: its secret cannot be read with WEBHOOK_SECRET_KEY nor any of "
+                  "WEBHOOK_OLD_SECRET_KEYS", endpoint_id)
         endpoint = db.session.get(WebhookEndpoint, endpoint_id, with_for_update=True)
         if endpoint is not None and endpoint.disabled_at is None:
             disable(endpoint, now, problems.SECRET_UNREADABLE)
@@ -325,14 +333,14 @@ def record(batch: list[Outgoing], results: list[Result], now: datetime, report: 
 
 def disable(endpoint: WebhookEndpoint, now: datetime, reason: str = problems.FAILURES) -> None:
     """Stop delivering to an endpoint (it keeps failing, or its secret cannot be read: ``reason``, a problem
-    code), and tell whoever made it (by e-mail)."""
+    code), and tell by e-mail those who may open it now (``services.told_when_stopped``: an organization's
+    owners, not a member who left)."""
     endpoint.disabled_at = now
     endpoint.disabled_reason = reason
-    owner = db.session.get(User, endpoint.created_by_id)
-    if owner is not None and owner.erased_at is None and owner.is_active_account:
-        queue_email("webhook_disabled", owner.email, owner.locale, "webhook_disabled", user=owner, endpoint=endpoint,
-                    failures=endpoint.consecutive_failures, reason=reason,
-                    link=public_url("webhooks.detail", endpoint_id=endpoint.id))
+    link = public_url("webhooks.detail", endpoint_id=endpoint.id)
+    for user in told_when_stopped(endpoint):
+        queue_email("webhook_disabled", user.email, user.locale, "webhook_disabled", user=user, endpoint=endpoint,
+                    failures=endpoint.consecutive_failures, reason=reason, link=link)
     log.warning("webhook endpoint %s disabled (%s) after %s failures", endpoint.id, reason,
                 endpoint.consecutive_failures)
 
@@ -371,10 +379,16 @@ class RedeliveryRefused(Exception):
 def redeliver(delivery: WebhookDelivery, now: datetime | None = None) -> WebhookDelivery:
     """Send a delivery again, by hand: a new delivery with a new id, the same data, and ``redelivery_of``
     naming the first. The worker sends it while the endpoint is enabled. Refused for an erased delivery:
-    the personal data it carried is gone and must not be sent again."""
+    the personal data it carried is gone and must not be sent again; and for one the endpoint may no longer
+    hear of (``emit.heard_when_sent``: its organization lost its booth at the event)."""
     if delivery.erased_at is not None:
         raise RedeliveryRefused(_l("This delivery cannot be sent again: the personal data it carried has been "
                                    "erased (the account was deleted or the event's retention period ended)."))
+    still_heard = (select(WebhookDelivery.id).join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+                   .where(WebhookDelivery.id == delivery.id, heard_when_sent()))
+    if db.session.scalar(still_heard) is None:
+        raise RedeliveryRefused(_l("This delivery cannot be sent again: your organization no longer holds an "
+                                   "active booth at the event it is about."))
     now = now or utcnow()
     data = json.loads(delivery.body).get("data", {})
     uid = new_uid()

@@ -9,7 +9,11 @@ What each endpoint receives is what its owner may see on the pages: organizers s
 e-mail); an employer's endpoint hears about a registrant only at a fair where its organization holds an
 active booth, only when the candidate agreed to be seen by employers and is confirmed (a cancellation only
 of a place that was confirmed: a waitlisted or pending registrant never showed on the employer's pages),
-and only their id and name -- the same rule as ``organizations.access.visible_registrants_condition``.
+and only their id and name: the database is asked ``organizations.access.visible_registrants_condition``,
+the rule of the registrants page itself (once per change, and only when an employer's endpoint is
+interested).
+Which employers hear of which change is ``EMPLOYERS``; the worker checks the booth again when it sends
+(``heard_when_sent``), so a booth withdrawn or rejected after the change is not sent what it no longer sees.
 Each row records whose personal data it carries (``subject_user_id``) and its event, so that deleting the
 account or the event's retention erases it (``webhooks.lifecycle``).
 Payloads carry ids as strings and ISO 8601 times with offsets.
@@ -20,6 +24,7 @@ import json
 import uuid
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import Integer, and_, bindparam, insert, literal, or_, select
 
@@ -32,7 +37,12 @@ from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.matchmaking.models import Interview, MatchRun
-from eventsapp.organizations.access import active_booth_condition
+from eventsapp.organizations.access import (
+    STATUS_SEEN_BY_EMPLOYERS,
+    active_booth_condition,
+    consents_to_employers_condition,
+    visible_registrants_condition,
+)
 from eventsapp.organizations.models import Organization
 from eventsapp.registrations.models import Registration, RegistrationStatus
 from eventsapp.webhooks import events as types
@@ -63,6 +73,33 @@ def new_uid() -> str:
     return "dlv_" + uuid.uuid4().hex
 
 
+# Which employers' endpoints hear of each change (organizers' endpoints hear of every change they picked):
+# AT_EVENT, those of the organizations holding an active booth at the change's event -- when the delivery is
+# written and again when it is sent (``heard_when_sent``: a booth withdrawn or rejected in between stops it);
+# LISTED, those of the organizations the change names (a booth's own, whatever was decided); none for the rest.
+EMPLOYERS = {types.REGISTRATION_CREATED: AT_EVENT, types.REGISTRATION_CANCELLED: AT_EVENT,
+             types.REGISTRATION_PROMOTED: AT_EVENT, types.CHECKIN_RECORDED: AT_EVENT,
+             types.MATCHING_RUN_PUBLISHED: AT_EVENT, types.EVENT_CANCELLED: AT_EVENT,
+             types.BOOTH_APPLICATION_DECIDED: LISTED}
+HEARD_WITH_A_BOOTH = tuple(event_type for event_type, employers in EMPLOYERS.items() if employers == AT_EVENT)
+
+
+def _holds_active_booth(event_id):
+    """SQL condition on WebhookEndpoint: its organization holds an active booth at ``event_id`` (a value or
+    a column)."""
+    return WebhookEndpoint.organization_id.in_(select(Booth.organization_id).where(
+        Booth.event_id == event_id, active_booth_condition()))
+
+
+def heard_when_sent():
+    """SQL condition on a WebhookDelivery joined to its WebhookEndpoint: the endpoint may still hear of it
+    by ``EMPLOYERS`` (an organizer's endpoint always; an employer's, of a change at an event, only while its
+    organization still holds an active booth there). The worker checks it before sending, and so does a
+    redelivery."""
+    return or_(WebhookEndpoint.organization_id.is_(None), WebhookDelivery.event_type.not_in(HEARD_WITH_A_BOOTH),
+               _holds_active_booth(WebhookDelivery.event_id))
+
+
 # The endpoints a change may go to, as prebuilt statements (building one costs more than running it on the
 # hot paths, e.g. a registration): organizers' endpoints for this event or all events, while their maker is
 # still an organizer; and employers' endpoints, of the organizations holding an active booth at the event or
@@ -74,8 +111,7 @@ _ORGANIZERS = and_(
     or_(WebhookEndpoint.event_id.is_(None), WebhookEndpoint.event_id == bindparam("event_id", type_=Integer)),
     WebhookEndpoint.created_by_id.in_(select(User.id).where(User.role.in_(STAFF_ROLES),
                                                             User.is_active_account.is_(True))))
-_BOOTHS_AT_EVENT = WebhookEndpoint.organization_id.in_(select(Booth.organization_id).where(
-    Booth.event_id == bindparam("event_id", type_=Integer), active_booth_condition()))
+_BOOTHS_AT_EVENT = _holds_active_booth(bindparam("event_id", type_=Integer))
 _LISTED = WebhookEndpoint.organization_id.in_(bindparam("organizations", expanding=True))
 ENDPOINTS = {None: _COLUMNS.where(_ORGANIZERS), AT_EVENT: _COLUMNS.where(or_(_ORGANIZERS, _BOOTHS_AT_EVENT)),
              LISTED: _COLUMNS.where(or_(_ORGANIZERS, _LISTED))}
@@ -183,7 +219,19 @@ def _name(user: User | None, profile: CandidateProfile | None) -> str:
 
 def registration_endpoints(event_type: str, event_id: int) -> Endpoints:
     """The endpoints ``registration_changed`` writes to, for looking them up before a lock is taken."""
-    return endpoints_for(event_type, event_id, AT_EVENT)
+    return endpoints_for(event_type, event_id, EMPLOYERS[event_type])
+
+
+def _registration_for_organizers(registration: Registration, name_hidden: bool = False) -> dict:
+    user, profile = _person(registration.user_id)
+    candidate = {"id": str(registration.user_id)}
+    if not name_hidden:
+        candidate.update(name=_name(user, profile),
+                         email=user.email if user is not None and user.erased_at is None else None)
+    return {"event": _event(registration.event), "registration": {
+        "id": str(registration.id), "status": registration.status.value,
+        "created_at": iso(registration.created_at), "confirmed_at": iso(registration.confirmed_at),
+        "cancelled_at": iso(registration.cancelled_at)}, "candidate": candidate}
 
 
 def registration_changed(event_type: str, registration: Registration, now: datetime | None = None,
@@ -196,38 +244,40 @@ def registration_changed(event_type: str, registration: Registration, now: datet
     up already."""
 
     def organizer_data() -> dict:
-        user, profile = _person(registration.user_id)
-        candidate = {"id": str(registration.user_id)}
-        if not name_hidden:
-            candidate.update(name=_name(user, profile),
-                             email=user.email if user is not None and user.erased_at is None else None)
-        return {"event": _event(registration.event), "registration": {
-            "id": str(registration.id), "status": registration.status.value,
-            "created_at": iso(registration.created_at), "confirmed_at": iso(registration.confirmed_at),
-            "cancelled_at": iso(registration.cancelled_at)}, "candidate": candidate}
+        return _registration_for_organizers(registration, name_hidden)
+
+    @cache
+    def seen_by_employers() -> bool:
+        """Whether the registrants page shows the candidate (a cancellation: showed them, until now)."""
+        if name_hidden:
+            return False
+        if event_type != types.REGISTRATION_CANCELLED:
+            return _seen_by_employers(registration.user_id, visible_registrants_condition(registration.event_id))
+        return (previous_status == STATUS_SEEN_BY_EMPLOYERS
+                and _seen_by_employers(registration.user_id, consents_to_employers_condition()))
 
     def employer_data(organization_id: int) -> dict | None:
+        if not seen_by_employers():
+            return None
         user, profile = _person(registration.user_id)
-        if name_hidden or not _seen_by_employers(user, profile):
-            return None
-        shown_status = previous_status if event_type == types.REGISTRATION_CANCELLED else registration.status
-        if shown_status != RegistrationStatus.CONFIRMED:
-            return None
         return {"event": _event(registration.event), "registration": {
             "id": str(registration.id), "status": registration.status.value},
             "candidate": {"id": str(registration.user_id), "name": _name(user, profile)}}
 
-    return _write(event_type, registration.event_id, organizer_data, AT_EVENT, employer_data, now=now,
+    return _write(event_type, registration.event_id, organizer_data, EMPLOYERS[event_type], employer_data, now=now,
                   subject_user_id=None if name_hidden else registration.user_id, endpoints=endpoints)
 
 
-def _seen_by_employers(user: User | None, profile: CandidateProfile | None) -> bool:
-    return (user is not None and user.erased_at is None and profile is not None
-            and bool(profile.show_to_employers))
+def _seen_by_employers(user_id: int, condition) -> bool:
+    """Whether the candidate's profile meets ``condition``, an ``organizations.access`` rule on
+    CandidateProfile (a deleted account has no profile): one lookup by primary key."""
+    return db.session.scalar(select(CandidateProfile.user_id).where(CandidateProfile.user_id == user_id,
+                                                                   condition)) is not None
 
 
 def check_in_recorded(row: CheckIn, candidate: bool, now: datetime | None = None) -> int:
-    """checkin.recorded: organizers hear of everyone let in; employers of consenting candidates only."""
+    """checkin.recorded: organizers hear of everyone let in; employers of the candidates their registrants
+    page shows (confirmed, consenting) only."""
 
     def organizer_data() -> dict:
         user, profile = _person(row.holder_id)
@@ -237,16 +287,20 @@ def check_in_recorded(row: CheckIn, candidate: bool, now: datetime | None = None
             "person": {"id": str(row.holder_id), "name": _name(user, profile),
                        "role": "candidate" if candidate else "staff"}}
 
+    @cache
+    def seen_by_employers() -> bool:
+        return candidate and _seen_by_employers(row.holder_id, visible_registrants_condition(row.event_id))
+
     def employer_data(organization_id: int) -> dict | None:
-        user, profile = _person(row.holder_id)
-        if not candidate or not _seen_by_employers(user, profile):
+        if not seen_by_employers():
             return None
+        user, profile = _person(row.holder_id)
         return {"event": _event(db.session.get(Event, row.event_id)), "check_in": {
             "id": str(row.id), "checked_in_at": iso(row.checked_in_at)},
             "candidate": {"id": str(row.holder_id), "name": _name(user, profile)}}
 
-    return _write(types.CHECKIN_RECORDED, row.event_id, organizer_data, AT_EVENT, employer_data, now=now,
-                  subject_user_id=row.holder_id)
+    return _write(types.CHECKIN_RECORDED, row.event_id, organizer_data, EMPLOYERS[types.CHECKIN_RECORDED],
+                  employer_data, now=now, subject_user_id=row.holder_id)
 
 
 def _booth(booth: Booth) -> dict:
@@ -264,7 +318,8 @@ def booth_decided(booth: Booth, now: datetime | None = None) -> int:
     def data(_organization_id: int | None = None) -> dict:
         return {"event": _event(db.session.get(Event, booth.event_id)), "booth": _booth(booth)}
 
-    return _write(types.BOOTH_APPLICATION_DECIDED, booth.event_id, data, LISTED, data, [booth.organization_id], now)
+    return _write(types.BOOTH_APPLICATION_DECIDED, booth.event_id, data, EMPLOYERS[types.BOOTH_APPLICATION_DECIDED],
+                  data, [booth.organization_id], now)
 
 
 def matching_run_published(run: MatchRun, now: datetime | None = None) -> int:
@@ -288,7 +343,8 @@ def matching_run_published(run: MatchRun, now: datetime | None = None) -> int:
                 "booths": [{"id": str(booth_id), "code": code, "interviews": count}
                            for booth_id, code, count in counts]}
 
-    return _write(types.MATCHING_RUN_PUBLISHED, run.event_id, organizer_data, AT_EVENT, employer_data, now=now)
+    return _write(types.MATCHING_RUN_PUBLISHED, run.event_id, organizer_data, EMPLOYERS[types.MATCHING_RUN_PUBLISHED],
+                  employer_data, now=now)
 
 
 def contest_results_published(contest: Contest, awards: int, now: datetime | None = None) -> int:
@@ -316,6 +372,14 @@ def registration_rejected(registration: Registration, now: datetime | None = Non
                   subject_user_id=registration.user_id)
 
 
+def registration_waitlisted(registration: Registration, now: datetime | None = None) -> int:
+    """registration.waitlisted: a registration awaiting approval was approved when no place was free, so it
+    waits on the waiting list (``registration.promoted`` follows when it gets a place). Organizers only:
+    employers see confirmed registrations alone. The same data as ``registration_changed`` gives them."""
+    return _write(types.REGISTRATION_WAITLISTED, registration.event_id,
+                  lambda: _registration_for_organizers(registration), now=now, subject_user_id=registration.user_id)
+
+
 def event_cancelled(event: Event, now: datetime | None = None) -> int:
     """event.cancelled: the organizers (of this event or all events), and the organizations holding an active
     booth at it. The reason is the one every registrant is told."""
@@ -324,4 +388,4 @@ def event_cancelled(event: Event, now: datetime | None = None) -> int:
         return {"event": {**_event(event), "status": event.status.value, "starts_at": iso(event.starts_at),
                           "cancelled_at": iso(event.cancelled_at), "reason": event.cancellation_reason}}
 
-    return _write(types.EVENT_CANCELLED, event.id, data, AT_EVENT, data, now=now)
+    return _write(types.EVENT_CANCELLED, event.id, data, EMPLOYERS[types.EVENT_CANCELLED], data, now=now)

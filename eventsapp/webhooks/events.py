@@ -11,6 +11,7 @@ MATCHING_RUN_PUBLISHED = "matching_run.published"
 BOOTH_APPLICATION_DECIDED = "booth_application.decided"
 CONTEST_RESULTS_PUBLISHED = "contest_results.published"
 REGISTRATION_REJECTED = "registration.rejected"
+REGISTRATION_WAITLISTED = "registration.waitlisted"
 EVENT_CANCELLED = "event.cancelled"
 PING = "ping"  # "Send test ping": every endpoint may receive it, none subscribes to it
 
@@ -23,6 +24,7 @@ EVENT_TYPES = {
     BOOTH_APPLICATION_DECIDED: _l("A booth application was approved or rejected"),
     CONTEST_RESULTS_PUBLISHED: _l("A contest's results were published"),
     REGISTRATION_REJECTED: _l("A registration awaiting approval was declined"),
+    REGISTRATION_WAITLISTED: _l("A registration awaiting approval was approved onto the waiting list (no place free)"),
     EVENT_CANCELLED: _l("An event was cancelled"),
 }
 # Employers hear about their own booths, and about registrants only as the pages show them: confirmed

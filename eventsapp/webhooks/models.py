@@ -22,8 +22,9 @@ class WebhookEndpoint(db.Model):
     organization (seen by its staff) and hears about that organization's booths.
 
     The secret cannot be hashed: signing needs it (HMAC), like GitHub's and Stripe's. It is stored encrypted
-    (``webhooks.vault``, key ``WEBHOOK_SECRET_KEY``), so a backup does not hold it in clear; ``secret`` reads
-    and writes it in clear. It is shown once, when made or replaced; the pages show its last four characters.
+    (``webhooks.vault``, key ``WEBHOOK_SECRET_KEY``; former keys in ``WEBHOOK_OLD_SECRET_KEYS``), so a backup
+    does not hold it in clear; ``secret`` reads and writes it in clear. It is shown once, when made or
+    replaced; the pages show its last four characters.
 
     ``disabled_reason`` is a code (``webhooks.problems``): too many failures, or the organization stopped."""
 

@@ -17,6 +17,7 @@ BAD_ADDRESS = "bad_address"
 ACCESS_LOST = "access_lost"
 ERASED = "erased"
 SECRET_UNREADABLE = "secret_unreadable"
+BOOTH_LOST = "booth_lost"
 # An endpoint's disabled_reason.
 FAILURES = "failures"
 ORGANIZATION_SUSPENDED = "organization_suspended"
@@ -33,6 +34,7 @@ MESSAGES = {
     BAD_ADDRESS: _l("The address is not accepted any more: nothing was sent."),
     ACCESS_LOST: _l("Not sent: the endpoint's owner no longer has access to it."),
     ERASED: _l("Not sent: the personal data it carried was erased."),
+    BOOTH_LOST: _l("Not sent: your organization no longer holds an active booth at this event."),
     SECRET_UNREADABLE: _l("Not sent: the endpoint's secret cannot be read with the current key. Replace the secret."),
     FAILURES: _l("Disabled after too many failed attempts in a row."),
     ORGANIZATION_SUSPENDED: _l("Stopped because your organization was suspended."),

@@ -7,11 +7,11 @@ checks it again when it sends.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from eventsapp.accounts.models import STAFF_ROLES, User
 from eventsapp.dbtypes import utcnow
@@ -19,14 +19,17 @@ from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.organizations.access import in_good_standing, membership_of
 from eventsapp.organizations.models import Organization, OrganizationStatus
+from eventsapp.organizations.services import owners_to_tell
 from eventsapp.validation import ValidationFailed
 from eventsapp.webhooks import events as types
 from eventsapp.webhooks import problems
 from eventsapp.webhooks.models import WebhookDelivery, WebhookEndpoint
 from eventsapp.webhooks.signing import new_secret
 from eventsapp.webhooks.targets import TargetRefused, check_url
+from eventsapp.webhooks.vault import SecretUnreadable, reseal
 
 MAX_ENDPOINTS_PER_OWNER = 20
+RESEAL_BATCH = 500
 DESCRIPTION_MAX_LENGTH = 200
 LOG_LENGTH = 50
 
@@ -76,6 +79,24 @@ def can_manage(user: User | None, endpoint: WebhookEndpoint) -> bool:
     if kind == "employer":
         return endpoint.organization_id == membership_of(user).organization_id
     return False
+
+
+def told_when_stopped(endpoint: WebhookEndpoint) -> list[User]:
+    """Who is e-mailed when the endpoint is disabled: people who may open it now (``can_manage``), never a
+    former member nor an account closed since. An organization's endpoint: its owners (whoever is told of
+    the organization's affairs, ``organizations.services.owners_to_tell``) and its maker while still a
+    member. An organizer's endpoint: its maker while still an active organizer -- only they may open it, so
+    once they are not, nobody is told (its deliveries are ended unsent then: ``owner_keeps_access``)."""
+    maker = db.session.get(User, endpoint.created_by_id)
+    candidates = [maker] if maker is not None else []
+    if endpoint.organization_id is not None:
+        organization = db.session.get(Organization, endpoint.organization_id)
+        candidates = [*owners_to_tell(organization), *candidates] if organization is not None else candidates
+    told = {}
+    for user in candidates:
+        if user.erased_at is None and user.id not in told and can_manage(user, endpoint):
+            told[user.id] = user
+    return list(told.values())
 
 
 def endpoint_for(user: User, endpoint_id: int) -> WebhookEndpoint | None:
@@ -172,3 +193,48 @@ def events_to_choose() -> list[Event]:
     """The events an organizer may limit an endpoint to: those not over, newest first."""
     return list(db.session.scalars(select(Event).where(Event.ends_at >= utcnow()).order_by(Event.starts_at.desc())
                                    .limit(200)))
+
+
+@dataclass
+class Resealing:
+    """What ``reseal_secrets`` did: secrets sealed again with the current key, those that already were, and the
+    endpoints whose secret no configured key reads (their ids)."""
+
+    resealed: int = 0
+    current: int = 0
+    unreadable: list[int] = field(default_factory=list)
+
+
+_RESEAL = (update(WebhookEndpoint.__table__)
+           .where(WebhookEndpoint.__table__.c.id == bindparam("endpoint_id"),
+                  WebhookEndpoint.__table__.c.secret == bindparam("was"))
+           .values(secret=bindparam("sealed")))
+
+
+def reseal_secrets(batch: int = RESEAL_BATCH) -> Resealing:
+    """Seal every endpoint's secret with the current WEBHOOK_SECRET_KEY (read with it or a former key,
+    WEBHOOK_OLD_SECRET_KEYS), ``batch`` endpoints per transaction; commits each. Running it again re-seals
+    nothing more. A secret replaced meanwhile (sealed with the current key) is left as it is; one no key reads
+    is counted and left for the worker, which disables its endpoint (``secret_unreadable``)."""
+    outcome, after = Resealing(), 0
+    while True:
+        rows = db.session.execute(select(WebhookEndpoint.id, WebhookEndpoint.secret_sealed)
+                                  .where(WebhookEndpoint.id > after).order_by(WebhookEndpoint.id).limit(batch)).all()
+        if not rows:
+            return outcome
+        changed = []
+        for endpoint_id, sealed in rows:
+            try:
+                again = reseal(sealed)
+            except SecretUnreadable:
+                outcome.unreadable.append(endpoint_id)
+                continue
+            if again is None:
+                outcome.current += 1
+            else:
+                changed.append({"endpoint_id": endpoint_id, "was": sealed, "sealed": again})
+        if changed:
+            outcome.resealed += db.session.execute(_RESEAL, changed,
+                                                   execution_options={"synchronize_session": False}).rowcount
+        db.session.commit()
+        after = rows[-1].id

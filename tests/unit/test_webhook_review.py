@@ -26,7 +26,12 @@ from eventsapp.organizations.services import reject_organization, suspend_organi
 from eventsapp.registrations.models import RegistrationStatus
 from eventsapp.registrations.services import cancel_registration, register_for_event
 from eventsapp.webhooks import delivery, emit, problems, services, signing, targets, vault
-from eventsapp.webhooks.events import CHECKIN_RECORDED, REGISTRATION_CANCELLED, REGISTRATION_CREATED
+from eventsapp.webhooks.events import (
+    BOOTH_APPLICATION_DECIDED,
+    CHECKIN_RECORDED,
+    REGISTRATION_CANCELLED,
+    REGISTRATION_CREATED,
+)
 from eventsapp.webhooks.lifecycle import erase_deliveries_about_person, stop_endpoints_of_organization
 from eventsapp.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from eventsapp.webhooks.targets import TargetRefused
@@ -200,7 +205,7 @@ def test_what_was_queued_while_stopped_is_sent_on_reinstatement_as_the_mail_says
     suspend_organization(organization, "资质存疑")
     db.session.commit()
     emit.queue_ping(hook)
-    deliveries(hook)[0].event_type = REGISTRATION_CREATED  # a change queued for it while it was stopped
+    deliveries(hook)[0].event_type = BOOTH_APPLICATION_DECIDED  # a change queued for it while it was stopped
     db.session.commit()
     assert delivery.claim(10, utcnow()) == []  # held
     [mail] = reinstate_organization(organization)
@@ -288,6 +293,74 @@ def test_a_reinstatement_without_endpoints_says_nothing_of_webhooks(ctx, make_or
     suspend_organization(organization, "资质存疑")
     [mail] = reinstate_organization(organization)
     assert "webhook" not in mail.body_text.lower() and "\n\n\n" not in mail.body_text
+
+
+def _exhibitor_hearing_of_a_registration(fair, make_organization, make_booth, make_candidate, receiver):
+    organization = make_organization()
+    booth = make_booth(fair, organization)
+    hook = endpoint(organization.members[0].user, organization=organization, url=receiver.url)
+    register_for_event(fair.id, make_candidate(name="公开", show_to_employers=True))
+    db.session.commit()
+    return booth, hook
+
+
+@pytest.mark.parametrize("lose_the_booth", ["withdraw", "reject"])
+def test_an_exhibitor_that_lost_its_booth_before_the_send_is_sent_nothing_and_its_log_says_why(
+        ctx, make_event, make_organization, make_booth, make_candidate, make_organizer, receiver, lose_the_booth):
+    from eventsapp.booths.services import reject_booth, withdraw_booth
+    fair = make_event()
+    booth, hook = _exhibitor_hearing_of_a_registration(fair, make_organization, make_booth, make_candidate, receiver)
+    organizer_hook = endpoint(make_organizer(), url=receiver.url, types=REGISTRATION_CREATED)
+    register_for_event(fair.id, make_candidate(name="另一位", show_to_employers=False))  # for the organizer only
+    db.session.commit()
+    [written] = deliveries(hook)  # written while the booth was active
+    if lose_the_booth == "withdraw":
+        withdraw_booth(booth)
+    else:
+        reject_booth(fair.id, booth.id, "场地调整")
+    db.session.commit()
+
+    report = delivery.deliver_due()
+    assert report.sent == 1 and [message.headers["X-Talentday-Delivery"] for message in receiver.received] == [
+        deliveries(organizer_hook)[0].uid]
+    assert "公开" not in b"".join(message.body for message in receiver.received).decode()
+    db.session.expire_all()
+    [row] = deliveries(hook)
+    assert (row.id, row.status, row.last_error, row.attempts, row.locked_until) == (
+        written.id, DeliveryStatus.FAILED, problems.BOOTH_LOST, 0, None)
+    assert problems.message(row.last_error) == str(problems.MESSAGES[problems.BOOTH_LOST])
+    with pytest.raises(delivery.RedeliveryRefused):
+        delivery.redeliver(row)
+    assert len(deliveries(hook)) == 1
+
+
+def test_an_exhibitor_whose_booth_is_still_there_is_sent_the_registration_and_may_have_it_again(
+        ctx, make_event, make_organization, make_booth, make_candidate, receiver):
+    fair = make_event()
+    _, hook = _exhibitor_hearing_of_a_registration(fair, make_organization, make_booth, make_candidate, receiver)
+    assert delivery.deliver_due().sent == 1
+    assert json.loads(receiver.received[0].body)["data"]["candidate"]["name"] == "公开"
+    delivery.redeliver(deliveries(hook)[0])
+    db.session.commit()
+    assert delivery.deliver_due().sent == 1 and len(receiver.received) == 2
+
+
+def test_a_booth_decision_still_reaches_the_organization_whose_booth_was_rejected(
+        ctx, make_event, make_organization, make_booth, receiver):
+    from eventsapp.booths.models import BoothStatus
+    from eventsapp.booths.services import reject_booth
+    fair, organization = make_event(), make_organization()
+    booth = make_booth(fair, organization, status=BoothStatus.PENDING)
+    endpoint(organization.members[0].user, organization=organization, url=receiver.url,
+             types=BOOTH_APPLICATION_DECIDED)
+    reject_booth(fair.id, booth.id, "场地调整")
+    db.session.commit()
+    assert delivery.deliver_due().sent == 1  # told of its own booth, whatever was decided (emit.EMPLOYERS)
+
+
+def test_every_type_an_employer_may_pick_says_which_employers_hear_of_it():
+    from eventsapp.webhooks.events import EMPLOYER_EVENT_TYPES
+    assert set(emit.EMPLOYERS) == set(EMPLOYER_EVENT_TYPES)
 
 
 # --- 3. Personal data -------------------------------------------------------------------------------------
@@ -614,7 +687,7 @@ def test_a_delivery_ended_while_it_was_being_sent_stays_ended(ctx, make_organiza
     organization = make_organization()
     hook = endpoint(organization.members[0].user, organization=organization)
     emit.queue_ping(hook)
-    deliveries(hook)[0].event_type = REGISTRATION_CREATED  # a ping would give up after one attempt anyway
+    deliveries(hook)[0].event_type = BOOTH_APPLICATION_DECIDED  # a ping would give up after one attempt anyway
     db.session.commit()
     now = utcnow()
     batch = delivery.claim(10, now)

@@ -1,12 +1,14 @@
-"""The webhook types registration.rejected and event.cancelled: picked in the endpoint form, written when an
-organizer declines a registration (here through the API) or cancels an event, and sent only to those who may
-hear of it -- a declined registration to organizers alone, a cancelled event to its organizers and to the
-organizations holding an active booth at it."""
+"""The webhook types registration.rejected, registration.waitlisted and event.cancelled: picked in the endpoint
+form, written when an organizer declines a registration (here through the API), approves one when no place is
+free, or cancels an event, and sent only to those who may hear of it -- a declined or waitlisted registration
+to organizers alone, a cancelled event to its organizers and to the organizations holding an active booth at
+it."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from eventsapp.accounts.models import User
@@ -15,11 +17,20 @@ from eventsapp.events import services as events
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
 from eventsapp.registrations.models import RegistrationStatus
-from eventsapp.registrations.services import register_for_event
-from eventsapp.webhooks.events import EMPLOYER_EVENT_TYPES, EVENT_CANCELLED, EVENT_TYPES, REGISTRATION_REJECTED
+from eventsapp.registrations.services import approve_registrations, register_for_event
+from eventsapp.webhooks import delivery, signing
+from eventsapp.webhooks.events import (
+    EMPLOYER_EVENT_TYPES,
+    EVENT_CANCELLED,
+    EVENT_TYPES,
+    REGISTRATION_PROMOTED,
+    REGISTRATION_REJECTED,
+    REGISTRATION_WAITLISTED,
+)
 from eventsapp.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.web.api_helpers import make_token, patch_json
 from tests.web.clients import client_for
+from tests.webhook_receiver import start_receiver
 
 EN = {"Accept-Language": "en"}
 
@@ -95,6 +106,81 @@ def test_a_declined_registration_is_announced_to_organizers_only(app, make_event
         subjects = db.session.scalars(select(WebhookDelivery.subject_user_id)
                                       .where(WebhookDelivery.event_type == REGISTRATION_REJECTED)).all()
     assert subjects == [candidate.id, candidate.id]
+
+
+@pytest.fixture
+def receiver():
+    server = start_receiver()
+    yield server
+    server.close()
+
+
+def test_an_approval_onto_the_waiting_list_is_announced_to_organizers_only(app, make_event, make_organizer,
+                                                                          make_candidate, make_organization,
+                                                                          make_booth, receiver):
+    assert REGISTRATION_WAITLISTED in EVENT_TYPES and REGISTRATION_WAITLISTED not in EMPLOYER_EVENT_TYPES
+    organizer = make_organizer()
+    assert 'value="registration.waitlisted"' in client_for(app, organizer).get(
+        "/webhooks/new", headers=EN).get_data(as_text=True)
+    organization = make_organization()
+    employer_form = client_for(app, owner_of(app, organization)).get("/webhooks/new", headers=EN)
+    assert 'value="registration.waitlisted"' not in employer_form.get_data(as_text=True)
+
+    event = make_event(requires_approval=True, capacity=1)
+    make_booth(event, organization)
+    hook = make_endpoint(app, organizer, [REGISTRATION_PROMOTED, REGISTRATION_WAITLISTED], str(event.id),
+                         f"{receiver.url}/organizer")
+    employer = make_endpoint(app, owner_of(app, organization), ["registration.promoted", "registration.cancelled"],
+                             "", f"{receiver.url}/employer")
+    first = make_candidate(name="张伟", show_to_employers=True)
+    second = make_candidate(name="王芳", show_to_employers=True)
+    with app.app_context():
+        ids = [register_for_event(event.id, db.session.get(User, person.id)).registration.id
+               for person in (first, second)]
+        db.session.commit()
+
+    token = make_token(app, organizer)
+    answers = [patch_json(app.test_client(), f"/api/v1/events/{event.id}/registrations/{registration_id}",
+                          {"status": "confirmed"}, token) for registration_id in ids]
+    assert [answer.json["status"] for answer in answers] == ["confirmed", "waitlisted"]
+
+    with app.app_context():
+        assert delivery.deliver_due().sent == 3
+        secret = db.session.get(WebhookEndpoint, hook).secret
+    received = {message.headers["X-Talentday-Event"]: message for message in receiver.received
+                if message.path.endswith("/organizer")}
+    assert sorted(received) == [REGISTRATION_PROMOTED, REGISTRATION_WAITLISTED]
+    waitlisted = received[REGISTRATION_WAITLISTED]
+    assert signing.verify(secret, waitlisted.headers["X-Talentday-Signature"], waitlisted.body)
+    data = json.loads(waitlisted.body)["data"]
+    assert data["registration"]["id"] == str(ids[1]) and data["registration"]["status"] == "waitlisted"
+    assert data["registration"]["confirmed_at"] is None
+    assert data["candidate"] == {"id": str(second.id), "name": "王芳", "email": second.email}
+    assert data["event"]["id"] == str(event.id)
+    # The exhibitor hears of the confirmed place only (a waitlisted registrant never shows on its pages).
+    [heard] = [message for message in receiver.received if message.path.endswith("/employer")]
+    assert heard.headers["X-Talentday-Event"] == REGISTRATION_PROMOTED
+    assert json.loads(heard.body)["data"]["candidate"] == {"id": str(first.id), "name": "张伟"}
+    assert [kind for kind, _ in sent_to(app, employer)] == [REGISTRATION_PROMOTED]
+    with app.app_context():  # whose data it carries: deleting the candidate's account erases it
+        assert db.session.scalar(select(WebhookDelivery.subject_user_id).where(
+            WebhookDelivery.event_type == REGISTRATION_WAITLISTED)) == second.id
+
+
+def test_an_approval_rolled_back_announces_nothing(app, make_event, make_organizer, make_candidate):
+    organizer = make_organizer()
+    event = make_event(requires_approval=True, capacity=1)
+    hook = make_endpoint(app, organizer, [REGISTRATION_WAITLISTED, REGISTRATION_PROMOTED], str(event.id))
+    with app.app_context():
+        ids = [register_for_event(event.id, db.session.get(User, make_candidate().id)).registration.id
+               for _ in range(2)]
+        db.session.commit()
+        approved = approve_registrations(event.id, ids, db.session.get(User, organizer.id))
+        assert [row.status for row in approved] == [RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
+        assert db.session.scalar(select(WebhookDelivery.event_type).where(
+            WebhookDelivery.event_type == REGISTRATION_WAITLISTED)) == REGISTRATION_WAITLISTED
+        db.session.rollback()
+    assert sent_to(app, hook) == []
 
 
 def test_a_cancelled_event_is_announced_to_its_organizers_and_its_exhibitors(app, make_event, make_organizer,

@@ -371,3 +371,31 @@ def test_a_failure_is_shown_as_a_translated_message_not_the_error_text(app, clie
     assert "Errno" not in page and "10.1.2.3" not in page
     assert "超时" in text(client.get(f"/webhooks/{hook.id}", headers=ZH)) or "未及时" in text(
         client.get(f"/webhooks/{hook.id}", headers=ZH))
+
+
+def test_an_exhibitor_sees_why_a_registration_was_not_sent_after_its_booth_went_and_cannot_redeliver_it(
+        app, client, login, make_event, make_organization, make_booth, make_candidate, receiver):
+    from eventsapp.booths.models import Booth
+    from eventsapp.booths.services import withdraw_booth
+    from eventsapp.registrations.services import register_for_event
+    fair, organization = make_event(), make_organization()
+    booth = make_booth(fair, organization)
+    with app.app_context():
+        login(db.session.get(User, organization.owner_id))
+    create(client, receiver.url)
+    hook = only_endpoint(app)
+    with app.app_context():
+        register_for_event(fair.id, make_candidate(show_to_employers=True))
+        db.session.commit()
+        withdraw_booth(db.session.get(Booth, booth.id))  # after the registration, before the worker sends
+        db.session.commit()
+        worker.deliver_due()
+        delivery_id = db.session.scalar(select(WebhookDelivery.id))
+    assert receiver.received == []
+    page = text(client.get(f"/webhooks/{hook.id}", headers=EN))
+    assert "Not sent: your organization no longer holds an active booth at this event." in page
+    response = client.post(f"/webhooks/{hook.id}/deliveries/{delivery_id}/redeliver", headers=ZH,
+                           follow_redirects=True)
+    assert "已没有有效的展位" in text(response)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 1

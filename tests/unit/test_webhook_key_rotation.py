@@ -1,0 +1,125 @@
+"""Rotating WEBHOOK_SECRET_KEY: former keys (WEBHOOK_OLD_SECRET_KEYS) still read the secrets sealed with them,
+`flask webhooks rotate-key` re-seals every secret with the current key, and production checks the old keys."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from eventsapp.config import ConfigurationError, check_production_settings
+from eventsapp.extensions import db
+from eventsapp.webhooks import delivery, emit, problems, signing, vault
+from eventsapp.webhooks.models import WebhookEndpoint
+from tests.unit.test_webhooks import readme_function
+from tests.webhook_receiver import start_receiver
+
+KEY_A = "the first key and long enough 4f9d2a71c3e8b605"
+KEY_B = "the second key and long enough 9b1e7c04d2a6f853"
+LOST = "a key nobody configured any more: 0c7a5e93"
+
+
+@pytest.fixture
+def receiver():
+    server = start_receiver()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def key(app, monkeypatch):
+    """Configure WEBHOOK_SECRET_KEY (and WEBHOOK_OLD_SECRET_KEYS) as a deployment would."""
+    def configure(current: str, old: str = "") -> None:
+        monkeypatch.setitem(app.config, "WEBHOOK_SECRET_KEY", current)
+        monkeypatch.setitem(app.config, "WEBHOOK_OLD_SECRET_KEYS", old)
+    return configure
+
+
+def endpoint(owner, url="https://hooks.example.com/in") -> WebhookEndpoint:
+    row = WebhookEndpoint(created_by_id=owner.id, url=url, event_types="registration.created",
+                          secret=signing.new_secret(), consecutive_failures=0, disabled_reason="")
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def stored(hook: WebhookEndpoint) -> str:
+    return db.session.execute(select(WebhookEndpoint.__table__.c.secret)
+                              .where(WebhookEndpoint.__table__.c.id == hook.id)).scalar_one()
+
+
+def test_an_old_key_still_reads_and_the_worker_signs_with_the_right_secret(ctx, key, make_organizer, receiver):
+    verify = readme_function("verify_talentday_signature")
+    key(KEY_A)
+    hook = endpoint(make_organizer(), url=receiver.url)
+    clear = hook.secret
+    key(KEY_B, old=f"{KEY_A}")
+    assert vault.unseal(stored(hook)) == clear
+    new = endpoint(make_organizer())
+    assert vault.unseal(stored(new), key=KEY_B)  # sealed with the current key, not an old one
+    with pytest.raises(vault.SecretUnreadable):
+        vault.unseal(stored(new), key=KEY_A)
+
+    emit.queue_ping(hook)
+    db.session.commit()
+    assert delivery.deliver_due().sent == 1
+    [message] = receiver.received
+    assert verify(clear, message.headers["X-Talentday-Signature"], message.body)
+
+
+def test_rotating_reseals_every_secret_with_the_current_key_and_counts_the_unreadable(
+        app, ctx, runner, key, make_organizer):
+    key(KEY_A)
+    hooks = [endpoint(make_organizer()) for _ in range(3)]
+    clear = {hook.id: hook.secret for hook in hooks}
+    lost = endpoint(make_organizer())
+    lost.secret_sealed = vault.seal("whsec_lost", key=LOST)
+    db.session.commit()
+    key(KEY_B, old=f" {KEY_A} ,")  # blanks and an empty item tolerated outside production
+    before = {hook.id: stored(hook) for hook in hooks}
+
+    result = runner.invoke(args=["webhooks", "rotate-key", "--batch", "2"])
+    assert result.exit_code == 0, result.output
+    assert "3 secrets re-sealed with the current key, 0 already sealed with it, 1 unreadable" in result.output
+    assert f"endpoint ids {lost.id})" in result.output
+    db.session.expire_all()
+    key(KEY_B)  # the old key removed
+    for hook in hooks:
+        assert stored(hook) != before[hook.id]
+        assert vault.unseal(stored(hook)) == clear[hook.id] == db.session.get(WebhookEndpoint, hook.id).secret
+
+    resealed = {hook.id: stored(hook) for hook in hooks}
+    again = runner.invoke(args=["webhooks", "rotate-key"])
+    assert "0 secrets re-sealed with the current key, 3 already sealed with it, 1 unreadable" in again.output
+    db.session.expire_all()
+    assert {hook.id: stored(hook) for hook in hooks} == resealed  # run again, it changes nothing
+
+
+def test_a_secret_no_key_reads_still_disables_its_endpoint(ctx, key, make_organizer, receiver):
+    key(KEY_A)
+    hook = endpoint(make_organizer(), url=receiver.url)
+    key(KEY_B, old=LOST)
+    emit.queue_ping(hook)
+    db.session.commit()
+    delivery.deliver_due()
+    assert receiver.received == []
+    db.session.expire_all()
+    assert (hook.is_enabled, hook.disabled_reason) == (False, problems.SECRET_UNREADABLE)
+
+
+PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "kJ3v9Qx2Lr7TzW0aYp5NcB8mHs4DfG6eUi1oRt_XyZ-q",
+              "PUBLIC_BASE_URL": "https://talent.example.cn",
+              "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://talent:secret@db.internal:5432/talent",
+              "REDIS_URL": "redis://127.0.0.1:6379/0", "JOB_QUEUE_URL": "redis://127.0.0.1:6379/0",
+              "CALENDAR_CACHE_URL": "redis://127.0.0.1:6379/0", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+              "SMTP_HOST": "smtp.example.cn", "MAIL_FROM": "Talent Events <noreply@talent.example.cn>",
+              "WEBHOOK_SECRET_KEY": "Wq8vN2xR5tY7uI0oP3aS6dF9gH1jK4lZ"}
+
+
+@pytest.mark.parametrize("old", ["", KEY_A, f"{KEY_A}, {KEY_B}"])
+def test_production_accepts_no_old_keys_or_whole_ones(old):
+    check_production_settings({**PRODUCTION, "WEBHOOK_OLD_SECRET_KEYS": old})
+
+
+@pytest.mark.parametrize("old", ["short", f"{KEY_A},", f"{KEY_A},,{KEY_B}", f"{KEY_A}, short"])
+def test_production_refuses_an_empty_or_short_old_key(old):
+    with pytest.raises(ConfigurationError, match="WEBHOOK_OLD_SECRET_KEYS"):
+        check_production_settings({**PRODUCTION, "WEBHOOK_OLD_SECRET_KEYS": old})
