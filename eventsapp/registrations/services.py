@@ -523,13 +523,20 @@ def register_admitted(admission: Admission, answers: Mapping[int, str | list[str
             status = RegistrationStatus.CONFIRMED
         else:
             status, position = RegistrationStatus.WAITLISTED, waiting_ahead + 1
-        registration = _insert_registration(event.id, user, status, now, stored_answers, position,
-                                            webhook_endpoints)
-        if registration is not None:
-            return RegistrationResult(registration, created=True, waitlist_position=position)
-        # The person's row was committed while this request waited for the lock (a second submit, or an
-        # organizer's move): reported as found, or, if it has ended since, taken up again below.
-        existing = _existing_registration(event_id, user.id)
+        # Twice at most: the row that stopped the first insert may be gone when it is looked for (deleted
+        # by hand); under the event's lock nothing of the app's can put it back before the second.
+        for _ in range(2):
+            registration = _insert_registration(event.id, user, status, now, stored_answers, position,
+                                                webhook_endpoints)
+            if registration is not None:
+                return RegistrationResult(registration, created=True, waitlist_position=position)
+            # The person's row was committed while this request waited for the lock (a second submit, or
+            # an organizer's move): reported as found, or, if it has ended since, taken up again below.
+            existing = _existing_registration(event_id, user.id)
+            if existing is not None:
+                break
+        else:
+            raise RuntimeError(f"registration of user {user.id} at event {event_id} clashed with a row twice gone")
         if _check_existing(existing):
             return RegistrationResult(existing, created=False)
 
@@ -552,10 +559,11 @@ def register_admitted(admission: Admission, answers: Mapping[int, str | list[str
     return RegistrationResult(registration, created=True, waitlist_position=position)
 
 
-def _existing_registration(event_id: int, user_id: int) -> Registration:
-    """The person's row, as it is now (read again if the session had it)."""
+def _existing_registration(event_id: int, user_id: int) -> Registration | None:
+    """The person's row, as it is now (read again if the session had it); None when there is none (any
+    more: a row seen in an older snapshot may have been deleted since)."""
     return db.session.execute(_REGISTRATION_OF.execution_options(populate_existing=True),
-                              {"event_id": event_id, "user_id": user_id}).scalar_one()
+                              {"event_id": event_id, "user_id": user_id}).scalar()
 
 
 def promote_from_waitlist(event: Event, now: datetime | None = None, actor: User | None = None) -> list[Registration]:
