@@ -1,6 +1,6 @@
 """How many registrations per second one event takes at most: the ceiling its row lock sets (issue 17).
 
-Every registration for an event takes that event's row lock (registrations.services.lock_event) and
+Every registration for an event takes that event's row lock (with its counts' row, registrations.services) and
 holds it until its transaction commits, so one event's registrations run one at a time however many
 web nodes there are: the event takes at most 1 / (time the lock is held) registrations per second.
 This script measures that time, with no HTTP and no web server in the way: it builds the schema
@@ -101,19 +101,19 @@ def register_share(url: str, event_id: int, user_ids: list[int], start_at: float
     app = app_for(url)
     times: dict[str, list[float]] = {"held": [], "commit": [], "barrier": [], "whole": [], "cpu": []}
     moments = {"granted": 0.0, "released": 0.0}
-    original_lock = registrations.lock_event
 
-    def timed_lock(locked_event_id: int):
-        event = original_lock(locked_event_id)
-        moments["granted"] = time.perf_counter()
-        return event
+    def granted(_connection, _cursor, statement, *_args) -> None:
+        # The locking statement returned: the event's lock is held from here (the first FOR UPDATE of a
+        # registration; the event alone, or with its counts' row).
+        if not moments["granted"] and "FOR UPDATE" in statement:
+            moments["granted"] = time.perf_counter()
 
     def released(session) -> None:  # after the database's COMMIT returned, before any wait for the disk
         moments["released"] = time.perf_counter()
 
-    registrations.lock_event = timed_lock
     sa_event.listen(Session, "after_commit", released)
     with app.app_context():
+        sa_event.listen(db.engine, "after_cursor_execute", granted)
         while time.time() < start_at:
             time.sleep(0.001)
         cpu_started = time.process_time()
@@ -121,6 +121,7 @@ def register_share(url: str, event_id: int, user_ids: list[int], start_at: float
             # As a request: the account loaded with its profile, and a session of its own (a session
             # holding every person of the share would expire them all at each commit, ~2 ms).
             user = db.session.scalar(select(User).where(User.id == user_id).options(joinedload(User.candidate_profile)))
+            moments["granted"] = 0.0
             started = time.perf_counter()
             registrations.register_for_event(event_id, user)
             committing = time.perf_counter()

@@ -131,9 +131,10 @@ class EventPlaceCount(db.Model):
 
     Kept by triggers on ``registration`` (see the migration "one event's places counted in one row"), in the
     same transaction as the change, whatever makes it: a registration, a cancellation, a promotion, an
-    organizer's decision, an account or event deleted, a bulk statement. Registering reads these two numbers
-    under the event's lock instead of counting the event's registrations there, so the lock is held for the
-    same short time at the 100th registration and the 100,000th. No row: nobody confirmed or waiting yet."""
+    organizer's decision, an account or event deleted, a bulk statement. Registering locks the event and this
+    row in one statement and reads these two numbers instead of counting the event's registrations, so the
+    lock is held for the same short time at the 100th registration and the 100,000th. Every event has its row
+    from the start: a trigger on ``event`` inserts it (migration "every event gets its counts row")."""
 
     __tablename__ = "event_place_count"
     __table_args__ = (

@@ -87,3 +87,17 @@ def test_a_large_event_places_the_next_person_from_the_counts(ctx, make_event, m
     db.session.commit()
     assert (result.registration.status, result.waitlist_position) == (WAITLISTED, 501)
     assert services.places_left(event) == 0 and kept(event.id) == counted(event.id) == (1500, 501)
+
+
+def test_every_event_has_its_counts_row_from_the_start(ctx, make_event):
+    """Registering locks the event and its counts in one statement: the row is there before anyone registers,
+    however the event was made (the ORM, or a bulk statement as an import would)."""
+    event = make_event()
+    assert kept(event.id) == (0, 0) and db.session.get(EventPlaceCount, event.id) is not None
+    values = {column: getattr(event, column) for column in (
+        "kind", "status", "title_zh", "title_en", "timezone", "starts_at", "ends_at", "capacity", "venue_name_zh",
+        "venue_name_en", "venue_halls", "published_at")}
+    ids = db.session.scalars(insert(Event).returning(Event.id),
+                             [{**values, "slug": f"bulk-{number}"} for number in range(3)]).all()
+    assert db.session.scalar(select(func.count()).select_from(EventPlaceCount)
+                             .where(EventPlaceCount.event_id.in_(ids))) == 3

@@ -1,22 +1,29 @@
 """A registration's COMMIT lets the event's lock go before its WAL is on disk (PostgreSQL), and
 ``commit()`` returns only once it is there (eventsapp.durability): nobody hears "registered" of a
-registration a crash could still lose. Under the lock, only what must be there: the places counted
-after the lock is granted, then the insert."""
+registration a crash could still lose. Under the lock, only what must be there: the event and its counts
+locked and read in one statement (current after the wait), then the insert."""
 import logging
 import threading
 import time
 
 import pytest
+from sqlalchemy import Engine, delete, func, insert, select, text
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from eventsapp.accounts.models import User
+from eventsapp.badges.models import Badge
 from eventsapp.dbtypes import utcnow
 from eventsapp.events.models import Event
 from eventsapp.extensions import db
+from eventsapp.notifications.models import OutboxMessage
 from eventsapp.registrations import services
-from eventsapp.registrations.models import Registration, RegistrationStatus
+from eventsapp.registrations.models import (
+    EventPlaceCount,
+    Registration,
+    RegistrationLog,
+    RegistrationStatus,
+)
 
 BARRIER_LOG = "eventsapp.durability"
 
@@ -105,9 +112,9 @@ def test_sqlite_and_sessions_inside_someone_elses_transaction_commit_as_before(c
     assert barriers() == []
 
 
-def test_under_the_lock_a_new_registration_runs_the_count_and_the_insert_only(ctx, postgresql_only, make_event,
-                                                                                make_candidate):
-    """Who hears of it by webhook is looked up before the event's lock is taken, not under it."""
+def test_under_the_lock_a_new_registration_runs_the_insert_only(ctx, postgresql_only, make_event, make_candidate):
+    """The event and its counts are locked and read in one statement, then one statement inserts everything;
+    who hears of it by webhook is looked up before the event's lock is taken, not under it."""
     event, person = make_event(capacity=5), make_candidate()
     statements = []
 
@@ -120,14 +127,16 @@ def test_under_the_lock_a_new_registration_runs_the_count_and_the_insert_only(ct
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", record)
     locked = next(number for number, statement in enumerate(statements) if "FOR UPDATE" in statement)
-    assert len(statements[locked + 1:]) == 2, statements[locked + 1:]
+    assert "event_place_count" in statements[locked]
+    assert len(statements[locked + 1:]) == 1, statements[locked + 1:]
     assert any("webhook_endpoint" in statement for statement in statements[:locked])
 
 
 def test_the_places_are_counted_after_the_lock_is_granted_not_before(app, real_commits, postgresql_only, make_event,
                                                                      make_candidate):
     """Someone holds the event's lock and takes its last place; a registration waiting for the lock meanwhile
-    must see that place taken once it gets the lock (a count read in the locking statement would not)."""
+    must see that place taken once it gets the lock (the counts' row is locked with the event, so PostgreSQL
+    reads it again after the wait: with the event's row alone locked, the counts would be the snapshot's)."""
     event, first, second = make_event(capacity=1), make_candidate(), make_candidate()
     outcome = {}
 
@@ -152,6 +161,146 @@ def test_the_places_are_counted_after_the_lock_is_granted_not_before(app, real_c
         holder.commit()
     waiting.join(10)
     assert outcome["status"] == RegistrationStatus.WAITLISTED
+
+
+@pytest.fixture
+def statements_of_thread():
+    """The SQL each thread sends, by thread id (the waiting registration's, apart from the lock holder's)."""
+    sent: dict[int, list[str]] = {}
+
+    def record(connection, cursor, statement, parameters, context, executemany) -> None:
+        sent.setdefault(threading.get_ident(), []).append(statement)
+
+    sa_event.listen(Engine, "before_cursor_execute", record)
+    yield sent
+    sa_event.remove(Engine, "before_cursor_execute", record)
+
+
+def _waited_then_inserted(statements: list[str]) -> bool:
+    """The registration inserted after its locking statement (and the insert was skipped on the key)."""
+    locked = next(number for number, statement in enumerate(statements) if "FOR UPDATE" in statement)
+    return any(statement.lstrip().startswith(("WITH new_registration", "INSERT INTO registration "))
+               for statement in statements[locked + 1:])
+
+
+def test_a_second_submit_committed_while_waiting_for_the_lock_is_reported_not_inserted(
+        app, real_commits, postgresql_only, make_event, make_candidate, statements_of_thread):
+    """The first submit holds the event's lock and has inserted the person's row; the second, waiting for the
+    lock, read its snapshot before that row was committed. Once it has the lock it must report the row
+    found: no second row, no second e-mail, no second log line (the (event, person) key skips the insert)."""
+    event, person = make_event(capacity=5), make_candidate()
+    outcome = {}
+
+    def submit_again() -> None:
+        with app.app_context():
+            result = services.register_for_event(event.id, db.session.get(User, person.id))
+            outcome["created"], outcome["status"] = result.created, result.registration.status
+            db.session.commit()
+        outcome["thread"] = threading.get_ident()
+
+    with app.app_context(), db.engine.connect() as holder:
+        holder.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+        now = utcnow()
+        holder.execute(insert(Registration.__table__).values(
+            event_id=event.id, user_id=person.id, status=RegistrationStatus.CONFIRMED, queued_at=now,
+            created_at=now, updated_at=now, confirmed_at=now, decision_reason=""))
+        waiting = threading.Thread(target=submit_again)
+        waiting.start()
+        deadline = time.monotonic() + 10
+        while not _someone_waits_for_a_lock():
+            assert time.monotonic() < deadline, "the second submit never waited for the lock"
+            time.sleep(0.01)
+        holder.commit()
+    waiting.join(10)
+    assert _waited_then_inserted(statements_of_thread[outcome.pop("thread")])  # the key skipped it
+    assert outcome == {"created": False, "status": RegistrationStatus.CONFIRMED}
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+        assert db.session.scalar(select(func.count()).select_from(RegistrationLog)) == 0
+        assert db.session.get(EventPlaceCount, event.id).confirmed == 1
+
+
+def test_a_cancelled_row_committed_while_waiting_is_taken_up_again(app, real_commits, postgresql_only, make_event,
+                                                                   make_candidate, statements_of_thread):
+    """The row that turns up on the insert's key has ended (cancelled meanwhile): the person registers again
+    with it, as after any cancellation."""
+    event, person = make_event(capacity=5), make_candidate()
+    outcome = {}
+
+    def register() -> None:
+        with app.app_context():
+            result = services.register_for_event(event.id, db.session.get(User, person.id))
+            outcome["created"], outcome["status"] = result.created, result.registration.status
+            db.session.commit()
+        outcome["thread"] = threading.get_ident()
+
+    with app.app_context(), db.engine.connect() as holder:
+        holder.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+        now = utcnow()
+        holder.execute(insert(Registration.__table__).values(
+            event_id=event.id, user_id=person.id, status=RegistrationStatus.CANCELLED, queued_at=now,
+            created_at=now, updated_at=now, cancelled_at=now, decision_reason=""))
+        waiting = threading.Thread(target=register)
+        waiting.start()
+        deadline = time.monotonic() + 10
+        while not _someone_waits_for_a_lock():
+            assert time.monotonic() < deadline, "the registration never waited for the lock"
+            time.sleep(0.01)
+        holder.commit()
+    waiting.join(10)
+    assert _waited_then_inserted(statements_of_thread[outcome.pop("thread")])  # the key skipped it
+    assert outcome == {"created": True, "status": RegistrationStatus.CONFIRMED}
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
+        assert db.session.get(EventPlaceCount, event.id).confirmed == 1
+
+
+def test_a_row_deleted_while_waiting_for_the_lock_is_not_looked_for(app, real_commits, postgresql_only, make_event,
+                                                                     make_candidate):
+    """The person's cancelled row was there when the registration began and is deleted (by hand) while it
+    waits for the lock: it registers anew instead of failing to find the row its snapshot promised."""
+    event, person = make_event(capacity=5), make_candidate()
+    with app.app_context():
+        services.register_for_event(event.id, db.session.get(User, person.id))
+        db.session.commit()
+        services.cancel_registration(db.session.scalar(select(Registration)))
+        db.session.commit()
+    outcome = {}
+
+    def register() -> None:
+        with app.app_context():
+            result = services.register_for_event(event.id, db.session.get(User, person.id))
+            outcome["created"], outcome["status"] = result.created, result.registration.status
+            db.session.commit()
+
+    with app.app_context(), db.engine.connect() as holder:
+        holder.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+        for table in (RegistrationLog, Badge, Registration):
+            holder.execute(delete(table))
+        waiting = threading.Thread(target=register)
+        waiting.start()
+        deadline = time.monotonic() + 10
+        while not _someone_waits_for_a_lock():
+            assert time.monotonic() < deadline, "the registration never waited for the lock"
+            time.sleep(0.01)
+        holder.commit()
+    waiting.join(10)
+    assert outcome == {"created": True, "status": RegistrationStatus.CONFIRMED}
+
+
+def test_an_event_without_its_counts_row_counts_after_the_lock(ctx, make_event, make_candidate):
+    """No counts row (as before the trigger, for an event nobody had registered for): registering locks the
+    event alone and counts in a statement of its own; the registration's trigger makes the row again."""
+    event = make_event(capacity=1)
+    first, second = make_candidate(), make_candidate()
+    db.session.execute(delete(EventPlaceCount).where(EventPlaceCount.event_id == event.id))
+    assert services.register_for_event(event.id, first).registration.status == RegistrationStatus.CONFIRMED
+    counts = db.session.get(EventPlaceCount, event.id, populate_existing=True)
+    assert (counts.confirmed, counts.waitlisted) == (1, 0)
+    result = services.register_for_event(event.id, second)
+    assert (result.registration.status, result.waitlist_position) == (RegistrationStatus.WAITLISTED, 1)
+    assert services.register_for_event(event.id, first).created is False
 
 
 def _someone_waits_for_a_lock() -> bool:

@@ -231,3 +231,45 @@ NEW_COLUMNS = {("background_job", "step_params"), ("scheduled_job", "last_error_
 def _columns(of: set[tuple[str, str]]) -> set[tuple[str, str]]:
     inspector = inspect(db.engine)
     return {(table, column["name"]) for table in {table for table, _ in of} for column in inspector.get_columns(table)}
+
+
+def test_every_event_gets_its_counts_row_from_the_trigger_and_older_ones_from_the_backfill(empty_database):
+    """c17c4d5e6f70 inserts an event's counts row with the event; c17c5e6f7a81 gives one to each older event
+    without one and leaves the counts already there; going down removes the trigger and keeps the rows."""
+    from datetime import UTC, datetime, timedelta
+
+    from eventsapp.events.models import Event, EventKind, EventStatus
+    app = make_app(SQLALCHEMY_DATABASE_URI=empty_database)
+    starts = datetime(2027, 3, 1, 2, tzinfo=UTC)
+
+    def add_event(slug: str) -> int:
+        event = Event(slug=slug, kind=EventKind.FAIR, status=EventStatus.PUBLISHED, title_zh=slug, title_en=slug,
+                      timezone="Asia/Shanghai", starts_at=starts, ends_at=starts + timedelta(hours=7), capacity=10,
+                      venue_name_zh="会场", venue_name_en="Hall", venue_halls="A", published_at=starts)
+        db.session.add(event)
+        db.session.flush()
+        event_id = event.id
+        db.session.commit()
+        db.session.remove()  # no transaction left open (SQLite: nobody else could write)
+        return event_id
+
+    def counts() -> dict[int, tuple[int, int]]:
+        with db.engine.connect() as connection:
+            return {row[0]: (row[1], row[2]) for row in connection.exec_driver_sql(
+                "SELECT event_id, confirmed, waitlisted FROM event_place_count")}
+
+    with app.app_context():
+        upgrade(revision="c17b3a9e5f12")
+        nobody, someone = add_event("nobody"), add_event("someone")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(f"INSERT INTO event_place_count VALUES ({someone}, 3, 2)")
+        assert counts() == {someone: (3, 2)}
+        upgrade()
+        assert counts() == {nobody: (0, 0), someone: (3, 2)}
+        later = add_event("later")
+        assert counts()[later] == (0, 0)
+        downgrade(revision="c17b3a9e5f12")
+        older = add_event("older")
+        assert older not in counts() and counts()[later] == (0, 0)
+        db.session.remove()
+        db.engine.dispose()
