@@ -132,48 +132,49 @@ def test_under_the_lock_a_new_registration_runs_the_insert_only(ctx, postgresql_
     assert any("webhook_endpoint" in statement for statement in statements[:locked])
 
 
-def test_the_places_are_counted_after_the_lock_is_granted_not_before(app, real_commits, postgresql_only, make_event,
-                                                                     make_candidate):
-    """Someone holds the event's lock and takes its last place; a registration waiting for the lock meanwhile
-    must see that place taken once it gets the lock (the counts' row is locked with the event, so PostgreSQL
-    reads it again after the wait: with the event's row alone locked, the counts would be the snapshot's)."""
-    event, first, second = make_event(capacity=1), make_candidate(), make_candidate()
-    outcome = {}
-
-    def register_second() -> None:
-        with app.app_context():
-            result = services.register_for_event(event.id, db.session.get(User, second.id))
-            outcome["status"] = result.registration.status
-            db.session.commit()
-
-    with app.app_context(), db.engine.connect() as holder:
-        holder.execute(select(Event.id).where(Event.id == event.id).with_for_update())
-        now = utcnow()
-        holder.execute(insert(Registration.__table__).values(
-            event_id=event.id, user_id=first.id, status=RegistrationStatus.CONFIRMED, queued_at=now, created_at=now,
-            updated_at=now, confirmed_at=now, decision_reason=""))
-        waiting = threading.Thread(target=register_second)
-        waiting.start()
-        deadline = time.monotonic() + 10
-        while not _someone_waits_for_a_lock():
-            assert time.monotonic() < deadline, "the second registration never waited for the lock"
-            time.sleep(0.01)
-        holder.commit()
-    waiting.join(10)
-    assert outcome["status"] == RegistrationStatus.WAITLISTED
-
-
-@pytest.fixture
-def statements_of_thread():
-    """The SQL each thread sends, by thread id (the waiting registration's, apart from the lock holder's)."""
-    sent: dict[int, list[str]] = {}
+def _register_while_locked(app, event_id: int, person_id: int, hold) -> tuple[dict, list[str]]:
+    """A connection locks the event and does ``hold(connection)``; meanwhile ``person`` registers in a thread
+    of its own, which waits for the lock; the holder commits once it does. Returns the registration's
+    outcome (created, status) and the SQL the registering thread sent."""
+    outcome, sent = {}, {}
 
     def record(connection, cursor, statement, parameters, context, executemany) -> None:
         sent.setdefault(threading.get_ident(), []).append(statement)
 
+    def register() -> None:
+        with app.app_context():
+            result = services.register_for_event(event_id, db.session.get(User, person_id))
+            outcome.update(created=result.created, status=result.registration.status)
+            db.session.commit()
+        outcome["thread"] = threading.get_ident()
+
     sa_event.listen(Engine, "before_cursor_execute", record)
-    yield sent
-    sa_event.remove(Engine, "before_cursor_execute", record)
+    try:
+        with app.app_context(), db.engine.connect() as holder:
+            holder.execute(select(Event.id).where(Event.id == event_id).with_for_update())
+            hold(holder)
+            waiting = threading.Thread(target=register)
+            waiting.start()
+            deadline = time.monotonic() + 10
+            while not _someone_waits_for_a_lock():
+                assert time.monotonic() < deadline, "the registration never waited for the lock"
+                time.sleep(0.01)
+            holder.commit()
+        waiting.join(10)
+    finally:
+        sa_event.remove(Engine, "before_cursor_execute", record)
+    return outcome, sent.get(outcome.pop("thread", None), [])
+
+
+def _add_registration(user_id: int, status: RegistrationStatus, event_id: int):
+    """What the holder does: a row for the person, inserted as another request would (not yet committed)."""
+    def hold(holder) -> None:
+        now = utcnow()
+        holder.execute(insert(Registration.__table__).values(
+            event_id=event_id, user_id=user_id, status=status, queued_at=now, created_at=now, updated_at=now,
+            confirmed_at=now if status == RegistrationStatus.CONFIRMED else None,
+            cancelled_at=now if status == RegistrationStatus.CANCELLED else None, decision_reason=""))
+    return hold
 
 
 def _waited_then_inserted(statements: list[str]) -> bool:
@@ -183,36 +184,26 @@ def _waited_then_inserted(statements: list[str]) -> bool:
                for statement in statements[locked + 1:])
 
 
+def test_the_places_are_counted_after_the_lock_is_granted_not_before(app, real_commits, postgresql_only, make_event,
+                                                                     make_candidate):
+    """Someone holds the event's lock and takes its last place; a registration waiting for the lock meanwhile
+    must see that place taken once it gets the lock (the counts' row is locked with the event, so PostgreSQL
+    reads it again after the wait: with the event's row alone locked, the counts would be the snapshot's)."""
+    event, first, second = make_event(capacity=1), make_candidate(), make_candidate()
+    outcome, _ = _register_while_locked(app, event.id, second.id,
+                                        _add_registration(first.id, RegistrationStatus.CONFIRMED, event.id))
+    assert outcome["status"] == RegistrationStatus.WAITLISTED
+
+
 def test_a_second_submit_committed_while_waiting_for_the_lock_is_reported_not_inserted(
-        app, real_commits, postgresql_only, make_event, make_candidate, statements_of_thread):
+        app, real_commits, postgresql_only, make_event, make_candidate):
     """The first submit holds the event's lock and has inserted the person's row; the second, waiting for the
     lock, read its snapshot before that row was committed. Once it has the lock it must report the row
     found: no second row, no second e-mail, no second log line (the (event, person) key skips the insert)."""
     event, person = make_event(capacity=5), make_candidate()
-    outcome = {}
-
-    def submit_again() -> None:
-        with app.app_context():
-            result = services.register_for_event(event.id, db.session.get(User, person.id))
-            outcome["created"], outcome["status"] = result.created, result.registration.status
-            db.session.commit()
-        outcome["thread"] = threading.get_ident()
-
-    with app.app_context(), db.engine.connect() as holder:
-        holder.execute(select(Event.id).where(Event.id == event.id).with_for_update())
-        now = utcnow()
-        holder.execute(insert(Registration.__table__).values(
-            event_id=event.id, user_id=person.id, status=RegistrationStatus.CONFIRMED, queued_at=now,
-            created_at=now, updated_at=now, confirmed_at=now, decision_reason=""))
-        waiting = threading.Thread(target=submit_again)
-        waiting.start()
-        deadline = time.monotonic() + 10
-        while not _someone_waits_for_a_lock():
-            assert time.monotonic() < deadline, "the second submit never waited for the lock"
-            time.sleep(0.01)
-        holder.commit()
-    waiting.join(10)
-    assert _waited_then_inserted(statements_of_thread[outcome.pop("thread")])  # the key skipped it
+    outcome, sent = _register_while_locked(app, event.id, person.id,
+                                           _add_registration(person.id, RegistrationStatus.CONFIRMED, event.id))
+    assert _waited_then_inserted(sent)  # the key skipped it
     assert outcome == {"created": False, "status": RegistrationStatus.CONFIRMED}
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
@@ -222,34 +213,13 @@ def test_a_second_submit_committed_while_waiting_for_the_lock_is_reported_not_in
 
 
 def test_a_cancelled_row_committed_while_waiting_is_taken_up_again(app, real_commits, postgresql_only, make_event,
-                                                                   make_candidate, statements_of_thread):
+                                                                   make_candidate):
     """The row that turns up on the insert's key has ended (cancelled meanwhile): the person registers again
     with it, as after any cancellation."""
     event, person = make_event(capacity=5), make_candidate()
-    outcome = {}
-
-    def register() -> None:
-        with app.app_context():
-            result = services.register_for_event(event.id, db.session.get(User, person.id))
-            outcome["created"], outcome["status"] = result.created, result.registration.status
-            db.session.commit()
-        outcome["thread"] = threading.get_ident()
-
-    with app.app_context(), db.engine.connect() as holder:
-        holder.execute(select(Event.id).where(Event.id == event.id).with_for_update())
-        now = utcnow()
-        holder.execute(insert(Registration.__table__).values(
-            event_id=event.id, user_id=person.id, status=RegistrationStatus.CANCELLED, queued_at=now,
-            created_at=now, updated_at=now, cancelled_at=now, decision_reason=""))
-        waiting = threading.Thread(target=register)
-        waiting.start()
-        deadline = time.monotonic() + 10
-        while not _someone_waits_for_a_lock():
-            assert time.monotonic() < deadline, "the registration never waited for the lock"
-            time.sleep(0.01)
-        holder.commit()
-    waiting.join(10)
-    assert _waited_then_inserted(statements_of_thread[outcome.pop("thread")])  # the key skipped it
+    outcome, sent = _register_while_locked(app, event.id, person.id,
+                                           _add_registration(person.id, RegistrationStatus.CANCELLED, event.id))
+    assert _waited_then_inserted(sent)  # the key skipped it
     assert outcome == {"created": True, "status": RegistrationStatus.CONFIRMED}
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
@@ -266,26 +236,12 @@ def test_a_row_deleted_while_waiting_for_the_lock_is_not_looked_for(app, real_co
         db.session.commit()
         services.cancel_registration(db.session.scalar(select(Registration)))
         db.session.commit()
-    outcome = {}
 
-    def register() -> None:
-        with app.app_context():
-            result = services.register_for_event(event.id, db.session.get(User, person.id))
-            outcome["created"], outcome["status"] = result.created, result.registration.status
-            db.session.commit()
-
-    with app.app_context(), db.engine.connect() as holder:
-        holder.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+    def delete_every_registration(holder) -> None:
         for table in (RegistrationLog, Badge, Registration):
             holder.execute(delete(table))
-        waiting = threading.Thread(target=register)
-        waiting.start()
-        deadline = time.monotonic() + 10
-        while not _someone_waits_for_a_lock():
-            assert time.monotonic() < deadline, "the registration never waited for the lock"
-            time.sleep(0.01)
-        holder.commit()
-    waiting.join(10)
+
+    outcome, _ = _register_while_locked(app, event.id, person.id, delete_every_registration)
     assert outcome == {"created": True, "status": RegistrationStatus.CONFIRMED}
 
 

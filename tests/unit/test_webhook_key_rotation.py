@@ -9,6 +9,7 @@ from eventsapp.config import ConfigurationError, check_production_settings
 from eventsapp.extensions import db
 from eventsapp.webhooks import delivery, emit, problems, signing, vault
 from eventsapp.webhooks.models import WebhookEndpoint
+from tests.production_settings import PRODUCTION_SETTINGS
 from tests.unit.test_webhooks import readme_function
 from tests.webhook_receiver import start_receiver
 
@@ -105,13 +106,7 @@ def test_a_secret_no_key_reads_still_disables_its_endpoint(ctx, key, make_organi
     assert (hook.is_enabled, hook.disabled_reason) == (False, problems.SECRET_UNREADABLE)
 
 
-PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "kJ3v9Qx2Lr7TzW0aYp5NcB8mHs4DfG6eUi1oRt_XyZ-q",
-              "PUBLIC_BASE_URL": "https://talent.example.cn",
-              "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://talent:secret@db.internal:5432/talent",
-              "REDIS_URL": "redis://127.0.0.1:6379/0", "JOB_QUEUE_URL": "redis://127.0.0.1:6379/0",
-              "CALENDAR_CACHE_URL": "redis://127.0.0.1:6379/0", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-              "SMTP_HOST": "smtp.example.cn", "MAIL_FROM": "Talent Events <noreply@talent.example.cn>",
-              "WEBHOOK_SECRET_KEY": "Wq8vN2xR5tY7uI0oP3aS6dF9gH1jK4lZ"}
+PRODUCTION = PRODUCTION_SETTINGS
 
 
 @pytest.mark.parametrize("old", ["", KEY_A, f"{KEY_A}, {KEY_B}"])

@@ -35,6 +35,7 @@ from eventsapp.webhooks.events import (
 from eventsapp.webhooks.lifecycle import erase_deliveries_about_person, stop_endpoints_of_organization
 from eventsapp.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from eventsapp.webhooks.targets import TargetRefused
+from tests.production_settings import PRODUCTION_SETTINGS
 from tests.webhook_receiver import start_receiver
 
 
@@ -585,13 +586,7 @@ def test_a_secret_that_cannot_be_read_ends_its_deliveries_with_a_code(app, ctx, 
 
 def test_production_requires_a_webhook_key():
     from eventsapp.config import ConfigurationError, check_production_settings
-    production = {"APP_ENV": "production", "SECRET_KEY": "kJ3v9Qx2Lr7TzW0aYp5NcB8mHs4DfG6eUi1oRt_XyZ-q",
-                  "PUBLIC_BASE_URL": "https://talent.example.cn",
-                  "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://talent:secret@db.internal:5432/talent",
-                  "REDIS_URL": "redis://127.0.0.1:6379/0", "JOB_QUEUE_URL": "redis://127.0.0.1:6379/0",
-                  "CALENDAR_CACHE_URL": "redis://127.0.0.1:6379/0", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-                  "SMTP_HOST": "smtp.example.cn", "MAIL_FROM": "Talent Events <noreply@talent.example.cn>",
-                  "WEBHOOK_SECRET_KEY": "Wq8vN2xR5tY7uI0oP3aS6dF9gH1jK4lZ"}
+    production = PRODUCTION_SETTINGS
     check_production_settings(production)
     for weak in ("", "short"):
         with pytest.raises(ConfigurationError, match="WEBHOOK_SECRET_KEY"):

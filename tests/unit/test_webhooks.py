@@ -29,6 +29,7 @@ from eventsapp.webhooks.events import (
 )
 from eventsapp.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from eventsapp.webhooks.targets import TargetRefused, check_url
+from tests.production_settings import PRODUCTION_SETTINGS
 from tests.webhook_receiver import start_receiver
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -517,13 +518,7 @@ def test_someone_deleting_their_account_is_announced_by_id_only(ctx, make_event,
 @pytest.mark.parametrize("flag", ["WEBHOOK_ALLOW_HTTP", "WEBHOOK_ALLOW_PRIVATE"])
 def test_production_refuses_the_development_flags(flag):
     from eventsapp.config import ConfigurationError, check_production_settings
-    production = {"APP_ENV": "production", "SECRET_KEY": "kJ3v9Qx2Lr7TzW0aYp5NcB8mHs4DfG6eUi1oRt_XyZ-q",
-                  "PUBLIC_BASE_URL": "https://talent.example.cn",
-                  "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://talent:secret@db.internal:5432/talent",
-                  "REDIS_URL": "redis://127.0.0.1:6379/0", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-                  "JOB_QUEUE_URL": "redis://127.0.0.1:6379/0", "CALENDAR_CACHE_URL": "redis://127.0.0.1:6379/0",
-                  "SMTP_HOST": "smtp.example.cn", "MAIL_FROM": "Talent Events <noreply@talent.example.cn>",
-                  "WEBHOOK_SECRET_KEY": "Wq8vN2xR5tY7uI0oP3aS6dF9gH1jK4lZ"}
+    production = PRODUCTION_SETTINGS
     check_production_settings(production)
     with pytest.raises(ConfigurationError, match=flag):
         check_production_settings({**production, flag: True})
