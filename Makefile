@@ -70,13 +70,15 @@ prod-packages:
 
 # The badge tests read the PDFs back with poppler (pdftotext, pdffonts, pdftoppm), the browser tests
 # drive Debian's Chromium, the Nu HTML Checker runs on Java, the deployment tests check deploy/nginx.conf with
-# nginx -t, and the backup tests run pg_dump and pg_restore.
+# nginx -t, the backup tests run pg_dump and pg_restore, and the deployment tests verify the systemd units
+# with systemd-analyze (nothing is started: no systemd runs as PID 1 here).
 test-packages:
-	@bash .ci/system-packages poppler-utils chromium default-jre-headless nginx postgresql-client
+	@bash .ci/system-packages poppler-utils chromium default-jre-headless nginx postgresql-client systemd
 
 # The checkers the tests run, pinned in tests/tools/package-lock.json: axe-core (accessibility, injected
 # by the browser tests), vnu-jar (the Nu HTML Checker) and dclint (deploy/compose.yaml; it ships the Compose
-# Specification's JSON schema). No install scripts: vnu runs on Debian's Java, dclint on Debian's node.
+# Specification's JSON schema). No install scripts: vnu runs on Debian's Java; dclint needs Node 20.19 or
+# later (Debian 12's is 18: its test then skips, the schema test still validates the Compose file).
 TOOLS := tests/tools
 test-tools: $(TOOLS)/node_modules/.installed
 

@@ -38,6 +38,8 @@ def rotate_key_command(batch: int) -> None:
     outcome = reseal_secrets(batch)
     click.echo(f"{outcome.resealed} secrets re-sealed with the current key, {outcome.current} already sealed "
                f"with it, {len(outcome.unreadable)} unreadable with any configured key")
+    if outcome.reenabled:
+        click.echo(f"{outcome.reenabled} endpoints disabled because their secret could not be read are on again")
     if outcome.unreadable:
         shown = ", ".join(str(endpoint_id) for endpoint_id in outcome.unreadable[:SHOWN_IDS])
         more = f" and {len(outcome.unreadable) - SHOWN_IDS} more" if len(outcome.unreadable) > SHOWN_IDS else ""

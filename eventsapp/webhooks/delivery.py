@@ -20,8 +20,10 @@ resolved once per attempt and the connection goes to the address that was checke
 Claiming checks again that the endpoint's owner may still have it (``services.owner_keeps_access``): a
 delivery for an owner who lost access is ended, not sent. So is one to an employer's endpoint about a change
 at an event where its organization no longer holds an active booth (``emit.heard_when_sent``, the rule the
-delivery was written by: code ``booth_lost``). An endpoint whose secret no configured key reads is disabled
-(code ``secret_unreadable``), logged as an error and the same people e-mailed; its deliveries wait.
+delivery was written by: code ``booth_lost``), or about a candidate who no longer agrees to be shown to
+employers (``emit.consent_kept_when_sent``: code ``consent_withdrawn``). An endpoint whose secret no
+configured key reads is disabled (code ``secret_unreadable``), logged as an error and the same people
+e-mailed; its deliveries wait.
 What went wrong is stored as a problem code (``webhooks.problems``), never as an exception's text.
 """
 from __future__ import annotations
@@ -46,7 +48,7 @@ from eventsapp.extensions import db
 from eventsapp.notifications.services import public_url, queue_email
 from eventsapp.webhooks import events as types
 from eventsapp.webhooks import problems
-from eventsapp.webhooks.emit import envelope, heard_when_sent, new_uid
+from eventsapp.webhooks.emit import consent_kept_when_sent, envelope, heard_when_sent, new_uid
 from eventsapp.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from eventsapp.webhooks.services import owner_keeps_access, told_when_stopped
 from eventsapp.webhooks.signing import SIGNATURE_HEADER, signature_header
@@ -104,8 +106,9 @@ def claim(limit: int, now: datetime, lease: timedelta = LEASE) -> list[Outgoing]
     """Take up to ``limit`` due deliveries for this worker and commit, so no other worker takes them.
 
     An endpoint whose owner lost access has its deliveries ended, and an employer's endpoint those about an
-    event where its organization lost its booth; one whose secret no configured key reads is disabled, its
-    owners told (``services.told_when_stopped``), and its deliveries wait (a test ping is ended with the code)."""
+    event where its organization lost its booth, or about a candidate who withdrew their consent since; one
+    whose secret no configured key reads is disabled, its owners told (``services.told_when_stopped``), and
+    its deliveries wait (a test ping is ended with the code)."""
     due = (select(WebhookDelivery.id).join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
            .where(WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.erased_at.is_(None),
                   WebhookDelivery.next_attempt_at <= now,
@@ -126,13 +129,16 @@ def claim(limit: int, now: datetime, lease: timedelta = LEASE) -> list[Outgoing]
         for found in db.session.execute(
                 select(WebhookDelivery.id, WebhookEndpoint.id.label("endpoint_id"), WebhookEndpoint.url,
                        WebhookEndpoint.secret_sealed, case((owner_keeps_access(), True), else_=False).label("allowed"),
-                       case((heard_when_sent(), True), else_=False).label("heard"))
+                       case((heard_when_sent(), True), else_=False).label("heard"),
+                       case((consent_kept_when_sent(), True), else_=False).label("consented"))
                 .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
                 .where(WebhookDelivery.id.in_([row.id for row in rows]))):
             if not found.allowed:
                 ended[found.id] = problems.ACCESS_LOST
             elif not found.heard:
                 ended[found.id] = problems.BOOTH_LOST
+            elif not found.consented:
+                ended[found.id] = problems.CONSENT_WITHDRAWN
             elif found.endpoint_id not in secrets and found.endpoint_id not in unreadable:
                 try:
                     secrets[found.endpoint_id] = (found.url, unseal(found.secret_sealed))
@@ -380,15 +386,21 @@ def redeliver(delivery: WebhookDelivery, now: datetime | None = None) -> Webhook
     """Send a delivery again, by hand: a new delivery with a new id, the same data, and ``redelivery_of``
     naming the first. The worker sends it while the endpoint is enabled. Refused for an erased delivery:
     the personal data it carried is gone and must not be sent again; and for one the endpoint may no longer
-    hear of (``emit.heard_when_sent``: its organization lost its booth at the event)."""
+    hear of (``emit.heard_when_sent``: its organization lost its booth at the event) or whose candidate no
+    longer agrees to be shown to employers (``emit.consent_kept_when_sent``)."""
     if delivery.erased_at is not None:
         raise RedeliveryRefused(_l("This delivery cannot be sent again: the personal data it carried has been "
                                    "erased (the account was deleted or the event's retention period ended)."))
-    still_heard = (select(WebhookDelivery.id).join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-                   .where(WebhookDelivery.id == delivery.id, heard_when_sent()))
-    if db.session.scalar(still_heard) is None:
+    heard, consented = db.session.execute(
+        select(case((heard_when_sent(), True), else_=False), case((consent_kept_when_sent(), True), else_=False))
+        .select_from(WebhookDelivery).join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+        .where(WebhookDelivery.id == delivery.id)).one()
+    if not heard:
         raise RedeliveryRefused(_l("This delivery cannot be sent again: your organization no longer holds an "
                                    "active booth at the event it is about."))
+    if not consented:
+        raise RedeliveryRefused(_l("This delivery cannot be sent again: the candidate it is about no longer "
+                                   "agrees to be shown to employers."))
     now = now or utcnow()
     data = json.loads(delivery.body).get("data", {})
     uid = new_uid()

@@ -100,6 +100,16 @@ def heard_when_sent():
                _holds_active_booth(WebhookDelivery.event_id))
 
 
+def consent_kept_when_sent():
+    """SQL condition on a WebhookDelivery joined to its WebhookEndpoint: an employer's endpoint is sent the
+    data of the person a delivery is about only while that person still agrees to be shown to employers
+    (the registrants page's rule, ``organizations.access``); a consent withdrawn after the delivery was
+    written stops it. Organizers' endpoints, and deliveries about nobody, always pass."""
+    return or_(WebhookEndpoint.organization_id.is_(None), WebhookDelivery.subject_user_id.is_(None),
+               WebhookDelivery.subject_user_id.in_(select(CandidateProfile.user_id).where(
+                   consents_to_employers_condition())))
+
+
 # The endpoints a change may go to, as prebuilt statements (building one costs more than running it on the
 # hot paths, e.g. a registration): organizers' endpoints for this event or all events, while their maker is
 # still an organizer; and employers' endpoints, of the organizations holding an active booth at the event or
@@ -219,7 +229,7 @@ def _name(user: User | None, profile: CandidateProfile | None) -> str:
 
 def registration_endpoints(event_type: str, event_id: int) -> Endpoints:
     """The endpoints ``registration_changed`` writes to, for looking them up before a lock is taken."""
-    return endpoints_for(event_type, event_id, EMPLOYERS[event_type])
+    return endpoints_for(event_type, event_id, EMPLOYERS.get(event_type))
 
 
 def _registration_for_organizers(registration: Registration, name_hidden: bool = False) -> dict:

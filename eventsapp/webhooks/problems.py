@@ -18,6 +18,7 @@ ACCESS_LOST = "access_lost"
 ERASED = "erased"
 SECRET_UNREADABLE = "secret_unreadable"
 BOOTH_LOST = "booth_lost"
+CONSENT_WITHDRAWN = "consent_withdrawn"
 # An endpoint's disabled_reason.
 FAILURES = "failures"
 ORGANIZATION_SUSPENDED = "organization_suspended"
@@ -35,6 +36,7 @@ MESSAGES = {
     ACCESS_LOST: _l("Not sent: the endpoint's owner no longer has access to it."),
     ERASED: _l("Not sent: the personal data it carried was erased."),
     BOOTH_LOST: _l("Not sent: your organization no longer holds an active booth at this event."),
+    CONSENT_WITHDRAWN: _l("Not sent: the candidate it is about no longer agrees to be shown to employers."),
     SECRET_UNREADABLE: _l("Not sent: the endpoint's secret cannot be read with the current key. Replace the secret."),
     FAILURES: _l("Disabled after too many failed attempts in a row."),
     ORGANIZATION_SUSPENDED: _l("Stopped because your organization was suspended."),

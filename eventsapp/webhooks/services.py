@@ -94,7 +94,7 @@ def told_when_stopped(endpoint: WebhookEndpoint) -> list[User]:
         candidates = [*owners_to_tell(organization), *candidates] if organization is not None else candidates
     told = {}
     for user in candidates:
-        if user.erased_at is None and user.id not in told and can_manage(user, endpoint):
+        if user.erased_at is None and user.is_active_account and user.id not in told and can_manage(user, endpoint):
             told[user.id] = user
     return list(told.values())
 
@@ -197,11 +197,13 @@ def events_to_choose() -> list[Event]:
 
 @dataclass
 class Resealing:
-    """What ``reseal_secrets`` did: secrets sealed again with the current key, those that already were, and the
+    """What ``reseal_secrets`` did: secrets sealed again with the current key, those that already were, the
+    endpoints switched on again (disabled because their secret could not be read, and it now can), and the
     endpoints whose secret no configured key reads (their ids)."""
 
     resealed: int = 0
     current: int = 0
+    reenabled: int = 0
     unreadable: list[int] = field(default_factory=list)
 
 
@@ -209,32 +211,55 @@ _RESEAL = (update(WebhookEndpoint.__table__)
            .where(WebhookEndpoint.__table__.c.id == bindparam("endpoint_id"),
                   WebhookEndpoint.__table__.c.secret == bindparam("was"))
            .values(secret=bindparam("sealed")))
+# Stopped only because the secret could not be read: with a key that reads it now, they are on again.
+# (Not one whose owner has lost access since: it stays off, as it would have been stopped then.)
+_REENABLE = (update(WebhookEndpoint).where(WebhookEndpoint.id.in_(bindparam("ids", expanding=True)),
+                                           WebhookEndpoint.disabled_reason == problems.SECRET_UNREADABLE,
+                                           owner_keeps_access())
+             .values(disabled_at=None, disabled_reason="", consecutive_failures=0)
+             .execution_options(synchronize_session=False))
+_SEALED = select(WebhookEndpoint.id, WebhookEndpoint.secret_sealed, WebhookEndpoint.disabled_reason)
+RESEAL_ROUNDS = 5  # a secret replaced again and again while this runs is left for the next run
 
 
 def reseal_secrets(batch: int = RESEAL_BATCH) -> Resealing:
     """Seal every endpoint's secret with the current WEBHOOK_SECRET_KEY (read with it or a former key,
     WEBHOOK_OLD_SECRET_KEYS), ``batch`` endpoints per transaction; commits each. Running it again re-seals
-    nothing more. A secret replaced meanwhile (sealed with the current key) is left as it is; one no key reads
-    is counted and left for the worker, which disables its endpoint (``secret_unreadable``)."""
+    nothing more. A secret replaced while this runs is read again and sealed with the current key if it is
+    not (a process still on the old settings may have sealed it with the old key). An endpoint disabled
+    because its secret could not be read is switched on again once a configured key reads it; one no key
+    reads is counted and left for the worker, which disables its endpoint (``secret_unreadable``)."""
     outcome, after = Resealing(), 0
     while True:
-        rows = db.session.execute(select(WebhookEndpoint.id, WebhookEndpoint.secret_sealed)
-                                  .where(WebhookEndpoint.id > after).order_by(WebhookEndpoint.id).limit(batch)).all()
+        rows = db.session.execute(_SEALED.where(WebhookEndpoint.id > after).order_by(WebhookEndpoint.id)
+                                  .limit(batch)).all()
         if not rows:
             return outcome
-        changed = []
-        for endpoint_id, sealed in rows:
-            try:
-                again = reseal(sealed)
-            except SecretUnreadable:
-                outcome.unreadable.append(endpoint_id)
-                continue
-            if again is None:
-                outcome.current += 1
-            else:
-                changed.append({"endpoint_id": endpoint_id, "was": sealed, "sealed": again})
-        if changed:
-            outcome.resealed += db.session.execute(_RESEAL, changed,
-                                                   execution_options={"synchronize_session": False}).rowcount
+        last_id, readable = rows[-1].id, []
+        for _ in range(RESEAL_ROUNDS):  # again for the secrets replaced between the read and the write
+            changed = []
+            for endpoint_id, sealed, disabled_reason in rows:
+                try:
+                    again = reseal(sealed)
+                except SecretUnreadable:
+                    outcome.unreadable.append(endpoint_id)
+                    continue
+                if disabled_reason == problems.SECRET_UNREADABLE:
+                    readable.append(endpoint_id)
+                if again is None:
+                    outcome.current += 1
+                else:
+                    changed.append({"endpoint_id": endpoint_id, "was": sealed, "sealed": again})
+            if not changed:
+                break
+            written = db.session.execute(_RESEAL, changed, execution_options={"synchronize_session": False}).rowcount
+            outcome.resealed += written
+            if written == len(changed):
+                break
+            rows = db.session.execute(
+                _SEALED.where(WebhookEndpoint.id.in_([change["endpoint_id"] for change in changed]),
+                              WebhookEndpoint.secret_sealed.not_in([change["sealed"] for change in changed]))).all()
+        if readable:
+            outcome.reenabled += db.session.execute(_REENABLE, {"ids": sorted(set(readable))}).rowcount
         db.session.commit()
-        after = rows[-1].id
+        after = last_id

@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from eventsapp.config import ConfigurationError, check_production_settings
+from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.webhooks import delivery, emit, problems, signing, vault
-from eventsapp.webhooks.models import WebhookEndpoint
+from eventsapp.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from tests.production_settings import PRODUCTION_SETTINGS
 from tests.unit.test_webhooks import readme_function
 from tests.webhook_receiver import start_receiver
@@ -104,6 +105,61 @@ def test_a_secret_no_key_reads_still_disables_its_endpoint(ctx, key, make_organi
     assert receiver.received == []
     db.session.expire_all()
     assert (hook.is_enabled, hook.disabled_reason) == (False, problems.SECRET_UNREADABLE)
+
+
+def test_rotating_with_the_lost_key_found_again_switches_its_endpoint_back_on(
+        ctx, runner, key, make_organizer, receiver):
+    """The worker ran with the new key before the old one was listed, and disabled the endpoint: once the old
+    key is listed and the secrets re-sealed, the endpoint is on again and its waiting delivery goes."""
+    key(KEY_A)
+    hook = endpoint(make_organizer(), url=receiver.url)
+    emit.queue_ping(hook)
+    db.session.commit()
+    key(KEY_B)
+    delivery.deliver_due()
+    db.session.expire_all()
+    assert (hook.is_enabled, hook.disabled_reason) == (False, problems.SECRET_UNREADABLE)
+    now = utcnow()  # a change's delivery (not a ping, which goes even to a disabled endpoint): it waits
+    uid = emit.new_uid()
+    db.session.add(WebhookDelivery(endpoint_id=hook.id, uid=uid, event_type="registration.created",
+                                   body=emit.envelope(uid, "registration.created", {}, now),
+                                   status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, last_error="",
+                                   created_at=now))
+    db.session.commit()
+    assert delivery.deliver_due().sent == 0
+
+    key(KEY_B, old=KEY_A)
+    result = runner.invoke(args=["webhooks", "rotate-key"])
+    assert "1 secrets re-sealed" in result.output and "1 endpoints disabled because" in result.output
+    db.session.expire_all()
+    assert (hook.is_enabled, hook.disabled_reason) == (True, "")
+    key(KEY_B)
+    assert delivery.deliver_due().sent == 1
+    assert [message.headers["X-Talentday-Delivery"] for message in receiver.received] == [uid]
+
+
+def test_a_secret_replaced_while_rotating_is_sealed_with_the_current_key_too(ctx, key, make_organizer, monkeypatch):
+    """Another process still on the old settings replaces a secret between the read and the write: the write
+    finds it changed, reads it again and seals it with the current key."""
+    from eventsapp.webhooks import services
+    key(KEY_A)
+    hook = endpoint(make_organizer())
+    key(KEY_B, old=KEY_A)
+    replaced_by_the_old_version = vault.seal("whsec_replaced", key=KEY_A)
+    real_reseal, calls = services.reseal, []
+
+    def reseal_while_someone_replaces_it(sealed: str):
+        calls.append(sealed)
+        if len(calls) == 1:
+            db.session.execute(WebhookEndpoint.__table__.update().where(WebhookEndpoint.__table__.c.id == hook.id)
+                               .values(secret=replaced_by_the_old_version))
+        return real_reseal(sealed)
+
+    monkeypatch.setattr(services, "reseal", reseal_while_someone_replaces_it)
+    outcome = services.reseal_secrets()
+    assert (outcome.resealed, len(calls)) == (1, 2)
+    key(KEY_B)
+    assert vault.unseal(stored(hook)) == "whsec_replaced"
 
 
 PRODUCTION = PRODUCTION_SETTINGS

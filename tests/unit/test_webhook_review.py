@@ -335,6 +335,39 @@ def test_an_exhibitor_that_lost_its_booth_before_the_send_is_sent_nothing_and_it
     assert len(deliveries(hook)) == 1
 
 
+def test_an_exhibitor_is_sent_nothing_of_a_candidate_who_withdrew_consent_before_the_send(
+        ctx, make_event, make_organization, make_booth, make_candidate, make_organizer, receiver):
+    """Consent withdrawn after the delivery was written (the endpoint disabled meanwhile, say): the employer's
+    delivery is ended unsent with its reason and cannot be sent again by hand; the organizer's still goes."""
+    from eventsapp.accounts.models import User
+    from eventsapp.candidates.services import set_consent
+    fair = make_event()
+    organization = make_organization()
+    make_booth(fair, organization)
+    hook = endpoint(organization.members[0].user, organization=organization, url=receiver.url)
+    organizer_hook = endpoint(make_organizer(), url=receiver.url, types=REGISTRATION_CREATED)
+    person = make_candidate(name="撤回", show_to_employers=True)
+    register_for_event(fair.id, person)
+    db.session.commit()
+    [written] = deliveries(hook)
+    set_consent(db.session.get(User, person.id), False)
+    db.session.commit()
+
+    assert delivery.deliver_due().sent == 1
+    assert [message.headers["X-Talentday-Delivery"] for message in receiver.received] == [
+        deliveries(organizer_hook)[0].uid]
+    db.session.expire_all()
+    [row] = deliveries(hook)
+    assert (row.id, row.status, row.last_error, row.attempts) == (
+        written.id, DeliveryStatus.FAILED, problems.CONSENT_WITHDRAWN, 0)
+    with pytest.raises(delivery.RedeliveryRefused, match="no longer agrees"):
+        delivery.redeliver(row)
+    set_consent(db.session.get(User, person.id), True)  # agreeing again makes it sendable by hand again
+    delivery.redeliver(row)
+    db.session.commit()
+    assert delivery.deliver_due().sent == 1 and len(receiver.received) == 2
+
+
 def test_an_exhibitor_whose_booth_is_still_there_is_sent_the_registration_and_may_have_it_again(
         ctx, make_event, make_organization, make_booth, make_candidate, receiver):
     fair = make_event()
