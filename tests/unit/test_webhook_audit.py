@@ -119,6 +119,15 @@ def test_an_organizer_endpoint_is_announced_to_its_maker_while_an_organizer_and_
     assert told() == ["organizer@example.org"]
 
 
+def test_a_deactivated_maker_is_not_told(ctx, make_organizer):
+    """An administrator closed the organizer's account: still an organizer by role, but nobody who can sign in."""
+    maker = make_organizer(email="closed@example.org")
+    hook = endpoint(maker, "https://c.example.com/in")
+    maker.is_active_account = False
+    delivery.disable(hook, utcnow())
+    assert told() == []
+
+
 # --- One rule for the registrants employers see ---------------------------------------------------------------
 
 def test_employers_hear_of_exactly_the_registrants_their_page_shows(ctx, make_event, make_organization, make_booth,
