@@ -50,16 +50,31 @@ def open_menu(page) -> None:
 
 
 def menu(page, name) -> None:
-    """Click a link of the site's menu."""
-    open_menu(page)
-    page.locator("#site-menu").get_by_role("link", name=name).first.click()
+    """Click a link of the site's menu (on a phone, once the folded menu has opened: on a loaded machine a
+    click on its button can be dropped while the page still loads, so it is clicked again until the link
+    shows)."""
+    link = page.locator("#site-menu").get_by_role("link", name=name).first
+    for _attempt in range(3):
+        open_menu(page)
+        try:
+            link.wait_for(state="visible", timeout=5000)
+            break
+        except PlaywrightTimeout:
+            continue
+    link.click()
 
 
 def log_in(page, email: str, password: str = PASSWORD, *, base: str | None = None) -> None:
     """Log in through the login form and wait for the welcome message. The form is opened at ``base`` (the
     live server's address) + /login, or without ``base`` by clicking "Log in" in the menu, as a person does."""
     if base is None:
-        menu(page, LOG_IN)
+        for _attempt in range(3):  # a click on the link during the menu's slide can be lost: click again
+            menu(page, LOG_IN)
+            try:
+                page.locator("#email").wait_for(state="visible", timeout=10000)
+                break
+            except PlaywrightTimeout:
+                continue
     else:
         page.goto(base + "/login")
     page.locator("#email").fill(email)

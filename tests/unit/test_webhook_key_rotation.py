@@ -11,7 +11,7 @@ from eventsapp.extensions import db
 from eventsapp.webhooks import delivery, emit, problems, signing, vault
 from eventsapp.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from tests.production_settings import PRODUCTION_SETTINGS
-from tests.unit.test_webhooks import readme_function
+from tests.readme import readme_function
 from tests.webhook_receiver import start_receiver
 
 KEY_A = "the first key and long enough 4f9d2a71c3e8b605"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -30,21 +29,11 @@ from eventsapp.webhooks.events import (
 from eventsapp.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from eventsapp.webhooks.targets import TargetRefused, check_url
 from tests.production_settings import PRODUCTION_SETTINGS
+from tests.readme import readme_function
 from tests.webhook_receiver import start_receiver
 
-README = Path(__file__).resolve().parents[2] / "README.md"
 ALL_TYPES = " ".join([REGISTRATION_CREATED, REGISTRATION_CANCELLED, REGISTRATION_PROMOTED, CHECKIN_RECORDED,
                       BOOTH_APPLICATION_DECIDED, CONTEST_RESULTS_PUBLISHED, "matching_run.published"])
-
-
-def readme_function(name: str):
-    """A function defined in one of README.md's Python blocks, run exactly as written there."""
-    for block in re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S):
-        if f"def {name}(" in block:
-            namespace: dict = {}
-            exec(compile(block, str(README), "exec"), namespace)  # noqa: S102 - our own README
-            return namespace[name]
-    raise AssertionError(f"README.md defines no {name}")
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import json
 from eventsapp.accounts.models import User
 from eventsapp.api import tokens
 from eventsapp.extensions import db
+from eventsapp.matchmaking import runs
 
 ALL_SCOPES = tokens.SCOPES
 
@@ -28,3 +29,11 @@ def post_json(client, path: str, body, secret: str | None = None, **headers):
 
 def patch_json(client, path: str, body, secret: str | None = None, **headers):
     return client.patch(path, data=json.dumps(body), content_type="application/json", headers=auth(secret, **headers))
+
+
+def run_and_maybe_publish(app, fair):
+    """Run the fair's matching and publish it (before the preferences' deadline, confirmed)."""
+    with app.app_context():
+        run = runs.run_matching(fair.event.id, None, seed=3)
+        runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
+        db.session.commit()

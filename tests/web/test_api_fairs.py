@@ -5,11 +5,9 @@ import pytest
 from eventsapp.accounts.models import Role
 from eventsapp.booths.models import BoothStatus
 from eventsapp.events.models import EventKind, EventStatus
-from eventsapp.extensions import db
-from eventsapp.matchmaking import runs
 from eventsapp.organizations.models import OrganizationStatus
 from tests.factories import MatchingFair
-from tests.web.api_helpers import auth, make_token
+from tests.web.api_helpers import auth, make_token, run_and_maybe_publish
 from tests.web.clients import client_for
 
 
@@ -27,13 +25,6 @@ def interview_fair(app, make_event, make_organization, make_booth, make_candidat
     fair.exclude(fair.picky, fair.ben)
     fair.staff = fair.make_staff(fair.spare.organization_ref)
     return fair
-
-
-def run_and_maybe_publish(app, fair):
-    with app.app_context():
-        run = runs.run_matching(fair.event.id, None, seed=3)
-        runs.publish_run(fair.event.id, run.id, before_deadline_confirmed=True)
-        db.session.commit()
 
 
 def test_halls_booths_and_openings_of_a_fair(app, make_event, make_organization, make_booth, make_hall,

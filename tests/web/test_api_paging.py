@@ -5,8 +5,7 @@ import pytest
 
 from tests.contest_factories import build_contest
 from tests.factories import MatchingFair
-from tests.web.api_helpers import auth, make_token
-from tests.web.test_api_fairs import run_and_maybe_publish
+from tests.web.api_helpers import auth, make_token, run_and_maybe_publish
 
 
 def ids_of(rows: list[dict], field: str) -> list[str]:

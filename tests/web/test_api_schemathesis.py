@@ -21,8 +21,7 @@ from schemathesis.specs.openapi.checks import (
 from eventsapp.accounts.models import Role
 from tests.contest_factories import build_contest
 from tests.factories import MatchingFair
-from tests.web.api_helpers import auth, make_token
-from tests.web.test_api_fairs import run_and_maybe_publish
+from tests.web.api_helpers import auth, make_token, run_and_maybe_publish
 
 MAX_EXAMPLES = 12
 ROLE_EXAMPLES = 8
