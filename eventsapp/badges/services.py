@@ -3,9 +3,10 @@
 Badges are issued where people become entitled to one (``issue_badges``, idempotent): a registration
 confirmed, an organization's booth approved or a member joining it, a place on the event's crew, a
 judge accepting the invitation of the event's contest. Pages only read them (``current_badge``);
-``sync_badges`` catches up a whole event (`flask badges sync`). The registration fast path inserts its
-badge in its one statement on PostgreSQL and leaves it to the outbox worker on SQLite
-(eventsapp.registrations.services._one_statement_insert, .emails).
+``sync_badges`` catches up a whole event (`flask badges sync`). A new registration on PostgreSQL gets its
+badge in the one statement that registers it (eventsapp.registrations.one_statement); on SQLite, and when
+that statement left the decision to Python, the outbox worker writing the confirmation issues it
+(eventsapp.registrations.emails), or ``badge_of`` when a page shows it first.
 Whether a badge still lets its holder in is decided live at scan time (`verify`), so a badge
 printed before a cancellation scans as cancelled without reprinting anything.
 """

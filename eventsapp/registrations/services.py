@@ -15,14 +15,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, bindparam, exists, func, insert, literal, or_, select, tuple_
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import bindparam, exists, func, insert, or_, select, tuple_
 from sqlalchemy.orm import make_transient_to_detached, selectinload
 
 from eventsapp import durability
 from eventsapp.accounts.models import Role, User
 from eventsapp.badges import tokens
-from eventsapp.badges.models import Badge, BadgeRole
 from eventsapp.badges.services import issue_badges, void_badges_of_registration
 from eventsapp.candidates.models import CandidateProfile
 from eventsapp.candidates.services import find_profile, has_contact_details
@@ -32,8 +30,7 @@ from eventsapp.events.services import registration_state
 from eventsapp.extensions import db
 from eventsapp.matchmaking.interviews import cancel_interviews_of
 from eventsapp.notifications import services as outbox
-from eventsapp.notifications.models import OutboxMessage
-from eventsapp.registrations import emails
+from eventsapp.registrations import emails, one_statement
 from eventsapp.registrations.eligibility import EligibilityRules
 from eventsapp.registrations.models import (
     ACTIVE_STATUSES,
@@ -62,11 +59,36 @@ class RegistrationRefused(Exception):
         super().__init__("; ".join(str(reason) for reason in reasons))
 
 
-@dataclass
 class RegistrationResult:
-    registration: Registration
-    created: bool  # False when the person was already registered (a second submit)
-    waitlist_position: int | None = None  # set when this call put the person on the waiting list
+    """What registering did. ``status`` is the registration's status as it ended; ``registration`` is the
+    row as a persistent object. After a registration made in one statement (PostgreSQL) that object is
+    made when first read, so that it is not made under the event's lock (~0.15 ms there): read in the
+    transaction that made it, it has the values inserted (no query); read later, it loads them again, as
+    any object does after a commit; the session's own copy, when it has one, is returned untouched."""
+
+    __slots__ = ("_registration", "_columns", "_made_in", "created", "waitlist_position", "status")
+
+    def __init__(self, registration: Registration | None, created: bool, waitlist_position: int | None = None,
+                 *, columns: dict | None = None):
+        self._registration, self._columns = registration, columns
+        self._made_in = db.session().get_transaction() if registration is None else None
+        self.created = created  # False when the person was already registered (a second submit)
+        self.waitlist_position = waitlist_position  # set when this call put the person on the waiting list
+        self.status: RegistrationStatus = registration.status if registration is not None else columns["status"]
+
+    @property
+    def registration(self) -> Registration:
+        if self._registration is None:
+            key = db.session.identity_key(Registration, self._columns["id"])
+            registration = db.session.identity_map.get(key)
+            if registration is None:
+                registration = Registration(**self._columns)
+                make_transient_to_detached(registration)  # as if just loaded: in the session, no INSERT
+                db.session.add(registration)
+                if db.session().get_transaction() is not self._made_in:
+                    db.session.expire(registration)  # committed or rolled back since: read it again
+            self._registration = registration
+        return self._registration
 
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -313,71 +335,7 @@ def _check_existing(existing: Registration | None) -> bool:
 
 _INSERT_REGISTRATION = insert(Registration.__table__).returning(Registration.__table__.c.id)
 _INSERT_ANSWERS = insert(RegistrationAnswer.__table__)
-_OUTCOME_MESSAGES = {RegistrationStatus.CONFIRMED: emails.CONFIRMED, RegistrationStatus.WAITLISTED: emails.WAITLISTED,
-                     RegistrationStatus.PENDING: emails.PENDING}
-
-
-def _bound(table, prefix: str, columns) -> dict:
-    return {column: bindparam(prefix + column, type_=table.c[column].type) for column in columns}
-
-
-class _SkipOnConflict(postgresql.dml.OnConflictDoNothing):
-    """A bare ON CONFLICT DO NOTHING: it has no target or condition, so its class is its whole cache key."""
-    _traverse_internals = ()
-
-
-class _InsertSkippingConflicts(postgresql.Insert):
-    """PostgreSQL's INSERT, always ending in a bare ON CONFLICT DO NOTHING (any unique key of the table: for a
-    badge, its holder's active badge, its number and its code). SQLAlchemy gives the dialect's INSERT no cache
-    key, as its ON CONFLICT clause may vary; here it never does, so the statement is compiled once rather than
-    at every registration (~1 ms under the event's lock)."""
-    inherit_cache = True
-
-    def __init__(self, table):
-        super().__init__(table)
-        self._post_values_clause = _SkipOnConflict()
-
-
-def _one_statement_insert():
-    """PostgreSQL: the registration, its log row, its e-mail and (for a confirmed place) its badge in one
-    statement (data-modifying CTEs), so the event stays locked for one round trip instead of four.
-
-    The badge is skipped when the person holds one at the event already (crew, booth staff) or when its
-    random number happens to be taken: the outbox worker, writing the confirmation, issues any badge
-    still missing (eventsapp.registrations.emails)."""
-    registrations, logs, messages = Registration.__table__, RegistrationLog.__table__, OutboxMessage.__table__
-    badges = Badge.__table__
-    # Nothing inserted when the person's row is there already (committed while this request waited for the
-    # event's lock): then nothing else is either, and the statement returns no row.
-    new_registration = (_InsertSkippingConflicts(registrations)
-                        .values(_bound(registrations, "", [c.name for c in registrations.c if c.name != "id"]))
-                        .returning(registrations.c.id).cte("new_registration"))
-    log_columns = [c.name for c in logs.c if c.name not in ("id", "registration_id")]
-    logged = insert(logs).from_select(
-        ["registration_id", *log_columns],
-        select(new_registration.c.id, *_bound(logs, "log_", log_columns).values())).cte("logged")
-    message_columns = [c.name for c in messages.c if c.name != "id"]
-    told = insert(messages).from_select(
-        message_columns, select(*_bound(messages, "message_", message_columns).values()).select_from(new_registration)
-    ).cte("told")
-    event_id, user_id, now = (bindparam(name, type_=registrations.c[name].type)
-                              for name in ("event_id", "user_id", "created_at"))
-    badge = _bound(badges, "badge_", ["number", "code"])
-    holds_a_badge = exists().where(badges.c.event_id == event_id, badges.c.holder_id == user_id,
-                                   badges.c.revoked_at.is_(None))
-    number_taken = exists().where(badges.c.event_id == event_id, badges.c.number == badge["number"])
-    # The checks above read the snapshot: a badge issued in the same instant by another transaction (crew,
-    # booth staff) only shows as a conflict on a unique key, which skips the badge instead of failing.
-    badged = _InsertSkippingConflicts(badges).from_select(
-        ["registration_id", "event_id", "holder_id", "role", "number", "code", "issued_at", "revoked_reason"],
-        select(new_registration.c.id, event_id, user_id, literal(BadgeRole.CANDIDATE.value), badge["number"],
-               badge["code"], now, literal("")).where(bindparam("badge_wanted", type_=Boolean), ~holds_a_badge,
-                                                      ~number_taken)).cte("badged")
-    return select(new_registration.c.id).add_cte(logged, told, badged)
-
-
-_INSERT_REGISTRATION_LOGGED_AND_TOLD = _one_statement_insert()
-_INSERT_REGISTRATION_UNLESS_THERE = _InsertSkippingConflicts(Registration.__table__).returning(
+_INSERT_REGISTRATION_UNLESS_THERE = one_statement.InsertSkippingConflicts(Registration.__table__).returning(
     Registration.__table__.c.id)
 
 
@@ -385,7 +343,9 @@ def _insert_registration(event_id: int, user: User, status: RegistrationStatus, 
                          answers: Mapping[int, str], position: int | None,
                          webhook_endpoints: webhooks.Endpoints) -> Registration | None:
     """A new registration, its log row and the e-mail about it, returned as a persistent object; None
-    (and nothing written) when the person's row turns out to be there already.
+    (and nothing written) when the person's row turns out to be there already. On PostgreSQL,
+    ``one_statement.REGISTER`` does this (and the badge) with the lock in one statement; this is for
+    SQLite, and for PostgreSQL when that statement left the decision to Python.
 
     Plain INSERTs: the unit of work would cost more CPU than the statements, and this runs under
     the event's lock. The object gets every column, so reading it runs no query; its answers load
@@ -396,37 +356,57 @@ def _insert_registration(event_id: int, user: User, status: RegistrationStatus, 
               "cancelled_at": None, "attended_at": None, "decision_reason": ""}
     log_row = {"event_id": event_id, "actor_id": user.id, "action": "registered", "from_status": "",
                "to_status": status.value, "reason": "", "created_at": now}
-    message = emails.message_written_later(user, _OUTCOME_MESSAGES[status], event_id,
+    message = emails.message_written_later(user, one_statement.OUTCOME_MESSAGES[status], event_id,
                                            **({"position": position} if position else {}))
     on_postgresql = db.session.get_bind().dialect.name == "postgresql"
-    connection = db.session.connection()  # Core statements: no ORM execution path under the lock
-    if message is not None and on_postgresql:
-        values["id"] = connection.execute(_INSERT_REGISTRATION_LOGGED_AND_TOLD, {
-            **values, **{"log_" + key: value for key, value in log_row.items()},
-            **{"message_" + key: value for key, value in message.items()},
-            "badge_wanted": status == RegistrationStatus.CONFIRMED, "badge_number": tokens.new_number(),
-            "badge_code": tokens.new_secret()}).scalar()
-        if values["id"] is None:
-            return None
-    else:
-        # SQLite runs one writer at a time, so the row was looked for after the last commit (never a clash);
-        # on PostgreSQL (an erased account: no e-mail) the key skips a clash, as above.
-        values["id"] = connection.execute(_INSERT_REGISTRATION_UNLESS_THERE if on_postgresql else _INSERT_REGISTRATION,
-                                          values).scalar()
-        if values["id"] is None:
-            return None
-        db.session.execute(_INSERT_LOG, {"registration_id": values["id"], **log_row})
-        if message is not None:
-            db.session.execute(outbox.INSERT_MESSAGE, message)
-    log.info("registration %s registered: -> %s", values["id"], status.value)
+    # SQLite runs one writer at a time, so the row was looked for after the last commit (never a clash); on
+    # PostgreSQL the (event, person) key skips a row committed while this request waited for the lock.
+    values["id"] = db.session.connection().execute(
+        _INSERT_REGISTRATION_UNLESS_THERE if on_postgresql else _INSERT_REGISTRATION, values).scalar()
+    if values["id"] is None:
+        return None
+    db.session.execute(_INSERT_LOG, {"registration_id": values["id"], **log_row})
+    if message is not None:
+        db.session.execute(outbox.INSERT_MESSAGE, message)
     if answers:
         db.session.execute(_INSERT_ANSWERS, [{"registration_id": values["id"], "question_id": question_id,
                                               "value": value} for question_id, value in answers.items()])
+    return _registration_inserted(values, webhook_endpoints)
+
+
+def _registration_inserted(values: dict, webhook_endpoints: webhooks.Endpoints) -> Registration:
+    """The registration just inserted with these column values, as a persistent object (every column set,
+    so reading it runs no query; its answers load when first read), and the webhooks told of it."""
+    log.info("registration %s registered: -> %s", values["id"], values["status"].value)
     registration = Registration(**values)
     make_transient_to_detached(registration)  # as if just loaded: in the session without a second INSERT
     db.session.add(registration)
-    webhooks.registration_changed(REGISTRATION_CREATED, registration, now, endpoints=webhook_endpoints)
+    if webhook_endpoints:
+        webhooks.registration_changed(REGISTRATION_CREATED, registration, values["queued_at"],
+                                      endpoints=webhook_endpoints)
     return registration
+
+
+def _registered_in_one_statement(admission: Admission, answers: dict[int, str], now: datetime | None,
+                                 webhook_endpoints: webhooks.Endpoints):
+    """PostgreSQL: lock, decide and insert in one statement (``one_statement.REGISTER``). Returns the
+    registration made, or what the statement returned when it left the decision to Python (the event then
+    locked, unless it or its counts' row is missing)."""
+    user = admission.user
+    row = db.session.connection().execute(one_statement.REGISTER, one_statement.parameters(
+        admission.event_id, user, admission.checked, now, answers, tokens.new_number(), tokens.new_secret())).first()
+    if row is None or row.new_id is None:
+        return row  # (a row: the decision it made, if any, for the tests)
+    at = row.new_at
+    columns = {"id": row.new_id, "event_id": admission.event_id, "user_id": user.id, "status": row.new_status,
+               "queued_at": at, "created_at": at, "updated_at": at,
+               "confirmed_at": at if row.new_status == RegistrationStatus.CONFIRMED else None,
+               "cancelled_at": None, "attended_at": None, "decision_reason": ""}
+    if webhook_endpoints:  # rarely: they need the object now
+        return RegistrationResult(_registration_inserted(columns, webhook_endpoints), created=True,
+                                  waitlist_position=row.new_position)
+    log.info("registration %s registered: -> %s", row.new_id, row.new_status.value)
+    return RegistrationResult(None, created=True, waitlist_position=row.new_position, columns=columns)
 
 
 @dataclass(frozen=True)
@@ -439,6 +419,7 @@ class Admission:
     event_id: int
     user: User
     questions: list[RegistrationQuestion]
+    checked: one_statement.EventAsChecked  # what the checks saw of the event
 
 
 @dataclass(frozen=True)
@@ -452,8 +433,10 @@ class RegistrationCheck:
 def check_registration(event: Event, user: User, questions: list[RegistrationQuestion],
                        now: datetime | None = None) -> RegistrationCheck:
     """Whether this person may register now; ``questions`` are the event's, as their form asks them."""
+    now = now or utcnow()
     problems = why_cannot_register(event, user, now)
-    return RegistrationCheck(problems, None if problems else Admission(event.id, user, questions))
+    return RegistrationCheck(problems, None if problems else Admission(
+        event.id, user, questions, one_statement.EventAsChecked.of(event, now)))
 
 
 def register_for_event(event_id: int, user: User, answers: Mapping[int, str | list[str]] | None = None,
@@ -483,9 +466,11 @@ def register_admitted(admission: Admission, answers: Mapping[int, str | list[str
     """Register someone ``check_registration`` has just admitted (as ``register_for_event`` does).
 
     The event is locked only to re-check the event and the person's registration (a second submit is
-    told apart there), decide the place and insert, so the lock is held as briefly as possible. On
-    PostgreSQL the caller's COMMIT releases the lock without waiting for the disk, and its ``commit()``
-    returns once the disk has the registration (``eventsapp.durability``).
+    told apart there), decide the place and insert, so the lock is held as briefly as possible: on
+    PostgreSQL one statement does all of it (``one_statement.REGISTER``) and leaves the decision to the
+    Python below only when something the checks before the lock relied on has changed. The caller's COMMIT
+    then releases the lock without waiting for the disk, and its ``commit()`` returns once the disk has the
+    registration (``eventsapp.durability``).
 
     The counts are read with the lock, in the locking statement: PostgreSQL reads the locked rows (the event
     and its counts) again once it has the lock, so they are the counts the previous holder left. Only the
@@ -502,6 +487,14 @@ def register_admitted(admission: Admission, answers: Mapping[int, str | list[str
     # (eventsapp.durability).
     webhook_endpoints = webhooks.registration_endpoints(REGISTRATION_CREATED, event_id)
     durability.commit_releases_locks_first(db.session)
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Nearly always all there is to it: locked, decided and inserted in one statement.
+        made = _registered_in_one_statement(admission, stored_answers, now, webhook_endpoints)
+        if isinstance(made, RegistrationResult):
+            return made
+        # Otherwise decided below, the event's lock held already (the statement below gets it at once, and
+        # its snapshot, taken now, has any row of the person's committed while the first one waited).
 
     # With the lock: the event, its counts and whether this person has a row, in one statement.
     locked = db.session.connection().execute(_LOCK_EVENT_AND_PLACES, {"event_id": event_id, "user_id": user.id}).first()

@@ -64,7 +64,7 @@ def register(slug: str):
             apply_to_form(form, failure)
         else:
             # In words before the commit, which ends the event's lock and expires what the words are read from.
-            outcome = _outcome_message(result.registration.status, result.created, result.waitlist_position)
+            outcome = _outcome_message(result.status, result.created, result.waitlist_position)
             db.session.commit()
             flash(outcome, "success" if result.created else "info")
             return redirect(url_for("registrations.my_events"))

@@ -5,23 +5,27 @@ locked and read in one statement (current after the wait), then the insert."""
 import logging
 import threading
 import time
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from eventsapp.accounts.models import User
 from eventsapp.badges.models import Badge
+from eventsapp.candidates.models import Degree
 from eventsapp.dbtypes import utcnow
-from eventsapp.events.models import Event
+from eventsapp.events.models import Event, EventStatus
 from eventsapp.extensions import db
 from eventsapp.notifications.models import OutboxMessage
 from eventsapp.registrations import services
 from eventsapp.registrations.models import (
     EventPlaceCount,
+    QuestionKind,
     Registration,
     RegistrationLog,
+    RegistrationQuestion,
     RegistrationStatus,
 )
 
@@ -112,10 +116,7 @@ def test_sqlite_and_sessions_inside_someone_elses_transaction_commit_as_before(c
     assert barriers() == []
 
 
-def test_under_the_lock_a_new_registration_runs_the_insert_only(ctx, postgresql_only, make_event, make_candidate):
-    """The event and its counts are locked and read in one statement, then one statement inserts everything;
-    who hears of it by webhook is looked up before the event's lock is taken, not under it."""
-    event, person = make_event(capacity=5), make_candidate()
+def _statements_while(action) -> list[str]:
     statements = []
 
     def record(connection, cursor, statement, parameters, context, executemany) -> None:
@@ -123,19 +124,70 @@ def test_under_the_lock_a_new_registration_runs_the_insert_only(ctx, postgresql_
 
     sa_event.listen(db.engine, "before_cursor_execute", record)
     try:
-        services.register_for_event(event.id, person)
+        action()
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", record)
+    return statements
+
+
+def test_a_new_registration_is_one_statement_under_the_lock(ctx, postgresql_only, make_event, make_candidate):
+    """One statement locks the event and its counts, decides and inserts everything (registration, log, e-mail,
+    badge), and nothing else runs before the COMMIT; who hears of it by webhook is looked up before the
+    event's lock is taken, not under it."""
+    event, person = make_event(capacity=5), make_candidate()
+    statements = _statements_while(lambda: services.register_for_event(event.id, person))
     locked = next(number for number, statement in enumerate(statements) if "FOR UPDATE" in statement)
     assert "event_place_count" in statements[locked]
-    assert len(statements[locked + 1:]) == 1, statements[locked + 1:]
+    assert statements[locked + 1:] == [], statements[locked + 1:]
+    for table in ("registration", "registration_log", "outbox_message", "badge", "registration_answer"):
+        assert f"INSERT INTO {table} " in statements[locked]
     assert any("webhook_endpoint" in statement for statement in statements[:locked])
+    db.session.commit()
+    registration = services.find_registration(event.id, person.id)
+    assert registration.status == RegistrationStatus.CONFIRMED
+    badges = select(func.count()).select_from(Badge).where(Badge.registration_id == registration.id)
+    assert db.session.scalar(badges) == 1
 
 
-def _register_while_locked(app, event_id: int, person_id: int, hold) -> tuple[dict, list[str]]:
+def _columns(registration: Registration) -> tuple:
+    return (registration.id, registration.event_id, registration.user_id, registration.status,
+            registration.queued_at, registration.confirmed_at, registration.cancelled_at)
+
+
+def test_the_registration_made_in_one_statement_is_an_object_once_read(ctx, postgresql_only, make_event,
+                                                                        make_candidate, monkeypatch):
+    """The object is made after the lock, when first read: in the transaction that made it, from the values
+    inserted (no query); after the commit, read again like any object; and the session's own copy, changes
+    and all, when it has one."""
+    event, first, second, third = make_event(capacity=5), make_candidate(), make_candidate(), make_candidate()
+    outcomes = _one_statement_outcomes(monkeypatch)
+    result = services.register_for_event(event.id, first)
+    assert outcomes == [result] and (result.status, result.created) == (RegistrationStatus.CONFIRMED, True)
+    seen = []
+    assert _statements_while(lambda: seen.append(_columns(result.registration))) == []
+    db.session.commit()
+    assert seen == [_columns(services.find_registration(event.id, first.id))]
+
+    later = services.register_for_event(event.id, second)
+    db.session.commit()
+    db.session.execute(update(Registration).where(Registration.user_id == second.id)
+                       .values(decision_reason="changed since"))
+    assert later.registration.decision_reason == "changed since"  # read again, not the values inserted
+
+    last = services.register_for_event(event.id, third)
+    db.session.commit()
+    loaded = services.find_registration(event.id, third.id)
+    loaded.status = RegistrationStatus.CANCELLED  # not flushed yet
+    assert last.registration is loaded and loaded.status == RegistrationStatus.CANCELLED
+    assert loaded in db.session.dirty
+
+
+def _register_while_locked(app, event_id: int, person_id: int, hold,
+                           released: list | None = None) -> tuple[dict, list[str]]:
     """A connection locks the event and does ``hold(connection)``; meanwhile ``person`` registers in a thread
-    of its own, which waits for the lock; the holder commits once it does. Returns the registration's
-    outcome (created, status) and the SQL the registering thread sent."""
+    of its own, which waits for the lock; the holder commits once it does (the time just before, appended to
+    ``released`` if given). Returns the registration's outcome (created, status) and the SQL the registering
+    thread sent."""
     outcome, sent = {}, {}
 
     def record(connection, cursor, statement, parameters, context, executemany) -> None:
@@ -145,6 +197,8 @@ def _register_while_locked(app, event_id: int, person_id: int, hold) -> tuple[di
         with app.app_context():
             result = services.register_for_event(event_id, db.session.get(User, person_id))
             outcome.update(created=result.created, status=result.registration.status)
+            if released is not None:
+                released.append(result.registration.queued_at)
             db.session.commit()
         outcome["thread"] = threading.get_ident()
 
@@ -159,6 +213,8 @@ def _register_while_locked(app, event_id: int, person_id: int, hold) -> tuple[di
             while not _someone_waits_for_a_lock():
                 assert time.monotonic() < deadline, "the registration never waited for the lock"
                 time.sleep(0.01)
+            if released is not None:
+                released.append(utcnow())
             holder.commit()
         waiting.join(10)
     finally:
@@ -177,11 +233,26 @@ def _add_registration(user_id: int, status: RegistrationStatus, event_id: int):
     return hold
 
 
-def _waited_then_inserted(statements: list[str]) -> bool:
-    """The registration inserted after its locking statement (and the insert was skipped on the key)."""
+def _one_statement_outcomes(monkeypatch) -> list:
+    """What each run of the one statement returned (a RegistrationResult when it registered the person)."""
+    outcomes = []
+    one_statement = services._registered_in_one_statement
+
+    def recorded(*args, **kwargs):
+        outcomes.append(one_statement(*args, **kwargs))
+        return outcomes[-1]
+
+    monkeypatch.setattr(services, "_registered_in_one_statement", recorded)
+    return outcomes
+
+
+def _insert_met_the_key(outcomes: list, statements: list[str]) -> bool:
+    """The one statement decided a place but its insert met the person's row on the (event, person) key, and
+    nothing tried to insert the registration again after it."""
+    [row] = outcomes
     locked = next(number for number, statement in enumerate(statements) if "FOR UPDATE" in statement)
-    return any(statement.lstrip().startswith(("WITH new_registration", "INSERT INTO registration "))
-               for statement in statements[locked + 1:])
+    return (row.decided_at is not None and row.new_id is None
+            and not any("INSERT INTO registration " in statement for statement in statements[locked + 1:]))
 
 
 def test_the_places_are_counted_after_the_lock_is_granted_not_before(app, real_commits, postgresql_only, make_event,
@@ -196,14 +267,15 @@ def test_the_places_are_counted_after_the_lock_is_granted_not_before(app, real_c
 
 
 def test_a_second_submit_committed_while_waiting_for_the_lock_is_reported_not_inserted(
-        app, real_commits, postgresql_only, make_event, make_candidate):
+        app, real_commits, postgresql_only, make_event, make_candidate, monkeypatch):
     """The first submit holds the event's lock and has inserted the person's row; the second, waiting for the
     lock, read its snapshot before that row was committed. Once it has the lock it must report the row
     found: no second row, no second e-mail, no second log line (the (event, person) key skips the insert)."""
     event, person = make_event(capacity=5), make_candidate()
+    outcomes = _one_statement_outcomes(monkeypatch)
     outcome, sent = _register_while_locked(app, event.id, person.id,
                                            _add_registration(person.id, RegistrationStatus.CONFIRMED, event.id))
-    assert _waited_then_inserted(sent)  # the key skipped it
+    assert _insert_met_the_key(outcomes, sent)
     assert outcome == {"created": False, "status": RegistrationStatus.CONFIRMED}
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
@@ -212,14 +284,94 @@ def test_a_second_submit_committed_while_waiting_for_the_lock_is_reported_not_in
         assert db.session.get(EventPlaceCount, event.id).confirmed == 1
 
 
+def test_the_moment_of_a_registration_is_taken_once_the_lock_is_granted(app, real_commits, postgresql_only,
+                                                                        make_event, make_candidate):
+    """The queue's order is the order places were given: a registration that waited for the lock is
+    dated after the holder let it go, not when its statement was sent."""
+    event, person = make_event(capacity=5), make_candidate()
+    moments = []
+    outcome, _ = _register_while_locked(app, event.id, person.id, lambda holder: None, released=moments)
+    assert outcome == {"created": True, "status": RegistrationStatus.CONFIRMED}
+    released, queued = moments
+    assert queued > released
+
+
+def _admitted_then_changed(event, person, **changes) -> services.Admission:
+    """Admitted by the checks, then the event changed (by an organizer, committed) before the lock."""
+    admission = services.check_registration(event, person, []).admission
+    assert admission is not None
+    db.session.execute(update(Event).where(Event.id == event.id).values(**changes))
+    return admission
+
+
+def _after_the_lock(statements: list[str]) -> list[str]:
+    locked = next(number for number, statement in enumerate(statements) if "FOR UPDATE" in statement)
+    return statements[locked + 1:]
+
+
+@pytest.mark.parametrize("changes, refusal", [
+    ({"registration_closes_at": utcnow() - timedelta(minutes=1)}, "Registration is closed."),
+    ({"status": EventStatus.CANCELLED}, "This event has been cancelled."),
+    ({"eligible_degrees": "phd"}, "This event is for: "),
+])
+def test_an_event_changed_after_the_checks_is_decided_again_under_the_lock(ctx, postgresql_only, make_event,
+                                                                           make_candidate, changes, refusal):
+    """The one statement inserts nothing when the event no longer is what the checks saw (closed, cancelled,
+    other rules); the checks run again under the lock and refuse, and nothing is left behind."""
+    event, person = make_event(capacity=5), make_candidate(degree=Degree.MASTER)
+    admission = _admitted_then_changed(event, person, **changes)
+    with pytest.raises(services.RegistrationRefused) as refused:
+        services.register_admitted(admission)
+    assert any(str(reason).startswith(refusal) for reason in refused.value.reasons), refused.value.reasons
+    for table in (Registration, RegistrationLog, OutboxMessage, Badge):
+        assert db.session.scalar(select(func.count()).select_from(table)) == 0
+
+
+def test_rules_changed_after_the_checks_still_admitting_the_person_register_them(ctx, postgresql_only, make_event,
+                                                                                make_candidate):
+    """New rules that still admit the person: decided under the lock in Python, registered as usual."""
+    event, person = make_event(capacity=5), make_candidate(degree=Degree.MASTER)
+    admission = _admitted_then_changed(event, person, eligible_degrees="master,phd")
+    results = []
+    statements = _statements_while(lambda: results.append(services.register_admitted(admission)))
+    [result] = results
+    assert (result.created, result.registration.status) == (True, RegistrationStatus.CONFIRMED)
+    assert any(statement.startswith("INSERT INTO registration ") for statement in _after_the_lock(statements))
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+    assert db.session.get(EventPlaceCount, event.id, populate_existing=True).confirmed == 1
+
+
+def test_the_waiting_list_position_and_answers_come_from_the_one_statement(ctx, postgresql_only, make_event,
+                                                                           make_candidate, monkeypatch):
+    event = make_event(capacity=1)
+    outcomes = _one_statement_outcomes(monkeypatch)
+    question = RegistrationQuestion(event_id=event.id, kind=QuestionKind.SHORT_TEXT, label_en="Field", required=True)
+    db.session.add(question)
+    db.session.commit()
+    first, second = make_candidate(), make_candidate()
+    services.register_for_event(event.id, first, {question.id: "AI"})
+    result = services.register_for_event(event.id, second, {question.id: "Chips"})
+    assert (result.created, result.registration.status, result.waitlist_position) == (
+        True, RegistrationStatus.WAITLISTED, 1)
+    assert all(isinstance(outcome, services.RegistrationResult) for outcome in outcomes) and len(outcomes) == 2
+    db.session.commit()
+    assert [answer.value for answer in services.find_registration(event.id, second.id).answers] == ["Chips"]
+    told = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [message.render_context for message in told] == [
+        {"event_id": event.id, "user_id": first.id}, {"event_id": event.id, "user_id": second.id, "position": 1}]
+    assert [message.kind for message in told] == ["registration_confirmed", "registration_waitlisted"]
+    assert db.session.scalar(select(func.count()).select_from(Badge)) == 1
+
+
 def test_a_cancelled_row_committed_while_waiting_is_taken_up_again(app, real_commits, postgresql_only, make_event,
-                                                                   make_candidate):
+                                                                   make_candidate, monkeypatch):
     """The row that turns up on the insert's key has ended (cancelled meanwhile): the person registers again
     with it, as after any cancellation."""
     event, person = make_event(capacity=5), make_candidate()
+    outcomes = _one_statement_outcomes(monkeypatch)
     outcome, sent = _register_while_locked(app, event.id, person.id,
                                            _add_registration(person.id, RegistrationStatus.CANCELLED, event.id))
-    assert _waited_then_inserted(sent)  # the key skipped it
+    assert _insert_met_the_key(outcomes, sent)
     assert outcome == {"created": True, "status": RegistrationStatus.CONFIRMED}
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
