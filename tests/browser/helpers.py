@@ -64,17 +64,24 @@ def menu(page, name) -> None:
     link.click()
 
 
+def menu_to_form(page, name, field: str) -> None:
+    """Click the menu's link ``name`` until the page it opens shows ``field`` (a CSS selector): a click on
+    the link during the folded menu's slide can be lost on a loaded machine, so it is clicked again."""
+    for _attempt in range(3):
+        menu(page, name)
+        try:
+            page.locator(field).wait_for(state="visible", timeout=10000)
+            return
+        except PlaywrightTimeout:
+            continue
+    expect(page.locator(field)).to_be_visible()
+
+
 def log_in(page, email: str, password: str = PASSWORD, *, base: str | None = None) -> None:
     """Log in through the login form and wait for the welcome message. The form is opened at ``base`` (the
     live server's address) + /login, or without ``base`` by clicking "Log in" in the menu, as a person does."""
     if base is None:
-        for _attempt in range(3):  # a click on the link during the menu's slide can be lost: click again
-            menu(page, LOG_IN)
-            try:
-                page.locator("#email").wait_for(state="visible", timeout=10000)
-                break
-            except PlaywrightTimeout:
-                continue
+        menu_to_form(page, LOG_IN, "#email")
     else:
         page.goto(base + "/login")
     page.locator("#email").fill(email)

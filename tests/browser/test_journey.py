@@ -14,13 +14,13 @@ from eventsapp.demo.employers import demo_credit_code
 from eventsapp.demo.seed import DEMO_PASSWORD
 from eventsapp.notifications.services import deliver_due_messages
 from tests.browser.accessibility import assert_accessible
-from tests.browser.helpers import FLASH_SUCCESS, SMALL_PHONE, account_menu, checked, log_in, menu
+from tests.browser.helpers import FLASH_SUCCESS, SMALL_PHONE, account_menu, checked, log_in, menu, menu_to_form
 
 pytestmark = pytest.mark.browser
 
 
 def sign_up(page, name: str, email: str, password: str, employer: bool = False) -> None:
-    menu(page, re.compile("^(Sign up|注册)$"))
+    menu_to_form(page, re.compile("^(Sign up|注册)$"), "#display_name")
     if employer:
         page.locator("input[name=role][value=employer]").check()
     page.locator("#display_name").fill(name)
@@ -49,7 +49,7 @@ def test_a_visitor_switches_language_signs_up_logs_out_and_in_again(visit, demo,
     expect(page.locator("h1")).not_to_have_text("Find your place in Hangzhou")
     checked(page, screenshot, "home-zh")
 
-    menu(page, "注册")
+    menu_to_form(page, "注册", "#display_name")
     page.get_by_label("密码", exact=True).fill("short")
     page.locator("main form button[type=submit]").click()
     expect(page.locator(".invalid-feedback").first).to_be_visible()
