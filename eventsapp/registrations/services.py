@@ -82,9 +82,7 @@ class RegistrationResult:
             key = db.session.identity_key(Registration, self._columns["id"])
             registration = db.session.identity_map.get(key)
             if registration is None:
-                registration = Registration(**self._columns)
-                make_transient_to_detached(registration)  # as if just loaded: in the session, no INSERT
-                db.session.add(registration)
+                registration = _as_loaded(self._columns)
                 if db.session().get_transaction() is not self._made_in:
                     db.session.expire(registration)  # committed or rolled back since: read it again
             self._registration = registration
@@ -351,9 +349,7 @@ def _insert_registration(event_id: int, user: User, status: RegistrationStatus, 
     the event's lock. The object gets every column, so reading it runs no query; its answers load
     when first read. The e-mail is written later by the outbox worker (rendering it here, ~2 ms,
     would hold the lock longer)."""
-    values = {"event_id": event_id, "user_id": user.id, "status": status, "queued_at": now, "created_at": now,
-              "updated_at": now, "confirmed_at": now if status == RegistrationStatus.CONFIRMED else None,
-              "cancelled_at": None, "attended_at": None, "decision_reason": ""}
+    values = _new_registration_columns(event_id, user.id, status, now)
     log_row = {"event_id": event_id, "actor_id": user.id, "action": "registered", "from_status": "",
                "to_status": status.value, "reason": "", "created_at": now}
     message = emails.message_written_later(user, one_statement.OUTCOME_MESSAGES[status], event_id,
@@ -374,13 +370,27 @@ def _insert_registration(event_id: int, user: User, status: RegistrationStatus, 
     return _registration_inserted(values, webhook_endpoints)
 
 
-def _registration_inserted(values: dict, webhook_endpoints: webhooks.Endpoints) -> Registration:
-    """The registration just inserted with these column values, as a persistent object (every column set,
-    so reading it runs no query; its answers load when first read), and the webhooks told of it."""
-    log.info("registration %s registered: -> %s", values["id"], values["status"].value)
-    registration = Registration(**values)
-    make_transient_to_detached(registration)  # as if just loaded: in the session without a second INSERT
+def _new_registration_columns(event_id: int, user_id: int, status: RegistrationStatus, at: datetime) -> dict:
+    """The columns of a registration made at ``at`` (all but its id)."""
+    return {"event_id": event_id, "user_id": user_id, "status": status, "queued_at": at, "created_at": at,
+            "updated_at": at, "confirmed_at": at if status == RegistrationStatus.CONFIRMED else None,
+            "cancelled_at": None, "attended_at": None, "decision_reason": ""}
+
+
+def _as_loaded(columns: dict) -> Registration:
+    """The registration row with these columns, as a persistent object: as if just loaded, in the session
+    without a second INSERT; every column set, so reading it runs no query (its answers load when read)."""
+    registration = Registration(**columns)
+    make_transient_to_detached(registration)
     db.session.add(registration)
+    return registration
+
+
+def _registration_inserted(values: dict, webhook_endpoints: webhooks.Endpoints) -> Registration:
+    """The registration just inserted with these column values, as a persistent object, and the webhooks
+    told of it."""
+    log.info("registration %s registered: -> %s", values["id"], values["status"].value)
+    registration = _as_loaded(values)
     if webhook_endpoints:
         webhooks.registration_changed(REGISTRATION_CREATED, registration, values["queued_at"],
                                       endpoints=webhook_endpoints)
@@ -397,11 +407,7 @@ def _registered_in_one_statement(admission: Admission, answers: dict[int, str], 
         admission.event_id, user, admission.checked, now, answers, tokens.new_number(), tokens.new_secret())).first()
     if row is None or row.new_id is None:
         return row  # (a row: the decision it made, if any, for the tests)
-    at = row.new_at
-    columns = {"id": row.new_id, "event_id": admission.event_id, "user_id": user.id, "status": row.new_status,
-               "queued_at": at, "created_at": at, "updated_at": at,
-               "confirmed_at": at if row.new_status == RegistrationStatus.CONFIRMED else None,
-               "cancelled_at": None, "attended_at": None, "decision_reason": ""}
+    columns = {"id": row.new_id, **_new_registration_columns(admission.event_id, user.id, row.new_status, row.new_at)}
     if webhook_endpoints:  # rarely: they need the object now
         return RegistrationResult(_registration_inserted(columns, webhook_endpoints), created=True,
                                   waitlist_position=row.new_position)

@@ -250,9 +250,8 @@ def _insert_met_the_key(outcomes: list, statements: list[str]) -> bool:
     """The one statement decided a place but its insert met the person's row on the (event, person) key, and
     nothing tried to insert the registration again after it."""
     [row] = outcomes
-    locked = next(number for number, statement in enumerate(statements) if "FOR UPDATE" in statement)
     return (row.decided_at is not None and row.new_id is None
-            and not any("INSERT INTO registration " in statement for statement in statements[locked + 1:]))
+            and not any("INSERT INTO registration " in statement for statement in _after_the_lock(statements)))
 
 
 def test_the_places_are_counted_after_the_lock_is_granted_not_before(app, real_commits, postgresql_only, make_event,
